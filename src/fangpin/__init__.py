@@ -1,0 +1,1 @@
+"""fangpin (防贫): monitoring and assistance to prevent return to poverty."""

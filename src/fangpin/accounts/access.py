@@ -1,0 +1,80 @@
+"""Who may do what, and over which rows. The only place these rules live.
+
+Every query for pages, API, exports and jobs goes through `scope()`; views and API handlers never
+touch a model manager directly (tests/test_layering.py checks that). A user's rows are those whose
+division code starts with the prefix of the user's org unit: a village clerk's prefix is 12 digits,
+a county bureau's 6.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+
+from .models import Role
+
+# Capabilities by role. Reading the registry is scoped; the list says whether the role may at all.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.VILLAGE_CLERK: frozenset({"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full"}),
+    Role.TOWNSHIP_REVIEWER: frozenset({"registry.read", "registry.export"}),
+    Role.COUNTY_BUREAU: frozenset(
+        {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "department.upload"}
+    ),
+    Role.DEPARTMENT_OFFICER: frozenset({"department.upload"}),
+    Role.LEADER: frozenset({"registry.read", "registry.export"}),
+}
+
+# How each scoped model reaches a division code.
+SCOPE_PATHS: dict[str, str] = {
+    "orgunits.orgunit": "code",
+    "registry.household": "village_id",
+    "registry.member": "household__village_id",
+    "registry.incomerecord": "household__village_id",
+    "registry.employment": "member__household__village_id",
+    "registry.training": "member__household__village_id",
+    "registry.startup": "member__household__village_id",
+    "registry.enterprise": "org_unit_id",
+}
+
+
+def can(user, capability: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.org_unit_id:
+        return False
+    return capability in CAPABILITIES.get(user.role, frozenset())
+
+
+def require(user, capability: str) -> None:
+    if not can(user, capability):
+        raise PermissionDenied("您的角色无权进行此操作")
+
+
+def user_prefix(user) -> str:
+    return user.org_unit.prefix
+
+
+def scope(user, queryset: QuerySet, capability: str = "registry.read") -> QuerySet:
+    """The rows of `queryset` the user may see with `capability`; none if the role lacks it."""
+    if not can(user, capability):
+        return queryset.none()
+    path = SCOPE_PATHS[queryset.model._meta.label_lower]
+    return queryset.filter(**{f"{path}__startswith": user_prefix(user)})
+
+
+def covers(user, division_code: str | None) -> bool:
+    """Whether a division code lies in the user's subtree (for writes that name a village)."""
+    if not division_code or not getattr(user, "is_authenticated", False) or not user.org_unit_id:
+        return False
+    return division_code.startswith(user_prefix(user))
+
+
+def check_write(user, division_code: str | None) -> None:
+    require(user, "registry.write")
+    if not covers(user, division_code):
+        raise PermissionDenied("该区划不在您的管辖范围内")
+
+
+def object_code(obj: Model) -> str:
+    """The division code an object belongs to, following its scope path."""
+    value = obj
+    for part in SCOPE_PATHS[obj._meta.label_lower].split("__"):
+        value = getattr(value, part)
+    return value

@@ -1,0 +1,177 @@
+"""The API: the same reads and writes as the pages, through the same selectors, services and scope."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from ninja import File, NinjaAPI, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.security import django_auth
+
+from fangpin.accounts import access
+from fangpin.accounts.masking import id_number_for
+from fangpin.exchange import exporter, importer, workbooks
+from fangpin.registry import history as history_lines
+from fangpin.registry import selectors, services
+
+from . import schemas as s
+
+api = NinjaAPI(
+    title="防贫系统 API",
+    version="1.0",
+    description="户、家庭成员与导入导出。所有数据按登录用户的区划范围过滤；身份证号按角色脱敏。金额单位为分。",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "无权访问"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+router = Router(tags=["户籍"])
+
+
+def _household_out(user, h) -> dict:
+    return {
+        "id": h.pk, "household_number": h.number, "village_code": h.village_id, "village_name": h.village.name,
+        "category": h.category, "monitor_type": h.monitor_type or None, "lifted_year": h.lifted_year, "dibao": h.dibao,
+        "address": h.address, "phone": h.phone, "contracted_land_mu": h.contracted_land_mu,
+        "grain_area_mu": h.grain_area_mu, "courtyard_economy": h.courtyard_economy,
+    }
+
+
+def _member_out(user, m) -> dict:
+    return {
+        "id": m.pk, "id_number": id_number_for(user, m.id_number), "name": m.name, "relation": m.relation, "sex": m.sex,
+        "birth_date": m.birth_date, "labor_capacity": m.labor_capacity, "disability_grade": m.disability_grade,
+        "tekun": m.tekun, "school_stage": m.school_stage, "training_willing": m.training_willing, "phone": m.phone,
+    }
+
+
+def _detail(user, h) -> dict:
+    members = selectors.household_members(user=user, household=h)
+    return _household_out(user, h) | {"members": [_member_out(user, m) for m in members]}
+
+
+class HouseholdFilter(Schema):
+    q: str = ""
+    village: str = ""
+    category: str = ""
+    page: int = 1
+
+
+@router.get("/me", summary="当前用户")
+def me(request):
+    u = request.user
+    return {"username": u.username, "role": u.role, "role_label": u.get_role_display(),
+            "org_unit": {"code": u.org_unit_id, "name": u.org_unit.name, "level": u.org_unit.level}}
+
+
+@router.get("/orgunits", response=list[s.OrgUnitOut], summary="下级区划（不带 parent 时为本人所属区划）")
+def orgunits(request, parent: str = ""):
+    return list(selectors.orgunit_children(user=request.user, code=parent or None))
+
+
+@router.get("/households", response={200: s.HouseholdPage, 403: s.ErrorOut}, summary="户列表（可按姓名、身份证号、村、户类别查询）")
+def household_list(request, filters: Query[HouseholdFilter]):
+    access.require(request.user, "registry.read")
+    qs = selectors.household_list(user=request.user, q=filters.q, village=filters.village, category=filters.category)
+    page = Paginator(qs, 100).get_page(filters.page)
+    return {"count": page.paginator.count, "page": page.number, "items": [_household_out(request.user, h) for h in page]}
+
+
+@router.get("/households/{pk}", response={200: s.HouseholdDetailOut, 403: s.ErrorOut}, summary="户详情")
+def household_get(request, pk: int):
+    return _detail(request.user, selectors.household_get(user=request.user, pk=pk))
+
+
+@router.get("/households/{pk}/history", response=list[s.HistoryOut], summary="户及其成员、收入的变更记录")
+def household_history(request, pk: int):
+    h = selectors.household_get(user=request.user, pk=pk)
+    rows = [history_lines.describe(r, request.user) for r in selectors.household_history(user=request.user, household=h)]
+    return [r | {"user": r["user"].username if r["user"] else None} for r in rows]
+
+
+@router.post("/households", response={201: s.HouseholdDetailOut, 403: s.ErrorOut, 422: s.ErrorOut}, summary="新增户（含户主）")
+def household_create(request, payload: s.HouseholdIn):
+    data = payload.dict()
+    head = data.pop("head")
+    head.pop("relation", None)
+    village = data.pop("village_code")
+    data["monitor_type"] = data["monitor_type"] or ""
+    h = services.household_create(user=request.user, village_code=village, head=head, **data)
+    return 201, _detail(request.user, selectors.household_get(user=request.user, pk=h.pk))
+
+
+@router.patch("/households/{pk}", response={200: s.HouseholdDetailOut, 403: s.ErrorOut, 422: s.ErrorOut}, summary="修改户")
+def household_update(request, pk: int, payload: s.HouseholdPatch):
+    h = selectors.household_get(user=request.user, pk=pk)
+    data = payload.dict(exclude_unset=True)
+    if "monitor_type" in data:
+        data["monitor_type"] = data["monitor_type"] or ""
+    services.household_update(user=request.user, household=h, **data)
+    return _detail(request.user, selectors.household_get(user=request.user, pk=pk))
+
+
+@router.post("/households/{pk}/members", response={201: s.MemberOut, 403: s.ErrorOut, 422: s.ErrorOut}, summary="新增家庭成员")
+def member_create(request, pk: int, payload: s.MemberIn):
+    h = selectors.household_get(user=request.user, pk=pk)
+    m = services.member_create(user=request.user, household=h, **payload.dict())
+    return 201, _member_out(request.user, m)
+
+
+@router.patch("/households/{pk}/members/{member_pk}", response={200: s.MemberOut, 403: s.ErrorOut, 404: s.ErrorOut, 422: s.ErrorOut},
+              summary="修改家庭成员")
+def member_update(request, pk: int, member_pk: int, payload: s.MemberPatch):
+    h = selectors.household_get(user=request.user, pk=pk)
+    m = selectors.household_members(user=request.user, household=h).filter(pk=member_pk).first()
+    if m is None:
+        return 404, {"detail": "没有该成员"}
+    m = services.member_update(user=request.user, member=m, **payload.dict(exclude_unset=True))
+    return _member_out(request.user, m)
+
+
+exchange = Router(tags=["导入导出"])
+
+
+@exchange.post("/imports", response={200: s.ImportOut, 403: s.ErrorOut}, summary="导入交换格式文件（全部成功或全部不写入）")
+def import_file(request, file: File[UploadedFile]):
+    access.require(request.user, "registry.import")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload"
+        with open(path, "wb") as fh:
+            for chunk in file.chunks():
+                fh.write(chunk)
+        result = importer.import_file(user=request.user, path=path, filename=file.name)
+    return {"ok": result.ok, "filename": result.filename, "counts": result.counts,
+            "problems": [p.__dict__ for p in result.problems]}
+
+
+@exchange.get("/exports", summary="导出（format=json 或 xlsx），按本人范围，身份证号按角色脱敏")
+def export(request, format: str = "json"):
+    access.require(request.user, "registry.export")
+    if format == "xlsx":
+        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+        tmp.close()
+        workbooks.write_export(request.user, Path(tmp.name))
+        return FileResponse(open(tmp.name, "rb"), as_attachment=True, filename="export.xlsx")
+    import io
+
+    buf = io.StringIO()
+    exporter.write_json(request.user, buf)
+    return HttpResponse(buf.getvalue(), content_type="application/json; charset=utf-8")
+
+
+api.add_router("/", router)
+api.add_router("/", exchange)

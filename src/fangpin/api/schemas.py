@@ -1,0 +1,134 @@
+"""API schemas. Field names are the exchange format's (docs/exchange-format.md); money in fen."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+
+from fangpin.registry.choices import Category, LaborCapacity, MonitorType, Relation, SchoolStage
+
+
+class OrgUnitOut(Schema):
+    code: str
+    name: str
+    level: str
+
+
+class MemberOut(Schema):
+    id: int
+    id_number: str  # masked for roles that do not need it in full
+    name: str
+    relation: Relation
+    sex: str
+    birth_date: dt.date
+    labor_capacity: LaborCapacity
+    disability_grade: int | None
+    tekun: bool
+    school_stage: SchoolStage
+    training_willing: bool
+    phone: str
+
+
+class HouseholdOut(Schema):
+    id: int
+    household_number: str
+    village_code: str
+    village_name: str
+    category: Category
+    monitor_type: MonitorType | None
+    lifted_year: int | None
+    dibao: bool
+    address: str
+    phone: str
+    contracted_land_mu: Decimal
+    grain_area_mu: Decimal
+    courtyard_economy: bool
+
+
+class HouseholdDetailOut(HouseholdOut):
+    members: list[MemberOut]
+
+
+class HouseholdPage(Schema):
+    count: int
+    page: int
+    items: list[HouseholdOut]
+
+
+class MemberIn(Schema):
+    id_number: str
+    name: str
+    relation: Relation = Relation.HEAD
+    labor_capacity: LaborCapacity
+    disability_grade: int | None = None
+    tekun: bool = False
+    school_stage: SchoolStage = SchoolStage.NONE
+    training_willing: bool = False
+    phone: str = ""
+
+
+class MemberPatch(Schema):
+    name: str | None = None
+    relation: Relation | None = None
+    labor_capacity: LaborCapacity | None = None
+    disability_grade: int | None = None
+    tekun: bool | None = None
+    school_stage: SchoolStage | None = None
+    training_willing: bool | None = None
+    phone: str | None = None
+
+
+class HouseholdIn(Schema):
+    village_code: str
+    category: Category
+    monitor_type: MonitorType | None = None
+    lifted_year: int | None = None
+    dibao: bool = False
+    address: str = ""
+    phone: str = ""
+    contracted_land_mu: Decimal = Decimal(0)
+    grain_area_mu: Decimal = Decimal(0)
+    courtyard_economy: bool = False
+    head: MemberIn
+
+
+class HouseholdPatch(Schema):
+    category: Category | None = None
+    monitor_type: MonitorType | None = None
+    lifted_year: int | None = None
+    dibao: bool | None = None
+    address: str | None = None
+    phone: str | None = None
+    contracted_land_mu: Decimal | None = None
+    grain_area_mu: Decimal | None = None
+    courtyard_economy: bool | None = None
+
+
+class HistoryOut(Schema):
+    date: dt.datetime
+    user: str | None
+    action: str
+    what: str
+    changes: list[str]
+    reason: str
+
+
+class ProblemOut(Schema):
+    sheet: str | None
+    row: int | None
+    column: str | None
+    letter: str | None
+    value: str
+    message: str
+
+
+class ImportOut(Schema):
+    ok: bool
+    filename: str
+    counts: dict[str, int]
+    problems: list[ProblemOut]
+
+
+class ErrorOut(Schema):
+    detail: str | dict | list

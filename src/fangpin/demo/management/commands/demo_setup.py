@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+
+from fangpin.demo import setup
+
+
+class Command(BaseCommand):
+    help = "准备演示环境：区划切片、各角色演示账号、双碾乡和陇县的合成户籍数据（已有则跳过）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-accounts", action="store_true", help="不打印演示账号")
+
+    def handle(self, *args, quiet_accounts=False, **opts):
+        n = setup.ensure_divisions()
+        if n:
+            self.stdout.write(f"已载入行政区划 {n} 个")
+        users = setup.ensure_accounts()
+        for county, result in setup.ensure_households().items():
+            counts = "，".join(f"{k}{v}行" for k, v in result.counts.items())
+            self.stdout.write(f"已导入演示数据（{county[:6]}）：{counts}")
+        if quiet_accounts:
+            return
+        self.stdout.write("")
+        self.stdout.write("演示账号（密码均为 %s）：" % setup.PASSWORD)
+        for u in users:
+            self.stdout.write(f"  {u.username:<10} {u.get_role_display():<12} {u.org_unit.full_name() or u.org_unit.name}（{u.org_unit_id}）")
+        self.stdout.write("")

@@ -1,0 +1,66 @@
+"""Export of the registry, scoped to the user and masked for the user's role, in the exchange format."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import IO
+
+from django.db.models import Q
+
+from fangpin.accounts import access
+from fangpin.accounts.masking import id_number_for
+
+from . import mapping, values
+from .spec import FORMAT_NAME, FORMAT_VERSION, SHEETS, Sheet
+
+ID_KEYS = ("id_number",)
+REFERENCED_ENTERPRISES = (
+    ("employments", "employer_id"), ("employments", "agency_id"),
+    ("trainings", "institution_id"), ("startups", "enterprise_id"),
+)
+
+
+def _queryset(user, sheet: Sheet):
+    model = mapping.MODELS[sheet.key]
+    qs = access.scope(user, model.objects.all(), "registry.export")
+    if sheet.key == "enterprises" and access.can(user, "registry.export"):
+        # Also the enterprises outside the subtree that exported people work for, trained at or founded.
+        visible = Q(pk__in=qs.values("pk"))
+        for key, column in REFERENCED_ENTERPRISES:
+            related = access.scope(user, mapping.MODELS[key].objects.all(), "registry.export")
+            visible |= Q(pk__in=related.values(column))
+        qs = model.objects.filter(visible)
+    return qs.order_by(*mapping.ORDER[sheet.key])
+
+
+def rows(user, sheet: Sheet) -> Iterator[dict]:
+    """The sheet's rows as JSON values (codes, fen, ISO dates), ID numbers masked per role."""
+    paths = mapping.ORM_PATH[sheet.key]
+    qs = _queryset(user, sheet).values_list(*paths.values())
+    fields = sheet.fields
+    for rec in qs.iterator(chunk_size=2000):
+        row = {}
+        for f, value in zip(fields, rec, strict=True):
+            if f.type == "enum" and value == "":
+                value = None
+            if f.key in ID_KEYS:
+                value = id_number_for(user, value)
+            row[f.key] = values.to_json(f, value)
+        yield row
+
+
+def is_masked(user) -> bool:
+    return not access.can(user, "id_number.full")
+
+
+def write_json(user, fh: IO[str]) -> None:
+    """Stream a JSON document: one object per row, written as the rows come."""
+    fh.write(f'{{"format": "{FORMAT_NAME}", "version": "{FORMAT_VERSION}"')
+    if is_masked(user):
+        fh.write(', "notes": "身份证号已按角色脱敏，本文件不能再导入"')
+    for sheet in SHEETS:
+        fh.write(f',\n"{sheet.key}": [')
+        for i, row in enumerate(rows(user, sheet)):
+            fh.write(("\n" if i == 0 else ",\n") + json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+        fh.write("\n]")
+    fh.write("}\n")

@@ -1,0 +1,478 @@
+"""All-or-nothing import of an exchange file into the registry.
+
+Pass 1 reads every row, checks every cell and every cross-row and database rule, and collects all
+problems. Only when there are none does pass 2 read the file again and write it in batches, inside
+one transaction. Rows are never all held as Python objects: pass 1 keeps only the keys it needs for
+cross-row checks (household numbers, ID numbers, credit codes).
+
+Import semantics (docs/exchange-format.md): enterprises, households, members and incomes are
+inserted or updated by their keys; a column absent from the file leaves that field as it is. For
+employments and trainings, a person's records for each year in the file are replaced; for
+start-ups, a person's records are replaced.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from fangpin.accounts import access
+from fangpin.lib import idnumber
+from fangpin.orgunits.models import OrgUnit
+from fangpin.registry import rules
+from fangpin.registry.choices import Relation
+from fangpin.registry.models import Employment, Enterprise, Household, IncomeRecord, Member, Startup, Training
+
+from . import mapping, values
+from .readers import ExchangeFile, FileProblem, column_letter
+from .spec import Sheet
+
+CHUNK = 500  # keys per IN (...) query; well under SQLite's variable limit
+
+
+@dataclass
+class Problem:
+    sheet: str | None
+    row: int | None
+    column: str | None
+    letter: str | None
+    value: str
+    message: str
+
+    def where(self) -> str:
+        parts = []
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row:
+            parts.append(f"第{self.row}行")
+        if self.column:
+            parts.append(f"{self.letter + '列' if self.letter else ''}“{self.column}”")
+        return "，".join(parts)
+
+
+@dataclass
+class ImportResult:
+    filename: str
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # sheet title -> rows written
+    kind: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _chunks(items: Iterable, n: int = CHUNK) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Checker:
+    """Pass 1: every problem in the file, with sheet, row and column."""
+
+    def __init__(self, user, f: ExchangeFile, result: ImportResult):
+        self.user = user
+        self.f = f
+        self.result = result
+        self.letters: dict[str, dict[str, str]] = {}
+        # keys seen in the file
+        self.enterprises: dict[str, int] = {}  # credit code -> row
+        self.enterprise_divisions: dict[str, list[int]] = defaultdict(list)  # division -> rows
+        self.households: dict[str, tuple[int, str]] = {}  # number -> (row, village)
+        self.members: dict[str, tuple[int, str, bool]] = {}  # id -> (row, household number, is head)
+        self.keys: dict[str, set] = defaultdict(set)
+        # references to keys not in the file, to look up in the database: sheet -> key -> [(sheet, row, col)]
+        self.pending: dict[str, dict[str, list[tuple[Sheet, int, str]]]] = defaultdict(lambda: defaultdict(list))
+
+    def problem(self, sheet: Sheet | None, row: int | None, key: str | None, value, message: str):
+        col = letter = None
+        if sheet is not None and key is not None:
+            col = self.f.column_label(sheet.field(key))
+            letter = self.letters.get(sheet.key, {}).get(key)
+        self.result.problems.append(
+            Problem(self.f.sheet_label(sheet) if sheet else None, row, col, letter, "" if value is None else str(value), message)
+        )
+
+    def run(self, sheets: list[Sheet]) -> None:
+        readable = []
+        for sheet in sheets:
+            header_problems = self.f.header_problems(sheet)
+            for p in header_problems:
+                self.result.problems.append(
+                    Problem(self.f.sheet_label(sheet), 1 if self.f.kind == "excel" else None, p.header,
+                            column_letter(p.column) if self.f.kind == "excel" else None, "", p.message)
+                )
+            if not header_problems:
+                readable.append(sheet)
+                if self.f.kind == "excel":
+                    self.letters[sheet.key] = {k: column_letter(i) for k, i in self.f.column_index(sheet).items()}
+        for sheet in readable:
+            for raw in self.f.rows(sheet):
+                typed = self.typed_row(sheet, raw)
+                if typed is not None:
+                    getattr(self, f"row_{sheet.key}")(sheet, raw.number, typed)
+        self.check_database()
+        self.check_heads()
+
+    def typed_row(self, sheet: Sheet, raw) -> dict | None:
+        if "__not_object__" in raw.values:
+            self.problem(sheet, raw.number, None, None, "每一条应为对象（键值对）")
+            return None
+        unknown = set(raw.values) - {f.key for f in sheet.fields}
+        for key in sorted(unknown):
+            self.result.problems.append(
+                Problem(self.f.sheet_label(sheet), raw.number, key, None, "", f"未知的字段“{key}”")
+            )
+        typed, ok = {}, not unknown
+        for f in sheet.fields:
+            if f.key not in raw.values:
+                if f.required:
+                    self.problem(sheet, raw.number, f.key, None, f"“{f.header}”必填")
+                    ok = False
+                continue
+            try:
+                typed[f.key] = values.coerce(f, raw.values[f.key], excel=self.f.kind == "excel")
+            except values.CellError as e:
+                self.problem(sheet, raw.number, f.key, raw.values[f.key], str(e))
+                ok = False
+        return typed if ok else None
+
+    def once(self, sheet: Sheet, row: int, key: tuple, label: str) -> bool:
+        seen = self.keys[sheet.key]
+        if key in seen:
+            self.problem(sheet, row, sheet.keys[0], key[0], f"{label}在本表中重复")
+            return False
+        seen.add(key)
+        return True
+
+    def refer(self, sheet: Sheet, row: int, key: str, value) -> None:
+        if value is None:
+            return
+        target = mapping.REFERENCES[key]
+        in_file = {"households": self.households, "members": self.members, "enterprises": self.enterprises}[target]
+        if value not in in_file:
+            self.pending[target][value].append((sheet, row, key))
+
+    # one method per sheet: the checks that need only this row and earlier rows
+    def row_enterprises(self, sheet, row, t):
+        code = t["credit_code"]
+        if code in self.enterprises:
+            self.problem(sheet, row, "credit_code", code, f"统一社会信用代码与第{self.enterprises[code]}行重复")
+            return
+        self.enterprises[code] = row
+        self.enterprise_divisions[t["division_code"]].append(row)
+
+    def row_households(self, sheet, row, t):
+        number = t["household_number"]
+        if number in self.households:
+            self.problem(sheet, row, "household_number", number, f"户编号与第{self.households[number][0]}行重复")
+            return
+        self.households[number] = (row, t["village_code"])
+        for key, message in rules.household_problems(
+            category=t.get("category"), monitor_type=t.get("monitor_type"), lifted_year=t.get("lifted_year")
+        ):
+            self.problem(sheet, row, key, t.get(key), message)
+
+    def row_members(self, sheet, row, t):
+        id_number = t["id_number"]
+        if id_number in self.members:
+            first_row, first_household, _ = self.members[id_number]
+            self.problem(
+                sheet, row, "id_number", id_number,
+                f"身份证号与第{first_row}行（户{first_household}）重复：一人只能登记在一户",
+            )
+            return
+        self.members[id_number] = (row, t["household_number"], t["relation"] == Relation.HEAD)
+        self.refer(sheet, row, "household_number", t["household_number"])
+
+    def row_incomes(self, sheet, row, t):
+        if self.once(sheet, row, (t["household_number"], t["year"]), "同一户同一年度的收入"):
+            self.refer(sheet, row, "household_number", t["household_number"])
+
+    def row_employments(self, sheet, row, t):
+        self._person_row(sheet, row, t, ("employer_credit_code", "agency_credit_code"))
+        for key, message in rules.employment_problems(start_date=t.get("start_date"), end_date=t.get("end_date")):
+            self.problem(sheet, row, key, t.get(key), message)
+
+    def row_trainings(self, sheet, row, t):
+        self._person_row(sheet, row, t, ("institution_credit_code",))
+
+    def row_startups(self, sheet, row, t):
+        self._person_row(sheet, row, t, ("enterprise_credit_code",))
+
+    def _person_row(self, sheet, row, t, enterprise_keys):
+        key = tuple(t.get(k) for k in sheet.keys)
+        if not self.once(sheet, row, key, "同一人同一开始日期的记录"):
+            return
+        self.refer(sheet, row, "id_number", t["id_number"])
+        for k in enterprise_keys:
+            self.refer(sheet, row, k, t.get(k))
+
+    # checks against the database
+    def check_database(self) -> None:
+        hh_sheet, ent_sheet = mapping_sheet("households"), mapping_sheet("enterprises")
+        # villages and enterprise divisions: exist, right level, in the user's subtree
+        villages = defaultdict(list)
+        for number, (row, village) in self.households.items():
+            villages[village].append(row)
+        units = {}
+        for chunk in _chunks(set(villages) | set(self.enterprise_divisions)):
+            units.update(OrgUnit.objects.filter(code__in=chunk).values_list("code", "level").iterator())
+        for code, rows in villages.items():
+            for row in rows:
+                if code not in units:
+                    self.problem(hh_sheet, row, "village_code", code, f"村区划代码“{code}”不存在")
+                elif units[code] != "village":
+                    self.problem(hh_sheet, row, "village_code", code, f"区划代码“{code}”不是村级区划")
+                elif not access.covers(self.user, code):
+                    self.problem(hh_sheet, row, "village_code", code, f"村“{code}”不在您的管辖范围内")
+        for code, rows in self.enterprise_divisions.items():
+            for row in rows:
+                if code not in units:
+                    self.problem(ent_sheet, row, "division_code", code, f"区划代码“{code}”不存在")
+                elif not access.covers(self.user, code):
+                    self.problem(ent_sheet, row, "division_code", code, f"区划“{code}”不在您的管辖范围内")
+        # existing households elsewhere
+        for chunk in _chunks(self.households):
+            for number, village in Household.objects.filter(number__in=chunk).values_list("number", "village_id"):
+                if not access.covers(self.user, village):
+                    self.problem(hh_sheet, self.households[number][0], "household_number", number,
+                                 f"户编号“{number}”已登记在您管辖范围以外的村")
+        # existing members in another household
+        mem_sheet = mapping_sheet("members")
+        for chunk in _chunks(self.members):
+            rows = Member.objects.filter(id_number__in=chunk).values_list("id_number", "household__number", "household__village_id")
+            for id_number, number, village in rows:
+                row, file_number, _ = self.members[id_number]
+                if number != file_number:
+                    self.problem(mem_sheet, row, "id_number", id_number,
+                                 f"该身份证号已登记在户{number if access.covers(self.user, village) else '（其他区划）'}：一人只能登记在一户")
+        # references to rows not in the file
+        self._check_pending("households", Household, "number", "village_id", "户编号“{}”在文件和系统中都不存在")
+        self._check_pending("members", Member, "id_number", "household__village_id", "身份证号“{}”在文件和系统中都没有登记为家庭成员")
+        self._check_pending("enterprises", Enterprise, "credit_code", None, "信用代码“{}”在文件和系统中都没有登记为经营主体")
+
+    def _check_pending(self, target, model, key_field, scope_field, missing):
+        refs = self.pending.get(target, {})
+        found = {}
+        for chunk in _chunks(refs):
+            fields = [key_field] + ([scope_field] if scope_field else [])
+            for rec in model.objects.filter(**{f"{key_field}__in": chunk}).values_list(*fields):
+                found[rec[0]] = rec[1] if scope_field else None
+        for value, places in refs.items():
+            for sheet, row, col in places:
+                if value not in found:
+                    self.problem(sheet, row, col, value, missing.format(value))
+                elif scope_field and not access.covers(self.user, found[value]):
+                    self.problem(sheet, row, col, value, f"“{value}”不在您的管辖范围内")
+
+    def check_heads(self) -> None:
+        """Each household the file touches has exactly one head after the import."""
+        heads: dict[str, list[int]] = defaultdict(list)
+        with_members: set[str] = set()
+        mem_sheet, hh_sheet = mapping_sheet("members"), mapping_sheet("households")
+        for id_number, (row, number, is_head) in self.members.items():
+            with_members.add(number)
+            if is_head:
+                heads[number].append(row)
+        touched = set(self.households) | with_members
+        db_heads: dict[str, int] = defaultdict(int)
+        db_members: set[str] = set()
+        for chunk in _chunks(touched):
+            for id_number, number, relation in Member.objects.filter(household__number__in=chunk).values_list(
+                "id_number", "household__number", "relation"
+            ):
+                if id_number in self.members:
+                    continue  # the file's row decides
+                db_members.add(number)
+                if relation == Relation.HEAD:
+                    db_heads[number] += 1
+        for number in sorted(touched):
+            total = len(heads[number]) + db_heads[number]
+            if number in self.households and number not in with_members and number not in db_members:
+                self.problem(hh_sheet, self.households[number][0], "household_number", number, f"户{number}没有家庭成员")
+            elif total == 0:
+                row = self.households[number][0] if number in self.households else None
+                if row:
+                    self.problem(hh_sheet, row, "household_number", number, f"户{number}没有户主")
+                else:
+                    first = min(r for r, n, _ in self.members.values() if n == number)
+                    self.problem(mem_sheet, first, "relation", None, f"户{number}没有户主")
+            elif total > 1:
+                for row in heads[number][1 if db_heads[number] == 0 else 0:]:
+                    self.problem(mem_sheet, row, "relation", "户主", f"户{number}只能有一名户主")
+
+
+def mapping_sheet(key: str) -> Sheet:
+    from .spec import BY_KEY
+
+    return BY_KEY[key]
+
+
+class _Writer:
+    """Pass 2: write the checked file, batch by batch, with history."""
+
+    def __init__(self, user, f: ExchangeFile, result: ImportResult, batch_size: int):
+        self.user = user
+        self.f = f
+        self.result = result
+        self.batch_size = batch_size
+        self.reason = f"导入 {f.filename}"
+        self.cleared: dict[str, set] = defaultdict(set)
+
+    def run(self, sheets: list[Sheet]) -> None:
+        for sheet in sheets:
+            n = 0
+            for batch in _chunks(self._typed(sheet), self.batch_size):
+                getattr(self, f"write_{sheet.key}")(sheet, batch)
+                n += len(batch)
+            self.result.counts[sheet.title] = n
+
+    def _typed(self, sheet: Sheet) -> Iterator[dict]:
+        excel = self.f.kind == "excel"
+        for raw in self.f.rows(sheet):
+            yield {f.key: values.coerce(f, raw.values[f.key], excel=excel) for f in sheet.fields if f.key in raw.values}
+
+    def _fields(self, sheet: Sheet, t: dict, skip: tuple[str, ...]) -> dict:
+        """Model field values for the columns present in the row; blanks become the model's defaults."""
+        out = {}
+        for f in sheet.fields:
+            if f.key in skip or f.key not in t:
+                continue
+            value = t[f.key]
+            if value is None:
+                value = mapping.KEY_DEFAULTS.get(f.key, mapping.BLANK_DEFAULTS.get(f.type))
+            out[mapping.ORM_PATH[sheet.key][f.key]] = value
+        return out
+
+    def _upsert(self, model, sheet: Sheet, lookup: dict, rows: list[tuple[object, dict]]) -> None:
+        """rows: (key, field values). lookup: key -> existing instance."""
+        creates, updates, update_fields = [], [], set()
+        for key, fields in rows:
+            obj = lookup.get(key)
+            if obj is None:
+                creates.append(model(**fields))
+            else:
+                changed = {k: v for k, v in fields.items() if getattr(obj, k) != v}
+                if changed:
+                    for k, v in changed.items():
+                        setattr(obj, k, v)
+                    updates.append(obj)
+                    update_fields.update(changed)
+        if creates:
+            bulk_create_with_history(creates, model, batch_size=self.batch_size, default_user=self.user,
+                                     default_change_reason=self.reason)
+        if updates:
+            bulk_update_with_history(updates, model, sorted(update_fields), batch_size=self.batch_size,
+                                     default_user=self.user, default_change_reason=self.reason)
+
+    def _ids(self, model, key_field: str, keys: Iterable) -> dict:
+        return dict(model.objects.filter(**{f"{key_field}__in": list(set(keys))}).values_list(key_field, "id"))
+
+    def write_enterprises(self, sheet, batch):
+        existing = Enterprise.objects.in_bulk([t["credit_code"] for t in batch], field_name="credit_code")
+        self._upsert(Enterprise, sheet, existing, [(t["credit_code"], self._fields(sheet, t, ())) for t in batch])
+
+    def write_households(self, sheet, batch):
+        existing = Household.objects.in_bulk([t["household_number"] for t in batch], field_name="number")
+        self._upsert(Household, sheet, existing, [(t["household_number"], self._fields(sheet, t, ())) for t in batch])
+
+    def write_members(self, sheet, batch):
+        households = self._ids(Household, "number", (t["household_number"] for t in batch))
+        existing = Member.objects.in_bulk([t["id_number"] for t in batch], field_name="id_number")
+        rows = []
+        for t in batch:
+            fields = self._fields(sheet, t, ("household_number",))
+            info = idnumber.parse(t["id_number"])
+            fields.update(household_id=households[t["household_number"]], sex=info.sex, birth_date=info.birth_date)
+            rows.append((t["id_number"], fields))
+        self._upsert(Member, sheet, existing, rows)
+
+    def write_incomes(self, sheet, batch):
+        households = self._ids(Household, "number", (t["household_number"] for t in batch))
+        existing = {
+            (r.household_id, r.year): r
+            for r in IncomeRecord.objects.filter(household_id__in=set(households.values()))
+        }
+        rows = []
+        for t in batch:
+            hid = households[t["household_number"]]
+            fields = self._fields(sheet, t, ("household_number",))
+            fields["household_id"] = hid
+            rows.append(((hid, t["year"]), fields))
+        self._upsert(IncomeRecord, sheet, existing, rows)
+
+    def _enterprise_ids(self, batch, keys) -> dict:
+        return self._ids(Enterprise, "credit_code", (t[k] for t in batch for k in keys if t.get(k)))
+
+    def _replace(self, model, sheet, batch, enterprise_keys: dict[str, str], per_year: bool):
+        members = self._ids(Member, "id_number", (t["id_number"] for t in batch))
+        enterprises = self._enterprise_ids(batch, enterprise_keys)
+        cleared = self.cleared[sheet.key]
+        to_clear = set()
+        for t in batch:
+            key = (members[t["id_number"]], t["year"]) if per_year else members[t["id_number"]]
+            if key not in cleared:
+                to_clear.add(key)
+        for key in to_clear:
+            # QuerySet.delete() sends post_delete per row, so simple-history records each deletion.
+            if per_year:
+                model.objects.filter(member_id=key[0], year=key[1]).delete()
+            else:
+                model.objects.filter(member_id=key).delete()
+        cleared |= to_clear
+        objs = []
+        for t in batch:
+            fields = self._fields(sheet, t, ("id_number", *enterprise_keys))
+            fields["member_id"] = members[t["id_number"]]
+            for key, attr in enterprise_keys.items():
+                if key in t:
+                    fields[attr] = enterprises.get(t[key]) if t[key] else None
+            objs.append(model(**fields))
+        bulk_create_with_history(objs, model, batch_size=self.batch_size, default_user=self.user,
+                                 default_change_reason=self.reason)
+
+    def write_employments(self, sheet, batch):
+        self._replace(Employment, sheet, batch, {"employer_credit_code": "employer_id", "agency_credit_code": "agency_id"}, True)
+
+    def write_trainings(self, sheet, batch):
+        self._replace(Training, sheet, batch, {"institution_credit_code": "institution_id"}, True)
+
+    def write_startups(self, sheet, batch):
+        self._replace(Startup, sheet, batch, {"enterprise_credit_code": "enterprise_id"}, False)
+
+
+def import_file(*, user, path: Path | str, filename: str | None = None, batch_size: int = 1000) -> ImportResult:
+    """Check the whole file; write it only if nothing is wrong. The result lists every problem."""
+    result = ImportResult(filename=filename or Path(path).name)
+    if not access.can(user, "registry.import"):
+        result.problems.append(Problem(None, None, None, None, "", "您的角色无权导入数据"))
+        return result
+    try:
+        f = ExchangeFile(Path(path), result.filename)
+    except FileProblem as e:
+        result.problems.append(Problem(None, None, None, None, "", str(e)))
+        return result
+    result.kind = f.kind
+    sheets, unknown = f.sheets()
+    for name in unknown:
+        result.problems.append(Problem(name, None, None, None, "", f"未知的工作表“{name}”"))
+    if not sheets:
+        result.problems.append(Problem(None, None, None, None, "", f"文件“{f.filename}”中没有可导入的工作表"))
+        return result
+    _Checker(user, f, result).run(sheets)
+    if result.problems:
+        return result
+    with transaction.atomic():
+        _Writer(user, f, result, batch_size).run(sheets)
+    return result

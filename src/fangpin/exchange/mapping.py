@@ -1,0 +1,83 @@
+"""How each exchange sheet maps onto the registry models: the ORM path of every column."""
+from __future__ import annotations
+
+from fangpin.registry.models import Employment, Enterprise, Household, IncomeRecord, Member, Startup, Training
+
+MODELS = {
+    "enterprises": Enterprise,
+    "households": Household,
+    "members": Member,
+    "incomes": IncomeRecord,
+    "employments": Employment,
+    "trainings": Training,
+    "startups": Startup,
+}
+
+# column key -> ORM path (for export values() and for import field names where it is a plain field)
+ORM_PATH: dict[str, dict[str, str]] = {
+    "enterprises": {
+        "credit_code": "credit_code", "name": "name", "kind": "kind", "division_code": "org_unit_id",
+        "base_level": "base_level", "base_certified_on": "base_certified_on", "total_employees": "total_employees",
+        "labor_intensive": "labor_intensive", "contact": "contact", "phone": "phone",
+    },
+    "households": {
+        "household_number": "number", "village_code": "village_id", "category": "category",
+        "monitor_type": "monitor_type", "lifted_year": "lifted_year", "dibao": "dibao", "address": "address",
+        "phone": "phone", "contracted_land_mu": "contracted_land_mu", "grain_area_mu": "grain_area_mu",
+        "courtyard_economy": "courtyard_economy",
+    },
+    "members": {
+        "household_number": "household__number", "id_number": "id_number", "name": "name", "relation": "relation",
+        "labor_capacity": "labor_capacity", "disability_grade": "disability_grade", "tekun": "tekun",
+        "school_stage": "school_stage", "training_willing": "training_willing", "phone": "phone",
+    },
+    "incomes": {
+        "household_number": "household__number", "year": "year", "wage": "wage",
+        "business_income": "business_income", "business_cost": "business_cost",
+        "property_income": "property_income", "transfer_income": "transfer_income",
+    },
+    "employments": {
+        "id_number": "member__id_number", "year": "year", "kind": "kind", "place": "place",
+        "employer_credit_code": "employer__credit_code", "employer_name": "employer_name",
+        "agency_credit_code": "agency__credit_code", "start_date": "start_date", "end_date": "end_date",
+        "months": "months", "monthly_wage": "monthly_wage", "contract_months": "contract_months",
+        "first_stable": "first_stable", "returnee": "returnee",
+    },
+    "trainings": {
+        "id_number": "member__id_number", "year": "year", "kind": "kind",
+        "institution_credit_code": "institution__credit_code", "start_date": "start_date", "days": "days",
+        "employed_after": "employed_after",
+    },
+    "startups": {
+        "id_number": "member__id_number", "kind": "kind", "enterprise_credit_code": "enterprise__credit_code",
+        "started_on": "started_on", "operating_months": "operating_months", "yearly_rent": "yearly_rent",
+        "guaranteed_loan": "guaranteed_loan", "returnee": "returnee",
+    },
+}
+
+# Stable export order: after a re-import, primary keys follow file order, so the same order comes back.
+ORDER = {
+    "enterprises": ("credit_code",),
+    "households": ("number",),
+    "members": ("household__number", "id"),
+    "incomes": ("household__number", "year"),
+    "employments": ("member__household__number", "member_id", "start_date", "id"),
+    "trainings": ("member__household__number", "member_id", "start_date", "id"),
+    "startups": ("member__household__number", "member_id", "started_on", "id"),
+}
+
+# Columns that point at another row, and the sheet whose key they name.
+REFERENCES = {
+    "household_number": "households",
+    "id_number": "members",
+    "employer_credit_code": "enterprises",
+    "agency_credit_code": "enterprises",
+    "institution_credit_code": "enterprises",
+    "enterprise_credit_code": "enterprises",
+}
+
+# Model defaults for optional columns left blank.
+BLANK_DEFAULTS = {
+    "string": "", "boolean": False, "decimal": 0, "money": 0,
+}
+KEY_DEFAULTS = {"base_level": "none", "school_stage": "none", "monitor_type": "", "total_employees": 0}

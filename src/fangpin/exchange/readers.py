@@ -1,0 +1,162 @@
+"""Reading an exchange file (Excel workbook or JSON) as a stream of raw rows per sheet.
+
+Workbooks are read with python-calamine, which holds the cells in Rust and yields one row of Python
+values at a time; the importer reads a file twice (check, then write) instead of keeping rows.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from .spec import BY_KEY, BY_TITLE, FORMAT_NAME, Field, Sheet
+
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+NOTES_SHEET = "说明"
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read (not a spreadsheet, wrong format)."""
+
+
+@dataclass
+class ColumnProblem:
+    sheet: Sheet
+    column: int  # 0-based
+    header: str
+    message: str
+
+
+@dataclass
+class RawRow:
+    number: int  # Excel row number (1-based, header is row 1) or JSON item number (1-based)
+    values: dict[str, object]  # field key -> raw value
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+class ExchangeFile:
+    """A file in the exchange format; `kind` is "excel" or "json"."""
+
+    def __init__(self, path: Path, filename: str | None = None):
+        self.path = Path(path)
+        self.filename = filename or self.path.name
+        with open(self.path, "rb") as fh:
+            head = fh.read(4096)
+        stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if head.startswith((XLSX_MAGIC, XLS_MAGIC)):
+            self.kind = "excel"
+            try:
+                wb = CalamineWorkbook.from_path(str(self.path))
+                self.sheet_names = list(wb.sheet_names)
+                wb.close()
+            except Exception:
+                raise FileProblem(f"文件“{self.filename}”无法作为 Excel 工作簿读取，可能已损坏") from None
+        elif stripped.startswith(b"{"):
+            self.kind = "json"
+            try:
+                with open(self.path, encoding="utf-8-sig") as fh:
+                    self._json = json.load(fh)
+            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                raise FileProblem(f"文件“{self.filename}”不是有效的 JSON：{e}") from None
+            if not isinstance(self._json, dict) or self._json.get("format") != FORMAT_NAME:
+                raise FileProblem(f"文件“{self.filename}”不是防贫系统交换格式（format 应为“{FORMAT_NAME}”）")
+            self.sheet_names = [k for k in self._json if k in BY_KEY]
+        else:
+            raise FileProblem(
+                f"文件“{self.filename}”不是电子表格：请上传 Excel 工作簿（.xlsx）或交换格式 JSON 文件"
+            )
+
+    def sheets(self) -> tuple[list[Sheet], list[str]]:
+        """The known sheets in the file, in the format's order, and the names of unknown ones."""
+        if self.kind == "excel":
+            known = [BY_TITLE[n] for n in self.sheet_names if n in BY_TITLE]
+            unknown = [n for n in self.sheet_names if n not in BY_TITLE and n != NOTES_SHEET]
+        else:
+            known = [BY_KEY[n] for n in self.sheet_names]
+            unknown = [
+                k for k in self._json if k not in BY_KEY and k not in ("format", "version", "exported_at", "notes")
+            ]
+        order = {s.key: i for i, s in enumerate(BY_KEY.values())}
+        return sorted(known, key=lambda s: order[s.key]), unknown
+
+    def sheet_label(self, sheet: Sheet) -> str:
+        return sheet.title if self.kind == "excel" else sheet.key
+
+    def column_label(self, f: Field) -> str:
+        return f.excel_header if self.kind == "excel" else f.key
+
+    def header_problems(self, sheet: Sheet) -> list[ColumnProblem]:
+        if self.kind == "json":
+            items = self._json.get(sheet.key)
+            if not isinstance(items, list):
+                return [ColumnProblem(sheet, 0, sheet.key, f"“{sheet.key}”应为数组")]
+            return []
+        headers = self._excel_headers(sheet)
+        problems = []
+        known = {f.excel_header: f for f in sheet.fields}
+        seen = set()
+        for i, h in enumerate(headers):
+            if h == "" or h == "错误信息":
+                continue
+            if h not in known:
+                problems.append(ColumnProblem(sheet, i, h, f"未知的列“{h}”"))
+            elif h in seen:
+                problems.append(ColumnProblem(sheet, i, h, f"列“{h}”重复"))
+            seen.add(h)
+        for f in sheet.fields:
+            if f.required and f.excel_header not in seen:
+                problems.append(ColumnProblem(sheet, len(headers), f.excel_header, f"缺少必填列“{f.excel_header}”"))
+        return problems
+
+    def _excel_sheet(self, sheet: Sheet):
+        wb = CalamineWorkbook.from_path(str(self.path))
+        return wb, wb.get_sheet_by_name(sheet.title)
+
+    def _excel_headers(self, sheet: Sheet) -> list[str]:
+        wb, ws = self._excel_sheet(sheet)
+        try:
+            first = next(iter(ws.iter_rows()), [])
+            offset = ws.start[1] if ws.start else 0
+            return [""] * offset + [str(v).strip() if v is not None else "" for v in first]
+        finally:
+            wb.close()
+
+    def column_index(self, sheet: Sheet) -> dict[str, int]:
+        """Field key -> 0-based column in the Excel sheet."""
+        headers = self._excel_headers(sheet)
+        by_header = {f.excel_header: f.key for f in sheet.fields}
+        return {by_header[h]: i for i, h in enumerate(headers) if h in by_header}
+
+    def rows(self, sheet: Sheet) -> Iterator[RawRow]:
+        if self.kind == "json":
+            for i, item in enumerate(self._json.get(sheet.key) or [], start=1):
+                yield RawRow(i, item if isinstance(item, dict) else {"__not_object__": item})
+            return
+        columns = self.column_index(sheet)
+        wb, ws = self._excel_sheet(sheet)
+        try:
+            start_row, start_col = ws.start or (0, 0)
+            it = ws.iter_rows()
+            next(it, None)  # header
+            for i, cells in enumerate(it, start=start_row + 2):
+                values = {}
+                for key, col in columns.items():
+                    j = col - start_col
+                    values[key] = cells[j] if 0 <= j < len(cells) else None
+                if all(v is None or v == "" for v in values.values()):
+                    continue  # blank line
+                yield RawRow(i, values)
+        finally:
+            wb.close()

@@ -1,0 +1,176 @@
+"""The exchange format, version 1.0: one table per entity, the same columns in JSON and in Excel.
+
+This module is the single source of the format: the JSON Schema (docs/exchange-format.schema.json),
+the Excel template, the importer and the exporter are all derived from SHEETS. In JSON, enumerations
+are codes ("lifted") and money is integer fen; in Excel, enumerations are Chinese labels ("脱贫户")
+and money is yuan with at most two decimals. See docs/exchange-format.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from fangpin.registry import choices as c
+
+FORMAT_NAME = "fangpin-exchange"
+FORMAT_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # JSON key
+    header: str  # Excel column header (Chinese)
+    type: str  # string, integer, decimal, money, date, boolean, enum, id_number, division_code, credit_code
+    required: bool = False
+    choices: type[models.TextChoices] | None = None
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    description: str = ""
+
+    @property
+    def excel_header(self) -> str:
+        return f"{self.header}（元）" if self.type == "money" else self.header
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str
+    title: str  # Excel sheet name
+    fields: tuple[Field, ...]
+    description: str = ""
+    keys: tuple[str, ...] = field(default=())  # what identifies a row
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+
+YEAR = dict(minimum=2000, maximum=2100)
+
+ENTERPRISES = Sheet(
+    "enterprises", "经营主体",
+    (
+        Field("credit_code", "统一社会信用代码", "credit_code", True),
+        Field("name", "名称", "string", True, max_length=200),
+        Field("kind", "类型", "enum", True, c.EnterpriseKind),
+        Field("division_code", "所在区划代码", "division_code", True, description="12位统计用区划代码，村、乡镇或县级"),
+        Field("base_level", "就业帮扶基地认定", "enum", False, c.BaseLevel),
+        Field("base_certified_on", "认定日期", "date"),
+        Field("total_employees", "职工总数", "integer", minimum=0, maximum=1_000_000),
+        Field("labor_intensive", "劳动密集型", "boolean"),
+        Field("contact", "联系人", "string", max_length=50),
+        Field("phone", "联系电话", "string", max_length=30),
+    ),
+    "用工企业、合作社、家庭农场、帮扶车间、社区工厂、培训机构、人力资源服务机构",
+    ("credit_code",),
+)
+
+HOUSEHOLDS = Sheet(
+    "households", "户",
+    (
+        Field("household_number", "户编号", "string", True, max_length=32),
+        Field("village_code", "村区划代码", "division_code", True, description="12位村级统计用区划代码"),
+        Field("category", "户类别", "enum", True, c.Category),
+        Field("monitor_type", "监测对象类型", "enum", False, c.MonitorType, description="户类别为监测户时必填"),
+        Field("lifted_year", "脱贫年度", "integer", minimum=2013, maximum=2100),
+        Field("dibao", "低保户", "boolean"),
+        Field("address", "住址", "string", max_length=200),
+        Field("phone", "联系电话", "string", max_length=30),
+        Field("contracted_land_mu", "确权承包地面积（亩）", "decimal", minimum=0, maximum=100_000),
+        Field("grain_area_mu", "实际种粮面积（亩）", "decimal", minimum=0, maximum=100_000),
+        Field("courtyard_economy", "发展庭院经济", "boolean"),
+    ),
+    "每户一行",
+    ("household_number",),
+)
+
+MEMBERS = Sheet(
+    "members", "家庭成员",
+    (
+        Field("household_number", "户编号", "string", True, max_length=32),
+        Field("id_number", "身份证号", "id_number", True),
+        Field("name", "姓名", "string", True, max_length=50),
+        Field("relation", "与户主关系", "enum", True, c.Relation),
+        Field("labor_capacity", "劳动能力", "enum", True, c.LaborCapacity),
+        Field("disability_grade", "残疾等级", "integer", minimum=1, maximum=4, description="1级最重，空为非残疾"),
+        Field("tekun", "特困人员", "boolean"),
+        Field("school_stage", "在校情况", "enum", False, c.SchoolStage),
+        Field("training_willing", "有培训意愿", "boolean"),
+        Field("phone", "联系电话", "string", max_length=30),
+    ),
+    "每人一行；性别、出生日期由身份证号得出",
+    ("id_number",),
+)
+
+INCOMES = Sheet(
+    "incomes", "年度收入",
+    (
+        Field("household_number", "户编号", "string", True, max_length=32),
+        Field("year", "年度", "integer", True, **YEAR),
+        Field("wage", "工资性收入", "money"),
+        Field("business_income", "生产经营性收入", "money"),
+        Field("business_cost", "生产经营性支出", "money"),
+        Field("property_income", "财产性收入", "money"),
+        Field("transfer_income", "转移性收入", "money"),
+    ),
+    "每户每年一行；纯收入 = 工资性 + 生产经营性收入 − 生产经营性支出 + 财产性 + 转移性",
+    ("household_number", "year"),
+)
+
+EMPLOYMENTS = Sheet(
+    "employments", "就业",
+    (
+        Field("id_number", "身份证号", "id_number", True),
+        Field("year", "年度", "integer", True, **YEAR),
+        Field("kind", "就业类型", "enum", True, c.EmploymentKind),
+        Field("place", "务工地域", "enum", True, c.EmploymentPlace),
+        Field("employer_credit_code", "用工单位信用代码", "credit_code"),
+        Field("employer_name", "用工单位名称", "string", max_length=200),
+        Field("agency_credit_code", "职介机构信用代码", "credit_code"),
+        Field("start_date", "开始日期", "date", True),
+        Field("end_date", "结束日期", "date"),
+        Field("months", "连续务工月数", "integer", True, minimum=0, maximum=600),
+        Field("monthly_wage", "月工资", "money", True),
+        Field("contract_months", "劳动合同期限（月）", "integer", minimum=0, maximum=600),
+        Field("first_stable", "首次稳定就业", "boolean"),
+        Field("returnee", "返乡回流人员", "boolean"),
+    ),
+    "每段务工一行；导入时，文件中出现的人在所列年度的就业记录整体替换",
+    ("id_number", "year", "start_date"),
+)
+
+TRAININGS = Sheet(
+    "trainings", "培训",
+    (
+        Field("id_number", "身份证号", "id_number", True),
+        Field("year", "年度", "integer", True, **YEAR),
+        Field("kind", "培训类型", "enum", True, c.TrainingKind),
+        Field("institution_credit_code", "培训机构信用代码", "credit_code"),
+        Field("start_date", "开始日期", "date", True),
+        Field("days", "培训天数", "integer", True, minimum=0, maximum=366),
+        Field("employed_after", "培训后就业", "boolean"),
+    ),
+    "每次培训一行；导入时，文件中出现的人在所列年度的培训记录整体替换",
+    ("id_number", "year", "start_date"),
+)
+
+STARTUPS = Sheet(
+    "startups", "自主创业",
+    (
+        Field("id_number", "身份证号", "id_number", True),
+        Field("kind", "创业类型", "enum", True, c.StartupKind),
+        Field("enterprise_credit_code", "经营主体信用代码", "credit_code"),
+        Field("started_on", "开业日期", "date", True),
+        Field("operating_months", "正常经营月数", "integer", True, minimum=0, maximum=600),
+        Field("yearly_rent", "年场地租金", "money"),
+        Field("guaranteed_loan", "创业担保贷款", "money"),
+        Field("returnee", "返乡回流人员", "boolean"),
+    ),
+    "每项创业一行；导入时，文件中出现的人的创业记录整体替换",
+    ("id_number", "started_on"),
+)
+
+SHEETS: tuple[Sheet, ...] = (ENTERPRISES, HOUSEHOLDS, MEMBERS, INCOMES, EMPLOYMENTS, TRAININGS, STARTUPS)
+BY_KEY = {s.key: s for s in SHEETS}
+BY_TITLE = {s.title: s for s in SHEETS}

@@ -1,0 +1,207 @@
+"""Turning one cell (Excel) or one JSON value into a typed value, or a Chinese message saying why not."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from fangpin.lib import creditcode, idnumber, money
+
+from .spec import Field
+
+
+class CellError(ValueError):
+    pass
+
+
+TRUE = {"是", "true", "1", "y", "yes", "有"}
+FALSE = {"否", "false", "0", "n", "no", "无"}
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def is_blank(raw) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def coerce(f: Field, raw, *, excel: bool):
+    """The typed value of `raw` for field `f`; None for a blank optional cell."""
+    if is_blank(raw):
+        if f.required:
+            raise CellError(f"“{f.header}”必填")
+        return None
+    fn = _COERCE[f.type]
+    return fn(f, raw, excel)
+
+
+def _string(f, raw, excel):
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # phone numbers typed into a number cell
+    s = str(raw).strip()
+    if f.max_length and len(s) > f.max_length:
+        raise CellError(f"“{f.header}”不能超过{f.max_length}个字")
+    return s
+
+
+def _integer(f, raw, excel):
+    if isinstance(raw, bool):
+        raise CellError(f"“{f.header}”应为整数")
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            raise CellError(f"“{f.header}”应为整数，实际为{raw}")
+        raw = int(raw)
+    if isinstance(raw, str):
+        if not re.fullmatch(r"-?\d+", raw.strip()):
+            raise CellError(f"“{f.header}”应为整数，实际为“{raw}”")
+        raw = int(raw.strip())
+    if not isinstance(raw, int):
+        raise CellError(f"“{f.header}”应为整数")
+    _check_range(f, raw)
+    return raw
+
+
+def _check_range(f, value):
+    if f.minimum is not None and value < f.minimum:
+        if f.minimum == 0:
+            raise CellError(f"“{f.header}”不能为负数")
+        raise CellError(f"“{f.header}”不能小于{f.minimum}")
+    if f.maximum is not None and value > f.maximum:
+        raise CellError(f"“{f.header}”不能大于{f.maximum}")
+
+
+def _decimal(f, raw, excel):
+    if isinstance(raw, bool):
+        raise CellError(f"“{f.header}”应为数字")
+    try:
+        d = Decimal(repr(raw) if isinstance(raw, float) else str(raw).strip())
+    except InvalidOperation:
+        raise CellError(f"“{f.header}”应为数字，实际为“{raw}”") from None
+    if not d.is_finite():
+        raise CellError(f"“{f.header}”应为数字")
+    if d != d.quantize(Decimal("0.01")):
+        raise CellError(f"“{f.header}”最多两位小数")
+    _check_range(f, d)
+    return d.quantize(Decimal("0.01"))
+
+
+def _money(f, raw, excel):
+    """Excel: yuan; JSON: integer fen. Never negative: costs are entered as positive amounts."""
+    if excel:
+        try:
+            fen = money.yuan_to_fen(raw)
+        except money.MoneyError:
+            raise CellError(f"“{f.excel_header}”应为金额（元，最多两位小数），实际为“{raw}”") from None
+    else:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise CellError(f"“{f.key}”应为整数（单位：分）")
+        fen = raw
+    if fen < 0:
+        raise CellError(f"“{f.excel_header if excel else f.header}”不能为负数")
+    if fen > 10**13:
+        raise CellError(f"“{f.header}”金额过大")
+    return fen
+
+
+def _date(f, raw, excel):
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    m = _DATE.match(str(raw).strip())
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    raise CellError(f"“{f.header}”应为日期（如 2023-05-01），实际为“{raw}”")
+
+
+def _boolean(f, raw, excel):
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return bool(raw)
+    s = str(raw).strip().lower()
+    if s in TRUE:
+        return True
+    if s in FALSE:
+        return False
+    raise CellError(f"“{f.header}”应填“是”或“否”，实际为“{raw}”")
+
+
+def _enum(f, raw, excel):
+    s = str(raw).strip()
+    values = f.choices.values
+    if s in values:
+        return s
+    for value, label in f.choices.choices:
+        if s == label:
+            return value
+    options = "、".join(f.choices.labels) if excel else "、".join(values)
+    raise CellError(f"“{f.header}”应为以下之一：{options}；实际为“{s}”")
+
+
+def _id_number(f, raw, excel):
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        # An 18-digit number in a number cell has lost its last digits to floating point.
+        raise CellError("身份证号须以文本格式填写（数字格式会丢失末几位）")
+    try:
+        idnumber.parse(str(raw))
+    except idnumber.IdNumberError as e:
+        raise CellError(str(e)) from None
+    return idnumber.normalize(str(raw))
+
+
+def _division_code(f, raw, excel):
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    s = str(raw).strip()
+    if not (len(s) == 12 and s.isdigit()):
+        raise CellError(f"“{f.header}”应为12位数字，实际为“{s}”")
+    return s
+
+
+def _credit_code(f, raw, excel):
+    try:
+        return creditcode.validate(str(raw))
+    except creditcode.CreditCodeError as e:
+        raise CellError(str(e)) from None
+
+
+_COERCE = {
+    "string": _string,
+    "integer": _integer,
+    "decimal": _decimal,
+    "money": _money,
+    "date": _date,
+    "boolean": _boolean,
+    "enum": _enum,
+    "id_number": _id_number,
+    "division_code": _division_code,
+    "credit_code": _credit_code,
+}
+
+
+def to_json(f: Field, value):
+    """The JSON representation of a typed value."""
+    if value is None:
+        return None
+    if f.type == "date":
+        return value.isoformat()
+    if f.type == "decimal":
+        return str(Decimal(value).quantize(Decimal("0.01")))
+    return value
+
+
+def to_excel(f: Field, value):
+    """The Excel representation of a typed value (labels, yuan, 是/否)."""
+    if value is None:
+        return None
+    if f.type == "enum":
+        return f.choices(value).label
+    if f.type == "money":
+        return money.fen_to_yuan(value)
+    if f.type == "boolean":
+        return "是" if value else "否"
+    if f.type == "decimal":
+        return Decimal(value).quantize(Decimal("0.01"))
+    return value

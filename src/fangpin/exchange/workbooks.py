@@ -1,0 +1,167 @@
+"""Excel files of the exchange format: export, the blank template, and the error report."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from . import exporter, values
+from .importer import ImportResult
+from .readers import NOTES_SHEET, ExchangeFile
+from .spec import FORMAT_VERSION, SHEETS, Sheet
+
+# Fixed document properties keep two exports of the same data byte-comparable in content.
+PROPERTIES = {"title": f"防贫系统交换格式 {FORMAT_VERSION}", "author": "fangpin", "created": dt.datetime(2000, 1, 1)}
+
+
+class _Formats:
+    def __init__(self, wb):
+        self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.required = wb.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
+        self.text = wb.add_format({"num_format": "@"})
+        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        self.money = wb.add_format({"num_format": "0.00"})
+        self.error = wb.add_format({"font_color": "#C00000", "text_wrap": True})
+
+
+def _column_format(fm: _Formats, f):
+    if f.type in ("date",):
+        return fm.date
+    if f.type in ("money", "decimal"):
+        return fm.money
+    if f.type in ("id_number", "division_code", "credit_code", "string"):
+        return fm.text
+    return None
+
+
+def _write_header(ws, sheet: Sheet, fm: _Formats, extra: list[str] = ()) -> None:
+    for j, f in enumerate(sheet.fields):
+        ws.write_string(0, j, f.excel_header, fm.required if f.required else fm.header)
+        ws.set_column(j, j, max(10, len(f.excel_header) * 2 + 2), _column_format(fm, f))
+        if f.type == "enum":
+            ws.data_validation(1, j, 1_048_575, j, {"validate": "list", "source": list(f.choices.labels)})
+        elif f.type == "boolean":
+            ws.data_validation(1, j, 1_048_575, j, {"validate": "list", "source": ["是", "否"]})
+    for k, h in enumerate(extra):
+        ws.write_string(0, len(sheet.fields) + k, h, fm.header)
+        ws.set_column(len(sheet.fields) + k, len(sheet.fields) + k, 60)
+    ws.freeze_panes(1, 0)
+
+
+def _write_cell(ws, i, j, value, fm: _Formats, f=None):
+    if value is None or value == "":
+        return
+    if isinstance(value, dt.date):
+        ws.write_datetime(i, j, dt.datetime.combine(value, dt.time()), fm.date)
+    elif isinstance(value, Decimal):
+        ws.write_number(i, j, float(value), fm.money)
+    elif isinstance(value, bool):
+        ws.write_string(i, j, "是" if value else "否")
+    elif isinstance(value, (int, float)) and (f is None or f.type not in ("string", "id_number", "division_code", "credit_code")):
+        ws.write_number(i, j, value)
+    else:
+        ws.write_string(i, j, str(value))
+
+
+def _notes(wb, fm: _Formats, lines: list[str]) -> None:
+    ws = wb.add_worksheet(NOTES_SHEET)
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 90)
+    ws.write_string(0, 0, "防贫系统交换格式", fm.header)
+    ws.write_string(0, 1, f"版本 {FORMAT_VERSION}；橙色列为必填；说明见 docs/exchange-format.md", fm.header)
+    row = 1
+    for line in lines:
+        ws.write_string(row, 1, line)
+        row += 1
+    for sheet in SHEETS:
+        ws.write_string(row, 0, sheet.title, fm.header)
+        ws.write_string(row, 1, sheet.description, fm.header)
+        row += 1
+        for f in sheet.fields:
+            desc = [("必填" if f.required else "选填"), _type_label(f)]
+            if f.description:
+                desc.append(f.description)
+            ws.write_string(row, 0, f.excel_header)
+            ws.write_string(row, 1, "；".join(desc))
+            row += 1
+
+
+def _type_label(f) -> str:
+    if f.type == "enum":
+        return "取值：" + "、".join(f.choices.labels)
+    return {
+        "string": "文本", "integer": "整数", "decimal": "数字（最多两位小数）", "money": "金额（元，最多两位小数，不能为负数）",
+        "date": "日期（如 2023-05-01）", "boolean": "是/否", "id_number": "18位身份证号（文本格式）",
+        "division_code": "12位统计用区划代码（文本格式）", "credit_code": "18位统一社会信用代码",
+    }[f.type] + (f"，{f.minimum}至{f.maximum}" if f.type == "integer" and f.maximum is not None else "")
+
+
+def write_export(user, path: Path) -> None:
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb.set_properties(PROPERTIES)
+    fm = _Formats(wb)
+    for sheet in SHEETS:
+        ws = wb.add_worksheet(sheet.title)
+        _write_header(ws, sheet, fm)
+        for i, row in enumerate(exporter.rows(user, sheet), start=1):
+            for j, f in enumerate(sheet.fields):
+                _write_cell(ws, i, j, values.to_excel(f, _from_json(f, row[f.key])), fm, f)
+    notes = ["身份证号已按角色脱敏，本文件不能再导入"] if exporter.is_masked(user) else []
+    _notes(wb, fm, notes)
+    wb.close()
+
+
+def _from_json(f, value):
+    if value is None:
+        return None
+    if f.type == "date":
+        return dt.date.fromisoformat(value)
+    if f.type == "decimal":
+        return Decimal(value)
+    return value
+
+
+def write_template(path: Path) -> None:
+    wb = xlsxwriter.Workbook(str(path))
+    wb.set_properties(PROPERTIES)
+    fm = _Formats(wb)
+    for sheet in SHEETS:
+        _write_header(wb.add_worksheet(sheet.title), sheet, fm)
+    _notes(wb, fm, [])
+    wb.close()
+
+
+def write_error_report(f: ExchangeFile, result: ImportResult, path: Path) -> None:
+    """The uploaded workbook's rows again, with a column 错误信息 on every row that has a problem."""
+    by_place: dict[tuple[str | None, int | None], list[str]] = defaultdict(list)
+    for p in result.problems:
+        by_place[(p.sheet, p.row)].append((f"{p.letter}列" if p.letter else "") + p.message)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    fm = _Formats(wb)
+    general = [f"{p.where()}：{p.message}" if p.where() else p.message for p in result.problems if not p.row]
+    ws = wb.add_worksheet("错误汇总")
+    ws.set_column(0, 0, 120)
+    ws.write_string(0, 0, f"共 {len(result.problems)} 处错误，未写入任何数据。各工作表中出错的行在最后一列“错误信息”中说明。", fm.error)
+    for i, line in enumerate(general, start=1):
+        ws.write_string(i, 0, line, fm.error)
+    if f.kind == "excel":
+        sheets, _ = f.sheets()
+        for sheet in sheets:
+            out = wb.add_worksheet(sheet.title)
+            columns = f.column_index(sheet)
+            width = max(columns.values(), default=-1) + 1
+            headers = {i: sheet.field(k).excel_header for k, i in columns.items()}
+            for j in range(width):
+                out.write_string(0, j, headers.get(j, ""), fm.header)
+            out.write_string(0, width, "错误信息", fm.error)
+            out.set_column(width, width, 80)
+            for raw in f.rows(sheet):
+                for key, j in columns.items():
+                    _write_cell(out, raw.number - 1, j, raw.values.get(key), fm, sheet.field(key))
+                msgs = by_place.get((sheet.title, raw.number))
+                if msgs:
+                    out.write_string(raw.number - 1, width, "；".join(msgs), fm.error)
+    wb.close()

@@ -1,0 +1,1 @@
+"""Pure helpers with no database or Django dependency."""

@@ -1,0 +1,69 @@
+"""Resident ID numbers (GB 11643-1999): structure, birth date and the ISO 7064 MOD 11-2 check character."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
+
+# Province-level prefixes in use (GB/T 2260); 71/81/82 are Taiwan, Hong Kong, Macao.
+PROVINCE_PREFIXES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+
+
+class IdNumberError(ValueError):
+    """Raised with a Chinese message saying what is wrong with the ID number."""
+
+
+@dataclass(frozen=True)
+class IdInfo:
+    region: str
+    birth_date: dt.date
+    sex: str  # "male" / "female"
+
+
+def check_char(first17: str) -> str:
+    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
+    return CHECK_CHARS[total % 11]
+
+
+def normalize(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def parse(value: str, *, today: dt.date | None = None) -> IdInfo:
+    """Validate an ID number and return what it encodes; raise IdNumberError otherwise."""
+    s = normalize(value)
+    if len(s) != 18:
+        raise IdNumberError(f"身份证号应为18位，实际为{len(s)}位")
+    if not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
+        raise IdNumberError("身份证号前17位应为数字，末位应为数字或X")
+    if s[:2] not in PROVINCE_PREFIXES:
+        raise IdNumberError(f"身份证号地址码“{s[:6]}”不是有效的省级区划")
+    try:
+        birth = dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        raise IdNumberError(f"身份证号出生日期“{s[6:14]}”不是真实日期") from None
+    today = today or dt.date.today()
+    if birth > today or birth.year < 1880:
+        raise IdNumberError(f"身份证号出生日期“{s[6:14]}”不在合理范围内")
+    expected = check_char(s[:17])
+    if s[17] != expected:
+        raise IdNumberError(f"身份证号校验位错误：应为“{expected}”，实际为“{s[17]}”")
+    return IdInfo(region=s[:6], birth_date=birth, sex="male" if int(s[16]) % 2 else "female")
+
+
+def make(region: str, birth: dt.date, sequence: int) -> str:
+    """Build a valid ID number (for demo and test data)."""
+    first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
+    return first17 + check_char(first17)
+
+
+def mask(value: str) -> str:
+    """1406**********1234: keep the province+city prefix and the last four characters."""
+    s = normalize(value)
+    if len(s) <= 8:
+        return "*" * len(s)
+    return s[:4] + "*" * (len(s) - 8) + s[-4:]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "fangpin.registry"
+    label = "registry"
+    verbose_name = "户籍信息"

@@ -1,0 +1,90 @@
+"""The registry's enumerations, with the Chinese labels users see. Names follow ../shared/GLOSSARY.md."""
+from django.db import models
+
+
+class Category(models.TextChoices):
+    LIFTED = "lifted", "脱贫户"
+    MONITORED = "monitored", "监测户"
+    ORDINARY = "ordinary", "一般农户"
+
+
+class MonitorType(models.TextChoices):
+    UNSTABLE = "unstable", "脱贫不稳定户"
+    MARGINAL = "marginal", "边缘易致贫户"
+    SUDDEN_HARDSHIP = "sudden_hardship", "突发严重困难户"
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", "户主"
+    SPOUSE = "spouse", "配偶"
+    CHILD = "child", "子女"
+    PARENT = "parent", "父母"
+    GRANDCHILD = "grandchild", "孙子女"
+    SIBLING = "sibling", "兄弟姐妹"
+    OTHER = "other", "其他"
+
+
+class Sex(models.TextChoices):
+    MALE = "male", "男"
+    FEMALE = "female", "女"
+
+
+class LaborCapacity(models.TextChoices):
+    LABORER = "laborer", "劳动力"
+    HALF = "half", "半劳力"
+    WEAK = "weak", "弱劳力"
+    NONE = "none", "无劳动能力"
+
+
+class SchoolStage(models.TextChoices):
+    NONE = "none", "非在校生"
+    PRESCHOOL = "preschool", "学前教育"
+    PRIMARY = "primary", "小学"
+    JUNIOR = "junior", "初中"
+    SENIOR = "senior", "普通高中"
+    VOCATIONAL = "vocational", "中职"
+    COLLEGE = "college", "大学（含高职）"
+
+
+class EmploymentKind(models.TextChoices):
+    WAGE_JOB = "wage_job", "务工"
+    PUBLIC_WELFARE_POST = "public_welfare_post", "公益岗位"
+    FLEXIBLE = "flexible", "灵活就业"
+
+
+class EmploymentPlace(models.TextChoices):
+    CROSS_PROVINCE = "cross_province", "跨省"
+    IN_PROVINCE_OUT_OF_COUNTY = "in_province_out_of_county", "省内县（区）外"
+    IN_COUNTY = "in_county", "县（区）内"
+
+
+class TrainingKind(models.TextChoices):
+    SKILLS = "skills", "职业技能培训"
+    ORDER = "order", "订单式、项目制培训"
+    OUTBOUND = "outbound", "有组织输出针对性培训"
+    GENERAL = "general", "普惠制培训"
+    DISABLED_PRACTICAL = "disabled_practical", "残疾人农村实用技术培训"
+
+
+class StartupKind(models.TextChoices):
+    INDIVIDUAL = "individual", "个体经营"
+    MICRO_ENTERPRISE = "micro_enterprise", "小微企业"
+    COMMUNITY_FACTORY = "community_factory", "社区工厂"
+
+
+class EnterpriseKind(models.TextChoices):
+    EMPLOYER = "employer", "用工企业"
+    COOPERATIVE = "cooperative", "农民合作社"
+    FAMILY_FARM = "family_farm", "家庭农场"
+    LEAD_ENTERPRISE = "lead_enterprise", "农业龙头企业"
+    WORKSHOP = "workshop", "帮扶车间"
+    COMMUNITY_FACTORY = "community_factory", "社区工厂"
+    TRAINING_INSTITUTION = "training_institution", "培训机构"
+    INTERMEDIARY = "intermediary", "人力资源服务机构（劳务中介）"
+
+
+class BaseLevel(models.TextChoices):
+    NONE = "none", "未认定"
+    COUNTY = "county", "县级就业帮扶基地"
+    CITY = "city", "市级就业帮扶基地"
+    PROVINCE = "province", "省级就业帮扶基地"

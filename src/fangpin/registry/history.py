@@ -1,0 +1,42 @@
+"""History lines for pages and API: who, when, what changed (ID numbers masked per role)."""
+from __future__ import annotations
+
+from fangpin.accounts.masking import id_number_for
+
+ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
+
+
+def describe(record, user) -> dict:
+    changes = []
+    prev = record.prev_record
+    if record.history_type == "~" and prev is not None:
+        for c in record.diff_against(prev).changes:
+            field = record.instance._meta.get_field(c.field)
+            old, new = c.old, c.new
+            if c.field == "id_number":
+                old, new = id_number_for(user, old), id_number_for(user, new)
+            elif getattr(field, "choices", None):
+                labels = dict(field.choices)
+                old, new = labels.get(old, old), labels.get(new, new)
+            changes.append(f"{field.verbose_name}：{_show(old)} → {_show(new)}")
+    label = record.instance._meta.verbose_name
+    subject = getattr(record, "name", "") or getattr(record, "number", "") or (
+        f"{record.year}年" if hasattr(record, "year") else "")
+    return {
+        "date": record.history_date,
+        "user": record.history_user,
+        "action": ACTIONS[record.history_type],
+        "what": f"{label} {subject}".strip(),
+        "changes": changes,
+        "reason": record.history_change_reason or "",
+    }
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return str(value)

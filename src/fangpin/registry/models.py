@@ -1,0 +1,192 @@
+"""Households, members, enterprises and the yearly facts the policies are computed from.
+
+Money is in fen (integer). Validation that spans rows lives in fangpin.registry.validation, shared by
+the pages, the API and the importer, so that one rule gives one message everywhere.
+"""
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .choices import (
+    BaseLevel,
+    Category,
+    EmploymentKind,
+    EmploymentPlace,
+    EnterpriseKind,
+    LaborCapacity,
+    MonitorType,
+    Relation,
+    SchoolStage,
+    Sex,
+    StartupKind,
+    TrainingKind,
+)
+
+
+class Enterprise(models.Model):
+    """An employer, cooperative, farm, workshop, training institution or labor intermediary."""
+
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("名称", max_length=200)
+    kind = models.CharField("类型", max_length=32, choices=EnterpriseKind.choices)
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="enterprises", verbose_name="所在区划"
+    )
+    base_level = models.CharField(
+        "就业帮扶基地认定", max_length=16, choices=BaseLevel.choices, default=BaseLevel.NONE
+    )
+    base_certified_on = models.DateField("认定日期", null=True, blank=True)
+    total_employees = models.PositiveIntegerField("职工总数", default=0)
+    labor_intensive = models.BooleanField("劳动密集型", default=False)
+    contact = models.CharField("联系人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    history = HistoricalRecords(verbose_name="经营主体变更记录")
+
+    class Meta:
+        verbose_name = "经营主体"
+        verbose_name_plural = "经营主体"
+        ordering = ["credit_code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(models.Model):
+    number = models.CharField("户编号", max_length=32, unique=True)
+    village = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="households", verbose_name="所在村"
+    )
+    category = models.CharField("户类别", max_length=16, choices=Category.choices)
+    monitor_type = models.CharField("监测对象类型", max_length=16, choices=MonitorType.choices, blank=True)
+    lifted_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
+    dibao = models.BooleanField("低保户", default=False)
+    address = models.CharField("住址", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    contracted_land_mu = models.DecimalField("确权承包地面积（亩）", max_digits=10, decimal_places=2, default=0)
+    grain_area_mu = models.DecimalField("实际种粮面积（亩）", max_digits=10, decimal_places=2, default=0)
+    courtyard_economy = models.BooleanField("发展庭院经济", default=False)
+    history = HistoricalRecords(verbose_name="户变更记录")
+
+    class Meta:
+        verbose_name = "户"
+        verbose_name_plural = "户"
+        ordering = ["number"]
+        indexes = [models.Index(fields=["village", "category"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Member(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members", verbose_name="户")
+    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices)
+    sex = models.CharField("性别", max_length=8, choices=Sex.choices)
+    birth_date = models.DateField("出生日期")
+    labor_capacity = models.CharField("劳动能力", max_length=16, choices=LaborCapacity.choices)
+    disability_grade = models.PositiveSmallIntegerField("残疾等级", null=True, blank=True)
+    tekun = models.BooleanField("特困人员", default=False)
+    school_stage = models.CharField("在校情况", max_length=16, choices=SchoolStage.choices, default=SchoolStage.NONE)
+    training_willing = models.BooleanField("有培训意愿", default=False)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    history = HistoricalRecords(verbose_name="成员变更记录")
+
+    class Meta:
+        verbose_name = "家庭成员"
+        verbose_name_plural = "家庭成员"
+        ordering = ["household_id", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IncomeRecord(models.Model):
+    """A household's income components for one year (fen)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="incomes", verbose_name="户")
+    year = models.PositiveSmallIntegerField("年度")
+    wage = models.BigIntegerField("工资性收入（分）", default=0)
+    business_income = models.BigIntegerField("生产经营性收入（分）", default=0)
+    business_cost = models.BigIntegerField("生产经营性支出（分）", default=0)
+    property_income = models.BigIntegerField("财产性收入（分）", default=0)
+    transfer_income = models.BigIntegerField("转移性收入（分）", default=0)
+    history = HistoricalRecords(verbose_name="收入变更记录")
+
+    class Meta:
+        verbose_name = "年度收入"
+        verbose_name_plural = "年度收入"
+        ordering = ["household_id", "year"]
+        constraints = [models.UniqueConstraint(fields=["household", "year"], name="income_one_per_household_year")]
+
+    @property
+    def net_income(self) -> int:
+        return self.wage + self.business_income - self.business_cost + self.property_income + self.transfer_income
+
+
+class Employment(models.Model):
+    """One spell of work by a member: where, for whom, how long and for what wage."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="employments", verbose_name="成员")
+    year = models.PositiveSmallIntegerField("年度")
+    kind = models.CharField("就业类型", max_length=32, choices=EmploymentKind.choices, default=EmploymentKind.WAGE_JOB)
+    place = models.CharField("务工地域", max_length=32, choices=EmploymentPlace.choices)
+    employer = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="employments", verbose_name="用工单位"
+    )
+    employer_name = models.CharField("用工单位名称", max_length=200, blank=True)
+    agency = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="placements",
+        verbose_name="介绍就业的人力资源服务机构",
+    )
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    months = models.PositiveSmallIntegerField("连续务工月数")
+    monthly_wage = models.BigIntegerField("月工资（分）")
+    contract_months = models.PositiveSmallIntegerField("劳动合同期限（月）", null=True, blank=True)
+    first_stable = models.BooleanField("首次稳定就业", default=False)
+    returnee = models.BooleanField("返乡回流人员", default=False)
+    history = HistoricalRecords(verbose_name="就业变更记录")
+
+    class Meta:
+        verbose_name = "就业记录"
+        verbose_name_plural = "就业记录"
+        ordering = ["member_id", "start_date"]
+
+
+class Training(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="trainings", verbose_name="成员")
+    year = models.PositiveSmallIntegerField("年度")
+    kind = models.CharField("培训类型", max_length=32, choices=TrainingKind.choices)
+    institution = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="trainings", verbose_name="培训机构"
+    )
+    start_date = models.DateField("开始日期")
+    days = models.PositiveSmallIntegerField("培训天数")
+    employed_after = models.BooleanField("培训后就业", default=False)
+    history = HistoricalRecords(verbose_name="培训变更记录")
+
+    class Meta:
+        verbose_name = "培训记录"
+        verbose_name_plural = "培训记录"
+        ordering = ["member_id", "start_date"]
+
+
+class Startup(models.Model):
+    """A member's own business (自主创业)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="startups", verbose_name="成员")
+    kind = models.CharField("创业类型", max_length=32, choices=StartupKind.choices)
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="founders", verbose_name="所创经营主体"
+    )
+    started_on = models.DateField("开业日期")
+    operating_months = models.PositiveSmallIntegerField("正常经营月数")
+    yearly_rent = models.BigIntegerField("年场地租金（分）", default=0)
+    guaranteed_loan = models.BigIntegerField("创业担保贷款（分）", default=0)
+    returnee = models.BooleanField("返乡回流人员", default=False)
+    history = HistoricalRecords(verbose_name="创业变更记录")
+
+    class Meta:
+        verbose_name = "自主创业"
+        verbose_name_plural = "自主创业"
+        ordering = ["member_id", "started_on"]

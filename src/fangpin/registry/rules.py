@@ -1,0 +1,23 @@
+"""Registry consistency rules shared by pages, API and importer: each returns (field, Chinese message) pairs."""
+from __future__ import annotations
+
+from .choices import Category, MonitorType
+
+
+def household_problems(*, category: str, monitor_type: str | None, lifted_year: int | None) -> list[tuple[str, str]]:
+    problems = []
+    if category == Category.MONITORED and not monitor_type:
+        problems.append(("monitor_type", "监测户必须填写监测对象类型"))
+    if category != Category.MONITORED and monitor_type:
+        problems.append(("monitor_type", "只有监测户可以填写监测对象类型"))
+    if category == Category.ORDINARY and lifted_year:
+        problems.append(("lifted_year", "一般农户不应填写脱贫年度"))
+    if monitor_type == MonitorType.MARGINAL and lifted_year:
+        problems.append(("lifted_year", "边缘易致贫户从未建档立卡，不应填写脱贫年度"))
+    return problems
+
+
+def employment_problems(*, start_date, end_date) -> list[tuple[str, str]]:
+    if start_date and end_date and end_date < start_date:
+        return [("end_date", "结束日期不能早于开始日期")]
+    return []

@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from fangpin.api.routes import api
+from fangpin.web import views
+
+handler403 = "fangpin.web.views.permission_denied"
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+    path("households/", views.household_list, name="household_list"),
+    path("households/new/", views.household_create, name="household_create"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/members/new/", views.member_create, name="member_create"),
+    path("households/<int:pk>/members/<int:member_pk>/edit/", views.member_edit, name="member_edit"),
+    path("import/", views.import_page, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("import/reports/<str:token>.xlsx", views.import_report, name="import_report"),
+    path("export/", views.export, name="export"),
+    path("api/", api.urls),
+]

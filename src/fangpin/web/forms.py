@@ -1,0 +1,44 @@
+from django import forms
+
+from fangpin.registry.models import Household, Member
+
+
+class HouseholdForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = ["category", "monitor_type", "lifted_year", "dibao", "address", "phone",
+                  "contracted_land_mu", "grain_area_mu", "courtyard_economy"]
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ["name", "relation", "labor_capacity", "disability_grade", "tekun", "school_stage",
+                  "training_willing", "phone"]
+        widgets = {"disability_grade": forms.Select(choices=[(None, "非残疾"), (1, "一级"), (2, "二级"), (3, "三级"), (4, "四级")])}
+
+
+class NewMemberForm(MemberForm):
+    id_number = forms.CharField(label="身份证号", max_length=18, min_length=18)
+
+    class Meta(MemberForm.Meta):
+        fields = ["id_number", *MemberForm.Meta.fields]
+
+
+class NewHouseholdForm(HouseholdForm):
+    village = forms.ChoiceField(label="所在村")
+
+    def __init__(self, *args, villages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = [(v.code, f"{v.parent.name if v.parent else ''}{v.name}（{v.code}）") for v in villages]
+        self.order_fields(["village"])
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="选择文件（Excel 工作簿或交换格式 JSON）")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="姓名 / 身份证号 / 户编号 / 村名", required=False)
+    village = forms.ChoiceField(label="村", required=False)
+    category = forms.ChoiceField(label="户类别", required=False)

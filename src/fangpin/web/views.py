@@ -1,0 +1,251 @@
+"""Pages. Thin: they parse the request, call selectors and services, and render templates."""
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from fangpin.accounts import access
+from fangpin.accounts.masking import id_number_for
+from fangpin.exchange import exporter, importer, workbooks
+from fangpin.exchange.readers import ExchangeFile, FileProblem
+from fangpin.registry import history as history_lines
+from fangpin.registry import selectors, services
+from fangpin.registry.choices import Category
+from fangpin.registry.models import Member
+
+from .forms import HouseholdForm, ImportForm, MemberForm, NewHouseholdForm, NewMemberForm, SearchForm
+
+
+def home(request):
+    user = request.user
+    if not access.can(user, "registry.read"):
+        return render(request, "web/home_department.html")
+    rows = {}
+    for rec in selectors.village_counts(user=user):
+        row = rows.setdefault(rec["village_id"], {"code": rec["village_id"], "name": rec["village__name"], "total": 0})
+        row[rec["category"]] = rec["n"]
+        row["total"] += rec["n"]
+    totals = {c: sum(r.get(c, 0) for r in rows.values()) for c in Category.values}
+    totals["total"] = sum(r["total"] for r in rows.values())
+    return render(request, "web/home.html", {"rows": list(rows.values()), "totals": totals})
+
+
+def household_list(request):
+    access.require(request.user, "registry.read")
+    form = SearchForm(request.GET or None)
+    villages = selectors.villages(user=request.user).select_related("parent")
+    form.fields["village"].choices = [("", "全部")] + [(v.code, f"{v.parent.name}{v.name}") for v in villages]
+    form.fields["category"].choices = [("", "全部")] + list(Category.choices)
+    params = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.household_list(
+        user=request.user, q=params.get("q", ""), village=params.get("village", ""), category=params.get("category", "")
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    heads = {
+        m.household_id: m
+        for m in access.scope(request.user, Member.objects.filter(household__in=list(page.object_list), relation="head"))
+    }
+    rows = [
+        {"household": h, "head": heads.get(h.pk),
+         "head_id": id_number_for(request.user, heads[h.pk].id_number) if h.pk in heads else ""}
+        for h in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registry/household_list.html", {
+        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+        "can_write": access.can(request.user, "registry.write"),
+    })
+
+
+def household_detail(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    members = [
+        {"member": m, "id_number": id_number_for(request.user, m.id_number)}
+        for m in selectors.household_members(user=request.user, household=household)
+    ]
+    history = selectors.household_history(user=request.user, household=household)
+    return render(request, "registry/household_detail.html", {
+        "household": household, "members": members, "incomes": household.incomes.all(),
+        "history": [history_lines.describe(r, request.user) for r in history],
+        "can_write": access.can(request.user, "registry.write") and access.covers(request.user, household.village_id),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def household_create(request):
+    access.require(request.user, "registry.write")
+    villages = selectors.villages(user=request.user).select_related("parent")
+    form = NewHouseholdForm(request.POST or None, villages=villages)
+    head_form = NewMemberForm(request.POST or None, prefix="head")
+    head_form.fields.pop("relation")
+    if request.method == "POST" and form.is_valid() and head_form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "village"}
+        try:
+            household = services.household_create(
+                user=request.user, village_code=form.cleaned_data["village"], head=head_form.cleaned_data, **data
+            )
+        except ValidationError as e:
+            _attach(e, form, head_form)
+        else:
+            messages.success(request, f"已新增户 {household.number}")
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "registry/household_form.html", {"form": form, "head_form": head_form, "title": "新增户"})
+
+
+@require_http_methods(["GET", "POST"])
+def household_edit(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    access.check_write(request.user, household.village_id)
+    form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(user=request.user, household=selectors.household_get(user=request.user, pk=pk), **form.cleaned_data)
+        except ValidationError as e:
+            _attach(e, form)
+        else:
+            messages.success(request, "已保存")
+            return redirect("household_detail", pk=pk)
+    return render(request, "registry/household_form.html", {"form": form, "title": f"修改户 {household.number}", "household": household})
+
+
+@require_http_methods(["GET", "POST"])
+def member_create(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    access.check_write(request.user, household.village_id)
+    form = NewMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.member_create(user=request.user, household=household, **data)
+        except ValidationError as e:
+            _attach(e, form)
+        else:
+            messages.success(request, "已新增家庭成员")
+            return redirect("household_detail", pk=pk)
+    return render(request, "registry/member_form.html", {"form": form, "household": household, "title": "新增家庭成员"})
+
+
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk: int, member_pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    access.check_write(request.user, household.village_id)
+    member = selectors.household_members(user=request.user, household=household).filter(pk=member_pk).first()
+    if member is None:
+        raise Http404
+    form = MemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(user=request.user, member=member, **form.cleaned_data)
+        except ValidationError as e:
+            _attach(e, form)
+        else:
+            messages.success(request, "已保存")
+            return redirect("household_detail", pk=pk)
+    return render(request, "registry/member_form.html", {"form": form, "household": household, "title": f"修改成员 {member.name}"})
+
+
+def _attach(error: ValidationError, *forms) -> None:
+    for field, msgs in error.message_dict.items():
+        target = next((f for f in forms if field in f.fields), forms[0])
+        for m in msgs:
+            target.add_error(field if field in target.fields else None, m)
+
+
+@require_http_methods(["GET", "POST"])
+def import_page(request):
+    access.require(request.user, "registry.import")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = report_token = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "upload"
+            with open(path, "wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            result = importer.import_file(user=request.user, path=path, filename=upload.name)
+            if not result.ok and result.kind == "excel":
+                report_token = _save_error_report(request, path, upload.name, result)
+        if result.ok:
+            messages.success(request, f"导入成功：{upload.name}")
+    return render(request, "exchange/import.html", {"form": form, "result": result, "report_token": report_token})
+
+
+def _reports_dir() -> Path:
+    d = Path(settings.MEDIA_ROOT) / "import-reports"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _save_error_report(request, path: Path, filename: str, result) -> str | None:
+    try:
+        f = ExchangeFile(path, filename)
+    except FileProblem:
+        return None
+    token = secrets.token_urlsafe(16)
+    workbooks.write_error_report(f, result, _reports_dir() / f"{token}.xlsx")
+    request.session.setdefault("import_reports", {})[token] = Path(filename).stem
+    request.session.modified = True
+    return token
+
+
+def import_report(request, token: str):
+    access.require(request.user, "registry.import")
+    stem = request.session.get("import_reports", {}).get(token)
+    path = _reports_dir() / f"{token}.xlsx"
+    if stem is None or not path.exists():
+        raise Http404
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{stem}-错误报告.xlsx")
+
+
+def import_template(request):
+    access.require(request.user, "registry.import")
+    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+    tmp.close()
+    workbooks.write_template(Path(tmp.name))
+    return FileResponse(open(tmp.name, "rb"), as_attachment=True, filename="防贫系统导入模板.xlsx")
+
+
+def export(request):
+    access.require(request.user, "registry.export")
+    fmt = request.GET.get("format", "xlsx")
+    name = f"防贫系统导出-{request.user.org_unit.name}"
+    if fmt == "json":
+        return _json_export(request.user, name)
+    if fmt != "xlsx":
+        raise Http404
+    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+    tmp.close()
+    workbooks.write_export(request.user, Path(tmp.name))
+    return FileResponse(open(tmp.name, "rb"), as_attachment=True, filename=f"{name}.xlsx")
+
+
+def _json_export(user, name: str) -> HttpResponse:
+    import io
+
+    buf = io.StringIO()
+    exporter.write_json(user, buf)
+    response = HttpResponse(buf.getvalue(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}.json"
+    return response
+
+
+def _quote(s: str) -> str:
+    from urllib.parse import quote
+
+    return quote(s)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "web/403.html", {"message": str(exception) if exception else ""}, status=403)
+
