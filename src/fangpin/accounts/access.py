@@ -26,13 +26,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 # How each scoped model reaches a division code.
 SCOPE_PATHS: dict[str, str] = {
     "orgunits.orgunit": "code",
-    "registry.household": "village_id",
-    "registry.member": "household__village_id",
-    "registry.incomerecord": "household__village_id",
-    "registry.employment": "member__household__village_id",
-    "registry.training": "member__household__village_id",
-    "registry.startup": "member__household__village_id",
-    "registry.enterprise": "org_unit_id",
+    "registry.household": "village__code",
+    "registry.member": "household__village__code",
+    "registry.incomerecord": "household__village__code",
+    "registry.employment": "member__household__village__code",
+    "registry.training": "member__household__village__code",
+    "registry.startup": "member__household__village__code",
+    "registry.enterprise": "org_unit__code",
 }
 
 

@@ -14,7 +14,7 @@ from .models import Enterprise, Household, Member
 def household_list(*, user, q: str = "", village: str = "", category: str = "") -> QuerySet[Household]:
     qs = access.scope(user, Household.objects.all())
     if village:
-        qs = qs.filter(village_id__startswith=village)
+        qs = qs.filter(village__code__startswith=village)
     if category:
         qs = qs.filter(category=category)
     q = q.strip()

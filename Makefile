@@ -1,0 +1,34 @@
+# Two commands on a fresh machine:  make run   (start with demo data)   and   make test   (whole suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install system-deps bench clean
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements/lock.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/fangpin migrate --noinput -v0
+	$(BIN)/fangpin demo_setup
+	@echo "防贫监测帮扶系统已启动：http://127.0.0.1:8000 （Ctrl+C 停止）"
+	$(BIN)/fangpin runserver 127.0.0.1:8000
+
+system-deps:
+	bash scripts/system-deps.sh
+
+test: install system-deps
+	bash scripts/test.sh
+
+bench: install
+	$(BIN)/python benchmarks/import_members.py
+
+clean:
+	rm -rf $(VENV) var test-artifacts

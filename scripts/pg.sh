@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Start Debian's PostgreSQL (if it is not running) and make a role that may create test databases.
+# Prints the DATABASE_URL to use.
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+ver=$(ls /usr/lib/postgresql | sort -V | tail -1)
+if ! $SUDO pg_lsclusters -h 2>/dev/null | grep -q "^$ver main"; then
+  $SUDO pg_createcluster "$ver" main >/dev/null
+fi
+if ! $SUDO pg_lsclusters -h | grep "^$ver main" | grep -q online; then
+  $SUDO pg_ctlcluster "$ver" main start
+fi
+port=$($SUDO pg_lsclusters -h | awk -v v="$ver" '$1==v && $2=="main" {print $3}')
+$SUDO -u postgres psql -q -p "$port" -v ON_ERROR_STOP=1 <<SQL >/dev/null
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'fangpin') THEN
+    CREATE ROLE fangpin LOGIN CREATEDB PASSWORD 'fangpin';
+  END IF;
+END \$\$;
+SQL
+$SUDO -u postgres psql -q -p "$port" -tc "SELECT 1 FROM pg_database WHERE datname='fangpin'" | grep -q 1 \
+  || $SUDO -u postgres createdb -p "$port" -O fangpin fangpin
+echo "postgres://fangpin:fangpin@127.0.0.1:$port/fangpin"

@@ -1,0 +1,38 @@
+import pytest
+from django.http import Http404
+
+from fangpin.registry import selectors
+
+
+def numbers(qs):
+    return {h.number for h in qs}
+
+
+def test_search_by_name_id_village_and_category(world, households):
+    h = households["shuangnian"]
+    head = h.members.get(relation="head")
+    assert numbers(selectors.household_list(user=world.county, q="王建国")) == {h.number}
+    assert numbers(selectors.household_list(user=world.county, q=head.id_number)) == {h.number}
+    assert numbers(selectors.household_list(user=world.county, q=head.id_number[:10])) >= {h.number}
+    assert numbers(selectors.household_list(user=world.county, village="140603203203")) == {households["wujiayao"].number}
+    assert numbers(selectors.household_list(user=world.county, category="monitored")) == {households["wujiayao"].number}
+    assert selectors.household_list(user=world.county, q="王建国").get().size == 3
+
+
+def test_search_never_leaves_the_scope(world, households):
+    target = households["longxian"]
+    head_id = target.members.get().id_number
+    assert not selectors.household_list(user=world.county, q=head_id).exists()
+    assert not selectors.household_list(user=world.county, q="刘明").exists()
+    with pytest.raises(Http404):
+        selectors.household_get(user=world.county, pk=target.pk)
+
+
+def test_history_lists_household_and_member_changes(world, households):
+    from fangpin.registry import services
+
+    h = households["shuangnian"]
+    member = h.members.get(relation="head")
+    services.member_update(user=world.clerk, member=member, name="王建军")
+    records = selectors.household_history(user=world.clerk, household=h)
+    assert records[0].name == "王建军" and records[0].history_user == world.clerk
