@@ -91,6 +91,8 @@ class _Checker:
         self.households: dict[str, tuple[int, str]] = {}  # number -> (row, village)
         self.members: dict[str, tuple[int, str, bool]] = {}  # id -> (row, household number, is head)
         self.keys: dict[str, set] = defaultdict(set)
+        # households with a member row that failed its own checks: their head count is not judged again
+        self.unsure_households: set[str] = set()
         # references to keys not in the file, to look up in the database: sheet -> key -> [(sheet, row, col)]
         self.pending: dict[str, dict[str, list[tuple[Sheet, int, str]]]] = defaultdict(lambda: defaultdict(list))
 
@@ -121,6 +123,8 @@ class _Checker:
                 typed = self.typed_row(sheet, raw)
                 if typed is not None:
                     getattr(self, f"row_{sheet.key}")(sheet, raw.number, typed)
+                elif sheet.key == "members":
+                    self.unsure_households.add(str(raw.values.get("household_number") or "").strip())
         self.check_database()
         self.check_heads()
 
@@ -191,6 +195,7 @@ class _Checker:
                 sheet, row, "id_number", id_number,
                 f"身份证号与第{first_row}行（户{first_household}）重复：一人只能登记在一户",
             )
+            self.unsure_households.add(t["household_number"])
             return
         self.members[id_number] = (row, t["household_number"], t["relation"] == Relation.HEAD)
         self.refer(sheet, row, "household_number", t["household_number"])
@@ -255,6 +260,7 @@ class _Checker:
             for id_number, number, village in rows:
                 row, file_number, _ = self.members[id_number]
                 if number != file_number:
+                    self.unsure_households.add(file_number)
                     self.problem(mem_sheet, row, "id_number", id_number,
                                  f"该身份证号已登记在户{number if access.covers(self.user, village) else '（其他区划）'}：一人只能登记在一户")
         # references to rows not in the file
@@ -297,7 +303,7 @@ class _Checker:
                 db_members.add(number)
                 if relation == Relation.HEAD:
                     db_heads[number] += 1
-        for number in sorted(touched):
+        for number in sorted(touched - self.unsure_households):
             total = len(heads[number]) + db_heads[number]
             if number in self.households and number not in with_members and number not in db_members:
                 self.problem(hh_sheet, self.households[number][0], "household_number", number, f"户{number}没有家庭成员")

@@ -133,9 +133,10 @@ def _enum(f, raw, excel):
     values = f.choices.values
     if s in values:
         return s
-    for value, label in f.choices.choices:
-        if s == label:
-            return value
+    if excel:  # Excel shows labels; JSON carries codes only
+        for value, label in f.choices.choices:
+            if s == label:
+                return value
     options = "、".join(f.choices.labels) if excel else "、".join(values)
     raise CellError(f"“{f.header}”应为以下之一：{options}；实际为“{s}”")
 

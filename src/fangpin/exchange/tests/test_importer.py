@@ -1,0 +1,336 @@
+"""Import is all-or-nothing and names file, sheet, row and column for every problem."""
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from conftest import new_id
+from fangpin.exchange import importer
+from fangpin.exchange.readers import ExchangeFile
+from fangpin.exchange.workbooks import write_error_report
+from fangpin.lib import idnumber
+from fangpin.registry.models import Employment, Household, IncomeRecord, Member
+
+from .helpers import household, json_doc, member, workbook
+
+V = "140603203200"  # 双碾村
+
+
+def good_file(tmp_path, name="good.xlsx"):
+    a, b = new_id(), new_id(male=False)
+    return workbook(tmp_path / name, {
+        "households": [household("H1", monitor_type=None), household("H2", category="监测户", monitor_type="边缘易致贫户")],
+        "members": [member("H1", a, "王一"), member("H2", b, "李二"), member("H1", new_id(birth=dt.date(2010, 1, 1)), "王小", "子女")],
+        "incomes": [{"household_number": "H1", "year": 2024, "wage": 12000.5, "business_income": 3000,
+                     "business_cost": 500, "transfer_income": "800.25"}],
+    })
+
+
+def nothing_written():
+    return not Household.objects.exists() and not Member.objects.exists() and not IncomeRecord.objects.exists()
+
+
+def only_problem(result):
+    assert len(result.problems) == 1, [(p.where(), p.message) for p in result.problems]
+    return result.problems[0]
+
+
+def test_good_workbook_lands_whole(world, tmp_path):
+    result = importer.import_file(user=world.county, path=good_file(tmp_path))
+    assert result.ok, result.problems
+    assert result.counts == {"户": 2, "家庭成员": 3, "年度收入": 1}
+    h1 = Household.objects.get(number="H1")
+    assert h1.members.count() == 2 and h1.village_id == V
+    income = IncomeRecord.objects.get()
+    assert (income.wage, income.transfer_income, income.net_income) == (1200050, 80025, 1200050 + 300000 - 50000 + 80025)
+    assert Household.objects.get(number="H2").monitor_type == "marginal"
+    assert h1.history.get().history_change_reason == "导入 good.xlsx" and h1.history.get().history_user == world.county
+
+
+# --- the refusals the issue names: each with nothing written, and row and column named ---
+
+def bad_case(tmp_path, **override):
+    a = new_id()
+    sheets = {
+        "households": [household("H1"), household("H2")],
+        "members": [member("H1", a, "王一"), member("H2", new_id(), "李二")],
+        "incomes": [{"household_number": "H1", "year": 2024, "wage": 100}],
+    }
+    for (sheet, row, key), value in override.items() if False else []:
+        pass
+    return sheets
+
+
+def run(world, tmp_path, sheets):
+    result = importer.import_file(user=world.county, path=workbook(tmp_path / "in.xlsx", sheets))
+    assert not result.ok
+    assert nothing_written()
+    return result
+
+
+def base():
+    return {
+        "households": [household("H1"), household("H2")],
+        "members": [member("H1", new_id(), "王一"), member("H2", new_id(), "李二")],
+        "incomes": [{"household_number": "H1", "year": 2024, "wage": 100}],
+    }
+
+
+def test_wrong_check_character(world, tmp_path):
+    sheets = base()
+    good = sheets["members"][1]["id_number"]
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    sheets["members"][1]["id_number"] = wrong
+    p = only_problem(run(world, tmp_path, sheets))
+    assert (p.sheet, p.row, p.letter, p.column) == ("家庭成员", 3, "B", "身份证号")
+    assert f"校验位错误：应为“{good[17]}”" in p.message and p.value == wrong
+
+
+def test_seventeen_digit_id(world, tmp_path):
+    sheets = base()
+    sheets["members"][0]["id_number"] = sheets["members"][0]["id_number"][:17]
+    p = only_problem(run(world, tmp_path, sheets))
+    assert (p.sheet, p.row, p.column) == ("家庭成员", 2, "身份证号") and "应为18位，实际为17位" in p.message
+
+
+def test_impossible_birth_date(world, tmp_path):
+    sheets = base()
+    first17 = "140603" + "19810230" + "011"
+    sheets["members"][0]["id_number"] = first17 + idnumber.check_char(first17)
+    p = only_problem(run(world, tmp_path, sheets))
+    assert (p.row, p.column) == (2, "身份证号") and "出生日期“19810230”不是真实日期" in p.message
+
+
+def test_duplicate_id_across_households(world, tmp_path):
+    sheets = base()
+    sheets["members"][1]["id_number"] = sheets["members"][0]["id_number"]
+    p = only_problem(run(world, tmp_path, sheets))
+    assert (p.row, p.column) == (3, "身份证号") and "与第2行（户H1）重复：一人只能登记在一户" in p.message
+
+
+def test_duplicate_id_against_the_database(world, households, tmp_path):
+    sheets = base()
+    sheets["members"][1]["id_number"] = households["wujiayao"].members.get().id_number
+    result = importer.import_file(user=world.county, path=workbook(tmp_path / "in.xlsx", sheets))
+    p = only_problem(result)
+    assert (p.row, p.column) == (3, "身份证号") and "已登记在户1406032032030001" in p.message
+    assert not Household.objects.filter(number__in=["H1", "H2"]).exists()
+
+
+def test_negative_income(world, tmp_path):
+    sheets = base()
+    sheets["incomes"][0]["wage"] = -100
+    p = only_problem(run(world, tmp_path, sheets))
+    assert (p.sheet, p.row, p.column) == ("年度收入", 2, "工资性收入（元）") and "不能为负数" in p.message
+
+
+def test_monitored_without_monitor_type(world, tmp_path):
+    sheets = base()
+    sheets["households"][1]["category"] = "监测户"
+    p = only_problem(run(world, tmp_path, sheets))
+    assert (p.sheet, p.row, p.column) == ("户", 3, "监测对象类型") and "监测户必须填写监测对象类型" in p.message
+
+
+def test_unknown_village_code(world, tmp_path):
+    sheets = base()
+    sheets["households"][0]["village_code"] = "140603203299"
+    p = only_problem(run(world, tmp_path, sheets))
+    assert (p.sheet, p.row, p.letter, p.column) == ("户", 2, "B", "村区划代码") and "“140603203299”不存在" in p.message
+
+
+@pytest.mark.parametrize("content,name", [
+    (b"name,id\n", "households.csv"),
+    (b"%PDF-1.4 fake", "report.pdf"),
+    (b"", "empty.xlsx"),
+    (b"PK\x03\x04 not really a zip", "broken.xlsx"),
+])
+def test_file_that_is_not_a_spreadsheet(world, tmp_path, content, name):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = importer.import_file(user=world.county, path=path)
+    p = only_problem(result)
+    assert p.sheet is None and name in p.message and ("不是电子表格" in p.message or "无法作为 Excel" in p.message)
+    assert nothing_written()
+
+
+# --- more rules ---
+
+def test_every_problem_is_reported_at_once(world, tmp_path):
+    sheets = base()
+    sheets["members"][0]["id_number"] = "123"
+    sheets["households"][1]["category"] = "贫困户"
+    sheets["incomes"][0]["year"] = 1999
+    result = run(world, tmp_path, sheets)
+    where = {(p.sheet, p.row, p.column) for p in result.problems}
+    assert {("家庭成员", 2, "身份证号"), ("户", 3, "户类别"), ("年度收入", 2, "年度")} <= where
+    assert any("应为以下之一：脱贫户、监测户、一般农户" in p.message for p in result.problems)
+
+
+def test_village_outside_the_users_scope(world, tmp_path):
+    sheets = base()
+    sheets["households"][1]["village_code"] = world.longxian_village
+    p = only_problem(run(world, tmp_path, sheets))
+    assert (p.row, p.column) == (3, "村区划代码") and "不在您的管辖范围内" in p.message
+
+
+def test_clerk_imports_only_into_own_village(world, tmp_path):
+    sheets = base()
+    sheets["households"][1]["village_code"] = "140603203203"
+    result = importer.import_file(user=world.clerk, path=workbook(tmp_path / "in.xlsx", sheets))
+    assert [p.row for p in result.problems] == [3] and nothing_written()
+
+
+@pytest.mark.parametrize("who", ["township", "leader", "department"])
+def test_roles_without_import(world, tmp_path, who):
+    result = importer.import_file(user=getattr(world, who), path=good_file(tmp_path))
+    assert "无权导入" in only_problem(result).message and nothing_written()
+
+
+def test_township_code_is_not_a_village(world, tmp_path):
+    sheets = base()
+    sheets["households"][0]["village_code"] = "140603203000"
+    assert "不是村级区划" in only_problem(run(world, tmp_path, sheets)).message
+
+
+def test_household_needs_members_and_one_head(world, tmp_path):
+    sheets = base()
+    sheets["households"].append(household("H3"))
+    sheets["members"].append(member("H1", new_id(), "王二", "户主"))
+    sheets["members"].append(member("H2", new_id(), "李三", "子女"))
+    sheets["members"][1]["relation"] = "配偶"
+    result = run(world, tmp_path, sheets)
+    msgs = {(p.sheet, p.row, p.message) for p in result.problems}
+    assert ("户", 4, "户H3没有家庭成员") in msgs
+    assert ("家庭成员", 4, "户H1只能有一名户主") in msgs
+    assert ("户", 3, "户H2没有户主") in msgs
+
+
+def test_member_of_unknown_household(world, tmp_path):
+    sheets = base()
+    sheets["members"][1]["household_number"] = "H9"
+    result = run(world, tmp_path, sheets)
+    assert any(p.row == 3 and p.column == "户编号" and "“H9”在文件和系统中都不存在" in p.message for p in result.problems)
+
+
+def test_id_number_typed_as_a_number(world, tmp_path):
+    sheets = base()
+    sheets["members"][0]["id_number"] = 140603198005170011
+    p = only_problem(run(world, tmp_path, sheets))
+    assert "文本格式" in p.message
+
+
+def test_missing_required_column_and_unknown_column(world, tmp_path):
+    path = tmp_path / "cols.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "户"
+    ws.append(["户编号", "户类别", "备注"])
+    ws.append(["H1", "脱贫户", "x"])
+    wb.save(path)
+    result = importer.import_file(user=world.county, path=path)
+    msgs = {(p.row, p.letter, p.message) for p in result.problems}
+    assert (1, "C", "未知的列“备注”") in msgs
+    assert any("缺少必填列“村区划代码”" in m for _, _, m in msgs)
+    assert nothing_written()
+
+
+def test_unknown_sheet(world, tmp_path):
+    path = good_file(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Sheet9")
+    wb.save(path)
+    result = importer.import_file(user=world.county, path=path)
+    assert only_problem(result).message == "未知的工作表“Sheet9”" and nothing_written()
+
+
+def test_error_report_workbook_marks_rows(world, tmp_path):
+    sheets = base()
+    sheets["incomes"][0]["wage"] = -1
+    path = workbook(tmp_path / "in.xlsx", sheets)
+    result = importer.import_file(user=world.county, path=path)
+    out = tmp_path / "report.xlsx"
+    write_error_report(ExchangeFile(path), result, out)
+    wb = openpyxl.load_workbook(out)
+    assert "共 1 处错误" in wb["错误汇总"]["A1"].value
+    ws = wb["年度收入"]
+    header = [c.value for c in ws[1]]
+    assert header[-1] == "错误信息"
+    assert "B列“工资性收入（元）”不能为负数" in ws.cell(2, len(header)).value or "不能为负数" in ws.cell(2, len(header)).value
+    assert ws.cell(2, 1).value == "H1"
+    assert wb["户"].cell(2, len([c for c in wb["户"][1]])).value is None
+
+
+def test_json_import_uses_codes_and_fen(world, tmp_path):
+    a = new_id()
+    path = json_doc(tmp_path / "in.json", {
+        "households": [{"household_number": "J1", "village_code": V, "category": "monitored", "monitor_type": "unstable",
+                        "lifted_year": 2019}],
+        "members": [{"household_number": "J1", "id_number": a, "name": "赵一", "relation": "head",
+                     "labor_capacity": "laborer"}],
+        "incomes": [{"household_number": "J1", "year": 2025, "wage": 150050}],
+    })
+    result = importer.import_file(user=world.clerk, path=path)
+    assert result.ok, result.problems
+    assert IncomeRecord.objects.get().wage == 150050
+
+
+def test_json_problems_name_item_and_key(world, tmp_path):
+    path = json_doc(tmp_path / "in.json", {
+        "households": [{"household_number": "J1", "village_code": V, "category": "脱贫户"}],
+        "incomes": [{"household_number": "J1", "year": 2025, "wage": 1500.5}],
+    })
+    result = importer.import_file(user=world.clerk, path=path)
+    where = {(p.sheet, p.row, p.column) for p in result.problems}
+    assert ("households", 1, "category") in where and ("incomes", 1, "wage") in where
+    assert nothing_written()
+
+
+def test_reimport_updates_and_absent_columns_stay(world, tmp_path):
+    assert importer.import_file(user=world.county, path=good_file(tmp_path)).ok
+    h1 = Household.objects.get(number="H1")
+    head = h1.members.get(relation="head")
+    path = workbook(tmp_path / "update.xlsx", {
+        "households": [{"household_number": "H1", "village_code": V, "category": "脱贫户", "dibao": "是"}],
+        "members": [{"household_number": "H1", "id_number": head.id_number, "name": "王一改", "relation": "户主",
+                     "labor_capacity": "半劳力"}],
+    })
+    result = importer.import_file(user=world.county, path=path)
+    assert result.ok, result.problems
+    h1.refresh_from_db()
+    head.refresh_from_db()
+    assert h1.dibao and head.name == "王一改" and head.labor_capacity == "half"
+    assert h1.members.count() == 2  # members not in the file are kept
+    assert h1.history.count() == 2 and head.history.count() == 2
+
+
+def test_member_cannot_move_household_by_import(world, tmp_path):
+    assert importer.import_file(user=world.county, path=good_file(tmp_path)).ok
+    child = Member.objects.get(relation="child")
+    path = workbook(tmp_path / "move.xlsx", {"members": [member("H2", child.id_number, "王小", "子女")]})
+    p = only_problem(importer.import_file(user=world.county, path=path))
+    assert "已登记在户H1" in p.message
+
+
+def test_employments_of_a_person_and_year_are_replaced(world, tmp_path):
+    assert importer.import_file(user=world.county, path=good_file(tmp_path)).ok
+    head = Member.objects.get(name="王一")
+    row = {"id_number": head.id_number, "year": 2025, "kind": "务工", "place": "跨省", "start_date": "2025-03-01",
+           "months": 7, "monthly_wage": 2500}
+    first = workbook(tmp_path / "e1.xlsx", {"employments": [row, {**row, "start_date": "2025-11-01", "months": 1}]})
+    assert importer.import_file(user=world.county, path=first).ok
+    assert Employment.objects.count() == 2
+    second = workbook(tmp_path / "e2.xlsx", {"employments": [{**row, "months": 8}]})
+    assert importer.import_file(user=world.county, path=second).ok
+    e = Employment.objects.get()
+    assert (e.months, e.monthly_wage, e.place) == (8, 250000, "cross_province")
+    assert Employment.history.filter(history_type="-").count() == 2
+
+
+def test_employment_end_before_start(world, tmp_path):
+    assert importer.import_file(user=world.county, path=good_file(tmp_path)).ok
+    head = Member.objects.get(name="王一")
+    path = workbook(tmp_path / "e.xlsx", {"employments": [{
+        "id_number": head.id_number, "year": 2025, "kind": "务工", "place": "县（区）内", "start_date": "2025-03-01",
+        "end_date": "2025-02-01", "months": 1, "monthly_wage": 2500}]})
+    p = only_problem(importer.import_file(user=world.county, path=path))
+    assert (p.row, p.column) == (2, "结束日期") and "不能早于开始日期" in p.message
