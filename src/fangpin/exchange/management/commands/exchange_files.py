@@ -1,0 +1,22 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from fangpin.exchange import workbooks
+from fangpin.exchange.schema import json_schema
+
+
+class Command(BaseCommand):
+    help = "生成交换格式的 JSON Schema 和 Excel 导入模板"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schema", type=Path, default=Path("docs/exchange-format.schema.json"))
+        parser.add_argument("--template", type=Path, help="另存 Excel 导入模板到此路径")
+
+    def handle(self, *args, schema, template, **opts):
+        schema.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        self.stdout.write(f"已写入 {schema}")
+        if template:
+            workbooks.write_template(template)
+            self.stdout.write(f"已写入 {template}")
