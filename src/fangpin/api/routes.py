@@ -4,10 +4,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
-from ninja import File, NinjaAPI, Query, Router, Schema
+from ninja import File, NinjaAPI, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -25,6 +26,7 @@ api = NinjaAPI(
     description="户、家庭成员与导入导出。所有数据按登录用户的区划范围过滤；身份证号按角色脱敏。金额单位为分。",
     auth=django_auth,
     urls_namespace="api",
+    docs_decorator=login_required,
 )
 
 
@@ -111,7 +113,7 @@ def household_create(request, payload: s.HouseholdIn):
     village = data.pop("village_code")
     data["monitor_type"] = data["monitor_type"] or ""
     h = services.household_create(user=request.user, village_code=village, head=head, **data)
-    return 201, _detail(request.user, selectors.household_get(user=request.user, pk=h.pk))
+    return Status(201, _detail(request.user, selectors.household_get(user=request.user, pk=h.pk)))
 
 
 @router.patch("/households/{pk}", response={200: s.HouseholdDetailOut, 403: s.ErrorOut, 422: s.ErrorOut}, summary="修改户")
@@ -128,7 +130,7 @@ def household_update(request, pk: int, payload: s.HouseholdPatch):
 def member_create(request, pk: int, payload: s.MemberIn):
     h = selectors.household_get(user=request.user, pk=pk)
     m = services.member_create(user=request.user, household=h, **payload.dict())
-    return 201, _member_out(request.user, m)
+    return Status(201, _member_out(request.user, m))
 
 
 @router.patch("/households/{pk}/members/{member_pk}", response={200: s.MemberOut, 403: s.ErrorOut, 404: s.ErrorOut, 422: s.ErrorOut},
@@ -137,7 +139,7 @@ def member_update(request, pk: int, member_pk: int, payload: s.MemberPatch):
     h = selectors.household_get(user=request.user, pk=pk)
     m = selectors.household_members(user=request.user, household=h).filter(pk=member_pk).first()
     if m is None:
-        return 404, {"detail": "没有该成员"}
+        return Status(404, {"detail": "没有该成员"})
     m = services.member_update(user=request.user, member=m, **payload.dict(exclude_unset=True))
     return _member_out(request.user, m)
 

@@ -42,6 +42,12 @@ def household_head(*, user, household: Household) -> Member | None:
     return access.scope(user, Member.objects.filter(household=household, relation="head")).first()
 
 
+def household_heads(*, user, households: list[Household]) -> dict[int, Member]:
+    """The head of each household, by household id (one query for a page of households)."""
+    qs = access.scope(user, Member.objects.filter(household__in=households, relation="head"))
+    return {m.household_id: m for m in qs}
+
+
 def household_history(*, user, household: Household) -> list:
     """The household's own changes and its members' and incomes', newest first."""
     access.require(user, "registry.read")

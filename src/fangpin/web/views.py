@@ -20,7 +20,6 @@ from fangpin.exchange.readers import ExchangeFile, FileProblem
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
 from fangpin.registry.choices import Category
-from fangpin.registry.models import Member
 
 from .forms import HouseholdForm, ImportForm, MemberForm, NewHouseholdForm, NewMemberForm, SearchForm
 
@@ -50,10 +49,7 @@ def household_list(request):
         user=request.user, q=params.get("q", ""), village=params.get("village", ""), category=params.get("category", "")
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    heads = {
-        m.household_id: m
-        for m in access.scope(request.user, Member.objects.filter(household__in=list(page.object_list), relation="head"))
-    }
+    heads = selectors.household_heads(user=request.user, households=list(page.object_list))
     rows = [
         {"household": h, "head": heads.get(h.pk),
          "head_id": id_number_for(request.user, heads[h.pk].id_number) if h.pk in heads else ""}

@@ -1,0 +1,190 @@
+"""Every URL and API route, for every role: who may read it, who may write through it.
+
+A write is judged by what it did to the database, not by the status code alone. A route added
+without an entry here fails test_every_route_is_in_the_matrix.
+"""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from conftest import SHUANGNIAN_CUN, new_id
+from fangpin.registry.models import Household, Member
+
+ROLES = ("anonymous", "clerk", "township", "county", "department", "leader", "other_county")
+READERS_HERE = {"clerk", "township", "county", "leader"}  # may read 双碾村's household
+WRITERS_HERE = {"clerk", "county"}  # may change it
+READ_ROLES = {"clerk", "township", "county", "leader", "other_county"}
+IMPORT_ROLES = {"clerk", "county", "other_county"}
+LOGGED_IN = set(ROLES) - {"anonymous"}
+
+
+@dataclass
+class Case:
+    name: str  # URL name, as the resolver lists it
+    method: str
+    path: Callable[[dict], str]
+    allowed: set[str]
+    data: Callable[[dict], object] | None = None
+    json: bool = False
+    changed: Callable[[dict], bool] | None = None  # for writes: did it happen?
+    label: str = ""
+
+
+def sn(h):
+    return h["shuangnian"]
+
+
+def head(h):
+    return sn(h).members.get(relation="head")
+
+
+def import_file(h):
+    doc = {"format": "fangpin-exchange", "version": "1.0",
+           "households": [{"household_number": "M-IMPORT", "village_code": SHUANGNIAN_CUN, "category": "lifted"}],
+           "members": [{"household_number": "M-IMPORT", "id_number": new_id(), "name": "导入人", "relation": "head",
+                        "labor_capacity": "laborer"}]}
+    f = io.BytesIO(json.dumps(doc).encode())
+    f.name = "m.json"
+    return f
+
+
+HOUSEHOLD_FORM = {"category": "lifted", "monitor_type": "", "lifted_year": "", "address": "矩阵测试", "phone": "",
+                  "contracted_land_mu": "1", "grain_area_mu": "1"}
+MEMBER_FORM = {"name": "矩阵成员", "relation": "child", "labor_capacity": "laborer", "disability_grade": "",
+               "school_stage": "none", "phone": ""}
+
+CASES = [
+    Case("login", "get", lambda h: "/accounts/login/", set(ROLES)),
+    Case("logout", "post", lambda h: "/accounts/logout/", set(ROLES)),
+    Case("home", "get", lambda h: "/", LOGGED_IN),
+    Case("household_list", "get", lambda h: "/households/", READ_ROLES),
+    Case("household_create", "get", lambda h: "/households/new/", IMPORT_ROLES),
+    Case("household_create", "post", lambda h: "/households/new/", WRITERS_HERE, label="post",
+         data=lambda h: {**HOUSEHOLD_FORM, "village": SHUANGNIAN_CUN, "head-id_number": new_id(), "head-name": "新户主",
+                         "head-labor_capacity": "laborer", "head-school_stage": "none", "head-disability_grade": ""},
+         changed=lambda h: Member.objects.filter(name="新户主").exists()),
+    Case("household_detail", "get", lambda h: f"/households/{sn(h).pk}/", READERS_HERE, label="in 双碾村"),
+    Case("household_detail", "get", lambda h: f"/households/{h['longxian'].pk}/", {"other_county"}, label="in 陇县"),
+    Case("household_edit", "get", lambda h: f"/households/{sn(h).pk}/edit/", WRITERS_HERE),
+    Case("household_edit", "post", lambda h: f"/households/{sn(h).pk}/edit/", WRITERS_HERE, label="post",
+         data=lambda h: HOUSEHOLD_FORM, changed=lambda h: Household.objects.get(pk=sn(h).pk).address == "矩阵测试"),
+    Case("member_create", "get", lambda h: f"/households/{sn(h).pk}/members/new/", WRITERS_HERE),
+    Case("member_create", "post", lambda h: f"/households/{sn(h).pk}/members/new/", WRITERS_HERE, label="post",
+         data=lambda h: {**MEMBER_FORM, "id_number": new_id()}, changed=lambda h: Member.objects.filter(name="矩阵成员").exists()),
+    Case("member_edit", "get", lambda h: f"/households/{sn(h).pk}/members/{head(h).pk}/edit/", WRITERS_HERE),
+    Case("member_edit", "post", lambda h: f"/households/{sn(h).pk}/members/{head(h).pk}/edit/", WRITERS_HERE, label="post",
+         data=lambda h: {**MEMBER_FORM, "relation": "head"}, changed=lambda h: head(h).name == "矩阵成员"),
+    Case("import", "get", lambda h: "/import/", IMPORT_ROLES),
+    Case("import", "post", lambda h: "/import/", WRITERS_HERE, label="post", data=lambda h: {"file": import_file(h)},
+         changed=lambda h: Household.objects.filter(number="M-IMPORT").exists()),
+    Case("import_template", "get", lambda h: "/import/template.xlsx", IMPORT_ROLES),
+    Case("import_report", "get", lambda h: "/import/reports/not-a-token.xlsx", set()),
+    Case("export", "get", lambda h: "/export/", READ_ROLES),
+    # API
+    Case("api:api-root", "get", lambda h: "/api/", set()),
+    Case("api:openapi-json", "get", lambda h: "/api/openapi.json", LOGGED_IN),
+    Case("api:openapi-view", "get", lambda h: "/api/docs", LOGGED_IN),
+    Case("api:me", "get", lambda h: "/api/me", LOGGED_IN),
+    Case("api:orgunits", "get", lambda h: "/api/orgunits", LOGGED_IN),
+    Case("api:household_list", "get", lambda h: "/api/households", READ_ROLES),
+    Case("api:household_create", "post", lambda h: "/api/households", WRITERS_HERE, json=True,
+         data=lambda h: {"village_code": SHUANGNIAN_CUN, "category": "ordinary",
+                         "head": {"id_number": new_id(), "name": "接口户主", "labor_capacity": "laborer"}},
+         changed=lambda h: Member.objects.filter(name="接口户主").exists()),
+    Case("api:household_get", "get", lambda h: f"/api/households/{sn(h).pk}", READERS_HERE, label="in 双碾村"),
+    Case("api:household_get", "get", lambda h: f"/api/households/{h['longxian'].pk}", {"other_county"}, label="in 陇县"),
+    Case("api:household_update", "patch", lambda h: f"/api/households/{sn(h).pk}", WRITERS_HERE, json=True,
+         data=lambda h: {"address": "接口修改"}, changed=lambda h: Household.objects.get(pk=sn(h).pk).address == "接口修改"),
+    Case("api:household_history", "get", lambda h: f"/api/households/{sn(h).pk}/history", READERS_HERE),
+    Case("api:member_create", "post", lambda h: f"/api/households/{sn(h).pk}/members", WRITERS_HERE, json=True,
+         data=lambda h: {"id_number": new_id(), "name": "接口成员", "relation": "child", "labor_capacity": "laborer"},
+         changed=lambda h: Member.objects.filter(name="接口成员").exists()),
+    Case("api:member_update", "patch", lambda h: f"/api/households/{sn(h).pk}/members/{head(h).pk}", WRITERS_HERE,
+         json=True, data=lambda h: {"name": "接口改名"}, changed=lambda h: head(h).name == "接口改名"),
+    Case("api:import_file", "post", lambda h: "/api/imports", WRITERS_HERE, data=lambda h: {"file": import_file(h)},
+         changed=lambda h: Household.objects.filter(number="M-IMPORT").exists()),
+    Case("api:export", "get", lambda h: "/api/exports", READ_ROLES),
+]
+
+
+def client_for(world, role) -> Client:
+    c = Client()
+    if role != "anonymous":
+        c.force_login(world.users()[role])
+    return c
+
+
+def request(c: Client, case: Case, h):
+    path = case.path(h)
+    data = case.data(h) if case.data else None
+    if case.json:
+        return getattr(c, case.method)(path, data=json.dumps(data), content_type="application/json")
+    if case.method == "patch":
+        return c.patch(path, data=data)
+    return getattr(c, case.method)(path, data=data) if data is not None else getattr(c, case.method)(path)
+
+
+def denied(r) -> bool:
+    if r.status_code in (401, 403, 404):
+        return True
+    return r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method}-{c.name}{'-' + c.label if c.label else ''}")
+def test_matrix(world, households, case, role):
+    r = request(client_for(world, role), case, households)
+    allowed = role in case.allowed
+    if case.changed is not None:
+        assert case.changed(households) == allowed, (r.status_code, r.content[:300])
+        if not allowed:
+            assert r.status_code in (200, 401, 403, 404, 422) or denied(r)
+        return
+    if allowed:
+        assert r.status_code == 200 or (case.name == "logout" and r.status_code == 302), (r.status_code, r.content[:300])
+    else:
+        assert denied(r), (r.status_code, r.content[:300])
+
+
+@pytest.mark.parametrize("role", ["clerk", "township", "county", "leader", "other_county"])
+@pytest.mark.parametrize("path", ["/api/exports", "/export/?format=json", "/api/households"])
+def test_listings_hold_only_the_subtree(world, households, role, path):
+    body = client_for(world, role).get(path).json()
+    numbers = {h["household_number"] for h in body.get("households", body.get("items", []))}
+    expected = {"clerk": {"shuangnian"}, "township": {"shuangnian", "wujiayao"},
+                "county": {"shuangnian", "wujiayao", "other_township"},
+                "leader": {"shuangnian", "wujiayao", "other_township"}, "other_county": {"longxian"}}[role]
+    assert numbers == {households[k].number for k in expected}
+
+
+@pytest.mark.parametrize("role,masked", [("clerk", False), ("township", True), ("county", False), ("leader", True)])
+def test_id_numbers_masked_on_every_surface(world, households, role, masked):
+    c = client_for(world, role)
+    full = head(households).id_number
+    pages = [c.get(f"/households/{sn(households).pk}/").content.decode(),
+             c.get("/households/").content.decode(),
+             c.get(f"/api/households/{sn(households).pk}").content.decode(),
+             c.get("/api/exports").content.decode()]
+    for text in pages:
+        assert (full in text) == (not masked)
+        if masked:
+            assert full[:4] + "*" * 10 + full[-4:] in text
+
+
+def _patterns(resolver: URLResolver, ns: str = ""):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            yield from _patterns(p, f"{ns}{p.namespace}:" if p.namespace else ns)
+        elif isinstance(p, URLPattern):
+            yield f"{ns}{p.name}"
+
+
+def test_every_route_is_in_the_matrix():
+    assert set(_patterns(get_resolver())) == {c.name for c in CASES}
