@@ -1,0 +1,110 @@
+"""Real browser (Playwright driving Debian's Chromium): log in, import a workbook (first a bad one,
+then a good one), open a household, and save screenshots under test-artifacts/screenshots/."""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import new_id
+from fangpin.exchange.tests.helpers import household, member, workbook
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture
+def divisions_restored(django_db_blocker):
+    """A transactional test flushes every table at its end; put the division slice back for the tests after it."""
+    yield
+    from fangpin.orgunits import loading
+
+    with django_db_blocker.unblock():
+        loading.load(loading.read_slice())
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: run `make system-deps` (Debian package chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def login(page, base, username, password="secret-pass-1"):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+
+
+def test_login_import_and_open_a_household(divisions_restored, transactional_db, live_server, browser, tmp_path):
+    from conftest import World  # noqa: F401  (the world fixture needs db; build users directly here)
+    from conftest import make_user
+
+    make_user("county", "county_bureau", "140603000000")
+    make_user("township", "township_reviewer", "140603203000")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    head_id, wife_id = new_id(), new_id(male=False)
+    good = workbook(tmp_path / "双碾村花名册.xlsx", {
+        "households": [household("B1", category="监测户", monitor_type="突发严重困难户", dibao="是"),
+                       household("B2", village="140603203203")],
+        "members": [member("B1", head_id, "郝建国"), member("B1", wife_id, "贾秀兰", "配偶"),
+                    member("B2", new_id(), "薛明")],
+        "incomes": [{"household_number": "B1", "year": 2025, "wage": 18000, "transfer_income": 2400}],
+    })
+    bad = workbook(tmp_path / "有错误的花名册.xlsx", {
+        "households": [household("B1", category="监测户")],
+        "members": [member("B1", head_id[:17], "郝建国")],
+    })
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.locator("h1").inner_text() == "防贫监测帮扶系统"
+    page.screenshot(path=SHOTS / "01-login.png")
+
+    login(page, live_server.url, "county")
+    assert "平鲁区 · 户籍概览" in page.locator("h1").inner_text()
+
+    page.goto(f"{live_server.url}/import/")
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("text=上传并导入")
+    errors = page.locator("#import-errors")
+    assert "未写入任何数据" in errors.inner_text()
+    text = errors.inner_text()
+    assert "监测户必须填写监测对象类型" in text and "应为18位，实际为17位" in text and "家庭成员" in text
+    page.screenshot(path=SHOTS / "02-import-errors.png", full_page=True)
+    with page.expect_download() as dl:
+        page.click("text=下载错误报告")
+    assert dl.value.suggested_filename == "有错误的花名册-错误报告.xlsx"
+
+    page.set_input_files("input[type=file]", str(good))
+    page.click("text=上传并导入")
+    assert "导入成功：双碾村花名册.xlsx" in page.content()
+    page.screenshot(path=SHOTS / "03-import-ok.png", full_page=True)
+
+    page.goto(f"{live_server.url}/households/?q=郝建国")
+    page.click("text=B1")
+    page.wait_for_selector("text=家庭成员")
+    body = page.inner_text("main")
+    assert "突发严重困难户" in body and head_id in body and "贾秀兰" in body and "导入 双碾村花名册.xlsx" in body
+    page.screenshot(path=SHOTS / "04-household.png", full_page=True)
+
+    # the township reviewer sees the same household with masked ID numbers
+    page.context.clear_cookies()
+    login(page, live_server.url, "township")
+    page.goto(f"{live_server.url}/households/?q=郝建国")
+    page.click("text=B1")
+    body = page.inner_text("main")
+    assert head_id not in body and head_id[:4] + "**********" + head_id[-4:] in body
+    page.screenshot(path=SHOTS / "05-household-masked.png", full_page=True)
