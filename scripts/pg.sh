@@ -4,6 +4,9 @@
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
+}
 ver=$(ls /usr/lib/postgresql | sort -V | tail -1)
 if ! $SUDO pg_lsclusters -h 2>/dev/null | grep -q "^$ver main"; then
   $SUDO pg_createcluster "$ver" main >/dev/null
@@ -12,13 +15,13 @@ if ! $SUDO pg_lsclusters -h | grep "^$ver main" | grep -q online; then
   $SUDO pg_ctlcluster "$ver" main start
 fi
 port=$($SUDO pg_lsclusters -h | awk -v v="$ver" '$1==v && $2=="main" {print $3}')
-$SUDO -u postgres psql -q -p "$port" -v ON_ERROR_STOP=1 <<SQL >/dev/null
+as_postgres psql -q -p "$port" -v ON_ERROR_STOP=1 <<SQL >/dev/null
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'fangpin') THEN
     CREATE ROLE fangpin LOGIN CREATEDB PASSWORD 'fangpin';
   END IF;
 END \$\$;
 SQL
-$SUDO -u postgres psql -q -p "$port" -tc "SELECT 1 FROM pg_database WHERE datname='fangpin'" | grep -q 1 \
-  || $SUDO -u postgres createdb -p "$port" -O fangpin fangpin
+as_postgres psql -q -p "$port" -tc "SELECT 1 FROM pg_database WHERE datname='fangpin'" | grep -q 1 \
+  || as_postgres createdb -p "$port" -O fangpin fangpin
 echo "postgres://fangpin:fangpin@127.0.0.1:$port/fangpin"

@@ -64,7 +64,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'fangpin.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{VAR_DIR / 'fangpin.sqlite3'}",
+        conn_max_age=int(os.environ.get("FANGPIN_CONN_MAX_AGE", "0")),
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
