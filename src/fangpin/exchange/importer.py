@@ -425,17 +425,18 @@ class _Writer:
         members = self._ids(Member, "id_number", (t["id_number"] for t in batch))
         enterprises = self._enterprise_ids(batch, enterprise_keys)
         cleared = self.cleared[sheet.key]
-        to_clear = set()
-        for t in batch:
-            key = (members[t["id_number"]], t["year"]) if per_year else members[t["id_number"]]
-            if key not in cleared:
-                to_clear.add(key)
-        for key in to_clear:
-            # QuerySet.delete() sends post_delete per row, so simple-history records each deletion.
+        keys = {(members[t["id_number"]], t["year"]) if per_year else members[t["id_number"]] for t in batch}
+        to_clear = keys - cleared
+        if to_clear:
+            member_ids = {k[0] if per_year else k for k in to_clear}
+            existing = model.objects.filter(member_id__in=member_ids)
             if per_year:
-                model.objects.filter(member_id=key[0], year=key[1]).delete()
-            else:
-                model.objects.filter(member_id=key).delete()
+                existing = existing.filter(year__in={k[1] for k in to_clear})
+            stale = [pk for pk, mid, *year in existing.values_list("pk", "member_id", *(["year"] if per_year else []))
+                     if ((mid, year[0]) if per_year else mid) in to_clear]
+            if stale:
+                # QuerySet.delete() sends post_delete per row, so simple-history records each deletion.
+                model.objects.filter(pk__in=stale).delete()
         cleared |= to_clear
         objs = []
         for t in batch:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -128,16 +129,20 @@ def _boolean(f, raw, excel):
     raise CellError(f"“{f.header}”应填“是”或“否”，实际为“{raw}”")
 
 
+@functools.cache
+def _enum_maps(choices) -> tuple[dict[str, str], dict[str, str]]:
+    """(JSON: code -> code, Excel: code or label -> code), built once per enumeration."""
+    codes = {v: v for v in choices.values}
+    return codes, codes | {label: value for value, label in choices.choices}
+
+
 def _enum(f, raw, excel):
     s = str(raw).strip()
-    values = f.choices.values
-    if s in values:
-        return s
-    if excel:  # Excel shows labels; JSON carries codes only
-        for value, label in f.choices.choices:
-            if s == label:
-                return value
-    options = "、".join(f.choices.labels) if excel else "、".join(values)
+    codes, excel_map = _enum_maps(f.choices)
+    value = (excel_map if excel else codes).get(s)  # Excel shows labels; JSON carries codes only
+    if value is not None:
+        return value
+    options = "、".join(f.choices.labels) if excel else "、".join(f.choices.values)
     raise CellError(f"“{f.header}”应为以下之一：{options}；实际为“{s}”")
 
 

@@ -100,17 +100,22 @@ def _type_label(f) -> str:
 
 
 def write_export(user, path: Path) -> None:
+    notes = ["身份证号已按角色脱敏，本文件不能再导入"] if exporter.is_masked(user) else []
+    write_document(path, {sheet.key: exporter.rows(user, sheet) for sheet in SHEETS}, notes)
+
+
+def write_document(path: Path, rows_by_sheet: dict, notes: list[str] = ()) -> None:
+    """A workbook from rows in the JSON representation (sheet key -> iterable of dicts), streamed."""
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     wb.set_properties(PROPERTIES)
     fm = _Formats(wb)
     for sheet in SHEETS:
         ws = wb.add_worksheet(sheet.title)
         _write_header(ws, sheet, fm)
-        for i, row in enumerate(exporter.rows(user, sheet), start=1):
+        for i, row in enumerate(rows_by_sheet.get(sheet.key, ()), start=1):
             for j, f in enumerate(sheet.fields):
-                _write_cell(ws, i, j, values.to_excel(f, _from_json(f, row[f.key])), fm, f)
-    notes = ["身份证号已按角色脱敏，本文件不能再导入"] if exporter.is_masked(user) else []
-    _notes(wb, fm, notes)
+                _write_cell(ws, i, j, values.to_excel(f, _from_json(f, row.get(f.key))), fm, f)
+    _notes(wb, fm, list(notes))
     wb.close()
 
 
