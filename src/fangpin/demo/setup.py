@@ -64,12 +64,12 @@ def ensure_accounts(password: str = PASSWORD) -> list[User]:
     return users
 
 
-def ensure_households(sizes: dict[str, int] = DEMO_SIZES, seed: int = 2026) -> dict[str, importer.ImportResult]:
+def ensure_households(sizes: dict[str, int] | None = None, seed: int = 2026) -> dict[str, importer.ImportResult]:
     """Generate and import the demo households, once. Returns the import results by county."""
     results = {}
     if Household.objects.exists():
         return results
-    for county, n in sizes.items():
+    for county, n in (sizes or DEMO_SIZES).items():
         if county == PINGLU:
             villages = list(OrgUnit.objects.filter(parent_id=SHUANGNIAN).values_list("code", flat=True))
         else:

@@ -88,8 +88,8 @@ def demo_slice(code: str, level: str) -> bool:
 def write_slice(rows: Iterable[Row], path: Path = SLICE_FILE) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
-    # mtime=0 keeps the file byte-identical when rebuilt from the same source.
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+    # No name and mtime=0 keep the file byte-identical when rebuilt from the same source.
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
         text = io.TextIOWrapper(gz, encoding="utf-8", newline="")
         w = csv.writer(text)
         w.writerow(["code", "name", "level", "parent"])

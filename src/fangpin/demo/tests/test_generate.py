@@ -1,0 +1,42 @@
+import datetime as dt
+
+from django.core.management import call_command
+
+from fangpin.demo.generate import generate
+from fangpin.lib import creditcode, idnumber
+
+
+def test_generated_people_are_valid_and_of_their_county():
+    doc = generate(county_code="610327000000", villages=["610327100001", "610327100002"], households=200, seed=3)
+    ids = [m["id_number"] for m in doc["members"]]
+    assert len(ids) == len(set(ids)) > 400
+    for m in doc["members"]:
+        info = idnumber.parse(m["id_number"])
+        assert info.region == "610327" and info.birth_date <= dt.date.today()
+        assert 2 <= len(m["name"]) <= 4
+    for e in doc["enterprises"]:
+        creditcode.validate(e["credit_code"])
+    heads = [m for m in doc["members"] if m["relation"] == "head"]
+    assert len(heads) == len(doc["households"])
+    assert {h["category"] for h in doc["households"]} == {"lifted", "monitored", "ordinary"}
+    assert all(h["monitor_type"] for h in doc["households"] if h["category"] == "monitored")
+
+
+def test_same_seed_same_data():
+    a = generate(county_code="140603000000", villages=["140603203200"], households=20, seed=9)
+    b = generate(county_code="140603000000", villages=["140603203200"], households=20, seed=9)
+    assert a == b
+
+
+def test_demo_setup_small(db, monkeypatch, capsys):
+    from fangpin.demo import setup
+    from fangpin.registry.models import Household
+
+    monkeypatch.setattr(setup, "DEMO_SIZES", {setup.PINGLU: 30, setup.LONGXIAN: 20})
+    call_command("demo_setup")
+    out = capsys.readouterr().out
+    assert "演示账号（密码均为 fangpin-demo-2026）" in out and "cunji" in out and "县乡村振兴局" in out
+    assert Household.objects.filter(village__code__startswith="140603203").count() == 30
+    assert Household.objects.filter(village__code__startswith="610327").count() == 20
+    call_command("demo_setup", "--quiet-accounts")  # idempotent
+    assert Household.objects.count() == 50

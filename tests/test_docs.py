@@ -1,0 +1,21 @@
+"""The docs name what the code has."""
+from pathlib import Path
+
+from fangpin.exchange.spec import SHEETS
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_exchange_doc_names_every_sheet_and_column():
+    text = (DOCS / "exchange-format.md").read_text(encoding="utf-8")
+    for sheet in SHEETS:
+        assert f"### {sheet.key} — 工作表“{sheet.title}”" in text
+        for f in sheet.fields:
+            assert f"| `{f.key}` | {f.excel_header} |" in text, (sheet.key, f.key)
+
+
+def test_readme_gives_the_two_commands():
+    text = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    assert "make run" in text and "make test" in text
+    ci = (DOCS.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
