@@ -228,7 +228,7 @@ class _Checker:
         hh_sheet, ent_sheet = mapping_sheet("households"), mapping_sheet("enterprises")
         # villages and enterprise divisions: exist, right level, in the user's subtree
         villages = defaultdict(list)
-        for number, (row, village) in self.households.items():
+        for row, village in self.households.values():
             villages[village].append(row)
         units = {}
         for chunk in _chunks(set(villages) | set(self.enterprise_divisions)):
@@ -287,7 +287,7 @@ class _Checker:
         heads: dict[str, list[int]] = defaultdict(list)
         with_members: set[str] = set()
         mem_sheet, hh_sheet = mapping_sheet("members"), mapping_sheet("households")
-        for id_number, (row, number, is_head) in self.members.items():
+        for row, number, is_head in self.members.values():
             with_members.add(number)
             if is_head:
                 heads[number].append(row)

@@ -49,18 +49,6 @@ def test_good_workbook_lands_whole(world, tmp_path):
 
 # --- the refusals the issue names: each with nothing written, and row and column named ---
 
-def bad_case(tmp_path, **override):
-    a = new_id()
-    sheets = {
-        "households": [household("H1"), household("H2")],
-        "members": [member("H1", a, "王一"), member("H2", new_id(), "李二")],
-        "incomes": [{"household_number": "H1", "year": 2024, "wage": 100}],
-    }
-    for (sheet, row, key), value in override.items() if False else []:
-        pass
-    return sheets
-
-
 def run(world, tmp_path, sheets):
     result = importer.import_file(user=world.county, path=workbook(tmp_path / "in.xlsx", sheets))
     assert not result.ok

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if quiet_accounts:
             return
         self.stdout.write("")
-        self.stdout.write("演示账号（密码均为 %s）：" % setup.PASSWORD)
+        self.stdout.write(f"演示账号（密码均为 {setup.PASSWORD}）：")
         for u in users:
             self.stdout.write(f"  {u.username:<10} {u.get_role_display():<12} {u.org_unit.full_name() or u.org_unit.name}（{u.org_unit_id}）")
         self.stdout.write("")
