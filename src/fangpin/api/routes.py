@@ -1,13 +1,11 @@
 """The API: the same reads and writes as the pages, through the same selectors, services and scope."""
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from ninja import File, NinjaAPI, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -15,6 +13,7 @@ from ninja.security import django_auth
 from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
 from fangpin.exchange import exporter, importer, workbooks
+from fangpin.lib import files
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
 
@@ -150,11 +149,7 @@ exchange = Router(tags=["导入导出"])
 @exchange.post("/imports", response={200: s.ImportOut, 403: s.ErrorOut}, summary="导入交换格式文件（全部成功或全部不写入）")
 def import_file(request, file: File[UploadedFile]):
     access.require(request.user, "registry.import")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload"
-        with open(path, "wb") as fh:
-            for chunk in file.chunks():
-                fh.write(chunk)
+    with files.saved(file.chunks()) as path:
         result = importer.import_file(user=request.user, path=path, filename=file.name)
     return {"ok": result.ok, "filename": result.filename, "counts": result.counts,
             "problems": [p.__dict__ for p in result.problems]}
@@ -164,15 +159,9 @@ def import_file(request, file: File[UploadedFile]):
 def export(request, format: str = "json"):
     access.require(request.user, "registry.export")
     if format == "xlsx":
-        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
-        tmp.close()
-        workbooks.write_export(request.user, Path(tmp.name))
-        return FileResponse(open(tmp.name, "rb"), as_attachment=True, filename="export.xlsx")
-    import io
-
-    buf = io.StringIO()
-    exporter.write_json(request.user, buf)
-    return HttpResponse(buf.getvalue(), content_type="application/json; charset=utf-8")
+        user = request.user
+        return FileResponse(files.built_file(lambda p: workbooks.write_export(user, p), ".xlsx"), as_attachment=True, filename="export.xlsx")
+    return StreamingHttpResponse(exporter.iter_json(request.user), content_type="application/json; charset=utf-8")
 
 
 api.add_router("/", router)

@@ -53,14 +53,19 @@ def is_masked(user) -> bool:
     return not access.can(user, "id_number.full")
 
 
-def write_json(user, fh: IO[str]) -> None:
-    """Stream a JSON document: one object per row, written as the rows come."""
-    fh.write(f'{{"format": "{FORMAT_NAME}", "version": "{FORMAT_VERSION}"')
+def iter_json(user) -> Iterator[str]:
+    """The JSON document in pieces, one row at a time, for streaming responses and files."""
+    yield f'{{"format": "{FORMAT_NAME}", "version": "{FORMAT_VERSION}"'
     if is_masked(user):
-        fh.write(', "notes": "身份证号已按角色脱敏，本文件不能再导入"')
+        yield ', "notes": "身份证号已按角色脱敏，本文件不能再导入"'
     for sheet in SHEETS:
-        fh.write(f',\n"{sheet.key}": [')
+        yield f',\n"{sheet.key}": ['
         for i, row in enumerate(rows(user, sheet)):
-            fh.write(("\n" if i == 0 else ",\n") + json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-        fh.write("\n]")
-    fh.write("}\n")
+            yield ("\n" if i == 0 else ",\n") + json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        yield "\n]"
+    yield "}\n"
+
+
+def write_json(user, fh: IO[str]) -> None:
+    for piece in iter_json(user):
+        fh.write(piece)

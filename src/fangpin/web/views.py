@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 import secrets
-import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
 from fangpin.exchange import exporter, importer, workbooks
+from fangpin.lib import files
 from fangpin.exchange.readers import ExchangeFile, FileProblem
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
@@ -164,11 +165,7 @@ def import_page(request):
     result = report_token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "upload"
-            with open(path, "wb") as fh:
-                for chunk in upload.chunks():
-                    fh.write(chunk)
+        with files.saved(upload.chunks()) as path:
             result = importer.import_file(user=request.user, path=path, filename=upload.name)
             if not result.ok and result.kind == "excel":
                 report_token = _save_error_report(request, path, upload.name, result)
@@ -206,10 +203,7 @@ def import_report(request, token: str):
 
 def import_template(request):
     access.require(request.user, "registry.import")
-    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
-    tmp.close()
-    workbooks.write_template(Path(tmp.name))
-    return FileResponse(open(tmp.name, "rb"), as_attachment=True, filename="防贫系统导入模板.xlsx")
+    return FileResponse(files.built_file(workbooks.write_template, ".xlsx"), as_attachment=True, filename="防贫系统导入模板.xlsx")
 
 
 def export(request):
@@ -217,29 +211,13 @@ def export(request):
     fmt = request.GET.get("format", "xlsx")
     name = f"防贫系统导出-{request.user.org_unit.name}"
     if fmt == "json":
-        return _json_export(request.user, name)
+        response = StreamingHttpResponse(exporter.iter_json(request.user), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.json"
+        return response
     if fmt != "xlsx":
         raise Http404
-    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
-    tmp.close()
-    workbooks.write_export(request.user, Path(tmp.name))
-    return FileResponse(open(tmp.name, "rb"), as_attachment=True, filename=f"{name}.xlsx")
-
-
-def _json_export(user, name: str) -> HttpResponse:
-    import io
-
-    buf = io.StringIO()
-    exporter.write_json(user, buf)
-    response = HttpResponse(buf.getvalue(), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}.json"
-    return response
-
-
-def _quote(s: str) -> str:
-    from urllib.parse import quote
-
-    return quote(s)
+    user = request.user
+    return FileResponse(files.built_file(lambda p: workbooks.write_export(user, p), ".xlsx"), as_attachment=True, filename=f"{name}.xlsx")
 
 
 def permission_denied(request, exception=None):
