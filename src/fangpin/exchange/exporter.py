@@ -5,31 +5,22 @@ import json
 from collections.abc import Iterator
 from typing import IO
 
-from django.db.models import Q
-
 from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
+from fangpin.registry import selectors
 
 from . import mapping, values
 from .spec import FORMAT_NAME, FORMAT_VERSION, SHEETS, Sheet
 
 ID_KEYS = ("id_number",)
-REFERENCED_ENTERPRISES = (
-    ("employments", "employer_id"), ("employments", "agency_id"),
-    ("trainings", "institution_id"), ("startups", "enterprise_id"),
-)
 
 
 def _queryset(user, sheet: Sheet):
-    model = mapping.MODELS[sheet.key]
-    qs = access.scope(user, model.objects.all(), "registry.export")
-    if sheet.key == "enterprises" and access.can(user, "registry.export"):
-        # Also the enterprises outside the subtree that exported people work for, trained at or founded.
-        visible = Q(pk__in=qs.values("pk"))
-        for key, column in REFERENCED_ENTERPRISES:
-            related = access.scope(user, mapping.MODELS[key].objects.all(), "registry.export")
-            visible |= Q(pk__in=related.values(column))
-        qs = model.objects.filter(visible)
+    if sheet.key == "enterprises":
+        # with the enterprises outside the subtree that exported people are linked to, so the file is whole
+        qs = selectors.enterprises_visible(user=user, capability="registry.export")
+    else:
+        qs = access.scope(user, mapping.MODELS[sheet.key].objects.all(), "registry.export")
     return qs.order_by(*mapping.ORDER[sheet.key])
 
 

@@ -1,14 +1,14 @@
 """Reads of the registry. Every one takes the user and goes through fangpin.accounts.access.scope."""
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from fangpin.accounts import access
 from fangpin.lib import idnumber
 from fangpin.orgunits.models import OrgUnit
 
-from .models import Enterprise, Household, Member
+from .models import Employment, Enterprise, Household, Member, Startup, Training
 
 
 def household_list(*, user, q: str = "", village: str = "", category: str = "") -> QuerySet[Household]:
@@ -70,8 +70,49 @@ def orgunit_children(*, user, code: str | None) -> QuerySet[OrgUnit]:
     return qs.filter(code=user.org_unit_id)
 
 
-def enterprise_list(*, user) -> QuerySet[Enterprise]:
-    return access.scope(user, Enterprise.objects.all()).select_related("org_unit")
+# Enterprises outside the subtree that the user's people work for, were placed by, trained at or founded.
+REFERENCED_ENTERPRISES = (
+    (Employment, "employer_id"), (Employment, "agency_id"), (Training, "institution_id"), (Startup, "enterprise_id"),
+)
+
+
+def enterprises_visible(*, user, capability: str = "registry.read") -> QuerySet[Enterprise]:
+    """Enterprises in the user's subtree, and those linked to the user's people."""
+    if not access.can(user, capability):
+        return Enterprise.objects.none()
+    visible = Q(pk__in=access.scope(user, Enterprise.objects.all(), capability).values("pk"))
+    for model, column in REFERENCED_ENTERPRISES:
+        visible |= Q(pk__in=access.scope(user, model.objects.all(), capability).values(column))
+    return Enterprise.objects.filter(visible)
+
+
+def enterprise_list(*, user, q: str = "", kind: str = "") -> QuerySet[Enterprise]:
+    qs = enterprises_visible(user=user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(credit_code__startswith=q.upper()))
+    workers = access.scope(user, Employment.objects.filter(employer=OuterRef("pk"))).order_by().values("employer")
+    return qs.select_related("org_unit", "org_unit__parent").annotate(
+        workers=Subquery(workers.annotate(n=Count("member", distinct=True)).values("n")[:1])
+    ).order_by("credit_code")
+
+
+def enterprise_get(*, user, pk: int) -> Enterprise:
+    return get_object_or_404(enterprises_visible(user=user).select_related("org_unit"), pk=pk)
+
+
+def enterprise_people(*, user, enterprise: Enterprise) -> dict:
+    """The user's people linked to the enterprise: employment spells, placements, trainings, start-ups."""
+    def people(qs):
+        return access.scope(user, qs).select_related("member", "member__household").order_by("-year", "member__name")
+
+    return {
+        "employments": people(Employment.objects.filter(employer=enterprise)),
+        "placements": people(Employment.objects.filter(agency=enterprise)),
+        "trainings": people(Training.objects.filter(institution=enterprise)),
+    }
 
 
 def village_counts(*, user) -> QuerySet:

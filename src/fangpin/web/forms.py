@@ -1,5 +1,6 @@
 from django import forms
 
+from fangpin.registry.choices import EnterpriseKind
 from fangpin.registry.models import Household, Member
 
 
@@ -42,3 +43,8 @@ class SearchForm(forms.Form):
     q = forms.CharField(label="姓名 / 身份证号 / 户编号 / 村名", required=False)
     village = forms.ChoiceField(label="村", required=False)
     category = forms.ChoiceField(label="户类别", required=False)
+
+
+class EnterpriseSearchForm(forms.Form):
+    q = forms.CharField(label="名称 / 统一社会信用代码", required=False)
+    kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部"), *EnterpriseKind.choices])

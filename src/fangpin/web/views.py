@@ -22,7 +22,15 @@ from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
 from fangpin.registry.choices import Category
 
-from .forms import HouseholdForm, ImportForm, MemberForm, NewHouseholdForm, NewMemberForm, SearchForm
+from .forms import (
+    EnterpriseSearchForm,
+    HouseholdForm,
+    ImportForm,
+    MemberForm,
+    NewHouseholdForm,
+    NewMemberForm,
+    SearchForm,
+)
 
 
 def home(request):
@@ -62,6 +70,25 @@ def household_list(request):
         "form": form, "page": page, "rows": rows, "query": query.urlencode(),
         "can_write": access.can(request.user, "registry.write"),
     })
+
+
+def enterprise_list(request):
+    access.require(request.user, "registry.read")
+    form = EnterpriseSearchForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.enterprise_list(user=request.user, q=params.get("q", ""), kind=params.get("kind", ""))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registry/enterprise_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def enterprise_detail(request, pk: int):
+    enterprise = selectors.enterprise_get(user=request.user, pk=pk)
+    people = selectors.enterprise_people(user=request.user, enterprise=enterprise)
+    masked = {key: [(r, id_number_for(request.user, r.member.id_number)) for r in rows] for key, rows in people.items()}
+    history = [history_lines.describe(r, request.user) for r in enterprise.history.select_related("history_user")]
+    return render(request, "registry/enterprise_detail.html", {"enterprise": enterprise, "people": masked, "history": history})
 
 
 def household_detail(request, pk: int):

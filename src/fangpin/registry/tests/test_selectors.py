@@ -36,3 +36,24 @@ def test_history_lists_household_and_member_changes(world, households):
     services.member_update(user=world.clerk, member=member, name="王建军")
     records = selectors.household_history(user=world.clerk, household=h)
     assert records[0].name == "王建军" and records[0].history_user == world.clerk
+
+
+def test_enterprise_pages_show_only_the_viewers_people(world, households):
+    import datetime as dt
+
+    from fangpin.lib import creditcode
+    from fangpin.registry.models import Employment, Enterprise
+
+    ent = Enterprise.objects.create(credit_code=creditcode.make("610327", "MA0000003"), name="陇县车间",
+                                    kind="workshop", org_unit_id=world.longxian_village)
+    pinglu_head = households["shuangnian"].members.get(relation="head")
+    longxian_head = households["longxian"].members.get()
+    for m in (pinglu_head, longxian_head):
+        Employment.objects.create(member=m, year=2025, place="in_county", employer=ent, start_date=dt.date(2025, 1, 1),
+                                  months=3, monthly_wage=200000)
+    assert [e.member for e in selectors.enterprise_people(user=world.clerk, enterprise=ent)["employments"]] == [pinglu_head]
+    assert [e.member for e in selectors.enterprise_people(user=world.other_county, enterprise=ent)["employments"]] == [longxian_head]
+    listed = selectors.enterprise_list(user=world.clerk).get()
+    assert (listed, listed.workers) == (ent, 1)
+    assert not selectors.enterprise_list(user=world.clerk2).exists()
+    assert not selectors.enterprise_list(user=world.department).exists()

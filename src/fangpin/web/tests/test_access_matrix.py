@@ -81,6 +81,11 @@ CASES = [
     Case("member_edit", "get", lambda h: f"/households/{sn(h).pk}/members/{head(h).pk}/edit/", WRITERS_HERE),
     Case("member_edit", "post", lambda h: f"/households/{sn(h).pk}/members/{head(h).pk}/edit/", WRITERS_HERE, label="post",
          data=lambda h: {**MEMBER_FORM, "relation": "head"}, changed=lambda h: head(h).name == "矩阵成员"),
+    Case("enterprise_list", "get", lambda h: "/enterprises/", READ_ROLES),
+    Case("enterprise_detail", "get", lambda h: f"/enterprises/{h['ent_wujiayao'].pk}/", {"township", "county", "leader"},
+         label="in 吴家窑村, unlinked"),
+    Case("enterprise_detail", "get", lambda h: f"/enterprises/{h['ent_longxian'].pk}/", READERS_HERE | {"other_county"},
+         label="in 陇县, employs a 双碾村 person"),
     Case("import", "get", lambda h: "/import/", IMPORT_ROLES),
     Case("import", "post", lambda h: "/import/", WRITERS_HERE, label="post", data=lambda h: {"file": import_file(h)},
          changed=lambda h: Household.objects.filter(number="M-IMPORT").exists()),
@@ -143,9 +148,27 @@ def denied(r) -> bool:
     return r.status_code == 302 and r["Location"].startswith("/accounts/login/")
 
 
+@pytest.fixture
+def world_data(world, households):
+    """The households plus two enterprises: one in 吴家窑村 with nobody linked, one in 陇县 employing 双碾村's head."""
+    import datetime as dt
+
+    from fangpin.lib import creditcode
+    from fangpin.registry.models import Employment, Enterprise
+
+    ent_w = Enterprise.objects.create(credit_code=creditcode.make("140603", "MA0000001"), name="吴家窑帮扶车间",
+                                      kind="workshop", org_unit_id="140603203203")
+    ent_l = Enterprise.objects.create(credit_code=creditcode.make("610327", "MA0000002"), name="陇县苹果合作社",
+                                      kind="cooperative", org_unit_id=world.longxian_village)
+    Employment.objects.create(member=head(households), year=2025, place="in_province_out_of_county", employer=ent_l,
+                              start_date=dt.date(2025, 3, 1), months=7, monthly_wage=250000)
+    return {**households, "ent_wujiayao": ent_w, "ent_longxian": ent_l}
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method}-{c.name}{'-' + c.label if c.label else ''}")
-def test_matrix(world, households, case, role):
+def test_matrix(world, world_data, case, role):
+    households = world_data
     r = request(client_for(world, role), case, households)
     allowed = role in case.allowed
     if case.changed is not None:
