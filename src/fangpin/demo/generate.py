@@ -63,7 +63,7 @@ def generate(*, county_code: str, villages: Sequence[str], households: int, seed
             "credit_code": code, "name": f"{rng.choice(SURNAMES)}氏{names[kind]}{i + 1}号", "kind": kind,
             "division_code": village, "base_level": rng.choice(("none", "none", "city", "province")) if kind == "workshop" else "none",
             "base_certified_on": "2022-03-01" if kind == "workshop" else None,
-            "total_employees": rng.randint(8, 160), "labor_intensive": kind in ("workshop", "community_factory", "employer"),
+            "total_employees": rng.randint(300, 800) if kind in ("workshop", "community_factory", "employer", "cooperative") else rng.randint(8, 60), "labor_intensive": kind in ("workshop", "community_factory", "employer"),
             "contact": people.name(rng.choice(SURNAMES), "male"), "phone": f"13{rng.randrange(10**8, 10**9)}",
         })
     workplaces = [e["credit_code"] for e in doc["enterprises"] if e["kind"] in ("workshop", "community_factory", "employer", "cooperative")]
