@@ -6,8 +6,11 @@ from fangpin.exchange.spec import SHEETS
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def test_exchange_doc_names_every_sheet_and_column():
+def test_exchange_doc_column_tables_are_current():
+    from fangpin.exchange.docs import BEGIN, END, columns_markdown
+
     text = (DOCS / "exchange-format.md").read_text(encoding="utf-8")
+    assert f"{BEGIN}\n\n{columns_markdown()}\n{END}" in text, "run `fangpin exchange_files`"
     for sheet in SHEETS:
         assert f"### {sheet.key} — 工作表“{sheet.title}”" in text
         for f in sheet.fields:

@@ -111,7 +111,7 @@ class _Checker:
             header_problems = self.f.header_problems(sheet)
             for p in header_problems:
                 self.result.problems.append(
-                    Problem(self.f.sheet_label(sheet), 1 if self.f.kind == "excel" else None, p.header,
+                    Problem(self.f.sheet_label(sheet), self.f.header_row_number(sheet) or None, p.header,
                             column_letter(p.column) if self.f.kind == "excel" else None, "", p.message)
                 )
             if not header_problems:
@@ -199,6 +199,11 @@ class _Checker:
             return
         self.members[id_number] = (row, t["household_number"], t["relation"] == Relation.HEAD)
         self.refer(sheet, row, "household_number", t["household_number"])
+        info = idnumber.parse(id_number)
+        if t.get("sex") and t["sex"] != info.sex:
+            self.problem(sheet, row, "sex", t["sex"], "性别与身份证号不符（身份证号第17位奇数为男、偶数为女）")
+        if t.get("birth_date") and t["birth_date"] != info.birth_date:
+            self.problem(sheet, row, "birth_date", t["birth_date"], f"出生日期与身份证号不符（身份证号为{info.birth_date:%Y-%m-%d}）")
 
     def row_incomes(self, sheet, row, t):
         if self.once(sheet, row, (t["household_number"], t["year"]), "同一户同一年度的收入"):

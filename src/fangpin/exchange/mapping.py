@@ -28,7 +28,7 @@ ORM_PATH: dict[str, dict[str, str]] = {
     },
     "members": {
         "household_number": "household__number", "id_number": "id_number", "name": "name", "relation": "relation",
-        "labor_capacity": "labor_capacity", "disability_grade": "disability_grade", "tekun": "tekun",
+        "sex": "sex", "birth_date": "birth_date", "labor_capacity": "labor_capacity", "disability_grade": "disability_grade", "tekun": "tekun",
         "school_stage": "school_stage", "training_willing": "training_willing", "phone": "phone",
     },
     "incomes": {

@@ -17,6 +17,7 @@ from .spec import BY_KEY, BY_TITLE, FORMAT_NAME, Field, Sheet
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 NOTES_SHEET = "说明"
+HEADER_SEARCH_ROWS = 10
 
 
 class FileProblem(ValueError):
@@ -52,6 +53,7 @@ class ExchangeFile:
     def __init__(self, path: Path, filename: str | None = None):
         self.path = Path(path)
         self.filename = filename or self.path.name
+        self._header_cache: dict[str, tuple[int, list[str]]] = {}
         with open(self.path, "rb") as fh:
             head = fh.read(4096)
         stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -125,13 +127,40 @@ class ExchangeFile:
         return wb, wb.get_sheet_by_name(sheet.title)
 
     def _excel_headers(self, sheet: Sheet) -> list[str]:
+        return self._excel_header_row(sheet)[1]
+
+    def _excel_header_row(self, sheet: Sheet) -> tuple[int, list[str]]:
+        """(0-based index in the sheet's rows, headers). County workbooks often carry a title row or two above the
+        headers; the header row is the first of the first ten that names at least two of the sheet's columns."""
+        if sheet.key in self._header_cache:
+            return self._header_cache[sheet.key]
+        known = {f.excel_header for f in sheet.fields}
         wb, ws = self._excel_sheet(sheet)
         try:
-            first = next(iter(ws.iter_rows()), [])
             offset = ws.start[1] if ws.start else 0
-            return [""] * offset + [str(v).strip() if v is not None else "" for v in first]
+            found = None
+            for i, cells in enumerate(ws.iter_rows()):
+                if i >= HEADER_SEARCH_ROWS:
+                    break
+                headers = [""] * offset + [str(v).strip() if v is not None else "" for v in cells]
+                if found is None:
+                    found = (i, headers)  # without a recognisable row, the first row is the header
+                if len(known.intersection(headers)) >= min(2, len(known)):
+                    found = (i, headers)
+                    break
         finally:
             wb.close()
+        self._header_cache[sheet.key] = found or (0, [])
+        return self._header_cache[sheet.key]
+
+    def header_row_number(self, sheet: Sheet) -> int:
+        """The Excel row number (1-based) of the sheet's header row."""
+        if self.kind != "excel":
+            return 0
+        wb, ws = self._excel_sheet(sheet)
+        start_row = ws.start[0] if ws.start else 0
+        wb.close()
+        return start_row + self._excel_header_row(sheet)[0] + 1
 
     def column_index(self, sheet: Sheet) -> dict[str, int]:
         """Field key -> 0-based column in the Excel sheet."""
@@ -145,12 +174,14 @@ class ExchangeFile:
                 yield RawRow(i, item if isinstance(item, dict) else {"__not_object__": item})
             return
         columns = self.column_index(sheet)
+        header_index = self.header_row_number(sheet) - 1
         wb, ws = self._excel_sheet(sheet)
         try:
             start_row, start_col = ws.start or (0, 0)
             it = ws.iter_rows()
-            next(it, None)  # header
-            for i, cells in enumerate(it, start=start_row + 2):
+            for _ in range(header_index - start_row + 1):
+                next(it, None)  # title rows and the header
+            for i, cells in enumerate(it, start=header_index + 2):
                 values = {}
                 for key, col in columns.items():
                     j = col - start_col

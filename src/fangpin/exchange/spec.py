@@ -92,6 +92,8 @@ MEMBERS = Sheet(
         Field("id_number", "身份证号", "id_number", True),
         Field("name", "姓名", "string", True, max_length=50),
         Field("relation", "与户主关系", "enum", True, c.Relation),
+        Field("sex", "性别", "enum", False, c.Sex, description="由身份证号得出；填写时须与身份证号一致"),
+        Field("birth_date", "出生日期", "date", description="由身份证号得出；填写时须与身份证号一致"),
         Field("labor_capacity", "劳动能力", "enum", True, c.LaborCapacity),
         Field("disability_grade", "残疾等级", "integer", minimum=1, maximum=4, description="1级最重，空为非残疾"),
         Field("tekun", "特困人员", "boolean"),
@@ -99,7 +101,7 @@ MEMBERS = Sheet(
         Field("training_willing", "有培训意愿", "boolean"),
         Field("phone", "联系电话", "string", max_length=30),
     ),
-    "每人一行；性别、出生日期由身份证号得出",
+    "每人一行；性别、出生日期由身份证号得出，可不填",
     ("id_number",),
 )
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from fangpin.lib import creditcode, idnumber, money
+from fangpin.registry.choices import ALIASES
 
 from .spec import Field
 
@@ -87,6 +89,8 @@ def _decimal(f, raw, excel):
 def _money(f, raw, excel):
     """Excel: yuan; JSON: integer fen. Never negative: costs are entered as positive amounts."""
     if excel:
+        if isinstance(raw, str):
+            raw = raw.strip().removesuffix("元")
         try:
             fen = money.yuan_to_fen(raw)
         except money.MoneyError:
@@ -133,7 +137,7 @@ def _boolean(f, raw, excel):
 def _enum_maps(choices) -> tuple[dict[str, str], dict[str, str]]:
     """(JSON: code -> code, Excel: code or label -> code), built once per enumeration."""
     codes = {v: v for v in choices.values}
-    return codes, codes | {label: value for value, label in choices.choices}
+    return codes, ALIASES.get(choices, {}) | codes | {label: value for value, label in choices.choices}
 
 
 def _enum(f, raw, excel):
@@ -160,7 +164,7 @@ def _id_number(f, raw, excel):
 def _division_code(f, raw, excel):
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    s = str(raw).strip()
+    s = "".join(unicodedata.normalize("NFKC", str(raw)).split())
     if not (len(s) == 12 and s.isdigit()):
         raise CellError(f"“{f.header}”应为12位数字，实际为“{s}”")
     return s

@@ -81,7 +81,7 @@ def _notes(wb, fm: _Formats, lines: list[str]) -> None:
         ws.write_string(row, 1, sheet.description, fm.header)
         row += 1
         for f in sheet.fields:
-            desc = [("必填" if f.required else "选填"), _type_label(f)]
+            desc = [("必填" if f.required else "选填"), type_label(f)]
             if f.description:
                 desc.append(f.description)
             ws.write_string(row, 0, f.excel_header)
@@ -89,7 +89,7 @@ def _notes(wb, fm: _Formats, lines: list[str]) -> None:
             row += 1
 
 
-def _type_label(f) -> str:
+def type_label(f) -> str:
     if f.type == "enum":
         return "取值：" + "、".join(f.choices.labels)
     return {
@@ -159,9 +159,10 @@ def write_error_report(f: ExchangeFile, result: ImportResult, path: Path) -> Non
             columns = f.column_index(sheet)
             width = max(columns.values(), default=-1) + 1
             headers = {i: sheet.field(k).excel_header for k, i in columns.items()}
+            top = f.header_row_number(sheet) - 1  # rows keep their numbers, so messages and cells line up
             for j in range(width):
-                out.write_string(0, j, headers.get(j, ""), fm.header)
-            out.write_string(0, width, "错误信息", fm.error)
+                out.write_string(top, j, headers.get(j, ""), fm.header)
+            out.write_string(top, width, "错误信息", fm.error)
             out.set_column(width, width, 80)
             for raw in f.rows(sheet):
                 for key, j in columns.items():

@@ -1,6 +1,8 @@
 """Unified social credit codes (GB 32100-2015): 18 characters with a MOD 31 check character."""
 from __future__ import annotations
 
+import unicodedata
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -15,7 +17,7 @@ def check_char(first17: str) -> str:
 
 
 def validate(value: str) -> str:
-    s = (value or "").strip().upper()
+    s = "".join(unicodedata.normalize("NFKC", value or "").split()).upper()
     if len(s) != 18:
         raise CreditCodeError(f"统一社会信用代码应为18位，实际为{len(s)}位")
     bad = [c for c in s if c not in CHARSET]

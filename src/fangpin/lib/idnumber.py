@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -30,7 +31,8 @@ def check_char(first17: str) -> str:
 
 
 def normalize(value: str) -> str:
-    return (value or "").strip().upper()
+    """Full-width digits and letters to ASCII (NFKC), spaces removed, x to X: how IDs get pasted from other systems."""
+    return "".join(unicodedata.normalize("NFKC", value or "").split()).upper()
 
 
 def parse(value: str, *, today: dt.date | None = None) -> IdInfo:

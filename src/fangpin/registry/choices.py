@@ -88,3 +88,30 @@ class BaseLevel(models.TextChoices):
     COUNTY = "county", "县级就业帮扶基地"
     CITY = "city", "市级就业帮扶基地"
     PROVINCE = "province", "省级就业帮扶基地"
+
+
+# Other wordings of the same values, as found in county spreadsheets and the national monitoring system's exports.
+# Accepted on import from Excel; never written.
+ALIASES: dict[type[models.TextChoices], dict[str, str]] = {
+    Category: {"脱贫人口": "lifted", "监测对象": "monitored", "一般户": "ordinary", "非贫困户": "ordinary"},
+    MonitorType: {"脱贫不稳定": "unstable", "边缘易致贫": "marginal", "突发严重困难": "sudden_hardship"},
+    Relation: {
+        "本人": "head", "户主本人": "head",
+        "妻": "spouse", "妻子": "spouse", "夫": "spouse", "丈夫": "spouse",
+        "之子": "child", "之女": "child", "子": "child", "女": "child", "儿子": "child", "女儿": "child",
+        "长子": "child", "次子": "child", "长女": "child", "次女": "child",
+        "之父": "parent", "之母": "parent", "父亲": "parent", "母亲": "parent", "父": "parent", "母": "parent",
+        "之孙子": "grandchild", "之孙女": "grandchild", "孙子": "grandchild", "孙女": "grandchild",
+        "之外孙子": "grandchild", "之外孙女": "grandchild", "外孙子": "grandchild", "外孙女": "grandchild",
+        "之兄弟姐妹": "sibling", "兄": "sibling", "弟": "sibling", "姐": "sibling", "妹": "sibling",
+        "兄弟": "sibling", "姐妹": "sibling",
+        "之儿媳": "other", "之女婿": "other", "儿媳": "other", "女婿": "other", "之公公": "other", "之婆婆": "other",
+        "之岳父": "other", "之岳母": "other", "之祖父母": "other", "之外祖父母": "other",
+    },
+    LaborCapacity: {
+        "普通劳动力": "laborer", "技能劳动力": "laborer", "有劳动能力": "laborer",
+        "半劳动力": "half", "弱劳动力或半劳动力": "half", "弱劳动力": "weak",
+        "丧失劳动力": "none", "无劳动力": "none", "丧失劳动能力": "none",
+    },
+    Sex: {"男性": "male", "女性": "female"},
+}

@@ -322,3 +322,67 @@ def test_employment_end_before_start(world, tmp_path):
         "end_date": "2025-02-01", "months": 1, "monthly_wage": 2500}]})
     p = only_problem(importer.import_file(user=world.county, path=path))
     assert (p.row, p.column) == (2, "结束日期") and "不能早于开始日期" in p.message
+
+
+# --- what county spreadsheets look like in practice ---
+
+def test_title_rows_above_the_header(world, tmp_path):
+    path = tmp_path / "titled.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "户"
+    ws.append(["双碾村2025年脱贫户花名册"])
+    ws.append(["填报单位：双碾村委会", None, "填报日期：2025-12-01"])
+    ws.append(["户编号", "村区划代码", "户类别", "监测对象类型"])
+    ws.append(["T1", V, "脱贫户", None])
+    ws.append(["T2", V, "监测户", None])  # row 5: no monitor type
+    m = wb.create_sheet("家庭成员")
+    m.append(["户编号", "身份证号", "姓名", "与户主关系", "劳动能力"])
+    m.append(["T1", new_id(), "甲", "户主", "劳动力"])
+    m.append(["T2", new_id(), "乙", "户主", "劳动力"])
+    wb.save(path)
+    p = only_problem(importer.import_file(user=world.county, path=path))
+    assert (p.sheet, p.row, p.letter, p.column) == ("户", 5, "D", "监测对象类型")
+    ws["D5"] = "边缘易致贫户"
+    wb.save(path)
+    assert importer.import_file(user=world.county, path=path).ok
+    assert set(Household.objects.values_list("number", flat=True)) == {"T1", "T2"}
+
+
+def test_full_width_and_spaced_id_numbers_are_read(world, tmp_path):
+    a = new_id()
+    pasted = " ".join([a[:6], a[6:14], a[14:]]).translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    path = workbook(tmp_path / "fw.xlsx", {"households": [household("F1")], "members": [member("F1", pasted, "全角")]})
+    assert importer.import_file(user=world.county, path=path).ok
+    assert Member.objects.get().id_number == a
+
+
+def test_national_system_wordings(world, tmp_path):
+    path = workbook(tmp_path / "national.xlsx", {
+        "households": [household("N1", category="监测对象", monitor_type="边缘易致贫")],
+        "members": [member("N1", new_id(), "甲", "户主", labor_capacity="普通劳动力"),
+                    member("N1", new_id(), "乙", "之子", labor_capacity="弱劳动力或半劳动力"),
+                    member("N1", new_id(male=False), "丙", "之儿媳", labor_capacity="丧失劳动力")],
+        "incomes": [{"household_number": "N1", "year": 2025, "wage": "1500元"}],
+    })
+    result = importer.import_file(user=world.county, path=path)
+    assert result.ok, [(p.where(), p.message) for p in result.problems]
+    assert sorted(Member.objects.values_list("relation", "labor_capacity")) == [
+        ("child", "half"), ("head", "laborer"), ("other", "none")]
+    assert Household.objects.get().monitor_type == "marginal" and IncomeRecord.objects.get().wage == 150000
+
+
+def test_sex_and_birth_date_must_agree_with_the_id(world, tmp_path):
+    a = new_id(male=True, birth=dt.date(1975, 3, 9))
+    birth = idnumber.parse(a).birth_date
+    rows = [member("S1", a, "甲", sex="男", birth_date=birth)]
+    ok = workbook(tmp_path / "ok.xlsx", {"households": [household("S1")], "members": rows})
+    assert importer.import_file(user=world.county, path=ok).ok
+    Household.objects.all().delete()
+    bad = workbook(tmp_path / "bad.xlsx", {"households": [household("S1")],
+                                           "members": [{**rows[0], "sex": "女", "birth_date": birth + dt.timedelta(days=1)}]})
+    result = importer.import_file(user=world.county, path=bad)
+    msgs = {(p.column, p.message) for p in result.problems}
+    assert ("性别", "性别与身份证号不符（身份证号第17位奇数为男、偶数为女）") in msgs
+    assert any(c == "出生日期" and "身份证号为" in m and m.endswith("）") for c, m in msgs)
+    assert nothing_written()

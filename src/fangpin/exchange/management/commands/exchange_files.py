@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from fangpin.exchange import workbooks
+from fangpin.exchange import docs, workbooks
 from fangpin.exchange.schema import json_schema
 
 
@@ -13,10 +13,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--schema", type=Path, default=Path("docs/exchange-format.schema.json"))
         parser.add_argument("--template", type=Path, help="另存 Excel 导入模板到此路径")
+        parser.add_argument("--doc", type=Path, default=Path("docs/exchange-format.md"))
 
-    def handle(self, *args, schema, template, **opts):
+    def handle(self, *args, schema, template, doc, **opts):
         schema.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        self.stdout.write(f"已写入 {schema}")
+        docs.update(doc)
+        self.stdout.write(f"已写入 {schema}，已更新 {doc} 的列表")
         if template:
             workbooks.write_template(template)
             self.stdout.write(f"已写入 {template}")
