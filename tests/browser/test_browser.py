@@ -35,10 +35,15 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
+    from django.db import connections
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield b
         b.close()
+        # Connections opened while Playwright's loop runs belong to that loop's context; close them here, or the
+        # test database cannot be dropped at the end of the run (PostgreSQL: "being accessed by other users").
+        connections.close_all()
 
 
 def login(page, base, username, password="secret-pass-1"):

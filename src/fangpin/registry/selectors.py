@@ -25,7 +25,9 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
         else:
             qs = qs.filter(Q(members__name__contains=q) | Q(number__contains=q) | Q(village__name__contains=q))
         qs = qs.distinct()
-    return qs.select_related("village", "village__parent").annotate(size=Count("members", distinct=True)).order_by("number")
+    # A correlated count: the database counts members only for the page of households it returns.
+    size = Member.objects.filter(household=OuterRef("pk")).order_by().values("household").annotate(n=Count("*")).values("n")
+    return qs.select_related("village", "village__parent").annotate(size=Subquery(size)).order_by("number")
 
 
 def household_get(*, user, pk: int) -> Household:
