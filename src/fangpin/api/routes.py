@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import File, NinjaAPI, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -32,6 +33,11 @@ api = NinjaAPI(
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
     return api.create_response(request, {"detail": str(exc) or "无权访问"}, status=403)
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_upload(request, exc):
+    return api.create_response(request, {"detail": "上传的数据不是有效的 multipart/form-data"}, status=400)
 
 
 @api.exception_handler(ValidationError)

@@ -3,7 +3,7 @@ same rules as the importer, and records history with the acting user."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from fangpin.accounts import access
 from fangpin.lib import idnumber
@@ -17,6 +17,24 @@ HOUSEHOLD_FIELDS = (
     "contracted_land_mu", "grain_area_mu", "courtyard_economy",
 )
 MEMBER_FIELDS = ("name", "relation", "labor_capacity", "disability_grade", "tekun", "school_stage", "training_willing", "phone")
+
+
+def _without_nulls(model, data: dict) -> dict:
+    """None for a text field means blank; for another non-nullable field it is an error.
+
+    (Django's full_clean() skips blank-allowed fields holding None, so this has to be said here.)"""
+    out, errors = {}, {}
+    for key, value in data.items():
+        field = model._meta.get_field(key)
+        if value is None and not field.null:
+            if isinstance(field, models.CharField):
+                value = ""
+            else:
+                errors[key] = f"“{field.verbose_name}”不能为空"
+        out[key] = value
+    if errors:
+        raise ValidationError(errors)
+    return out
 
 
 def _check_household(data: dict) -> None:
@@ -51,6 +69,7 @@ def household_create(*, user, village_code: str, head: dict, **data) -> Househol
     """A new household with its head. The number is the village code plus a 4-digit sequence."""
     access.check_write(user, village_code)
     village = _village_of(user, village_code)
+    data = _without_nulls(Household, {k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
     _check_household(data)
     household = Household(number=_next_number(village), village_id=village, **{k: data[k] for k in HOUSEHOLD_FIELDS if k in data})
     household._history_user = user
@@ -63,7 +82,8 @@ def household_create(*, user, village_code: str, head: dict, **data) -> Househol
 @transaction.atomic
 def household_update(*, user, household: Household, **data) -> Household:
     access.check_write(user, household.village_id)
-    merged = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS} | {k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS}
+    changes = _without_nulls(Household, {k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
+    merged = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS} | changes
     _check_household(merged)
     for k, v in merged.items():
         setattr(household, k, v)
@@ -85,6 +105,7 @@ def _person(id_number: str) -> dict:
 def member_create(*, user, household: Household, id_number: str, **data) -> Member:
     access.check_write(user, household.village_id)
     person = _person(id_number)
+    data = _without_nulls(Member, {k: v for k, v in data.items() if k in MEMBER_FIELDS})
     other = Member.objects.filter(id_number=person["id_number"]).select_related("household").first()
     if other:
         where = other.household.number if access.covers(user, other.household.village_id) else "（其他区划）"
@@ -101,6 +122,7 @@ def member_create(*, user, household: Household, id_number: str, **data) -> Memb
 @transaction.atomic
 def member_update(*, user, member: Member, **data) -> Member:
     access.check_write(user, member.household.village_id)
+    data = _without_nulls(Member, {k: v for k, v in data.items() if k in MEMBER_FIELDS})
     if data.get("relation") == Relation.HEAD and member.relation != Relation.HEAD and member.household.members.filter(
         relation=Relation.HEAD
     ).exclude(pk=member.pk).exists():

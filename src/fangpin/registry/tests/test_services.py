@@ -97,3 +97,15 @@ def test_village_must_exist_and_be_a_village(world):
     with pytest.raises(ValidationError, match="不存在或不在您的管辖范围内"):
         services.household_create(user=world.county, village_code="140603203000", head={**HEAD, "id_number": new_id()},
                                   category="lifted")
+
+
+def test_null_text_means_blank_and_null_elsewhere_is_refused(world, households):
+    h = services.household_update(user=world.clerk, household=households["shuangnian"], phone=None, address=None)
+    h.refresh_from_db()
+    assert (h.phone, h.address) == ("", "")
+    with pytest.raises(ValidationError, match="“低保户”不能为空"):
+        services.household_update(user=world.clerk, household=households["shuangnian"], dibao=None)
+    head = households["shuangnian"].members.get(relation="head")
+    assert services.member_update(user=world.clerk, member=head, phone=None).phone == ""
+    with pytest.raises(ValidationError, match="“特困人员”不能为空"):
+        services.member_update(user=world.clerk, member=head, tekun=None)

@@ -216,3 +216,16 @@ def _patterns(resolver: URLResolver, ns: str = ""):
 
 def test_every_route_is_in_the_matrix():
     assert set(_patterns(get_resolver())) == {c.name for c in CASES}
+
+
+def test_api_rejects_bad_input_with_4xx_not_500(world, households):
+    c = client_for(world, "county")
+    pk = sn(households).pk
+    r = c.patch(f"/api/households/{pk}", data=json.dumps({"phone": None, "dibao": None}), content_type="application/json")
+    assert r.status_code == 422 and "低保户" in r.json()["detail"]["dibao"][0]
+    r = c.post("/api/imports", data=b"--x\r\nbroken", content_type="multipart/form-data")
+    assert r.status_code == 400
+    r = c.post("/api/households", data=json.dumps({"village_code": SHUANGNIAN_CUN, "category": "lifted", "phone": None,
+                                                   "head": {"id_number": new_id(), "name": "甲", "labor_capacity": "laborer"}}),
+               content_type="application/json")
+    assert r.status_code in (201, 422)
