@@ -29,7 +29,7 @@ from fangpin.registry.models import Employment, Enterprise, Household, IncomeRec
 
 from . import mapping, values
 from .readers import ExchangeFile, FileProblem, column_letter
-from .spec import Sheet
+from .spec import BY_KEY, Sheet
 
 CHUNK = 500  # keys per IN (...) query; well under SQLite's variable limit
 
@@ -325,8 +325,6 @@ class _Checker:
 
 
 def mapping_sheet(key: str) -> Sheet:
-    from .spec import BY_KEY
-
     return BY_KEY[key]
 
 
