@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "fangpin.exchange",
     "fangpin.web",
     "fangpin.demo",
+    "fangpin.policies",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,68 @@
+"""The columns a rule may name, per basis table, with their kind (for checks and for formatting explanations).
+
+Columns come from the exchange format's sheets (docs/exchange-format.md) plus a few derived per person and year
+(age, employed_in_year). Money is fen; areas are kept as hundredths of a mu (integers) so that arithmetic is exact.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+from fangpin.registry import choices as c
+
+
+@dataclass(frozen=True)
+class Column:
+    kind: str  # enum, bool, int, money, area, str
+    label: str
+    choices: type[models.TextChoices] | None = None
+
+
+COLUMNS: dict[str, Column] = {
+    # household
+    "household.category": Column("enum", "户类别", c.Category),
+    "household.monitor_type": Column("enum", "监测对象类型", c.MonitorType),
+    "household.dibao": Column("bool", "低保户"),
+    "household.contracted_land_mu": Column("area", "确权承包地面积"),
+    "household.grain_area_mu": Column("area", "实际种粮面积"),
+    "household.courtyard_economy": Column("bool", "发展庭院经济"),
+    "household.size": Column("int", "家庭人口"),
+    "household.village_code": Column("str", "村区划代码"),
+    # person
+    "person.relation": Column("enum", "与户主关系", c.Relation),
+    "person.sex": Column("enum", "性别", c.Sex),
+    "person.age": Column("int", "年龄"),
+    "person.labor_capacity": Column("enum", "劳动能力", c.LaborCapacity),
+    "person.disability_grade": Column("int", "残疾等级"),
+    "person.tekun": Column("bool", "特困人员"),
+    "person.school_stage": Column("enum", "在校情况", c.SchoolStage),
+    "person.training_willing": Column("bool", "有培训意愿"),
+    "person.employed_in_year": Column("bool", "本年度有务工记录"),
+    # employment spell
+    "employment.kind": Column("enum", "就业类型", c.EmploymentKind),
+    "employment.place": Column("enum", "务工地域", c.EmploymentPlace),
+    "employment.months": Column("int", "连续务工月数"),
+    "employment.monthly_wage": Column("money", "月工资"),
+    "employment.contract_months": Column("int", "劳动合同期限（月）"),
+    "employment.first_stable": Column("bool", "首次稳定就业"),
+    "employment.returnee": Column("bool", "返乡回流人员"),
+    # training
+    "training.kind": Column("enum", "培训类型", c.TrainingKind),
+    "training.days": Column("int", "培训天数"),
+    "training.employed_after": Column("bool", "培训后就业"),
+}
+
+NAMESPACES = {name.split(".")[0] for name in COLUMNS}
+# Which namespaces each basis table carries: its own rows plus the person and household they belong to.
+BASES: dict[str, tuple[str, ...]] = {
+    "household": ("household",),
+    "person": ("person", "household"),
+    "employment": ("employment", "person", "household"),
+    "training": ("training", "person", "household"),
+}
+
+
+def available(basis: str) -> set[str]:
+    spaces = BASES.get(basis, ())
+    return {name for name in COLUMNS if name.split(".")[0] in spaces}
