@@ -241,13 +241,13 @@ class _Reader:
             value = self.ref(node, raw, params, basis, where, op)
             literals = [value.literal] if value.literal is not None else []
         spec = columns.COLUMNS[col]
+        if spec.kind in ("enum", "bool", "str") and op in ("gt", "gte", "lt", "lte"):
+            self.fail(node, f"{where}：列“{col}”不能比较大小", op)
         for lit in literals:
             if spec.kind == "enum" and lit not in spec.choices.values:
                 self.fail(node, f"{where}：列“{col}”的取值应为 {'、'.join(spec.choices.values)} 之一，实际为“{lit}”", op)
             if spec.kind == "bool" and not isinstance(lit, bool):
                 self.fail(node, f"{where}：列“{col}”只能与 true/false 比较", op)
-        if spec.kind in ("enum", "bool", "str") and op in ("gt", "gte", "lt", "lte"):
-            self.fail(node, f"{where}：列“{col}”不能比较大小", op)
         return Condition("cmp", col=col, op=op, value=value, label=str(node.get("label", "")))
 
     def amount(self, node, params, basis, where) -> Amount:
