@@ -1,0 +1,63 @@
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from fangpin.exchange.tests.helpers import workbook
+
+from .helpers import household, member, spell
+
+
+def test_json_and_excel_inputs_give_the_same_results(tmp_path, capsys):
+    m, n = member(), member()
+    doc = {"format": "fangpin-exchange", "version": "1.0", "households": [household(contracted_land_mu="3.00")],
+           "members": [m, n], "employments": [spell(m, months=6, wage_yuan=1000)]}
+    (tmp_path / "in.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    call_command("evaluate", "--policy", "sn2022-67", "--as-of", "2025-06-30", "--input", str(tmp_path / "in.json"),
+                 "--output", str(tmp_path / "a.json"))
+    a = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert {(r["benefit_id"], r["amount"]) for r in a["results"]} == {
+        ("transport_subsidy", 150000), ("job_retention_bonus", 120000), ("land_fertility_subsidy", 20100)}
+    excel_rows = {
+        "households": [{"household_number": "H1", "village_code": "140603203200", "category": "脱贫户",
+                        "contracted_land_mu": 3}],
+        "members": [{"household_number": "H1", "id_number": x["id_number"], "name": "测", "relation": r,
+                     "labor_capacity": "劳动力"} for x, r in ((m, "户主"), (n, "子女"))],
+        "employments": [{"id_number": m["id_number"], "year": 2025, "kind": "务工", "place": "跨省",
+                         "start_date": "2025-01-01", "months": 6, "monthly_wage": 1000}],
+    }
+    call_command("evaluate", "--policy", "sn2022-67", "--as-of", "2025-06-30",
+                 "--input", str(workbook(tmp_path / "in.xlsx", excel_rows)), "--output", str(tmp_path / "b.json"))
+    b = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
+    assert b["results"] == a["results"]
+    call_command("evaluate", "--policy", "sn2022-67", "--as-of", "2025-06-30", "--input", str(tmp_path / "in.json"),
+                 "--output", str(tmp_path / "c.xlsx"))
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
+    assert wb["待遇明细"]["H1"].value == "金额（元）" and wb["待遇明细"].max_row == 4
+
+
+def test_unreadable_rows_are_reported_not_paid(tmp_path, capsys):
+    m = member()
+    bad = dict(spell(m), months=-1)
+    doc = {"format": "fangpin-exchange", "version": "1.0", "households": [household()], "members": [m],
+           "employments": [bad]}
+    (tmp_path / "in.json").write_text(json.dumps(doc), encoding="utf-8")
+    call_command("evaluate", "--policy", "sn2022-67", "--as-of", "2025-06-30", "--input", str(tmp_path / "in.json"),
+                 "--output", str(tmp_path / "o.json"))
+    out = json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))
+    assert out["results"] == []
+    assert out["unevaluable"][0]["sheet"] == "employments" and "不能为负数" in out["unevaluable"][0]["reason"]
+    assert "无法评估" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--policy", "nope", "--as-of", "2025-06-30"], "没有 id 为“nope”"),
+    (["--policy", "sn2022-67", "--as-of", "2025-13-01"], "应为 YYYY-MM-DD"),
+])
+def test_bad_arguments(tmp_path, args, message):
+    (tmp_path / "in.json").write_text('{"format": "fangpin-exchange", "version": "1.0"}', encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("evaluate", *args, "--input", str(tmp_path / "in.json"), "--output", str(tmp_path / "o.json"))
