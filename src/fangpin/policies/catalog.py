@@ -20,6 +20,7 @@ UNITS = {"yuan", "month", "day", "count", "mu", "ratio"}
 ENTITIES = {"person", "household", "enterprise"}
 OPERATORS = {"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"}
 ONCE_PER = {"person_year"}
+AMOUNT_KINDS = ("fixed", "per_unit", "tiers", "up_to")
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Tier:
 
 @dataclass(frozen=True)
 class Amount:
-    kind: str  # fixed, per_unit, tiers
+    kind: str  # fixed, per_unit, tiers, up_to (a ceiling: paid as approved, never more)
     value: Ref | None = None
     rates: tuple[Ref, ...] = ()
     units: Ref | None = None
@@ -251,13 +252,13 @@ class _Reader:
         return Condition("cmp", col=col, op=op, value=value, label=str(node.get("label", "")))
 
     def amount(self, node, params, basis, where) -> Amount:
-        kinds = [k for k in ("fixed", "per_unit", "tiers") if k in node] if isinstance(node, dict) else []
+        kinds = [k for k in AMOUNT_KINDS if k in node] if isinstance(node, dict) else []
         if len(kinds) != 1:
-            self.fail(node, f"{where}的“amount”应有且只有 fixed、per_unit、tiers 之一")
+            self.fail(node, f"{where}的“amount”应有且只有 {'、'.join(AMOUNT_KINDS)} 之一")
         kind = kinds[0]
         self.mapping(node, where, {kind})
-        if kind == "fixed":
-            return Amount("fixed", value=self.money_ref(node, node["fixed"], params, basis, where, kind))
+        if kind in ("fixed", "up_to"):
+            return Amount(kind, value=self.money_ref(node, node[kind], params, basis, where, kind))
         if kind == "per_unit":
             spec = self.mapping(node["per_unit"], f"{where}的 per_unit", {"rate", "units"})
             rates = spec["rate"] if isinstance(spec["rate"], list) else [spec["rate"]]

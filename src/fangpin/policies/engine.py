@@ -20,7 +20,7 @@ from .catalog import Amount, Benefit, Condition, Document, Ref
 RESULT_SCHEMA = {
     "document_id": pl.String, "document_number": pl.String, "clause": pl.Int64, "benefit_id": pl.String,
     "benefit_name": pl.String, "entity": pl.String, "household_number": pl.String, "id_number": pl.String,
-    "year": pl.Int64, "amount": pl.Int64, "funding": pl.String, "explanation": pl.String,
+    "year": pl.Int64, "amount": pl.Int64, "ceiling": pl.Boolean, "funding": pl.String, "explanation": pl.String,
 }
 
 
@@ -84,7 +84,7 @@ def condition_expr(c: Condition, ctx: _Context) -> pl.Expr:
 
 
 def amount_expr(a: Amount, ctx: _Context) -> pl.Expr:
-    if a.kind == "fixed":
+    if a.kind in ("fixed", "up_to"):
         return pl.lit(ctx.fen(a.value.param), dtype=pl.Int64)
     if a.kind == "per_unit":
         rate = sum(ctx.fen(r.param) for r in a.rates)
@@ -205,7 +205,9 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
         pl.lit(b.clause, dtype=pl.Int64).alias("clause"), pl.lit(b.id).alias("benefit_id"),
         pl.lit(b.name).alias("benefit_name"), pl.lit(b.entity).alias("entity"), pl.col("household_number"),
         (pl.col("id_number") if person else pl.lit(None, dtype=pl.String)).alias("id_number"),
-        pl.lit(year, dtype=pl.Int64).alias("year"), pl.col("amount"), pl.lit(funding_text(b, ctx)).alias("funding"),
+        pl.lit(year, dtype=pl.Int64).alias("year"), pl.col("amount"),
+        pl.lit(b.amount.kind == "up_to").alias("ceiling"),  # an up-to amount: owed as approved, at most this
+        pl.lit(funding_text(b, ctx)).alias("funding"),
         pl.col("explanation"),
     )
     return out.sort(["household_number", "id_number"], nulls_last=True).collect()

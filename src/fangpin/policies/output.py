@@ -14,7 +14,7 @@ from .tables import Unreadable
 
 HEADERS = [
     ("document_number", "文号"), ("clause", "条款"), ("benefit_name", "待遇"), ("entity", "兑现对象"),
-    ("household_number", "户编号"), ("id_number", "身份证号"), ("year", "年度"), ("amount", "金额（元）"),
+    ("household_number", "户编号"), ("id_number", "身份证号"), ("year", "年度"), ("amount", "金额（元）"), ("ceiling", "金额性质"),
     ("funding", "资金来源"), ("explanation", "计算说明"),
 ]
 ENTITY_LABELS = {"person": "个人", "household": "户", "enterprise": "经营主体"}
@@ -63,6 +63,8 @@ def write_xlsx(path: Path, *, policy: str, as_of, ev: Evaluation, unreadable: li
             value = r[key]
             if key == "amount":
                 ws.write_number(i, j, float(fen_to_yuan(value)), money)
+            elif key == "ceiling":
+                ws.write_string(i, j, "上限（按核定额）" if value else "应享额")
             elif key == "entity":
                 ws.write_string(i, j, ENTITY_LABELS.get(value, value))
             elif value is not None:

@@ -118,8 +118,12 @@ def build(inputs: Inputs, *, year: int, as_of: dt.date) -> tuple[dict[str, pl.Da
         "person.tekun": pl.Boolean, "person.school_stage": pl.String, "person.training_willing": pl.Boolean,
         "person.employed_in_year": pl.Boolean,
     })
-    size = persons.group_by("household_number").agg(pl.len().cast(pl.Int64).alias("household.size"))
-    households = households.join(size, on="household_number", how="left").with_columns(pl.col("household.size").fill_null(0))
+    size = persons.group_by("household_number").agg(
+        pl.len().cast(pl.Int64).alias("household.size"),
+        (pl.col("person.labor_capacity") == "laborer").sum().cast(pl.Int64).alias("household.laborers"),
+    )
+    households = households.join(size, on="household_number", how="left").with_columns(
+        pl.col("household.size").fill_null(0), pl.col("household.laborers").fill_null(0))
     person_table = persons.join(households, on="household_number", how="inner")
     known_people = set(persons["id_number"].to_list())
 

@@ -1,0 +1,68 @@
+"""陇县十条措施 (seed 002): the person and household rules at their boundaries."""
+import datetime as dt
+
+import pytest
+
+from .helpers import household, member, run, spell
+
+LONG = "610327100001"
+AS_OF = dt.date(2022, 9, 30)
+
+
+def go(doc, benefit, as_of=AS_OF):
+    return run(doc, as_of=as_of, document="lx2022-10", benefit=benefit)
+
+
+def hh(**kw):
+    return household(village=LONG, **kw)
+
+
+@pytest.mark.parametrize("category,monitor_type,place,paid", [
+    ("lifted", None, "cross_province", True),
+    ("monitored", "unstable", "cross_province", True),       # lifted, then monitored: still 脱贫人口
+    ("monitored", "marginal", "cross_province", False),      # never registered as poor
+    ("ordinary", None, "cross_province", False),
+    ("lifted", None, "in_province_out_of_county", False),    # 跨省 only
+])
+def test_transport_500_for_lifted_people_working_across_provinces(category, monitor_type, place, paid):
+    m = member()
+    rows, _, _ = go({"households": [hh(category=category, monitor_type=monitor_type)], "members": [m],
+                     "employments": [spell(m, place, year=2022)]}, "transport_subsidy")
+    assert [r["amount"] for r in rows] == ([50000] if paid else [])
+
+
+@pytest.mark.parametrize("months,contract,first,place,paid", [
+    (5, 12, True, "cross_province", False),
+    (6, 12, True, "cross_province", True),
+    (6, 12, True, "in_province_out_of_county", True),
+    (6, 12, True, "in_county", False),          # 外出务工
+    (6, None, True, "cross_province", False),   # 凭有效劳动合同
+    (6, 12, False, "cross_province", False),    # 首次稳定就业
+])
+def test_job_seeking_subsidy(months, contract, first, place, paid):
+    m = member()
+    s = spell(m, place, months=months, year=2022, contract_months=contract, first_stable=first)
+    rows, _, _ = go({"households": [hh()], "members": [m], "employments": [s]}, "job_seeking_subsidy")
+    assert [r["amount"] for r in rows] == ([50000] if paid else [])
+    if paid:
+        assert rows[0]["explanation"].endswith(f"外出务工首次稳定就业{months}个月（≥6个月），有12个月劳动合同，一次性求职补贴500元")
+
+
+@pytest.mark.parametrize("category,monitor_type,labor,paid", [
+    ("monitored", "marginal", "laborer", True),
+    ("monitored", "sudden_hardship", "none", False),   # no one able to work
+    ("lifted", None, "laborer", False),                # monitored households only
+])
+def test_industry_award_is_a_ceiling_for_monitored_households(category, monitor_type, labor, paid):
+    rows, _, _ = go({"households": [hh(category=category, monitor_type=monitor_type)],
+                     "members": [member(labor_capacity=labor)]}, "monitored_industry_award")
+    assert [(r["amount"], r["ceiling"], r["id_number"]) for r in rows] == ([(500000, True, None)] if paid else [])
+
+
+def test_the_county_document_does_not_reach_other_counties_or_years():
+    m = member()
+    doc = {"households": [household()], "members": [m], "employments": [spell(m, year=2022)]}  # 双碾村
+    assert go(doc, None)[0] == []
+    rows, messages, _ = go({"households": [hh()], "members": [m], "employments": [spell(m, year=2023)]}, None,
+                           as_of=dt.date(2023, 3, 1))
+    assert rows == [] and "不在有效期内" in messages[0]
