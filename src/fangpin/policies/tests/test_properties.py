@@ -1,0 +1,77 @@
+"""Properties over random populations: no amount above its cap, no target-only benefit outside the target,
+at most one row per person and year where the clause says once."""
+import datetime as dt
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fangpin.policies import catalog, engine, tables
+
+from .helpers import household, member, person_id, spell
+
+CATEGORIES = [("lifted", None), ("ordinary", None), ("monitored", "unstable"), ("monitored", "marginal"),
+              ("monitored", "sudden_hardship")]
+CASES = [("sn2022-67", "140603203200", dt.date(2025, 6, 30)), ("lx2022-10", "610327100001", dt.date(2022, 9, 30))]
+
+
+@st.composite
+def populations(draw):
+    village_doc = draw(st.sampled_from(CASES))
+    _, village, as_of = village_doc
+    doc = {"households": [], "members": [], "employments": [], "trainings": []}
+    for i in range(draw(st.integers(1, 6))):
+        number = f"H{i}"
+        category, monitor_type = draw(st.sampled_from(CATEGORIES))
+        doc["households"].append(household(number, category, monitor_type, village=village,
+                                           contracted_land_mu=f"{draw(st.integers(0, 5000)) / 100:.2f}",
+                                           grain_area_mu=f"{draw(st.integers(0, 5000)) / 100:.2f}"))
+        for j in range(draw(st.integers(1, 4))):
+            m = member(number, "head" if j == 0 else "child", id_number=person_id(),
+                       tekun=draw(st.booleans()), labor_capacity=draw(st.sampled_from(["laborer", "half", "none"])))
+            doc["members"].append(m)
+            for _ in range(draw(st.integers(0, 3))):
+                doc["employments"].append(spell(
+                    m, draw(st.sampled_from(["cross_province", "in_province_out_of_county", "in_county"])),
+                    months=draw(st.integers(0, 14)), wage_yuan=draw(st.integers(0, 5000)), year=as_of.year,
+                    contract_months=draw(st.sampled_from([None, 0, 6, 12])), first_stable=draw(st.booleans())))
+            if draw(st.booleans()):
+                doc["trainings"].append({"id_number": m["id_number"], "year": as_of.year,
+                                         "kind": draw(st.sampled_from(["skills", "order", "general"])),
+                                         "start_date": f"{as_of.year}-03-01", "days": draw(st.integers(0, 60))})
+    return village_doc, doc
+
+
+def bound(b, ctx) -> int | None:
+    """The most one row of this benefit can be, when the clause fixes it."""
+    a = b.amount
+    if a.kind in ("fixed", "up_to"):
+        return ctx.fen(a.value.param)
+    if a.kind == "tiers":
+        return max(ctx.fen(t.value.param) for t in a.tiers)
+    if a.kind == "per_unit" and a.units.param:
+        return sum(ctx.fen(r.param) for r in a.rates) * int(ctx.param(a.units.param))
+    return None
+
+
+@settings(max_examples=60, deadline=None)
+@given(populations())
+def test_caps_targets_and_once_a_year(case):
+    (doc_id, _, as_of), doc = case
+    document = catalog.load_catalog()[doc_id]
+    built, problems = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
+    assert problems == []
+    results = engine.evaluate(document, built, as_of=as_of).results
+    category = {h["household_number"]: h["category"] for h in doc["households"]}
+    ctx = engine._Context(document, as_of)
+    for b in document.benefits:
+        rows = results.filter(results["benefit_id"] == b.id).to_dicts()
+        cap = bound(b, ctx)
+        for r in rows:
+            assert r["amount"] > 0
+            if cap is not None:
+                assert r["amount"] <= cap, (b.id, r)
+            if b.target:
+                assert category[r["household_number"]] in b.target, (b.id, r)
+        if b.once_per == "person_year":
+            assert max(Counter(r["id_number"] for r in rows).values(), default=0) <= 1
