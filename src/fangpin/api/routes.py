@@ -1,6 +1,8 @@
 """The API: the same reads and writes as the pages, through the same selectors, services and scope."""
 from __future__ import annotations
 
+import datetime as dt
+
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +17,7 @@ from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
 from fangpin.exchange import exporter, importer, workbooks
 from fangpin.lib import files
+from fangpin.policies import entitlements
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
 
@@ -108,6 +111,17 @@ def household_history(request, pk: int):
     h = selectors.household_get(user=request.user, pk=pk)
     rows = [history_lines.describe(r, request.user) for r in selectors.household_history(user=request.user, household=h)]
     return [r | {"user": r["user"].username if r["user"] else None} for r in rows]
+
+
+@router.get("/households/{pk}/entitlements", response={200: s.EntitlementsOut, 403: s.ErrorOut},
+            summary="户可享政策：按计算日期有效的文件和参数，逐条计算金额（分）并附依据说明")
+def household_entitlements(request, pk: int, as_of: dt.date | None = None):
+    h = selectors.household_get(user=request.user, pk=pk)
+    owed = entitlements.for_households(user=request.user, household_ids=[h.pk], village_code=h.village_id,
+                                       as_of=as_of or dt.date.today())
+    items = [r | {"id_number": id_number_for(request.user, r["id_number"]) if r["id_number"] else None} for r in owed.rows]
+    return {"as_of": owed.as_of, "messages": owed.messages, "items": items,
+            "unevaluable": [u.__dict__ for u in owed.unevaluable]}
 
 
 @router.post("/households", response={201: s.HouseholdDetailOut, 403: s.ErrorOut, 422: s.ErrorOut}, summary="新增户（含户主）")

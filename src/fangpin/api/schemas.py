@@ -132,3 +132,33 @@ class ImportOut(Schema):
 
 class ErrorOut(Schema):
     detail: str | dict | list
+
+
+class EntitlementOut(Schema):
+    document_id: str
+    document_number: str
+    clause: int
+    benefit_id: str
+    benefit_name: str
+    entity: str
+    household_number: str
+    id_number: str | None  # masked for roles that do not need it in full
+    year: int
+    amount: int  # fen
+    ceiling: bool  # an up-to amount: owed as approved, at most this
+    funding: str
+    explanation: str
+
+
+class UnevaluableOut(Schema):
+    sheet: str
+    row: int
+    key: str
+    reason: str
+
+
+class EntitlementsOut(Schema):
+    as_of: dt.date
+    messages: list[str]
+    items: list[EntitlementOut]
+    unevaluable: list[UnevaluableOut]

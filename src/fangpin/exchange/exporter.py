@@ -15,7 +15,17 @@ from .spec import FORMAT_NAME, FORMAT_VERSION, SHEETS, Sheet
 ID_KEYS = ("id_number",)
 
 
-def _queryset(user, sheet: Sheet):
+# How each sheet reaches its household, to export (or evaluate) a chosen set of households.
+HOUSEHOLD_PATH = {
+    "households": "pk", "members": "household_id", "incomes": "household_id",
+    "employments": "member__household_id", "trainings": "member__household_id", "startups": "member__household_id",
+}
+
+
+def _queryset(user, sheet: Sheet, household_ids=None):
+    if household_ids is not None and sheet.key in HOUSEHOLD_PATH:
+        qs = access.scope(user, mapping.MODELS[sheet.key].objects.all(), "registry.read")
+        return qs.filter(**{f"{HOUSEHOLD_PATH[sheet.key]}__in": household_ids}).order_by(*mapping.ORDER[sheet.key])
     if sheet.key == "enterprises":
         # with the enterprises outside the subtree that exported people are linked to, so the file is whole
         qs = selectors.enterprises_visible(user=user, capability="registry.export")
@@ -24,17 +34,20 @@ def _queryset(user, sheet: Sheet):
     return qs.order_by(*mapping.ORDER[sheet.key])
 
 
-def rows(user, sheet: Sheet) -> Iterator[dict]:
-    """The sheet's rows as JSON values (codes, fen, ISO dates), ID numbers masked per role."""
+def rows(user, sheet: Sheet, *, household_ids=None, unmasked: bool = False) -> Iterator[dict]:
+    """The sheet's rows as JSON values (codes, fen, ISO dates), ID numbers masked per role.
+
+    household_ids restricts the rows to those households (within the user's scope); unmasked keeps full ID numbers
+    for computations that never show them (the entitlement engine keys people by ID)."""
     paths = mapping.ORM_PATH[sheet.key]
-    qs = _queryset(user, sheet).values_list(*paths.values())
+    qs = _queryset(user, sheet, household_ids).values_list(*paths.values())
     fields = sheet.fields
     for rec in qs.iterator(chunk_size=2000):
         row = {}
         for f, value in zip(fields, rec, strict=True):
             if f.type == "enum" and value == "":
                 value = None
-            if f.key in ID_KEYS:
+            if f.key in ID_KEYS and not unmasked:
                 value = id_number_for(user, value)
             row[f.key] = values.to_json(f, value)
         yield row

@@ -7,6 +7,7 @@ CatalogError naming the file and line. The vocabulary is documented in docs/poli
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -321,6 +322,13 @@ def load_document(path: Path) -> Document:
 
 
 def load_catalog(directory: Path = CATALOG_DIR) -> dict[str, Document]:
+    """All documents of the catalog; read again only when a file changes."""
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(Path(directory).glob("*.yaml")))
+    return _load_catalog(str(directory), stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_catalog(directory: str, stamp: tuple) -> dict[str, Document]:
     docs = {}
     for path in sorted(Path(directory).glob("*.yaml")):
         doc = load_document(path)

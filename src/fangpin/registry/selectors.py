@@ -20,8 +20,8 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
     q = q.strip()
     if q:
         if len(q) >= 6 and q[:-1].isdigit():
-            # An ID number (or its start) finds the household of that member; never by masked digits.
-            qs = qs.filter(members__id_number__startswith=idnumber.normalize(q))
+            # Digits: the start of an ID number (never masked digits) or of a household number.
+            qs = qs.filter(Q(members__id_number__startswith=idnumber.normalize(q)) | Q(number__startswith=q))
         else:
             qs = qs.filter(Q(members__name__contains=q) | Q(number__contains=q) | Q(village__name__contains=q))
         qs = qs.distinct()

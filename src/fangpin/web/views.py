@@ -1,6 +1,7 @@
 """Pages. Thin: they parse the request, call selectors and services, and render templates."""
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 from urllib.parse import quote
@@ -17,6 +18,7 @@ from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
 from fangpin.exchange import exporter, importer, workbooks
 from fangpin.lib import files
+from fangpin.policies import entitlements
 from fangpin.exchange.readers import ExchangeFile, FileProblem
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
@@ -98,7 +100,13 @@ def household_detail(request, pk: int):
         for m in selectors.household_members(user=request.user, household=household)
     ]
     history = selectors.household_history(user=request.user, household=household)
+    as_of = _as_of(request)
+    owed = entitlements.for_households(user=request.user, household_ids=[household.pk],
+                                       village_code=household.village_id, as_of=as_of)
+    names = {row["member"].id_number: (row["member"].name, row["id_number"]) for row in members}
+    owed_rows = [r | {"person": names.get(r["id_number"], ("", ""))} for r in owed.rows]
     return render(request, "registry/household_detail.html", {
+        "owed": owed, "owed_rows": owed_rows, "owed_total": sum(r["amount"] for r in owed.rows),
         "household": household, "members": members, "incomes": household.incomes.all(),
         "history": [history_lines.describe(r, request.user) for r in history],
         "can_write": access.can(request.user, "registry.write") and access.covers(request.user, household.village_id),
@@ -176,6 +184,14 @@ def member_edit(request, pk: int, member_pk: int):
             messages.success(request, "已保存")
             return redirect("household_detail", pk=pk)
     return render(request, "registry/member_form.html", {"form": form, "household": household, "title": f"修改成员 {member.name}"})
+
+
+def _as_of(request) -> dt.date:
+    """The evaluation date from ?as_of=YYYY-MM-DD, or today."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return dt.date.today()
 
 
 def _attach(error: ValidationError, *forms) -> None:

@@ -12,6 +12,7 @@ def test_search_by_name_id_village_and_category(world, households):
     h = households["shuangnian"]
     head = h.members.get(relation="head")
     assert numbers(selectors.household_list(user=world.county, q="王建国")) == {h.number}
+    assert numbers(selectors.household_list(user=world.county, q=h.number)) == {h.number}  # digits: household number too
     assert numbers(selectors.household_list(user=world.county, q=head.id_number)) == {h.number}
     assert numbers(selectors.household_list(user=world.county, q=head.id_number[:10])) >= {h.number}
     assert numbers(selectors.household_list(user=world.county, village="140603203203")) == {households["wujiayao"].number}

@@ -107,6 +107,8 @@ CASES = [
     Case("api:household_get", "get", lambda h: f"/api/households/{h['longxian'].pk}", {"other_county"}, label="in 陇县"),
     Case("api:household_update", "patch", lambda h: f"/api/households/{sn(h).pk}", WRITERS_HERE, json=True,
          data=lambda h: {"address": "接口修改"}, changed=lambda h: Household.objects.get(pk=sn(h).pk).address == "接口修改"),
+    Case("api:household_entitlements", "get", lambda h: f"/api/households/{sn(h).pk}/entitlements?as_of=2025-06-30",
+         READERS_HERE),
     Case("api:household_history", "get", lambda h: f"/api/households/{sn(h).pk}/history", READERS_HERE),
     Case("api:member_create", "post", lambda h: f"/api/households/{sn(h).pk}/members", WRITERS_HERE, json=True,
          data=lambda h: {"id_number": new_id(), "name": "接口成员", "relation": "child", "labor_capacity": "laborer"},
