@@ -18,9 +18,9 @@ from . import columns
 from .catalog import Amount, Benefit, Condition, Document, Ref
 
 RESULT_SCHEMA = {
-    "document_id": pl.String, "document_number": pl.String, "clause": pl.Int64, "benefit_id": pl.String,
-    "benefit_name": pl.String, "entity": pl.String, "household_number": pl.String, "id_number": pl.String,
-    "year": pl.Int64, "amount": pl.Int64, "ceiling": pl.Boolean, "funding": pl.String, "explanation": pl.String,
+    "document_id": pl.Categorical, "document_number": pl.Categorical, "clause": pl.Int64, "benefit_id": pl.Categorical,
+    "benefit_name": pl.Categorical, "entity": pl.Categorical, "household_number": pl.String, "id_number": pl.String,
+    "year": pl.Int64, "amount": pl.Int64, "ceiling": pl.Boolean, "funding": pl.Categorical, "explanation": pl.String,
 }
 
 
@@ -195,29 +195,57 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     amount = amount_expr(b.amount, ctx)
     person = b.entity == "person"
     t = t.with_columns(amount.alias("amount")).filter(pl.col("amount") > 0)
-    t = t.with_columns(explanation_expr(b, doc, ctx, pl.col("amount"), year).alias("explanation"))
     if b.once_per == "person_year":
-        # one per person and year: the row with the highest amount (ties: the first in the file)
-        t = t.sort("amount", descending=True, maintain_order=True).unique(subset=["id_number"], keep="first",
-                                                                           maintain_order=True)
+        # one per person and year: the highest amount (ties: the first in the input); before explaining, so that
+        # only the rows kept are explained
+        t = t.filter(pl.col("amount") == pl.col("amount").max().over("id_number")).unique(
+            subset=["id_number"], keep="first", maintain_order=True)
+    t = t.with_columns(explanation_expr(b, doc, ctx, pl.col("amount"), year).alias("explanation"))
+    # Constant columns are categorical: ten million rows share one copy of each string.
+    const = {"document_id": doc.id, "document_number": doc.number, "benefit_id": b.id, "benefit_name": b.name,
+             "entity": b.entity, "funding": funding_text(b, ctx)}
     out = t.select(
-        pl.lit(doc.id).alias("document_id"), pl.lit(doc.number).alias("document_number"),
-        pl.lit(b.clause, dtype=pl.Int64).alias("clause"), pl.lit(b.id).alias("benefit_id"),
-        pl.lit(b.name).alias("benefit_name"), pl.lit(b.entity).alias("entity"), pl.col("household_number"),
+        *[pl.lit(v).cast(pl.Categorical).alias(k) for k, v in const.items() if k in ("document_id", "document_number")],
+        pl.lit(b.clause, dtype=pl.Int64).alias("clause"),
+        *[pl.lit(v).cast(pl.Categorical).alias(k) for k, v in const.items() if k in ("benefit_id", "benefit_name", "entity")],
+        pl.col("household_number"),
         (pl.col("id_number") if person else pl.lit(None, dtype=pl.String)).alias("id_number"),
         pl.lit(year, dtype=pl.Int64).alias("year"), pl.col("amount"),
         pl.lit(b.amount.kind == "up_to").alias("ceiling"),  # an up-to amount: owed as approved, at most this
-        pl.lit(funding_text(b, ctx)).alias("funding"),
+        pl.lit(const["funding"]).cast(pl.Categorical).alias("funding"),
         pl.col("explanation"),
     )
-    return out.sort(["household_number", "id_number"], nulls_last=True).collect()
+    return out.collect()
 
 
-def evaluate(doc: Document, tables: dict[str, pl.DataFrame], *, as_of: dt.date) -> Evaluation:
-    """Every benefit of the document for the year of `as_of`, with the values in force on that date."""
+def needed_columns(b: Benefit) -> set[str]:
+    """The columns a benefit reads: keys, region and target, conditions, units and explanation."""
+    cols = {"household_number", "household.village_code", "household.category"}
+    if b.basis != "household":
+        cols.add("id_number")
+    for c in _walk(b.when + tuple(t.when for t in b.amount.tiers)):
+        if c.col:
+            cols.add(c.col)
+        values = c.value if isinstance(c.value, tuple) else (c.value,)
+        cols.update(v.col for v in values if v is not None and v.col)
+    if b.amount.units is not None and b.amount.units.col:
+        cols.add(b.amount.units.col)
+    cols.update(k for k in _PLACEHOLDER.findall(b.explain) if k in columns.COLUMNS)
+    return cols
+
+
+def evaluate(doc: Document, tables: dict, *, as_of: dt.date) -> Evaluation:
+    """Every benefit of the document for the year of `as_of`, with the values in force on that date.
+
+    Each basis table is collected once (all together, so shared joins run once), with only the columns
+    that the document's benefits read."""
     if not doc.in_force(as_of):
         until = f"至 {doc.effective_to}" if doc.effective_to else "起"
         return Evaluation(pl.DataFrame(schema=RESULT_SCHEMA), [
             f"{doc.number}（{doc.title}）在 {as_of} 不在有效期内（{doc.effective_from} {until}），不计算待遇"])
-    frames = [evaluate_benefit(b, doc, tables, as_of=as_of, year=as_of.year) for b in doc.benefits]
+    wanted: dict[str, set[str]] = {}
+    for b in doc.benefits:
+        wanted.setdefault(b.basis, set()).update(needed_columns(b))
+    eager = tables.collect(wanted)
+    frames = [evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year) for b in doc.benefits]
     return Evaluation(pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=RESULT_SCHEMA), [])

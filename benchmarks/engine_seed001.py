@@ -1,0 +1,149 @@
+"""Entitlement engine benchmark (a): every clause of seed 001 in the catalog, end to end.
+
+From input files (Parquet, one per exchange sheet) to result rows with their Chinese explanations written (Parquet),
+over synthetic populations. Each size runs in its own process: its peak RSS is its own. Generation is not timed.
+    python benchmarks/engine_seed001.py [--persons 100000,1000000,10000000]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2025, 6, 30)
+VILLAGES = ["140603203200", "140603203203", "140603203204", "140603203206", "140603203207", "140603203208",
+            "140603203210", "140603203212", "140603203216", "140603203218", "140603203219", "140603203220",
+            "140603203221", "140603203222", "140603203225"]
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def django_setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangpin.settings")
+    os.environ.setdefault("FANGPIN_VAR_DIR", tempfile.gettempdir())
+    import django
+
+    django.setup()
+
+
+def generate(n: int, out: Path, seed: int = 1) -> dict:
+    """Synthetic households, members, work spells and trainings for 双碾乡, written as Parquet."""
+    import numpy as np
+    import polars as pl
+
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 7, size=n // 2 + 10)
+    owner = np.repeat(np.arange(sizes.size), sizes)[:n]
+    n_households = int(owner[-1]) + 1
+    cat = rng.choice(3, size=n_households, p=[0.6, 0.08, 0.32])
+    mon = rng.choice(3, size=n_households)
+    households = pl.DataFrame({
+        "household_number": pl.int_range(0, n_households, eager=True).cast(pl.String),
+        "village_code": np.array(VILLAGES)[rng.integers(0, len(VILLAGES), n_households)],
+        "category": np.array(["lifted", "monitored", "ordinary"])[cat],
+        "monitor_type": np.array(["unstable", "marginal", "sudden_hardship"])[mon],
+        "dibao": rng.random(n_households) < 0.1,
+        "contracted_land_mu": (rng.integers(0, 3000, n_households) / 100).astype(str),
+        "grain_area_mu": (rng.integers(0, 2000, n_households) / 100).astype(str),
+        "courtyard_economy": rng.random(n_households) < 0.15,
+    }).with_columns(
+        pl.when(pl.col("category") == "monitored").then(pl.col("monitor_type")).otherwise(None).alias("monitor_type"))
+    idx = pl.int_range(0, n, eager=True)
+    base = pl.lit(dt.date(1960, 1, 1))
+    first17 = pl.concat_str([
+        pl.lit("140603"),
+        (base + pl.duration(days=pl.col("i") // 998)).dt.strftime("%Y%m%d"),
+        (pl.col("i") % 998 + 1).cast(pl.String).str.zfill(3),
+    ])
+    check = pl.sum_horizontal([first17.str.slice(k, 1).cast(pl.Int64) * w for k, w in enumerate(WEIGHTS)]) % 11
+    members = pl.DataFrame({"i": idx}).with_columns(first17.alias("f17")).with_columns(
+        pl.concat_str([pl.col("f17"), check.replace_strict(list(range(11)), list("10X98765432"))]).alias("id_number")
+    ).select(
+        pl.Series("household_number", owner).cast(pl.String), "id_number",
+        pl.Series("relation", np.where(np.r_[True, owner[1:] != owner[:-1]], "head", "child")),
+        pl.Series("labor_capacity", np.array(["laborer", "half", "weak", "none"])[rng.choice(4, n, p=[.6, .15, .1, .15])]),
+        pl.Series("disability_grade", rng.integers(1, 5, n)).set(pl.Series(rng.random(n) >= 0.05), None),
+        pl.Series("tekun", rng.random(n) < 0.03), pl.Series("school_stage", np.full(n, "none")),
+        pl.Series("training_willing", rng.random(n) < 0.3),
+    )
+    workers = np.flatnonzero(rng.random(n) < 0.5)
+    workers = np.concatenate([workers, workers[rng.random(workers.size) < 0.1]])
+    m = workers.size
+    employments = pl.DataFrame({
+        "id_number": members["id_number"].gather(workers), "year": np.full(m, 2025),
+        "kind": np.full(m, "wage_job"),
+        "place": np.array(["cross_province", "in_province_out_of_county", "in_county"])[rng.integers(0, 3, m)],
+        "months": rng.integers(1, 13, m), "monthly_wage": rng.integers(50, 600, m) * 1000,
+        "contract_months": rng.choice([0, 6, 12], m), "first_stable": rng.random(m) < 0.2, "returnee": rng.random(m) < 0.1,
+    })
+    trainees = np.flatnonzero(rng.random(n) < 0.08)
+    t = trainees.size
+    trainings = pl.DataFrame({
+        "id_number": members["id_number"].gather(trainees), "year": np.full(t, 2025),
+        "kind": np.array(["skills", "order", "outbound", "general"])[rng.integers(0, 4, t)],
+        "days": rng.integers(1, 40, t), "employed_after": rng.random(t) < 0.7,
+    })
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in (("households", households), ("members", members), ("employments", employments),
+                        ("trainings", trainings)):
+        frame.write_parquet(out / f"{name}.parquet")
+    return {"persons": n, "households": n_households, "employments": m, "trainings": t}
+
+
+def run(workdir: Path) -> dict:
+    django_setup()
+    import polars as pl
+
+    from fangpin.policies import catalog, engine, tables
+
+    doc = catalog.load_catalog()["sn2022-67"]
+    t0 = time.perf_counter()
+    frames = {name: pl.read_parquet(workdir / f"{name}.parquet") for name in tables.INPUT_SCHEMAS}
+    t1 = time.perf_counter()
+    built, problems = tables.build_frames(frames, year=AS_OF.year, as_of=AS_OF)
+    t2 = time.perf_counter()
+    ev = engine.evaluate(doc, built, as_of=AS_OF)
+    t3 = time.perf_counter()
+    ev.results.write_parquet(workdir / "results.parquet")
+    t4 = time.perf_counter()
+    return {"read": t1 - t0, "build": t2 - t1, "evaluate": t3 - t2, "write": t4 - t3, "total": t4 - t0,
+            "rows": ev.results.height, "amount": int(ev.results["amount"].sum()), "problems": len(problems),
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child(step: str, workdir: Path, persons: int) -> dict:
+    args = [sys.executable, __file__, "--step", step, "--workdir", str(workdir), "--persons", str(persons)]
+    out = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--persons", default="100000,1000000,10000000")
+    ap.add_argument("--step")
+    ap.add_argument("--workdir", type=Path)
+    a = ap.parse_args()
+    if a.step == "generate":
+        print(json.dumps(generate(int(a.persons), a.workdir)))
+        return
+    if a.step == "run":
+        print(json.dumps(run(a.workdir)))
+        return
+    print(f"{'人数':>12}{'户数':>11}{'读入':>7}{'建表':>7}{'计算':>7}{'写出':>7}{'合计秒':>8}{'人/秒':>12}{'结果行':>11}{'峰值MiB':>9}")
+    for n in (int(x) for x in a.persons.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            made = child("generate", Path(tmp), n)
+            r = child("run", Path(tmp), n)
+        print(f"{n:>12,}{made['households']:>11,}{r['read']:>7.2f}{r['build']:>7.2f}{r['evaluate']:>7.2f}{r['write']:>7.2f}"
+              f"{r['total']:>8.2f}{n / r['total']:>12,.0f}{r['rows']:>11,}{r['peak_mib']:>9,.0f}")
+
+
+if __name__ == "__main__":
+    main()
