@@ -19,7 +19,7 @@ from .catalog import Amount, Benefit, Condition, Document, Ref
 
 RESULT_SCHEMA = {
     "document_id": pl.Categorical, "document_number": pl.Categorical, "clause": pl.Int64, "benefit_id": pl.Categorical,
-    "benefit_name": pl.Categorical, "entity": pl.Categorical, "household_number": pl.String, "id_number": pl.String,
+    "benefit_name": pl.Categorical, "entity": pl.Categorical, "village_code": pl.Categorical, "household_number": pl.String, "id_number": pl.String,
     "year": pl.Int64, "amount": pl.Int64, "ceiling": pl.Boolean, "funding": pl.Categorical, "explanation": pl.String,
 }
 
@@ -208,7 +208,7 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
         *[pl.lit(v).cast(pl.Categorical).alias(k) for k, v in const.items() if k in ("document_id", "document_number")],
         pl.lit(b.clause, dtype=pl.Int64).alias("clause"),
         *[pl.lit(v).cast(pl.Categorical).alias(k) for k, v in const.items() if k in ("benefit_id", "benefit_name", "entity")],
-        pl.col("household_number"),
+        pl.col("household.village_code").cast(pl.Categorical).alias("village_code"), pl.col("household_number"),
         (pl.col("id_number") if person else pl.lit(None, dtype=pl.String)).alias("id_number"),
         pl.lit(year, dtype=pl.Int64).alias("year"), pl.col("amount"),
         pl.lit(b.amount.kind == "up_to").alias("ceiling"),  # an up-to amount: owed as approved, at most this
