@@ -1,0 +1,124 @@
+"""Audit: payments compared with entitlements, per benefit, person (or household) and year.
+
+Findings, in the audit's own words:
+- 应享未享 (missed): owed but not paid, or paid less than an exact amount owed;
+- 重复享受 (duplicate): paid more than once for the same benefit, person and year;
+- 违规享受 (ineligible): paid with no entitlement, or more than the amount owed, or above an up-to ceiling.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from fangpin.exchange import values
+from fangpin.exchange.readers import ExchangeFile, FileProblem
+from fangpin.exchange.spec import Field, Sheet
+
+from .catalog import Document
+from .engine import yuan_text
+from .tables import Unreadable
+
+PAYMENTS = Sheet(
+    "payments", "发放记录",
+    (
+        Field("benefit_id", "待遇代码", "string", True, max_length=64, description="政策目录中的待遇 id，如 transport_subsidy"),
+        Field("household_number", "户编号", "string", True, max_length=32),
+        Field("id_number", "身份证号", "id_number", description="发给个人的待遇必填；发给户的留空"),
+        Field("year", "年度", "integer", True, minimum=2000, maximum=2100),
+        Field("amount", "金额", "money", True),
+        Field("paid_on", "发放日期", "date"),
+        Field("reference", "凭证号", "string", max_length=64),
+    ),
+    "每笔发放一行",
+    ("benefit_id", "household_number", "id_number", "year"),
+)
+KEY = ["benefit_id", "household_number", "person", "year"]
+FINDING_SCHEMA = {"finding": pl.String, "benefit_id": pl.String, "benefit_name": pl.String, "household_number": pl.String,
+                  "id_number": pl.String, "year": pl.Int64, "owed": pl.Int64, "paid": pl.Int64, "payments": pl.Int64,
+                  "reason": pl.String}
+
+
+def read_payments(path: Path, doc: Document) -> tuple[pl.DataFrame, list[Unreadable]]:
+    """A payments file: an exchange-format JSON document with a "payments" table (fen), or a workbook with a sheet
+    发放记录 (yuan). Every cell is checked as the importer checks it; bad rows are reported, not counted."""
+    try:
+        f = ExchangeFile(Path(path))
+    except FileProblem as e:
+        raise ValueError(str(e)) from None
+    if f.kind == "excel" and PAYMENTS.title not in f.sheet_names:
+        raise ValueError(f"文件“{f.filename}”中没有工作表“{PAYMENTS.title}”")
+    header_problems = f.header_problems(PAYMENTS)
+    if header_problems:
+        raise ValueError("；".join(f"{p.header}：{p.message}" for p in header_problems))
+    benefits = {b.id: b for b in doc.benefits}
+    rows, problems = [], []
+    for raw in f.rows(PAYMENTS):
+        row, reasons = {}, []
+        for spec in PAYMENTS.fields:
+            if spec.key not in raw.values:
+                if spec.required:
+                    reasons.append(f"缺少“{spec.header}”")
+                continue
+            try:
+                row[spec.key] = values.coerce(spec, raw.values[spec.key], excel=f.kind == "excel")
+            except values.CellError as e:
+                reasons.append(str(e))
+        if not reasons and row["benefit_id"] not in benefits:
+            reasons.append(f"待遇代码“{row['benefit_id']}”不在 {doc.number} 中")
+        elif not reasons and (benefits[row["benefit_id"]].entity == "person") != bool(row.get("id_number")):
+            reasons.append("发给个人的待遇须填身份证号，发给户的待遇不填")
+        if reasons:
+            key = raw.values.get("id_number") or raw.values.get("household_number") or ""
+            problems.append(Unreadable(f.sheet_label(PAYMENTS), raw.number, str(key), "；".join(reasons)))
+            continue
+        rows.append({"benefit_id": row["benefit_id"], "household_number": row["household_number"],
+                     "person": row.get("id_number") or "", "year": row["year"], "amount": row["amount"],
+                     "reference": row.get("reference") or ""})
+    schema = {"benefit_id": pl.String, "household_number": pl.String, "person": pl.String, "year": pl.Int64,
+              "amount": pl.Int64, "reference": pl.String}
+    return (pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)), problems
+
+
+def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame) -> pl.DataFrame:
+    """The findings, one row each: owed and paid in fen, the number of payments, and the reason in Chinese."""
+    names = {b.id: b.name for b in doc.benefits}
+    owed = entitlements.select(
+        pl.col("benefit_id").cast(pl.String), "household_number", pl.col("id_number").fill_null("").alias("person"),
+        "year", pl.col("amount").alias("owed"), "ceiling",
+    ).group_by(KEY).agg(pl.col("owed").sum(), pl.col("ceiling").first())
+    paid = payments.group_by(KEY).agg(pl.col("amount").sum().alias("paid"), pl.len().alias("payments"),
+                                      pl.col("reference").str.join("、").alias("references"))
+    both = owed.join(paid, on=KEY, how="full", coalesce=True).with_columns(
+        pl.col("owed").fill_null(0), pl.col("paid").fill_null(0), pl.col("payments").fill_null(0).cast(pl.Int64),
+        pl.col("ceiling").fill_null(False))
+    def yuan(c: str) -> pl.Expr:
+        return yuan_text(pl.col(c))
+
+    checks = [
+        ("应享未享", (pl.col("owed") > 0) & (pl.col("payments") == 0),
+         pl.concat_str([pl.lit("应享"), yuan("owed"), pl.lit("元，未发放")])),
+        ("应享未享", (pl.col("payments") > 0) & ~pl.col("ceiling") & (pl.col("paid") < pl.col("owed")),
+         pl.concat_str([pl.lit("应享"), yuan("owed"), pl.lit("元，只发放"), yuan("paid"), pl.lit("元")])),
+        ("重复享受", pl.col("payments") > 1,
+         pl.concat_str([pl.lit("同一待遇同一年度发放"), pl.col("payments").cast(pl.String), pl.lit("次，共"), yuan("paid"),
+                        pl.lit("元（应享"), yuan("owed"), pl.lit("元；凭证："), pl.col("references"), pl.lit("）")])),
+        ("违规享受", (pl.col("payments") > 0) & (pl.col("owed") == 0),
+         pl.concat_str([pl.lit("按登记信息不符合条件，却发放"), yuan("paid"), pl.lit("元")])),
+        # over the standard or the ceiling in a single payment (several payments are a duplicate, reported above)
+        ("违规享受", (pl.col("owed") > 0) & (pl.col("payments") == 1) & (pl.col("paid") > pl.col("owed")),
+         pl.concat_str([pl.when(pl.col("ceiling")).then(pl.lit("超过上限：上限")).otherwise(pl.lit("超标准：应享")),
+                        yuan("owed"), pl.lit("元，发放"), yuan("paid"), pl.lit("元")])),
+    ]
+    frames = [
+        both.filter(cond).select(
+            pl.lit(kind).alias("finding"), "benefit_id",
+            pl.col("benefit_id").replace_strict(names, default=pl.col("benefit_id")).alias("benefit_name"),
+            "household_number", pl.when(pl.col("person") == "").then(None).otherwise(pl.col("person")).alias("id_number"),
+            "year", "owed", "paid", "payments", reason.alias("reason"))
+        for kind, cond, reason in checks
+    ]
+    return pl.concat(frames).sort(["finding", "household_number", "id_number", "benefit_id"], nulls_last=True) \
+        if frames else pl.DataFrame(schema=FINDING_SCHEMA)
+
+
