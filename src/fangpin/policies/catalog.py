@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from pathlib import Path
 
 from . import columns
@@ -57,6 +58,7 @@ class Condition:
     value: Ref | tuple[Ref, ...] | None = None
     children: tuple[Condition, ...] = ()
     label: str = ""
+    denominator: str | None = None  # for ratio conditions: the column under the numerator `col`
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Amount:
     rates: tuple[Ref, ...] = ()
     units: Ref | None = None
     tiers: tuple[Tier, ...] = ()
+    cap: Ref | None = None  # the most one row may be (e.g. 每年累计不超过30万元)
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,12 @@ class _Reader:
             for since, raw in values.items():
                 if not isinstance(since, dt.date):
                     self.fail(values, f"{where}的取值应以日期为键（如 2022-08-12），实际为“{since}”", since)
+                if p["unit"] == "ratio" and isinstance(raw, str) and "/" in raw:
+                    num, _, den = raw.partition("/")
+                    if not (num.strip().isdigit() and den.strip().isdigit() and int(den) > 0):
+                        self.fail(values, f"{where}在 {since} 的比例“{raw}”应写成 分子/分母（如 1/3）", since)
+                    dated.append((since, Fraction(int(num), int(den))))
+                    continue
                 try:
                     value = Decimal(str(raw))
                 except InvalidOperation:
@@ -195,7 +204,7 @@ class _Reader:
                     self.fail(values, f"{where}在 {since} 的值应为非负数", since)
                 if p["unit"] == "yuan" and value != value.quantize(Decimal("0.01")):
                     self.fail(values, f"{where}在 {since} 的金额最多两位小数", since)
-                dated.append((since, value))
+                dated.append((since, Fraction(value) if p["unit"] == "ratio" else value))
             out[key] = Parameter(key, str(p["label"]), p["unit"], tuple(sorted(dated)))
         return out
 
@@ -223,6 +232,8 @@ class _Reader:
                     self.fail(node, f"{where}的“{combinator}”应为非空列表", combinator)
                 return Condition(combinator, children=tuple(self.condition(c, params, basis, where) for c in items),
                                  label=str(node.get("label", "")))
+        if "ratio" in node:
+            return self.ratio_condition(node, params, basis, where)
         if "not" in node:
             self.mapping(node, where, {"not"}, {"label"})
             return Condition("not", children=(self.condition(node["not"], params, basis, where),), label=str(node.get("label", "")))
@@ -252,19 +263,37 @@ class _Reader:
                 self.fail(node, f"{where}：列“{col}”只能与 true/false 比较", op)
         return Condition("cmp", col=col, op=op, value=value, label=str(node.get("label", "")))
 
+    def ratio_condition(self, node, params, basis, where) -> Condition:
+        """{ratio: [numerator column, denominator column], gte: $share}: compared exactly, a × d ≥ b × n."""
+        ops = [k for k in node if k in ("gt", "gte", "lt", "lte")]
+        self.mapping(node, where, {"ratio"}, {"gt", "gte", "lt", "lte", "label"})
+        pair = node["ratio"]
+        if not isinstance(pair, list) or len(pair) != 2 or any(c not in columns.available(basis) for c in pair):
+            self.fail(node, f"{where}的“ratio”应为本依据表（{basis}）的两列：[分子, 分母]", "ratio")
+        if any(columns.COLUMNS[c].kind != "int" for c in pair):
+            self.fail(node, f"{where}的“ratio”只能用于整数列（人数等）", "ratio")
+        if len(ops) != 1:
+            self.fail(node, f"{where}的比例条件应有且只有一个比较（gt、gte、lt、lte）")
+        ref = self.ref(node, node[ops[0]], params, basis, where, ops[0])
+        if not ref.param or params[ref.param].unit != "ratio":
+            self.fail(node, f"{where}的比例应与单位为 ratio 的参数比较（如 1/3）", ops[0])
+        return Condition("ratio", col=pair[0], op=ops[0], value=ref, children=(), label=str(node.get("label", "")),
+                         denominator=pair[1])
+
     def amount(self, node, params, basis, where) -> Amount:
         kinds = [k for k in AMOUNT_KINDS if k in node] if isinstance(node, dict) else []
         if len(kinds) != 1:
             self.fail(node, f"{where}的“amount”应有且只有 {'、'.join(AMOUNT_KINDS)} 之一")
         kind = kinds[0]
-        self.mapping(node, where, {kind})
+        self.mapping(node, where, {kind}, {"cap"})
+        cap = self.money_ref(node, node["cap"], params, basis, where, "cap") if "cap" in node else None
         if kind in ("fixed", "up_to"):
-            return Amount(kind, value=self.money_ref(node, node[kind], params, basis, where, kind))
+            return Amount(kind, value=self.money_ref(node, node[kind], params, basis, where, kind), cap=cap)
         if kind == "per_unit":
             spec = self.mapping(node["per_unit"], f"{where}的 per_unit", {"rate", "units"})
             rates = spec["rate"] if isinstance(spec["rate"], list) else [spec["rate"]]
             return Amount("per_unit", rates=tuple(self.money_ref(spec, r, params, basis, where, "rate") for r in rates),
-                          units=self.ref(spec, spec["units"], params, basis, where, "units"))
+                          units=self.ref(spec, spec["units"], params, basis, where, "units"), cap=cap)
         tiers = node["tiers"]
         if not isinstance(tiers, list) or not tiers:
             self.fail(node, f"{where}的“tiers”应为非空列表", "tiers")
@@ -273,7 +302,7 @@ class _Reader:
             self.mapping(t, f"{where}的档次", {"when", "value"})
             out.append(Tier(self.condition(t["when"], params, basis, where),
                             self.money_ref(t, t["value"], params, basis, where, "value")))
-        return Amount("tiers", tiers=tuple(out))
+        return Amount("tiers", tiers=tuple(out), cap=cap)
 
     def money_ref(self, node, raw, params, basis, where, key) -> Ref:
         ref = self.ref(node, raw, params, basis, where, key)
@@ -292,6 +321,10 @@ class _Reader:
             self.fail(node, f"{where}的依据表应为以下之一：{'、'.join(columns.BASES)}", "basis")
         if node["entity"] not in ENTITIES:
             self.fail(node, f"{where}的兑现对象应为以下之一：{'、'.join(sorted(ENTITIES))}", "entity")
+        if (basis == "enterprise") != (node["entity"] == "enterprise"):
+            self.fail(node, f"{where}：依据表为 enterprise 时兑现对象必须是 enterprise，反之亦然", "entity")
+        if basis == "enterprise" and node.get("target"):
+            self.fail(node, f"{where}：经营主体待遇不能用户类别（target）限定，请用条件", "target")
         if not isinstance(node["clause"], int):
             self.fail(node, f"{where}的“clause”应为条款序号（整数）", "clause")
         target = node.get("target") or []

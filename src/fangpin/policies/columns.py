@@ -48,6 +48,17 @@ COLUMNS: dict[str, Column] = {
     "employment.contract_months": Column("int", "劳动合同期限（月）"),
     "employment.first_stable": Column("bool", "首次稳定就业"),
     "employment.returnee": Column("bool", "返乡回流人员"),
+    # enterprise (workers are counted from the year's work spells in the input)
+    "enterprise.kind": Column("enum", "经营主体类型", c.EnterpriseKind),
+    "enterprise.base_level": Column("enum", "就业帮扶基地认定", c.BaseLevel),
+    "enterprise.total_employees": Column("int", "职工总数"),
+    "enterprise.labor_intensive": Column("bool", "劳动密集型"),
+    "enterprise.division_code": Column("str", "所在区划代码"),
+    "enterprise.workers": Column("int", "本年度登记务工人数"),
+    "enterprise.target_workers": Column("int", "其中脱贫户和监测户劳动力"),
+    "enterprise.lifted_workers": Column("int", "其中脱贫劳动力"),
+    "enterprise.new_lifted_workers": Column("int", "其中上年度未在本单位务工的脱贫劳动力"),
+    "enterprise.certified_this_year": Column("bool", "本年度认定"),
     # training
     "training.kind": Column("enum", "培训类型", c.TrainingKind),
     "training.days": Column("int", "培训天数"),
@@ -61,6 +72,7 @@ BASES: dict[str, tuple[str, ...]] = {
     "person": ("person", "household"),
     "employment": ("employment", "person", "household"),
     "training": ("training", "person", "household"),
+    "enterprise": ("enterprise",),
 }
 
 

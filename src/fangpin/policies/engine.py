@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import polars as pl
 
@@ -20,7 +21,7 @@ from .catalog import Amount, Benefit, Condition, Document, Ref
 RESULT_SCHEMA = {
     "document_id": pl.Categorical, "document_number": pl.Categorical, "clause": pl.Int64, "benefit_id": pl.Categorical,
     "benefit_name": pl.Categorical, "entity": pl.Categorical, "village_code": pl.Categorical, "household_number": pl.String, "id_number": pl.String,
-    "year": pl.Int64, "amount": pl.Int64, "ceiling": pl.Boolean, "funding": pl.Categorical, "explanation": pl.String,
+    "credit_code": pl.String, "year": pl.Int64, "amount": pl.Int64, "ceiling": pl.Boolean, "funding": pl.Categorical, "explanation": pl.String,
 }
 
 
@@ -73,6 +74,12 @@ def condition_expr(c: Condition, ctx: _Context) -> pl.Expr:
         return pl.all_horizontal([condition_expr(x, ctx) for x in c.children])
     if c.kind == "not":
         return ~condition_expr(c.children[0], ctx)
+    if c.kind == "ratio":  # a/b against n/d, exactly: a*d against b*n, and never true when b is 0
+        share = Fraction(ctx.param(c.value.param))
+        left = pl.col(c.col) * share.denominator
+        right = pl.col(c.denominator) * share.numerator
+        expr = {"gt": left.gt, "gte": left.ge, "lt": left.lt, "lte": left.le}[c.op](right)
+        return (expr & (pl.col(c.denominator) > 0)).fill_null(False)
     col = pl.col(c.col)
     if c.op in ("in", "not_in"):
         options = [ctx.for_column(v, c.col) for v in c.value]
@@ -84,6 +91,13 @@ def condition_expr(c: Condition, ctx: _Context) -> pl.Expr:
 
 
 def amount_expr(a: Amount, ctx: _Context) -> pl.Expr:
+    expr = _uncapped(a, ctx)
+    if a.cap is not None:
+        expr = pl.min_horizontal(expr, pl.lit(ctx.fen(a.cap.param), dtype=pl.Int64))
+    return expr
+
+
+def _uncapped(a: Amount, ctx: _Context) -> pl.Expr:
     if a.kind in ("fixed", "up_to"):
         return pl.lit(ctx.fen(a.value.param), dtype=pl.Int64)
     if a.kind == "per_unit":
@@ -115,7 +129,9 @@ def yuan_text(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _number_text(value: Decimal) -> str:
+def _number_text(value) -> str:
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
     return format(value.normalize(), "f")
 
 
@@ -187,7 +203,9 @@ def funding_text(b: Benefit, ctx: _Context) -> str:
 def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame], *, as_of: dt.date, year: int) -> pl.DataFrame:
     ctx = _Context(doc, as_of)
     t = tables[b.basis].lazy()
-    t = t.filter(pl.any_horizontal([pl.col("household.village_code").str.starts_with(r) for r in doc.regions]))
+    enterprise = b.basis == "enterprise"
+    place = "enterprise.division_code" if enterprise else "household.village_code"
+    t = t.filter(pl.any_horizontal([pl.col(place).str.starts_with(r) for r in doc.regions]))
     if b.target:
         t = t.filter(pl.col("household.category").is_in(list(b.target)))
     if b.when:
@@ -208,8 +226,10 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
         *[pl.lit(v).cast(pl.Categorical).alias(k) for k, v in const.items() if k in ("document_id", "document_number")],
         pl.lit(b.clause, dtype=pl.Int64).alias("clause"),
         *[pl.lit(v).cast(pl.Categorical).alias(k) for k, v in const.items() if k in ("benefit_id", "benefit_name", "entity")],
-        pl.col("household.village_code").cast(pl.Categorical).alias("village_code"), pl.col("household_number"),
+        pl.col(place).cast(pl.Categorical).alias("village_code"),
+        (pl.lit(None, dtype=pl.String) if enterprise else pl.col("household_number")).alias("household_number"),
         (pl.col("id_number") if person else pl.lit(None, dtype=pl.String)).alias("id_number"),
+        (pl.col("credit_code") if enterprise else pl.lit(None, dtype=pl.String)).alias("credit_code"),
         pl.lit(year, dtype=pl.Int64).alias("year"), pl.col("amount"),
         pl.lit(b.amount.kind == "up_to").alias("ceiling"),  # an up-to amount: owed as approved, at most this
         pl.lit(const["funding"]).cast(pl.Categorical).alias("funding"),
@@ -220,12 +240,17 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
 
 def needed_columns(b: Benefit) -> set[str]:
     """The columns a benefit reads: keys, region and target, conditions, units and explanation."""
-    cols = {"household_number", "household.village_code", "household.category"}
-    if b.basis != "household":
+    if b.basis == "enterprise":
+        cols = {"credit_code", "enterprise.division_code"}
+    else:
+        cols = {"household_number", "household.village_code", "household.category"}
+    if b.basis not in ("household", "enterprise"):
         cols.add("id_number")
     for c in _walk(b.when + tuple(t.when for t in b.amount.tiers)):
         if c.col:
             cols.add(c.col)
+        if c.denominator:
+            cols.add(c.denominator)
         values = c.value if isinstance(c.value, tuple) else (c.value,)
         cols.update(v.col for v in values if v is not None and v.col)
     if b.amount.units is not None and b.amount.units.col:

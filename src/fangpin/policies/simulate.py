@@ -56,7 +56,7 @@ def _levels(results: pl.DataFrame) -> pl.DataFrame:
     if results.is_empty():
         return pl.DataFrame(schema={"level": pl.String, "amount": pl.Int64})
     totals = results.group_by("benefit_id", "funding").agg(pl.col("amount").sum())
-    for benefit, funding, amount in totals.iter_rows():
+    for _benefit, funding, amount in totals.iter_rows():
         f = json.loads(funding)
         shares = f.get("shares")
         if shares:

@@ -30,10 +30,11 @@ class Inputs:
     members: list[dict] = field(default_factory=list)
     employments: list[dict] = field(default_factory=list)
     trainings: list[dict] = field(default_factory=list)
+    enterprises: list[dict] = field(default_factory=list)
     problems: list[Unreadable] = field(default_factory=list)
 
 
-SHEETS = ("households", "members", "employments", "trainings")
+SHEETS = ("households", "members", "employments", "trainings", "enterprises")
 
 
 def read(path: Path) -> Inputs:
@@ -86,10 +87,13 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
     "employments": {
         "id_number": pl.String, "year": pl.Int64, "kind": pl.String, "place": pl.String, "months": pl.Int64,
+        "employer_credit_code": pl.String,
         "monthly_wage": pl.Int64, "contract_months": pl.Int64, "first_stable": pl.Boolean, "returnee": pl.Boolean,
     },
     "trainings": {"id_number": pl.String, "year": pl.Int64, "kind": pl.String, "days": pl.Int64,
                   "employed_after": pl.Boolean},
+    "enterprises": {"credit_code": pl.String, "kind": pl.String, "division_code": pl.String, "base_level": pl.String,
+                    "base_certified_on": pl.String, "total_employees": pl.Int64, "labor_intensive": pl.Boolean},
 }
 
 
@@ -112,15 +116,17 @@ def _flag(name: str) -> pl.Expr:
 
 
 class BasisTables:
-    """The four basis tables of one year, built lazily and collected once with only the columns rules read.
+    """The four basis tables of one year, plus enterprises, collected with only the columns rules read.
 
-    collect() computes the person table a single time (with the union of person and household columns the rules
-    need) and joins the year's work spells and trainings to it; the household size and the employed-in-year flag
-    are computed only when a rule reads them. Indexing (tables["person"]) gives the full lazy table."""
+    Households, persons and spells are keyed once by integers (hid, pid) when they are built, so that every join
+    here is on integers. collect() computes the person table a single time (with the union of person and household
+    columns the rules need) and joins the year's spells to it; derived columns (household size, employed in the
+    year, workers per enterprise) are computed only when a rule reads them. tables["person"] gives a full table."""
 
-    def __init__(self, households, members, employments, trainings, *, as_of: dt.date):
-        self._households, self._members = households, members
-        self._employments, self._trainings = employments, trainings
+    def __init__(self, households, persons, employments, trainings, enterprises, last_year, *, as_of: dt.date):
+        self._households, self._persons_base = households, persons  # eager: hid / pid keyed
+        self._employments, self._trainings = employments, trainings  # eager: pid keyed, the year's rows
+        self._enterprises, self._last_year = enterprises, last_year
         self.as_of = as_of
 
     def _person_columns(self) -> dict[str, pl.Expr]:
@@ -142,35 +148,69 @@ class BasisTables:
 
     def _persons(self, cols: set[str]) -> pl.LazyFrame:
         exprs = self._person_columns()
-        persons = self._members.join(self._households.select("household_number"), on="household_number", how="semi")
-        out = persons.select("id_number", "household_number", *[exprs[c].alias(c) for c in sorted(cols) if c in exprs])
+        out = self._persons_base.lazy().select(
+            "pid", "hid", "id_number", "household_number", *[exprs[c].alias(c) for c in sorted(cols) if c in exprs])
         if "person.employed_in_year" in cols:
-            employed = self._employments.select("id_number").unique().with_columns(
+            employed = self._employments.lazy().select("pid").unique().with_columns(
                 pl.lit(True).alias("person.employed_in_year"))
-            out = out.join(employed, on="id_number", how="left").with_columns(_flag("person.employed_in_year"))
+            out = out.join(employed, on="pid", how="left").with_columns(_flag("person.employed_in_year"))
         return out
 
     def _household_frame(self, cols: set[str]) -> pl.LazyFrame:
-        out = self._households.select("household_number", *[c for c in sorted(cols) if c in HOUSEHOLD_COLUMNS])
+        out = self._households.lazy().select(
+            "hid", "household_number", *[c for c in sorted(cols) if c in HOUSEHOLD_COLUMNS])
         if cols & {"household.size", "household.laborers"}:
-            size = self._persons({"person.labor_capacity"}).group_by("household_number").agg(
+            size = self._persons_base.lazy().group_by("hid").agg(
                 pl.len().cast(pl.Int64).alias("household.size"),
-                (pl.col("person.labor_capacity") == "laborer").sum().cast(pl.Int64).alias("household.laborers"),
+                (pl.col("labor_capacity") == "laborer").sum().cast(pl.Int64).alias("household.laborers"),
             )
-            out = out.join(size, on="household_number", how="left").with_columns(
+            out = out.join(size, on="hid", how="left").with_columns(
                 pl.col("household.size").fill_null(0), pl.col("household.laborers").fill_null(0))
         return out
 
+    def _enterprise_frame(self, people: pl.LazyFrame) -> pl.LazyFrame:
+        """Enterprises with the year's registered workers: all, lifted and monitored, lifted (脱贫劳动力), and
+        lifted workers who did not work there the year before. `people`: pid, household.category, household.monitor_type."""
+        lifted = (pl.col("household.category") == "lifted") | (pl.col("household.monitor_type") == "unstable")
+
+        def pairs(spells):
+            return spells.lazy().filter(pl.col("employer_credit_code").is_not_null()).select(
+                "employer_credit_code", "pid").unique()
+
+        before = pairs(self._last_year).with_columns(pl.lit(True).alias("before"))
+        workers = (
+            pairs(self._employments).join(before, on=["employer_credit_code", "pid"], how="left")
+            .join(people.select("pid", "household.category", "household.monitor_type"), on="pid", how="inner")
+            .group_by("employer_credit_code").agg(
+                pl.len().cast(pl.Int64).alias("enterprise.workers"),
+                pl.col("household.category").is_in(["lifted", "monitored"]).sum().cast(pl.Int64)
+                .alias("enterprise.target_workers"),
+                lifted.sum().cast(pl.Int64).alias("enterprise.lifted_workers"),
+                (lifted & pl.col("before").is_null()).sum().cast(pl.Int64).alias("enterprise.new_lifted_workers"),
+            )
+        )
+        return self._enterprises.lazy().select(
+            "credit_code",
+            pl.col("kind").alias("enterprise.kind"), pl.col("base_level").fill_null("none").alias("enterprise.base_level"),
+            pl.col("total_employees").fill_null(0).alias("enterprise.total_employees"),
+            _flag("labor_intensive").alias("enterprise.labor_intensive"),
+            pl.col("division_code").alias("enterprise.division_code"),
+            (pl.col("base_certified_on").str.slice(0, 4).cast(pl.Int64, strict=False) == self.as_of.year)
+            .fill_null(False).alias("enterprise.certified_this_year"),
+        ).join(workers, left_on="credit_code", right_on="employer_credit_code", how="left").with_columns(
+            pl.col("enterprise.workers").fill_null(0), pl.col("enterprise.target_workers").fill_null(0),
+            pl.col("enterprise.lifted_workers").fill_null(0), pl.col("enterprise.new_lifted_workers").fill_null(0))
+
     def _spells(self, name: str) -> pl.LazyFrame:
         if name == "employment":
-            return self._employments.select(
-                "id_number",
+            return self._employments.lazy().select(
+                "pid",
                 pl.col("kind").alias("employment.kind"), pl.col("place").alias("employment.place"),
                 pl.col("months").alias("employment.months"), pl.col("monthly_wage").alias("employment.monthly_wage"),
                 pl.col("contract_months").alias("employment.contract_months"),
                 _flag("first_stable").alias("employment.first_stable"), _flag("returnee").alias("employment.returnee"))
-        return self._trainings.select(
-            "id_number", pl.col("kind").alias("training.kind"), pl.col("days").alias("training.days"),
+        return self._trainings.lazy().select(
+            "pid", pl.col("kind").alias("training.kind"), pl.col("days").alias("training.days"),
             _flag("employed_after").alias("training.employed_after"))
 
     def __getitem__(self, basis: str) -> pl.LazyFrame:
@@ -178,32 +218,41 @@ class BasisTables:
 
         every = set(COLUMNS)
         households = self._household_frame(every)
+        persons = self._persons(every).join(households.drop("household_number"), on="hid", how="inner")
         if basis == "household":
             return households
-        persons = self._persons(every).join(households, on="household_number", how="inner")
+        if basis == "enterprise":
+            return self._enterprise_frame(persons)
         if basis == "person":
             return persons
-        return self._spells(basis).join(persons, on="id_number", how="inner")
+        return self._spells(basis).join(persons, on="pid", how="inner")
 
     def collect(self, wanted: dict[str, set[str]]) -> dict[str, pl.DataFrame]:
         """The basis tables the rules need, each with only the columns they read."""
         def spaces(cols, *names):
             return {c for c in cols if c.split(".")[0] in names}
 
-        hh_cols = set().union(*(spaces(c, "household") for c in wanted.values()))
-        person_cols = set().union(*(spaces(c, "person") for b, c in wanted.items() if b != "household"))
         out = {}
+        wanted = dict(wanted)
+        enterprise_cols = wanted.pop("enterprise", None)
+        hh_cols = set().union(*(spaces(c, "household") for c in wanted.values()))
+        if enterprise_cols is not None:
+            hh_cols |= {"household.category", "household.monitor_type"}  # to count lifted and monitored workers
+        person_cols = set().union(*(spaces(c, "person") for b, c in wanted.items() if b != "household"))
         households = self._household_frame(hh_cols).collect()
         if "household" in wanted:
             out["household"] = households.select(sorted({"household_number"} | spaces(wanted["household"], "household")))
-        if any(b != "household" for b in wanted):
-            persons = self._persons(person_cols).collect().join(households, on="household_number", how="inner")
-            if "person" in wanted:
-                out["person"] = persons.select(sorted(wanted["person"]))
-            for name in ("employment", "training"):
-                if name in wanted:
-                    spells = self._spells(name).select(["id_number", *sorted(spaces(wanted[name], name))]).collect()
-                    out[name] = spells.join(persons, on="id_number", how="inner").select(sorted(wanted[name]))
+        if enterprise_cols is None and not any(b != "household" for b in wanted):
+            return out
+        persons = self._persons(person_cols).collect().join(households.drop("household_number"), on="hid", how="inner")
+        if enterprise_cols is not None:
+            out["enterprise"] = self._enterprise_frame(persons.lazy()).select(sorted(enterprise_cols)).collect()
+        if "person" in wanted:
+            out["person"] = persons.select(sorted(wanted["person"]))
+        for name in ("employment", "training"):
+            if name in wanted:
+                spells = self._spells(name).select(["pid", *sorted(spaces(wanted[name], name))]).collect()
+                out[name] = spells.join(persons, on="pid", how="inner").select(sorted(wanted[name]))
         return out
 
 
@@ -218,10 +267,16 @@ def build(inputs: Inputs, *, year: int, as_of: dt.date) -> tuple[BasisTables, li
 
 
 def build_frames(frames: dict, *, year: int, as_of: dt.date) -> tuple[BasisTables, list[Unreadable]]:
-    """The basis tables for one year (lazy), and the rows that point at a household or person not in the input,
-    which are reported and not evaluated."""
-    lf = {k: (v.lazy() if isinstance(v, pl.DataFrame) else v) for k, v in frames.items()}
-    hh = lf["households"].select(
+    """The basis tables for one year, and the rows that point at a household or person not in the input (reported,
+    not evaluated). The string keys are joined here once; everything after joins on integer keys."""
+    lf = {}
+    for sheet, schema in INPUT_SCHEMAS.items():
+        frame = frames.get(sheet)
+        frame = (pl.DataFrame(schema=schema) if frame is None else frame).lazy()
+        present = frame.collect_schema().names()
+        # optional columns a file may leave out arrive as nulls
+        lf[sheet] = frame.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in present)
+    households = lf["households"].select(
         "household_number",
         pl.col("village_code").alias("household.village_code"),
         pl.col("category").alias("household.category"),
@@ -230,21 +285,33 @@ def build_frames(frames: dict, *, year: int, as_of: dt.date) -> tuple[BasisTable
         _centi("contracted_land_mu").alias("household.contracted_land_mu"),
         _centi("grain_area_mu").alias("household.grain_area_mu"),
         _flag("courtyard_economy").alias("household.courtyard_economy"),
-    )
-    members = lf["members"].with_row_index("row", offset=1)
-    hh_keys = hh.select("household_number")
-    employments = lf["employments"].with_row_index("row", offset=1).filter(pl.col("year") == year)
-    trainings = lf["trainings"].with_row_index("row", offset=1).filter(pl.col("year") == year)
-    people = members.join(hh_keys, on="household_number", how="semi").select("id_number")
-    orphans, lost_work, lost_training = pl.collect_all([
-        members.join(hh_keys, on="household_number", how="anti").select("row", "id_number", "household_number"),
-        employments.join(people, on="id_number", how="anti").select("row", "id_number"),
-        trainings.join(people, on="id_number", how="anti").select("row", "id_number"),
+    ).with_row_index("hid").collect()
+    keyed_members = lf["members"].with_row_index("row", offset=1).join(
+        households.lazy().select("household_number", "hid"), on="household_number", how="left")
+    orphans, persons = pl.collect_all([  # one join of members to households, shared by both
+        keyed_members.filter(pl.col("hid").is_null()).select("row", "id_number", "household_number"),
+        keyed_members.filter(pl.col("hid").is_not_null()).drop("row").with_row_index("pid"),
     ])
     problems = [Unreadable("members", r["row"], r["id_number"], f"所属户“{r['household_number']}”不在文件中，无法评估")
                 for r in orphans.iter_rows(named=True)]
-    problems += [Unreadable("employments", r["row"], r["id_number"], "此人不在文件的家庭成员中，无法评估")
-                 for r in lost_work.iter_rows(named=True)]
-    problems += [Unreadable("trainings", r["row"], r["id_number"], "此人不在文件的家庭成员中，无法评估")
-                 for r in lost_training.iter_rows(named=True)]
-    return BasisTables(hh, members, employments, trainings, as_of=as_of), problems
+    ids = persons.lazy().select("id_number", "pid")
+
+    def keyed(sheet: str, with_last_year: bool = False) -> list[pl.DataFrame]:
+        rows = lf[sheet].with_row_index("row", offset=1).filter(
+            pl.col("year").is_in([year, year - 1] if with_last_year else [year])).join(ids, on="id_number", how="left")
+        queries = [
+            rows.filter(pl.col("pid").is_null() & (pl.col("year") == year)).select("row", "id_number"),
+            rows.filter(pl.col("pid").is_not_null() & (pl.col("year") == year)).drop("row", "id_number"),
+        ]
+        if with_last_year:  # who worked where the year before (for "new workers")
+            queries.append(rows.filter(pl.col("pid").is_not_null() & (pl.col("year") == year - 1))
+                           .select("employer_credit_code", "pid"))
+        lost, *kept = pl.collect_all(queries)
+        problems.extend(Unreadable(sheet, r["row"], r["id_number"], "此人不在文件的家庭成员中，无法评估")
+                        for r in lost.iter_rows(named=True))
+        return kept
+
+    employments, last_year = keyed("employments", with_last_year=True)
+    (trainings,) = keyed("trainings")
+    return BasisTables(households, persons, employments, trainings, lf["enterprises"].collect(), last_year,
+                       as_of=as_of), problems

@@ -185,3 +185,24 @@ def test_person_of_a_missing_household_is_reported():
     rows, _, problems = run({"households": [household()], "members": [member(), m], "employments": [spell(m)]})
     assert [p.key for p in problems] == [m["id_number"], m["id_number"]]
     assert all(r["id_number"] != m["id_number"] for r in rows)
+
+
+# --- clause 20: employment-base tier award ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("workers,fen", [(29, None), (30, 5000000), (49, 5000000), (50, 10000000), (99, 10000000),
+                                         (100, 25000000)])
+def test_employment_base_tiers(workers, fen):
+    from fangpin.lib import creditcode
+
+    code = creditcode.make("140603", "MA0000011")
+    doc = {"households": [], "members": [], "employments": [],
+           "enterprises": [{"credit_code": code, "kind": "workshop", "division_code": "140603203200",
+                            "base_level": "county", "base_certified_on": "2025-02-01", "total_employees": 300}]}
+    for i in range(workers + 5):  # five ordinary workers never count
+        doc["households"].append(household(f"E{i}", "monitored" if i % 2 else "lifted", "marginal" if i % 2 else None)
+                                 if i < workers else household(f"E{i}", "ordinary"))
+        m = member(f"E{i}")
+        doc["members"].append(m)
+        doc["employments"].append(spell(m, "in_county", employer_credit_code=code))
+    rows, _, _ = run(doc, benefit="employment_base_tier_award")
+    assert [r["amount"] for r in rows] == ([fen] if fen else [])
