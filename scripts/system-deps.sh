@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: Chromium and CJK fonts for the browser tests, PostgreSQL for
-# the second database run. Installs only what is missing.
+# the second database run, a Java runtime for Spark in local mode. Installs only what is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)  # Spark (local mode) for the engine's Spark test
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
