@@ -61,3 +61,28 @@ def test_bad_arguments(tmp_path, args, message):
     (tmp_path / "in.json").write_text('{"format": "fangpin-exchange", "version": "1.0"}', encoding="utf-8")
     with pytest.raises(CommandError, match=message):
         call_command("evaluate", *args, "--input", str(tmp_path / "in.json"), "--output", str(tmp_path / "o.json"))
+
+
+def test_simulate_and_audit_commands(tmp_path, capsys):
+    m = member()
+    doc = {"format": "fangpin-exchange", "version": "1.0", "households": [household()], "members": [m],
+           "employments": [spell(m, months=3)]}
+    (tmp_path / "in.json").write_text(json.dumps(doc), encoding="utf-8")
+    call_command("simulate", "--policy", "sn2022-67", "--as-of", "2025-06-30", "--set", "transport_cross_province=2000",
+                 "--input", str(tmp_path / "in.json"), "--output", str(tmp_path / "s.json"))
+    sim = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert sim["benefit"] == [{"benefit_name": "务工就业交通补贴", "baseline": 150000, "scenario": 200000, "change": 50000}]
+    assert "1500 → 2000" in capsys.readouterr().out
+    payments = {"format": "fangpin-exchange", "version": "1.0", "payments": [
+        {"benefit_id": "transport_subsidy", "household_number": "H1", "id_number": m["id_number"], "year": 2025,
+         "amount": 150000, "reference": "A"},
+        {"benefit_id": "transport_subsidy", "household_number": "H1", "id_number": m["id_number"], "year": 2025,
+         "amount": 150000, "reference": "B"}]}
+    (tmp_path / "p.json").write_text(json.dumps(payments), encoding="utf-8")
+    call_command("audit", "--policy", "sn2022-67", "--as-of", "2025-06-30", "--input", str(tmp_path / "in.json"),
+                 "--payments", str(tmp_path / "p.json"), "--output", str(tmp_path / "a.json"))
+    found = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["findings"]
+    assert [(f["finding"], f["reason"]) for f in found] == [
+        ("重复享受", "同一待遇同一年度发放2次，共3000元（应享1500元；凭证：A、B）")]
+    with pytest.raises(CommandError, match="至少用一个 --set"):
+        call_command("simulate", "--policy", "sn2022-67", "--as-of", "2025-06-30", "--input", str(tmp_path / "in.json"))

@@ -1,10 +1,10 @@
-import datetime as dt
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fangpin.policies import audit, catalog, engine, tables
+from fangpin.policies import audit, engine, tables
+from fangpin.policies.cli import document_on
 
 
 class Command(BaseCommand):
@@ -19,14 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, dest="output_path", help="另存 JSON（金额单位：分）")
 
     def handle(self, *args, policy, as_of, input_path, payments, output_path, **opts):
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise CommandError(f"计算日期“{as_of}”应为 YYYY-MM-DD") from None
-        docs = catalog.load_catalog()
-        if policy not in docs:
-            raise CommandError(f"没有 id 为“{policy}”的政策文件；现有：{'、'.join(sorted(docs))}")
-        doc = docs[policy]
+        doc, day = document_on(policy, as_of)
         try:
             inputs = tables.read(input_path)
             paid, bad_payments = audit.read_payments(payments, doc)

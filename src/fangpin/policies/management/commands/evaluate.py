@@ -1,9 +1,9 @@
-import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fangpin.policies import catalog, engine, output, tables
+from fangpin.policies import engine, output, tables
+from fangpin.policies.cli import document_on
 
 
 class Command(BaseCommand):
@@ -17,13 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, type=Path, dest="output_path", help=".json 或 .xlsx")
 
     def handle(self, *args, policy, as_of, input_path: Path, output_path: Path, **opts):
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise CommandError(f"计算日期“{as_of}”应为 YYYY-MM-DD") from None
-        docs = catalog.load_catalog()
-        if policy not in docs:
-            raise CommandError(f"没有 id 为“{policy}”的政策文件；现有：{'、'.join(sorted(docs))}")
+        doc, day = document_on(policy, as_of)
         if output_path.suffix not in (".json", ".xlsx"):
             raise CommandError("输出文件应以 .json 或 .xlsx 结尾")
         try:
@@ -31,7 +25,7 @@ class Command(BaseCommand):
         except ValueError as e:
             raise CommandError(str(e)) from None
         built, unreadable = tables.build(inputs, year=day.year, as_of=day)
-        ev = engine.evaluate(docs[policy], built, as_of=day)
+        ev = engine.evaluate(doc, built, as_of=day)
         write = output.write_json if output_path.suffix == ".json" else output.write_xlsx
         write(output_path, policy=policy, as_of=day, ev=ev, unreadable=unreadable)
         for m in ev.messages:

@@ -1,11 +1,11 @@
-import datetime as dt
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from fangpin.orgunits.loading import read_slice
-from fangpin.policies import catalog, simulate, tables
+from fangpin.policies import simulate, tables
+from fangpin.policies.cli import document_on
 
 LEVELS = {"central": "中央", "province": "省级", "city": "市级", "county": "县（区）级"}
 LABELS = {"benefit": ("按待遇", "benefit_name"), "level": ("按出资级次/资金来源", "level"), "village": ("按村", "village_code")}
@@ -23,16 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, dest="output_path", help="另存 JSON（金额单位：分）")
 
     def handle(self, *args, policy, as_of, changes, input_path, output_path, **opts):
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise CommandError(f"计算日期“{as_of}”应为 YYYY-MM-DD") from None
-        docs = catalog.load_catalog()
-        if policy not in docs:
-            raise CommandError(f"没有 id 为“{policy}”的政策文件；现有：{'、'.join(sorted(docs))}")
+        doc, day = document_on(policy, as_of)
         if not changes:
             raise CommandError("至少用一个 --set 参数名=数值 说明要改变的参数")
-        doc = docs[policy]
         try:
             values = simulate.parse_settings(doc, changes)
             inputs = tables.read(input_path)
