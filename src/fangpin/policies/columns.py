@@ -29,6 +29,7 @@ COLUMNS: dict[str, Column] = {
     "household.courtyard_economy": Column("bool", "发展庭院经济"),
     "household.size": Column("int", "家庭人口"),
     "household.laborers": Column("int", "劳动力人数"),
+    "household.disabled_members": Column("int", "残疾人人数"),
     "household.village_code": Column("str", "村区划代码"),
     # person
     "person.relation": Column("enum", "与户主关系", c.Relation),

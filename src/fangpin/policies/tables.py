@@ -159,13 +159,14 @@ class BasisTables:
     def _household_frame(self, cols: set[str]) -> pl.LazyFrame:
         out = self._households.lazy().select(
             "hid", "household_number", *[c for c in sorted(cols) if c in HOUSEHOLD_COLUMNS])
-        if cols & {"household.size", "household.laborers"}:
+        derived = {"household.size", "household.laborers", "household.disabled_members"}
+        if cols & derived:
             size = self._persons_base.lazy().group_by("hid").agg(
                 pl.len().cast(pl.Int64).alias("household.size"),
                 (pl.col("labor_capacity") == "laborer").sum().cast(pl.Int64).alias("household.laborers"),
+                pl.col("disability_grade").is_not_null().sum().cast(pl.Int64).alias("household.disabled_members"),
             )
-            out = out.join(size, on="hid", how="left").with_columns(
-                pl.col("household.size").fill_null(0), pl.col("household.laborers").fill_null(0))
+            out = out.join(size, on="hid", how="left").with_columns(pl.col(c).fill_null(0) for c in sorted(derived))
         return out
 
     def _enterprise_frame(self, people: pl.LazyFrame) -> pl.LazyFrame:

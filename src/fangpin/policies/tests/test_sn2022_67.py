@@ -206,3 +206,23 @@ def test_employment_base_tiers(workers, fen):
         doc["employments"].append(spell(m, "in_county", employer_credit_code=code))
     rows, _, _ = run(doc, benefit="employment_base_tier_award")
     assert [r["amount"] for r in rows] == ([fen] if fen else [])
+
+
+# --- clause 28: disabled college students ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("student,others,reason", [
+    ({"school_stage": "college", "disability_grade": 2}, [], "残疾人大学生、残疾人家庭子女大学生"),  # both hold
+    ({"school_stage": "college"}, [{"disability_grade": 4}], "残疾人家庭子女大学生"),
+    ({"school_stage": "college", "disability_grade": 1}, [], "残疾人大学生、残疾人家庭子女大学生"),
+    ({"school_stage": "senior", "disability_grade": 2}, [], None),   # not at college
+    ({"school_stage": "college"}, [{}], None),                       # nobody disabled
+])
+def test_disabled_student_grant(student, others, reason):
+    kid = member(relation="child", **student)
+    rows, _, _ = run({"households": [household(category="ordinary")],
+                      "members": [member(**(others[0] if others else {})), kid]}, benefit="disabled_student_grant")
+    if reason is None:
+        assert rows == []
+    else:
+        assert [(r["id_number"], r["amount"]) for r in rows] == [(kid["id_number"], 500000)]
+        assert rows[0]["explanation"].startswith(f"依据双发〔2022〕67号第28条：{reason}，")
