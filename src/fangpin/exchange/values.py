@@ -36,6 +36,22 @@ def coerce(f: Field, raw, *, excel: bool):
     return fn(f, raw, excel)
 
 
+def coerce_row(fields, raw: dict, *, excel: bool) -> tuple[dict, list[str]]:
+    """Every present cell of a row typed, and the reasons for the cells that could not be (missing required ones too).
+    Absent optional columns stay absent."""
+    row, reasons = {}, []
+    for f in fields:
+        if f.key not in raw:
+            if f.required:
+                reasons.append(f"缺少“{f.header}”")
+            continue
+        try:
+            row[f.key] = coerce(f, raw[f.key], excel=excel)
+        except CellError as e:
+            reasons.append(str(e))
+    return row, reasons
+
+
 def _string(f, raw, excel):
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # phone numbers typed into a number cell

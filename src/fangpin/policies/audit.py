@@ -54,16 +54,7 @@ def read_payments(path: Path, doc: Document) -> tuple[pl.DataFrame, list[Unreada
     benefits = {b.id: b for b in doc.benefits}
     rows, problems = [], []
     for raw in f.rows(PAYMENTS):
-        row, reasons = {}, []
-        for spec in PAYMENTS.fields:
-            if spec.key not in raw.values:
-                if spec.required:
-                    reasons.append(f"缺少“{spec.header}”")
-                continue
-            try:
-                row[spec.key] = values.coerce(spec, raw.values[spec.key], excel=f.kind == "excel")
-            except values.CellError as e:
-                reasons.append(str(e))
+        row, reasons = values.coerce_row(PAYMENTS.fields, raw.values, excel=f.kind == "excel")
         if not reasons and row["benefit_id"] not in benefits:
             reasons.append(f"待遇代码“{row['benefit_id']}”不在 {doc.number} 中")
         elif not reasons and (benefits[row["benefit_id"]].entity == "person") != bool(row.get("id_number")):

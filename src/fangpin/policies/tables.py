@@ -52,16 +52,8 @@ def read(path: Path) -> Inputs:
         if f.header_problems(sheet):
             raise ValueError("；".join(p.message for p in f.header_problems(sheet)))
         for raw in f.rows(sheet):
-            row, reasons = {}, []
-            for spec in sheet.fields:
-                if spec.key not in raw.values:
-                    if spec.required:
-                        reasons.append(f"缺少“{spec.header}”")
-                    continue
-                try:
-                    row[spec.key] = values.to_json(spec, values.coerce(spec, raw.values[spec.key], excel=excel))
-                except values.CellError as e:
-                    reasons.append(str(e))
+            typed, reasons = values.coerce_row(sheet.fields, raw.values, excel=excel)
+            row = {spec.key: values.to_json(spec, typed[spec.key]) for spec in sheet.fields if spec.key in typed}
             key = str(raw.values.get(sheet.keys[0]) or "")
             if reasons:
                 out.problems.append(Unreadable(f.sheet_label(sheet), raw.number, key, "；".join(reasons)))
