@@ -145,7 +145,7 @@ class EntitlementOut(Schema):
     id_number: str | None  # masked for roles that do not need it in full
     year: int
     amount: int  # fen
-    ceiling: bool  # an up-to amount: owed as approved, at most this
+    bound: str | None  # at_most: a ceiling (owed as approved); at_least: a floor; none: the exact amount
     funding: str
     explanation: str
 

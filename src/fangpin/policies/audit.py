@@ -1,9 +1,11 @@
-"""Audit: payments compared with entitlements, per benefit, person (or household) and year.
+"""Audit: payments compared with entitlements, per benefit, payee (person, household or enterprise) and year.
 
 Findings, in the audit's own words:
-- 应享未享 (missed): owed but not paid, or paid less than an exact amount owed;
-- 重复享受 (duplicate): paid more than once for the same benefit, person and year;
-- 违规享受 (ineligible): paid with no entitlement, or more than the amount owed, or above an up-to ceiling.
+- 应享未享 (missed): owed but not paid, or paid less than an exact amount or a floor (不低于) owed;
+- 重复享受 (duplicate): paid more than once for the same benefit, payee and year;
+- 违规享受 (ineligible): paid with no entitlement, or more than an exact amount owed, or above a ceiling (不超过).
+
+Enterprise payments are keyed by credit code (and, for a payment per worker or trainee, by that person's ID).
 """
 from __future__ import annotations
 
@@ -23,8 +25,10 @@ PAYMENTS = Sheet(
     "payments", "发放记录",
     (
         Field("benefit_id", "待遇代码", "string", True, max_length=64, description="政策目录中的待遇 id，如 transport_subsidy"),
-        Field("household_number", "户编号", "string", True, max_length=32),
-        Field("id_number", "身份证号", "id_number", description="发给个人的待遇必填；发给户的留空"),
+        Field("household_number", "户编号", "string", False, max_length=32, description="发给户或个人的待遇必填"),
+        Field("id_number", "身份证号", "id_number",
+              description="发给个人的待遇必填；按人计发给经营主体的（如职业介绍补贴）填所服务的人；发给户的留空"),
+        Field("credit_code", "经营主体信用代码", "credit_code", description="发给经营主体的待遇必填"),
         Field("year", "年度", "integer", True, minimum=2000, maximum=2100),
         Field("amount", "金额", "money", True),
         Field("paid_on", "发放日期", "date"),
@@ -33,9 +37,9 @@ PAYMENTS = Sheet(
     "每笔发放一行",
     ("benefit_id", "household_number", "id_number", "year"),
 )
-KEY = ["benefit_id", "household_number", "person", "year"]
+KEY = ["benefit_id", "household_number", "person", "credit_code", "year"]
 FINDING_SCHEMA = {"finding": pl.String, "benefit_id": pl.String, "benefit_name": pl.String, "household_number": pl.String,
-                  "id_number": pl.String, "year": pl.Int64, "owed": pl.Int64, "paid": pl.Int64, "payments": pl.Int64,
+                  "id_number": pl.String, "credit_code": pl.String, "year": pl.Int64, "owed": pl.Int64, "paid": pl.Int64, "payments": pl.Int64,
                   "reason": pl.String}
 
 
@@ -55,61 +59,84 @@ def read_payments(path: Path, doc: Document) -> tuple[pl.DataFrame, list[Unreada
     rows, problems = [], []
     for raw in f.rows(PAYMENTS):
         row, reasons = values.coerce_row(PAYMENTS.fields, raw.values, excel=f.kind == "excel")
-        if not reasons and row["benefit_id"] not in benefits:
-            reasons.append(f"待遇代码“{row['benefit_id']}”不在 {doc.number} 中")
-        elif not reasons and (benefits[row["benefit_id"]].entity == "person") != bool(row.get("id_number")):
-            reasons.append("发给个人的待遇须填身份证号，发给户的待遇不填")
+        if not reasons:
+            reasons.extend(_payee_problems(row, benefits.get(row["benefit_id"]), doc))
         if reasons:
             key = raw.values.get("id_number") or raw.values.get("household_number") or ""
             problems.append(Unreadable(f.sheet_label(PAYMENTS), raw.number, str(key), "；".join(reasons)))
             continue
-        rows.append({"benefit_id": row["benefit_id"], "household_number": row["household_number"],
-                     "person": row.get("id_number") or "", "year": row["year"], "amount": row["amount"],
-                     "reference": row.get("reference") or ""})
-    schema = {"benefit_id": pl.String, "household_number": pl.String, "person": pl.String, "year": pl.Int64,
-              "amount": pl.Int64, "reference": pl.String}
+        b = benefits[row["benefit_id"]]
+        rows.append({"benefit_id": row["benefit_id"],
+                     "household_number": "" if b.basis == "enterprise" else row["household_number"],
+                     "person": row.get("id_number") or "", "credit_code": row.get("credit_code") or "",
+                     "year": row["year"], "amount": row["amount"], "reference": row.get("reference") or ""})
+    schema = {"benefit_id": pl.String, "household_number": pl.String, "person": pl.String, "credit_code": pl.String,
+              "year": pl.Int64, "amount": pl.Int64, "reference": pl.String}
     return (pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)), problems
+
+
+def _payee_problems(row: dict, b, doc: Document) -> list[str]:
+    """Which keys a payment must carry depends on whom the benefit is paid to."""
+    if b is None:
+        return [f"待遇代码“{row['benefit_id']}”不在 {doc.number} 中"]
+    out = []
+    if b.entity == "enterprise" and not row.get("credit_code"):
+        out.append("发给经营主体的待遇须填经营主体信用代码")
+    if b.entity != "enterprise" and row.get("credit_code"):
+        out.append("发给户或个人的待遇不填经营主体信用代码")
+    if b.basis != "enterprise" and not row.get("household_number"):
+        out.append("须填户编号")
+    person_keyed = b.basis not in ("household", "enterprise") and (b.entity == "person" or b.payee)
+    if person_keyed != bool(row.get("id_number")):
+        out.append("发给个人或按人计发的待遇须填身份证号，发给户或按单位计发的待遇不填")
+    return out
 
 
 def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame) -> pl.DataFrame:
     """The findings, one row each: owed and paid in fen, the number of payments, and the reason in Chinese."""
     names = {b.id: b.name for b in doc.benefits}
     owed = entitlements.select(
-        pl.col("benefit_id").cast(pl.String), "household_number", pl.col("id_number").fill_null("").alias("person"),
-        "year", pl.col("amount").alias("owed"), "ceiling",
-    ).group_by(KEY).agg(pl.col("owed").sum(), pl.col("ceiling").first())
+        pl.col("benefit_id").cast(pl.String), pl.col("household_number").fill_null(""),
+        pl.col("id_number").fill_null("").alias("person"), pl.col("credit_code").fill_null(""),
+        "year", pl.col("amount").alias("owed"), pl.col("bound").cast(pl.String),
+    ).group_by(KEY).agg(pl.col("owed").sum(), pl.col("bound").first())
     paid = payments.group_by(KEY).agg(pl.col("amount").sum().alias("paid"), pl.len().alias("payments"),
                                       pl.col("reference").str.join("、").alias("references"))
     both = owed.join(paid, on=KEY, how="full", coalesce=True).with_columns(
         pl.col("owed").fill_null(0), pl.col("paid").fill_null(0), pl.col("payments").fill_null(0).cast(pl.Int64),
-        pl.col("ceiling").fill_null(False))
+        pl.col("bound").fill_null(""))
+    ceiling, floor = pl.col("bound") == "at_most", pl.col("bound") == "at_least"
     def yuan(c: str) -> pl.Expr:
         return yuan_text(pl.col(c))
 
     checks = [
         ("应享未享", (pl.col("owed") > 0) & (pl.col("payments") == 0),
          pl.concat_str([pl.lit("应享"), yuan("owed"), pl.lit("元，未发放")])),
-        ("应享未享", (pl.col("payments") > 0) & ~pl.col("ceiling") & (pl.col("paid") < pl.col("owed")),
-         pl.concat_str([pl.lit("应享"), yuan("owed"), pl.lit("元，只发放"), yuan("paid"), pl.lit("元")])),
+        ("应享未享", (pl.col("payments") > 0) & ~ceiling & (pl.col("paid") < pl.col("owed")),
+         pl.concat_str([pl.when(floor).then(pl.lit("低于下限：应不低于")).otherwise(pl.lit("应享")), yuan("owed"),
+                        pl.lit("元，只发放"), yuan("paid"), pl.lit("元")])),
         ("重复享受", pl.col("payments") > 1,
          pl.concat_str([pl.lit("同一待遇同一年度发放"), pl.col("payments").cast(pl.String), pl.lit("次，共"), yuan("paid"),
                         pl.lit("元（应享"), yuan("owed"), pl.lit("元；凭证："), pl.col("references"), pl.lit("）")])),
         ("违规享受", (pl.col("payments") > 0) & (pl.col("owed") == 0),
          pl.concat_str([pl.lit("按登记信息不符合条件，却发放"), yuan("paid"), pl.lit("元")])),
         # over the standard or the ceiling in a single payment (several payments are a duplicate, reported above)
-        ("违规享受", (pl.col("owed") > 0) & (pl.col("payments") == 1) & (pl.col("paid") > pl.col("owed")),
-         pl.concat_str([pl.when(pl.col("ceiling")).then(pl.lit("超过上限：上限")).otherwise(pl.lit("超标准：应享")),
+        ("违规享受", (pl.col("owed") > 0) & (pl.col("payments") == 1) & ~floor & (pl.col("paid") > pl.col("owed")),
+         pl.concat_str([pl.when(ceiling).then(pl.lit("超过上限：上限")).otherwise(pl.lit("超标准：应享")),
                         yuan("owed"), pl.lit("元，发放"), yuan("paid"), pl.lit("元")])),
     ]
     frames = [
         both.filter(cond).select(
             pl.lit(kind).alias("finding"), "benefit_id",
             pl.col("benefit_id").replace_strict(names, default=pl.col("benefit_id")).alias("benefit_name"),
-            "household_number", pl.when(pl.col("person") == "").then(None).otherwise(pl.col("person")).alias("id_number"),
+            *[pl.when(pl.col(k) == "").then(None).otherwise(pl.col(k)).alias(name)
+              for k, name in (("household_number", "household_number"), ("person", "id_number"),
+                              ("credit_code", "credit_code"))],
             "year", "owed", "paid", "payments", reason.alias("reason"))
         for kind, cond, reason in checks
     ]
-    return pl.concat(frames).sort(["finding", "household_number", "id_number", "benefit_id"], nulls_last=True) \
+    return pl.concat(frames).sort(["finding", "household_number", "id_number", "credit_code", "benefit_id"],
+                                  nulls_last=True) \
         if frames else pl.DataFrame(schema=FINDING_SCHEMA)
 
 

@@ -22,7 +22,27 @@ UNITS = {"yuan", "month", "day", "count", "mu", "ratio"}
 ENTITIES = {"person", "household", "enterprise"}
 OPERATORS = {"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"}
 ONCE_PER = {"person_year"}
-AMOUNT_KINDS = ("fixed", "per_unit", "tiers", "up_to")
+
+
+def parameters_of(b: Benefit) -> set[str]:
+    """The parameters a benefit reads: in its conditions, amount and explanation."""
+    import re
+
+    def walk(conds):
+        for c in conds:
+            yield c
+            yield from walk(c.children)
+
+    refs = []
+    for c in walk(b.when + tuple(t.when for t in b.amount.tiers)):
+        refs.extend(c.value if isinstance(c.value, tuple) else (c.value,))
+    a = b.amount
+    refs.extend((a.value, a.units, a.cap, a.base, a.share, a.line, *a.rates, *(t.value for t in a.tiers)))
+    refs.extend(x for st in a.steps for x in (st.upto, st.rate))
+    names = {r.param for r in refs if r is not None and r.param}
+    return names | set(re.findall(r"\{\$([^{}]+)\}", b.explain))
+AMOUNT_KINDS = ("fixed", "per_unit", "tiers", "up_to", "share_of", "graduated", "gap")
+BOUNDS = ("at_most", "at_least")  # the amount is a ceiling (paid as approved, never more) or a floor (never less)
 
 
 @dataclass(frozen=True)
@@ -31,12 +51,13 @@ class Parameter:
     label: str
     unit: str
     values: tuple[tuple[dt.date, Decimal], ...]  # ascending by date
+    per_year: bool = False  # a value set for one year only (e.g. the province's monitoring line): it lapses at year end
 
     def value_on(self, day: dt.date) -> Decimal | None:
         """The value in force on `day` (the latest value dated on or before it), in yuan for money."""
         current = None
         for since, value in self.values:
-            if since <= day:
+            if since <= day and not (self.per_year and since.year != day.year):
                 current = value
         return current
 
@@ -68,13 +89,25 @@ class Tier:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One band of a graduated amount: `rate` for each unit up to `upto` units in all (the last band has no end)."""
+    upto: Ref | None
+    rate: Ref
+
+
+@dataclass(frozen=True)
 class Amount:
-    kind: str  # fixed, per_unit, tiers, up_to (a ceiling: paid as approved, never more)
+    kind: str  # see AMOUNT_KINDS and docs/policy-catalog.md
     value: Ref | None = None
     rates: tuple[Ref, ...] = ()
     units: Ref | None = None
     tiers: tuple[Tier, ...] = ()
     cap: Ref | None = None  # the most one row may be (e.g. 每年累计不超过30万元)
+    base: Ref | None = None  # share_of: a money column or parameter
+    share: Ref | None = None  # share_of: a ratio parameter (1/2, 0.05)
+    steps: tuple[Step, ...] = ()  # graduated
+    line: Ref | None = None  # gap: a per-person money line; units = persons, base = the total it is compared with
+    bound: str | None = None  # at_most (up_to) or at_least: the amount is a ceiling or a floor, not an exact sum
 
 
 @dataclass(frozen=True)
@@ -92,6 +125,8 @@ class Benefit:
     funding: dict
     explain: str
     line: int | None = None
+    payee: str | None = None  # an enterprise paid per row of a person basis (an agency per worker placed)
+    requires: tuple[str, ...] = ()  # columns without which a row cannot be evaluated: reported, never paid
 
 
 @dataclass(frozen=True)
@@ -180,7 +215,9 @@ class _Reader:
         out = {}
         for key, p in node.items():
             where = f"参数“{key}”"
-            self.mapping(p, where, {"label", "unit", "values"})
+            self.mapping(p, where, {"label", "unit", "values"}, {"per_year"})
+            if not isinstance(p.get("per_year", False), bool):
+                self.fail(p, f"{where}的“per_year”应为 true 或 false", "per_year")
             if p["unit"] not in UNITS:
                 self.fail(p, f"{where}的单位应为以下之一：{'、'.join(sorted(UNITS))}", "unit")
             values = p["values"]
@@ -205,7 +242,7 @@ class _Reader:
                 if p["unit"] == "yuan" and value != value.quantize(Decimal("0.01")):
                     self.fail(values, f"{where}在 {since} 的金额最多两位小数", since)
                 dated.append((since, Fraction(value) if p["unit"] == "ratio" else value))
-            out[key] = Parameter(key, str(p["label"]), p["unit"], tuple(sorted(dated)))
+            out[key] = Parameter(key, str(p["label"]), p["unit"], tuple(sorted(dated)), bool(p.get("per_year", False)))
         return out
 
     def ref(self, node, raw, params, basis, where, key=None) -> Ref:
@@ -285,15 +322,54 @@ class _Reader:
         if len(kinds) != 1:
             self.fail(node, f"{where}的“amount”应有且只有 {'、'.join(AMOUNT_KINDS)} 之一")
         kind = kinds[0]
-        self.mapping(node, where, {kind}, {"cap"})
+        self.mapping(node, where, {kind}, {"cap", "bound"})
         cap = self.money_ref(node, node["cap"], params, basis, where, "cap") if "cap" in node else None
+        bound = node.get("bound")
+        if bound is not None and bound not in BOUNDS:
+            self.fail(node, f"{where}的“bound”应为 {'、'.join(BOUNDS)} 之一", "bound")
+        if kind == "up_to":
+            bound = "at_most"
         if kind in ("fixed", "up_to"):
-            return Amount(kind, value=self.money_ref(node, node[kind], params, basis, where, kind), cap=cap)
+            return Amount(kind, value=self.money_ref(node, node[kind], params, basis, where, kind), cap=cap, bound=bound)
         if kind == "per_unit":
             spec = self.mapping(node["per_unit"], f"{where}的 per_unit", {"rate", "units"})
             rates = spec["rate"] if isinstance(spec["rate"], list) else [spec["rate"]]
             return Amount("per_unit", rates=tuple(self.money_ref(spec, r, params, basis, where, "rate") for r in rates),
-                          units=self.ref(spec, spec["units"], params, basis, where, "units"), cap=cap)
+                          units=self.ref(spec, spec["units"], params, basis, where, "units"), cap=cap, bound=bound)
+        if kind == "share_of":
+            spec = self.mapping(node[kind], f"{where}的 share_of", {"base"}, {"share", "units"})
+            base = self.ref(spec, spec["base"], params, basis, where, "base")
+            if not (base.param and params[base.param].unit == "yuan") and not (
+                    base.col and columns.COLUMNS[base.col].kind == "money"):
+                self.fail(spec, f"{where}：share_of 的 base 应为金额列或单位为 yuan 的参数", "base")
+            share = self.ratio_ref(spec, spec["share"], params, basis, where, "share") if "share" in spec else None
+            units = self.count_ref(spec, spec["units"], params, basis, where, "units") if "units" in spec else None
+            return Amount(kind, base=base, share=share, units=units, cap=cap, bound=bound)
+        if kind == "graduated":
+            spec = self.mapping(node[kind], f"{where}的 graduated", {"units", "steps"})
+            steps = spec["steps"]
+            if not isinstance(steps, list) or not steps:
+                self.fail(spec, f"{where}的“steps”应为非空列表", "steps")
+            out_steps = []
+            for i, st in enumerate(steps):
+                last = i == len(steps) - 1
+                self.mapping(st, f"{where}的分段", {"rate"} if last else {"rate", "upto"})
+                upto = None if last else self.count_ref(st, st["upto"], params, basis, where, "upto")
+                if upto is not None and not upto.param:
+                    self.fail(st, f"{where}：分段的 upto 应引用参数", "upto")
+                out_steps.append(Step(upto, self.money_ref(st, st["rate"], params, basis, where, "rate")))
+            units = self.count_ref(spec, spec["units"], params, basis, where, "units")
+            if not units.col:
+                self.fail(spec, f"{where}：graduated 的 units 应为列", "units")
+            return Amount(kind, units=units, steps=tuple(out_steps), cap=cap, bound=bound)
+        if kind == "gap":
+            spec = self.mapping(node[kind], f"{where}的 gap", {"line", "persons", "income"})
+            persons = self.count_ref(spec, spec["persons"], params, basis, where, "persons")
+            income = self.ref(spec, spec["income"], params, basis, where, "income")
+            if not income.col or columns.COLUMNS[income.col].kind != "money" or not persons.col:
+                self.fail(spec, f"{where}：gap 的 persons 应为人数列，income 应为金额列", "income")
+            return Amount(kind, line=self.money_ref(spec, spec["line"], params, basis, where, "line"), units=persons,
+                          base=income, cap=cap, bound=bound)
         tiers = node["tiers"]
         if not isinstance(tiers, list) or not tiers:
             self.fail(node, f"{where}的“tiers”应为非空列表", "tiers")
@@ -302,7 +378,22 @@ class _Reader:
             self.mapping(t, f"{where}的档次", {"when", "value"})
             out.append(Tier(self.condition(t["when"], params, basis, where),
                             self.money_ref(t, t["value"], params, basis, where, "value")))
-        return Amount("tiers", tiers=tuple(out), cap=cap)
+        return Amount("tiers", tiers=tuple(out), cap=cap, bound=bound)
+
+    def ratio_ref(self, node, raw, params, basis, where, key) -> Ref:
+        ref = self.ref(node, raw, params, basis, where, key)
+        if not ref.param or params[ref.param].unit != "ratio":
+            self.fail(node, f"{where}：比例应引用单位为 ratio 的参数（如 1/2、0.05）", key)
+        return ref
+
+    def count_ref(self, node, raw, params, basis, where, key) -> Ref:
+        """Units: an integer column (days, persons, months) or a count/day/month parameter."""
+        ref = self.ref(node, raw, params, basis, where, key)
+        if ref.col and columns.COLUMNS[ref.col].kind != "int":
+            self.fail(node, f"{where}：“{key}”应为整数列（天数、人数、月数），“{ref.col}”不是", key)
+        if ref.param and params[ref.param].unit not in ("count", "day", "month"):
+            self.fail(node, f"{where}：“{key}”应引用单位为 count、day 或 month 的参数", key)
+        return ref
 
     def money_ref(self, node, raw, params, basis, where, key) -> Ref:
         ref = self.ref(node, raw, params, basis, where, key)
@@ -315,14 +406,20 @@ class _Reader:
     def benefit(self, node, params) -> Benefit:
         where = f"待遇“{node.get('id', '?')}”" if isinstance(node, dict) else "待遇"
         self.mapping(node, where, {"id", "clause", "name", "quote", "entity", "basis", "amount", "explain"},
-                     {"target", "when", "once_per", "funding"})
+                     {"target", "when", "once_per", "funding", "payee", "requires"})
         basis = node["basis"]
         if basis not in columns.BASES:
             self.fail(node, f"{where}的依据表应为以下之一：{'、'.join(columns.BASES)}", "basis")
         if node["entity"] not in ENTITIES:
             self.fail(node, f"{where}的兑现对象应为以下之一：{'、'.join(sorted(ENTITIES))}", "entity")
-        if (basis == "enterprise") != (node["entity"] == "enterprise"):
-            self.fail(node, f"{where}：依据表为 enterprise 时兑现对象必须是 enterprise，反之亦然", "entity")
+        payee = node.get("payee")
+        if (basis == "enterprise" or payee is not None) != (node["entity"] == "enterprise"):
+            self.fail(node, f"{where}：兑现对象为 enterprise 时，依据表应为 enterprise，或用 payee 指明收款的经营主体列", "entity")
+        if payee is not None and (payee not in columns.available(basis) or columns.COLUMNS[payee].kind != "code"):
+            self.fail(node, f"{where}的“payee”应为本依据表中的信用代码列", "payee")
+        requires = node.get("requires") or []
+        if not isinstance(requires, list) or any(r not in columns.available(basis) for r in requires):
+            self.fail(node, f"{where}的“requires”应为本依据表的列名列表", "requires")
         if basis == "enterprise" and node.get("target"):
             self.fail(node, f"{where}：经营主体待遇不能用户类别（target）限定，请用条件", "target")
         if not isinstance(node["clause"], int):
@@ -346,7 +443,7 @@ class _Reader:
             entity=node["entity"], basis=basis, target=tuple(target),
             when=tuple(self.condition(c, params, basis, where) for c in when),
             amount=self.amount(node["amount"], params, basis, where), once_per=once, funding=dict(funding),
-            explain=str(node["explain"]), line=line_of(node),
+            explain=str(node["explain"]), line=line_of(node), payee=payee, requires=tuple(requires),
         )
 
 

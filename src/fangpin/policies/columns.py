@@ -14,7 +14,7 @@ from fangpin.registry import choices as c
 
 @dataclass(frozen=True)
 class Column:
-    kind: str  # enum, bool, int, money, area, str
+    kind: str  # enum, bool, int, money, area, str, code (a credit code, for payee)
     label: str
     choices: type[models.TextChoices] | None = None
 
@@ -31,6 +31,9 @@ COLUMNS: dict[str, Column] = {
     "household.laborers": Column("int", "劳动力人数"),
     "household.disabled_members": Column("int", "残疾人人数"),
     "household.village_code": Column("str", "村区划代码"),
+    # the year's income record (收入 sheet); null when the household has none for the year
+    "household.net_income": Column("money", "家庭纯收入"),
+    "household.net_income_per_capita": Column("money", "家庭人均纯收入"),
     # person
     "person.relation": Column("enum", "与户主关系", c.Relation),
     "person.sex": Column("enum", "性别", c.Sex),
@@ -49,6 +52,7 @@ COLUMNS: dict[str, Column] = {
     "employment.contract_months": Column("int", "劳动合同期限（月）"),
     "employment.first_stable": Column("bool", "首次稳定就业"),
     "employment.returnee": Column("bool", "返乡回流人员"),
+    "employment.agency": Column("code", "职介机构信用代码"),
     # enterprise (workers are counted from the year's work spells in the input)
     "enterprise.kind": Column("enum", "经营主体类型", c.EnterpriseKind),
     "enterprise.base_level": Column("enum", "就业帮扶基地认定", c.BaseLevel),
@@ -64,6 +68,18 @@ COLUMNS: dict[str, Column] = {
     "training.kind": Column("enum", "培训类型", c.TrainingKind),
     "training.days": Column("int", "培训天数"),
     "training.employed_after": Column("bool", "培训后就业"),
+    "training.institution": Column("code", "培训机构信用代码"),
+    # the institution's trainees of the same kind in the year, and how many of them found work (就业率)
+    "training.batch_trainees": Column("int", "同机构同类培训本年度学员数"),
+    "training.batch_employed": Column("int", "其中培训后就业人数"),
+    # start-up (自主创业)
+    "startup.kind": Column("enum", "创业类型", c.StartupKind),
+    "startup.operating_months": Column("int", "正常经营月数"),
+    "startup.yearly_rent": Column("money", "年场地租金"),
+    "startup.returnee": Column("bool", "返乡回流人员"),
+    "startup.started_this_year": Column("bool", "本年度开业"),
+    "startup.six_months_this_year": Column("bool", "本年度正常经营满6个月"),
+    "startup.operating_in_year": Column("bool", "本年度在经营"),
 }
 
 NAMESPACES = {name.split(".")[0] for name in COLUMNS}
@@ -73,6 +89,7 @@ BASES: dict[str, tuple[str, ...]] = {
     "person": ("person", "household"),
     "employment": ("employment", "person", "household"),
     "training": ("training", "person", "household"),
+    "startup": ("startup", "person", "household"),
     "enterprise": ("enterprise",),
 }
 

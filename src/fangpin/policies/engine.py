@@ -16,19 +16,29 @@ from fractions import Fraction
 import polars as pl
 
 from . import columns
-from .catalog import Amount, Benefit, Condition, Document, Ref
+from .catalog import Amount, Benefit, Condition, Document, Ref, parameters_of
 
 RESULT_SCHEMA = {
     "document_id": pl.Categorical, "document_number": pl.Categorical, "clause": pl.Int64, "benefit_id": pl.Categorical,
     "benefit_name": pl.Categorical, "entity": pl.Categorical, "village_code": pl.Categorical, "household_number": pl.String, "id_number": pl.String,
-    "credit_code": pl.String, "year": pl.Int64, "amount": pl.Int64, "ceiling": pl.Boolean, "funding": pl.Categorical, "explanation": pl.String,
+    "credit_code": pl.String, "year": pl.Int64, "amount": pl.Int64, "bound": pl.Categorical, "funding": pl.Categorical, "explanation": pl.String,
 }
+
+
+UNEVALUABLE_SCHEMA = {"benefit_id": pl.String, "benefit_name": pl.String, "household_number": pl.String,
+                      "id_number": pl.String, "credit_code": pl.String, "reason": pl.String}
 
 
 @dataclass
 class Evaluation:
     results: pl.DataFrame
     messages: list[str]
+    # rows a benefit could not evaluate (a required fact is missing): reported with the reason, never paid
+    unevaluable: pl.DataFrame = None
+
+    def __post_init__(self):
+        if self.unevaluable is None:
+            self.unevaluable = pl.DataFrame(schema=UNEVALUABLE_SCHEMA)
 
 
 class _Context:
@@ -97,9 +107,40 @@ def amount_expr(a: Amount, ctx: _Context) -> pl.Expr:
     return expr
 
 
+def _half_up(numerator: pl.Expr, denominator: int) -> pl.Expr:
+    """numerator / denominator rounded half up, for non-negative integers."""
+    return ((numerator * 2 + denominator) // (2 * denominator)).cast(pl.Int64)
+
+
+def _money(ref: Ref, ctx: _Context) -> pl.Expr:
+    return pl.col(ref.col).fill_null(0) if ref.col else pl.lit(ctx.fen(ref.param), dtype=pl.Int64)
+
+
+def _count(ref: Ref, ctx: _Context) -> pl.Expr:
+    if ref.col:
+        return pl.col(ref.col).fill_null(0)
+    value = ctx.param(ref.param) if ref.param else Decimal(str(ref.literal))
+    return pl.lit(int(value), dtype=pl.Int64)
+
+
 def _uncapped(a: Amount, ctx: _Context) -> pl.Expr:
     if a.kind in ("fixed", "up_to"):
         return pl.lit(ctx.fen(a.value.param), dtype=pl.Int64)
+    if a.kind == "share_of":  # base × share × units, rounded half up to the fen
+        share = Fraction(ctx.param(a.share.param)) if a.share else Fraction(1)
+        product = _money(a.base, ctx) * (_count(a.units, ctx) if a.units else 1) * share.numerator
+        return _half_up(product, share.denominator)
+    if a.kind == "graduated":  # each band's rate for the units that fall in it
+        units, done, total = _count(a.units, ctx), 0, pl.lit(0, dtype=pl.Int64)
+        for step in a.steps:
+            upto = int(ctx.param(step.upto.param)) if step.upto else None
+            within = (pl.min_horizontal(units, upto) if upto is not None else units) - done
+            total = total + pl.max_horizontal(within, 0) * ctx.fen(step.rate.param)
+            done = upto if upto is not None else done
+        return total.cast(pl.Int64)
+    if a.kind == "gap":  # (line − per-capita income) × persons, exactly: line × persons − income, never below 0
+        persons = _count(a.units, ctx)
+        return pl.max_horizontal(persons * ctx.fen(a.line.param) - pl.col(a.base.col), 0).cast(pl.Int64)
     if a.kind == "per_unit":
         rate = sum(ctx.fen(r.param) for r in a.rates)
         if a.units.col:
@@ -200,7 +241,9 @@ def funding_text(b: Benefit, ctx: _Context) -> str:
     return json.dumps(out, ensure_ascii=False, sort_keys=True)
 
 
-def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame], *, as_of: dt.date, year: int) -> pl.DataFrame:
+def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame], *, as_of: dt.date, year: int
+                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The result rows of one benefit, and the rows it could not evaluate for want of a required fact."""
     ctx = _Context(doc, as_of)
     t = tables[b.basis].lazy()
     enterprise = b.basis == "enterprise"
@@ -208,10 +251,25 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     t = t.filter(pl.any_horizontal([pl.col(place).str.starts_with(r) for r in doc.regions]))
     if b.target:
         t = t.filter(pl.col("household.category").is_in(list(b.target)))
+    if b.payee:
+        t = t.filter(pl.col(b.payee).is_not_null())  # no agency or institution named: nobody to pay
     if b.when:
         t = t.filter(pl.all_horizontal([condition_expr(c, ctx) for c in b.when]))
+    unevaluable = pl.DataFrame(schema=UNEVALUABLE_SCHEMA)
+    if b.requires:
+        missing = pl.any_horizontal([pl.col(c).is_null() for c in b.requires])
+        labels = "、".join(columns.COLUMNS[c].label for c in b.requires)
+        unevaluable = t.filter(missing).select(
+            pl.lit(b.id).alias("benefit_id"), pl.lit(b.name).alias("benefit_name"),
+            (pl.lit(None, dtype=pl.String) if enterprise else pl.col("household_number")).alias("household_number"),
+            (pl.col("id_number") if b.basis not in ("household", "enterprise") else pl.lit(None, dtype=pl.String))
+            .alias("id_number"),
+            (pl.col("credit_code") if enterprise else pl.lit(None, dtype=pl.String)).alias("credit_code"),
+            pl.lit(f"缺少{labels}，无法计算{b.name}（{doc.number}第{b.clause}条）").alias("reason"),
+        ).collect()
+        t = t.filter(~missing)
     amount = amount_expr(b.amount, ctx)
-    person = b.entity == "person"
+    person = b.entity == "person" or (b.payee is not None)  # a payee row names the person it is paid for
     t = t.with_columns(amount.alias("amount")).filter(pl.col("amount") > 0)
     if b.once_per == "person_year":
         # one per person and year: the highest amount (ties: the first in the input); before explaining, so that
@@ -229,13 +287,14 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
         pl.col(place).cast(pl.Categorical).alias("village_code"),
         (pl.lit(None, dtype=pl.String) if enterprise else pl.col("household_number")).alias("household_number"),
         (pl.col("id_number") if person else pl.lit(None, dtype=pl.String)).alias("id_number"),
-        (pl.col("credit_code") if enterprise else pl.lit(None, dtype=pl.String)).alias("credit_code"),
+        (pl.col("credit_code") if enterprise else pl.col(b.payee) if b.payee else pl.lit(None, dtype=pl.String))
+        .alias("credit_code"),
         pl.lit(year, dtype=pl.Int64).alias("year"), pl.col("amount"),
-        pl.lit(b.amount.kind == "up_to").alias("ceiling"),  # an up-to amount: owed as approved, at most this
+        pl.lit(b.amount.bound, dtype=pl.String).cast(pl.Categorical).alias("bound"),  # at_most / at_least / exact
         pl.lit(const["funding"]).cast(pl.Categorical).alias("funding"),
         pl.col("explanation"),
     )
-    return out.collect()
+    return out.collect(), unevaluable
 
 
 def needed_columns(b: Benefit) -> set[str]:
@@ -253,8 +312,11 @@ def needed_columns(b: Benefit) -> set[str]:
             cols.add(c.denominator)
         values = c.value if isinstance(c.value, tuple) else (c.value,)
         cols.update(v.col for v in values if v is not None and v.col)
-    if b.amount.units is not None and b.amount.units.col:
-        cols.add(b.amount.units.col)
+    a = b.amount
+    cols.update(r.col for r in (a.units, a.base, a.share, a.line, *a.rates) if r is not None and r.col)
+    if b.payee:
+        cols.add(b.payee)
+    cols.update(b.requires)
     cols.update(k for k in _PLACEHOLDER.findall(b.explain) if k in columns.COLUMNS)
     return cols
 
@@ -272,5 +334,15 @@ def evaluate(doc: Document, tables: dict, *, as_of: dt.date) -> Evaluation:
     for b in doc.benefits:
         wanted.setdefault(b.basis, set()).update(needed_columns(b))
     eager = tables.collect(wanted)
-    frames = [evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year) for b in doc.benefits]
-    return Evaluation(pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=RESULT_SCHEMA), [])
+    messages, done = [], []
+    for b in doc.benefits:
+        unset = sorted(p for p in parameters_of(b) if doc.parameters[p].value_on(as_of) is None)
+        if unset:  # e.g. the province has not yet published this year's monitoring line
+            labels = "、".join(f"“{doc.parameters[p].label}”" for p in unset)
+            messages.append(f"{b.name}（第{b.clause}条）：参数{labels}在 {as_of} 没有生效的取值，本年度不计算")
+            continue
+        done.append(evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year))
+    if not done:
+        return Evaluation(pl.DataFrame(schema=RESULT_SCHEMA), messages)
+    return Evaluation(pl.concat([r for r, _ in done], how="vertical"), messages,
+                      pl.concat([u for _, u in done], how="vertical"))

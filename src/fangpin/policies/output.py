@@ -14,16 +14,19 @@ from .tables import Unreadable
 
 HEADERS = [
     ("document_number", "文号"), ("clause", "条款"), ("benefit_name", "待遇"), ("entity", "兑现对象"),
-    ("household_number", "户编号"), ("id_number", "身份证号"), ("year", "年度"), ("amount", "金额（元）"), ("ceiling", "金额性质"),
+    ("household_number", "户编号"), ("id_number", "身份证号"), ("credit_code", "经营主体信用代码"), ("year", "年度"), ("amount", "金额（元）"), ("bound", "金额性质"),
     ("funding", "资金来源"), ("explanation", "计算说明"),
 ]
+BOUND_LABELS = {None: "应享额", "at_most": "上限（按核定额，不超过）", "at_least": "下限（不低于）"}
 ENTITY_LABELS = {"person": "个人", "household": "户", "enterprise": "经营主体"}
 
 
 def write_json(path: Path, *, policy: str, as_of, ev: Evaluation, unreadable: list[Unreadable]) -> None:
     doc = {
         "policy": policy, "as_of": as_of.isoformat(), "messages": ev.messages,
-        "unevaluable": [u.__dict__ for u in unreadable],
+        "unevaluable": [u.__dict__ for u in unreadable] + [
+            {"sheet": "", "row": None, "key": r["id_number"] or r["household_number"] or r["credit_code"], "reason": r["reason"]}
+            for r in ev.unevaluable.iter_rows(named=True)],
         "totals": _totals(ev.results),
         "results": ev.results.to_dicts(),
     }
@@ -56,15 +59,15 @@ def write_xlsx(path: Path, *, policy: str, as_of, ev: Evaluation, unreadable: li
     ws.write_string(row, 0, f"政策 {policy}，计算日期 {as_of}")
     ws = wb.add_worksheet("待遇明细")
     ws.write_row(0, 0, [h for _, h in HEADERS], bold)
-    ws.set_column(0, 6, 14)
-    ws.set_column(9, 9, 90)
+    ws.set_column(0, len(HEADERS) - 2, 14)
+    ws.set_column(len(HEADERS) - 1, len(HEADERS) - 1, 90)  # 计算说明
     for i, r in enumerate(ev.results.iter_rows(named=True), start=1):
         for j, (key, _) in enumerate(HEADERS):
             value = r[key]
             if key == "amount":
                 ws.write_number(i, j, float(fen_to_yuan(value)), money)
-            elif key == "ceiling":
-                ws.write_string(i, j, "上限（按核定额）" if value else "应享额")
+            elif key == "bound":
+                ws.write_string(i, j, BOUND_LABELS[value])
             elif key == "entity":
                 ws.write_string(i, j, ENTITY_LABELS.get(value, value))
             elif value is not None:
@@ -74,4 +77,6 @@ def write_xlsx(path: Path, *, policy: str, as_of, ev: Evaluation, unreadable: li
     ws.set_column(3, 3, 80)
     for i, u in enumerate(unreadable, start=1):
         ws.write_row(i, 0, [u.sheet, u.row, u.key, u.reason])
+    for i, r in enumerate(ev.unevaluable.iter_rows(named=True), start=len(unreadable) + 1):
+        ws.write_row(i, 0, ["", "", r["id_number"] or r["household_number"] or r["credit_code"], r["reason"]])
     wb.close()

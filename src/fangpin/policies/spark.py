@@ -17,7 +17,7 @@ from .catalog import Document
 RESULT_DDL = (
     "document_id string, document_number string, clause long, benefit_id string, benefit_name string, entity string, "
     "village_code string, household_number string, id_number string, credit_code string, year long, amount long, "
-    "ceiling boolean, funding string, explanation string"
+    "bound string, funding string, explanation string"
 )
 KEYS = {"households": "household_number", "members": "id_number", "employments": None, "trainings": None,
         "enterprises": "credit_code"}

@@ -31,10 +31,12 @@ class Inputs:
     employments: list[dict] = field(default_factory=list)
     trainings: list[dict] = field(default_factory=list)
     enterprises: list[dict] = field(default_factory=list)
+    incomes: list[dict] = field(default_factory=list)
+    startups: list[dict] = field(default_factory=list)
     problems: list[Unreadable] = field(default_factory=list)
 
 
-SHEETS = ("households", "members", "employments", "trainings", "enterprises")
+SHEETS = ("households", "members", "employments", "trainings", "enterprises", "incomes", "startups")
 
 
 def read(path: Path) -> Inputs:
@@ -79,13 +81,17 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
     "employments": {
         "id_number": pl.String, "year": pl.Int64, "kind": pl.String, "place": pl.String, "months": pl.Int64,
-        "employer_credit_code": pl.String,
+        "employer_credit_code": pl.String, "agency_credit_code": pl.String,
         "monthly_wage": pl.Int64, "contract_months": pl.Int64, "first_stable": pl.Boolean, "returnee": pl.Boolean,
     },
     "trainings": {"id_number": pl.String, "year": pl.Int64, "kind": pl.String, "days": pl.Int64,
-                  "employed_after": pl.Boolean},
+                  "employed_after": pl.Boolean, "institution_credit_code": pl.String},
     "enterprises": {"credit_code": pl.String, "kind": pl.String, "division_code": pl.String, "base_level": pl.String,
                     "base_certified_on": pl.String, "total_employees": pl.Int64, "labor_intensive": pl.Boolean},
+    "incomes": {"household_number": pl.String, "year": pl.Int64, "wage": pl.Int64, "business_income": pl.Int64,
+                "business_cost": pl.Int64, "property_income": pl.Int64, "transfer_income": pl.Int64},
+    "startups": {"id_number": pl.String, "kind": pl.String, "started_on": pl.String, "operating_months": pl.Int64,
+                 "yearly_rent": pl.Int64, "returnee": pl.Boolean},
 }
 
 
@@ -115,10 +121,15 @@ class BasisTables:
     columns the rules need) and joins the year's spells to it; derived columns (household size, employed in the
     year, workers per enterprise) are computed only when a rule reads them. tables["person"] gives a full table."""
 
-    def __init__(self, households, persons, employments, trainings, enterprises, last_year, *, as_of: dt.date):
+    def __init__(self, households, persons, employments, trainings, enterprises, last_year, *, as_of: dt.date,
+                 incomes=None, startups=None):
         self._households, self._persons_base = households, persons  # eager: hid / pid keyed
         self._employments, self._trainings = employments, trainings  # eager: pid keyed, the year's rows
         self._enterprises, self._last_year = enterprises, last_year
+        self._incomes = incomes if incomes is not None else pl.DataFrame(  # eager: hid keyed, the year's rows
+            schema={"hid": pl.UInt32, **{k: pl.Int64 for k in INCOME_PARTS}})
+        self._startups = startups if startups is not None else pl.DataFrame(  # eager: pid keyed
+            schema={"pid": pl.UInt32, **{k: v for k, v in INPUT_SCHEMAS["startups"].items() if k != "id_number"}})
         self.as_of = as_of
 
     def _person_columns(self) -> dict[str, pl.Expr]:
@@ -152,6 +163,9 @@ class BasisTables:
         out = self._households.lazy().select(
             "hid", "household_number", *[c for c in sorted(cols) if c in HOUSEHOLD_COLUMNS])
         derived = {"household.size", "household.laborers", "household.disabled_members"}
+        income = {"household.net_income", "household.net_income_per_capita"}
+        if cols & income:
+            cols = cols | {"household.size"}
         if cols & derived:
             size = self._persons_base.lazy().group_by("hid").agg(
                 pl.len().cast(pl.Int64).alias("household.size"),
@@ -159,6 +173,14 @@ class BasisTables:
                 pl.col("disability_grade").is_not_null().sum().cast(pl.Int64).alias("household.disabled_members"),
             )
             out = out.join(size, on="hid", how="left").with_columns(pl.col(c).fill_null(0) for c in sorted(derived))
+        if cols & income:
+            # 纯收入 = 工资性 + 生产经营性收入 − 生产经营性支出 + 财产性 + 转移性; per capita rounded half up to the fen
+            net = self._incomes.lazy().group_by("hid").agg(
+                sum(pl.col(k).fill_null(0) * sign for k, sign in INCOME_PARTS.items()).sum().alias("household.net_income"))
+            size = pl.col("household.size")
+            out = out.join(net, on="hid", how="left").with_columns(
+                pl.when(size > 0).then((2 * pl.col("household.net_income") + size) // (2 * size))
+                .alias("household.net_income_per_capita"))
         return out
 
     def _enterprise_frame(self, people: pl.LazyFrame) -> pl.LazyFrame:
@@ -195,16 +217,35 @@ class BasisTables:
             pl.col("enterprise.lifted_workers").fill_null(0), pl.col("enterprise.new_lifted_workers").fill_null(0))
 
     def _spells(self, name: str) -> pl.LazyFrame:
+        if name == "startup":
+            year = self.as_of.year
+            start = pl.col("started_on").str.to_date("%Y-%m-%d", strict=False)
+            until = start.dt.offset_by(pl.concat_str([pl.col("operating_months").fill_null(0).cast(pl.String), pl.lit("mo")]))
+            return self._startups.lazy().select(
+                "pid", pl.col("kind").alias("startup.kind"),
+                pl.col("operating_months").alias("startup.operating_months"),
+                pl.col("yearly_rent").alias("startup.yearly_rent"), _flag("returnee").alias("startup.returnee"),
+                (start.dt.year() == year).fill_null(False).alias("startup.started_this_year"),
+                (start.dt.offset_by("6mo").dt.year() == year).fill_null(False).alias("startup.six_months_this_year"),
+                ((start <= dt.date(year, 12, 31)) & (until >= dt.date(year, 1, 1))).fill_null(False)
+                .alias("startup.operating_in_year"))
         if name == "employment":
             return self._employments.lazy().select(
                 "pid",
                 pl.col("kind").alias("employment.kind"), pl.col("place").alias("employment.place"),
                 pl.col("months").alias("employment.months"), pl.col("monthly_wage").alias("employment.monthly_wage"),
                 pl.col("contract_months").alias("employment.contract_months"),
-                _flag("first_stable").alias("employment.first_stable"), _flag("returnee").alias("employment.returnee"))
+                _flag("first_stable").alias("employment.first_stable"), _flag("returnee").alias("employment.returnee"),
+                pl.col("agency_credit_code").alias("employment.agency"))
+        batch = ["institution_credit_code", "kind"]  # one institution's trainees of one kind in the year
         return self._trainings.lazy().select(
             "pid", pl.col("kind").alias("training.kind"), pl.col("days").alias("training.days"),
-            _flag("employed_after").alias("training.employed_after"))
+            _flag("employed_after").alias("training.employed_after"),
+            pl.col("institution_credit_code").alias("training.institution"),
+            pl.when(pl.col("institution_credit_code").is_not_null()).then(pl.len().over(batch).cast(pl.Int64))
+            .alias("training.batch_trainees"),
+            pl.when(pl.col("institution_credit_code").is_not_null())
+            .then(_flag("employed_after").sum().over(batch).cast(pl.Int64)).alias("training.batch_employed"))
 
     def __getitem__(self, basis: str) -> pl.LazyFrame:
         from .columns import COLUMNS
@@ -242,13 +283,14 @@ class BasisTables:
             out["enterprise"] = self._enterprise_frame(persons.lazy()).select(sorted(enterprise_cols)).collect()
         if "person" in wanted:
             out["person"] = persons.select(sorted(wanted["person"]))
-        for name in ("employment", "training"):
+        for name in ("employment", "training", "startup"):
             if name in wanted:
                 spells = self._spells(name).select(["pid", *sorted(spaces(wanted[name], name))]).collect()
                 out[name] = spells.join(persons, on="pid", how="inner").select(sorted(wanted[name]))
         return out
 
 
+INCOME_PARTS = {"wage": 1, "business_income": 1, "business_cost": -1, "property_income": 1, "transfer_income": 1}
 HOUSEHOLD_COLUMNS = {"household.village_code", "household.category", "household.monitor_type", "household.dibao",
                      "household.contracted_land_mu", "household.grain_area_mu", "household.courtyard_economy"}
 
@@ -290,11 +332,14 @@ def build_frames(frames: dict, *, year: int, as_of: dt.date) -> tuple[BasisTable
     ids = persons.lazy().select("id_number", "pid")
 
     def keyed(sheet: str, with_last_year: bool = False) -> list[pl.DataFrame]:
-        rows = lf[sheet].with_row_index("row", offset=1).filter(
-            pl.col("year").is_in([year, year - 1] if with_last_year else [year])).join(ids, on="id_number", how="left")
+        rows = lf[sheet].with_row_index("row", offset=1)
+        this_year = pl.col("year") == year if "year" in INPUT_SCHEMAS[sheet] else pl.lit(True)  # start-ups: every row
+        if "year" in INPUT_SCHEMAS[sheet]:
+            rows = rows.filter(pl.col("year").is_in([year, year - 1] if with_last_year else [year]))
+        rows = rows.join(ids, on="id_number", how="left")
         queries = [
-            rows.filter(pl.col("pid").is_null() & (pl.col("year") == year)).select("row", "id_number"),
-            rows.filter(pl.col("pid").is_not_null() & (pl.col("year") == year)).drop("row", "id_number"),
+            rows.filter(pl.col("pid").is_null() & this_year).select("row", "id_number"),
+            rows.filter(pl.col("pid").is_not_null() & this_year).drop("row", "id_number"),
         ]
         if with_last_year:  # who worked where the year before (for "new workers")
             queries.append(rows.filter(pl.col("pid").is_not_null() & (pl.col("year") == year - 1))
@@ -306,5 +351,12 @@ def build_frames(frames: dict, *, year: int, as_of: dt.date) -> tuple[BasisTable
 
     employments, last_year = keyed("employments", with_last_year=True)
     (trainings,) = keyed("trainings")
+    (startups,) = keyed("startups")
+    incomes = lf["incomes"].with_row_index("row", offset=1).filter(pl.col("year") == year).join(
+        households.lazy().select("household_number", "hid"), on="household_number", how="left")
+    lost, incomes = pl.collect_all([incomes.filter(pl.col("hid").is_null()).select("row", "household_number"),
+                                    incomes.filter(pl.col("hid").is_not_null()).drop("row", "household_number")])
+    problems.extend(Unreadable("incomes", r["row"], r["household_number"], "所属户不在文件中，无法评估")
+                    for r in lost.iter_rows(named=True))
     return BasisTables(households, persons, employments, trainings, lf["enterprises"].collect(), last_year,
-                       as_of=as_of), problems
+                       as_of=as_of, incomes=incomes, startups=startups), problems

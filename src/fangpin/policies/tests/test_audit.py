@@ -81,8 +81,8 @@ def test_ceiling_is_a_maximum_not_an_amount():
     import polars as pl
 
     def paid(amount):
-        return pl.DataFrame([{"benefit_id": "monitored_industry_award", "household_number": "M1", "person": "", "year": 2022,
-                              "amount": amount, "reference": "X"}])
+        return pl.DataFrame([{"benefit_id": "monitored_industry_award", "household_number": "M1", "person": "",
+                              "credit_code": "", "year": 2022, "amount": amount, "reference": "X"}])
     assert audit.audit(cat, owed, paid(300000)).is_empty()      # less than the ceiling: as approved
     assert audit.audit(cat, owed, paid(500000)).is_empty()      # exactly the ceiling
     over = audit.audit(cat, owed, paid(500001)).row(0, named=True)
@@ -97,7 +97,7 @@ def test_unreadable_payments_are_reported(tmp_path, w):
     assert paid.is_empty()
     reasons = [p.reason for p in problems]
     assert "待遇代码“nothing”不在 双发〔2022〕67号 中" in reasons[0]
-    assert "发给户的待遇不填" in reasons[1]
+    assert "发给户或按单位计发的待遇不填" in reasons[1]
     assert "不能为负数" in reasons[2]
 
 

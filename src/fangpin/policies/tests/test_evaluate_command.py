@@ -36,7 +36,7 @@ def test_json_and_excel_inputs_give_the_same_results(tmp_path, capsys):
     import openpyxl
 
     wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
-    assert wb["待遇明细"]["H1"].value == "金额（元）" and wb["待遇明细"].max_row == 4
+    assert wb["待遇明细"]["I1"].value == "金额（元）" and wb["待遇明细"].max_row == 4
 
 
 def test_unreadable_rows_are_reported_not_paid(tmp_path, capsys):

@@ -56,7 +56,7 @@ def test_job_seeking_subsidy(months, contract, first, place, paid):
 def test_industry_award_is_a_ceiling_for_monitored_households(category, monitor_type, labor, paid):
     rows, _, _ = go({"households": [hh(category=category, monitor_type=monitor_type)],
                      "members": [member(labor_capacity=labor)]}, "monitored_industry_award")
-    assert [(r["amount"], r["ceiling"], r["id_number"]) for r in rows] == ([(500000, True, None)] if paid else [])
+    assert [(r["amount"], r["bound"], r["id_number"]) for r in rows] == ([(500000, "at_most", None)] if paid else [])
 
 
 def test_the_county_document_does_not_reach_other_counties_or_years():
