@@ -4,8 +4,11 @@ Nothing is translated: each Spark partition runs the very build_frames() and eva
 batches (mapInArrow). What Spark must guarantee is that everything one evaluation needs arrives in one partition:
 - stage 1, partitioned by household: the household, its members and their work spells and trainings (this year's and
   last year's), for the household, person, employment and training benefits;
+- stage 1 also carries the year's incomes and the start-ups, for the household and start-up benefits;
 - stage 2, partitioned by employer: the enterprise, the spells naming it and its workers' members and households
-  (copies are dropped inside a partition), for the enterprise benefits.
+  (copies are dropped inside a partition), for the enterprise benefits;
+- stage 3, partitioned by training institution: its courses of the year and its trainees' members and households, for
+  benefits that read a class's counts (training.batch_*, e.g. the 80% employment rate of order training).
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ RESULT_DDL = (
     "bound string, funding string, explanation string"
 )
 KEYS = {"households": "household_number", "members": "id_number", "employments": None, "trainings": None,
-        "enterprises": "credit_code"}
+        "enterprises": "credit_code", "incomes": None, "startups": None}
 
 
 def _partition_evaluator(doc: Document, as_of: dt.date):
@@ -64,54 +67,78 @@ def _tagged(frame, sheet: str, key_col):
                         *[F.col(c).alias(f"{sheet}__{c}") for c in frame.columns])
 
 
+def _needs_batches(b) -> bool:
+    """A benefit that reads per-institution counts (training.batch_*): all of an institution's trainees together."""
+    from .engine import needed_columns
+
+    return any(c.startswith("training.batch_") for c in needed_columns(b))
+
+
 def evaluate(spark, doc: Document, sheets: dict, *, as_of: dt.date, partitions: int = 8):
-    """Spark DataFrames of the exchange sheets (households, members, employments, trainings, enterprises) in, a Spark
-    DataFrame of result rows out, the same rows the local engine gives (order aside)."""
+    """Spark DataFrames of the exchange sheets (households, members, employments, trainings, enterprises, incomes,
+    startups) in, a Spark DataFrame of result rows out, the same rows the local engine gives (order aside)."""
     from pyspark.sql import functions as F
 
     if not doc.in_force(as_of):
         return spark.createDataFrame([], RESULT_DDL)
     households, members = sheets["households"], sheets["members"]
     employments, trainings = sheets["employments"], sheets["trainings"]
-    enterprises = sheets.get("enterprises")
+    enterprises, incomes, startups = sheets.get("enterprises"), sheets.get("incomes"), sheets.get("startups")
     years = [as_of.year, as_of.year - 1]
     employments = employments.filter(F.col("year").isin(years))
     trainings = trainings.filter(F.col("year") == as_of.year)
     who = members.select("id_number", F.col("household_number").alias("hk"))
     frames = []
-    per_household = [b for b in doc.benefits if b.basis != "enterprise"]
+
+    def stage(benefits, long):
+        part = dataclasses.replace(doc, benefits=tuple(benefits))
+        frames.append(long.repartition(partitions, "pkey").mapInArrow(_partition_evaluator(part, as_of), RESULT_DDL))
+
+    def by_household(frame, sheet):
+        return _tagged(frame.join(who, "id_number", "left"), sheet, F.col("hk")).drop(f"{sheet}__hk")
+
+    per_household = [b for b in doc.benefits if b.basis != "enterprise" and not _needs_batches(b)]
     if per_household:
-        stage = dataclasses.replace(doc, benefits=tuple(per_household))
         long = (
             _tagged(households, "households", F.col("household_number"))
             .unionByName(_tagged(members, "members", F.col("household_number")), allowMissingColumns=True)
-            .unionByName(_tagged(employments.join(who, "id_number", "left"), "employments", F.col("hk")).drop(
-                "employments__hk"), allowMissingColumns=True)
-            .unionByName(_tagged(trainings.join(who, "id_number", "left"), "trainings", F.col("hk")).drop(
-                "trainings__hk"), allowMissingColumns=True)
+            .unionByName(by_household(employments, "employments"), allowMissingColumns=True)
+            .unionByName(by_household(trainings, "trainings"), allowMissingColumns=True)
         )
-        frames.append(long.repartition(partitions, "pkey").mapInArrow(_partition_evaluator(stage, as_of), RESULT_DDL))
+        if incomes is not None:
+            long = long.unionByName(_tagged(incomes.filter(F.col("year") == as_of.year), "incomes",
+                                            F.col("household_number")), allowMissingColumns=True)
+        if startups is not None:
+            long = long.unionByName(by_household(startups, "startups"), allowMissingColumns=True)
+        stage(per_household, long)
     per_employer = [b for b in doc.benefits if b.basis == "enterprise"]
     if per_employer and enterprises is not None:
-        stage = dataclasses.replace(doc, benefits=tuple(per_employer))
         spells = employments.filter(F.col("employer_credit_code").isNotNull())
-        workers = spells.select("employer_credit_code", "id_number").distinct()
-        their_members = workers.join(members, "id_number")
-        their_households = their_members.select("employer_credit_code", "household_number").distinct().join(
-            households, "household_number")
-        long = (
-            _tagged(enterprises, "enterprises", F.col("credit_code"))
-            .unionByName(_tagged(spells, "employments", F.col("employer_credit_code")), allowMissingColumns=True)
-            .unionByName(_member_rows(their_members), allowMissingColumns=True)
-            .unionByName(_household_rows(their_households), allowMissingColumns=True)
-        )
-        frames.append(long.repartition(partitions, "pkey").mapInArrow(_partition_evaluator(stage, as_of), RESULT_DDL))
+        stage(per_employer, _by_payer(enterprises, spells, "employments", "employer_credit_code", members, households))
+    per_institution = [b for b in doc.benefits if _needs_batches(b)]
+    if per_institution:
+        courses = trainings.filter(F.col("institution_credit_code").isNotNull())
+        stage(per_institution, _by_payer(None, courses, "trainings", "institution_credit_code", members, households))
     out = frames[0]
     for f in frames[1:]:
         out = out.unionByName(f)
     return out
 
 
+def _by_payer(enterprises, rows, sheet: str, code: str, members, households):
+    """Stage rows partitioned by an enterprise's credit code: the enterprise (if any), the spells or courses naming
+    it, and the members and households of the persons in them."""
+    from pyspark.sql import functions as F
+
+    people = rows.select(F.col(code).alias("payer"), "id_number").distinct()
+    their_members = people.join(members, "id_number").withColumnRenamed("payer", "employer_credit_code")
+    their_households = their_members.select("employer_credit_code", "household_number").distinct().join(
+        households, "household_number")
+    long = _tagged(rows, sheet, F.col(code))
+    if enterprises is not None:
+        long = _tagged(enterprises, "enterprises", F.col("credit_code")).unionByName(long, allowMissingColumns=True)
+    return (long.unionByName(_member_rows(their_members), allowMissingColumns=True)
+            .unionByName(_household_rows(their_households), allowMissingColumns=True))
 def _member_rows(their_members):
     from pyspark.sql import functions as F
 

@@ -2,12 +2,13 @@
 import datetime as dt
 import os
 import sys
+from decimal import Decimal
 
 import polars as pl
 import pytest
 
 from fangpin.lib import creditcode
-from fangpin.policies import catalog, engine, spark as on_spark, tables
+from fangpin.policies import catalog, engine, simulate, spark as on_spark, tables
 
 from .helpers import household, member, spell
 
@@ -27,29 +28,49 @@ def session():
 
 
 def population(village: str, region: str, year: int, n: int = 60) -> dict:
+    """Every kind of fact a rule reads, spread over households so that the Spark partitions must bring them together:
+    classes of one institution span households, agencies place workers of many households."""
     code = creditcode.make(region, "MA0000100")
-    doc = {"households": [], "members": [], "employments": [], "trainings": [],
+    agency, school = creditcode.make(region, "MA0000200"), creditcode.make(region, "MA0000300")
+    older = creditcode.make(region, "MA0000400")  # a base certified the year before: only new workers count
+    doc = {"households": [], "members": [], "employments": [], "trainings": [], "incomes": [], "startups": [],
            "enterprises": [{"credit_code": code, "kind": "community_factory", "division_code": village,
                             "base_level": "city", "base_certified_on": f"{year}-02-01", "total_employees": 40,
-                            "labor_intensive": True}]}
+                            "labor_intensive": True},
+                           {"credit_code": older, "kind": "employer", "division_code": village, "base_level": "province",
+                            "base_certified_on": f"{year - 1}-05-01", "total_employees": 80}]}
     kinds = [("lifted", None), ("monitored", "unstable"), ("monitored", "marginal"), ("ordinary", None)]
     places = ["cross_province", "in_province_out_of_county", "in_county"]
     for i in range(n):
         category, monitor_type = kinds[i % 4]
         number = f"S{i}"
         doc["households"].append(household(number, category, monitor_type, village=village,
-                                           contracted_land_mu=f"{i % 7}.{i % 10}0", grain_area_mu=f"{i % 5}.05"))
+                                           contracted_land_mu=f"{i % 7}.{i % 10}0", grain_area_mu=f"{i % 5}.05",
+                                           courtyard_economy=i % 3 == 0, dibao=i % 7 == 0))
+        if i % 6:
+            doc["incomes"].append({"household_number": number, "year": year, "wage": 300000 * (i % 5),
+                                   "business_income": 100000 * (i % 4), "business_cost": 50000, "transfer_income": 20000})
         for j in range(1 + i % 3):
-            m = member(number, "head" if j == 0 else "child", tekun=(i + j) % 9 == 0)
+            m = member(number, "head" if j == 0 else "child", tekun=(i + j) % 9 == 0,
+                       disability_grade=1 + i % 4 if (i + j) % 4 == 1 else None,
+                       school_stage="college" if j == 2 and i % 5 == 2 else None)
             doc["members"].append(m)
             if (i + j) % 2 == 0:
                 doc["employments"].append(spell(m, places[(i + j) % 3], months=3 + (i + j) % 10,
                                                 wage_yuan=800 + 100 * (i % 9), year=year, contract_months=12,
-                                                first_stable=j == 0,
-                                                employer_credit_code=code if places[(i + j) % 3] == "in_county" else None))
+                                                first_stable=j == 0, agency_credit_code=agency if i % 3 else None,
+                                                employer_credit_code=code if places[(i + j) % 3] != "cross_province" else older))
+            if (i + j) % 7 == 3:
+                doc["employments"].append(spell(m, "in_county", months=1 + i % 12, year=year, kind="public_welfare_post"))
             if (i + j) % 5 == 0:
-                doc["trainings"].append({"id_number": m["id_number"], "year": year, "kind": "skills",
-                                         "start_date": f"{year}-04-01", "days": 3 + i % 20})
+                kind = ["skills", "order", "outbound", "general", "disabled_practical"][(i // 5) % 5]
+                doc["trainings"].append({"id_number": m["id_number"], "year": year, "kind": kind,
+                                         "start_date": f"{year}-04-01", "days": 3 + i % 20,
+                                         "employed_after": i != 5, "institution_credit_code": school})
+            if (i + j) % 4 in (1, 2):
+                doc["startups"].append({"id_number": m["id_number"], "kind": "individual", "returnee": i % 2 == 0,
+                                        "started_on": f"{year - i % 2}-{1 + i % 12:02d}-01", "operating_months": i % 14,
+                                        "yearly_rent": 100000 * (i % 5)})
     doc["employments"].append(spell(member("NOBODY"), year=year))  # a person not in the file: reported, not paid
     return doc
 
@@ -71,8 +92,10 @@ def sort(frame: pl.DataFrame) -> list[dict]:
 def test_spark_gives_the_local_results(session, document, village, region, as_of):
     doc = population(village, region, as_of.year)
     cat = catalog.load_catalog()[document]
+    if "monitoring_line" in cat.parameters:  # this year's line, so that the gap rule runs too
+        cat = simulate.with_values(cat, {"monitoring_line": Decimal(7000)}, as_of)
     built, _ = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
     local = engine.evaluate(cat, built, as_of=as_of).results
     remote = pl.from_arrow(on_spark.evaluate(session, cat, spark_frames(session, doc), as_of=as_of).toArrow())
-    assert local.height > 20 and set(local["benefit_id"].cast(pl.String)) >= {"transport_subsidy"}
+    assert set(local["benefit_id"].cast(pl.String)) == {b.id for b in cat.benefits}  # every rule has rows here
     assert sort(remote.select(local.columns)) == sort(local)
