@@ -3,6 +3,8 @@ import datetime as dt
 
 import pytest
 
+from fangpin.lib import creditcode
+
 from .helpers import household, member, run, spell
 
 LONG = "610327100001"
@@ -66,3 +68,35 @@ def test_the_county_document_does_not_reach_other_counties_or_years():
     rows, messages, _ = go({"households": [hh()], "members": [m], "employments": [spell(m, year=2023)]}, None,
                            as_of=dt.date(2023, 3, 1))
     assert rows == [] and "不在有效期内" in messages[0]
+
+
+# --- clause 2: placement subsidy to the agency; clause 3: one-time start-up grant -------------------------------
+
+AGENCY = creditcode.make("610327", "MA0000031")
+
+
+@pytest.mark.parametrize("months,kind,category,paid", [
+    (6, "wage_job", "ordinary", True), (5, "wage_job", "lifted", False), (12, "wage_job", "lifted", True),
+    (12, "public_welfare_post", "lifted", False),
+])
+def test_placement_subsidy_per_worker_placed(months, kind, category, paid):
+    m = member()
+    doc = {"households": [hh(category=category)], "members": [m],
+           "employments": [spell(m, "in_county", months=months, year=2022, kind=kind, agency_credit_code=AGENCY)]}
+    rows, _, _ = run(doc, as_of=AS_OF, document="lx2022-10", benefit="job_placement_subsidy")
+    assert [(r["credit_code"], r["id_number"], r["amount"]) for r in rows] == (
+        [(AGENCY, m["id_number"], 50000)] if paid else [])
+
+
+@pytest.mark.parametrize("kind,started,months,paid", [
+    ("individual", "2021-07-01", 6, True), ("micro_enterprise", "2022-06-30", 6, True),
+    ("individual", "2022-07-01", 6, False),     # six months reached in 2023
+    ("individual", "2021-06-30", 18, False),    # reached in 2021
+    ("individual", "2021-08-01", 5, False), ("community_factory", "2021-07-01", 6, False),
+])
+def test_startup_grant_when_six_months_are_reached(kind, started, months, paid):
+    m = member()
+    doc = {"households": [hh(category="ordinary")], "members": [m],
+           "startups": [{"id_number": m["id_number"], "kind": kind, "started_on": started, "operating_months": months}]}
+    rows, _, _ = run(doc, as_of=AS_OF, document="lx2022-10", benefit="startup_grant")
+    assert [r["amount"] for r in rows] == ([500000] if paid else [])
