@@ -178,7 +178,7 @@ def _number_text(value) -> str:
 
 def _column_text(name: str) -> pl.Expr:
     spec = columns.COLUMNS[name]
-    col = pl.col(name)
+    col = pl.col(name).cast(pl.String) if spec.kind in ("enum", "str", "code") else pl.col(name)  # codes may be categoricals
     if spec.kind == "enum":
         return col.replace_strict(dict(spec.choices.choices), default=col)
     if spec.kind == "bool":
@@ -248,7 +248,7 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     t = tables[b.basis].lazy()
     enterprise = b.basis == "enterprise"
     place = "enterprise.division_code" if enterprise else "household.village_code"
-    t = t.filter(pl.any_horizontal([pl.col(place).str.starts_with(r) for r in doc.regions]))
+    t = t.filter(pl.any_horizontal([pl.col(place).cast(pl.String).str.starts_with(r) for r in doc.regions]))
     if b.target:
         t = t.filter(pl.col("household.category").is_in(list(b.target)))
     if b.payee:
@@ -321,27 +321,42 @@ def needed_columns(b: Benefit) -> set[str]:
     return cols
 
 
-def evaluate(doc: Document, tables: dict, *, as_of: dt.date) -> Evaluation:
-    """Every benefit of the document for the year of `as_of`, with the values in force on that date.
+def out_of_force(doc: Document, as_of: dt.date) -> str | None:
+    if doc.in_force(as_of):
+        return None
+    until = f"至 {doc.effective_to}" if doc.effective_to else "起"
+    return f"{doc.number}（{doc.title}）在 {as_of} 不在有效期内（{doc.effective_from} {until}），不计算待遇"
 
-    Each basis table is collected once (all together, so shared joins run once), with only the columns
-    that the document's benefits read."""
-    if not doc.in_force(as_of):
-        until = f"至 {doc.effective_to}" if doc.effective_to else "起"
-        return Evaluation(pl.DataFrame(schema=RESULT_SCHEMA), [
-            f"{doc.number}（{doc.title}）在 {as_of} 不在有效期内（{doc.effective_from} {until}），不计算待遇"])
+
+def iter_evaluate(doc: Document, tables, *, as_of: dt.date, messages: list[str]):
+    """Each benefit's (results, unevaluable) in turn, for writers that stream a province's rows to a file.
+
+    The basis tables are collected once (all together, so shared joins run once), with only the columns the document's
+    benefits read, and each is let go after the last benefit that reads it. Messages are appended to `messages`."""
+    note = out_of_force(doc, as_of)
+    if note:
+        messages.append(note)
+        return
     wanted: dict[str, set[str]] = {}
     for b in doc.benefits:
         wanted.setdefault(b.basis, set()).update(needed_columns(b))
     eager = tables.collect(wanted)
-    messages, done = [], []
-    for b in doc.benefits:
+    last = {b.basis: i for i, b in enumerate(doc.benefits)}
+    for i, b in enumerate(doc.benefits):
         unset = sorted(p for p in parameters_of(b) if doc.parameters[p].value_on(as_of) is None)
         if unset:  # e.g. the province has not yet published this year's monitoring line
             labels = "、".join(f"“{doc.parameters[p].label}”" for p in unset)
             messages.append(f"{b.name}（第{b.clause}条）：参数{labels}在 {as_of} 没有生效的取值，本年度不计算")
-            continue
-        done.append(evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year))
+        else:
+            yield evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year)
+        if last[b.basis] == i:
+            del eager[b.basis]
+
+
+def evaluate(doc: Document, tables, *, as_of: dt.date) -> Evaluation:
+    """Every benefit of the document for the year of `as_of`, with the values in force on that date."""
+    messages: list[str] = []
+    done = list(iter_evaluate(doc, tables, as_of=as_of, messages=messages))
     if not done:
         return Evaluation(pl.DataFrame(schema=RESULT_SCHEMA), messages)
     return Evaluation(pl.concat([r for r, _ in done], how="vertical"), messages,
