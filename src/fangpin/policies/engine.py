@@ -241,8 +241,8 @@ def funding_text(b: Benefit, ctx: _Context) -> str:
     return json.dumps(out, ensure_ascii=False, sort_keys=True)
 
 
-def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame], *, as_of: dt.date, year: int
-                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame], *, as_of: dt.date, year: int,
+                     explain: bool = True) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The result rows of one benefit, and the rows it could not evaluate for want of a required fact."""
     ctx = _Context(doc, as_of)
     t = tables[b.basis].lazy()
@@ -276,7 +276,9 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
         # only the rows kept are explained
         t = t.filter(pl.col("amount") == pl.col("amount").max().over("id_number")).unique(
             subset=["id_number"], keep="first", maintain_order=True)
-    t = t.with_columns(explanation_expr(b, doc, ctx, pl.col("amount"), year).alias("explanation"))
+    # totals (what-if) need no text: explain=False leaves the explanation empty
+    explanation = explanation_expr(b, doc, ctx, pl.col("amount"), year) if explain else pl.lit(None, dtype=pl.String)
+    t = t.with_columns(explanation.alias("explanation"))
     # Constant columns are categorical: ten million rows share one copy of each string.
     const = {"document_id": doc.id, "document_number": doc.number, "benefit_id": b.id, "benefit_name": b.name,
              "entity": b.entity, "funding": funding_text(b, ctx)}
@@ -328,7 +330,7 @@ def out_of_force(doc: Document, as_of: dt.date) -> str | None:
     return f"{doc.number}（{doc.title}）在 {as_of} 不在有效期内（{doc.effective_from} {until}），不计算待遇"
 
 
-def iter_evaluate(doc: Document, tables, *, as_of: dt.date, messages: list[str]):
+def iter_evaluate(doc: Document, tables, *, as_of: dt.date, messages: list[str], explain: bool = True):
     """Each benefit's (results, unevaluable) in turn, for writers that stream a province's rows to a file.
 
     The basis tables are collected once (all together, so shared joins run once), with only the columns the document's
@@ -348,15 +350,15 @@ def iter_evaluate(doc: Document, tables, *, as_of: dt.date, messages: list[str])
             labels = "、".join(f"“{doc.parameters[p].label}”" for p in unset)
             messages.append(f"{b.name}（第{b.clause}条）：参数{labels}在 {as_of} 没有生效的取值，本年度不计算")
         else:
-            yield evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year)
+            yield evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year, explain=explain)
         if last[b.basis] == i:
             del eager[b.basis]
 
 
-def evaluate(doc: Document, tables, *, as_of: dt.date) -> Evaluation:
+def evaluate(doc: Document, tables, *, as_of: dt.date, explain: bool = True) -> Evaluation:
     """Every benefit of the document for the year of `as_of`, with the values in force on that date."""
     messages: list[str] = []
-    done = list(iter_evaluate(doc, tables, as_of=as_of, messages=messages))
+    done = list(iter_evaluate(doc, tables, as_of=as_of, messages=messages, explain=explain))
     if not done:
         return Evaluation(pl.DataFrame(schema=RESULT_SCHEMA), messages)
     return Evaluation(pl.concat([r for r, _ in done], how="vertical"), messages,

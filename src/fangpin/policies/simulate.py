@@ -73,8 +73,8 @@ def _levels(results: pl.DataFrame) -> pl.DataFrame:
 
 def compare(doc: Document, tables, *, as_of: dt.date, changes: dict[str, Decimal]) -> dict[str, pl.DataFrame]:
     """Baseline against scenario: totals by benefit, by funding level and by village, with the change."""
-    base = evaluate(doc, tables, as_of=as_of).results
-    scen = evaluate(with_values(doc, changes, as_of), tables, as_of=as_of).results
+    base = evaluate(doc, tables, as_of=as_of, explain=False).results  # totals only
+    scen = evaluate(with_values(doc, changes, as_of), tables, as_of=as_of, explain=False).results
 
     def side_by_side(key: str, a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
         joined = a.rename({"amount": "baseline"}).join(b.rename({"amount": "scenario"}), on=key, how="full",

@@ -165,9 +165,8 @@ class BasisTables:
         out = self._persons_base.lazy().select(
             "pid", "hid", "id_number", "household_number", *[exprs[c].alias(c) for c in sorted(cols) if c in exprs])
         if "person.employed_in_year" in cols:
-            employed = self._employments.lazy().select("pid").unique().with_columns(
-                pl.lit(True).alias("person.employed_in_year"))
-            out = out.join(employed, on="pid", how="left").with_columns(_flag("person.employed_in_year"))
+            out = out.with_columns(pl.col("pid").is_in(self._employments["pid"].unique().implode())
+                                   .alias("person.employed_in_year"))
         return out
 
     def _household_frame(self, cols: set[str]) -> pl.LazyFrame:
@@ -183,13 +182,14 @@ class BasisTables:
                 (pl.col("labor_capacity") == "laborer").sum().cast(pl.Int64).alias("household.laborers"),
                 pl.col("disability_grade").is_not_null().sum().cast(pl.Int64).alias("household.disabled_members"),
             )
-            out = out.join(size, on="hid", how="left").with_columns(pl.col(c).fill_null(0) for c in sorted(derived))
+            out = out.join(size, on="hid", how="left", maintain_order="left").with_columns(
+                pl.col(c).fill_null(0) for c in sorted(derived))
         if cols & income:
             # 纯收入 = 工资性 + 生产经营性收入 − 生产经营性支出 + 财产性 + 转移性; per capita rounded half up to the fen
             net = self._incomes.lazy().group_by("hid").agg(
                 sum(pl.col(k).fill_null(0) * sign for k, sign in INCOME_PARTS.items()).sum().alias("household.net_income"))
             size = pl.col("household.size")
-            out = out.join(net, on="hid", how="left").with_columns(
+            out = out.join(net, on="hid", how="left", maintain_order="left").with_columns(
                 pl.when(size > 0).then((2 * pl.col("household.net_income") + size) // (2 * size))
                 .alias("household.net_income_per_capita"))
         return out
@@ -289,7 +289,10 @@ class BasisTables:
             out["household"] = households.select(sorted({"household_number"} | spaces(wanted["household"], "household")))
         if enterprise_cols is None and not any(b != "household" for b in wanted):
             return out
-        persons = self._persons(person_cols).collect().join(households.drop("household_number"), on="hid", how="inner")
+        # hid and pid are row numbers (build_frames numbers the rows): joining on them is gathering by position
+        persons = self._persons(person_cols).collect()
+        persons = persons.with_columns(households[c].gather(persons["hid"]) for c in households.columns
+                                       if c not in ("hid", "household_number"))
         if enterprise_cols is not None:
             out["enterprise"] = self._enterprise_frame(persons.lazy()).select(sorted(enterprise_cols)).collect()
         if "person" in wanted:
@@ -297,7 +300,9 @@ class BasisTables:
         for name in ("employment", "training", "startup"):
             if name in wanted:
                 spells = self._spells(name).select(["pid", *sorted(spaces(wanted[name], name))]).collect()
-                out[name] = spells.join(persons, on="pid", how="inner").select(sorted(wanted[name]))
+                out[name] = spells.with_columns(persons[c].gather(spells["pid"]) for c in sorted(wanted[name])
+                                                if c in persons.columns and c not in spells.columns
+                                                ).select(sorted(wanted[name]))
         return out
 
 
