@@ -248,7 +248,9 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     t = tables[b.basis].lazy()
     enterprise = b.basis == "enterprise"
     place = "enterprise.division_code" if enterprise else "household.village_code"
-    t = t.filter(pl.any_horizontal([pl.col(place).cast(pl.String).str.starts_with(r) for r in doc.regions]))
+    # village codes are categoricals: the prefix is tested once per distinct code, not once per row
+    code = pl.col(place).str if enterprise else pl.col(place).cat
+    t = t.filter(pl.any_horizontal([code.starts_with(r) for r in doc.regions]))
     if b.target:
         t = t.filter(pl.col("household.category").is_in(list(b.target)))
     if b.payee:
@@ -256,17 +258,18 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     if b.when:
         t = t.filter(pl.all_horizontal([condition_expr(c, ctx) for c in b.when]))
     unevaluable = pl.DataFrame(schema=UNEVALUABLE_SCHEMA)
+    # rows carry integer keys (hid, pid) until the end; the household numbers and ID numbers of the rows kept are looked
+    # up last, so that no string is copied for a row a condition drops
+    keys = [] if enterprise else ["hid"] if b.basis == "household" else ["hid", "pid"]
     if b.requires:
         missing = pl.any_horizontal([pl.col(c).is_null() for c in b.requires])
         labels = "、".join(columns.COLUMNS[c].label for c in b.requires)
-        unevaluable = t.filter(missing).select(
-            pl.lit(b.id).alias("benefit_id"), pl.lit(b.name).alias("benefit_name"),
-            (pl.lit(None, dtype=pl.String) if enterprise else pl.col("household_number")).alias("household_number"),
-            (pl.col("id_number") if b.basis not in ("household", "enterprise") else pl.lit(None, dtype=pl.String))
-            .alias("id_number"),
+        unevaluable = _with_keys(t.filter(missing).select(
+            *keys, pl.lit(b.id).alias("benefit_id"), pl.lit(b.name).alias("benefit_name"),
+            pl.lit(None, dtype=pl.String).alias("household_number"), pl.lit(None, dtype=pl.String).alias("id_number"),
             (pl.col("credit_code") if enterprise else pl.lit(None, dtype=pl.String)).alias("credit_code"),
             pl.lit(f"缺少{labels}，无法计算{b.name}（{doc.number}第{b.clause}条）").alias("reason"),
-        ).collect()
+        ).collect(), tables, person=b.basis not in ("household", "enterprise"))
         t = t.filter(~missing)
     amount = amount_expr(b.amount, ctx)
     person = b.entity == "person" or (b.payee is not None)  # a payee row names the person it is paid for
@@ -274,8 +277,8 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     if b.once_per == "person_year":
         # one per person and year: the highest amount (ties: the first in the input); before explaining, so that
         # only the rows kept are explained
-        t = t.filter(pl.col("amount") == pl.col("amount").max().over("id_number")).unique(
-            subset=["id_number"], keep="first", maintain_order=True)
+        t = t.filter(pl.col("amount") == pl.col("amount").max().over("pid")).unique(
+            subset=["pid"], keep="first", maintain_order=True)
     # totals (what-if) need no text: explain=False leaves the explanation empty
     explanation = explanation_expr(b, doc, ctx, pl.col("amount"), year) if explain else pl.lit(None, dtype=pl.String)
     t = t.with_columns(explanation.alias("explanation"))
@@ -283,12 +286,12 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     const = {"document_id": doc.id, "document_number": doc.number, "benefit_id": b.id, "benefit_name": b.name,
              "entity": b.entity, "funding": funding_text(b, ctx)}
     out = t.select(
+        *keys,
         *[pl.lit(v).cast(pl.Categorical).alias(k) for k, v in const.items() if k in ("document_id", "document_number")],
         pl.lit(b.clause, dtype=pl.Int64).alias("clause"),
         *[pl.lit(v).cast(pl.Categorical).alias(k) for k, v in const.items() if k in ("benefit_id", "benefit_name", "entity")],
         pl.col(place).cast(pl.Categorical).alias("village_code"),
-        (pl.lit(None, dtype=pl.String) if enterprise else pl.col("household_number")).alias("household_number"),
-        (pl.col("id_number") if person else pl.lit(None, dtype=pl.String)).alias("id_number"),
+        pl.lit(None, dtype=pl.String).alias("household_number"), pl.lit(None, dtype=pl.String).alias("id_number"),
         (pl.col("credit_code") if enterprise else pl.col(b.payee) if b.payee else pl.lit(None, dtype=pl.String))
         .alias("credit_code"),
         pl.lit(year, dtype=pl.Int64).alias("year"), pl.col("amount"),
@@ -296,7 +299,17 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
         pl.lit(const["funding"]).cast(pl.Categorical).alias("funding"),
         pl.col("explanation"),
     )
-    return out.collect(), unevaluable
+    return _with_keys(out.collect(), tables, person=person and not enterprise), unevaluable
+
+
+def _with_keys(frame: pl.DataFrame, tables: dict, *, person: bool) -> pl.DataFrame:
+    """The household number (by hid) and, for person rows, the ID number (by pid) of each row; the integer keys go."""
+    if "hid" not in frame.columns:
+        return frame
+    filled = [tables["household_keys"]["household_number"].gather(frame["hid"]).alias("household_number")]
+    if person:
+        filled.append(tables["person_keys"]["id_number"].gather(frame["pid"]).alias("id_number"))
+    return frame.with_columns(filled).drop("hid", "pid", strict=False)
 
 
 def needed_columns(b: Benefit) -> set[str]:
@@ -304,9 +317,9 @@ def needed_columns(b: Benefit) -> set[str]:
     if b.basis == "enterprise":
         cols = {"credit_code", "enterprise.division_code"}
     else:
-        cols = {"household_number", "household.village_code", "household.category"}
+        cols = {"hid", "household.village_code", "household.category"}
     if b.basis not in ("household", "enterprise"):
-        cols.add("id_number")
+        cols.add("pid")
     for c in _walk(b.when + tuple(t.when for t in b.amount.tiers)):
         if c.col:
             cols.add(c.col)
@@ -352,7 +365,7 @@ def iter_evaluate(doc: Document, tables, *, as_of: dt.date, messages: list[str],
         else:
             yield evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year, explain=explain)
         if last[b.basis] == i:
-            del eager[b.basis]
+            del eager[b.basis]  # the key tables stay: they are the registry's own columns, not copies
 
 
 def evaluate(doc: Document, tables, *, as_of: dt.date, explain: bool = True) -> Evaluation:

@@ -143,6 +143,35 @@ class BasisTables:
             schema={"pid": pl.UInt32, **{k: v for k, v in INPUT_SCHEMAS["startups"].items() if k != "id_number"}})
         self.as_of = as_of
 
+    @classmethod
+    def keyed(cls, households: pl.DataFrame, persons: pl.DataFrame, employments: pl.DataFrame | None = None,
+              trainings: pl.DataFrame | None = None, *, as_of: dt.date) -> BasisTables:
+        """Tables from frames that already carry integer keys, for callers holding arrays (no string keys to join):
+        households with hid = row number and the household.* columns build_frames() makes; persons with pid = row
+        number, hid, id_number, household_number and the members sheet's columns; spells keyed by pid. Columns left
+        out are filled as build_frames() fills a blank cell."""
+        def fill(frame, defaults: dict) -> pl.DataFrame:
+            return frame.with_columns(pl.lit(v, dtype=t).alias(c) for c, (t, v) in defaults.items() if c not in frame.columns)
+
+        def raw(sheet: str, *drop: str) -> dict:
+            return {c: (t, None) for c, t in INPUT_SCHEMAS[sheet].items() if c not in drop}
+
+        for frame, key in ((households, "hid"), (persons, "pid")):
+            if not (frame[key] == pl.int_range(0, frame.height, eager=True, dtype=frame[key].dtype)).all():
+                raise ValueError(f"{key} 应为行号（0 起连续）")
+        households = fill(households, {
+            "household.village_code": (pl.Categorical, None), "household.category": (pl.Categorical, None),
+            "household.monitor_type": (pl.Categorical, ""), "household.dibao": (pl.Boolean, False),
+            "household.contracted_land_mu": (pl.Int64, 0), "household.grain_area_mu": (pl.Int64, 0),
+            "household.courtyard_economy": (pl.Boolean, False)})
+        persons = fill(persons, raw("members", "household_number", "id_number"))
+        spell = raw("employments", "id_number", "year")
+        employments = fill(employments if employments is not None else pl.DataFrame(schema={"pid": pl.UInt32}), spell)
+        trainings = fill(trainings if trainings is not None else pl.DataFrame(schema={"pid": pl.UInt32}),
+                         raw("trainings", "id_number", "year"))
+        return cls(households, persons, employments, trainings, pl.DataFrame(schema=INPUT_SCHEMAS["enterprises"]),
+                   pl.DataFrame(schema={"employer_credit_code": pl.String, "pid": pl.UInt32}), as_of=as_of)
+
     def _person_columns(self) -> dict[str, pl.Expr]:
         as_of = self.as_of
         birth = pl.col("id_number").str.slice(6, 8).str.to_date("%Y%m%d")
@@ -277,7 +306,9 @@ class BasisTables:
         def spaces(cols, *names):
             return {c for c in cols if c.split(".")[0] in names}
 
-        out = {}
+        # household numbers by hid and ID numbers by pid, for the rows a rule keeps (the engine looks them up last)
+        out = {"household_keys": self._households.select("household_number"),
+               "person_keys": self._persons_base.select("id_number")}
         wanted = dict(wanted)
         enterprise_cols = wanted.pop("enterprise", None)
         hh_cols = set().union(*(spaces(c, "household") for c in wanted.values()))
@@ -286,7 +317,7 @@ class BasisTables:
         person_cols = set().union(*(spaces(c, "person") for b, c in wanted.items() if b != "household"))
         households = self._household_frame(hh_cols).collect()
         if "household" in wanted:
-            out["household"] = households.select(sorted({"household_number"} | spaces(wanted["household"], "household")))
+            out["household"] = households.select(sorted({"hid"} | spaces(wanted["household"], "household")))
         if enterprise_cols is None and not any(b != "household" for b in wanted):
             return out
         # hid and pid are row numbers (build_frames numbers the rows): joining on them is gathering by position
