@@ -276,9 +276,12 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     t = t.with_columns(amount.alias("amount")).filter(pl.col("amount") > 0)
     if b.once_per == "person_year":
         # one per person and year: the highest amount (ties: the first in the input); before explaining, so that
-        # only the rows kept are explained
-        t = t.filter(pl.col("amount") == pl.col("amount").max().over("pid")).unique(
-            subset=["pid"], keep="first", maintain_order=True)
+        # only the rows kept are explained. Most people have one row: counting distinct keys is cheap, the window is not.
+        kept = t.collect()
+        if kept["pid"].n_unique() < kept.height:
+            kept = kept.filter(pl.col("amount") == pl.col("amount").max().over("pid")).unique(
+                subset=["pid"], keep="first", maintain_order=True)
+        t = kept.lazy()
     # totals (what-if) need no text: explain=False leaves the explanation empty
     explanation = explanation_expr(b, doc, ctx, pl.col("amount"), year) if explain else pl.lit(None, dtype=pl.String)
     t = t.with_columns(explanation.alias("explanation"))

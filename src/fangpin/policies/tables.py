@@ -320,20 +320,30 @@ class BasisTables:
             out["household"] = households.select(sorted({"hid"} | spaces(wanted["household"], "household")))
         if enterprise_cols is None and not any(b != "household" for b in wanted):
             return out
-        # hid and pid are row numbers (build_frames numbers the rows): joining on them is gathering by position
-        persons = self._persons(person_cols).collect()
-        persons = persons.with_columns(households[c].gather(persons["hid"]) for c in households.columns
-                                       if c not in ("hid", "household_number"))
+        # hid and pid are row numbers (build_frames numbers the rows): joining on them is gathering by position. Each
+        # table gathers its household's columns by hid and its person's by pid, only for its own rows.
+        employed = "person.employed_in_year"  # computed on each table's own rows
+        persons = self._persons(person_cols - {employed}).collect()
+        employed_pids = self._employments["pid"].unique().implode()
+
+        def finish(frame: pl.DataFrame, cols: set[str]) -> pl.DataFrame:
+            frame = frame.with_columns(households[c].gather(frame["hid"]) for c in sorted(cols)
+                                       if c in households.columns and c not in ("hid", "household_number"))
+            if employed in cols:
+                frame = frame.with_columns(pl.col("pid").is_in(employed_pids).alias(employed))
+            return frame.select(sorted(cols))
+
         if enterprise_cols is not None:
-            out["enterprise"] = self._enterprise_frame(persons.lazy()).select(sorted(enterprise_cols)).collect()
+            people = finish(persons, {"pid", "household.category", "household.monitor_type"})
+            out["enterprise"] = self._enterprise_frame(people.lazy()).select(sorted(enterprise_cols)).collect()
         if "person" in wanted:
-            out["person"] = persons.select(sorted(wanted["person"]))
+            out["person"] = finish(persons, wanted["person"])
         for name in ("employment", "training", "startup"):
             if name in wanted:
                 spells = self._spells(name).select(["pid", *sorted(spaces(wanted[name], name))]).collect()
-                out[name] = spells.with_columns(persons[c].gather(spells["pid"]) for c in sorted(wanted[name])
-                                                if c in persons.columns and c not in spells.columns
-                                                ).select(sorted(wanted[name]))
+                spells = spells.with_columns(persons[c].gather(spells["pid"]) for c in sorted(wanted[name] | {"hid"})
+                                             if c in persons.columns and c not in spells.columns)
+                out[name] = finish(spells, wanted[name])
         return out
 
 
