@@ -278,13 +278,14 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
         # one per person and year: the highest amount (ties: the first in the input); before explaining, so that
         # only the rows kept are explained. Most people have one row: counting distinct keys is cheap, the window is not.
         kept = t.collect()
-        if kept["pid"].n_unique() < kept.height:
-            kept = kept.filter(pl.col("amount") == pl.col("amount").max().over("pid")).unique(
-                subset=["pid"], keep="first", maintain_order=True)
+        if kept["pid"].n_unique() < kept.height:  # a stable sort, then the first row of each person
+            kept = kept.sort(["pid", "amount"], descending=[False, True], maintain_order=True)
+            kept = kept.filter((pl.col("pid") != pl.col("pid").shift(1)).fill_null(True))
         t = kept.lazy()
-    # totals (what-if) need no text: explain=False leaves the explanation empty
-    explanation = explanation_expr(b, doc, ctx, pl.col("amount"), year) if explain else pl.lit(None, dtype=pl.String)
-    t = t.with_columns(explanation.alias("explanation"))
+    if explain:
+        t = _explained(t.collect(), b, doc, ctx, year).lazy()
+    else:  # totals (what-if) need no text: the explanation stays empty
+        t = t.with_columns(pl.lit(None, dtype=pl.String).alias("explanation"))
     # Constant columns are categorical: ten million rows share one copy of each string.
     const = {"document_id": doc.id, "document_number": doc.number, "benefit_id": b.id, "benefit_name": b.name,
              "entity": b.entity, "funding": funding_text(b, ctx)}
@@ -303,6 +304,29 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
         pl.col("explanation"),
     )
     return _with_keys(out.collect(), tables, person=person and not enterprise), unevaluable
+
+
+def _explained(kept: pl.DataFrame, b: Benefit, doc: Document, ctx: _Context, year: int) -> pl.DataFrame:
+    """The rows with their explanation. An explanation depends only on the facts it names (and the labelled conditions
+    behind {reason}): it is written once per distinct combination of them and joined to the rows, which costs far less
+    than formatting every row when, as usual, the facts repeat (a handful of places, amounts, months)."""
+    facts = sorted({"amount"} | {k for k in _PLACEHOLDER.findall(b.explain) if k in columns.COLUMNS}
+                   | ({c for cond in _walk(b.when) if cond.label for c in _columns_of(cond)} if "{reason}" in b.explain
+                      else set()))
+    expr = explanation_expr(b, doc, ctx, pl.col("amount"), year).alias("explanation")
+    combos = kept.select(facts).unique()
+    if combos.height * 2 > kept.height:  # facts hardly repeat: format each row
+        return kept.with_columns(expr)
+    return kept.join(combos.with_columns(expr), on=facts, how="left", nulls_equal=True, maintain_order="left")
+
+
+def _columns_of(c: Condition) -> set[str]:
+    out = {c.col, c.denominator} - {None}
+    values = c.value if isinstance(c.value, tuple) else (c.value,)
+    out |= {v.col for v in values if v is not None and v.col}
+    for child in c.children:
+        out |= _columns_of(child)
+    return out
 
 
 def _with_keys(frame: pl.DataFrame, tables: dict, *, person: bool) -> pl.DataFrame:
