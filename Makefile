@@ -29,6 +29,8 @@ test: install system-deps
 
 bench: install
 	$(BIN)/python benchmarks/import_members.py
+	$(BIN)/python benchmarks/engine_seed001.py
+	$(BIN)/python benchmarks/rules_vs_openfisca.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -22,5 +22,7 @@ urlpatterns = [
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/reports/<str:token>.xlsx", views.import_report, name="import_report"),
     path("export/", views.export, name="export"),
+    path("policies/", views.policy_list, name="policy_list"),
+    path("policies/<str:doc_id>/", views.policy_detail, name="policy_detail"),
     path("api/", api.urls),
 ]

@@ -14,13 +14,15 @@ from .models import Role
 
 # Capabilities by role. Reading the registry is scoped; the list says whether the role may at all.
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.VILLAGE_CLERK: frozenset({"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full"}),
-    Role.TOWNSHIP_REVIEWER: frozenset({"registry.read", "registry.export"}),
+    Role.VILLAGE_CLERK: frozenset(
+        {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "policy.read"}),
+    Role.TOWNSHIP_REVIEWER: frozenset({"registry.read", "registry.export", "policy.read"}),
     Role.COUNTY_BUREAU: frozenset(
-        {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "department.upload"}
+        {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "department.upload",
+         "policy.read", "policy.edit"}
     ),
     Role.DEPARTMENT_OFFICER: frozenset({"department.upload"}),
-    Role.LEADER: frozenset({"registry.read", "registry.export"}),
+    Role.LEADER: frozenset({"registry.read", "registry.export", "policy.read"}),
 }
 
 # How each scoped model reaches a division code.
@@ -64,6 +66,11 @@ def covers(user, division_code: str | None) -> bool:
     if not division_code or not getattr(user, "is_authenticated", False) or not user.org_unit_id:
         return False
     return division_code.startswith(user_prefix(user))
+
+
+def can_edit_policy(user, regions) -> bool:
+    """Policy parameters: a county bureau whose area holds every region the document applies to."""
+    return can(user, "policy.edit") and all(covers(user, r) for r in regions)
 
 
 def check_write(user, division_code: str | None) -> None:

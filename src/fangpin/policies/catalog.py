@@ -24,6 +24,26 @@ OPERATORS = {"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"}
 ONCE_PER = {"person_year"}
 
 
+def parse_value(unit: str, raw) -> tuple[Decimal | Fraction | None, str | None]:
+    """A parameter value as written in a file or typed on the page: (value, None) or (None, what is wrong)."""
+    if unit == "ratio" and isinstance(raw, str) and "/" in raw:
+        num, _, den = raw.partition("/")
+        if not (num.strip().isdigit() and den.strip().isdigit() and int(den) > 0):
+            return None, f"的比例“{raw}”应写成 分子/分母（如 1/3）"
+        return Fraction(int(num), int(den)), None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return None, f"的值“{raw}”不是数字"
+    if not value.is_finite() or value < 0:
+        return None, "的值应为非负数"
+    if unit == "yuan" and value != value.quantize(Decimal("0.01")):
+        return None, "的金额最多两位小数"
+    if unit in ("count", "day", "month") and value != value.to_integral_value():
+        return None, "的值应为整数"
+    return (Fraction(value) if unit == "ratio" else value), None
+
+
 def parameters_of(b: Benefit) -> set[str]:
     """The parameters a benefit reads: in its conditions, amount and explanation."""
     import re
@@ -227,21 +247,10 @@ class _Reader:
             for since, raw in values.items():
                 if not isinstance(since, dt.date):
                     self.fail(values, f"{where}的取值应以日期为键（如 2022-08-12），实际为“{since}”", since)
-                if p["unit"] == "ratio" and isinstance(raw, str) and "/" in raw:
-                    num, _, den = raw.partition("/")
-                    if not (num.strip().isdigit() and den.strip().isdigit() and int(den) > 0):
-                        self.fail(values, f"{where}在 {since} 的比例“{raw}”应写成 分子/分母（如 1/3）", since)
-                    dated.append((since, Fraction(int(num), int(den))))
-                    continue
-                try:
-                    value = Decimal(str(raw))
-                except InvalidOperation:
-                    self.fail(values, f"{where}在 {since} 的值“{raw}”不是数字", since)
-                if not value.is_finite() or value < 0:
-                    self.fail(values, f"{where}在 {since} 的值应为非负数", since)
-                if p["unit"] == "yuan" and value != value.quantize(Decimal("0.01")):
-                    self.fail(values, f"{where}在 {since} 的金额最多两位小数", since)
-                dated.append((since, Fraction(value) if p["unit"] == "ratio" else value))
+                value, problem = parse_value(p["unit"], raw)
+                if problem:
+                    self.fail(values, f"{where}在 {since} {problem}", since)
+                dated.append((since, value))
             out[key] = Parameter(key, str(p["label"]), p["unit"], tuple(sorted(dated)), bool(p.get("per_year", False)))
         return out
 

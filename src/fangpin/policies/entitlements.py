@@ -10,7 +10,7 @@ from fangpin.accounts import access
 from fangpin.exchange import exporter
 from fangpin.exchange.spec import BY_KEY
 
-from . import catalog, engine, tables
+from . import engine, parameters, tables
 
 
 @dataclass
@@ -28,7 +28,7 @@ def for_households(*, user, household_ids: list[int], village_code: str, as_of: 
            for key in tables.SHEETS}
     built, unreadable = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
     frames, messages = [], []
-    for document in catalog.load_catalog().values():
+    for document in parameters.catalog_with_overrides().values():  # with the values set on the page
         if not document.covers(village_code):
             continue
         ev = engine.evaluate(document, built, as_of=as_of)

@@ -48,3 +48,14 @@ class SearchForm(forms.Form):
 class EnterpriseSearchForm(forms.Form):
     q = forms.CharField(label="名称 / 统一社会信用代码", required=False)
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部"), *EnterpriseKind.choices])
+
+
+class ParameterValueForm(forms.Form):
+    key = forms.ChoiceField(label="参数")
+    valid_from = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    value = forms.CharField(label="取值", max_length=32, help_text="金额以元计；比例写成 1/2 或 0.5")
+    reason = forms.CharField(label="调整依据", max_length=200, help_text="文件文号、会议纪要等")
+
+    def __init__(self, *args, parameters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [(p.key, p.label) for p in parameters]

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
 from fangpin.exchange import exporter, importer, workbooks
 from fangpin.lib import files
-from fangpin.policies import entitlements
+from fangpin.policies import entitlements, parameters
 from fangpin.exchange.readers import ExchangeFile, FileProblem
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
@@ -31,6 +31,7 @@ from .forms import (
     MemberForm,
     NewHouseholdForm,
     NewMemberForm,
+    ParameterValueForm,
     SearchForm,
 )
 
@@ -266,3 +267,31 @@ def export(request):
 def permission_denied(request, exception=None):
     return render(request, "web/403.html", {"message": str(exception) if exception else ""}, status=403)
 
+
+
+def policy_list(request):
+    docs = parameters.documents(request.user)
+    return render(request, "policies/policy_list.html", {"docs": docs})
+
+
+@require_http_methods(["GET", "POST"])
+def policy_detail(request, doc_id: str):
+    doc = parameters.document(request.user, doc_id)
+    on = _as_of(request)
+    rows = parameters.rows(request.user, doc_id, on=on)
+    editable = access.can_edit_policy(request.user, doc.regions)
+    form = ParameterValueForm(request.POST or None, parameters=rows) if editable else None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("只有管辖该文件全部适用区域的县级部门可以调整参数")
+        if form.is_valid():
+            try:
+                parameters.set_value(request.user, doc_id, **form.cleaned_data)
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, "参数已调整，变更已记录")
+                return redirect("policy_detail", doc_id=doc_id)
+    return render(request, "policies/policy_detail.html", {
+        "doc": doc, "rows": rows, "on": on, "form": form, "editable": editable,
+        "history": parameters.history(request.user, doc_id)})

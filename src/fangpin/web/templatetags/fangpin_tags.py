@@ -9,3 +9,20 @@ register = template.Library()
 def yuan(fen) -> str:
     """Fen to a yuan string with thousands separators."""
     return "" if fen is None else format_yuan(int(fen))
+
+
+UNIT_LABELS = {"yuan": "元", "month": "个月", "day": "天", "count": "人", "mu": "亩", "ratio": ""}
+
+
+@register.filter
+def param_value(value, unit: str = "") -> str:
+    """A parameter value as written in the catalog: 1500 元, 15.6 元, 1/2, 6 个月; blank when not set."""
+    from fractions import Fraction
+
+    if value is None:
+        return "未设定"
+    if isinstance(value, Fraction):
+        text = f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(value.numerator)
+    else:
+        text = format(value.normalize(), "f")
+    return f"{text} {UNIT_LABELS.get(unit, '')}".strip()

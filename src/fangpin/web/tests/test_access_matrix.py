@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import SHUANGNIAN_CUN, new_id
+from fangpin.policies.models import ParameterValue
 from fangpin.registry.models import Household, Member
 
 ROLES = ("anonymous", "clerk", "township", "county", "department", "leader", "other_county")
@@ -92,6 +93,11 @@ CASES = [
     Case("import_template", "get", lambda h: "/import/template.xlsx", IMPORT_ROLES),
     Case("import_report", "get", lambda h: "/import/reports/not-a-token.xlsx", set()),
     Case("export", "get", lambda h: "/export/", READ_ROLES),
+    Case("policy_list", "get", lambda h: "/policies/", READ_ROLES),
+    Case("policy_detail", "get", lambda h: "/policies/sn2022-67/", READ_ROLES),
+    Case("policy_detail", "post", lambda h: "/policies/sn2022-67/", {"county"}, label="post",
+         data=lambda h: {"key": "voucher_per_person", "valid_from": "2025-01-01", "value": "1600", "reason": "矩阵测试"},
+         changed=lambda h: ParameterValue.objects.filter(reason="矩阵测试").exists()),
     # API
     Case("api:api-root", "get", lambda h: "/api/", set()),
     Case("api:openapi-json", "get", lambda h: "/api/openapi.json", LOGGED_IN),
