@@ -22,6 +22,7 @@ from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
 
 from . import schemas as s
+from .policy_routes import policies
 
 api = NinjaAPI(
     title="防贫系统 API",
@@ -186,3 +187,4 @@ def export(request, format: str = "json"):
 
 api.add_router("/", router)
 api.add_router("/", exchange)
+api.add_router("/", policies)

@@ -56,6 +56,26 @@ def import_file(h):
     return f
 
 
+def policy_file():
+    """An exchange file for the policy calls: one lifted household with a cross-province worker."""
+    member = new_id()
+    doc = {"format": "fangpin-exchange", "version": "1.0",
+           "households": [{"household_number": "P1", "village_code": SHUANGNIAN_CUN, "category": "lifted"}],
+           "members": [{"household_number": "P1", "id_number": member, "name": "计算人", "relation": "head",
+                        "labor_capacity": "laborer"}],
+           "employments": [{"id_number": member, "year": 2025, "kind": "wage_job", "place": "cross_province",
+                            "start_date": "2025-02-01", "months": 3, "monthly_wage": 300000}]}
+    f = io.BytesIO(json.dumps(doc).encode())
+    f.name = "p.json"
+    return f
+
+
+def payments_file():
+    f = io.BytesIO(json.dumps({"format": "fangpin-exchange", "version": "1.0", "payments": []}).encode())
+    f.name = "pay.json"
+    return f
+
+
 HOUSEHOLD_FORM = {"category": "lifted", "monitor_type": "", "lifted_year": "", "address": "矩阵测试", "phone": "",
                   "contracted_land_mu": "1", "grain_area_mu": "1"}
 MEMBER_FORM = {"name": "矩阵成员", "relation": "child", "labor_capacity": "laborer", "disability_grade": "",
@@ -124,6 +144,14 @@ CASES = [
     Case("api:import_file", "post", lambda h: "/api/imports", WRITERS_HERE, data=lambda h: {"file": import_file(h)},
          changed=lambda h: Household.objects.filter(number="M-IMPORT").exists()),
     Case("api:export", "get", lambda h: "/api/exports", READ_ROLES),
+    Case("api:policy_list", "get", lambda h: "/api/policies", READ_ROLES),
+    Case("api:policy_parameters", "get", lambda h: "/api/policies/sn2022-67/parameters?as_of=2025-06-30", READ_ROLES),
+    Case("api:evaluate", "post", lambda h: "/api/policies/sn2022-67/evaluate", READ_ROLES,
+         data=lambda h: {"file": policy_file(), "as_of": "2025-06-30"}),
+    Case("api:what_if", "post", lambda h: "/api/policies/sn2022-67/simulate", READ_ROLES,
+         data=lambda h: {"file": policy_file(), "as_of": "2025-06-30", "set": ["transport_cross_province=2000"]}),
+    Case("api:audit", "post", lambda h: "/api/policies/sn2022-67/audit", READ_ROLES,
+         data=lambda h: {"file": policy_file(), "payments": payments_file(), "as_of": "2025-06-30"}),
 ]
 
 

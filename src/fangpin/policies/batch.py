@@ -1,0 +1,56 @@
+"""Evaluate, simulate and audit an uploaded exchange file (the API's batch calls), with the county's page-set values.
+
+The same steps as the `fangpin evaluate|simulate|audit` commands, returning plain dicts (amounts in fen)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from . import audit as audit_rules
+from . import engine, simulate, tables
+from .catalog import Document
+
+
+def _built(path: Path, as_of: dt.date):
+    inputs = tables.read(path)  # ValueError with a Chinese message for a file that cannot be read
+    return tables.build(inputs, year=as_of.year, as_of=as_of)
+
+
+def _unevaluable(unreadable, ev: engine.Evaluation | None = None) -> list[dict]:
+    out = [u.__dict__ for u in unreadable]
+    if ev is not None:
+        out += [{"sheet": "", "row": None, "key": r["id_number"] or r["household_number"] or r["credit_code"],
+                 "reason": r["reason"]} for r in ev.unevaluable.iter_rows(named=True)]
+    return out
+
+
+def _plain(frame) -> list[dict]:
+    import polars as pl
+
+    return frame.with_columns(pl.col(pl.Categorical).cast(pl.String)).to_dicts()
+
+
+def evaluate(doc: Document, path: Path, as_of: dt.date) -> dict:
+    built, unreadable = _built(path, as_of)
+    ev = engine.evaluate(doc, built, as_of=as_of)
+    totals = ev.results.group_by("benefit_id", "benefit_name", maintain_order=True).agg(
+        count=engine.pl.len(), amount=engine.pl.col("amount").sum()) if ev.results.height else ev.results.head(0)
+    return {"policy": doc.id, "as_of": as_of.isoformat(), "messages": ev.messages,
+            "unevaluable": _unevaluable(unreadable, ev), "totals": _plain(totals), "results": _plain(ev.results)}
+
+
+def what_if(doc: Document, path: Path, as_of: dt.date, settings: list[str]) -> dict:
+    changes = simulate.parse_settings(doc, settings)  # ValueError for an unknown parameter or a bad value
+    built, unreadable = _built(path, as_of)
+    result = simulate.compare(doc, built, as_of=as_of, changes=changes)
+    return {"policy": doc.id, "as_of": as_of.isoformat(), "changes": {k: str(v) for k, v in changes.items()},
+            "unevaluable": _unevaluable(unreadable), **{k: _plain(v) for k, v in result.items()}}
+
+
+def audit(doc: Document, path: Path, payments_path: Path, as_of: dt.date) -> dict:
+    built, unreadable = _built(path, as_of)
+    paid, bad_payments = audit_rules.read_payments(payments_path, doc)
+    ev = engine.evaluate(doc, built, as_of=as_of)
+    findings = audit_rules.audit(doc, ev.results, paid.filter(paid["year"] == as_of.year))
+    return {"policy": doc.id, "as_of": as_of.isoformat(), "messages": ev.messages, "findings": findings.to_dicts(),
+            "unevaluable": _unevaluable(unreadable + bad_payments, ev)}
