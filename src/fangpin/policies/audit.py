@@ -92,6 +92,30 @@ def _payee_problems(row: dict, b, doc: Document) -> list[str]:
     return out
 
 
+def _combined(doc: Document, payments: pl.DataFrame, names: dict) -> pl.DataFrame:
+    """重复享受 across benefits: one payee paid in a year for two benefits the document says are not combined."""
+    frames = []
+    for group in doc.exclusive_groups():
+        paid = payments.filter(pl.col("benefit_id").is_in(sorted(group))).with_columns(
+            pl.col("benefit_id").replace_strict(names, default=pl.col("benefit_id")).alias("name"))
+        payee = ["household_number", "person", "credit_code", "year"]
+        hits = paid.group_by(payee).agg(
+            pl.col("benefit_id").n_unique().alias("kinds"), pl.col("benefit_id").first(),
+            pl.col("name").unique(maintain_order=True).str.join("”与“").alias("names"),
+            pl.col("amount").sum().alias("paid"), pl.len().alias("payments"),
+        ).filter(pl.col("kinds") > 1)
+        frames.append(hits.select(
+            pl.lit("重复享受").alias("finding"), "benefit_id",
+            pl.col("benefit_id").replace_strict(names, default=pl.col("benefit_id")).alias("benefit_name"),
+            *[pl.when(pl.col(k) == "").then(None).otherwise(pl.col(k)).alias(name)
+              for k, name in (("household_number", "household_number"), ("person", "id_number"),
+                              ("credit_code", "credit_code"))],
+            "year", pl.lit(0, dtype=pl.Int64).alias("owed"), "paid", pl.col("payments").cast(pl.Int64),
+            pl.concat_str([pl.lit("“"), pl.col("names"), pl.lit("”不重复享受，同一年度都已发放，共"), yuan_text(pl.col("paid")),
+                           pl.lit("元")]).alias("reason")))
+    return pl.concat(frames) if frames else pl.DataFrame(schema=FINDING_SCHEMA)
+
+
 def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame) -> pl.DataFrame:
     """The findings, one row each: owed and paid in fen, the number of payments, and the reason in Chinese."""
     names = {b.id: b.name for b in doc.benefits}
@@ -125,7 +149,8 @@ def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame) -> 
          pl.concat_str([pl.when(ceiling).then(pl.lit("超过上限：上限")).otherwise(pl.lit("超标准：应享")),
                         yuan("owed"), pl.lit("元，发放"), yuan("paid"), pl.lit("元")])),
     ]
-    frames = [
+    frames = [_combined(doc, payments, names)] if doc.exclusive_groups() and payments.height else []
+    frames += [
         both.filter(cond).select(
             pl.lit(kind).alias("finding"), "benefit_id",
             pl.col("benefit_id").replace_strict(names, default=pl.col("benefit_id")).alias("benefit_name"),

@@ -146,6 +146,7 @@ class Benefit:
     explain: str
     line: int | None = None
     payee: str | None = None  # an enterprise paid per row of a person basis (an agency per worker placed)
+    not_with: tuple[str, ...] = ()  # 不重复享受: benefits the same payee cannot also have in the year (the higher stays)
     requires: tuple[str, ...] = ()  # columns without which a row cannot be evaluated: reported, never paid
 
 
@@ -162,6 +163,21 @@ class Document:
     parameters: dict[str, Parameter]
     benefits: tuple[Benefit, ...]
     path: str = field(default="", compare=False)
+
+    def exclusive_groups(self) -> list[set[str]]:
+        """Benefits that exclude one another (not_with, read both ways and transitively), as groups of ids."""
+        groups: list[set[str]] = []
+        present = {b.id for b in self.benefits}  # a part of the document (a Spark stage) keeps only its own
+        for b in self.benefits:
+            linked = {b.id, *(x for x in b.not_with if x in present)}
+            if len(linked) == 1:
+                continue
+            touching = [g for g in groups if g & linked]
+            for g in touching:
+                groups.remove(g)
+                linked |= g
+            groups.append(linked)
+        return groups
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
@@ -222,6 +238,13 @@ class _Reader:
                 self.fail(b, f"待遇 id“{benefit.id}”重复", "id")
             ids.add(benefit.id)
             out.append(benefit)
+        for b, node in zip(out, benefits):
+            for other in b.not_with:
+                if other not in ids or other == b.id:
+                    self.fail(node, f"待遇“{b.id}”的“not_with”引用了本文件中不存在的待遇“{other}”", "not_with")
+                partner = next(x for x in out if x.id == other)
+                if partner.entity != b.entity:
+                    self.fail(node, f"待遇“{b.id}”与“{other}”的兑现对象不同，不能互斥", "not_with")
         return Document(
             id=self.text(d, "id", "document"), seed=self.text(d, "seed", "document"),
             title=self.text(d, "title", "document"), number=self.text(d, "number", "document"),
@@ -241,7 +264,7 @@ class _Reader:
             if p["unit"] not in UNITS:
                 self.fail(p, f"{where}的单位应为以下之一：{'、'.join(sorted(UNITS))}", "unit")
             values = p["values"]
-            if not isinstance(values, dict) or not values:
+            if not isinstance(values, dict):  # {} : not set in the file (e.g. "按有关规定"), set on the page
                 self.fail(p, f"{where}的“values”应为“日期: 数值”的映射", "values")
             dated = []
             for since, raw in values.items():
@@ -415,7 +438,7 @@ class _Reader:
     def benefit(self, node, params) -> Benefit:
         where = f"待遇“{node.get('id', '?')}”" if isinstance(node, dict) else "待遇"
         self.mapping(node, where, {"id", "clause", "name", "quote", "entity", "basis", "amount", "explain"},
-                     {"target", "when", "once_per", "funding", "payee", "requires"})
+                     {"target", "when", "once_per", "funding", "payee", "requires", "not_with"})
         basis = node["basis"]
         if basis not in columns.BASES:
             self.fail(node, f"{where}的依据表应为以下之一：{'、'.join(columns.BASES)}", "basis")
@@ -453,6 +476,7 @@ class _Reader:
             when=tuple(self.condition(c, params, basis, where) for c in when),
             amount=self.amount(node["amount"], params, basis, where), once_per=once, funding=dict(funding),
             explain=str(node["explain"]), line=line_of(node), payee=payee, requires=tuple(requires),
+            not_with=tuple(str(x) for x in (node.get("not_with") or [])),
         )
 
 

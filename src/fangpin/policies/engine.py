@@ -363,6 +363,24 @@ def needed_columns(b: Benefit) -> set[str]:
     return cols
 
 
+def _higher_of_exclusive(done: list[tuple[pl.DataFrame, pl.DataFrame]], *, explain: bool):
+    """Benefits that are not combined (不重复享受): a payee owed more than one of them in the year keeps the highest
+    (ties: the one listed first in the catalog); the explanation names what it is instead of."""
+    rows = pl.concat([r for r, _ in done], how="vertical").with_row_index("order").with_columns(
+        pl.coalesce("credit_code", "id_number", "household_number").alias("payee"))
+    key = ["payee", "year"]
+    rows = rows.with_columns(
+        pl.col("benefit_name").cast(pl.String).unique(maintain_order=True).str.join("”与“").over(key).alias("others"),
+        pl.len().over(key).alias("competing"))
+    kept = rows.sort(["amount", "order"], descending=[True, False]).unique(subset=key, keep="first", maintain_order=True)
+    if explain:
+        note = pl.concat_str([pl.lit("；“"), pl.col("others"), pl.lit("”不重复享受，按较高者计")])
+        kept = kept.with_columns(pl.when(pl.col("competing") > 1).then(pl.concat_str([pl.col("explanation"), note]))
+                                 .otherwise(pl.col("explanation")).alias("explanation"))
+    kept = kept.sort("order").drop("order", "payee", "others", "competing")
+    return kept, pl.concat([u for _, u in done], how="vertical")
+
+
 def out_of_force(doc: Document, as_of: dt.date) -> str | None:
     if doc.in_force(as_of):
         return None
@@ -384,13 +402,28 @@ def iter_evaluate(doc: Document, tables, *, as_of: dt.date, messages: list[str],
         wanted.setdefault(b.basis, set()).update(needed_columns(b))
     eager = tables.collect(wanted)
     last = {b.basis: i for i, b in enumerate(doc.benefits)}
+    groups = doc.exclusive_groups()  # 不重复享受: held back until every benefit of the group is computed
+    group_of = {bid: g for g, ids in enumerate(groups) for bid in ids}
+    held: dict[int, list] = {g: [] for g in range(len(groups))}
+    left = {g: len(ids) for g, ids in enumerate(groups)}
     for i, b in enumerate(doc.benefits):
         unset = sorted(p for p in parameters_of(b) if doc.parameters[p].value_on(as_of) is None)
+        done = None
         if unset:  # e.g. the province has not yet published this year's monitoring line
             labels = "、".join(f"“{doc.parameters[p].label}”" for p in unset)
             messages.append(f"{b.name}（第{b.clause}条）：参数{labels}在 {as_of} 没有生效的取值，本年度不计算")
         else:
-            yield evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year, explain=explain)
+            done = evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year, explain=explain)
+        g = group_of.get(b.id)
+        if g is None:
+            if done is not None:
+                yield done
+        else:
+            if done is not None:
+                held[g].append(done)
+            left[g] -= 1
+            if left[g] == 0 and held[g]:
+                yield _higher_of_exclusive(held[g], explain=explain)
         if last[b.basis] == i:
             del eager[b.basis]  # the key tables stay: they are the registry's own columns, not copies
 

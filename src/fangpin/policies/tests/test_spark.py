@@ -38,7 +38,7 @@ def population(village: str, region: str, year: int, n: int = 60) -> dict:
                             "base_level": "city", "base_certified_on": f"{year}-02-01", "total_employees": 40,
                             "labor_intensive": True},
                            {"credit_code": older, "kind": "employer", "division_code": village, "base_level": "province",
-                            "base_certified_on": f"{year - 1}-05-01", "total_employees": 80}]}
+                            "base_certified_on": f"{year - 1}-05-01", "total_employees": 30, "labor_intensive": True}]}
     kinds = [("lifted", None), ("monitored", "unstable"), ("monitored", "marginal"), ("ordinary", None)]
     places = ["cross_province", "in_province_out_of_county", "in_county"]
     for i in range(n):
@@ -92,8 +92,9 @@ def sort(frame: pl.DataFrame) -> list[dict]:
 def test_spark_gives_the_local_results(session, document, village, region, as_of):
     doc = population(village, region, as_of.year)
     cat = catalog.load_catalog()[document]
-    if "monitoring_line" in cat.parameters:  # this year's line, so that the gap rule runs too
-        cat = simulate.with_values(cat, {"monitoring_line": Decimal(7000)}, as_of)
+    if "monitoring_line" in cat.parameters:  # this year's line and an absorption amount, so that every rule runs
+        cat = simulate.with_values(cat, {"monitoring_line": Decimal(7000), "absorption_per_worker": Decimal(1000),
+                                         "absorption_min_employees": Decimal(20)}, as_of)
     built, _ = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
     local = engine.evaluate(cat, built, as_of=as_of).results
     remote = pl.from_arrow(on_spark.evaluate(session, cat, spark_frames(session, doc), as_of=as_of).toArrow())
