@@ -238,7 +238,7 @@ class _Reader:
                 self.fail(b, f"待遇 id“{benefit.id}”重复", "id")
             ids.add(benefit.id)
             out.append(benefit)
-        for b, node in zip(out, benefits):
+        for b, node in zip(out, benefits, strict=True):
             for other in b.not_with:
                 if other not in ids or other == b.id:
                     self.fail(node, f"待遇“{b.id}”的“not_with”引用了本文件中不存在的待遇“{other}”", "not_with")
