@@ -15,7 +15,8 @@ from .helpers import household, member, person_id, spell
 
 CATEGORIES = [("lifted", None), ("ordinary", None), ("monitored", "unstable"), ("monitored", "marginal"),
               ("monitored", "sudden_hardship")]
-CASES = [("sn2022-67", "140603203200", dt.date(2025, 6, 30)), ("lx2022-10", "610327100001", dt.date(2022, 9, 30))]
+CASES = [("sn2022-67", "140603203200", dt.date(2025, 6, 30)), ("lx2022-10", "610327100001", dt.date(2022, 9, 30)),
+         ("xz2020-6", "140902001001", dt.date(2020, 6, 30))]
 
 
 @st.composite
@@ -83,6 +84,8 @@ def test_caps_targets_and_once_a_year(case):
     document = catalog.load_catalog()[doc_id]
     if "monitoring_line" in document.parameters:  # this year's line, so that the gap rule runs too
         document = simulate.with_values(document, {"monitoring_line": Decimal(7000)}, as_of)
+    if "dibao_standard_monthly" in document.parameters:  # the county's standard, set on the page in real use
+        document = simulate.with_values(document, {"dibao_standard_monthly": Decimal(600)}, as_of)
     built, problems = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
     assert problems == []
     results = engine.evaluate(document, built, as_of=as_of).results
