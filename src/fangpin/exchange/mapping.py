@@ -19,6 +19,10 @@ ORM_PATH: dict[str, dict[str, str]] = {
         "credit_code": "credit_code", "name": "name", "kind": "kind", "division_code": "org_unit_id",
         "base_level": "base_level", "base_certified_on": "base_certified_on", "total_employees": "total_employees",
         "labor_intensive": "labor_intensive", "contact": "contact", "phone": "phone",
+        "declared_year": "declared_year", "drives_target": "drives_target", "breeding_pigs": "breeding_pigs",
+        "new_greenhouse_mu": "new_greenhouse_mu", "renovated_greenhouse_mu": "renovated_greenhouse_mu",
+        "cool_vegetable_mu": "cool_vegetable_mu", "utilities_cost": "utilities_cost", "premises_kind": "premises_kind",
+        "premises_rent": "premises_rent", "premises_area_m2": "premises_area_m2",
     },
     "households": {
         "household_number": "number", "village_code": "village_id", "category": "category",
@@ -80,4 +84,5 @@ REFERENCES = {
 BLANK_DEFAULTS = {
     "string": "", "boolean": False, "decimal": 0, "money": 0,
 }
-KEY_DEFAULTS = {"base_level": "none", "school_stage": "none", "monitor_type": "", "total_employees": 0}
+KEY_DEFAULTS = {"base_level": "none", "school_stage": "none", "monitor_type": "", "total_employees": 0,
+                "premises_kind": "none", "breeding_pigs": 0}

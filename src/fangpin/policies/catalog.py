@@ -59,6 +59,7 @@ def parameters_of(b: Benefit) -> set[str]:
     a = b.amount
     refs.extend((a.value, a.units, a.cap, a.base, a.share, a.line, *a.rates, *(t.value for t in a.tiers)))
     refs.extend(x for st in a.steps for x in (st.upto, st.rate))
+    refs.extend(a.base_at_most or ())
     names = {r.param for r in refs if r is not None and r.param}
     return names | set(re.findall(r"\{\$([^{}]+)\}", b.explain))
 AMOUNT_KINDS = ("fixed", "per_unit", "tiers", "up_to", "share_of", "graduated", "gap")
@@ -127,6 +128,7 @@ class Amount:
     share: Ref | None = None  # share_of: a ratio parameter (1/2, 0.05)
     steps: tuple[Step, ...] = ()  # graduated
     line: Ref | None = None  # gap: a per-person money line; units = persons, base = the total it is compared with
+    base_at_most: tuple[Ref, Ref] | None = None  # share_of: the base counted at most rate × units (50 元/m² × area)
     bound: str | None = None  # at_most (up_to) or at_least: the amount is a ceiling or a floor, not an exact sum
 
 
@@ -369,14 +371,21 @@ class _Reader:
             return Amount("per_unit", rates=tuple(self.money_ref(spec, r, params, basis, where, "rate") for r in rates),
                           units=self.ref(spec, spec["units"], params, basis, where, "units"), cap=cap, bound=bound)
         if kind == "share_of":
-            spec = self.mapping(node[kind], f"{where}的 share_of", {"base"}, {"share", "units"})
+            spec = self.mapping(node[kind], f"{where}的 share_of", {"base"}, {"share", "units", "base_at_most"})
             base = self.ref(spec, spec["base"], params, basis, where, "base")
             if not (base.param and params[base.param].unit == "yuan") and not (
                     base.col and columns.COLUMNS[base.col].kind == "money"):
                 self.fail(spec, f"{where}：share_of 的 base 应为金额列或单位为 yuan 的参数", "base")
             share = self.ratio_ref(spec, spec["share"], params, basis, where, "share") if "share" in spec else None
             units = self.count_ref(spec, spec["units"], params, basis, where, "units") if "units" in spec else None
-            return Amount(kind, base=base, share=share, units=units, cap=cap, bound=bound)
+            at_most = None
+            if "base_at_most" in spec:
+                lim = self.mapping(spec["base_at_most"], f"{where}的 base_at_most", {"rate", "units"})
+                per = self.ref(lim, lim["units"], params, basis, where, "units")
+                if not per.col or columns.COLUMNS[per.col].kind not in ("int", "area"):
+                    self.fail(lim, f"{where}：base_at_most 的 units 应为数量或面积列", "units")
+                at_most = (self.money_ref(lim, lim["rate"], params, basis, where, "rate"), per)
+            return Amount(kind, base=base, share=share, units=units, cap=cap, bound=bound, base_at_most=at_most)
         if kind == "graduated":
             spec = self.mapping(node[kind], f"{where}的 graduated", {"units", "steps"})
             steps = spec["steps"]

@@ -64,6 +64,18 @@ COLUMNS: dict[str, Column] = {
     "enterprise.lifted_workers": Column("int", "其中脱贫劳动力"),
     "enterprise.new_lifted_workers": Column("int", "其中上年度未在本单位务工的脱贫劳动力"),
     "enterprise.certified_this_year": Column("bool", "本年度认定"),
+    "enterprise.certified_years_ago": Column("int", "认定至今年数（认定当年为0）"),
+    # the year's declaration (read only when its year is the evaluation year: enterprise.declared_this_year)
+    "enterprise.declared_this_year": Column("bool", "本年度已申报"),
+    "enterprise.drives_target": Column("bool", "带动脱贫户和监测户"),
+    "enterprise.breeding_pigs": Column("int", "良种生猪头数"),
+    "enterprise.new_greenhouse_mu": Column("area", "新建日光温室面积"),
+    "enterprise.renovated_greenhouse_mu": Column("area", "改造老旧温室面积"),
+    "enterprise.cool_vegetable_mu": Column("area", "夏秋冷凉蔬菜面积"),
+    "enterprise.utilities_cost": Column("money", "生产经营水电费"),
+    "enterprise.premises_kind": Column("enum", "生产用房类型", c.PremisesKind),
+    "enterprise.premises_rent": Column("money", "场地年租金"),
+    "enterprise.premises_area_m2": Column("area", "生产加工使用面积（平方米）"),
     # training
     "training.kind": Column("enum", "培训类型", c.TrainingKind),
     "training.days": Column("int", "培训天数"),

@@ -128,7 +128,14 @@ def _uncapped(a: Amount, ctx: _Context) -> pl.Expr:
         return pl.lit(ctx.fen(a.value.param), dtype=pl.Int64)
     if a.kind == "share_of":  # base × share × units, rounded half up to the fen
         share = Fraction(ctx.param(a.share.param)) if a.share else Fraction(1)
-        product = _money(a.base, ctx) * (_count(a.units, ctx) if a.units else 1) * share.numerator
+        base = _money(a.base, ctx)
+        if a.base_at_most:  # e.g. rent counted at most 50 yuan a square metre
+            rate, per = a.base_at_most
+            units = pl.col(per.col).fill_null(0)
+            limit = (units * ctx.fen(rate.param) + 50) // 100 if columns.COLUMNS[per.col].kind == "area" else (
+                units * ctx.fen(rate.param))
+            base = pl.min_horizontal(base, limit)
+        product = base * (_count(a.units, ctx) if a.units else 1) * share.numerator
         return _half_up(product, share.denominator)
     if a.kind == "graduated":  # each band's rate for the units that fall in it
         units, done, total = _count(a.units, ctx), 0, pl.lit(0, dtype=pl.Int64)
@@ -355,7 +362,8 @@ def needed_columns(b: Benefit) -> set[str]:
         values = c.value if isinstance(c.value, tuple) else (c.value,)
         cols.update(v.col for v in values if v is not None and v.col)
     a = b.amount
-    cols.update(r.col for r in (a.units, a.base, a.share, a.line, *a.rates) if r is not None and r.col)
+    cols.update(r.col for r in (a.units, a.base, a.share, a.line, *a.rates, *(a.base_at_most or ()))
+                if r is not None and r.col)
     if b.payee:
         cols.add(b.payee)
     cols.update(b.requires)

@@ -87,7 +87,11 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "trainings": {"id_number": pl.String, "year": pl.Int64, "kind": pl.String, "days": pl.Int64,
                   "employed_after": pl.Boolean, "institution_credit_code": pl.String},
     "enterprises": {"credit_code": pl.String, "kind": pl.String, "division_code": pl.String, "base_level": pl.String,
-                    "base_certified_on": pl.String, "total_employees": pl.Int64, "labor_intensive": pl.Boolean},
+                    "base_certified_on": pl.String, "total_employees": pl.Int64, "labor_intensive": pl.Boolean,
+                    "declared_year": pl.Int64, "drives_target": pl.Boolean, "breeding_pigs": pl.Int64,
+                    "new_greenhouse_mu": pl.String, "renovated_greenhouse_mu": pl.String, "cool_vegetable_mu": pl.String,
+                    "utilities_cost": pl.Int64, "premises_kind": pl.String, "premises_rent": pl.Int64,
+                    "premises_area_m2": pl.String},
     "incomes": {"household_number": pl.String, "year": pl.Int64, "wage": pl.Int64, "business_income": pl.Int64,
                 "business_cost": pl.Int64, "property_income": pl.Int64, "transfer_income": pl.Int64},
     "startups": {"id_number": pl.String, "kind": pl.String, "started_on": pl.String, "operating_months": pl.Int64,
@@ -252,6 +256,16 @@ class BasisTables:
             pl.col("division_code").alias("enterprise.division_code"),
             (pl.col("base_certified_on").str.slice(0, 4).cast(pl.Int64, strict=False) == self.as_of.year)
             .fill_null(False).alias("enterprise.certified_this_year"),
+            (pl.lit(self.as_of.year) - pl.col("base_certified_on").str.slice(0, 4).cast(pl.Int64, strict=False))
+            .alias("enterprise.certified_years_ago"),
+            (pl.col("declared_year") == self.as_of.year).fill_null(False).alias("enterprise.declared_this_year"),
+            _flag("drives_target").alias("enterprise.drives_target"),
+            pl.col("breeding_pigs").fill_null(0).alias("enterprise.breeding_pigs"),
+            *[_centi(c).alias(f"enterprise.{c}") for c in ("new_greenhouse_mu", "renovated_greenhouse_mu",
+                                                           "cool_vegetable_mu", "premises_area_m2")],
+            pl.col("utilities_cost").fill_null(0).alias("enterprise.utilities_cost"),
+            pl.col("premises_kind").fill_null("none").alias("enterprise.premises_kind"),
+            pl.col("premises_rent").fill_null(0).alias("enterprise.premises_rent"),
         ).join(workers, left_on="credit_code", right_on="employer_credit_code", how="left").with_columns(
             pl.col("enterprise.workers").fill_null(0), pl.col("enterprise.target_workers").fill_null(0),
             pl.col("enterprise.lifted_workers").fill_null(0), pl.col("enterprise.new_lifted_workers").fill_null(0))

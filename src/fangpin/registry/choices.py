@@ -115,3 +115,9 @@ ALIASES: dict[type[models.TextChoices], dict[str, str]] = {
     },
     Sex: {"男性": "male", "女性": "female"},
 }
+
+
+class PremisesKind(models.TextChoices):
+    NONE = "none", "无租赁场地"
+    VILLAGE_STANDARD = "village_standard", "村级标准化生产用房或闲置房屋"
+    SELF_RENTED = "self_rented", "自行租赁的非村级标准化生产用房"

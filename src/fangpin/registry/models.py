@@ -17,6 +17,7 @@ from .choices import (
     Relation,
     SchoolStage,
     Sex,
+    PremisesKind,
     StartupKind,
     TrainingKind,
 )
@@ -39,6 +40,18 @@ class Enterprise(models.Model):
     labor_intensive = models.BooleanField("劳动密集型", default=False)
     contact = models.CharField("联系人", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    # The year's declaration (申报) for industry and premises subsidies: the rules read it only for the year it names;
+    # earlier years' declarations stay in the history.
+    declared_year = models.PositiveSmallIntegerField("申报年度", null=True, blank=True)
+    drives_target = models.BooleanField("带动脱贫户和监测户", default=False)
+    breeding_pigs = models.PositiveIntegerField("良种生猪头数", default=0)
+    new_greenhouse_mu = models.DecimalField("新建日光温室面积（亩）", max_digits=10, decimal_places=2, default=0)
+    renovated_greenhouse_mu = models.DecimalField("改造老旧温室面积（亩）", max_digits=10, decimal_places=2, default=0)
+    cool_vegetable_mu = models.DecimalField("夏秋冷凉蔬菜面积（亩）", max_digits=10, decimal_places=2, default=0)
+    utilities_cost = models.BigIntegerField("生产经营水电费（分）", default=0)
+    premises_kind = models.CharField("生产用房类型", max_length=32, choices=PremisesKind.choices, default=PremisesKind.NONE)
+    premises_rent = models.BigIntegerField("场地年租金（分）", default=0)
+    premises_area_m2 = models.DecimalField("生产加工使用面积（平方米）", max_digits=12, decimal_places=2, default=0)
     history = HistoricalRecords(verbose_name="经营主体变更记录")
 
     class Meta:

@@ -23,7 +23,16 @@ CASES = [("sn2022-67", "140603203200", dt.date(2025, 6, 30)), ("lx2022-10", "610
 def populations(draw):
     village_doc = draw(st.sampled_from(CASES))
     _, village, as_of = village_doc
-    doc = {"households": [], "members": [], "employments": [], "trainings": [], "incomes": [], "startups": []}
+    doc = {"households": [], "members": [], "employments": [], "trainings": [], "incomes": [], "startups": [],
+           "enterprises": [{"credit_code": creditcode.make(village[:6], "MA0000053"), "name": "工厂",
+                            "kind": draw(st.sampled_from(["community_factory", "cooperative"])), "division_code": village,
+                            "base_certified_on": f"{as_of.year - draw(st.integers(0, 2))}-03-01",
+                            "total_employees": draw(st.integers(0, 40)), "declared_year": as_of.year,
+                            "drives_target": draw(st.booleans()), "breeding_pigs": draw(st.integers(0, 500)),
+                            "utilities_cost": draw(st.integers(0, 10_000_000)),
+                            "premises_kind": draw(st.sampled_from(["none", "village_standard", "self_rented"])),
+                            "premises_rent": draw(st.integers(0, 50_000_000)),
+                            "premises_area_m2": f"{draw(st.integers(0, 500_000)) / 100:.2f}"}]}
     agencies = [None, creditcode.make("140603", "MA0000051"), creditcode.make("610327", "MA0000052")]
     for i in range(draw(st.integers(1, 6))):
         number = f"H{i}"

@@ -36,9 +36,14 @@ def population(village: str, region: str, year: int, n: int = 60) -> dict:
     doc = {"households": [], "members": [], "employments": [], "trainings": [], "incomes": [], "startups": [],
            "enterprises": [{"credit_code": code, "kind": "community_factory", "division_code": village,
                             "base_level": "city", "base_certified_on": f"{year}-02-01", "total_employees": 40,
-                            "labor_intensive": True},
-                           {"credit_code": older, "kind": "employer", "division_code": village, "base_level": "province",
-                            "base_certified_on": f"{year - 1}-05-01", "total_employees": 30, "labor_intensive": True}]}
+                            "labor_intensive": True, "declared_year": year, "drives_target": True, "breeding_pigs": 12,
+                            "new_greenhouse_mu": "1.25", "renovated_greenhouse_mu": "0.50", "cool_vegetable_mu": "3.00",
+                            "utilities_cost": 500000, "premises_kind": "self_rented", "premises_area_m2": "300",
+                            "premises_rent": 2000000},
+                           {"credit_code": older, "kind": "community_factory", "division_code": village,
+                            "base_level": "province", "base_certified_on": f"{year - 1}-05-01", "total_employees": 30,
+                            "labor_intensive": True, "declared_year": year, "premises_kind": "village_standard",
+                            "premises_rent": 100000}]}
     kinds = [("lifted", None), ("monitored", "unstable"), ("monitored", "marginal"), ("ordinary", None)]
     places = ["cross_province", "in_province_out_of_county", "in_county"]
     for i in range(n):
