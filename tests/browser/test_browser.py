@@ -19,10 +19,15 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 @pytest.fixture
 def divisions_restored(django_db_blocker):
-    """A transactional test flushes every table at its end; put the division slice back for the tests after it."""
-    yield
+    """A transactional test flushes every table at its end: have the division slice before the test (an earlier
+    browser test may have flushed it) and put it back after, for the tests that follow."""
     from fangpin.orgunits import loading
+    from fangpin.orgunits.models import OrgUnit
 
+    with django_db_blocker.unblock():
+        if not OrgUnit.objects.exists():
+            loading.load(loading.read_slice())
+    yield
     with django_db_blocker.unblock():
         loading.load(loading.read_slice())
 
@@ -113,3 +118,44 @@ def test_login_import_and_open_a_household(divisions_restored, transactional_db,
     body = page.inner_text("main")
     assert head_id not in body and head_id[:4] + "**********" + head_id[-4:] in body
     page.screenshot(path=SHOTS / "05-household-masked.png", full_page=True)
+
+
+def test_county_adjusts_a_policy_parameter_and_the_household_panel_follows(divisions_restored, transactional_db,
+                                                                             live_server, browser):
+    import datetime as dt
+
+    from conftest import make_household, make_user
+    from fangpin.registry.models import Employment
+
+    make_user("county", "county_bureau", "140603000000")
+    make_user("township", "township_reviewer", "140603203000")
+    h = make_household("140603203200", "P-1", members=1, head_name="乔志刚")
+    Employment.objects.create(member=h.members.get(), year=2025, place="cross_province", start_date=dt.date(2025, 3, 1),
+                              months=3, monthly_wage=300000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+
+    # a township reviewer may read the parameters but not change them
+    login(page, live_server.url, "township")
+    page.goto(f"{live_server.url}/policies/sn2022-67/?as_of=2025-06-30")
+    assert "跨省务工一次性交通补贴标准" in page.inner_text("main") and page.locator("text=调整参数").count() == 0
+    page.context.clear_cookies()
+
+    login(page, live_server.url, "county")
+    page.click("text=政策参数")
+    page.click("text=双发〔2022〕67号")
+    page.select_option("#id_key", "transport_cross_province")
+    page.fill("#id_valid_from", "2025-07-01")
+    page.fill("#id_value", "2000")
+    page.fill("#id_reason", "区政府常务会议纪要")
+    page.click("text=保存")
+    body = page.inner_text("main")
+    assert "参数已调整" in page.content() and "2025-07-01 起：2000 元（页面设置：county，区政府常务会议纪要）" in body
+    assert "新增" in body
+    page.screenshot(path=SHOTS / "06-policy-parameters.png", full_page=True)
+
+    page.goto(f"{live_server.url}/households/{h.pk}/?as_of=2025-06-30")
+    assert "依据双发〔2022〕67号第10条：2025年跨省务工，每年一次性补贴1500元" in page.inner_text("main")
+    page.goto(f"{live_server.url}/households/{h.pk}/?as_of=2025-07-01")
+    assert "依据双发〔2022〕67号第10条：2025年跨省务工，每年一次性补贴2000元" in page.inner_text("main")
+    page.screenshot(path=SHOTS / "07-household-after-adjustment.png", full_page=True)
