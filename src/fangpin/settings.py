@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "fangpin.web",
     "fangpin.demo",
     "fangpin.policies",
+    "fangpin.monitoring",
 ]
 
 MIDDLEWARE = [

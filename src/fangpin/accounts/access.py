@@ -19,7 +19,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.TOWNSHIP_REVIEWER: frozenset({"registry.read", "registry.export", "policy.read"}),
     Role.COUNTY_BUREAU: frozenset(
         {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "department.upload",
-         "policy.read", "policy.edit"}
+         "policy.read", "policy.edit", "monitoring.recompute", "monitoring.line"}
     ),
     Role.DEPARTMENT_OFFICER: frozenset({"department.upload"}),
     Role.LEADER: frozenset({"registry.read", "registry.export", "policy.read"}),
@@ -35,6 +35,7 @@ SCOPE_PATHS: dict[str, str] = {
     "registry.training": "member__household__village__code",
     "registry.startup": "member__household__village__code",
     "registry.enterprise": "org_unit__code",
+    "monitoring.incomeaccount": "household__village__code",
 }
 
 

@@ -1,0 +1,104 @@
+"""Income accounting over the registry: recompute a year for the households in the user's area, keep the result, and
+list the households whose band changed. Monitoring lines: a county bureau sets its county's; provinces' come by
+command (no province role yet)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+
+from fangpin.accounts import access
+from fangpin.registry.models import Household, IncomeRecord
+
+from . import income
+from .models import IncomeAccount, MonitoringLine
+
+
+@dataclass
+class Change:
+    household_id: int
+    household_number: str
+    village_code: str
+    before: str | None  # band before the recomputation (None: first accounting)
+    after: str
+
+
+def lines_frame() -> pl.DataFrame:
+    rows = [{"region_prefix": r.region_prefix, "year": r.year, "line": r.line,
+             "edge_centi": int(r.edge_factor * 100), "sharp_centi": int(r.sharp_fall * 100)}
+            for r in MonitoringLine.objects.all()]
+    return pl.DataFrame(rows, schema=income.LINE_SCHEMA)
+
+
+def recompute(user, year: int) -> list[Change]:
+    """全面核算: every household in the user's area for the year; the result is stored, the band changes returned."""
+    access.require(user, "monitoring.recompute")
+    households = access.scope(user, Household.objects.all())
+    hh = pl.DataFrame(list(households.values("id", "number", "village_id")),
+                      schema={"id": pl.Int64, "number": pl.String, "village_id": pl.String})
+    sizes = pl.DataFrame(list(households.annotate(n=Count("members")).values("id", "n")),
+                         schema={"id": pl.Int64, "n": pl.Int64}).rename({"id": "household_id", "n": "size"})
+    incomes = pl.DataFrame(
+        list(access.scope(user, IncomeRecord.objects.filter(year__in=[year, year - 1])).values(
+            "household_id", "year", *income.PARTS)),
+        schema={"household_id": pl.Int64, "year": pl.Int64, **{k: pl.Int64 for k in income.PARTS}})
+    result = income.account(hh.select(pl.col("id").alias("household_id"), pl.col("village_id").alias("village_code")),
+                            sizes, incomes, lines_frame(), year=year)
+    before = dict(IncomeAccount.objects.filter(household__in=households, year=year).values_list("household_id", "band"))
+    numbers = dict(zip(hh["id"].to_list(), zip(hh["number"].to_list(), hh["village_id"].to_list(), strict=True),
+                       strict=True))
+    changes = []
+    with transaction.atomic():
+        existing = {a.household_id: a for a in IncomeAccount.objects.filter(household__in=households, year=year)}
+        creates, updates = [], []
+        fields = ("size", "net_income", "per_capita", "line", "band", "fell", "sharp_fall", "note")
+        for r in result.iter_rows(named=True):
+            values = {k: r[k] for k in fields}
+            obj = existing.get(r["household_id"])
+            if obj is None:
+                creates.append(IncomeAccount(household_id=r["household_id"], year=year, **values))
+            elif any(getattr(obj, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(obj, k, v)
+                updates.append(obj)
+            if before.get(r["household_id"]) != r["band"]:
+                number, village = numbers[r["household_id"]]
+                changes.append(Change(r["household_id"], number, village, before.get(r["household_id"]), r["band"]))
+        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+        reason = f"{year}年收入全面核算"
+        if creates:
+            bulk_create_with_history(creates, IncomeAccount, batch_size=1000, default_user=user,
+                                     default_change_reason=reason)
+        if updates:
+            bulk_update_with_history(updates, IncomeAccount, list(fields), batch_size=1000, default_user=user,
+                                     default_change_reason=reason)
+    return changes
+
+
+def set_line(user, *, region_prefix: str, year: int, line_yuan: Decimal, reason: str,
+             edge_factor: Decimal = Decimal("1.5"), sharp_fall: Decimal = Decimal("0.3")) -> MonitoringLine:
+    """A county bureau sets (or overrides) its own county's line; user None is the command's province-level setting."""
+    if user is not None:
+        if not access.can(user, "monitoring.line") or len(region_prefix) != 6 or not access.covers(user, region_prefix):
+            raise PermissionDenied("县级部门只能设置本县的监测标准")
+    if region_prefix and (not region_prefix.isdigit() or len(region_prefix) not in (2, 6)):
+        raise ValidationError("区划代码前缀应为省2位或县6位数字")
+    if line_yuan <= 0 or line_yuan != line_yuan.quantize(Decimal("0.01")):
+        raise ValidationError("监测标准应为正数，最多两位小数（元）")
+    if not (Decimal(1) <= edge_factor <= Decimal(3)) or not (Decimal(0) < sharp_fall < Decimal(1)):
+        raise ValidationError("边缘系数应在1到3之间，大幅下降比例应在0到1之间")
+    if not reason.strip():
+        raise ValidationError("请填写依据")
+    with transaction.atomic():
+        row = MonitoringLine.objects.filter(region_prefix=region_prefix, year=year).first() or MonitoringLine(
+            region_prefix=region_prefix, year=year)
+        row.line, row.edge_factor, row.sharp_fall, row.reason, row.set_by = (
+            int(line_yuan * 100), edge_factor, sharp_fall, reason.strip(), user)
+        row._history_user = user
+        row.save()
+    return row
