@@ -23,6 +23,7 @@ urlpatterns = [
     path("import/reports/<str:token>.xlsx", views.import_report, name="import_report"),
     path("export/", views.export, name="export"),
     path("policies/", views.policy_list, name="policy_list"),
+    path("monitoring/income/", views.income_accounting, name="income_accounting"),
     path("policies/<str:doc_id>/", views.policy_detail, name="policy_detail"),
     path("api/", api.urls),
 ]

@@ -15,14 +15,15 @@ from .models import Role
 # Capabilities by role. Reading the registry is scoped; the list says whether the role may at all.
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_CLERK: frozenset(
-        {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "policy.read"}),
-    Role.TOWNSHIP_REVIEWER: frozenset({"registry.read", "registry.export", "policy.read"}),
+        {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "policy.read",
+         "monitoring.read"}),
+    Role.TOWNSHIP_REVIEWER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read"}),
     Role.COUNTY_BUREAU: frozenset(
         {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "department.upload",
-         "policy.read", "policy.edit", "monitoring.recompute", "monitoring.line"}
+         "policy.read", "policy.edit", "monitoring.read", "monitoring.recompute", "monitoring.line"}
     ),
     Role.DEPARTMENT_OFFICER: frozenset({"department.upload"}),
-    Role.LEADER: frozenset({"registry.read", "registry.export", "policy.read"}),
+    Role.LEADER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read"}),
 }
 
 # How each scoped model reaches a division code.

@@ -59,3 +59,11 @@ class ParameterValueForm(forms.Form):
     def __init__(self, *args, parameters=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["key"].choices = [(p.key, p.label) for p in parameters]
+
+
+class MonitoringLineForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    line = forms.DecimalField(label="监测标准（元/人·年）", max_digits=10, decimal_places=2)
+    edge_factor = forms.DecimalField(label="边缘系数", max_digits=4, decimal_places=2, initial="1.5")
+    sharp_fall = forms.DecimalField(label="大幅下降比例", max_digits=4, decimal_places=2, initial="0.3")
+    reason = forms.CharField(label="依据", max_length=200)

@@ -26,3 +26,9 @@ def param_value(value, unit: str = "") -> str:
     else:
         text = format(value.normalize(), "f")
     return f"{text} {UNIT_LABELS.get(unit, '')}".strip()
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import SHUANGNIAN_CUN, new_id
+from fangpin.monitoring.models import IncomeAccount, MonitoringLine
 from fangpin.policies.models import ParameterValue
 from fangpin.registry.models import Household, Member
 
@@ -114,6 +115,14 @@ CASES = [
     Case("import_report", "get", lambda h: "/import/reports/not-a-token.xlsx", set()),
     Case("export", "get", lambda h: "/export/", READ_ROLES),
     Case("policy_list", "get", lambda h: "/policies/", READ_ROLES),
+    Case("income_accounting", "get", lambda h: "/monitoring/income/?year=2025", READ_ROLES),
+    Case("income_accounting", "post", lambda h: "/monitoring/income/", {"county", "other_county"}, label="line",
+         data=lambda h: {"action": "line", "year": "2025", "line": "7000", "edge_factor": "1.5", "sharp_fall": "0.3",
+                         "reason": "矩阵测试"},
+         changed=lambda h: MonitoringLine.objects.filter(reason="矩阵测试").exists()),
+    Case("income_accounting", "post", lambda h: "/monitoring/income/", {"county", "other_county"}, label="recompute",
+         data=lambda h: {"action": "recompute", "year": "2025"},
+         changed=lambda h: IncomeAccount.objects.exists()),
     Case("policy_detail", "get", lambda h: "/policies/sn2022-67/", READ_ROLES),
     Case("policy_detail", "post", lambda h: "/policies/sn2022-67/", {"county"}, label="post",
          data=lambda h: {"key": "voucher_per_person", "valid_from": "2025-01-01", "value": "1600", "reason": "矩阵测试"},
