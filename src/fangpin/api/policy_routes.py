@@ -5,7 +5,6 @@ policy page apply (the `fangpin` commands use the catalog files alone)."""
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied
 from ninja import File, Form, Router, Status
@@ -14,6 +13,7 @@ from ninja.files import UploadedFile
 from fangpin.accounts import access
 from fangpin.lib import files
 from fangpin.policies import batch, parameters
+from fangpin.policies.catalog import value_text
 from fangpin.policies.simulate import SimulationError
 
 from . import schemas as s
@@ -37,11 +37,7 @@ def _day(as_of: str) -> dt.date:
 
 
 def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    return format(value.normalize(), "f")
+    return None if value is None else value_text(value)
 
 
 @policies.get("/policies", summary="政策目录中的文件")

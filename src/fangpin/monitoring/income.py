@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import polars as pl
 
-PARTS = {"wage": 1, "business_income": 1, "business_cost": -1, "property_income": 1, "transfer_income": 1}
+from fangpin.lib.income import net_income_expr
 LINE_SCHEMA = {"region_prefix": pl.String, "year": pl.Int64, "line": pl.Int64, "edge_centi": pl.Int64,
                "sharp_centi": pl.Int64}
 
 
 def net(incomes: pl.LazyFrame) -> pl.LazyFrame:
-    return incomes.group_by("household_id", "year").agg(
-        sum(pl.col(k).fill_null(0) * s for k, s in PARTS.items()).sum().alias("net_income"))
+    return incomes.group_by("household_id", "year").agg(net_income_expr().sum().alias("net_income"))
 
 
 def account(households: pl.DataFrame, sizes: pl.DataFrame, incomes: pl.DataFrame, lines: pl.DataFrame, *,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from fangpin.accounts import access
+from fangpin.lib.income import NET_INCOME_PARTS
 from fangpin.registry.models import Household, IncomeRecord
 
 from . import income
@@ -44,16 +45,16 @@ def recompute(user, year: int) -> list[Change]:
                          schema={"id": pl.Int64, "n": pl.Int64}).rename({"id": "household_id", "n": "size"})
     incomes = pl.DataFrame(
         list(access.scope(user, IncomeRecord.objects.filter(year__in=[year, year - 1])).values(
-            "household_id", "year", *income.PARTS)),
-        schema={"household_id": pl.Int64, "year": pl.Int64, **{k: pl.Int64 for k in income.PARTS}})
+            "household_id", "year", *NET_INCOME_PARTS)),
+        schema={"household_id": pl.Int64, "year": pl.Int64, **{k: pl.Int64 for k in NET_INCOME_PARTS}})
     result = income.account(hh.select(pl.col("id").alias("household_id"), pl.col("village_id").alias("village_code")),
                             sizes, incomes, lines_frame(), year=year)
-    before = dict(IncomeAccount.objects.filter(household__in=households, year=year).values_list("household_id", "band"))
     numbers = dict(zip(hh["id"].to_list(), zip(hh["number"].to_list(), hh["village_id"].to_list(), strict=True),
                        strict=True))
     changes = []
     with transaction.atomic():
         existing = {a.household_id: a for a in IncomeAccount.objects.filter(household__in=households, year=year)}
+        before = {hid: a.band for hid, a in existing.items()}
         creates, updates = [], []
         fields = ("size", "net_income", "per_capita", "line", "band", "fell", "sharp_fall", "note")
         for r in result.iter_rows(named=True):

@@ -92,6 +92,13 @@ def _payee_problems(row: dict, b, doc: Document) -> list[str]:
     return out
 
 
+def _payee_columns() -> list[pl.Expr]:
+    """The payee keys of a finding, blank keys as nulls: household, person (ID number), enterprise (credit code)."""
+    return [pl.when(pl.col(k) == "").then(None).otherwise(pl.col(k)).alias(name)
+            for k, name in (("household_number", "household_number"), ("person", "id_number"),
+                            ("credit_code", "credit_code"))]
+
+
 def _combined(doc: Document, payments: pl.DataFrame, names: dict) -> pl.DataFrame:
     """重复享受 across benefits: one payee paid in a year for two benefits the document says are not combined."""
     frames = []
@@ -107,9 +114,7 @@ def _combined(doc: Document, payments: pl.DataFrame, names: dict) -> pl.DataFram
         frames.append(hits.select(
             pl.lit("重复享受").alias("finding"), "benefit_id",
             pl.col("benefit_id").replace_strict(names, default=pl.col("benefit_id")).alias("benefit_name"),
-            *[pl.when(pl.col(k) == "").then(None).otherwise(pl.col(k)).alias(name)
-              for k, name in (("household_number", "household_number"), ("person", "id_number"),
-                              ("credit_code", "credit_code"))],
+            *_payee_columns(),
             "year", pl.lit(0, dtype=pl.Int64).alias("owed"), "paid", pl.col("payments").cast(pl.Int64),
             pl.concat_str([pl.lit("“"), pl.col("names"), pl.lit("”不重复享受，同一年度都已发放，共"), yuan_text(pl.col("paid")),
                            pl.lit("元")]).alias("reason")))
@@ -154,9 +159,7 @@ def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame) -> 
         both.filter(cond).select(
             pl.lit(kind).alias("finding"), "benefit_id",
             pl.col("benefit_id").replace_strict(names, default=pl.col("benefit_id")).alias("benefit_name"),
-            *[pl.when(pl.col(k) == "").then(None).otherwise(pl.col(k)).alias(name)
-              for k, name in (("household_number", "household_number"), ("person", "id_number"),
-                              ("credit_code", "credit_code"))],
+            *_payee_columns(),
             "year", "owed", "paid", "payments", reason.alias("reason"))
         for kind, cond, reason in checks
     ]

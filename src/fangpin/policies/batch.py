@@ -17,11 +17,7 @@ def _built(path: Path, as_of: dt.date):
 
 
 def _unevaluable(unreadable, ev: engine.Evaluation | None = None) -> list[dict]:
-    out = [u.__dict__ for u in unreadable]
-    if ev is not None:
-        out += [{"sheet": "", "row": None, "key": r["id_number"] or r["household_number"] or r["credit_code"],
-                 "reason": r["reason"]} for r in ev.unevaluable.iter_rows(named=True)]
-    return out
+    return [u.__dict__ for u in unreadable + (ev.unreadable() if ev is not None else [])]
 
 
 def _plain(frame) -> list[dict]:

@@ -24,6 +24,13 @@ OPERATORS = {"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"}
 ONCE_PER = {"person_year"}
 
 
+def value_text(value: Decimal | Fraction) -> str:
+    """A parameter value as the catalog writes it: 1500, 15.6, 1/2."""
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(value.numerator)
+    return format(value.normalize(), "f")
+
+
 def parse_value(unit: str, raw) -> tuple[Decimal | Fraction | None, str | None]:
     """A parameter value as written in a file or typed on the page: (value, None) or (None, what is wrong)."""
     if unit == "ratio" and isinstance(raw, str) and "/" in raw:

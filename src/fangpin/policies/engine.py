@@ -16,7 +16,7 @@ from fractions import Fraction
 import polars as pl
 
 from . import columns
-from .catalog import Amount, Benefit, Condition, Document, Ref, parameters_of
+from .catalog import Amount, Benefit, Condition, Document, Ref, parameters_of, value_text
 
 RESULT_SCHEMA = {
     "document_id": pl.Categorical, "document_number": pl.Categorical, "clause": pl.Int64, "benefit_id": pl.Categorical,
@@ -39,6 +39,13 @@ class Evaluation:
     def __post_init__(self):
         if self.unevaluable is None:
             self.unevaluable = pl.DataFrame(schema=UNEVALUABLE_SCHEMA)
+
+    def unreadable(self) -> list:
+        """The rows no rule could evaluate, in the shape of the input's unreadable rows (for reports and pages)."""
+        from .tables import Unreadable
+
+        return [Unreadable(r["benefit_name"], None, r["id_number"] or r["household_number"] or r["credit_code"] or "",
+                           r["reason"]) for r in self.unevaluable.iter_rows(named=True)]
 
 
 class _Context:
@@ -177,12 +184,6 @@ def yuan_text(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _number_text(value) -> str:
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    return format(value.normalize(), "f")
-
-
 def _column_text(name: str) -> pl.Expr:
     spec = columns.COLUMNS[name]
     col = pl.col(name).cast(pl.String) if spec.kind in ("enum", "str", "code") else pl.col(name)  # codes may be categoricals
@@ -218,7 +219,7 @@ def explanation_expr(b: Benefit, doc: Document, ctx: _Context, amount: pl.Expr, 
             parts.append(pl.concat_list([pl.when(condition_expr(c, ctx)).then(pl.lit(c.label)) for c in labelled])
                          .list.drop_nulls().list.join("、"))
         elif key.startswith("$"):
-            parts.append(pl.lit(_number_text(ctx.param(key[1:]))))
+            parts.append(pl.lit(value_text(ctx.param(key[1:]))))
         elif key in columns.COLUMNS:
             parts.append(_column_text(key))
         else:
@@ -354,13 +355,8 @@ def needed_columns(b: Benefit) -> set[str]:
         cols = {"hid", "household.village_code", "household.category"}
     if b.basis not in ("household", "enterprise"):
         cols.add("pid")
-    for c in _walk(b.when + tuple(t.when for t in b.amount.tiers)):
-        if c.col:
-            cols.add(c.col)
-        if c.denominator:
-            cols.add(c.denominator)
-        values = c.value if isinstance(c.value, tuple) else (c.value,)
-        cols.update(v.col for v in values if v is not None and v.col)
+    for c in b.when + tuple(t.when for t in b.amount.tiers):
+        cols |= _columns_of(c)
     a = b.amount
     cols.update(r.col for r in (a.units, a.base, a.share, a.line, *a.rates, *(a.base_at_most or ()))
                 if r is not None and r.col)

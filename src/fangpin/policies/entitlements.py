@@ -34,7 +34,6 @@ def for_households(*, user, household_ids: list[int], village_code: str, as_of: 
         ev = engine.evaluate(document, built, as_of=as_of)
         frames.append(ev.results)
         messages += ev.messages
-        unreadable += [tables.Unreadable(r["benefit_name"], 0, r["id_number"] or r["household_number"] or "", r["reason"])
-                       for r in ev.unevaluable.iter_rows(named=True)]  # e.g. no income record for the year
+        unreadable += ev.unreadable()  # e.g. no income record for the year
     results = pl.concat(frames) if frames else pl.DataFrame(schema=engine.RESULT_SCHEMA)
     return HouseholdEntitlements(as_of, results.to_dicts(), messages, unreadable)

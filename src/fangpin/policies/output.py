@@ -24,9 +24,7 @@ ENTITY_LABELS = {"person": "个人", "household": "户", "enterprise": "经营�
 def write_json(path: Path, *, policy: str, as_of, ev: Evaluation, unreadable: list[Unreadable]) -> None:
     doc = {
         "policy": policy, "as_of": as_of.isoformat(), "messages": ev.messages,
-        "unevaluable": [u.__dict__ for u in unreadable] + [
-            {"sheet": "", "row": None, "key": r["id_number"] or r["household_number"] or r["credit_code"], "reason": r["reason"]}
-            for r in ev.unevaluable.iter_rows(named=True)],
+        "unevaluable": [u.__dict__ for u in unreadable + ev.unreadable()],
         "totals": _totals(ev.results),
         "results": ev.results.to_dicts(),
     }
@@ -75,8 +73,6 @@ def write_xlsx(path: Path, *, policy: str, as_of, ev: Evaluation, unreadable: li
     ws = wb.add_worksheet("无法评估")
     ws.write_row(0, 0, ["工作表", "行", "户编号或身份证号", "原因"], bold)
     ws.set_column(3, 3, 80)
-    for i, u in enumerate(unreadable, start=1):
-        ws.write_row(i, 0, [u.sheet, u.row, u.key, u.reason])
-    for i, r in enumerate(ev.unevaluable.iter_rows(named=True), start=len(unreadable) + 1):
-        ws.write_row(i, 0, ["", "", r["id_number"] or r["household_number"] or r["credit_code"], r["reason"]])
+    for i, u in enumerate(unreadable + ev.unreadable(), start=1):
+        ws.write_row(i, 0, [u.sheet, u.row or "", u.key, u.reason])
     wb.close()

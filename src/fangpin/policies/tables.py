@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from fangpin.exchange import values
+from fangpin.lib.income import NET_INCOME_PARTS, net_income_expr
 from fangpin.exchange.readers import ExchangeFile, FileProblem
 
 
@@ -142,7 +143,7 @@ class BasisTables:
         self._employments, self._trainings = employments, trainings  # eager: pid keyed, the year's rows
         self._enterprises, self._last_year = enterprises, last_year
         self._incomes = incomes if incomes is not None else pl.DataFrame(  # eager: hid keyed, the year's rows
-            schema={"hid": pl.UInt32, **{k: pl.Int64 for k in INCOME_PARTS}})
+            schema={"hid": pl.UInt32, **{k: pl.Int64 for k in NET_INCOME_PARTS}})
         self._startups = startups if startups is not None else pl.DataFrame(  # eager: pid keyed
             schema={"pid": pl.UInt32, **{k: v for k, v in INPUT_SCHEMAS["startups"].items() if k != "id_number"}})
         self.as_of = as_of
@@ -219,8 +220,7 @@ class BasisTables:
                 pl.col(c).fill_null(0) for c in sorted(derived))
         if cols & income:
             # 纯收入 = 工资性 + 生产经营性收入 − 生产经营性支出 + 财产性 + 转移性; per capita rounded half up to the fen
-            net = self._incomes.lazy().group_by("hid").agg(
-                sum(pl.col(k).fill_null(0) * sign for k, sign in INCOME_PARTS.items()).sum().alias("household.net_income"))
+            net = self._incomes.lazy().group_by("hid").agg(net_income_expr().sum().alias("household.net_income"))
             size = pl.col("household.size")
             out = out.join(net, on="hid", how="left", maintain_order="left").with_columns(
                 pl.when(size > 0).then((2 * pl.col("household.net_income") + size) // (2 * size))
@@ -361,7 +361,6 @@ class BasisTables:
         return out
 
 
-INCOME_PARTS = {"wage": 1, "business_income": 1, "business_cost": -1, "property_income": 1, "transfer_income": 1}
 HOUSEHOLD_COLUMNS = {"household.village_code", "household.category", "household.monitor_type", "household.dibao",
                      "household.contracted_land_mu", "household.grain_area_mu", "household.courtyard_economy"}
 

@@ -17,14 +17,11 @@ UNIT_LABELS = {"yuan": "元", "month": "个月", "day": "天", "count": "人", "
 @register.filter
 def param_value(value, unit: str = "") -> str:
     """A parameter value as written in the catalog: 1500 元, 15.6 元, 1/2, 6 个月; blank when not set."""
-    from fractions import Fraction
+    from fangpin.policies.catalog import value_text
 
     if value is None:
         return "未设定"
-    if isinstance(value, Fraction):
-        text = f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(value.numerator)
-    else:
-        text = format(value.normalize(), "f")
+    text = value_text(value)
     return f"{text} {UNIT_LABELS.get(unit, '')}".strip()
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fangpin.accounts.models import User
+from fangpin.accounts.cli import user_named
 from fangpin.exchange import exporter, workbooks
 
 
@@ -14,10 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="以该用户的范围和脱敏规则导出")
 
     def handle(self, *args, output, user, **opts):
-        try:
-            u = User.objects.get(username=user)
-        except User.DoesNotExist:
-            raise CommandError(f"用户“{user}”不存在") from None
+        u = user_named(user)
         if output.suffix == ".json":
             with open(output, "w", encoding="utf-8") as fh:
                 exporter.write_json(u, fh)

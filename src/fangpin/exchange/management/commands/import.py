@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fangpin.accounts.models import User
+from fangpin.accounts.cli import user_named
 from fangpin.exchange import importer
 
 
@@ -14,10 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="以该用户的权限导入（记入变更记录）")
 
     def handle(self, *args, file, user, **opts):
-        try:
-            u = User.objects.get(username=user)
-        except User.DoesNotExist:
-            raise CommandError(f"用户“{user}”不存在") from None
+        u = user_named(user)
         result = importer.import_file(user=u, path=file)
         if not result.ok:
             for p in result.problems:

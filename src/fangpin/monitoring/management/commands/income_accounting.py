@@ -1,8 +1,8 @@
 from collections import Counter
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from fangpin.accounts.models import User
+from fangpin.accounts.cli import user_named
 from fangpin.monitoring import services
 from fangpin.monitoring.models import Band
 
@@ -15,10 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="以该用户（县乡村振兴局）的范围核算")
 
     def handle(self, *args, year, user, **opts):
-        try:
-            who = User.objects.get(username=user)
-        except User.DoesNotExist:
-            raise CommandError(f"没有用户“{user}”") from None
+        who = user_named(user)
         changes = services.recompute(who, year)
         labels = dict(Band.choices)
         counts = Counter(c.after for c in changes)
