@@ -1,5 +1,6 @@
 """Django settings. The embedded default is SQLite under ./var; set DATABASE_URL for PostgreSQL."""
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -21,6 +22,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "fangpin.orgunits",
     "fangpin.accounts",
     "fangpin.registry",
@@ -88,6 +91,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
+
+# Background jobs (screening): Django's tasks API on the database; `fangpin db_worker` runs them (make run starts
+# one). FANGPIN_TASKS=immediate runs them in the request instead: the default under pytest (the browser test's live
+# server included), so that a test sees a job's result without a worker process.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+         if os.environ.get("FANGPIN_TASKS", "immediate" if "pytest" in sys.modules else "db") == "immediate"
+         else {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+FEEDS_DIR = VAR_DIR / "feeds"  # department files as uploaded and as normalized Parquet
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

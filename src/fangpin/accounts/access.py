@@ -8,7 +8,7 @@ a county bureau's 6.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from .models import Role
 
@@ -16,11 +16,13 @@ from .models import Role
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_CLERK: frozenset(
         {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "policy.read",
-         "monitoring.read"}),
-    Role.TOWNSHIP_REVIEWER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read"}),
+         "monitoring.read", "monitoring.verify", "monitoring.act", "monitoring.assist"}),
+    Role.TOWNSHIP_REVIEWER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read",
+                                       "monitoring.act"}),
     Role.COUNTY_BUREAU: frozenset(
         {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "department.upload",
-         "policy.read", "policy.edit", "monitoring.read", "monitoring.recompute", "monitoring.line"}
+         "policy.read", "policy.edit", "monitoring.read", "monitoring.recompute", "monitoring.line",
+         "monitoring.screen", "monitoring.act", "monitoring.assist"}
     ),
     Role.DEPARTMENT_OFFICER: frozenset({"department.upload"}),
     Role.LEADER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read"}),
@@ -37,7 +39,17 @@ SCOPE_PATHS: dict[str, str] = {
     "registry.startup": "member__household__village__code",
     "registry.enterprise": "org_unit__code",
     "monitoring.incomeaccount": "household__village__code",
+    "monitoring.warning": "household__village__code",
+    "monitoring.case": "household__village__code",
+    "monitoring.contactcadre": "household__village__code",
+    "monitoring.measure": "household__village__code",
+    "monitoring.feedupload": "region__code",
+    "monitoring.screeningrun": "region__code",
 }
+
+# The level at which a role decides in the approval procedure (识别纳入、风险消除), in order.
+WORKFLOW_LEVELS = ("village", "township", "county")
+_ROLE_LEVEL = {Role.VILLAGE_CLERK: "village", Role.TOWNSHIP_REVIEWER: "township", Role.COUNTY_BUREAU: "county"}
 
 
 def can(user, capability: str) -> bool:
@@ -68,6 +80,23 @@ def covers(user, division_code: str | None) -> bool:
     if not division_code or not getattr(user, "is_authenticated", False) or not user.org_unit_id:
         return False
     return division_code.startswith(user_prefix(user))
+
+
+def workflow_level(user) -> str | None:
+    """village / township / county for the roles that decide cases; None for the others."""
+    return _ROLE_LEVEL.get(user.role) if can(user, "monitoring.act") else None
+
+
+def feed_scope(user, queryset: QuerySet) -> QuerySet:
+    """Department files a user may see: uploads for the user's area or for an area above it (a city's medical
+    insurance file covers its counties); a department officer sees only what its own unit uploaded."""
+    if not (can(user, "department.upload") or can(user, "monitoring.screen")):
+        return queryset.none()
+    prefix = user_prefix(user)
+    if user.role == Role.DEPARTMENT_OFFICER:
+        return queryset.filter(region_id=user.org_unit_id)
+    above = [user.org_unit.code[:n].ljust(12, "0") for n in (2, 4, 6, 9) if n < len(prefix)]
+    return queryset.filter(Q(region__code__startswith=prefix) | Q(region__code__in=above))
 
 
 def can_edit_policy(user, regions) -> bool:

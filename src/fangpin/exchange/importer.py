@@ -24,6 +24,7 @@ from fangpin.accounts import access
 from fangpin.lib import idnumber
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry import rules
+from fangpin.registry import services as registry_services
 from fangpin.registry.choices import Relation
 from fangpin.registry.models import Employment, Enterprise, Household, IncomeRecord, Member, Startup, Training
 
@@ -89,6 +90,7 @@ class _Checker:
         self.enterprises: dict[str, int] = {}  # credit code -> row
         self.enterprise_divisions: dict[str, list[int]] = defaultdict(list)  # division -> rows
         self.households: dict[str, tuple[int, str]] = {}  # number -> (row, village)
+        self.household_status: dict[str, tuple[bool, str]] = {}  # number -> (monitored, monitor type), if in the file
         self.members: dict[str, tuple[int, str, bool]] = {}  # id -> (row, household number, is head)
         self.keys: dict[str, set] = defaultdict(set)
         # households with a member row that failed its own checks: their head count is not judged again
@@ -182,6 +184,8 @@ class _Checker:
             self.problem(sheet, row, "household_number", number, f"户编号与第{self.households[number][0]}行重复")
             return
         self.households[number] = (row, t["village_code"])
+        if "category" in t:
+            self.household_status[number] = (t.get("category") == "monitored", t.get("monitor_type") or "")
         for key, message in rules.household_problems(
             category=t.get("category"), monitor_type=t.get("monitor_type"), lifted_year=t.get("lifted_year")
         ):
@@ -254,10 +258,17 @@ class _Checker:
                     self.problem(ent_sheet, row, "division_code", code, f"区划“{code}”不在您的管辖范围内")
         # existing households elsewhere
         for chunk in _chunks(self.households):
-            for number, village in Household.objects.filter(number__in=chunk).values_list("number", "village_id"):
+            for number, village, category, monitor_type in Household.objects.filter(number__in=chunk).values_list(
+                    "number", "village_id", "category", "monitor_type"):
                 if not access.covers(self.user, village):
                     self.problem(hh_sheet, self.households[number][0], "household_number", number,
                                  f"户编号“{number}”已登记在您管辖范围以外的村")
+                status = self.household_status.get(number)
+                if status is not None and status != (category == "monitored", monitor_type or ""):
+                    # New households may arrive monitored (the first load from the national system); an existing
+                    # household's monitoring status changes only in the workflow.
+                    self.problem(hh_sheet, self.households[number][0], "category", status[1] or category,
+                                 registry_services.OFF_SYSTEM)
         # existing members in another household
         mem_sheet = mapping_sheet("members")
         for chunk in _chunks(self.members):

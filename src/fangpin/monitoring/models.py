@@ -59,3 +59,272 @@ class IncomeAccount(models.Model):
         verbose_name = "收入核算"
         constraints = [models.UniqueConstraint(fields=["household", "year"], name="one_account_per_household_year")]
         ordering = ["household_id", "year"]
+
+
+# --- department data and warnings ------------------------------------------------------------------------------------
+
+def _feed_choices():
+    from .feeds import FEEDS
+
+    return [(k, f"{f.department}：{f.label}") for k, f in FEEDS.items()]
+
+
+class FeedUpload(models.Model):
+    """One department file as uploaded: who, when, which format, its hash and row count; the rows are kept as
+    normalized Parquet under var/feeds."""
+
+    feed = models.CharField("部门数据", max_length=32, choices=_feed_choices)
+    region = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, verbose_name="数据所属区划")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="上传人")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    filename = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件SHA-256", max_length=64)
+    size_bytes = models.BigIntegerField("文件大小（字节）")
+    row_count = models.PositiveIntegerField("行数")
+    period_from = models.DateField("数据起始日期", null=True)
+    period_to = models.DateField("数据截止日期", null=True)
+
+    class Meta:
+        verbose_name = "部门数据上传"
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["feed", "region", "sha256"], name="one_upload_per_file")]
+
+    @property
+    def parquet_name(self) -> str:
+        return f"{self.feed}-{self.pk}.parquet"
+
+
+class ScreeningRun(models.Model):
+    """One screening (筛查比对) as a background job: its progress, the files it used and what it found."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "比对中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    region = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, verbose_name="比对范围")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="发起人")
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    step = models.CharField("当前步骤", max_length=100, blank=True)
+    uploads = models.ManyToManyField(FeedUpload, verbose_name="使用的部门数据")
+    counts = models.JSONField("比对结果计数", default=dict)
+    warnings_new = models.PositiveIntegerField("新增预警", default=0)
+    warnings_known = models.PositiveIntegerField("已有预警", default=0)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = "筛查比对"
+        ordering = ["-created_at", "-id"]
+
+
+class MatchProblem(models.Model):
+    """A department row that could not be matched: invalid ID number, another name than the registry's, or a person
+    not in the registry of the area. Never attached to a household."""
+
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="problems")
+    upload = models.ForeignKey(FeedUpload, on_delete=models.CASCADE, verbose_name="文件")
+    row = models.PositiveIntegerField("行号")
+    status = models.CharField("比对结果", max_length=16)
+    id_number = models.CharField("身份证号（原样）", max_length=40)
+    name = models.CharField("姓名（部门）", max_length=100)
+    registry_name = models.CharField("姓名（户籍）", max_length=100, blank=True)
+    count = models.PositiveIntegerField("行数", default=1)
+
+    class Meta:
+        ordering = ["status", "upload_id", "row"]
+
+
+class Warning(models.Model):
+    """预警: a signal from data matching for a household's village to verify by its deadline. Its key (household,
+    rule, period, subject) makes re-screening the same data idempotent."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待核实"
+        CONFIRMED = "confirmed", "核实有风险"
+        DISMISSED = "dismissed", "核实无风险"
+
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="warnings",
+                                  verbose_name="户")
+    rule = models.CharField("预警规则", max_length=40)
+    label = models.CharField("预警类别", max_length=60)
+    period = models.CharField("期间", max_length=10)
+    subject = models.CharField("涉及成员", max_length=20, blank=True, help_text="按人预警时为成员编号")
+    risk = models.CharField("风险类别", max_length=16)
+    reason = models.TextField("预警原因")
+    total = models.BigIntegerField("金额合计（分）", default=0)
+    source_count = models.PositiveIntegerField("来源行数")
+    sources = models.JSONField("来源行", default=list, help_text="[[上传编号, 行号], …]")
+    person_ids = models.JSONField("成员", default=list)
+    run = models.ForeignKey(ScreeningRun, on_delete=models.SET_NULL, null=True, verbose_name="首次发现于")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    deadline = models.DateField("核实期限")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    related_name="+", verbose_name="核实人")
+    verified_at = models.DateTimeField("核实时间", null=True)
+    note = models.TextField("核实情况", blank=True)
+    case = models.ForeignKey("Case", on_delete=models.SET_NULL, null=True, related_name="warnings",
+                             verbose_name="识别案件")
+    history = HistoricalRecords(verbose_name="预警变更记录")
+
+    class Meta:
+        verbose_name = "预警"
+        ordering = ["deadline", "id"]
+        constraints = [models.UniqueConstraint(fields=["household", "rule", "period", "subject"],
+                                               name="one_warning_per_signal")]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+
+# --- identification and risk elimination ---------------------------------------------------------------------------
+
+class Case(models.Model):
+    """One pass through the approval procedure: enrolling a household in monitoring (识别纳入) or eliminating its risk
+    (风险消除). Its state changes only through workflow.act(); `version` makes concurrent decisions exclusive."""
+
+    class Kind(models.TextChoices):
+        ENROLLMENT = "enrollment", "识别纳入"
+        ELIMINATION = "elimination", "风险消除"
+
+    class Channel(models.TextChoices):
+        SELF_APPLICATION = "self_application", "农户自主申报"
+        CADRE_VISIT = "cadre_visit", "干部走访排查"
+        DEPARTMENT_WARNING = "department_warning", "部门筛查预警"
+
+    class State(models.TextChoices):
+        VILLAGE = "village", "待村级评议"
+        NOTICE = "notice", "公示中"
+        TOWNSHIP = "township", "待乡镇审核"
+        COUNTY = "county", "待县级审定"
+        DONE = "done", "已通过"
+        DECLINED = "declined", "未通过"
+
+    class GreenCause(models.TextChoices):
+        DISASTER = "disaster", "自然灾害"
+        EPIDEMIC = "epidemic", "疫情"
+        MAJOR_CHANGE = "major_change", "家庭突发重大变故"
+
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices)
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="cases",
+                                  verbose_name="户")
+    channel = models.CharField("识别渠道", max_length=24, choices=Channel.choices, blank=True)
+    monitor_type = models.CharField("拟纳入类型", max_length=16, blank=True)
+    risk_causes = models.TextField("致贫返贫风险 / 风险消除情况")
+    green = models.BooleanField("绿色通道（先纳入后履行程序）", default=False)
+    green_cause = models.CharField("绿色通道原因", max_length=16, choices=GreenCause.choices, blank=True)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.VILLAGE)
+    prior_category = models.CharField("纳入前户类别", max_length=16, blank=True, help_text="绿色通道未通过时恢复")
+    appraisal_date = models.DateField("民主评议日期", null=True)
+    appraisal_attendance = models.PositiveIntegerField("参加评议人数", null=True)
+    appraisal_record = models.TextField("民主评议记录", blank=True)
+    notice_start = models.DateField("公示开始", null=True)
+    notice_end = models.DateField("公示截止", null=True)
+    due = models.DateField("当前环节期限", null=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="发起人")
+    opened_at = models.DateTimeField("发起时间", auto_now_add=True)
+    closed_at = models.DateTimeField("办结时间", null=True)
+    version = models.PositiveIntegerField("版本", default=0)
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name="正在审核")
+    locked_at = models.DateTimeField("审核锁定时间", null=True)
+
+    class Meta:
+        verbose_name = "识别/消除案件"
+        ordering = ["-opened_at", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["household", "kind"], condition=~models.Q(state__in=["done", "declined"]),
+            name="one_open_case_per_household_kind")]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in (self.State.DONE, self.State.DECLINED)
+
+
+class Transition(models.Model):
+    """Every state change of a case: who, when, from, to, why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField("操作", max_length=24)
+    level = models.CharField("层级", max_length=16)
+    from_state = models.CharField("原状态", max_length=16, blank=True)
+    to_state = models.CharField("新状态", max_length=16)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="操作人")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    reason = models.TextField("意见 / 理由", blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class OpenItem(models.Model):
+    """A step a green-channel case skipped: to be completed by its deadline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="open_items")
+    step = models.CharField("待补程序", max_length=16)
+    deadline = models.DateField("补办期限")
+    done_at = models.DateTimeField("完成时间", null=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "step"], name="one_item_per_step")]
+
+
+# --- assistance ----------------------------------------------------------------------------------------------------
+
+class ContactCadre(models.Model):
+    """帮扶联系人: one current per monitored household; ended only by a replacement or after risk elimination."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="contact_cadres",
+                                  verbose_name="户")
+    name = models.CharField("姓名", max_length=50)
+    unit = models.CharField("工作单位及职务", max_length=100)
+    phone = models.CharField("联系电话", max_length=30)
+    since = models.DateField("结对日期")
+    until = models.DateField("结束日期", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=100, blank=True)
+    history = HistoricalRecords(verbose_name="帮扶联系人变更记录")
+
+    class Meta:
+        verbose_name = "帮扶联系人"
+        ordering = ["-since", "-id"]
+        constraints = [models.UniqueConstraint(fields=["household"], condition=models.Q(until__isnull=True),
+                                               name="one_current_cadre")]
+
+
+class Measure(models.Model):
+    """帮扶措施 of the household plan (一户一策), optionally tied to a benefit the policy engine says it is owed."""
+
+    class Kind(models.TextChoices):
+        INDUSTRY = "industry", "产业帮扶"
+        EMPLOYMENT = "employment", "就业帮扶"
+        FINANCE = "finance", "金融（小额信贷）帮扶"
+        SOCIAL_ASSISTANCE = "social_assistance", "社会救助兜底"
+        EDUCATION = "education", "教育帮扶"
+        MEDICAL = "medical", "健康（医疗）帮扶"
+        HOUSING = "housing", "住房安全保障"
+        WATER = "water", "饮水安全保障"
+        OTHER = "other", "其他"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "计划中"
+        IN_PROGRESS = "in_progress", "实施中"
+        DONE = "done", "已完成"
+
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="measures",
+                                  verbose_name="户")
+    kind = models.CharField("措施类别", max_length=24, choices=Kind.choices)
+    description = models.TextField("措施内容")
+    status = models.CharField("落实情况", max_length=16, choices=Status.choices, default=Status.PLANNED)
+    start = models.DateField("开始日期")
+    end = models.DateField("完成日期", null=True, blank=True)
+    benefit = models.CharField("对应政策", max_length=120, blank=True, help_text="文件编号:政策编号，来自可享政策")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords(verbose_name="帮扶措施变更记录")
+
+    class Meta:
+        verbose_name = "帮扶措施"
+        ordering = ["start", "id"]

@@ -14,8 +14,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from . import columns
-from .yamldata import CatalogError, Node, NodeList, line_of
-from .yamldata import load as load_yaml
+from fangpin.lib.yamldata import CatalogError, Node, NodeList, line_of
+from fangpin.lib.yamldata import load as load_yaml
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 UNITS = {"yuan", "month", "day", "count", "mu", "ratio"}

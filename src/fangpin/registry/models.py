@@ -71,6 +71,8 @@ class Household(models.Model):
     category = models.CharField("户类别", max_length=16, choices=Category.choices)
     monitor_type = models.CharField("监测对象类型", max_length=16, choices=MonitorType.choices, blank=True)
     lifted_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
+    # Set and cleared only by the monitoring workflow (risk elimination / a new enrollment), never by a form.
+    risk_eliminated_on = models.DateField("风险消除日期", null=True, blank=True, editable=False)
     dibao = models.BooleanField("低保户", default=False)
     address = models.CharField("住址", max_length=200, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)

@@ -9,7 +9,7 @@ from fangpin.accounts import access
 from fangpin.lib import idnumber
 
 from . import rules
-from .choices import Relation
+from .choices import Category, Relation
 from .models import Household, Member
 
 HOUSEHOLD_FIELDS = (
@@ -64,6 +64,17 @@ def _next_number(village_code: str) -> str:
     return f"{village_code}{seq:04d}"
 
 
+OFF_SYSTEM = "监测户的纳入、类型变更和风险消除须通过动态监测的识别和消除程序办理（严禁体外循环）"
+
+
+def _check_monitoring_unchanged(before: dict, after: dict) -> None:
+    """Monitoring status changes only through the monitoring workflow, never through a form or the API."""
+    def status(d):
+        return d.get("category") == Category.MONITORED, d.get("monitor_type") or ""
+    if status(before) != status(after):
+        raise ValidationError({"category": OFF_SYSTEM})
+
+
 @transaction.atomic
 def household_create(*, user, village_code: str, head: dict, **data) -> Household:
     """A new household with its head. The number is the village code plus a 4-digit sequence."""
@@ -71,6 +82,7 @@ def household_create(*, user, village_code: str, head: dict, **data) -> Househol
     village = _village_of(user, village_code)
     data = _without_nulls(Household, {k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
     _check_household(data)
+    _check_monitoring_unchanged({}, data)
     household = Household(number=_next_number(village), village_id=village, **{k: data[k] for k in HOUSEHOLD_FIELDS if k in data})
     household._history_user = user
     household.full_clean()
@@ -83,8 +95,10 @@ def household_create(*, user, village_code: str, head: dict, **data) -> Househol
 def household_update(*, user, household: Household, **data) -> Household:
     access.check_write(user, household.village_id)
     changes = _without_nulls(Household, {k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
-    merged = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS} | changes
+    current = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS}
+    merged = current | changes
     _check_household(merged)
+    _check_monitoring_unchanged(current, merged)
     for k, v in merged.items():
         setattr(household, k, v)
     household._history_user = user

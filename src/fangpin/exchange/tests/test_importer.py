@@ -119,6 +119,20 @@ def test_monitored_without_monitor_type(world, tmp_path):
     assert (p.sheet, p.row, p.column) == ("户", 3, "监测对象类型") and "监测户必须填写监测对象类型" in p.message
 
 
+def test_existing_household_monitoring_status_is_not_imported(world, tmp_path):
+    """New households may arrive monitored; an existing one's status changes only through the workflow."""
+    assert importer.import_file(user=world.county, path=good_file(tmp_path)).ok
+    before = Household.objects.get(number="H1")
+    sheets = {"households": [household("H1", category="监测户", monitor_type="脱贫不稳定户")]}
+    result = importer.import_file(user=world.county, path=workbook(tmp_path / "again.xlsx", sheets))
+    p = only_problem(result)
+    assert (p.sheet, p.row, p.column) == ("户", 2, "户类别") and "体外循环" in p.message
+    assert Household.objects.get(number="H1").category == before.category
+    # Unchanged status, other fields: fine.
+    same = {"households": [household("H2", category="监测户", monitor_type="边缘易致贫户", address="新址")]}
+    assert importer.import_file(user=world.county, path=workbook(tmp_path / "same.xlsx", same)).ok
+
+
 def test_unknown_village_code(world, tmp_path):
     sheets = base()
     sheets["households"][0]["village_code"] = "140603203299"

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from fangpin.policies.catalog import CATALOG_DIR, load_catalog, load_document
-from fangpin.policies.yamldata import CatalogError
+from fangpin.lib.yamldata import CatalogError
 
 GOOD = (CATALOG_DIR / "001-shuangnian-2022-67.yaml").read_text(encoding="utf-8")
 

@@ -81,7 +81,7 @@ def test_audit_reports_both_paid_in_one_year():
 
 
 def test_catalog_refuses_a_not_with_to_nothing(tmp_path):
-    from fangpin.policies.yamldata import CatalogError
+    from fangpin.lib.yamldata import CatalogError
 
     src = (catalog.CATALOG_DIR / "001-shuangnian-2022-67.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "x.yaml"

@@ -27,7 +27,7 @@ def test_create_records_history_with_the_user(world):
 
 @pytest.mark.parametrize("category,monitor_type,ok", [
     ("monitored", "", False),
-    ("monitored", "unstable", True),
+    ("monitored", "unstable", False),  # well formed, but enrollment goes through the workflow only
     ("lifted", "unstable", False),
     ("ordinary", "", True),
 ])
@@ -40,6 +40,22 @@ def test_monitor_type_goes_with_monitored(world, category, monitor_type, ok):
         with pytest.raises(ValidationError, match="监测"):
             services.household_create(**kwargs)
         assert not Household.objects.exists()
+
+
+def test_monitoring_status_changes_only_in_the_workflow(world, households):
+    h = households["shuangnian"]
+    h.category, h.monitor_type = "monitored", "unstable"
+    h.save()
+    with pytest.raises(ValidationError, match="体外循环"):
+        services.household_update(user=world.clerk, household=h, category="lifted", monitor_type="")
+    with pytest.raises(ValidationError, match="体外循环"):
+        services.household_update(user=world.clerk, household=h, monitor_type="sudden_hardship")
+    services.household_update(user=world.clerk, household=h, address="新地址")  # other fields stay editable
+    h.refresh_from_db()
+    assert (h.category, h.monitor_type, h.address) == ("monitored", "unstable", "新地址")
+    other = households["other_township"]  # lifted
+    with pytest.raises(ValidationError, match="体外循环"):
+        services.household_update(user=world.county, household=other, category="monitored", monitor_type="unstable")
 
 
 def test_one_person_in_one_household(world, households):

@@ -1,0 +1,198 @@
+"""Department data matching (信息比对) in the database: uploads kept with who, when, hash and row count; screening as a
+background job with its progress; warnings written once per key; a village's verification of a warning."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fangpin.accounts import access
+from fangpin.accounts.models import Role
+from fangpin.registry.models import Member
+
+from . import feeds, screening, workflow
+from .models import Case, FeedUpload, MatchProblem, ScreeningRun, Warning
+
+log = logging.getLogger(__name__)
+PROBLEMS_KEPT = 5000  # per status and run; the counts say how many there were
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def upload(user, feed_key: str, path: Path, filename: str) -> FeedUpload:
+    """Check a department file whole and keep it, or raise FeedError naming every bad cell (nothing is kept)."""
+    access.require(user, "department.upload")
+    feed = feeds.FEEDS.get(feed_key)
+    if feed is None:
+        raise ValidationError(f"未知的部门数据类别“{feed_key}”")
+    if user.role == Role.DEPARTMENT_OFFICER and feed.department != user.department:
+        raise PermissionDenied(f"您只能上传本部门（{user.department or '未指定'}）的数据")
+    sha, size = _sha256(path)
+    same = FeedUpload.objects.filter(feed=feed_key, region=user.org_unit, sha256=sha).select_related("uploaded_by").first()
+    if same:
+        raise ValidationError(f"{filename}：该文件已于{timezone.localtime(same.uploaded_at):%Y-%m-%d %H:%M}由"
+                              f"{same.uploaded_by.username}上传（{same.filename}），无需重复上传")
+    frame = feeds.read(path, filename, feed)
+    settings.FEEDS_DIR.mkdir(parents=True, exist_ok=True)
+    with transaction.atomic():
+        row = FeedUpload.objects.create(
+            feed=feed_key, region=user.org_unit, uploaded_by=user, filename=filename[:200], sha256=sha,
+            size_bytes=size, row_count=frame.height, period_from=frame["date"].min(), period_to=frame["date"].max())
+        target = settings.FEEDS_DIR / row.parquet_name
+        frame.write_parquet(target.with_suffix(".tmp"))
+        target.with_suffix(".tmp").replace(target)
+    return row
+
+
+def latest_uploads(user) -> list[FeedUpload]:
+    """The newest file of each department that covers the user's area: departments send full extracts."""
+    seen, out = set(), []
+    for u in access.feed_scope(user, FeedUpload.objects.select_related("region", "uploaded_by")):
+        if u.feed not in seen:
+            seen.add(u.feed)
+            out.append(u)
+    return out
+
+
+def start_screening(user) -> ScreeningRun:
+    access.require(user, "monitoring.screen")
+    uploads = latest_uploads(user)
+    if not uploads:
+        raise ValidationError("还没有部门数据可供比对，请先上传")
+    with transaction.atomic():
+        run = ScreeningRun.objects.create(region=user.org_unit, started_by=user, step="排队等待")
+        run.uploads.set(uploads)
+        from .tasks import screen
+
+        transaction.on_commit(lambda: screen.enqueue(run.pk))
+    return run
+
+
+def _progress(run: ScreeningRun, percent: int, step: str, **fields) -> None:
+    ScreeningRun.objects.filter(pk=run.pk).update(progress=percent, step=step, **fields)
+
+
+def rows_of(uploads) -> pl.DataFrame:
+    frames = [pl.read_parquet(settings.FEEDS_DIR / u.parquet_name).with_columns(
+        feed=pl.lit(u.feed), upload_id=pl.lit(u.pk, pl.Int64)) for u in uploads]
+    return pl.concat([f.select(list(screening.ROWS_SCHEMA)) for f in frames]).cast(screening.ROWS_SCHEMA)
+
+
+def persons_in(prefix: str) -> pl.DataFrame:
+    rows = (Member.objects.filter(household__village__code__startswith=prefix)
+            .values_list("id_number", "name", "id", "household_id", "household__village_id"))
+    return pl.DataFrame(list(rows), schema=screening.PERSONS_SCHEMA, orient="row")
+
+
+def execute(run_id: int, *, today: dt.date | None = None) -> ScreeningRun:
+    """The job: read the files, match, apply the rules, write new warnings; progress kept on the run."""
+    run = ScreeningRun.objects.select_related("region").get(pk=run_id)
+    today = today or timezone.localdate()
+    try:
+        _progress(run, 5, "读取部门数据", status=ScreeningRun.Status.RUNNING)
+        uploads = list(run.uploads.all())
+        rows = rows_of(uploads)
+        _progress(run, 25, f"读取户籍人员（部门数据{rows.height}行）")
+        persons = persons_in(run.region.prefix)
+        _progress(run, 45, f"按身份证号比对（户籍{persons.height}人）")
+        result = screening.screen(rows, persons, today=today)
+        _progress(run, 75, "生成预警")
+        new, known = _write_warnings(run, result.warnings, today)
+        _write_problems(run, result.problems())
+        _progress(run, 100, "完成", status=ScreeningRun.Status.DONE, counts=result.counts(), warnings_new=new,
+                  warnings_known=known, finished_at=timezone.now())
+    except Exception as e:
+        log.exception("screening run %s failed", run_id)
+        _progress(run, run.progress, "失败", status=ScreeningRun.Status.FAILED, error=f"比对失败：{e}",
+                  finished_at=timezone.now())
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _write_warnings(run: ScreeningRun, frame: pl.DataFrame, today: dt.date) -> tuple[int, int]:
+    """New keys become warnings; an open warning takes the newest reason and sources; others stay as verified."""
+    labels = {r.id: r.label for r in screening.RULES.rules}
+    existing = {(w.household_id, w.rule, w.period, w.subject): w
+                for w in Warning.objects.filter(household_id__in=frame["household_id"].unique().to_list())}
+    creates, updates = [], []
+    for r in frame.iter_rows(named=True):
+        sources = [[s["upload_id"], s["row"]] for s in r["sources"]]
+        values = {"reason": r["reason"], "total": r["total"], "source_count": r["count"], "sources": sources,
+                  "person_ids": r["person_ids"]}
+        w = existing.get((r["household_id"], r["rule"], r["period"], r["subject"]))
+        if w is None:
+            creates.append(Warning(household_id=r["household_id"], rule=r["rule"], label=labels[r["rule"]],
+                                   period=r["period"], subject=r["subject"], risk=r["risk"], run=run,
+                                   deadline=today + dt.timedelta(days=r["days"]), **values))
+        elif w.status == Warning.Status.OPEN and any(getattr(w, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(w, k, v)
+            updates.append(w)
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    with transaction.atomic():
+        if creates:
+            bulk_create_with_history(creates, Warning, batch_size=1000, default_user=run.started_by,
+                                     default_change_reason=f"筛查比对{run.pk}")
+        if updates:
+            bulk_update_with_history(updates, Warning, ["reason", "total", "source_count", "sources", "person_ids"],
+                                     batch_size=1000, default_user=run.started_by,
+                                     default_change_reason=f"筛查比对{run.pk}：来源数据更新")
+    return len(creates), frame.height - len(creates)
+
+
+def _write_problems(run: ScreeningRun, problems: pl.DataFrame) -> None:
+    kept = problems.sort("status", "upload_id", "first_row").group_by("status", maintain_order=True).head(PROBLEMS_KEPT)
+    MatchProblem.objects.bulk_create(
+        (MatchProblem(run=run, upload_id=r["upload_id"], row=r["first_row"], status=r["status"],
+                      id_number=(r["id_number"] or "")[:40], name=(r["name"] or "")[:100],
+                      registry_name=r["registry_name"] or "", count=r["count"])
+         for r in kept.iter_rows(named=True)), batch_size=1000)
+
+
+@transaction.atomic
+def verify(user, warning: Warning, *, at_risk: bool, note: str, monitor_type: str = "",
+           risk_causes: str = "") -> Warning:
+    """The village's home verification (入户核实). At risk: an enrollment case opens on the department-warning channel
+    (or the warning joins the household's open case, or its plan when it is already monitored). Not at risk: closed
+    with the reason."""
+    access.require(user, "monitoring.verify")
+    warning = Warning.objects.select_for_update().select_related("household").get(pk=warning.pk)
+    if not access.covers(user, warning.household.village_id):
+        raise PermissionDenied("该户不在您的管辖范围内")
+    if warning.status != Warning.Status.OPEN:
+        raise ValidationError(f"该预警已于{timezone.localtime(warning.verified_at):%Y-%m-%d}核实为“"
+                              f"{warning.get_status_display()}”")
+    if not note.strip():
+        raise ValidationError({"note": "请填写入户核实情况"})
+    household = warning.household
+    if at_risk:
+        open_case = household.cases.filter(kind=Case.Kind.ENROLLMENT).exclude(
+            state__in=[Case.State.DONE, Case.State.DECLINED]).first()
+        monitored = household.category == "monitored" and household.risk_eliminated_on is None
+        if open_case is not None:
+            warning.case = open_case
+        elif not monitored:
+            warning.case = workflow.open_case(user, household, kind=Case.Kind.ENROLLMENT,
+                                              channel=Case.Channel.DEPARTMENT_WARNING, monitor_type=monitor_type,
+                                              risk_causes=risk_causes or warning.reason, warning=warning)
+    warning.status = Warning.Status.CONFIRMED if at_risk else Warning.Status.DISMISSED
+    warning.verified_by, warning.verified_at, warning.note = user, timezone.now(), note.strip()
+    warning._history_user = user
+    warning.save()
+    return warning
