@@ -1,0 +1,168 @@
+"""Uploads (who, when, hash, rows), the screening job (progress, problems, idempotent), the village's verification."""
+import datetime as dt
+
+import polars as pl
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from fangpin.monitoring import department, screening, synthetic
+from fangpin.monitoring.feeds import FEEDS, FeedError
+from fangpin.monitoring.models import Case, FeedUpload, MatchProblem, ScreeningRun, Warning
+
+
+@pytest.fixture(autouse=True)
+def feeds_dir(settings, tmp_path):
+    settings.FEEDS_DIR = tmp_path / "feeds"
+
+
+def registry_persons():
+    return department.persons_in("140603")
+
+
+def write_files(tmp_path, rows, kinds=("csv", "xlsx", "parquet")):
+    """Each feed's rows as a department file, rotating over the three formats."""
+    out = {}
+    for i, key in enumerate(FEEDS):
+        frame = synthetic.file_frame(rows, key)
+        kind = kinds[i % len(kinds)]
+        path = tmp_path / f"{key}.{kind}"
+        if kind == "csv":
+            frame.write_csv(path)
+        elif kind == "xlsx":
+            _xlsx(frame, path)
+        else:
+            frame.write_parquet(path)
+        out[key] = path
+    return out
+
+
+def _xlsx(frame, path):
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, frame.columns)
+    for i, r in enumerate(frame.iter_rows(), start=1):
+        ws.write_row(i, 0, ["" if v is None else v for v in r])
+    wb.close()
+
+
+@pytest.fixture
+def population(world):
+    from conftest import make_household
+
+    for i in range(40):
+        make_household("140603203200", f"14060320320090{i:02d}", members=1 + i % 4, head_name=f"户主{i}")
+
+
+def test_upload_keeps_who_when_hash_and_rows(world, tmp_path):
+    p = tmp_path / "med.csv"
+    p.write_text("身份证号,姓名,结算日期,个人自付金额（元）\n140603198005170011,王一,2025-03-01,12\n", encoding="utf-8")
+    up = department.upload(world.department, "medical_insurance", p, "医保2025.csv")
+    assert (up.uploaded_by, up.region_id, up.row_count, up.filename, len(up.sha256)) == (
+        world.department, "140603000000", 1, "医保2025.csv", 64)
+    assert (up.period_from, up.period_to) == (dt.date(2025, 3, 1), dt.date(2025, 3, 1))
+    with pytest.raises(ValidationError, match="无需重复上传"):
+        department.upload(world.department, "medical_insurance", p, "again.csv")
+    with pytest.raises(PermissionDenied, match="本部门"):
+        department.upload(world.department, "education", p, "edu.csv")  # 医保's officer
+    for user in (world.clerk, world.township, world.leader):
+        with pytest.raises(PermissionDenied):
+            department.upload(user, "medical_insurance", p, "x.csv")
+
+
+def test_bad_file_writes_nothing(world, tmp_path):
+    p = tmp_path / "med.csv"
+    p.write_text("身份证号,姓名,结算日期,个人自付金额（元）\n140603198005170011,王一,昨天,12\n", encoding="utf-8")
+    with pytest.raises(FeedError):
+        department.upload(world.county, "medical_insurance", p, "med.csv")
+    assert not FeedUpload.objects.exists()
+
+
+def upload_all(world, tmp_path, rows):
+    return [department.upload(world.county, key, path, path.name)
+            for key, path in write_files(tmp_path, rows).items()]
+
+
+def test_screening_job_finds_every_planted_risk_once(world, population, tmp_path, django_capture_on_commit_callbacks):
+    persons = registry_persons()
+    feed = synthetic.generate(persons, year=2025, seed=5, plant_every=2, noise=27)
+    upload_all(world, tmp_path, feed.rows)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = department.start_screening(world.county)
+    run.refresh_from_db()
+    assert (run.status, run.progress, run.step) == ("done", 100, "完成")
+    assert run.uploads.count() == len(FEEDS)
+    got = set(Warning.objects.values_list("household_id", "rule", "period", "subject"))
+    assert got == feed.expected and run.warnings_new == len(feed.expected)
+    assert {k: run.counts[k] for k in feed.noise} == feed.noise
+    assert MatchProblem.objects.filter(run=run).count() == sum(feed.noise.values())
+    w = Warning.objects.first()
+    assert w.deadline == timezone.localdate() + dt.timedelta(days=screening.RULES.rule(w.rule).days)
+    assert w.sources and all(len(s) == 2 for s in w.sources)
+    # The same data again: no new warnings.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = department.start_screening(world.county)
+    again.refresh_from_db()
+    assert (again.warnings_new, again.warnings_known) == (0, len(feed.expected))
+    assert Warning.objects.count() == len(feed.expected)
+
+
+def test_screening_covers_only_the_area(world, population, tmp_path, django_capture_on_commit_callbacks):
+    persons = registry_persons()
+    feed = synthetic.generate(persons, year=2025, seed=6, plant_every=3, noise=0)
+    upload_all(world, tmp_path, feed.rows)
+    with pytest.raises(ValidationError, match="还没有部门数据"):
+        department.start_screening(world.other_county)  # 陇县 sees no 平鲁区 files
+    for user in (world.clerk, world.township, world.department, world.leader):
+        with pytest.raises(PermissionDenied):
+            department.start_screening(user)
+
+
+def test_a_failed_job_says_why(world, population, tmp_path, django_capture_on_commit_callbacks):
+    up = upload_all(world, tmp_path, synthetic.generate(registry_persons(), year=2025, noise=0).rows)[0]
+    (tmp_path / "feeds" / up.parquet_name).unlink()
+    with django_capture_on_commit_callbacks(execute=True):
+        department.start_screening(world.county)  # the job re-raises; the task backend keeps it as failed
+    run = ScreeningRun.objects.get()
+    assert run.status == "failed" and run.error.startswith("比对失败")
+
+
+def make_warning(household, rule="school_dropout"):
+    return Warning.objects.create(household=household, rule=rule, label="辍学", period="2025-09-01", risk="education",
+                                  reason="王小于2025-09-01学籍状态为辍学", source_count=1, deadline=dt.date(2026, 12, 1))
+
+
+def test_confirmed_warning_opens_a_case_on_the_warning_channel(world, households):
+    w = make_warning(households["shuangnian"])
+    with pytest.raises(ValidationError, match="核实情况"):
+        department.verify(world.clerk, w, at_risk=True, note=" ", monitor_type="unstable")
+    for user in (world.township, world.county, world.clerk2):
+        with pytest.raises(PermissionDenied):
+            department.verify(user, w, at_risk=True, note="入户", monitor_type="unstable")
+    w = department.verify(world.clerk, w, at_risk=True, note="入户核实，孩子确已辍学，家庭困难", monitor_type="unstable")
+    assert w.status == "confirmed" and w.case.channel == "department_warning" and w.case.state == "village"
+    assert w.case.risk_causes == w.reason
+    with pytest.raises(ValidationError, match="已于"):
+        department.verify(world.clerk, w, at_risk=False, note="again")
+    second = make_warning(households["shuangnian"], rule="job_lost")
+    second = department.verify(world.clerk, second, at_risk=True, note="同一户")
+    assert second.case == w.case and Case.objects.count() == 1
+
+
+def test_dismissed_warning_is_closed_with_its_reason(world, households):
+    w = department.verify(world.clerk, make_warning(households["shuangnian"]), at_risk=False, note="已复学")
+    assert (w.status, w.note, w.case) == ("dismissed", "已复学", None)
+    assert w.history.first().history_user == world.clerk
+
+
+def test_rows_of_uploads_round_trip(world, population, tmp_path):
+    feed = synthetic.generate(registry_persons(), year=2025, seed=7, noise=0)
+    ups = upload_all(world, tmp_path, feed.rows)
+    back = department.rows_of(ups)
+    assert back.height == feed.rows.height
+    cols = ["feed", "id_number", "name", "date", "code", "amount"]
+    assert back.select(cols).sort(cols).equals(feed.rows.select(cols).sort(cols))
+    assert set(back["upload_id"]) == {u.pk for u in ups}
+    assert isinstance(back, pl.DataFrame)
