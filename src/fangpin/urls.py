@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from fangpin.api.routes import api
-from fangpin.web import views
+from fangpin.web import monitoring_views, views
 
 handler403 = "fangpin.web.views.permission_denied"
 
@@ -24,6 +24,14 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("policies/", views.policy_list, name="policy_list"),
     path("monitoring/income/", views.income_accounting, name="income_accounting"),
+    path("monitoring/", monitoring_views.monitoring_home, name="monitoring_home"),
+    path("monitoring/feeds/", monitoring_views.feeds_page, name="feeds"),
+    path("monitoring/runs/<int:pk>/", monitoring_views.screening_run, name="screening_run"),
+    path("monitoring/warnings/<int:pk>/", monitoring_views.warning_detail, name="warning_detail"),
+    path("monitoring/cases/<int:pk>/", monitoring_views.case_detail, name="case_detail"),
+    path("households/<int:pk>/monitoring/", monitoring_views.household_monitoring, name="household_monitoring"),
+    path("households/<int:pk>/plan/", monitoring_views.household_plan, name="household_plan"),
+    path("households/<int:pk>/plan.pdf", monitoring_views.household_plan, {"pdf": True}, name="household_plan_pdf"),
     path("policies/<str:doc_id>/", views.policy_detail, name="policy_detail"),
     path("api/", api.urls),
 ]

@@ -45,6 +45,7 @@ SCOPE_PATHS: dict[str, str] = {
     "monitoring.measure": "household__village__code",
     "monitoring.feedupload": "region__code",
     "monitoring.screeningrun": "region__code",
+    "monitoring.openitem": "case__household__village__code",
 }
 
 # The level at which a role decides in the approval procedure (识别纳入、风险消除), in order.

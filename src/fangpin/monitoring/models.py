@@ -264,7 +264,12 @@ class OpenItem(models.Model):
     """A step a green-channel case skipped: to be completed by its deadline."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="open_items")
-    step = models.CharField("待补程序", max_length=16)
+    class Step(models.TextChoices):
+        VILLAGE = "village", "村级民主评议和公示"
+        TOWNSHIP = "township", "乡镇审核"
+        COUNTY = "county", "县级审定"
+
+    step = models.CharField("待补程序", max_length=16, choices=Step.choices)
     deadline = models.DateField("补办期限")
     done_at = models.DateTimeField("完成时间", null=True)
 

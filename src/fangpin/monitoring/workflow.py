@@ -57,7 +57,6 @@ ACTIONS = sorted({s.action for s in STEPS})
 LEVEL_LABELS = {"village": "村级", "township": "乡镇", "county": "县级"}
 # Open items of a green-channel case and the step that completes each.
 GREEN_ITEMS = {"village": "submit", "township": "approve@township", "county": "approve@county"}
-ITEM_LABELS = {"village": "村级民主评议和公示", "township": "乡镇审核", "county": "县级审定"}
 
 
 class Conflict(Exception):

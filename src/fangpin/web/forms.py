@@ -1,6 +1,7 @@
 from django import forms
 
-from fangpin.registry.choices import EnterpriseKind
+from fangpin.monitoring.models import Case, Measure
+from fangpin.registry.choices import EnterpriseKind, MonitorType
 from fangpin.registry.models import Household, Member
 
 
@@ -67,3 +68,69 @@ class MonitoringLineForm(forms.Form):
     edge_factor = forms.DecimalField(label="边缘系数", max_digits=4, decimal_places=2, initial="1.5")
     sharp_fall = forms.DecimalField(label="大幅下降比例", max_digits=4, decimal_places=2, initial="0.3")
     reason = forms.CharField(label="依据", max_length=200)
+
+
+# --- monitoring ----------------------------------------------------------------------------------------------------
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class FeedUploadForm(forms.Form):
+    feed = forms.ChoiceField(label="部门数据")
+    file = forms.FileField(label="文件（CSV、Excel 或 Parquet）")
+
+    def __init__(self, *args, feeds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["feed"].choices = [(f.key, f"{f.department}：{f.label}") for f in feeds]
+
+
+class VerifyForm(forms.Form):
+    at_risk = forms.TypedChoiceField(label="核实结论", choices=[("1", "有返贫致贫风险"), ("0", "无风险")],
+                                     coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    note = forms.CharField(label="入户核实情况", widget=forms.Textarea(attrs={"rows": 3}))
+    monitor_type = forms.ChoiceField(label="拟纳入类型（有风险时）", required=False,
+                                     choices=[("", "—")] + list(MonitorType.choices))
+
+
+class OpenCaseForm(forms.Form):
+    channel = forms.ChoiceField(label="识别渠道", choices=[c for c in Case.Channel.choices
+                                                         if c[0] != Case.Channel.DEPARTMENT_WARNING])
+    monitor_type = forms.ChoiceField(label="拟纳入类型", choices=MonitorType.choices)
+    risk_causes = forms.CharField(label="致贫返贫风险", widget=forms.Textarea(attrs={"rows": 2}))
+    green_cause = forms.ChoiceField(label="绿色通道（先纳入后履行程序）", required=False,
+                                    choices=[("", "否：按程序办理")] + list(Case.GreenCause.choices))
+
+
+class EliminationForm(forms.Form):
+    risk_causes = forms.CharField(label="风险消除情况", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AppraisalForm(forms.Form):
+    appraisal_date = forms.DateField(label="民主评议日期", widget=DATE)
+    appraisal_attendance = forms.IntegerField(label="参加评议人数", min_value=1)
+    appraisal_record = forms.CharField(label="民主评议记录", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CadreForm(forms.Form):
+    name = forms.CharField(label="帮扶联系人", max_length=50)
+    unit = forms.CharField(label="工作单位及职务", max_length=100)
+    phone = forms.CharField(label="联系电话", max_length=30)
+    since = forms.DateField(label="结对日期", widget=DATE)
+
+
+class MeasureForm(forms.Form):
+    kind = forms.ChoiceField(label="措施类别", choices=Measure.Kind.choices)
+    description = forms.CharField(label="措施内容", widget=forms.Textarea(attrs={"rows": 2}))
+    status = forms.ChoiceField(label="落实情况", choices=Measure.Status.choices)
+    start = forms.DateField(label="开始日期", widget=DATE)
+    end = forms.DateField(label="完成日期", required=False, widget=DATE)
+    benefit = forms.ChoiceField(label="对应政策（可享政策）", required=False)
+
+    def __init__(self, *args, benefits=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["benefit"].choices = [("", "—")] + list(benefits)
+
+
+class MeasureStatusForm(forms.Form):
+    status = forms.ChoiceField(label="落实情况", choices=Measure.Status.choices)
+    end = forms.DateField(label="完成日期", required=False, widget=DATE)

@@ -15,7 +15,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import SHUANGNIAN_CUN, new_id
-from fangpin.monitoring.models import IncomeAccount, MonitoringLine
+from fangpin.monitoring.models import Case as MCase
+from fangpin.monitoring.models import ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, ScreeningRun, Warning
 from fangpin.policies.models import ParameterValue
 from fangpin.registry.models import Household, Member
 
@@ -68,6 +69,12 @@ def policy_file():
                             "start_date": "2025-02-01", "months": 3, "monthly_wage": 300000}]}
     f = io.BytesIO(json.dumps(doc).encode())
     f.name = "p.json"
+    return f
+
+
+def medical_file():
+    f = io.BytesIO(f"身份证号,姓名,结算日期,个人自付金额（元）\n{new_id()},矩阵,2025-03-01,12\n".encode())
+    f.name = "矩阵.csv"
     return f
 
 
@@ -127,6 +134,29 @@ CASES = [
     Case("policy_detail", "post", lambda h: "/policies/sn2022-67/", {"county"}, label="post",
          data=lambda h: {"key": "voucher_per_person", "valid_from": "2025-01-01", "value": "1600", "reason": "矩阵测试"},
          changed=lambda h: ParameterValue.objects.filter(reason="矩阵测试").exists()),
+    Case("monitoring_home", "get", lambda h: "/monitoring/", READ_ROLES),
+    Case("feeds", "get", lambda h: "/monitoring/feeds/", {"county", "other_county", "department"}),
+    Case("feeds", "post", lambda h: "/monitoring/feeds/", {"county", "other_county", "department"}, label="upload",
+         data=lambda h: {"feed": "medical_insurance", "file": medical_file()},
+         changed=lambda h: FeedUpload.objects.filter(filename="矩阵.csv").exists()),
+    Case("feeds", "post", lambda h: "/monitoring/feeds/", {"county"}, label="screen",
+         data=lambda h: {"action": "screen"}, changed=lambda h: ScreeningRun.objects.count() > 1),
+    Case("screening_run", "get", lambda h: f"/monitoring/runs/{h['run'].pk}/", {"county"}),
+    Case("warning_detail", "get", lambda h: f"/monitoring/warnings/{h['warning'].pk}/", READERS_HERE),
+    Case("warning_detail", "post", lambda h: f"/monitoring/warnings/{h['warning'].pk}/", {"clerk"}, label="verify",
+         data=lambda h: {"at_risk": "0", "note": "矩阵核实"},
+         changed=lambda h: Warning.objects.get(pk=h["warning"].pk).status == "dismissed"),
+    Case("case_detail", "get", lambda h: f"/monitoring/cases/{h['case'].pk}/", READERS_HERE),
+    Case("case_detail", "post", lambda h: f"/monitoring/cases/{h['case'].pk}/", {"clerk"}, label="appraise",
+         data=lambda h: {"action": "appraise", "version": "0", "appraisal_date": "2026-01-05",
+                         "appraisal_attendance": "20", "appraisal_record": "矩阵评议"},
+         changed=lambda h: MCase.objects.get(pk=h["case"].pk).state == "notice"),
+    Case("household_monitoring", "get", lambda h: f"/households/{sn(h).pk}/monitoring/", READERS_HERE),
+    Case("household_monitoring", "post", lambda h: f"/households/{sn(h).pk}/monitoring/", WRITERS_HERE, label="cadre",
+         data=lambda h: {"action": "cadre", "name": "矩阵干部", "unit": "区局", "phone": "1", "since": "2026-01-05"},
+         changed=lambda h: ContactCadre.objects.filter(name="矩阵干部").exists()),
+    Case("household_plan", "get", lambda h: f"/households/{sn(h).pk}/plan/", READERS_HERE),
+    Case("household_plan_pdf", "get", lambda h: f"/households/{sn(h).pk}/plan.pdf", READERS_HERE),
     # API
     Case("api:api-root", "get", lambda h: "/api/", set()),
     Case("api:openapi-json", "get", lambda h: "/api/openapi.json", LOGGED_IN),
@@ -207,7 +237,15 @@ def world_data(world, households):
                                       kind="cooperative", org_unit_id=world.longxian_village)
     Employment.objects.create(member=head(households), year=2025, place="in_province_out_of_county", employer=ent_l,
                               start_date=dt.date(2025, 3, 1), months=7, monthly_wage=250000)
-    return {**households, "ent_wujiayao": ent_w, "ent_longxian": ent_l}
+    upload = FeedUpload.objects.create(feed="medical_insurance", region_id="140603000000", uploaded_by=world.county,
+                                       filename="医保.csv", sha256="0" * 64, size_bytes=1, row_count=1)
+    run = ScreeningRun.objects.create(region_id="140603000000", started_by=world.county, status="done", progress=100)
+    run.uploads.set([upload])
+    warning = Warning.objects.create(household=sn(households), rule="school_dropout", label="辍学", period="2025-09-01",
+                                     risk="education", reason="矩阵预警", source_count=1, deadline=dt.date(2026, 12, 1))
+    case = MCase.objects.create(kind="enrollment", household=sn(households), channel="self_application",
+                                monitor_type="unstable", risk_causes="矩阵案件", opened_by=world.clerk)
+    return {**households, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning, "case": case}
 
 
 @pytest.mark.parametrize("role", ROLES)

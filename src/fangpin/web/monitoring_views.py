@@ -1,0 +1,274 @@
+"""Monitoring pages (动态监测): work queues, department files and screening, warnings, cases, a household's assistance
+and its printable plan. Thin: parse, call monitoring services and selectors, render."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from fangpin.accounts import access
+from fangpin.accounts.masking import id_number_for
+from fangpin.lib import files
+from fangpin.monitoring import assistance, criteria, department, workflow
+from fangpin.monitoring import selectors as ms
+from fangpin.monitoring.feeds import FEEDS, FeedError, feeds_of_department
+from fangpin.monitoring.models import Case, ScreeningRun
+from fangpin.monitoring.screening import RISK_LABELS, STATUS_LABELS
+from fangpin.policies import entitlements
+from fangpin.registry import selectors as registry_selectors
+
+from .forms import (
+    AppraisalForm,
+    CadreForm,
+    EliminationForm,
+    FeedUploadForm,
+    MeasureForm,
+    MeasureStatusForm,
+    OpenCaseForm,
+    VerifyForm,
+)
+
+
+def _errors(form, e: ValidationError) -> None:
+    if hasattr(e, "error_dict"):
+        for field, errs in e.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, e.messages)
+
+
+def monitoring_home(request):
+    """监测工作台: what the user's level has to do, and counts per village."""
+    access.require(request.user, "monitoring.read")
+    today = timezone.localdate()
+    return render(request, "monitoring/home.html", {
+        "q": ms.queue(user=request.user), "rows": ms.village_counts(user=request.user, today=today), "today": today,
+        "level": access.workflow_level(request.user), "risk_labels": RISK_LABELS})
+
+
+@require_http_methods(["GET", "POST"])
+def feeds_page(request):
+    """部门数据: upload a department file; a county bureau starts the screening here."""
+    user = request.user
+    if not (access.can(user, "department.upload") or access.can(user, "monitoring.screen")):
+        raise PermissionDenied("您的角色无权上传或比对部门数据")
+    allowed = feeds_of_department(user.department) if user.role == "department_officer" else list(FEEDS.values())
+    form = FeedUploadForm(request.POST or None, request.FILES or None, feeds=allowed)
+    problems = screen_error = None
+    if request.method == "POST" and request.POST.get("action") == "screen":
+        try:
+            run = department.start_screening(user)
+        except ValidationError as e:
+            form, screen_error = FeedUploadForm(feeds=allowed), "；".join(e.messages)
+        else:
+            return redirect("screening_run", pk=run.pk)
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with files.saved(upload.chunks()) as path:
+            try:
+                row = department.upload(user, form.cleaned_data["feed"], path, upload.name)
+            except FeedError as e:
+                problems = e
+            except ValidationError as e:
+                form.add_error(None, e.messages)
+            else:
+                messages.success(request, f"已接收{row.filename}：{row.row_count}行，SHA-256 {row.sha256[:12]}…")
+                return redirect("feeds")
+    return render(request, "monitoring/feeds.html", {
+        "form": form, "problems": problems, "uploads": ms.uploads(user=user), "runs": ms.runs(user=user),
+        "can_screen": access.can(user, "monitoring.screen"), "feeds": allowed, "screen_error": screen_error})
+
+
+def screening_run(request, pk: int):
+    access.require(request.user, "monitoring.screen")
+    run = ms.run_get(user=request.user, pk=pk)
+    problems = [{"p": p, "id_number": id_number_for(request.user, p.id_number), "label": STATUS_LABELS[p.status]}
+                for p in ms.run_problems(user=request.user, run=run)]
+    return render(request, "monitoring/run.html", {
+        "run": run, "problems": problems, "status_labels": STATUS_LABELS,
+        "running": run.status in (ScreeningRun.Status.QUEUED, ScreeningRun.Status.RUNNING)})
+
+
+@require_http_methods(["GET", "POST"])
+def warning_detail(request, pk: int):
+    w = ms.warning_get(user=request.user, pk=pk)
+    can_verify = (w.status == "open" and access.can(request.user, "monitoring.verify")
+                  and access.covers(request.user, w.household.village_id))
+    form = VerifyForm(request.POST or None) if can_verify else None
+    if request.method == "POST":
+        if not can_verify:
+            raise PermissionDenied("只有本村的村级用户可以核实预警")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                w = department.verify(request.user, w, at_risk=d["at_risk"], note=d["note"],
+                                      monitor_type=d["monitor_type"])
+            except ValidationError as e:
+                _errors(form, e)
+            else:
+                messages.success(request, "已核实" + ("，已发起识别纳入" if w.case_id else ""))
+                return redirect("case_detail", pk=w.case_id) if w.case_id else redirect("monitoring_home")
+    return render(request, "monitoring/warning.html", {"w": w, "form": form, "risk_labels": RISK_LABELS})
+
+
+@require_http_methods(["GET", "POST"])
+def case_detail(request, pk: int):
+    """One case: its record, every transition, the open items; the user's level acts here (and holds the case while
+    deciding)."""
+    case = ms.case_get(user=request.user, pk=pk)
+    level = access.workflow_level(request.user)
+    steps = workflow.steps_from(case.state, level) if access.covers(request.user, case.household.village_id) else []
+    if request.method == "GET" and steps:
+        workflow.claim(request.user, case)
+    appraisal = AppraisalForm(request.POST if request.POST.get("action") == "appraise" else None,
+                              initial={"appraisal_date": timezone.localdate()})
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        data = {}
+        if action == "appraise":
+            if not appraisal.is_valid():
+                return _case_page(request, case, steps, appraisal)
+            d = appraisal.cleaned_data
+            data["appraisal"] = {"date": d["appraisal_date"], "attendance": d["appraisal_attendance"],
+                                 "record": d["appraisal_record"]}
+        try:
+            version = int(request.POST.get("version", "-1"))
+            workflow.act(request.user, case, action, version=version, reason=request.POST.get("reason", ""), **data)
+        except workflow.Conflict as e:
+            messages.error(request, str(e))
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+        else:
+            case.refresh_from_db()
+            messages.success(request, f"已办理：{case.get_state_display()}")
+        return redirect("case_detail", pk=case.pk)
+    return _case_page(request, case, steps, appraisal)
+
+
+def _case_page(request, case, steps, appraisal):
+    today = timezone.localdate()
+    return render(request, "monitoring/case.html", {
+        "case": case, "steps": steps, "appraisal": appraisal, "holder": workflow.holder(case),
+        "transitions": case.transitions.select_related("user"), "items": case.open_items.all(), "today": today,
+        "level_labels": workflow.LEVEL_LABELS,
+        "notice_open": case.state == "notice" and case.notice_end and today <= case.notice_end})
+
+
+def _benefit_choices(user, household) -> list[tuple[str, str]]:
+    owed = entitlements.for_households(user=user, household_ids=[household.pk], village_code=household.village_id,
+                                       as_of=timezone.localdate())
+    seen, out = set(), []
+    for r in owed.rows:
+        key = f"{r['document']}:{r['benefit']}"
+        if key not in seen:
+            seen.add(key)
+            out.append((key, f"{r['benefit_name']}（{r['document_number']}第{r['clause']}条，{r['amount'] / 100:.2f}元）"))
+    return out
+
+
+@require_http_methods(["GET", "POST"])
+def household_monitoring(request, pk: int):
+    """监测帮扶 of one household: status, cases, warnings, the contact cadre and the measures; start a case here."""
+    household = registry_selectors.household_get(user=request.user, pk=pk)
+    user = request.user
+    in_area = access.covers(user, household.village_id)
+    can_open = access.workflow_level(user) == "village" and in_area
+    can_assist = access.can(user, "monitoring.assist") and in_area
+    post = request.POST if request.method == "POST" else None
+    action = request.POST.get("action") if post else None
+    benefits = _benefit_choices(user, household) if can_assist else []
+    forms = {
+        "enroll": OpenCaseForm(post if action == "enroll" else None),
+        "eliminate": EliminationForm(post if action == "eliminate" else None),
+        "cadre": CadreForm(post if action == "cadre" else None, initial={"since": timezone.localdate()}),
+        "measure": MeasureForm(post if action == "measure" else None, benefits=benefits,
+                               initial={"start": timezone.localdate()}),
+    }
+    if post:
+        if (action in ("enroll", "eliminate") and not can_open) or (action in ("cadre", "measure", "measure_status",
+                                                                             "end_cadre") and not can_assist):
+            raise PermissionDenied("您无权办理该户的监测帮扶")
+        try:
+            done = _household_action(user, household, action, forms, request.POST)
+        except workflow.Conflict as e:
+            messages.error(request, str(e))
+        except ValidationError as e:
+            form = forms.get(action)
+            if form is None:
+                messages.error(request, "；".join(e.messages))
+            else:
+                _errors(form, e)
+                done = None
+            if form is None:
+                return redirect("household_monitoring", pk=pk)
+        else:
+            if done is not None:
+                if isinstance(done, Case):
+                    messages.success(request, f"已发起{done.get_kind_display()}")
+                    return redirect("case_detail", pk=done.pk)
+                messages.success(request, done)
+                return redirect("household_monitoring", pk=pk)
+    failures = (criteria.failures(household, today=timezone.localdate())
+                if household.category == "monitored" and household.risk_eliminated_on is None else [])
+    return render(request, "monitoring/household.html", {
+        "household": household, "m": ms.household_monitoring(user=user, household=household), "forms": forms,
+        "can_open": can_open, "can_assist": can_assist, "failures": failures,
+        "monitored": household.category == "monitored" and household.risk_eliminated_on is None,
+        "cadre_end_blocked": workflow.cadre_may_end(household), "status_form": MeasureStatusForm()})
+
+
+def _household_action(user, household, action, forms, post):
+    """Returns a Case, a message, or None when the form is invalid."""
+    form = forms.get(action)
+    if form is not None and not form.is_valid():
+        return None
+    d = form.cleaned_data if form is not None else {}
+    if action == "enroll":
+        return workflow.open_case(user, household, kind=Case.Kind.ENROLLMENT, channel=d["channel"],
+                                  monitor_type=d["monitor_type"], risk_causes=d["risk_causes"],
+                                  green_cause=d["green_cause"])
+    if action == "eliminate":
+        return workflow.open_case(user, household, kind=Case.Kind.ELIMINATION, risk_causes=d["risk_causes"])
+    if action == "cadre":
+        c = assistance.assign_cadre(user, household, name=d["name"], unit=d["unit"], phone=d["phone"],
+                                    since=d["since"])
+        return f"帮扶联系人：{c.name}"
+    if action == "end_cadre":
+        assistance.end_cadre(user, household, reason=post.get("reason", ""))
+        return "已解除帮扶联系人"
+    if action == "measure":
+        m = assistance.add_measure(user, household, kind=d["kind"], description=d["description"], status=d["status"],
+                                   start=d["start"], end=d["end"], benefit=d["benefit"])
+        return f"已新增措施：{m.get_kind_display()}"
+    if action == "measure_status":
+        status_form = MeasureStatusForm(post)
+        if not status_form.is_valid():
+            raise ValidationError("落实情况填写有误")
+        measure = ms.measure_get(household=household, pk=int(post.get("measure") or 0))
+        assistance.update_measure(user, measure, status=status_form.cleaned_data["status"],
+                                  end=status_form.cleaned_data["end"])
+        return "已更新落实情况"
+    raise ValidationError("未知操作")
+
+
+def household_plan(request, pk: int, pdf: bool = False):
+    """一户一策: the printable household plan (HTML for the browser's print, or PDF)."""
+    household = registry_selectors.household_get(user=request.user, pk=pk)
+    members = [{"m": m, "id_number": id_number_for(request.user, m.id_number)}
+               for m in registry_selectors.household_members(user=request.user, household=household)]
+    context = {"household": household, "members": members, "m": ms.household_monitoring(user=request.user,
+                                                                                          household=household),
+               "today": timezone.localdate(), "pdf": pdf}
+    if not pdf:
+        return render(request, "monitoring/plan.html", context)
+    import weasyprint
+
+    html = render_to_string("monitoring/plan.html", context, request=request)
+    data = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename=plan-{household.number}.pdf"
+    return response
