@@ -72,7 +72,7 @@ class MonitoringLineForm(forms.Form):
 
 # --- monitoring ----------------------------------------------------------------------------------------------------
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class FeedUploadForm(forms.Form):
