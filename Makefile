@@ -19,6 +19,8 @@ run: install
 	$(BIN)/fangpin migrate --noinput -v0
 	$(BIN)/fangpin demo_setup
 	@echo "防贫监测帮扶系统已启动：http://127.0.0.1:8000 （Ctrl+C 停止）"
+	@# The background-job worker (screening) runs beside the web server and stops with it.
+	$(BIN)/fangpin db_worker --no-startup-delay & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/fangpin runserver 127.0.0.1:8000
 
 system-deps:

@@ -1,4 +1,5 @@
-"""Demo set-up: the division slice, one account per role, and synthetic households imported per county."""
+"""Demo set-up: the division slice, one account per role, synthetic households imported per county, and department
+files with planted risks screened into warnings."""
 from __future__ import annotations
 
 import json
@@ -7,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from fangpin.accounts.models import Role, User
 from fangpin.exchange import importer
+from fangpin.monitoring.models import FeedUpload, ScreeningRun
 from fangpin.orgunits import loading
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.models import Household
@@ -84,3 +87,33 @@ def ensure_households(sizes: dict[str, int] | None = None, seed: int = 2026) -> 
             raise RuntimeError("演示数据导入失败：" + "；".join(f"{p.where()} {p.message}" for p in result.problems[:5]))
         results[county] = result
     return results
+
+
+def ensure_screening(year: int | None = None, seed: int = 2026) -> ScreeningRun | None:
+    """Once: a synthetic file from each department for 平鲁区 (planted risks, noise rows with invalid or unknown IDs and
+    other names), uploaded in the three formats and screened, so that the work queues have warnings to verify."""
+    from fangpin.monitoring import department, synthetic
+    from fangpin.monitoring.feeds import FEEDS
+
+    if FeedUpload.objects.exists():
+        return None
+    bureau = User.objects.get(role=Role.COUNTY_BUREAU, org_unit_id=PINGLU)
+    year = year or timezone.localdate().year - 1
+    persons = department.persons_in(PINGLU[:6])
+    # About forty planted risks whatever the demo's size.
+    plant_every = max(2, persons["household_id"].n_unique() // 40)
+    feed = synthetic.generate(persons, year=year, seed=seed, plant_every=plant_every, noise=24)
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, key in enumerate(FEEDS):
+            frame = synthetic.file_frame(feed.rows, key)
+            path = Path(tmp) / f"演示-{FEEDS[key].department}-{year}.{('csv', 'xlsx', 'parquet')[i % 3]}"
+            if path.suffix == ".csv":
+                frame.write_csv(path)
+            elif path.suffix == ".xlsx":
+                frame.write_excel(path, autofit=False)
+            else:
+                frame.write_parquet(path)
+            department.upload(bureau, key, path, path.name)
+    run = ScreeningRun.objects.create(region_id=PINGLU, started_by=bureau)
+    run.uploads.set(department.latest_uploads(bureau))
+    return department.execute(run.pk)

@@ -28,15 +28,20 @@ def test_same_seed_same_data():
     assert a == b
 
 
-def test_demo_setup_small(db, monkeypatch, capsys):
+def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
     from fangpin.demo import setup
+    from fangpin.monitoring.models import FeedUpload, Warning
     from fangpin.registry.models import Household
 
+    settings.FEEDS_DIR = tmp_path / "feeds"
     monkeypatch.setattr(setup, "DEMO_SIZES", {setup.PINGLU: 30, setup.LONGXIAN: 20})
     call_command("demo_setup")
     out = capsys.readouterr().out
     assert "演示账号（密码均为 fangpin-demo-2026）" in out and "cunji" in out and "县乡村振兴局" in out
     assert Household.objects.filter(village__code__startswith="140603203").count() == 30
     assert Household.objects.filter(village__code__startswith="610327").count() == 20
+    # The demo's department files: every planted risk warns, none of the noise rows does.
+    assert FeedUpload.objects.count() == 9 and "完成筛查比对：新增预警" in out
+    assert Warning.objects.exists() and not Warning.objects.exclude(household__village__code__startswith="140603").exists()
     call_command("demo_setup", "--quiet-accounts")  # idempotent
-    assert Household.objects.count() == 50
+    assert Household.objects.count() == 50 and FeedUpload.objects.count() == 9

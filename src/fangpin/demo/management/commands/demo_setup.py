@@ -17,6 +17,11 @@ class Command(BaseCommand):
         for county, result in setup.ensure_households().items():
             counts = "，".join(f"{k}{v}行" for k, v in result.counts.items())
             self.stdout.write(f"已导入演示数据（{county[:6]}）：{counts}")
+        run = setup.ensure_screening()
+        if run is not None:
+            self.stdout.write(f"已上传演示部门数据 {run.uploads.count()} 份并完成筛查比对：新增预警 {run.warnings_new} 条，"
+                              f"身份证号无效 {run.counts['invalid_id']} 行，姓名不符 {run.counts['name_mismatch']} 行，"
+                              f"户籍库中无此人 {run.counts['absent']} 行")
         if quiet_accounts:
             return
         self.stdout.write("")
