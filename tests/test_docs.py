@@ -22,3 +22,9 @@ def test_readme_gives_the_two_commands():
     assert "make run" in text and "make test" in text
     ci = (DOCS.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_department_feed_formats_are_current():
+    from fangpin.monitoring.feeds import feeds_markdown
+
+    assert (DOCS / "department-feeds.md").read_text(encoding="utf-8") == feeds_markdown(), "run `fangpin exchange_files`"

@@ -247,3 +247,31 @@ def read(path: Path, filename: str, feed: Feed, *, today: dt.date | None = None)
         raise FeedError(filename, problems, total)
     out = frame.select(pl.col("row"), **values)
     return out.cast(NORMALIZED_SCHEMA)  # type: ignore[arg-type]
+
+
+def feeds_markdown() -> str:
+    """docs/department-feeds.md, generated from feeds.yaml and rules.yaml (`fangpin exchange_files`)."""
+    from .screening import RISK_LABELS, RULES
+
+    lines = ["# 部门数据文件格式（信息比对）", "",
+             "由 `src/fangpin/monitoring/feeds.yaml` 和 `rules.yaml` 生成（`fangpin exchange_files`），请勿手改。",
+             "文件可为 CSV（UTF-8 或 GBK）、Excel（第一个工作表，表头上方可有标题行）或 Parquet（列名用中文表头或英文键名）。",
+             "日期写作 2025-03-01、2025/3/1、20250301 或 2025年3月1日；金额以元为单位，最多两位小数。", ""]
+    for f in FEEDS.values():
+        lines += [f"## {f.department}：{f.label}（`{f.key}`）", "", "| 列 | 键名 | 必填 | 说明 |", "|---|---|---|---|",
+                  "| 身份证号 | id_number | 是 | 18位；无效或与户籍不符的行在比对时列出，不匹配到户 |",
+                  "| 姓名 | name | 是 | 与户籍姓名核对 |", f"| {f.date_header} | date | 是 | 不晚于上传当天 |"]
+        if f.code_header:
+            lines.append(f"| {f.code_header} | code | 是 | {'、'.join(f.code_values)} |")
+        if f.amount_header:
+            lines.append(f"| {f.amount_header} | amount | {'是' if f.amount_required else '否'} | 元 |")
+        rules = [r for r in RULES.rules if r.feed == f.key]
+        if rules:
+            lines += ["", "预警规则："]
+            for r in rules:
+                codes = "、".join(f.code_label(c) for c in r.codes) or "全部记录"
+                sums = f"，{'同户' if r.per == 'household' else '本人'}{'全年' if r.window == 'year' else '同日'}金额合计达到" \
+                       f"{r.at_least // 100}元" if r.at_least is not None else ""
+                lines.append(f"- {r.label}（`{r.id}`，{RISK_LABELS[r.risk]}）：{codes}{sums}；村级{r.days}天内核实")
+        lines.append("")
+    return "\n".join(lines)
