@@ -1,62 +1,13 @@
 """Real browser (Playwright driving Debian's Chromium): log in, import a workbook (first a bad one,
 then a good one), open a household, and save screenshots under test-artifacts/screenshots/."""
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from conftest import new_id
 from fangpin.exchange.tests.helpers import household, member, workbook
 
+from .helpers import SHOTS, login
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture
-def divisions_restored(django_db_blocker):
-    """A transactional test flushes every table at its end: have the division slice before the test (an earlier
-    browser test may have flushed it) and put it back after, for the tests that follow."""
-    from fangpin.orgunits import loading
-    from fangpin.orgunits.models import OrgUnit
-
-    with django_db_blocker.unblock():
-        if not OrgUnit.objects.exists():
-            loading.load(loading.read_slice())
-    yield
-    with django_db_blocker.unblock():
-        loading.load(loading.read_slice())
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: run `make system-deps` (Debian package chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    from django.db import connections
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-        # Connections opened while Playwright's loop runs belong to that loop's context; close them here, or the
-        # test database cannot be dropped at the end of the run (PostgreSQL: "being accessed by other users").
-        connections.close_all()
-
-
-def login(page, base, username, password="secret-pass-1"):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-
 
 def test_login_import_and_open_a_household(divisions_restored, transactional_db, live_server, browser, tmp_path):
     from conftest import World  # noqa: F401  (the world fixture needs db; build users directly here)

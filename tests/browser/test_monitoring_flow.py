@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from .test_browser import SHOTS, browser, divisions_restored, login  # noqa: F401 (fixtures)
+from .helpers import SHOTS, login
 
 pytestmark = pytest.mark.browser
 

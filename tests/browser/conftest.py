@@ -1,0 +1,40 @@
+"""Fixtures of the browser tests: Debian's Chromium through Playwright, and the division slice kept."""
+import os
+
+import pytest
+
+from .helpers import ARGS, CHROMIUM
+
+
+@pytest.fixture
+def divisions_restored(django_db_blocker):
+    """A transactional test flushes every table at its end: have the division slice before the test (an earlier
+    browser test may have flushed it) and put it back after, for the tests that follow."""
+    from fangpin.orgunits import loading
+    from fangpin.orgunits.models import OrgUnit
+
+    with django_db_blocker.unblock():
+        if not OrgUnit.objects.exists():
+            loading.load(loading.read_slice())
+    yield
+    with django_db_blocker.unblock():
+        loading.load(loading.read_slice())
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: run `make system-deps` (Debian package chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    from django.db import connections
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+        # Connections opened while Playwright's loop runs belong to that loop's context; close them here, or the
+        # test database cannot be dropped at the end of the run (PostgreSQL: "being accessed by other users").
+        connections.close_all()
