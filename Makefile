@@ -33,6 +33,7 @@ bench: install
 	$(BIN)/python benchmarks/import_members.py
 	$(BIN)/python benchmarks/engine_seed001.py
 	$(BIN)/python benchmarks/rules_vs_openfisca.py
+	$(BIN)/python benchmarks/screening.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts

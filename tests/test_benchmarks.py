@@ -40,3 +40,13 @@ def test_openfisca_check_catches_persons_in_the_wrong_household():
         arrays[name] = arrays[name][keep]
     with pytest.raises(AssertionError, match="wrong households"):
         b.run_openfisca(arrays, b.openfisca_system(rates))
+
+
+def test_screening_benchmark_finds_the_planted_risks_and_agrees_with_its_peer(tmp_path):
+    b = load("screening")
+    info = b.generate(3_000, 30_000, tmp_path)
+    assert info["rows"] > 30_000 and info["expected"] > 0
+    ours = b.measure_ours(tmp_path, False)
+    assert ours["planted_all_found"] and ours["warnings"] == info["expected"]
+    medical, pandas = b.measure_ours(tmp_path, True), b.measure_pandas(tmp_path)
+    assert medical["warnings"] == pandas["warnings"] > 0
