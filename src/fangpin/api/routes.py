@@ -22,6 +22,7 @@ from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
 
 from . import schemas as s
+from .monitoring_routes import monitoring
 from .policy_routes import policies
 
 api = NinjaAPI(
@@ -188,3 +189,4 @@ def export(request, format: str = "json"):
 api.add_router("/", router)
 api.add_router("/", exchange)
 api.add_router("/", policies)
+api.add_router("/", monitoring)

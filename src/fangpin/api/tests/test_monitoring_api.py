@@ -1,0 +1,39 @@
+"""Monitoring API: acting on a case with the version seen (409 when stale), a bad department file refused whole."""
+import io
+import json
+
+from django.test import Client
+
+from fangpin.monitoring.models import Case, FeedUpload
+
+
+def client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_act_with_the_version_seen(world, households):
+    case = Case.objects.create(kind="enrollment", household=households["shuangnian"], channel="cadre_visit",
+                               monitor_type="unstable", risk_causes="因残", opened_by=world.clerk)
+    c = client(world.clerk)
+    body = {"action": "appraise", "version": 0, "appraisal_date": "2026-01-05", "appraisal_attendance": 18,
+            "appraisal_record": "同意"}
+    r = c.post(f"/api/monitoring/cases/{case.pk}/act", json.dumps(body), content_type="application/json")
+    assert r.status_code == 200 and r.json()["state"] == "notice" and r.json()["version"] == 1
+    assert [t["action"] for t in r.json()["transitions"]] == ["appraise"]
+    r = c.post(f"/api/monitoring/cases/{case.pk}/act", json.dumps({"action": "object", "version": 0, "reason": "x"}),
+               content_type="application/json")
+    assert r.status_code == 409 and "已被他人处理" in r.json()["detail"]
+    r = client(world.county).post(f"/api/monitoring/cases/{case.pk}/act", json.dumps({"action": "approve", "version": 1}),
+                                  content_type="application/json")
+    assert r.status_code == 403 and "公示中" in r.json()["detail"]
+
+
+def test_bad_feed_file_lists_problems_and_keeps_nothing(world):
+    f = io.BytesIO("身份证号,姓名,结算日期,个人自付金额（元）\n140603198005170011,,2025-03-01,abc\n".encode())
+    f.name = "bad.csv"
+    r = client(world.department).post("/api/monitoring/feeds", {"feed": "medical_insurance", "file": f})
+    assert r.status_code == 400
+    assert {(p["row"], p["column"]) for p in r.json()["detail"]} == {(2, "B（姓名）"), (2, "D（个人自付金额（元））")}
+    assert not FeedUpload.objects.exists()
