@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fangpin.accounts import access
@@ -94,7 +94,7 @@ def act(request, case_id: int, body: ActIn):
     try:
         c = workflow.act(request.user, c, body.action, version=body.version, reason=body.reason, appraisal=appraisal)
     except workflow.Conflict as e:
-        return 409, {"detail": str(e)}
+        return Status(409, {"detail": str(e)})
     return _case(c, request.user)
 
 
@@ -105,8 +105,8 @@ def upload(request, file: File[UploadedFile], feed: Form[str]):
         try:
             row = department.upload(request.user, feed, path, file.name or "upload")
         except FeedError as e:
-            return 400, {"detail": [{"row": p.row, "column": p.column, "value": p.value, "message": p.message}
-                                    for p in e.problems]}
+            return Status(400, {"detail": [{"row": p.row, "column": p.column, "value": p.value,
+                                            "message": p.message} for p in e.problems]})
     return {"id": row.pk, "feed": row.feed, "filename": row.filename, "sha256": row.sha256,
             "row_count": row.row_count, "uploaded_at": row.uploaded_at}
 
