@@ -105,10 +105,14 @@ def can_edit_policy(user, regions) -> bool:
     return can(user, "policy.edit") and all(covers(user, r) for r in regions)
 
 
+def require_area(user, division_code: str | None, message: str = "该区划不在您的管辖范围内") -> None:
+    if not covers(user, division_code):
+        raise PermissionDenied(message)
+
+
 def check_write(user, division_code: str | None) -> None:
     require(user, "registry.write")
-    if not covers(user, division_code):
-        raise PermissionDenied("该区划不在您的管辖范围内")
+    require_area(user, division_code)
 
 
 def object_code(obj: Model) -> str:

@@ -105,15 +105,8 @@ def ensure_screening(year: int | None = None, seed: int = 2026) -> ScreeningRun 
     feed = synthetic.generate(persons, year=year, seed=seed, plant_every=plant_every, noise=24)
     with tempfile.TemporaryDirectory() as tmp:
         for i, key in enumerate(FEEDS):
-            frame = synthetic.file_frame(feed.rows, key)
             path = Path(tmp) / f"演示-{FEEDS[key].department}-{year}.{('csv', 'xlsx', 'parquet')[i % 3]}"
-            if path.suffix == ".csv":
-                frame.write_csv(path)
-            elif path.suffix == ".xlsx":
-                frame.write_excel(path, autofit=False)
-            else:
-                frame.write_parquet(path)
-            department.upload(bureau, key, path, path.name)
+            department.upload(bureau, key, synthetic.write_file(feed.rows, key, path), path.name)
     run = ScreeningRun.objects.create(region_id=PINGLU, started_by=bureau)
     run.uploads.set(department.latest_uploads(bureau))
     return department.execute(run.pk)

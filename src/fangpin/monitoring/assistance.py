@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,8 +17,7 @@ from .workflow import cadre_may_end, current_cadre
 
 def _check(user, household: Household) -> None:
     access.require(user, "monitoring.assist")
-    if not access.covers(user, household.village_id):
-        raise PermissionDenied("该户不在您的管辖范围内")
+    access.require_area(user, household.village_id, "该户不在您的管辖范围内")
 
 
 def _save(obj, user, reason: str = "") -> None:

@@ -41,7 +41,7 @@ def enrolled_on(household: Household) -> dt.date | None:
 
 def failures(household: Household, *, today: dt.date, ignoring_case: Case | None = None) -> list[str]:
     c = RULES.elimination
-    if household.category != Category.MONITORED or household.risk_eliminated_on is not None:
+    if not household.at_risk:
         return ["该户不是风险未消除的监测户"]
     out = []
     months = int(c.get("min_months_monitored", 0))

@@ -173,8 +173,7 @@ def verify(user, warning: Warning, *, at_risk: bool, note: str, monitor_type: st
     with the reason."""
     access.require(user, "monitoring.verify")
     warning = Warning.objects.select_for_update().select_related("household").get(pk=warning.pk)
-    if not access.covers(user, warning.household.village_id):
-        raise PermissionDenied("该户不在您的管辖范围内")
+    access.require_area(user, warning.household.village_id, "该户不在您的管辖范围内")
     if warning.status != Warning.Status.OPEN:
         raise ValidationError(f"该预警已于{timezone.localtime(warning.verified_at):%Y-%m-%d}核实为“"
                               f"{warning.get_status_display()}”")
@@ -184,10 +183,9 @@ def verify(user, warning: Warning, *, at_risk: bool, note: str, monitor_type: st
     if at_risk:
         open_case = household.cases.filter(kind=Case.Kind.ENROLLMENT).exclude(
             state__in=[Case.State.DONE, Case.State.DECLINED]).first()
-        monitored = household.category == "monitored" and household.risk_eliminated_on is None
         if open_case is not None:
             warning.case = open_case
-        elif not monitored:
+        elif not household.at_risk:
             warning.case = workflow.open_case(user, household, kind=Case.Kind.ENROLLMENT,
                                               channel=Case.Channel.DEPARTMENT_WARNING, monitor_type=monitor_type,
                                               risk_causes=risk_causes or warning.reason, warning=warning)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -24,7 +25,7 @@ BENIGN = {"education": ["enrolled", "graduated"], "civil_affairs": ["dibao_grant
 
 
 @dataclass
-class Feed:
+class Planted:
     rows: pl.DataFrame  # ROWS_SCHEMA (upload_id 0)
     expected: set[tuple[int, str, str, str]]
     planted_below: int  # amount risks planted one fen below the threshold (no warning)
@@ -37,7 +38,7 @@ def _rand(n: int, seed: int, salt: int) -> pl.Expr:
 
 def generate(persons: pl.DataFrame, *, year: int, seed: int = 1, claims_per_person: float = 2.0,
              event_share: float = 0.2, plant_every: int = 25, noise: int = 30,
-             feeds: tuple[str, ...] = tuple(FEEDS), rules: tuple[Rule, ...] = RULES.rules) -> Feed:
+             feeds: tuple[str, ...] = tuple(FEEDS), rules: tuple[Rule, ...] = RULES.rules) -> Planted:
     """persons: id_number, name, person_id, household_id (the registry)."""
     persons = persons.select("id_number", "name", "person_id", "household_id").sort("person_id")
     n = persons.height
@@ -121,7 +122,7 @@ def generate(persons: pl.DataFrame, *, year: int, seed: int = 1, claims_per_pers
     rows = pl.concat([p.select(extra.columns) for p in parts] + [extra], how="vertical_relaxed")
     rows = (rows.with_columns(row=pl.int_range(2, pl.len() + 2, dtype=pl.Int64).over("feed"))
             .select(list(ROWS_SCHEMA)).cast(ROWS_SCHEMA))  # type: ignore[arg-type]
-    return Feed(rows, expected, below, counts)
+    return Planted(rows, expected, below, counts)
 
 
 def file_frame(rows: pl.DataFrame, feed_key: str) -> pl.DataFrame:
@@ -139,3 +140,15 @@ def file_frame(rows: pl.DataFrame, feed_key: str) -> pl.DataFrame:
             pl.format("{}.{}", pl.col("amount") // 100, (pl.col("amount") % 100).cast(pl.String).str.zfill(2)))
             .alias(h["amount"]))
     return out.select(cols)
+
+
+def write_file(rows: pl.DataFrame, feed_key: str, path: Path) -> Path:
+    """One feed's rows written as a department file; the format follows the suffix (.csv, .xlsx, .parquet)."""
+    frame = file_frame(rows, feed_key)
+    if path.suffix == ".csv":
+        frame.write_csv(path)
+    elif path.suffix == ".xlsx":
+        frame.write_excel(path, autofit=False)
+    else:
+        frame.write_parquet(path)
+    return path

@@ -55,8 +55,6 @@ STEPS: tuple[Step, ...] = (
 )
 ACTIONS = sorted({s.action for s in STEPS})
 LEVEL_LABELS = {"village": "村级", "township": "乡镇", "county": "县级"}
-# Open items of a green-channel case and the step that completes each.
-GREEN_ITEMS = {"village": "submit", "township": "approve@township", "county": "approve@county"}
 
 
 class Conflict(Exception):
@@ -76,8 +74,7 @@ def _procedure(key: str) -> int:
 
 
 def _check_area(user, household: Household) -> None:
-    if not access.covers(user, household.village_id):
-        raise PermissionDenied("该户不在您的管辖范围内")
+    access.require_area(user, household.village_id, "该户不在您的管辖范围内")
 
 
 def _record(case: Case, user, action: str, level: str, source: str, reason: str = "") -> None:
@@ -107,9 +104,8 @@ def open_case(user, household: Household, *, kind: str, risk_causes: str, channe
     _check_area(user, household)
     if not risk_causes.strip():
         raise ValidationError({"risk_causes": "请填写风险情况（或风险消除情况）"})
-    monitored = household.category == Category.MONITORED and household.risk_eliminated_on is None
     if kind == Case.Kind.ENROLLMENT:
-        if monitored:
+        if household.at_risk:
             raise ValidationError("该户已是监测户，风险尚未消除，无需重复纳入")
         if channel not in Case.Channel.values:
             raise ValidationError({"channel": "请选择识别渠道"})
@@ -143,7 +139,7 @@ def open_case(user, household: Household, *, kind: str, risk_causes: str, channe
     _record(case, user, "open", "village", "", f"{case.get_kind_display()}：{case.risk_causes}")
     if case.green:
         deadline = today + dt.timedelta(days=_procedure("green_channel_days"))
-        OpenItem.objects.bulk_create(OpenItem(case=case, step=s, deadline=deadline) for s in GREEN_ITEMS)
+        OpenItem.objects.bulk_create(OpenItem(case=case, step=s, deadline=deadline) for s in OpenItem.Step.values)
         _enroll(case, user, f"绿色通道先纳入（{case.get_green_cause_display()}）")
     return case
 
@@ -268,7 +264,7 @@ def _after(case: Case, user, step: Step, today: dt.date) -> None:
 
 def cadre_may_end(household: Household) -> str | None:
     """Why the household's cadre may not be removed without a replacement, or None."""
-    if household.category == Category.MONITORED and household.risk_eliminated_on is None:
+    if household.at_risk:
         return "风险不消除，帮扶责任不脱钩：风险消除前不能解除帮扶联系人（可以更换）"
     return None
 

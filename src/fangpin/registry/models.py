@@ -90,6 +90,11 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def at_risk(self) -> bool:
+        """A monitored household whose risk is not eliminated (风险未消除的监测户)."""
+        return self.category == Category.MONITORED and self.risk_eliminated_on is None
+
 
 class Member(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members", verbose_name="户")

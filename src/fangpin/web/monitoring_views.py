@@ -194,30 +194,25 @@ def household_monitoring(request, pk: int):
             raise PermissionDenied("您无权办理该户的监测帮扶")
         try:
             done = _household_action(user, household, action, forms, request.POST)
-        except workflow.Conflict as e:
-            messages.error(request, str(e))
-        except ValidationError as e:
+        except (workflow.Conflict, ValidationError) as e:
             form = forms.get(action)
-            if form is None:
-                messages.error(request, "；".join(e.messages))
+            if form is not None and isinstance(e, ValidationError):
+                _errors(form, e)  # shown beside the form, which keeps what was typed
             else:
-                _errors(form, e)
-                done = None
-            if form is None:
+                messages.error(request, "；".join(e.messages) if isinstance(e, ValidationError) else str(e))
                 return redirect("household_monitoring", pk=pk)
         else:
+            if isinstance(done, Case):
+                messages.success(request, f"已发起{done.get_kind_display()}")
+                return redirect("case_detail", pk=done.pk)
             if done is not None:
-                if isinstance(done, Case):
-                    messages.success(request, f"已发起{done.get_kind_display()}")
-                    return redirect("case_detail", pk=done.pk)
                 messages.success(request, done)
                 return redirect("household_monitoring", pk=pk)
-    failures = (criteria.failures(household, today=timezone.localdate())
-                if household.category == "monitored" and household.risk_eliminated_on is None else [])
+    failures = criteria.failures(household, today=timezone.localdate()) if household.at_risk else []
     return render(request, "monitoring/household.html", {
         "household": household, "m": ms.household_monitoring(user=user, household=household), "forms": forms,
         "can_open": can_open, "can_assist": can_assist, "failures": failures,
-        "monitored": household.category == "monitored" and household.risk_eliminated_on is None,
+        "monitored": household.at_risk,
         "cadre_end_blocked": workflow.cadre_may_end(household), "status_form": MeasureStatusForm()})
 
 

@@ -20,32 +20,10 @@ def registry_persons():
     return department.persons_in("140603")
 
 
-def write_files(tmp_path, rows, kinds=("csv", "xlsx", "parquet")):
+def write_files(tmp_path, rows):
     """Each feed's rows as a department file, rotating over the three formats."""
-    out = {}
-    for i, key in enumerate(FEEDS):
-        frame = synthetic.file_frame(rows, key)
-        kind = kinds[i % len(kinds)]
-        path = tmp_path / f"{key}.{kind}"
-        if kind == "csv":
-            frame.write_csv(path)
-        elif kind == "xlsx":
-            _xlsx(frame, path)
-        else:
-            frame.write_parquet(path)
-        out[key] = path
-    return out
-
-
-def _xlsx(frame, path):
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(path)
-    ws = wb.add_worksheet()
-    ws.write_row(0, 0, frame.columns)
-    for i, r in enumerate(frame.iter_rows(), start=1):
-        ws.write_row(i, 0, ["" if v is None else v for v in r])
-    wb.close()
+    return {key: synthetic.write_file(rows, key, tmp_path / f"{key}.{('csv', 'xlsx', 'parquet')[i % 3]}")
+            for i, key in enumerate(FEEDS)}
 
 
 @pytest.fixture
