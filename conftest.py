@@ -65,7 +65,11 @@ def make_user(username, role, org_unit, department=""):
 
 @pytest.fixture
 def world(db) -> World:
+    from fangpin.orgunits import loading
     from fangpin.orgunits.models import OrgUnit
+
+    if not OrgUnit.objects.exists():  # a transactional test before this one flushed the tables
+        loading.load(loading.read_slice())
 
     other_township = OrgUnit.objects.filter(parent_id=PINGLU, level="township").exclude(code=SHUANGNIAN).first()
     other_village = OrgUnit.objects.filter(parent=other_township).first()

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from fangpin.accounts import access
@@ -25,7 +26,8 @@ from fangpin.lib import idnumber
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry import rules
 from fangpin.registry import services as registry_services
-from fangpin.registry.choices import Relation
+from fangpin.registry import constraints
+from fangpin.registry.choices import Category, Relation
 from fangpin.registry.models import Employment, Enterprise, Household, IncomeRecord, Member, Startup, Training
 
 from . import mapping, values
@@ -33,6 +35,9 @@ from .readers import ExchangeFile, FileProblem, column_letter
 from .spec import BY_KEY, Sheet
 
 CHUNK = 500  # keys per IN (...) query; well under SQLite's variable limit
+ENTERPRISE_ELSEWHERE = "该统一社会信用代码已登记为您管辖范围以外的经营主体：可以引用，不能通过导入修改"
+EVENT_DATES = ("start_date", "end_date", "started_on", "base_certified_on")  # not in the future, not before birth
+CHANGED_MEANWHILE = "检查通过后、写入前，系统中的数据被他人修改"
 
 
 @dataclass
@@ -85,6 +90,7 @@ class _Checker:
         self.user = user
         self.f = f
         self.result = result
+        self.today = timezone.localdate()
         self.letters: dict[str, dict[str, str]] = {}
         # keys seen in the file
         self.enterprises: dict[str, int] = {}  # credit code -> row
@@ -177,6 +183,9 @@ class _Checker:
             return
         self.enterprises[code] = row
         self.enterprise_divisions[t["division_code"]].append(row)
+        dates = {k: t.get(k) for k in EVENT_DATES if k in t}
+        for key, message in rules.event_date_problems(dates, born=None, today=self.today):
+            self.problem(sheet, row, key, t.get(key), message)
 
     def row_households(self, sheet, row, t):
         number = t["household_number"]
@@ -231,6 +240,10 @@ class _Checker:
         self.refer(sheet, row, "id_number", t["id_number"])
         for k in enterprise_keys:
             self.refer(sheet, row, k, t.get(k))
+        dates = {k: t.get(k) for k in EVENT_DATES if k in t}
+        born = idnumber.parse(t["id_number"]).birth_date
+        for key, message in rules.event_date_problems(dates, born=born, today=self.today):
+            self.problem(sheet, row, key, t.get(key), message)
 
     # checks against the database
     def check_database(self) -> None:
@@ -256,6 +269,12 @@ class _Checker:
                     self.problem(ent_sheet, row, "division_code", code, f"区划代码“{code}”不存在")
                 elif not access.covers(self.user, code):
                     self.problem(ent_sheet, row, "division_code", code, f"区划“{code}”不在您的管辖范围内")
+        # existing enterprises registered outside the user's area: referenced, never changed, by this user
+        for chunk in _chunks(self.enterprises):
+            for code, unit, name in Enterprise.objects.filter(credit_code__in=chunk).values_list(
+                    "credit_code", "org_unit_id", "name"):
+                if not access.covers(self.user, unit):
+                    self.problem(ent_sheet, self.enterprises[code], "credit_code", code, ENTERPRISE_ELSEWHERE)
         # existing households elsewhere
         for chunk in _chunks(self.households):
             for number, village, category, monitor_type in Household.objects.filter(number__in=chunk).values_list(
@@ -339,8 +358,21 @@ def mapping_sheet(key: str) -> Sheet:
     return BY_KEY[key]
 
 
+class WriteConflict(Exception):
+    """The database changed between the check and the write in a way the checks would have refused."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
 class _Writer:
-    """Pass 2: write the checked file, batch by batch, with history."""
+    """Pass 2: write the checked file, batch by batch, with history.
+
+    Everything pass 1 checked against the database is checked again here, on the rows being written and under their
+    locks (SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer at a time): a row that another user changed in
+    the meantime stops the whole import, which then writes nothing. The constraints of the tables are the last guard.
+    """
 
     def __init__(self, user, f: ExchangeFile, result: ImportResult, batch_size: int):
         self.user = user
@@ -349,19 +381,32 @@ class _Writer:
         self.batch_size = batch_size
         self.reason = f"导入 {f.filename}"
         self.cleared: dict[str, set] = defaultdict(set)
+        self.letters: dict[str, dict[str, str]] = {}
+        self.touched: set[int] = set()  # households whose members this import wrote
 
     def run(self, sheets: list[Sheet]) -> None:
         for sheet in sheets:
+            if self.f.kind == "excel":
+                self.letters[sheet.key] = {k: column_letter(i) for k, i in self.f.column_index(sheet).items()}
             n = 0
             for batch in _chunks(self._typed(sheet), self.batch_size):
                 getattr(self, f"write_{sheet.key}")(sheet, batch)
                 n += len(batch)
             self.result.counts[sheet.title] = n
+        self.check_heads()
+
+    def conflict(self, sheet: Sheet, t: dict, key: str, message: str):
+        letter = self.letters.get(sheet.key, {}).get(key)
+        value = t.get(key)
+        raise WriteConflict(Problem(self.f.sheet_label(sheet), t["_row"], self.f.column_label(sheet.field(key)), letter,
+                                    "" if value is None else str(value), f"{CHANGED_MEANWHILE}：{message}"))
 
     def _typed(self, sheet: Sheet) -> Iterator[dict]:
         excel = self.f.kind == "excel"
         for raw in self.f.rows(sheet):
-            yield {f.key: values.coerce(f, raw.values[f.key], excel=excel) for f in sheet.fields if f.key in raw.values}
+            t = {f.key: values.coerce(f, raw.values[f.key], excel=excel) for f in sheet.fields if f.key in raw.values}
+            t["_row"] = raw.number
+            yield t
 
     def _fields(self, sheet: Sheet, t: dict, skip: tuple[str, ...]) -> dict:
         """Model field values for the columns present in the row; blanks become the model's defaults."""
@@ -396,33 +441,76 @@ class _Writer:
             bulk_update_with_history(updates, model, sorted(update_fields), batch_size=self.batch_size,
                                      default_user=self.user, default_change_reason=self.reason)
 
-    def _ids(self, model, key_field: str, keys: Iterable) -> dict:
-        return dict(model.objects.filter(**{f"{key_field}__in": list(set(keys))}).values_list(key_field, "id"))
+    def _locked(self, model, key_field: str, keys: Iterable) -> dict:
+        """The existing rows with these keys, locked until the import commits, in a stable order (no deadlocks)."""
+        return {getattr(o, key_field): o for o in
+                model.objects.select_for_update().filter(**{f"{key_field}__in": sorted(set(keys))}).order_by("pk")}
+
+    def _scoped_ids(self, sheet: Sheet, batch: list[dict], key: str, model, key_field: str, area_field: str) -> dict:
+        """key -> id of the rows the batch refers to, each still existing and still in the user's area; locked."""
+        found = {}
+        rows = (model.objects.select_for_update(of=("self",)).filter(**{f"{key_field}__in": sorted({t[key] for t in batch})})
+                .order_by("pk").values_list(key_field, "id", area_field))
+        for value, pk, code in rows:
+            found[value] = (pk, code)
+        for t in batch:
+            hit = found.get(t[key])
+            if hit is None:
+                self.conflict(sheet, t, key, f"“{t[key]}”已不存在")
+            if not access.covers(self.user, hit[1]):
+                self.conflict(sheet, t, key, f"“{t[key]}”已不在您的管辖范围内")
+        return {value: pk for value, (pk, _) in found.items()}
 
     def write_enterprises(self, sheet, batch):
-        existing = Enterprise.objects.in_bulk([t["credit_code"] for t in batch], field_name="credit_code")
+        existing = self._locked(Enterprise, "credit_code", (t["credit_code"] for t in batch))
+        for t in batch:
+            obj = existing.get(t["credit_code"])
+            if obj is not None and not access.covers(self.user, obj.org_unit_id):
+                self.conflict(sheet, t, "credit_code", ENTERPRISE_ELSEWHERE)
         self._upsert(Enterprise, sheet, existing, [(t["credit_code"], self._fields(sheet, t, ())) for t in batch])
 
     def write_households(self, sheet, batch):
-        existing = Household.objects.in_bulk([t["household_number"] for t in batch], field_name="number")
+        existing = self._locked(Household, "number", (t["household_number"] for t in batch))
+        for t in batch:
+            obj = existing.get(t["household_number"])
+            if obj is None:
+                continue
+            if not access.covers(self.user, obj.village_id):
+                self.conflict(sheet, t, "household_number", "该户编号已登记在您管辖范围以外的村")
+            if "category" in t and (t["category"] == Category.MONITORED, t.get("monitor_type") or "") != (
+                    obj.category == Category.MONITORED, obj.monitor_type or ""):
+                self.conflict(sheet, t, "category", registry_services.OFF_SYSTEM)
         self._upsert(Household, sheet, existing, [(t["household_number"], self._fields(sheet, t, ())) for t in batch])
 
     def write_members(self, sheet, batch):
-        households = self._ids(Household, "number", (t["household_number"] for t in batch))
-        existing = Member.objects.in_bulk([t["id_number"] for t in batch], field_name="id_number")
+        households = self._scoped_ids(sheet, batch, "household_number", Household, "number", "village_id")
+        existing = self._locked(Member, "id_number", (t["id_number"] for t in batch))
         rows = []
         for t in batch:
+            hid = households[t["household_number"]]
+            obj = existing.get(t["id_number"])
+            if obj is not None and obj.household_id != hid:
+                self.conflict(sheet, t, "id_number", "该身份证号已登记在另一户：一人只能登记在一户")
             fields = self._fields(sheet, t, ("household_number",))
             info = idnumber.parse(t["id_number"])
-            fields.update(household_id=households[t["household_number"]], sex=info.sex, birth_date=info.birth_date)
+            fields.update(household_id=hid, sex=info.sex, birth_date=info.birth_date)
             rows.append((t["id_number"], fields))
+            self.touched.add(hid)
         self._upsert(Member, sheet, existing, rows)
 
+    def check_heads(self) -> None:
+        """Every household whose members were written has exactly one head (the constraint refuses a second)."""
+        for chunk in _chunks(sorted(self.touched)):
+            headed = set(Member.objects.filter(household_id__in=chunk, relation=Relation.HEAD)
+                         .values_list("household_id", flat=True))
+            for number in Household.objects.filter(pk__in=set(chunk) - headed).values_list("number", flat=True)[:1]:
+                raise WriteConflict(Problem(None, None, None, None, number, f"{CHANGED_MEANWHILE}：户{number}没有户主"))
+
     def write_incomes(self, sheet, batch):
-        households = self._ids(Household, "number", (t["household_number"] for t in batch))
+        households = self._scoped_ids(sheet, batch, "household_number", Household, "number", "village_id")
         existing = {
             (r.household_id, r.year): r
-            for r in IncomeRecord.objects.filter(household_id__in=set(households.values()))
+            for r in IncomeRecord.objects.select_for_update().filter(household_id__in=set(households.values()))
         }
         rows = []
         for t in batch:
@@ -432,12 +520,19 @@ class _Writer:
             rows.append(((hid, t["year"]), fields))
         self._upsert(IncomeRecord, sheet, existing, rows)
 
-    def _enterprise_ids(self, batch, keys) -> dict:
-        return self._ids(Enterprise, "credit_code", (t[k] for t in batch for k in keys if t.get(k)))
+    def _enterprise_ids(self, sheet, batch, keys) -> dict:
+        """Referenced enterprises (in any area: a person may work anywhere); each must still exist."""
+        wanted = {t[k] for t in batch for k in keys if t.get(k)}
+        ids = dict(Enterprise.objects.filter(credit_code__in=sorted(wanted)).values_list("credit_code", "id"))
+        for t in batch:
+            for k in keys:
+                if t.get(k) and t[k] not in ids:
+                    self.conflict(sheet, t, k, f"经营主体“{t[k]}”已不存在")
+        return ids
 
     def _replace(self, model, sheet, batch, enterprise_keys: dict[str, str], per_year: bool):
-        members = self._ids(Member, "id_number", (t["id_number"] for t in batch))
-        enterprises = self._enterprise_ids(batch, enterprise_keys)
+        members = self._scoped_ids(sheet, batch, "id_number", Member, "id_number", "household__village_id")
+        enterprises = self._enterprise_ids(sheet, batch, enterprise_keys)
         cleared = self.cleared[sheet.key]
         keys = {(members[t["id_number"]], t["year"]) if per_year else members[t["id_number"]] for t in batch}
         to_clear = keys - cleared
@@ -458,7 +553,7 @@ class _Writer:
             fields["member_id"] = members[t["id_number"]]
             for key, attr in enterprise_keys.items():
                 if key in t:
-                    fields[attr] = enterprises.get(t[key]) if t[key] else None
+                    fields[attr] = enterprises[t[key]] if t[key] else None
             objs.append(model(**fields))
         bulk_create_with_history(objs, model, batch_size=self.batch_size, default_user=self.user,
                                  default_change_reason=self.reason)
@@ -494,6 +589,13 @@ def import_file(*, user, path: Path | str, filename: str | None = None, batch_si
     _Checker(user, f, result).run(sheets)
     if result.problems:
         return result
-    with transaction.atomic():
-        _Writer(user, f, result, batch_size).run(sheets)
+    try:
+        with transaction.atomic():
+            _Writer(user, f, result, batch_size).run(sheets)
+    except WriteConflict as e:
+        result.counts.clear()
+        result.problems.append(e.problem)
+    except IntegrityError as e:
+        result.counts.clear()
+        result.problems.append(Problem(None, None, None, None, "", f"{CHANGED_MEANWHILE}：{constraints.explain(e)}"))
     return result

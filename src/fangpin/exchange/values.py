@@ -20,6 +20,9 @@ class CellError(ValueError):
 TRUE = {"是", "true", "1", "y", "yes", "有"}
 FALSE = {"否", "false", "0", "n", "no", "无"}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+# Excel's 1900 date system counts a 29 February 1900 that never was (serial 60, read as 1900-02-28 like serial 59):
+# a date before 1 March 1900 is almost always a small number in a date-formatted cell, never a real event here.
+EARLIEST_DATE = dt.date(1900, 3, 1)
 
 
 def is_blank(raw) -> bool:
@@ -123,6 +126,15 @@ def _money(f, raw, excel):
 
 
 def _date(f, raw, excel):
+    day = _parse_date(raw)
+    if day is None:
+        raise CellError(f"“{f.header}”应为日期（如 2023-05-01），实际为“{raw}”")
+    if day < EARLIEST_DATE:
+        raise CellError(f"“{f.header}”为{day:%Y-%m-%d}，不是可信的日期（早于1900-03-01，多为把数字误设成日期格式）")
+    return day
+
+
+def _parse_date(raw) -> dt.date | None:
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -133,7 +145,7 @@ def _date(f, raw, excel):
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             pass
-    raise CellError(f"“{f.header}”应为日期（如 2023-05-01），实际为“{raw}”")
+    return None
 
 
 def _boolean(f, raw, excel):

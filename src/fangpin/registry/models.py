@@ -1,10 +1,13 @@
 """Households, members, enterprises and the yearly facts the policies are computed from.
 
-Money is in fen (integer). Validation that spans rows lives in fangpin.registry.validation, shared by
+Money is in fen (integer). Validation that spans rows lives in fangpin.registry.rules, shared by
 the pages, the API and the importer, so that one rule gives one message everywhere.
 """
 from django.db import models
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
+
+from .constraints import RULES
 
 from .choices import (
     BaseLevel,
@@ -86,6 +89,20 @@ class Household(models.Model):
         verbose_name_plural = "户"
         ordering = ["number"]
         indexes = [models.Index(fields=["village", "category"])]
+        # The last guard under every write path (forms, API, import, workflow): the rules of registry/rules.py that
+        # concern one row, in the database.
+        constraints = [
+            models.CheckConstraint(condition=Q(category__in=Category.values), name="household_category_known",
+                violation_error_message=RULES["household_category_known"]),
+            models.CheckConstraint(
+                condition=Q(category=Category.MONITORED, monitor_type__in=MonitorType.values)
+                | (~Q(category=Category.MONITORED) & Q(monitor_type="")),
+                name="household_monitor_type_iff_monitored",
+                violation_error_message=RULES["household_monitor_type_iff_monitored"]),
+            models.CheckConstraint(condition=Q(risk_eliminated_on__isnull=True) | Q(category=Category.MONITORED),
+                                   name="household_risk_eliminated_only_monitored",
+                violation_error_message=RULES["household_risk_eliminated_only_monitored"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -115,6 +132,15 @@ class Member(models.Model):
         verbose_name = "家庭成员"
         verbose_name_plural = "家庭成员"
         ordering = ["household_id", "id"]
+        constraints = [
+            # One head per household, whoever writes (two imports or a form at the same moment).
+            models.UniqueConstraint(fields=["household"], condition=Q(relation="head"), name="member_one_head_per_household",
+                violation_error_message=RULES["member_one_head_per_household"]),
+            models.CheckConstraint(condition=Q(relation__in=Relation.values), name="member_relation_known",
+                violation_error_message=RULES["member_relation_known"]),
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="member_sex_known",
+                violation_error_message=RULES["member_sex_known"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -171,6 +197,9 @@ class Employment(models.Model):
         verbose_name = "就业记录"
         verbose_name_plural = "就业记录"
         ordering = ["member_id", "start_date"]
+        constraints = [models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                                              name="employment_ends_after_start",
+                violation_error_message=RULES["employment_ends_after_start"])]
 
 
 class Training(models.Model):

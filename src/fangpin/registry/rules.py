@@ -1,6 +1,8 @@
 """Registry consistency rules shared by pages, API and importer: each returns (field, Chinese message) pairs."""
 from __future__ import annotations
 
+import datetime as dt
+
 from .choices import Category, MonitorType
 
 
@@ -21,3 +23,17 @@ def employment_problems(*, start_date, end_date) -> list[tuple[str, str]]:
     if start_date and end_date and end_date < start_date:
         return [("end_date", "结束日期不能早于开始日期")]
     return []
+
+
+def event_date_problems(dates: dict[str, dt.date | None], *, born: dt.date | None, today: dt.date) -> list[tuple[str, str]]:
+    """Dates of things that happened to a person (a job, a training, a start-up) or to an enterprise: not in the
+    future and not before the person was born."""
+    problems = []
+    for key, day in dates.items():
+        if day is None:
+            continue
+        if day > today:
+            problems.append((key, f"日期{day:%Y-%m-%d}晚于今天（{today:%Y-%m-%d}）：只能登记已经发生的事"))
+        elif born is not None and day < born:
+            problems.append((key, f"日期{day:%Y-%m-%d}早于本人出生日期（{born:%Y-%m-%d}）"))
+    return problems

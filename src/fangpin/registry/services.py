@@ -3,12 +3,12 @@ same rules as the importer, and records history with the acting user."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from fangpin.accounts import access
 from fangpin.lib import idnumber
 
-from . import rules
+from . import constraints, rules
 from .choices import Category, Relation
 from .models import Household, Member
 
@@ -35,6 +35,23 @@ def _without_nulls(model, data: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     return out
+
+
+def _locked(household: Household, user) -> Household:
+    """The household row as it is now, locked until the write commits; the user's area checked on it, not on the copy
+    the page loaded."""
+    current = Household.objects.select_for_update().get(pk=household.pk)
+    access.check_write(user, current.village_id)
+    return current
+
+
+def _save(obj) -> None:
+    """Save; a constraint the database enforces (two users at the same moment) becomes a Chinese message."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as e:
+        raise ValidationError(constraints.explain(e)) from None
 
 
 def _check_household(data: dict) -> None:
@@ -86,7 +103,7 @@ def household_create(*, user, village_code: str, head: dict, **data) -> Househol
     household = Household(number=_next_number(village), village_id=village, **{k: data[k] for k in HOUSEHOLD_FIELDS if k in data})
     household._history_user = user
     household.full_clean()
-    household.save()
+    _save(household)
     member_create(user=user, household=household, **{**head, "relation": Relation.HEAD})
     return household
 
@@ -94,6 +111,7 @@ def household_create(*, user, village_code: str, head: dict, **data) -> Househol
 @transaction.atomic
 def household_update(*, user, household: Household, **data) -> Household:
     access.check_write(user, household.village_id)
+    household.village_id = _locked(household, user).village_id
     changes = _without_nulls(Household, {k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
     current = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS}
     merged = current | changes
@@ -103,7 +121,7 @@ def household_update(*, user, household: Household, **data) -> Household:
         setattr(household, k, v)
     household._history_user = user
     household.full_clean()
-    household.save()
+    _save(household)
     return household
 
 
@@ -118,6 +136,7 @@ def _person(id_number: str) -> dict:
 @transaction.atomic
 def member_create(*, user, household: Household, id_number: str, **data) -> Member:
     access.check_write(user, household.village_id)
+    household = _locked(household, user)
     person = _person(id_number)
     data = _without_nulls(Member, {k: v for k, v in data.items() if k in MEMBER_FIELDS})
     other = Member.objects.filter(id_number=person["id_number"]).select_related("household").first()
@@ -129,13 +148,14 @@ def member_create(*, user, household: Household, id_number: str, **data) -> Memb
     member = Member(household=household, **person, **{k: data[k] for k in MEMBER_FIELDS if k in data})
     member._history_user = user
     member.full_clean()
-    member.save()
+    _save(member)
     return member
 
 
 @transaction.atomic
 def member_update(*, user, member: Member, **data) -> Member:
     access.check_write(user, member.household.village_id)
+    member.household = _locked(member.household, user)
     data = _without_nulls(Member, {k: v for k, v in data.items() if k in MEMBER_FIELDS})
     if data.get("relation") == Relation.HEAD and member.relation != Relation.HEAD and member.household.members.filter(
         relation=Relation.HEAD
@@ -146,5 +166,5 @@ def member_update(*, user, member: Member, **data) -> Member:
             setattr(member, k, data[k])
     member._history_user = user
     member.full_clean()
-    member.save()
+    _save(member)
     return member
