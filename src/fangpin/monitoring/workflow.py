@@ -190,6 +190,13 @@ def act(user, case: Case, action: str, *, version: int, reason: str = "", apprai
     if level is None:
         raise PermissionDenied("您的角色不参与审核")
     _check_area(user, case.household)
+    # The case as it is now, locked: a decision taken since the user loaded the page is a conflict (409), whatever
+    # the page or API handler reloaded in between; only then is the action judged against the current state.
+    current = Case.objects.select_for_update().filter(pk=case.pk).values_list("version", "state").first()
+    if current is None or current[0] != version:
+        raise Conflict("该案件已被他人处理，请刷新后查看最新状态")
+    if current[1] != case.state:
+        case.refresh_from_db()
     step = step_for(case.state, action)
     if step is None or step.level != level:
         allowed = "、".join(s.label for s in steps_from(case.state, level)) or "无"

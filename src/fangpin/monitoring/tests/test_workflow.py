@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from conftest import SHUANGNIAN_CUN, make_household
 from fangpin.monitoring import workflow
 from fangpin.monitoring.models import Case, ContactCadre, IncomeAccount, Measure, OpenItem, Transition, Warning
 from fangpin.monitoring.workflow import STEPS
@@ -210,33 +211,48 @@ def test_a_case_is_locked_while_a_level_decides(world, households):
     assert not workflow.claim(world.clerk, Case.objects.get(pk=case.pk))  # not the village's turn
 
 
+def test_the_loser_reloading_after_the_winner_still_gets_the_conflict(world, households):
+    """The API handler reloads the case before acting: the state it sees is the winner's, the version the user sent is
+    the one the user saw. The answer is 'someone else decided' (409), never 'no action possible here' (403)."""
+    case = put_in(new_case(world, households["shuangnian"]), "township")
+    workflow.act(world.township, Case.objects.get(pk=case.pk), "approve", version=0, today=TODAY)
+    second = type(world.township).objects.create(username="township2", role="township_reviewer",
+                                                 org_unit_id=world.township.org_unit_id)
+    reloaded = Case.objects.get(pk=case.pk)  # now at the county: the township has no action here
+    with pytest.raises(workflow.Conflict, match="已被他人处理"):
+        workflow.act(second, reloaded, "return", version=0, reason="x", today=TODAY)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_at_once_exactly_one_wins(world, households):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serializes writers; the conditional update is the same code (see the stale-version test)")
-    case = put_in(new_case(world, households["shuangnian"]), "township")
     second = type(world.township).objects.create(username="township2", role="township_reviewer",
                                                  org_unit_id=world.township.org_unit_id)
-    barrier, outcomes = threading.Barrier(2), []
+    for attempt in range(10):
+        h = make_household(SHUANGNIAN_CUN, f"R{attempt}")
+        case = put_in(new_case(world, h), "township")
+        barrier, outcomes = threading.Barrier(2), []
 
-    def decide(user, action):
-        try:
-            seen = Case.objects.get(pk=case.pk)
-            barrier.wait()
-            workflow.act(user, seen, action, version=seen.version, reason="并发", today=TODAY)
-            outcomes.append("ok")
-        except (workflow.Conflict, PermissionDenied) as e:
-            outcomes.append(type(e).__name__)
-        finally:
-            connection.close()
+        def decide(user, action):
+            try:
+                version = Case.objects.get(pk=case.pk).version  # what the page showed
+                barrier.wait()
+                # what the handler does on the POST: load the case again, act with the version the user saw
+                workflow.act(user, Case.objects.get(pk=case.pk), action, version=version, reason="并发", today=TODAY)
+                outcomes.append("ok")
+            except (workflow.Conflict, PermissionDenied) as e:
+                outcomes.append(type(e).__name__)
+            finally:
+                connection.close()
 
-    threads = [threading.Thread(target=decide, args=a) for a in ((world.township, "approve"), (second, "return"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["Conflict", "ok"]
-    assert Transition.objects.filter(case=case).exclude(action="open").count() == 1
+        threads = [threading.Thread(target=decide, args=a) for a in ((world.township, "approve"), (second, "return"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["Conflict", "ok"], (attempt, outcomes)
+        assert Transition.objects.filter(case=case).exclude(action="open").count() == 1
 
 
 # --- elimination ---------------------------------------------------------------------------------------------------
