@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from fangpin.accounts import access
-from fangpin.accounts.masking import id_number_for
+from fangpin.accounts.masking import age_on, birth_date_for, id_number_for, unevaluable_for
 from fangpin.exchange import exporter, importer, workbooks
 from fangpin.lib import files
 from fangpin.policies import entitlements
@@ -66,7 +66,8 @@ def _household_out(user, h) -> dict:
 def _member_out(user, m) -> dict:
     return {
         "id": m.pk, "id_number": id_number_for(user, m.id_number), "name": m.name, "relation": m.relation, "sex": m.sex,
-        "birth_date": m.birth_date, "labor_capacity": m.labor_capacity, "disability_grade": m.disability_grade,
+        "birth_date": birth_date_for(user, m.birth_date), "age": age_on(m.birth_date, dt.date.today()),
+        "labor_capacity": m.labor_capacity, "disability_grade": m.disability_grade,
         "tekun": m.tekun, "school_stage": m.school_stage, "training_willing": m.training_willing, "phone": m.phone,
     }
 
@@ -123,7 +124,7 @@ def household_entitlements(request, pk: int, as_of: dt.date | None = None):
                                        as_of=as_of or dt.date.today())
     items = [r | {"id_number": id_number_for(request.user, r["id_number"]) if r["id_number"] else None} for r in owed.rows]
     return {"as_of": owed.as_of, "messages": owed.messages, "items": items,
-            "unevaluable": [u.__dict__ for u in owed.unevaluable]}
+            "unevaluable": unevaluable_for(request.user, owed.unevaluable)}
 
 
 @router.post("/households", response={201: s.HouseholdDetailOut, 403: s.ErrorOut, 422: s.ErrorOut}, summary="新增户（含户主）")

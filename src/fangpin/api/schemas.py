@@ -21,7 +21,8 @@ class MemberOut(Schema):
     name: str
     relation: Relation
     sex: str
-    birth_date: dt.date
+    birth_date: dt.date | None  # only for roles that see full ID numbers; the others see the age
+    age: int | None
     labor_capacity: LaborCapacity
     disability_grade: int | None
     tekun: bool

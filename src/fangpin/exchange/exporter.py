@@ -6,13 +6,11 @@ from collections.abc import Iterator
 from typing import IO
 
 from fangpin.accounts import access
-from fangpin.accounts.masking import id_number_for
+from fangpin.accounts.masking import MASKED_FIELDS, field_for
 from fangpin.registry import selectors
 
 from . import mapping, values
 from .spec import FORMAT_NAME, FORMAT_VERSION, SHEETS, Sheet
-
-ID_KEYS = ("id_number",)
 
 
 # How each sheet reaches its household, to export (or evaluate) a chosen set of households.
@@ -47,8 +45,8 @@ def rows(user, sheet: Sheet, *, household_ids=None, unmasked: bool = False) -> I
         for f, value in zip(fields, rec, strict=True):
             if f.type == "enum" and value == "":
                 value = None
-            if f.key in ID_KEYS and not unmasked:
-                value = id_number_for(user, value)
+            if f.key in MASKED_FIELDS and not unmasked:
+                value = field_for(user, f.key, value)
             row[f.key] = values.to_json(f, value)
         yield row
 

@@ -64,8 +64,9 @@ def make(region: str, birth: dt.date, sequence: int) -> str:
 
 
 def mask(value: str) -> str:
-    """1406**********1234: keep the province+city prefix and the last four characters."""
+    """1406**************: the province and city only. The birth date and the sequence are hidden (with the household's
+    county and the person's age known, any shown digit of them narrows the number down: see docs/access.md)."""
     s = normalize(value)
     if len(s) <= 8:
         return "*" * len(s)
-    return s[:4] + "*" * (len(s) - 8) + s[-4:]
+    return s[:4] + "*" * (len(s) - 4)

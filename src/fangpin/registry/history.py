@@ -1,7 +1,7 @@
 """History lines for pages and API: who, when, what changed (ID numbers masked per role)."""
 from __future__ import annotations
 
-from fangpin.accounts.masking import id_number_for
+from fangpin.accounts.masking import MASKED_FIELDS, field_for
 
 ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 
@@ -13,8 +13,8 @@ def describe(record, user) -> dict:
         for c in record.diff_against(prev).changes:
             field = record.instance._meta.get_field(c.field)
             old, new = c.old, c.new
-            if c.field == "id_number":
-                old, new = id_number_for(user, old), id_number_for(user, new)
+            if c.field in MASKED_FIELDS:
+                old, new = field_for(user, c.field, old), field_for(user, c.field, new)
             elif getattr(field, "choices", None):
                 labels = dict(field.choices)
                 old, new = labels.get(old, old), labels.get(new, new)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from fangpin.accounts import access
+from fangpin.accounts import access, masking
 from fangpin.lib import idnumber
 from fangpin.orgunits.models import OrgUnit
 
@@ -20,8 +20,10 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
     q = q.strip()
     if q:
         if len(q) >= 6 and q[:-1].isdigit():
-            # Digits: the start of an ID number (never masked digits) or of a household number.
-            qs = qs.filter(Q(members__id_number__startswith=idnumber.normalize(q)) | Q(number__startswith=q))
+            # Digits: the start of an ID number (never masked digits; only for roles that see ID numbers: to the others
+            # a hit would confirm a guessed number) or of a household number.
+            by_id = Q(members__id_number__startswith=idnumber.normalize(q)) if masking.may_search_by_id_number(user) else Q()
+            qs = qs.filter(by_id | Q(number__startswith=q)) if by_id else qs.filter(number__startswith=q)
         else:
             qs = qs.filter(Q(members__name__contains=q) | Q(number__contains=q) | Q(village__name__contains=q))
         qs = qs.distinct()

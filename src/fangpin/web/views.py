@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from fangpin.accounts import access
-from fangpin.accounts.masking import id_number_for
+from fangpin.accounts.masking import age_on, birth_date_for, id_number_for, may_search_by_id_number
 from fangpin.exchange import exporter, importer, workbooks
 from fangpin.lib import files
 from fangpin.monitoring import selectors as monitoring_selectors
@@ -73,8 +73,10 @@ def household_list(request):
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    q = params.get("q", "").strip()
     return render(request, "registry/household_list.html", {
         "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+        "id_search_refused": len(q) >= 6 and q[:-1].isdigit() and not may_search_by_id_number(request.user),
         "can_write": access.can(request.user, "registry.write"),
     })
 
@@ -101,7 +103,8 @@ def enterprise_detail(request, pk: int):
 def household_detail(request, pk: int):
     household = selectors.household_get(user=request.user, pk=pk)
     members = [
-        {"member": m, "id_number": id_number_for(request.user, m.id_number)}
+        {"member": m, "id_number": id_number_for(request.user, m.id_number),
+         "birth_date": birth_date_for(request.user, m.birth_date), "age": age_on(m.birth_date, dt.date.today())}
         for m in selectors.household_members(user=request.user, household=household)
     ]
     history = selectors.household_history(user=request.user, household=household)
