@@ -84,10 +84,18 @@ def _chunks(items: Iterable, n: int = CHUNK) -> Iterator[list]:
 
 
 class _Checker:
-    """Pass 1: every problem in the file, with sheet, row and column."""
+    """Pass 1: every problem in the file, with sheet, row and column.
 
-    def __init__(self, user, f: ExchangeFile, result: ImportResult):
+    With a user, the file is checked for an import by that user (area, the registry's rows). Without one (user=None), it
+    is checked as a file to evaluate on its own (fangpin evaluate / simulate / audit and their API): the same cell,
+    row and cross-row rules, the division codes against the division tree, nothing against the registry. `on_row`
+    receives every row (typed, or None when a cell is wrong, and the raw values), so a caller need not read the
+    file twice.
+    """
+
+    def __init__(self, user, f: ExchangeFile, result: ImportResult, on_row=None):
         self.user = user
+        self.on_row = on_row
         self.f = f
         self.result = result
         self.today = timezone.localdate()
@@ -133,6 +141,8 @@ class _Checker:
                     getattr(self, f"row_{sheet.key}")(sheet, raw.number, typed)
                 elif sheet.key == "members":
                     self.unsure_households.add(str(raw.values.get("household_number") or "").strip())
+                if self.on_row is not None:
+                    self.on_row(sheet, raw.number, typed, raw.values)
         self.check_database()
         self.check_heads()
 
@@ -261,14 +271,16 @@ class _Checker:
                     self.problem(hh_sheet, row, "village_code", code, f"村区划代码“{code}”不存在")
                 elif units[code] != "village":
                     self.problem(hh_sheet, row, "village_code", code, f"区划代码“{code}”不是村级区划")
-                elif not access.covers(self.user, code):
+                elif self.user is not None and not access.covers(self.user, code):
                     self.problem(hh_sheet, row, "village_code", code, f"村“{code}”不在您的管辖范围内")
         for code, rows in self.enterprise_divisions.items():
             for row in rows:
                 if code not in units:
                     self.problem(ent_sheet, row, "division_code", code, f"区划代码“{code}”不存在")
-                elif not access.covers(self.user, code):
+                elif self.user is not None and not access.covers(self.user, code):
                     self.problem(ent_sheet, row, "division_code", code, f"区划“{code}”不在您的管辖范围内")
+        if self.user is None:
+            return  # a file evaluated on its own: nothing to compare with the registry
         # existing enterprises registered outside the user's area: referenced, never changed, by this user
         for chunk in _chunks(self.enterprises):
             for code, unit, name in Enterprise.objects.filter(credit_code__in=chunk).values_list(
@@ -329,7 +341,7 @@ class _Checker:
         touched = set(self.households) | with_members
         db_heads: dict[str, int] = defaultdict(int)
         db_members: set[str] = set()
-        for chunk in _chunks(touched):
+        for chunk in _chunks(touched if self.user is not None else ()):
             for id_number, number, relation in Member.objects.filter(household__number__in=chunk).values_list(
                 "id_number", "household__number", "relation"
             ):
@@ -566,6 +578,13 @@ class _Writer:
 
     def write_startups(self, sheet, batch):
         self._replace(Startup, sheet, batch, {"enterprise_credit_code": "enterprise_id"}, False)
+
+
+def check(f: ExchangeFile, sheets: list[Sheet], *, user=None, on_row=None) -> list[Problem]:
+    """Every problem of the file by the import's rules (see _Checker); for a file to evaluate, user=None."""
+    result = ImportResult(filename=f.filename, kind=f.kind)
+    _Checker(user, f, result, on_row).run(sheets)
+    return result.problems
 
 
 def import_file(*, user, path: Path | str, filename: str | None = None, batch_size: int = 1000) -> ImportResult:

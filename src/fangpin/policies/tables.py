@@ -23,6 +23,7 @@ class Unreadable:
     row: int
     key: str  # household number, ID number, ...
     reason: str
+    column: str = ""  # the column at fault, when one is
 
 
 @dataclass
@@ -38,31 +39,92 @@ class Inputs:
 
 
 SHEETS = ("households", "members", "employments", "trainings", "enterprises", "incomes", "startups")
+_PERSON_SHEETS = ("employments", "trainings", "startups")
 
 
 def read(path: Path) -> Inputs:
-    """Read an exchange file (JSON or Excel); every row is checked as the importer checks its cells."""
+    """Read an exchange file (JSON or Excel) and check it by the importer's rules (one validator for import and every
+    policy command). A row those rules refuse is listed with its sheet, row, column and reason and never evaluated,
+    and so is everything that depends on it: a household with a refused row (its size, income or members are not
+    known), its members and their records; a person registered in two households, in both; rows whose household or
+    person is not in the file."""
+    from fangpin.exchange import importer  # Django's models: not imported where only the tables are built (Spark)
+
     try:
         f = ExchangeFile(Path(path))
     except FileProblem as e:
         raise ValueError(str(e)) from None
-    out = Inputs()
-    excel = f.kind == "excel"
     known, _ = f.sheets()
-    for sheet in known:
-        if sheet.key not in SHEETS:
-            continue
+    sheets = [sheet for sheet in known if sheet.key in SHEETS]
+    for sheet in sheets:
         if f.header_problems(sheet):
             raise ValueError("；".join(p.message for p in f.header_problems(sheet)))
-        for raw in f.rows(sheet):
-            typed, reasons = values.coerce_row(sheet.fields, raw.values, excel=excel)
-            row = {spec.key: values.to_json(spec, typed[spec.key]) for spec in sheet.fields if spec.key in typed}
-            key = str(raw.values.get(sheet.keys[0]) or "")
-            if reasons:
-                out.problems.append(Unreadable(f.sheet_label(sheet), raw.number, key, "；".join(reasons)))
+    typed: dict[str, list[tuple[int, dict]]] = {key: [] for key in SHEETS}
+    bad_households: dict[str, str] = {}  # number -> where the trouble is
+
+    def on_row(sheet, number, row, raw):
+        if row is not None:
+            typed[sheet.key].append((number, row))
+        elif sheet.key in ("households", "members", "incomes") and raw.get("household_number") not in (None, ""):
+            bad_households.setdefault(str(raw["household_number"]).strip(), f"工作表“{f.sheet_label(sheet)}”第{number}行")
+
+    problems = importer.check(f, sheets, on_row=on_row)
+    for p in problems:
+        if p.row is None:
+            raise ValueError(f"{p.where()}：{p.message}" if p.where() else p.message)
+    by_title = {f.sheet_label(sheet): sheet.key for sheet in sheets}
+    refused: dict[tuple[str, int], list] = {}
+    for p in problems:
+        refused.setdefault((by_title.get(p.sheet, p.sheet), p.row), []).append(p)
+    out = Inputs()
+
+    def refuse(key: str, number: int, row: dict, reason: str, column: str = "") -> None:
+        sheet = next(s for s in sheets if s.key == key)
+        ident = str(row.get(sheet.keys[0]) or "")
+        out.problems.append(Unreadable(f.sheet_label(sheet), number, ident, reason, column))
+
+    # people in more than one household: which household is right is not known, so neither is paid
+    counts: dict[str, int] = {}
+    for _, row in typed["members"]:
+        counts[row["id_number"]] = counts.get(row["id_number"], 0) + 1
+    twice = {i for i, n in counts.items() if n > 1}
+    for key in ("households", "members", "incomes"):
+        sheet_rows = typed[key]
+        for number, row in sheet_rows:
+            if (key, number) in refused or (key == "members" and row["id_number"] in twice):
+                bad_households.setdefault(row["household_number"], f"工作表“{_label(f, sheets, key)}”第{number}行")
+    households = {row["household_number"] for _, row in typed["households"]} - set(bad_households)
+    for (key, number), found in refused.items():  # the refused rows themselves, with their columns
+        for p in found:
+            out.problems.append(Unreadable(p.sheet or "", number, p.value, p.message, p.column or ""))
+    kept: dict[str, list[tuple[int, dict]]] = {key: [] for key in SHEETS}
+    for key in SHEETS:
+        for number, row in typed[key]:
+            if (key, number) in refused:
+                continue
+            number_ = row.get("household_number")
+            if key == "members" and row["id_number"] in twice:
+                refuse(key, number, row, "同一身份证号登记在文件的多个户中，无法确定所属户，不予计算", "id_number")
+            elif number_ is not None and number_ in bad_households:
+                refuse(key, number, row, f"本户有无法评估的行（{bad_households[number_]}），本户不予计算", "household_number")
+            elif number_ is not None and number_ not in households:
+                refuse(key, number, row, f"所属户“{number_}”不在文件中，无法评估", "household_number")
             else:
-                getattr(out, sheet.key).append(row)
+                kept[key].append((number, row))
+    members = {row["id_number"] for _, row in kept["members"]}
+    for key in _PERSON_SHEETS:
+        for number, row in kept[key]:
+            if row["id_number"] not in members:
+                refuse(key, number, row, "此人不在文件的家庭成员中，或其户无法评估，不予计算", "id_number")
+        kept[key] = [(n, r) for n, r in kept[key] if r["id_number"] in members]
+    for sheet in sheets:  # the rows as the engine reads them: JSON values
+        setattr(out, sheet.key, [{spec.key: values.to_json(spec, r[spec.key]) for spec in sheet.fields if spec.key in r}
+                                 for _, r in kept[sheet.key]])
     return out
+
+
+def _label(f, sheets, key: str) -> str:
+    return next(f.sheet_label(s) for s in sheets if s.key == key)
 
 
 def from_document(doc: dict) -> Inputs:

@@ -8,9 +8,12 @@ from fangpin.exchange.tests.helpers import workbook
 
 from .helpers import household, member, spell
 
+# The evaluated file is checked by the importer's rules, the division codes against the division tree in the database.
+pytestmark = pytest.mark.django_db
+
 
 def test_json_and_excel_inputs_give_the_same_results(tmp_path, capsys):
-    m, n = member(), member()
+    m, n = member(), member(relation="child")
     doc = {"format": "fangpin-exchange", "version": "1.0", "households": [household(contracted_land_mu="3.00")],
            "members": [m, n], "employments": [spell(m, months=6, wage_yuan=1000)]}
     (tmp_path / "in.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -86,3 +89,53 @@ def test_simulate_and_audit_commands(tmp_path, capsys):
         ("重复享受", "同一待遇同一年度发放2次，共3000元（应享1500元；凭证：A、B）")]
     with pytest.raises(CommandError, match="至少用一个 --set"):
         call_command("simulate", "--policy", "sn2022-67", "--as-of", "2025-06-30", "--input", str(tmp_path / "in.json"))
+
+
+# --- one validator: what import refuses is never paid by evaluate, simulate, audit or their API ---------------------
+
+def evaluate_doc(tmp_path, doc) -> dict:
+    doc = {"format": "fangpin-exchange", "version": "1.0", **doc}
+    (tmp_path / "in.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    call_command("evaluate", "--policy", "sn2022-67", "--as-of", "2025-06-30", "--input", str(tmp_path / "in.json"),
+                 "--output", str(tmp_path / "o.json"))
+    return json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))
+
+
+def paid_to(out) -> set:
+    return {r.get("id_number") or r.get("household_number") for r in out["results"]}
+
+
+def test_one_person_in_two_households_is_paid_in_neither(tmp_path):
+    a, b = member("H1"), member("H2")
+    twice = dict(member("H2", relation="child"), id_number=a["id_number"])
+    out = evaluate_doc(tmp_path, {"households": [household("H1"), household("H2")], "members": [a, b, twice],
+                                  "employments": [spell(a, months=7)]})
+    assert a["id_number"] not in paid_to(out) and out["results"] == []
+    refused = {(u["sheet"], u["row"], u["column"]) for u in out["unevaluable"]}
+    assert ("members", 3, "id_number") in refused and ("members", 1, "id_number") in refused
+    assert ("employments", 1, "id_number") in refused
+
+
+def test_a_monitored_household_without_a_monitor_type_is_not_paid(tmp_path):
+    m = member("H1")
+    out = evaluate_doc(tmp_path, {"households": [household("H1", category="monitored", monitor_type=None)],
+                                  "members": [m], "employments": [spell(m, months=7)]})
+    assert out["results"] == []
+    assert ("households", 1, "monitor_type") in {(u["sheet"], u["row"], u["column"]) for u in out["unevaluable"]}
+
+
+@pytest.mark.parametrize("village", ["140603203999", "140603203000"])  # no such village; a township, not a village
+def test_a_household_in_a_village_that_does_not_exist_is_not_paid(tmp_path, village):
+    m = member("H1")
+    out = evaluate_doc(tmp_path, {"households": [household("H1", village=village)], "members": [m],
+                                  "employments": [spell(m, months=7)]})
+    assert out["results"] == []
+    [first, *_] = out["unevaluable"]
+    assert (first["sheet"], first["row"], first["column"]) == ("households", 1, "village_code")
+
+
+def test_the_valid_households_of_a_file_are_still_paid(tmp_path):
+    good, bad = member("H1"), member("H2")
+    out = evaluate_doc(tmp_path, {"households": [household("H1"), household("H2", village="140603203999")],
+                                  "members": [good, bad], "employments": [spell(good, months=7), spell(bad, months=7)]})
+    assert paid_to(out) == {good["id_number"]}
