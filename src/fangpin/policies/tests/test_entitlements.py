@@ -50,3 +50,51 @@ def test_other_counties_households_are_not_evaluated(world, worker):
     c = Client()
     c.force_login(world.other_county)
     assert c.get(f"/api/households/{h.pk}/entitlements?as_of=2025-06-30").status_code == 404
+
+
+# --- what is the household's and what is an enterprise's ------------------------------------------------------------
+
+@pytest.fixture
+def employers(world, worker):
+    """The head works for a cooperative that declared clause-6 industry figures for 2025 (it counts him as a worker of a
+    lifted household) and was placed by an agency; another cooperative of the village declared too, unlinked."""
+    from decimal import Decimal
+
+    from fangpin.lib import creditcode
+    from fangpin.registry.models import Enterprise
+
+    h, head = worker
+    declared = dict(kind="cooperative", org_unit_id=h.village_id, declared_year=2025)
+    own = Enterprise.objects.create(credit_code=creditcode.make("140603", "MA0000011"), name="双碾养殖合作社",
+                                    breeding_pigs=100, new_greenhouse_mu=Decimal("2.00"), **declared)
+    other = Enterprise.objects.create(credit_code=creditcode.make("140603", "MA0000012"), name="双碾蔬菜合作社",
+                                      drives_target=True, new_greenhouse_mu=Decimal("1.70"), cool_vegetable_mu=Decimal("20"),
+                                      **declared)
+    agency = Enterprise.objects.create(credit_code=creditcode.make("140603", "MA0000013"), name="平鲁人力资源公司",
+                                       kind="intermediary", org_unit_id="140603000000")
+    Employment.objects.filter(member=head).update(employer=own, agency=agency, contract_months=12)
+    return own, other, agency
+
+
+def test_household_panel_holds_only_the_households_rows(world, worker, employers):
+    """Clause 6 pays the cooperatives, clause 12 the agency: not the household, although its head is the worker."""
+    h, head = worker
+    c = Client()
+    c.force_login(world.clerk)
+    page = c.get(f"/households/{h.pk}/?as_of=2025-06-30").content.decode()
+    assert "务工就业交通补贴" in page and "务工就业稳岗奖补" in page
+    assert "生猪良种补贴" not in page and "新建日光温室补助" not in page and "职业介绍补贴" not in page
+    assert "<th class=\"num\">2,700.00</th>" in page  # 1500 + 1200, nothing of the enterprises'
+
+
+@pytest.mark.parametrize("who", ["clerk", "township", "county", "leader"])
+def test_household_api_answers_with_the_households_rows(world, worker, employers, who):
+    h, head = worker
+    c = Client()
+    c.force_login(getattr(world, who))
+    r = c.get(f"/api/households/{h.pk}/entitlements?as_of=2025-06-30")
+    assert r.status_code == 200, r.content[:300]
+    items = r.json()["items"]
+    assert sorted((i["benefit_id"], i["entity"], i["amount"]) for i in items) == [
+        ("job_retention_bonus", "person", 120000), ("transport_subsidy", "person", 150000)]
+    assert {(i["household_number"], i["credit_code"]) for i in items} == {(h.number, None)}
