@@ -121,7 +121,20 @@ def household_entitlements(request, pk: int, as_of: dt.date | None = None):
     h = selectors.household_get(user=request.user, pk=pk)
     owed = entitlements.for_households(user=request.user, household_ids=[h.pk], village_code=h.village_id,
                                        as_of=as_of or dt.date.today())
-    items = [r | {"id_number": id_number_for(request.user, r["id_number"]) if r["id_number"] else None} for r in owed.rows]
+    return _entitlements_out(request.user, owed)
+
+
+@router.get("/enterprises/{pk}/entitlements", response={200: s.EntitlementsOut, 403: s.ErrorOut},
+            summary="经营主体可享政策：按计算日期有效的文件和参数，逐条计算金额（分）并附依据说明；"
+                    "务工、介绍就业和培训的人员按您管辖范围内登记的计算")
+def enterprise_entitlements(request, pk: int, as_of: dt.date | None = None):
+    e = selectors.enterprise_get(user=request.user, pk=pk)
+    return _entitlements_out(request.user, entitlements.for_enterprise(user=request.user, enterprise=e,
+                                                                       as_of=as_of or dt.date.today()))
+
+
+def _entitlements_out(user, owed: entitlements.Entitlements) -> dict:
+    items = [r | {"id_number": id_number_for(user, r["id_number"]) if r["id_number"] else None} for r in owed.rows]
     return {"as_of": owed.as_of, "messages": owed.messages, "items": items,
             "unevaluable": [u.__dict__ for u in owed.unevaluable]}
 

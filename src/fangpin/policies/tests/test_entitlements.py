@@ -98,3 +98,45 @@ def test_household_api_answers_with_the_households_rows(world, worker, employers
     assert sorted((i["benefit_id"], i["entity"], i["amount"]) for i in items) == [
         ("job_retention_bonus", "person", 120000), ("transport_subsidy", "person", 150000)]
     assert {(i["household_number"], i["credit_code"]) for i in items} == {(h.number, None)}
+
+
+def test_enterprise_page_shows_its_clause_6_subsidies(world, worker, employers):
+    own, other, agency = employers
+    c = Client()
+    c.force_login(world.clerk)
+    page = c.get(f"/enterprises/{own.pk}/?as_of=2025-06-30").content.decode()
+    assert "可享政策" in page and "双发〔2022〕67号 第6条" in page
+    assert "依据双发〔2022〕67号第6条：吸纳脱贫户和监测户劳动力务工，2025年良种生猪100头，每头50元，计5000元" in page
+    assert "依据双发〔2022〕67号第6条：吸纳脱贫户和监测户劳动力务工，2025年新建日光温室2亩，每亩30000元，计60000元" in page
+    assert "<th class=\"num\">65,000.00</th>" in page
+    assert "务工就业交通补贴" not in page and "双碾蔬菜合作社" not in page
+    other_page = c.get(f"/enterprises/{other.pk}/?as_of=2025-06-30").content.decode()
+    assert "<th class=\"num\">53,000.00</th>" in other_page  # 1.7 mu × 30000 + 20 mu × 100, it drives by itself
+
+
+def test_enterprise_paid_per_person_names_the_person(world, worker, employers):
+    h, head = worker
+    own, other, agency = employers
+    c = Client()
+    c.force_login(world.township)  # IDs masked
+    page = c.get(f"/enterprises/{agency.pk}/?as_of=2025-06-30").content.decode()
+    assert "职业介绍补贴" in page and "不超过 800.00" in page and head.name in page
+    assert head.id_number[:4] + "*" * 10 + head.id_number[-4:] in page and head.id_number not in page
+    body = c.get(f"/api/enterprises/{agency.pk}/entitlements?as_of=2025-06-30").json()
+    assert [(i["benefit_id"], i["credit_code"], i["household_number"], i["amount"], i["bound"]) for i in body["items"]] == [
+        ("job_placement_subsidy", agency.credit_code, h.number, 80000, "at_most")]
+    assert body["items"][0]["id_number"] == head.id_number[:4] + "*" * 10 + head.id_number[-4:]
+
+
+def test_enterprise_api_gives_its_own_rows(world, worker, employers):
+    own, other, agency = employers
+    c = Client()
+    c.force_login(world.county)
+    r = c.get(f"/api/enterprises/{own.pk}/entitlements?as_of=2025-06-30")
+    assert r.status_code == 200
+    assert sorted((i["benefit_id"], i["amount"], i["credit_code"], i["household_number"]) for i in r.json()["items"]) == [
+        ("breeding_pig_subsidy", 500000, own.credit_code, None),
+        ("greenhouse_new_subsidy", 6000000, own.credit_code, None)]
+    # an enterprise outside the user's area, with none of the user's people linked: not found
+    c.force_login(world.other_county)
+    assert c.get(f"/api/enterprises/{own.pk}/entitlements?as_of=2025-06-30").status_code == 404
