@@ -140,3 +140,16 @@ def test_enterprise_api_gives_its_own_rows(world, worker, employers):
     # an enterprise outside the user's area, with none of the user's people linked: not found
     c.force_login(world.other_county)
     assert c.get(f"/api/enterprises/{own.pk}/entitlements?as_of=2025-06-30").status_code == 404
+
+
+def test_measure_form_offers_the_households_own_benefits(world, worker, employers, monkeypatch):
+    """A measure of the household plan may name one of the household's benefits (监测帮扶 page): its own, by id."""
+    from django.utils import timezone
+
+    h, _ = worker
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2025, 6, 30))  # the document in force
+    c = Client()
+    c.force_login(world.clerk)
+    page = c.get(f"/households/{h.pk}/monitoring/").content.decode()
+    assert 'value="sn2022-67:transport_subsidy"' in page and "务工就业交通补贴（双发〔2022〕67号第10条，1500.00元）" in page
+    assert "生猪良种补贴" not in page and "职业介绍补贴" not in page
