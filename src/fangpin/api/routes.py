@@ -57,7 +57,8 @@ router = Router(tags=["户籍"])
 def _household_out(user, h) -> dict:
     return {
         "id": h.pk, "household_number": h.number, "village_code": h.village_id, "village_name": h.village.name,
-        "category": h.category, "monitor_type": h.monitor_type or None, "lifted_year": h.lifted_year, "dibao": h.dibao,
+        "category": h.category, "monitor_type": h.monitor_type or None, "risk_eliminated_on": h.risk_eliminated_on,
+        "lifted_year": h.lifted_year, "dibao": h.dibao,
         "address": h.address, "phone": h.phone, "contracted_land_mu": h.contracted_land_mu,
         "grain_area_mu": h.grain_area_mu, "courtyard_economy": h.courtyard_economy,
     }

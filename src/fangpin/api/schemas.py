@@ -37,6 +37,7 @@ class HouseholdOut(Schema):
     village_name: str
     category: Category
     monitor_type: MonitorType | None
+    risk_eliminated_on: dt.date | None  # set by the elimination procedure only; not writable through the API
     lifted_year: int | None
     dibao: bool
     address: str

@@ -153,3 +153,63 @@ def test_measure_form_offers_the_households_own_benefits(world, worker, employer
     page = c.get(f"/households/{h.pk}/monitoring/").content.decode()
     assert 'value="sn2022-67:transport_subsidy"' in page and "务工就业交通补贴（双发〔2022〕67号第10条，1500.00元）" in page
     assert "生猪良种补贴" not in page and "职业介绍补贴" not in page
+
+
+# --- 第25条 through the workflow: enrolled, then the risk eliminated by village, township and county ----------------
+
+def test_voucher_ends_on_the_day_the_county_eliminates_the_risk(world, households):
+    from django.utils import timezone
+
+    from fangpin.monitoring import workflow
+    from fangpin.monitoring.models import Case, ContactCadre, IncomeAccount, Measure
+
+    h = households["shuangnian"]  # lifted, three members
+    c = Client()
+    c.force_login(world.clerk)
+
+    def vouchers(day):
+        body = c.get(f"/api/households/{h.pk}/entitlements?as_of={day}").json()
+        return [i for i in body["items"] if i["benefit_id"] == "consumption_voucher"]
+
+    assert vouchers("2024-09-30") == []  # lifted, not monitored
+    # enrollment: village (appraisal, notice), township, county
+    start = dt.date(2024, 9, 2)
+    case = workflow.open_case(world.clerk, h, kind="enrollment", channel="self_application", monitor_type="unstable",
+                              risk_causes="因病，医疗支出大", today=start)
+    appraisal = {"date": start, "attendance": 21, "record": "村民代表21人参加，一致同意"}
+    workflow.act(world.clerk, case, "appraise", version=0, appraisal=appraisal, today=start)
+    workflow.act(world.clerk, case, "submit", version=1, today=start + dt.timedelta(days=6))
+    workflow.act(world.township, case, "approve", version=2, today=start + dt.timedelta(days=8))
+    workflow.act(world.county, case, "approve", version=3, today=start + dt.timedelta(days=10))
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.make_aware(dt.datetime(2024, 9, 12, 10)))  # then
+    h.refresh_from_db()
+    assert (h.category, h.monitor_type, h.risk_eliminated_on) == ("monitored", "unstable", None)
+    assert len(vouchers("2024-09-30")) == 3
+    # assistance, and the 2024 income above the line: the elimination criteria hold in June 2025
+    ContactCadre.objects.create(household=h, name="刘干部", unit="区农业农村局", phone="13800000000", since=start)
+    Measure.objects.create(household=h, kind="employment", description="推荐到帮扶车间就业", status="in_progress",
+                           start=start, created_by=world.clerk)
+    IncomeAccount.objects.create(household=h, year=2024, size=3, net_income=3 * 800_000, per_capita=800_000,
+                                 line=700_000, band="above")
+    day = dt.date(2025, 6, 20)
+    case = workflow.open_case(world.clerk, h, kind="elimination", risk_causes="务工收入稳定", today=day - dt.timedelta(days=10))
+    workflow.act(world.clerk, case, "appraise", version=0, today=day - dt.timedelta(days=10),
+                 appraisal={"date": day - dt.timedelta(days=10), "attendance": 20, "record": "一致同意风险消除"})
+    workflow.act(world.clerk, case, "submit", version=1, today=day - dt.timedelta(days=4))
+    workflow.act(world.township, case, "approve", version=2, today=day - dt.timedelta(days=2))
+    assert len(vouchers(day)) == 3  # until the county decides, the risk is not eliminated
+    workflow.act(world.county, case, "approve", version=3, today=day)
+    h.refresh_from_db()
+    assert h.risk_eliminated_on == day and h.category == "monitored"
+    # the county's approval takes effect on its day
+    assert len(vouchers(day - dt.timedelta(days=1))) == 3
+    assert vouchers(day) == [] and vouchers("2025-12-31") == []
+    page = c.get(f"/households/{h.pk}/?as_of={day}").content.decode()
+    assert "风险消除日期</dt><dd>2025-06-20" in page and "爱心消费券" not in page
+    page = c.get(f"/households/{h.pk}/?as_of={day - dt.timedelta(days=1)}").content.decode()
+    assert "爱心消费券" in page and "未消除风险监测对象" in page
+    # the API shows the date and cannot change it
+    assert c.get(f"/api/households/{h.pk}").json()["risk_eliminated_on"] == "2025-06-20"
+    c.patch(f"/api/households/{h.pk}", data='{"risk_eliminated_on": null, "address": "新址"}', content_type="application/json")
+    h.refresh_from_db()
+    assert h.risk_eliminated_on == day
