@@ -57,7 +57,8 @@ router = Router(tags=["户籍"])
 def _household_out(user, h) -> dict:
     return {
         "id": h.pk, "household_number": h.number, "village_code": h.village_id, "village_name": h.village.name,
-        "category": h.category, "monitor_type": h.monitor_type or None, "lifted_year": h.lifted_year, "dibao": h.dibao,
+        "category": h.category, "monitor_type": h.monitor_type or None, "risk_eliminated_on": h.risk_eliminated_on,
+        "lifted_year": h.lifted_year, "dibao": h.dibao,
         "address": h.address, "phone": h.phone, "contracted_land_mu": h.contracted_land_mu,
         "grain_area_mu": h.grain_area_mu, "courtyard_economy": h.courtyard_economy,
     }
@@ -122,7 +123,20 @@ def household_entitlements(request, pk: int, as_of: dt.date | None = None):
     h = selectors.household_get(user=request.user, pk=pk)
     owed = entitlements.for_households(user=request.user, household_ids=[h.pk], village_code=h.village_id,
                                        as_of=as_of or dt.date.today())
-    items = [r | {"id_number": id_number_for(request.user, r["id_number"]) if r["id_number"] else None} for r in owed.rows]
+    return _entitlements_out(request.user, owed)
+
+
+@router.get("/enterprises/{pk}/entitlements", response={200: s.EntitlementsOut, 403: s.ErrorOut},
+            summary="经营主体可享政策：按计算日期有效的文件和参数，逐条计算金额（分）并附依据说明；"
+                    "务工、介绍就业和培训的人员按您管辖范围内登记的计算")
+def enterprise_entitlements(request, pk: int, as_of: dt.date | None = None):
+    e = selectors.enterprise_get(user=request.user, pk=pk)
+    return _entitlements_out(request.user, entitlements.for_enterprise(user=request.user, enterprise=e,
+                                                                       as_of=as_of or dt.date.today()))
+
+
+def _entitlements_out(user, owed: entitlements.Entitlements) -> dict:
+    items = [r | {"id_number": id_number_for(user, r["id_number"]) if r["id_number"] else None} for r in owed.rows]
     return {"as_of": owed.as_of, "messages": owed.messages, "items": items,
             "unevaluable": unevaluable_for(request.user, owed.unevaluable)}
 

@@ -38,6 +38,7 @@ class HouseholdOut(Schema):
     village_name: str
     category: Category
     monitor_type: MonitorType | None
+    risk_eliminated_on: dt.date | None  # set by the elimination procedure only; not writable through the API
     lifted_year: int | None
     dibao: bool
     address: str
@@ -141,9 +142,10 @@ class EntitlementOut(Schema):
     clause: int
     benefit_id: str
     benefit_name: str
-    entity: str
-    household_number: str
-    id_number: str | None  # masked for roles that do not need it in full
+    entity: str  # who is paid: person, household or enterprise
+    household_number: str | None  # the household paid, or of the person paid or served; none for an enterprise's own
+    id_number: str | None  # the person paid or served; masked for roles that do not need it in full
+    credit_code: str | None  # the enterprise paid
     year: int
     amount: int  # fen
     bound: str | None  # at_most: a ceiling (owed as approved); at_least: a floor; none: the exact amount
@@ -153,7 +155,7 @@ class EntitlementOut(Schema):
 
 class UnevaluableOut(Schema):
     sheet: str
-    row: int
+    row: int | None  # none for a row a rule could not evaluate (a missing fact), rather than an unreadable input row
     key: str
     reason: str
 

@@ -20,7 +20,10 @@ HOUSEHOLD_PATH = {
 }
 
 
-def _queryset(user, sheet: Sheet, household_ids=None):
+def _queryset(user, sheet: Sheet, household_ids=None, enterprise_ids=None):
+    if enterprise_ids is not None and sheet.key == "enterprises":
+        qs = selectors.enterprises_visible(user=user).filter(pk__in=enterprise_ids)
+        return qs.order_by(*mapping.ORDER[sheet.key])
     if household_ids is not None and sheet.key in HOUSEHOLD_PATH:
         qs = access.scope(user, mapping.MODELS[sheet.key].objects.all(), "registry.read")
         return qs.filter(**{f"{HOUSEHOLD_PATH[sheet.key]}__in": household_ids}).order_by(*mapping.ORDER[sheet.key])
@@ -32,13 +35,14 @@ def _queryset(user, sheet: Sheet, household_ids=None):
     return qs.order_by(*mapping.ORDER[sheet.key])
 
 
-def rows(user, sheet: Sheet, *, household_ids=None, unmasked: bool = False) -> Iterator[dict]:
+def rows(user, sheet: Sheet, *, household_ids=None, enterprise_ids=None, unmasked: bool = False) -> Iterator[dict]:
     """The sheet's rows as JSON values (codes, fen, ISO dates), ID numbers masked per role.
 
-    household_ids restricts the rows to those households (within the user's scope); unmasked keeps full ID numbers
-    for computations that never show them (the entitlement engine keys people by ID)."""
+    household_ids restricts the rows to those households (within the user's scope), enterprise_ids the enterprises
+    sheet to those enterprises (among those the user may see); unmasked keeps full ID numbers for computations that
+    never show them (the entitlement engine keys people by ID)."""
     paths = mapping.ORM_PATH[sheet.key]
-    qs = _queryset(user, sheet, household_ids).values_list(*paths.values())
+    qs = _queryset(user, sheet, household_ids, enterprise_ids).values_list(*paths.values())
     fields = sheet.fields
     for rec in qs.iterator(chunk_size=2000):
         row = {}

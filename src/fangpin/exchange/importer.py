@@ -105,6 +105,7 @@ class _Checker:
         self.enterprise_divisions: dict[str, list[int]] = defaultdict(list)  # division -> rows
         self.households: dict[str, tuple[int, str]] = {}  # number -> (row, village)
         self.household_status: dict[str, tuple[bool, str]] = {}  # number -> (monitored, monitor type), if in the file
+        self.risk_eliminated: dict[str, object] = {}  # number -> 风险消除日期 (or None), if the column is in the file
         self.members: dict[str, tuple[int, str, bool]] = {}  # id -> (row, household number, is head)
         self.keys: dict[str, set] = defaultdict(set)
         # households with a member row that failed its own checks: their head count is not judged again
@@ -205,8 +206,11 @@ class _Checker:
         self.households[number] = (row, t["village_code"])
         if "category" in t:
             self.household_status[number] = (t.get("category") == "monitored", t.get("monitor_type") or "")
+        if "risk_eliminated_on" in t:
+            self.risk_eliminated[number] = t["risk_eliminated_on"]
         for key, message in rules.household_problems(
-            category=t.get("category"), monitor_type=t.get("monitor_type"), lifted_year=t.get("lifted_year")
+            category=t.get("category"), monitor_type=t.get("monitor_type"), lifted_year=t.get("lifted_year"),
+            risk_eliminated_on=t.get("risk_eliminated_on"),
         ):
             self.problem(sheet, row, key, t.get(key), message)
 
@@ -289,8 +293,8 @@ class _Checker:
                     self.problem(ent_sheet, self.enterprises[code], "credit_code", code, ENTERPRISE_ELSEWHERE)
         # existing households elsewhere
         for chunk in _chunks(self.households):
-            for number, village, category, monitor_type in Household.objects.filter(number__in=chunk).values_list(
-                    "number", "village_id", "category", "monitor_type"):
+            for number, village, category, monitor_type, eliminated in Household.objects.filter(
+                    number__in=chunk).values_list("number", "village_id", "category", "monitor_type", "risk_eliminated_on"):
                 if not access.covers(self.user, village):
                     self.problem(hh_sheet, self.households[number][0], "household_number", number,
                                  f"户编号“{number}”已登记在您管辖范围以外的村")
@@ -300,6 +304,11 @@ class _Checker:
                     # household's monitoring status changes only in the workflow.
                     self.problem(hh_sheet, self.households[number][0], "category", status[1] or category,
                                  registry_services.OFF_SYSTEM)
+                if number in self.risk_eliminated and self.risk_eliminated[number] != eliminated:
+                    # The date is written by the elimination procedure alone; a file may repeat it, not change it.
+                    stored = f"系统中该户的风险消除日期为“{eliminated:%Y-%m-%d}”" if eliminated else "系统中该户风险尚未消除"
+                    self.problem(hh_sheet, self.households[number][0], "risk_eliminated_on",
+                                 self.risk_eliminated[number], f"{registry_services.OFF_SYSTEM}；{stored}")
         # existing members in another household
         mem_sheet = mapping_sheet("members")
         for chunk in _chunks(self.members):

@@ -26,7 +26,7 @@ ORM_PATH: dict[str, dict[str, str]] = {
     },
     "households": {
         "household_number": "number", "village_code": "village_id", "category": "category",
-        "monitor_type": "monitor_type", "lifted_year": "lifted_year", "dibao": "dibao", "address": "address",
+        "monitor_type": "monitor_type", "risk_eliminated_on": "risk_eliminated_on", "lifted_year": "lifted_year", "dibao": "dibao", "address": "address",
         "phone": "phone", "contracted_land_mu": "contracted_land_mu", "grain_area_mu": "grain_area_mu",
         "courtyard_economy": "courtyard_economy",
     },

@@ -84,6 +84,9 @@ HOUSEHOLDS = Sheet(
         Field("village_code", "村区划代码", "division_code", True, description="12位村级统计用区划代码"),
         Field("category", "户类别", "enum", True, c.Category),
         Field("monitor_type", "监测对象类型", "enum", False, c.MonitorType, description="户类别为监测户时必填"),
+        Field("risk_eliminated_on", "风险消除日期", "date",
+              description="监测户经风险消除程序（村—乡镇—县）审定之日，空为风险未消除；只由动态监测程序写入："
+                          "新户可随首次导入带入，已登记户须与系统一致，不能通过导入修改"),
         Field("lifted_year", "脱贫年度", "integer", minimum=2013, maximum=2100),
         Field("dibao", "低保户", "boolean"),
         Field("address", "住址", "string", max_length=200),

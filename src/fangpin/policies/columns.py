@@ -23,6 +23,8 @@ COLUMNS: dict[str, Column] = {
     # household
     "household.category": Column("enum", "户类别", c.Category),
     "household.monitor_type": Column("enum", "监测对象类型", c.MonitorType),
+    # 风险消除日期 on or before the evaluation date: the elimination procedure (村—乡镇—县) has eliminated the risk
+    "household.risk_eliminated": Column("bool", "风险已消除"),
     "household.dibao": Column("bool", "低保户"),
     "household.contracted_land_mu": Column("area", "确权承包地面积"),
     "household.grain_area_mu": Column("area", "实际种粮面积"),

@@ -1,39 +1,83 @@
-"""Entitlements of households in the registry: the same engine as the batch, on the households' rows."""
+"""Entitlements from the registry: the same engine as the batch, on the rows of one household or one enterprise.
+
+A household's panel holds what the household and its members are paid; what an enterprise is paid (clause-6 industry
+subsidies, awards for the workers it employs, placement and training subsidies per person served) belongs to the
+enterprise, even when the household's members are the workers counted.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
+from django.db.models import Q
 
 from fangpin.accounts import access
 from fangpin.exchange import exporter
 from fangpin.exchange.spec import BY_KEY
+from fangpin.registry.models import Employment, Enterprise, Training
 
 from . import engine, parameters, tables
 
 
 @dataclass
-class HouseholdEntitlements:
+class Entitlements:
     as_of: dt.date
     rows: list[dict]  # engine result rows
-    messages: list[str]  # documents of the household's region not in force, and why
+    messages: list[str]  # documents of the region not in force, and why
     unevaluable: list[tables.Unreadable]
 
 
-def for_households(*, user, household_ids: list[int], village_code: str, as_of: dt.date) -> HouseholdEntitlements:
-    """Every catalog document whose region covers the village, evaluated for these households as of a date."""
-    access.require(user, "registry.read")
-    doc = {key: list(exporter.rows(user, BY_KEY[key], household_ids=household_ids, unmasked=True))
-           for key in tables.SHEETS}
+HouseholdEntitlements = Entitlements
+
+
+def _evaluate(doc: dict, *, as_of: dt.date, covers, keep: pl.Expr, keep_unevaluable: pl.Expr) -> Entitlements:
+    """Every catalog document for which covers(document) holds, on an exchange document; only the result rows `keep`
+    selects, and the rows no rule could evaluate that `keep_unevaluable` selects."""
     built, unreadable = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
     frames, messages = [], []
     for document in parameters.catalog_with_overrides().values():  # with the values set on the page
-        if not document.covers(village_code):
+        if not covers(document):
             continue
         ev = engine.evaluate(document, built, as_of=as_of)
-        frames.append(ev.results)
+        frames.append(ev.results.filter(keep))
         messages += ev.messages
+        ev.unevaluable = ev.unevaluable.filter(keep_unevaluable)
         unreadable += ev.unreadable()  # e.g. no income record for the year
     results = pl.concat(frames) if frames else pl.DataFrame(schema=engine.RESULT_SCHEMA)
-    return HouseholdEntitlements(as_of, results.to_dicts(), messages, unreadable)
+    return Entitlements(as_of, results.to_dicts(), messages, unreadable)
+
+
+def for_households(*, user, household_ids: list[int], village_code: str, as_of: dt.date) -> Entitlements:
+    """What these households and their members are owed on a date, by every document covering the village.
+
+    Only rows paid to the households or their members: no enterprise rows, although the members' work counts towards
+    their employers' awards (those are the enterprise's, see for_enterprise)."""
+    access.require(user, "registry.read")
+    doc = {key: list(exporter.rows(user, BY_KEY[key], household_ids=household_ids, unmasked=True))
+           for key in tables.SHEETS if key != "enterprises"}  # no rule paid to a household or person reads them
+    numbers = [h["household_number"] for h in doc["households"]]
+    keep = (pl.col("entity").cast(pl.String) != "enterprise") & pl.col("household_number").is_in(numbers)
+    return _evaluate(doc, as_of=as_of, covers=lambda d: d.covers(village_code), keep=keep,
+                     keep_unevaluable=pl.col("credit_code").is_null())
+
+
+def for_enterprise(*, user, enterprise: Enterprise, as_of: dt.date) -> Entitlements:
+    """What the enterprise is owed on a date: its own awards and subsidies, and those paid to it per person it placed or
+    trained. The people counted are the user's (access.scope): the workers, placements and trainees registered in the
+    user's area, as on the enterprise page."""
+    access.require(user, "registry.read")
+    year = as_of.year
+    # The households of everyone linked to the enterprise in the year (and its workers of the year before, for the
+    # "new workers" count): their spells and trainings make its worker counts and its per-person rows.
+    spells = Employment.objects.filter(Q(employer=enterprise, year__in=[year - 1, year]) | Q(agency=enterprise, year=year))
+    trained = Training.objects.filter(institution=enterprise, year=year)
+    household_ids = set(access.scope(user, spells).values_list("member__household_id", flat=True))
+    household_ids |= set(access.scope(user, trained).values_list("member__household_id", flat=True))
+    doc = {key: list(exporter.rows(user, BY_KEY[key], household_ids=household_ids, unmasked=True))
+           for key in tables.SHEETS if key != "enterprises"}
+    doc["enterprises"] = list(exporter.rows(user, BY_KEY["enterprises"], enterprise_ids=[enterprise.pk]))
+    places = {enterprise.org_unit_id} | {h["village_code"] for h in doc["households"]}
+    keep = (pl.col("entity").cast(pl.String) == "enterprise") & (pl.col("credit_code") == enterprise.credit_code)
+    return _evaluate(doc, as_of=as_of, covers=lambda d: any(d.covers(p) for p in places), keep=keep,
+                     keep_unevaluable=pl.col("credit_code") == enterprise.credit_code)

@@ -136,7 +136,7 @@ def from_document(doc: dict) -> Inputs:
 INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "households": {
         "household_number": pl.String, "village_code": pl.String, "category": pl.String, "monitor_type": pl.String,
-        "dibao": pl.Boolean, "contracted_land_mu": pl.String, "grain_area_mu": pl.String, "courtyard_economy": pl.Boolean,
+        "risk_eliminated_on": pl.String, "dibao": pl.Boolean, "contracted_land_mu": pl.String, "grain_area_mu": pl.String, "courtyard_economy": pl.Boolean,
     },
     "members": {
         "household_number": pl.String, "id_number": pl.String, "relation": pl.String, "labor_capacity": pl.String,
@@ -228,7 +228,8 @@ class BasisTables:
                 raise ValueError(f"{key} 应为行号（0 起连续）")
         households = fill(households, {
             "household.village_code": (pl.Categorical, None), "household.category": (pl.Categorical, None),
-            "household.monitor_type": (pl.Categorical, ""), "household.dibao": (pl.Boolean, False),
+            "household.monitor_type": (pl.Categorical, ""), "household.risk_eliminated": (pl.Boolean, False),
+            "household.dibao": (pl.Boolean, False),
             "household.contracted_land_mu": (pl.Int64, 0), "household.grain_area_mu": (pl.Int64, 0),
             "household.courtyard_economy": (pl.Boolean, False)})
         persons = fill(persons, raw("members", "household_number", "id_number"))
@@ -423,7 +424,8 @@ class BasisTables:
         return out
 
 
-HOUSEHOLD_COLUMNS = {"household.village_code", "household.category", "household.monitor_type", "household.dibao",
+HOUSEHOLD_COLUMNS = {"household.village_code", "household.category", "household.monitor_type",
+                     "household.risk_eliminated", "household.dibao",
                      "household.contracted_land_mu", "household.grain_area_mu", "household.courtyard_economy"}
 
 
@@ -449,6 +451,9 @@ def build_frames(frames: dict, *, year: int, as_of: dt.date) -> tuple[BasisTable
         pl.col("village_code").alias("household.village_code"),
         pl.col("category").alias("household.category"),
         pl.col("monitor_type").fill_null("").alias("household.monitor_type"),
+        # risk eliminated through the workflow on or before the evaluation date (the county's approval that day counts)
+        (pl.col("risk_eliminated_on").str.to_date("%Y-%m-%d", strict=False) <= as_of).fill_null(False)
+        .alias("household.risk_eliminated"),
         _flag("dibao").alias("household.dibao"),
         _centi("contracted_land_mu").alias("household.contracted_land_mu"),
         _centi("grain_area_mu").alias("household.grain_area_mu"),

@@ -6,7 +6,8 @@ import datetime as dt
 from .choices import Category, MonitorType
 
 
-def household_problems(*, category: str, monitor_type: str | None, lifted_year: int | None) -> list[tuple[str, str]]:
+def household_problems(*, category: str, monitor_type: str | None, lifted_year: int | None,
+                       risk_eliminated_on: dt.date | None = None, today: dt.date | None = None) -> list[tuple[str, str]]:
     problems = []
     if category == Category.MONITORED and not monitor_type:
         problems.append(("monitor_type", "监测户必须填写监测对象类型"))
@@ -16,6 +17,11 @@ def household_problems(*, category: str, monitor_type: str | None, lifted_year: 
         problems.append(("lifted_year", "一般农户不应填写脱贫年度"))
     if monitor_type == MonitorType.MARGINAL and lifted_year:
         problems.append(("lifted_year", "边缘易致贫户从未建档立卡，不应填写脱贫年度"))
+    if risk_eliminated_on is not None:
+        if category != Category.MONITORED:
+            problems.append(("risk_eliminated_on", "只有监测户可以有风险消除日期"))
+        elif risk_eliminated_on > (today or dt.date.today()):
+            problems.append(("risk_eliminated_on", "风险消除日期不能晚于今天"))
     return problems
 
 

@@ -163,7 +163,7 @@ def _benefit_choices(user, household) -> list[tuple[str, str]]:
                                        as_of=timezone.localdate())
     seen, out = set(), []
     for r in owed.rows:
-        key = f"{r['document']}:{r['benefit']}"
+        key = f"{r['document_id']}:{r['benefit_id']}"
         if key not in seen:
             seen.add(key)
             out.append((key, f"{r['benefit_name']}（{r['document_number']}第{r['clause']}条，{r['amount'] / 100:.2f}元）"))

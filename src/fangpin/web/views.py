@@ -97,7 +97,14 @@ def enterprise_detail(request, pk: int):
     people = selectors.enterprise_people(user=request.user, enterprise=enterprise)
     masked = {key: [(r, id_number_for(request.user, r.member.id_number)) for r in rows] for key, rows in people.items()}
     history = [history_lines.describe(r, request.user) for r in enterprise.history.select_related("history_user")]
-    return render(request, "registry/enterprise_detail.html", {"enterprise": enterprise, "people": masked, "history": history})
+    owed = entitlements.for_enterprise(user=request.user, enterprise=enterprise, as_of=_as_of(request))
+    # rows paid per person placed or trained name the person: among the people listed on this page
+    persons = {r.member.id_number: (r.member.name, id_number) for rows in masked.values() for r, id_number in rows}
+    owed_rows = [r | {"person": persons.get(r["id_number"], ("", ""))} for r in owed.rows]
+    return render(request, "registry/enterprise_detail.html", {
+        "enterprise": enterprise, "people": masked, "history": history,
+        "owed": owed, "owed_rows": owed_rows, "owed_total": sum(r["amount"] for r in owed.rows),
+    })
 
 
 def household_detail(request, pk: int):

@@ -133,6 +133,46 @@ def test_existing_household_monitoring_status_is_not_imported(world, tmp_path):
     assert importer.import_file(user=world.county, path=workbook(tmp_path / "same.xlsx", same)).ok
 
 
+def test_risk_elimination_date_arrives_with_a_new_household_only(world, tmp_path):
+    """风险消除日期 is the workflow's: a new monitored household may bring it (the first load from the national system),
+    an existing household's file may repeat it but never set, change or clear it (严禁体外循环)."""
+    sheets = {"households": [household("E1", category="监测户", monitor_type="边缘易致贫户", risk_eliminated_on="2025-03-01")],
+              "members": [member("E1", new_id())]}
+    assert importer.import_file(user=world.county, path=workbook(tmp_path / "new.xlsx", sheets)).ok
+    h = Household.objects.get(number="E1")
+    assert h.risk_eliminated_on == dt.date(2025, 3, 1) and not h.at_risk
+    # the same date again (an export re-imported): fine
+    same = {"households": [household("E1", category="监测户", monitor_type="边缘易致贫户", risk_eliminated_on="2025-03-01",
+                                     address="新址")]}
+    assert importer.import_file(user=world.county, path=workbook(tmp_path / "same.xlsx", same)).ok
+    for value in ("2025-04-01", None):  # another date; a blank cell in the column (clearing it)
+        changed = {"households": [household("E1", category="监测户", monitor_type="边缘易致贫户", risk_eliminated_on=value,
+                                            address="又一新址")]}
+        p = only_problem(importer.import_file(user=world.county, path=workbook(tmp_path / "changed.xlsx", changed)))
+        assert (p.sheet, p.row, p.column) == ("户", 2, "风险消除日期")
+        assert "体外循环" in p.message and "系统中该户的风险消除日期为“2025-03-01”" in p.message
+    h.refresh_from_db()
+    assert h.risk_eliminated_on == dt.date(2025, 3, 1) and h.address == "新址"
+    # setting it on a household whose risk is not eliminated
+    at_risk = {"households": [household("H9", category="监测户", monitor_type="边缘易致贫户")], "members": [member("H9", new_id())]}
+    assert importer.import_file(user=world.county, path=workbook(tmp_path / "h9.xlsx", at_risk)).ok
+    at_risk["households"][0]["risk_eliminated_on"] = "2025-05-01"
+    p = only_problem(importer.import_file(user=world.county, path=workbook(tmp_path / "h9b.xlsx", {"households": at_risk["households"]})))
+    assert p.column == "风险消除日期" and "系统中该户风险尚未消除" in p.message
+    assert Household.objects.get(number="H9").risk_eliminated_on is None
+
+
+@pytest.mark.parametrize("category,monitor_type,day,message", [
+    ("脱贫户", None, "2025-03-01", "只有监测户可以有风险消除日期"),
+    ("监测户", "边缘易致贫户", (dt.date.today() + dt.timedelta(days=1)).isoformat(), "风险消除日期不能晚于今天"),
+])
+def test_risk_elimination_date_rules(world, tmp_path, category, monitor_type, day, message):
+    sheets = {"households": [household("E1", category=category, monitor_type=monitor_type, risk_eliminated_on=day)],
+              "members": [member("E1", new_id())]}
+    p = only_problem(run(world, tmp_path, sheets))
+    assert (p.sheet, p.row, p.column, p.message) == ("户", 2, "风险消除日期", message)
+
+
 def test_unknown_village_code(world, tmp_path):
     sheets = base()
     sheets["households"][0]["village_code"] = "140603203299"

@@ -65,6 +65,25 @@ def test_excel_round_trip(world, loaded, tmp_path):
     assert export_json(world.county) == first_json
 
 
+def test_risk_elimination_date_goes_out_and_comes_back(world, loaded, tmp_path):
+    """风险消除日期 is exported, and a new registry takes it with the household (the date of the elimination procedure)."""
+    import datetime as dt
+
+    eliminated = Household.objects.filter(category="monitored").order_by("number").first()
+    Household.objects.filter(pk=eliminated.pk).update(risk_eliminated_on=dt.date(2025, 3, 1))
+    first = export_json(world.county)
+    rows = {h["household_number"]: h for h in json.loads(first)["households"]}
+    assert rows[eliminated.number]["risk_eliminated_on"] == "2025-03-01"
+    assert {r["risk_eliminated_on"] for n, r in rows.items() if n != eliminated.number} == {None}
+    path = tmp_path / "export.json"
+    path.write_text(first, encoding="utf-8")
+    assert importer.import_file(user=world.county, path=path).ok  # the same date again: not a change
+    empty_registry()
+    assert importer.import_file(user=world.county, path=path).ok
+    assert Household.objects.get(number=eliminated.number).risk_eliminated_on == dt.date(2025, 3, 1)
+    assert export_json(world.county) == first
+
+
 def test_export_has_every_row_of_the_generated_data(world, loaded):
     doc = json.loads(export_json(world.county))
     for key in ("households", "members", "incomes", "employments", "trainings", "startups", "enterprises"):

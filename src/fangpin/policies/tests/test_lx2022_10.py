@@ -61,6 +61,19 @@ def test_industry_award_is_a_ceiling_for_monitored_households(category, monitor_
     assert [(r["amount"], r["bound"], r["id_number"]) for r in rows] == ([(500000, "at_most", None)] if paid else [])
 
 
+@pytest.mark.parametrize("eliminated_on,paid", [
+    (None, True), ("2022-09-29", False), ("2022-09-30", False), ("2022-10-01", True),
+])
+def test_industry_award_ends_with_the_risk(eliminated_on, paid):
+    """第六条 aims to 消除返贫风险, and 第一条 ties assistance to the risk (“风险不消除，帮扶责任不脱钩”): once the risk
+    is eliminated (on or before the evaluation date) the household is no longer awarded."""
+    rows, _, _ = go({"households": [hh(category="monitored", monitor_type="marginal", risk_eliminated_on=eliminated_on)],
+                     "members": [member()]}, "monitored_industry_award")
+    assert [r["amount"] for r in rows] == ([500000] if paid else [])
+    if paid:
+        assert rows[0]["explanation"].startswith("依据陇县十条措施（2022）第6条：风险未消除的监测户发展产业")
+
+
 def test_the_county_document_does_not_reach_other_counties_or_years():
     m = member()
     doc = {"households": [household()], "members": [m], "employments": [spell(m, year=2022)]}  # 双碾村

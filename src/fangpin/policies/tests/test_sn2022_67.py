@@ -155,6 +155,46 @@ def test_voucher(category, monitor_type, tekun, reason):
         assert '"shares": {"city": 3, "county": 2, "province": 5}' in rows[0]["funding"]
 
 
+# 第25条 “向特困人员、未消除风险监测对象等困难群众发放每人1500元的‘爱心消费券’”: a monitored household whose risk the
+# elimination procedure (村—乡镇—县) eliminated on or before the evaluation date is no longer 未消除风险; the county's
+# approval takes effect on its day, so a household eliminated on the evaluation date itself gets no voucher.
+@pytest.mark.parametrize("eliminated_on,paid", [
+    (None, True),                       # risk not eliminated
+    ("2025-06-29", False),              # eliminated before the evaluation date
+    ("2025-06-30", False),              # eliminated on the evaluation date: eliminated that day
+    ("2025-07-01", True),               # eliminated after it: still 未消除风险 on the date
+])
+def test_voucher_stops_when_the_risk_is_eliminated(eliminated_on, paid):
+    rows, _, _ = run({"households": [household(category="monitored", monitor_type="marginal",
+                                               risk_eliminated_on=eliminated_on)],
+                      "members": [member(), member(relation="child")]}, as_of=dt.date(2025, 6, 30),
+                     benefit="consumption_voucher")
+    assert amounts(rows) == ([150000, 150000] if paid else [])
+    if paid:
+        assert rows[0]["explanation"].startswith("依据双发〔2022〕67号第25条：未消除风险监测对象，每人1500元")
+
+
+def test_voucher_for_a_tekun_person_whatever_the_households_risk():
+    """特困人员 qualify on their own: the household's risk being eliminated does not take the tekun member's voucher."""
+    rows, _, _ = run({"households": [household(category="monitored", monitor_type="unstable",
+                                               risk_eliminated_on="2025-01-10")],
+                      "members": [member(tekun=True), member(relation="child")]}, benefit="consumption_voucher")
+    assert amounts(rows) == [150000]
+    assert rows[0]["explanation"].startswith("依据双发〔2022〕67号第25条：特困人员，每人1500元")
+
+
+@pytest.mark.parametrize("benefit,facts", [
+    ("transport_subsidy", {}), ("courtyard_economy_award", {"courtyard_economy": True}),
+])
+def test_eliminated_households_stay_monitored_households_for_the_other_clauses(benefit, facts):
+    """“脱贫户和监测户” names the category, which the household keeps after elimination (see docs/policy-coverage.md)."""
+    m = member()
+    rows, _, _ = run({"households": [household(category="monitored", monitor_type="marginal",
+                                               risk_eliminated_on="2025-01-10", **facts)],
+                      "members": [m], "employments": [spell(m)]}, benefit=benefit)
+    assert len(rows) == 1
+
+
 # --- the document's dates ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("day,in_force", [

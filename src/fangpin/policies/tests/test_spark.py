@@ -51,7 +51,10 @@ def population(village: str, region: str, year: int, n: int = 60) -> dict:
         number = f"S{i}"
         doc["households"].append(household(number, category, monitor_type, village=village,
                                            contracted_land_mu=f"{i % 7}.{i % 10}0", grain_area_mu=f"{i % 5}.05",
-                                           courtyard_economy=i % 3 == 0, dibao=i % 7 == 0))
+                                           courtyard_economy=i % 3 == 0, dibao=i % 7 == 0,
+                                           # half the monitored households had their risk eliminated early in the year
+                                           risk_eliminated_on=f"{year}-01-15" if category == "monitored" and i % 8 < 4
+                                           else None))
         if i % 6:
             doc["incomes"].append({"household_number": number, "year": year, "wage": 300000 * (i % 5),
                                    "business_income": 100000 * (i % 4), "business_cost": 50000, "transfer_income": 20000})
