@@ -138,7 +138,7 @@ def enterprise_entitlements(request, pk: int, as_of: dt.date | None = None):
 def _entitlements_out(user, owed: entitlements.Entitlements) -> dict:
     items = [r | {"id_number": id_number_for(user, r["id_number"]) if r["id_number"] else None} for r in owed.rows]
     return {"as_of": owed.as_of, "messages": owed.messages, "items": items,
-            "unevaluable": unevaluable_for(request.user, owed.unevaluable)}
+            "unevaluable": unevaluable_for(user, owed.unevaluable)}
 
 
 @router.post("/households", response={201: s.HouseholdDetailOut, 403: s.ErrorOut, 422: s.ErrorOut}, summary="新增户（含户主）")

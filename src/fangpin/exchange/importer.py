@@ -501,6 +501,8 @@ class _Writer:
             if "category" in t and (t["category"] == Category.MONITORED, t.get("monitor_type") or "") != (
                     obj.category == Category.MONITORED, obj.monitor_type or ""):
                 self.conflict(sheet, t, "category", registry_services.OFF_SYSTEM)
+            if "risk_eliminated_on" in t and t["risk_eliminated_on"] != obj.risk_eliminated_on:
+                self.conflict(sheet, t, "risk_eliminated_on", registry_services.OFF_SYSTEM)
         self._upsert(Household, sheet, existing, [(t["household_number"], self._fields(sheet, t, ())) for t in batch])
 
     def write_members(self, sheet, batch):

@@ -121,11 +121,11 @@ def test_enterprise_paid_per_person_names_the_person(world, worker, employers):
     c.force_login(world.township)  # IDs masked
     page = c.get(f"/enterprises/{agency.pk}/?as_of=2025-06-30").content.decode()
     assert "职业介绍补贴" in page and "不超过 800.00" in page and head.name in page
-    assert head.id_number[:4] + "*" * 10 + head.id_number[-4:] in page and head.id_number not in page
+    assert head.id_number[:4] + "*" * 14 in page and head.id_number not in page
     body = c.get(f"/api/enterprises/{agency.pk}/entitlements?as_of=2025-06-30").json()
     assert [(i["benefit_id"], i["credit_code"], i["household_number"], i["amount"], i["bound"]) for i in body["items"]] == [
         ("job_placement_subsidy", agency.credit_code, h.number, 80000, "at_most")]
-    assert body["items"][0]["id_number"] == head.id_number[:4] + "*" * 10 + head.id_number[-4:]
+    assert body["items"][0]["id_number"] == head.id_number[:4] + "*" * 14
 
 
 def test_enterprise_api_gives_its_own_rows(world, worker, employers):
