@@ -1,10 +1,13 @@
 # Two commands on a fresh machine:  make run   (start with demo data)   and   make test   (whole suite).
+# make run installs the runtime lock only (requirements/lock.txt); make test and make bench add the development
+# lock (requirements/dev-lock.txt: tests, browser, Spark, benchmarks).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install system-deps bench clean
+.PHONY: run test install install-dev system-deps bench clean
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +16,13 @@ $(STAMP): requirements/lock.txt pyproject.toml
 	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements/dev-lock.txt
+	$(BIN)/pip install -q -r requirements/dev-lock.txt
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 run: install
 	$(BIN)/fangpin migrate --noinput -v0
@@ -26,10 +35,10 @@ run: install
 system-deps:
 	bash scripts/system-deps.sh
 
-test: install system-deps
+test: install-dev system-deps
 	bash scripts/test.sh
 
-bench: install
+bench: install-dev
 	$(BIN)/python benchmarks/import_members.py
 	$(BIN)/python benchmarks/engine_seed001.py
 	$(BIN)/python benchmarks/rules_vs_openfisca.py
