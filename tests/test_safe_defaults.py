@@ -1,0 +1,62 @@
+"""Safe defaults: DEBUG off unless asked for, and a secret key of this installation's own."""
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+OLD_CONSTANT = "dev-only-insecure-key-change-me-in-production"
+
+
+def clean_env(var_dir, **extra) -> dict:
+    """The environment of a fresh installation: nothing of ours set but the data folder."""
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
+    return keep | {"FANGPIN_VAR_DIR": str(var_dir)} | extra
+
+
+def settings_in_subprocess(var_dir, **extra) -> tuple[str, str]:
+    code = ("import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'fangpin.settings'\n"
+            "from django.conf import settings\nprint(settings.DEBUG); print(settings.SECRET_KEY)")
+    out = subprocess.run([sys.executable, "-c", code], env=clean_env(var_dir, **extra), cwd=var_dir,
+                         capture_output=True, text=True, check=True).stdout
+    debug, key = out.splitlines()
+    return debug, key
+
+
+def test_debug_is_off_unless_asked_for(tmp_path):
+    assert settings_in_subprocess(tmp_path)[0] == "False"
+    assert settings_in_subprocess(tmp_path, FANGPIN_DEBUG="1")[0] == "True"
+
+
+def test_secret_key_is_made_once_per_installation_and_kept_private(tmp_path):
+    _, first = settings_in_subprocess(tmp_path)
+    _, second = settings_in_subprocess(tmp_path)
+    assert first == second and first != OLD_CONSTANT and len(first) >= 50
+    key_file = tmp_path / "secret_key"
+    assert key_file.read_text().strip() == first
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    (tmp_path / "elsewhere").mkdir()
+    _, other = settings_in_subprocess(tmp_path / "elsewhere")
+    assert other != first  # each installation its own
+
+
+def test_processes_starting_together_get_the_same_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fangpin.settings import _installation_secret
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(_installation_secret, [tmp_path / "secret_key"] * 32))
+    assert len(keys) == 1 and list(tmp_path.iterdir()) == [tmp_path / "secret_key"]
+
+
+def test_secret_key_from_the_environment_wins_and_writes_no_file(tmp_path):
+    _, key = settings_in_subprocess(tmp_path, FANGPIN_SECRET_KEY="k" * 60)
+    assert key == "k" * 60 and not (tmp_path / "secret_key").exists()
+
+
+def test_the_source_holds_no_secret_key():
+    from fangpin import settings
+
+    assert OLD_CONSTANT not in Path(settings.__file__).read_text(encoding="utf-8")
+
