@@ -159,6 +159,10 @@ CSRF_COOKIE_HTTPONLY = False  # the API's fetch() calls read it
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
+# Django's error pages (shown only with DEBUG on) hide settings and environment whose names say secret; also hide
+# the database URL, which carries the password.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "fangpin.web.errors.ReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
