@@ -1,11 +1,19 @@
-"""Safe defaults: DEBUG off unless asked for, and a secret key of this installation's own."""
+"""Safe defaults: DEBUG off unless asked for, a secret key of this installation's own, and deployment checks that
+are clean over HTTPS and name only the HTTPS switches without it (docs/deployment.md)."""
+import io
 import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
+from django.core import checks
+from django.core.management import call_command
+from django.test import override_settings
+
 OLD_CONSTANT = "dev-only-insecure-key-change-me-in-production"
+HTTPS_WARNINGS = {"security.W004", "security.W008", "security.W012", "security.W016"}
+BIN = Path(sys.executable).parent
 
 
 def clean_env(var_dir, **extra) -> dict:
@@ -60,3 +68,28 @@ def test_the_source_holds_no_secret_key():
 
     assert OLD_CONSTANT not in Path(settings.__file__).read_text(encoding="utf-8")
 
+
+def deploy_check_ids() -> set[str]:
+    return {m.id for m in checks.run_checks(include_deployment_checks=True) if m.level >= checks.WARNING}
+
+
+def test_deploy_check_without_https_names_only_the_https_switches(settings):
+    assert settings.DEBUG is False and not settings.HTTPS
+    assert deploy_check_ids() == HTTPS_WARNINGS
+
+
+@override_settings(SECURE_SSL_REDIRECT=True, SESSION_COOKIE_SECURE=True, CSRF_COOKIE_SECURE=True,
+                   SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_HSTS_PRELOAD=True)
+def test_deploy_check_over_https_is_clean():
+    out, err = io.StringIO(), io.StringIO()
+    call_command("check", deploy=True, stdout=out, stderr=err)
+    assert deploy_check_ids() == set()
+    assert err.getvalue() == "" and "System check identified no issues (0 silenced)" in out.getvalue()
+
+
+def test_fangpin_check_deploy_with_fangpin_https_is_clean(tmp_path):
+    """The settings module itself: FANGPIN_HTTPS=1 and the installation's secret, as a deployer runs it."""
+    r = subprocess.run([str(BIN / "fangpin"), "check", "--deploy", "--fail-level", "WARNING"],
+                       env=clean_env(tmp_path, FANGPIN_HTTPS="1"), cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "System check identified no issues (0 silenced)" in r.stdout
