@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # its templates and static files: the API docs page loads Swagger UI from here, not from a CDN
     "simple_history",
     "axes",
     "django_tasks",

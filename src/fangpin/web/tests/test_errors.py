@@ -1,4 +1,4 @@
-"""Error pages and API errors say what happened in Chinese and show no internals."""
+"""Error pages and API errors say what happened in Chinese and show no internals; the API docs need no CDN."""
 import logging
 import re
 
@@ -79,3 +79,17 @@ def test_site_css_loads_with_debug_off(world, settings):
     r = c.get(href)
     assert r.status_code == 200 and r["Content-Type"].startswith("text/css")
 
+
+def test_api_docs_load_swagger_ui_from_this_server(world):
+    c = client(world.clerk)
+    r = c.get("/api/docs")
+    assert r.status_code == 200
+    page = r.content.decode()
+    urls = re.findall(r'(?:src|href)="([^"]*)"', page)
+    assert any(u.endswith("swagger-ui-bundle.js") for u in urls) and any(u.endswith("swagger-ui.css") for u in urls)
+    assert "cdn" not in page.lower()
+    for url in urls:
+        assert url.startswith("/static/"), url
+        asset = c.get(url)
+        assert asset.status_code == 200, url
+        asset.close()
