@@ -2,6 +2,7 @@
 are clean over HTTPS and name only the HTTPS switches without it (docs/deployment.md)."""
 import io
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -73,13 +74,18 @@ def deploy_check_ids() -> set[str]:
     return {m.id for m in checks.run_checks(include_deployment_checks=True) if m.level >= checks.WARNING}
 
 
-def test_deploy_check_without_https_names_only_the_https_switches(settings):
-    assert settings.DEBUG is False and not settings.HTTPS
+HTTPS_OFF = dict(SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False,
+                 SECURE_HSTS_SECONDS=0, SECURE_HSTS_INCLUDE_SUBDOMAINS=False, SECURE_HSTS_PRELOAD=False)
+HTTPS_ON = dict(SECURE_SSL_REDIRECT=True, SESSION_COOKIE_SECURE=True, CSRF_COOKIE_SECURE=True,
+                SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_HSTS_PRELOAD=True)
+
+
+@override_settings(DEBUG=False, **HTTPS_OFF)
+def test_deploy_check_without_https_names_only_the_https_switches():
     assert deploy_check_ids() == HTTPS_WARNINGS
 
 
-@override_settings(SECURE_SSL_REDIRECT=True, SESSION_COOKIE_SECURE=True, CSRF_COOKIE_SECURE=True,
-                   SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_HSTS_PRELOAD=True)
+@override_settings(DEBUG=False, **HTTPS_ON)
 def test_deploy_check_over_https_is_clean():
     out, err = io.StringIO(), io.StringIO()
     call_command("check", deploy=True, stdout=out, stderr=err)
@@ -87,9 +93,19 @@ def test_deploy_check_over_https_is_clean():
     assert err.getvalue() == "" and "System check identified no issues (0 silenced)" in out.getvalue()
 
 
+def fangpin_check_deploy(var_dir, **extra) -> subprocess.CompletedProcess:
+    """The settings module itself, in the environment of a fresh installation, as a deployer runs the check."""
+    return subprocess.run([str(BIN / "fangpin"), "check", "--deploy", "--fail-level", "WARNING"],
+                          env=clean_env(var_dir, **extra), cwd=var_dir, capture_output=True, text=True)
+
+
+def test_fangpin_check_deploy_by_default_names_only_the_https_switches(tmp_path):
+    r = fangpin_check_deploy(tmp_path)
+    assert r.returncode != 0
+    assert set(re.findall(r"\((\w+\.[EW]\d+)\)", r.stderr)) == HTTPS_WARNINGS, r.stderr
+
+
 def test_fangpin_check_deploy_with_fangpin_https_is_clean(tmp_path):
-    """The settings module itself: FANGPIN_HTTPS=1 and the installation's secret, as a deployer runs it."""
-    r = subprocess.run([str(BIN / "fangpin"), "check", "--deploy", "--fail-level", "WARNING"],
-                       env=clean_env(tmp_path, FANGPIN_HTTPS="1"), cwd=tmp_path, capture_output=True, text=True)
+    r = fangpin_check_deploy(tmp_path, FANGPIN_HTTPS="1")
     assert r.returncode == 0, r.stderr
     assert "System check identified no issues (0 silenced)" in r.stdout
