@@ -1,6 +1,7 @@
 """Django settings. The embedded default is SQLite under ./var; set DATABASE_URL for PostgreSQL."""
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -9,8 +10,35 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("FANGPIN_VAR_DIR", Path.cwd() / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file, uploads and caches live here
 
-SECRET_KEY = os.environ.get("FANGPIN_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-DEBUG = os.environ.get("FANGPIN_DEBUG", "1") == "1"
+
+
+def _installation_secret(path: Path) -> str:
+    """This installation's secret key, kept in a file beside the data (mode 0600) and made on first start.
+
+    The new key is written to a private temporary file and linked into place, so that processes starting together
+    (web workers, the job worker) all end up with the same complete key."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    from django.core.management.utils import get_random_secret_key
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # created with mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(get_random_secret_key() + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process was first: use its key
+    finally:
+        os.unlink(tmp)
+    return path.read_text(encoding="ascii").strip()
+
+
+SECRET_KEY = os.environ.get("FANGPIN_SECRET_KEY") or _installation_secret(VAR_DIR / "secret_key")
+# Off unless asked for: development turns it on with FANGPIN_DEBUG=1 (`make dev`).
+DEBUG = os.environ.get("FANGPIN_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("FANGPIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -20,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # its templates and static files: the API docs page loads Swagger UI from here, not from a CDN
     "simple_history",
     "axes",
     "django_tasks",
@@ -116,17 +145,41 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-# WhiteNoise serves static files in every mode; finders let it serve them without collectstatic.
+# WhiteNoise serves static files in every mode, DEBUG off included; finders let it serve them from the apps without
+# collectstatic (indexed once at start, or looked up on every request with DEBUG on). It also serves STATIC_ROOT,
+# for whoever runs collectstatic, and warns when that folder is missing.
+STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the API's fetch() calls read it
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("FANGPIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# HTTPS (docs/deployment.md): FANGPIN_HTTPS=1 once the site is reached over https only. It redirects http to https,
+# sends cookies over https only and turns on HSTS (FANGPIN_HSTS_SECONDS, default one year). Behind a reverse proxy
+# that ends TLS, FANGPIN_PROXY_SSL_HEADER=1 trusts its X-Forwarded-Proto header (the proxy must set it).
+HTTPS = os.environ.get("FANGPIN_HTTPS", "0") == "1"
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("FANGPIN_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if os.environ.get("FANGPIN_PROXY_SSL_HEADER", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Uploaded workbooks above this go to a temp file, never all into memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+# Django's error pages (shown only with DEBUG on) hide settings and environment whose names say secret; also hide
+# the database URL, which carries the password.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "fangpin.web.errors.ReporterFilter"
 
 LOGGING = {
     "version": 1,

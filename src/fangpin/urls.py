@@ -5,6 +5,8 @@ from fangpin.api.routes import api
 from fangpin.web import monitoring_views, views
 
 handler403 = "fangpin.web.views.permission_denied"
+handler404 = "fangpin.web.views.page_not_found"
+handler500 = "fangpin.web.views.server_error"
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-
+import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +33,19 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_decorator=login_required,
 )
+
+
+log = logging.getLogger(__name__)
+SERVER_ERROR = "服务器内部错误，已记录，请稍后再试或联系管理员"
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    # Replaces ninja's default, which returns the traceback when DEBUG is on. The more specific handlers (ninja's
+    # for its 422 validation errors, HttpError and Http404; ours below) still win: handlers are looked up by the
+    # exception's class first.
+    log.error("unhandled API error: %s %s", request.method, request.path, exc_info=exc)
+    return api.create_response(request, {"detail": SERVER_ERROR}, status=500)
 
 
 @api.exception_handler(PermissionDenied)

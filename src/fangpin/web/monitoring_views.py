@@ -260,10 +260,10 @@ def household_plan(request, pk: int, pdf: bool = False):
                "today": timezone.localdate(), "pdf": pdf}
     if not pdf:
         return render(request, "monitoring/plan.html", context)
-    import weasyprint
+    from . import pdf as pdf_output  # WeasyPrint loads only when a PDF is asked for
 
     html = render_to_string("monitoring/plan.html", context, request=request)
-    data = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    data = pdf_output.from_html(html, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename=plan-{household.number}.pdf"
     return response

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseServerError, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.http import require_http_methods
 
 from fangpin.accounts import access
@@ -280,6 +281,15 @@ def export(request):
 
 def permission_denied(request, exception=None):
     return render(request, "web/403.html", {"message": str(exception) if exception else ""}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No request context: whatever failed (database, session, the user) must not fail the error page too.
+    return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
 
