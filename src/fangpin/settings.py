@@ -104,10 +104,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets page reads go on while an import writes; a short timeout keeps errors honest.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+    # SQLite for several users at once: WAL lets pages read while a job writes; IMMEDIATE makes every transaction take
+    # the write lock when it begins, so that writers queue (for up to `timeout` seconds) instead of failing when a read
+    # turns into a write; what still cannot proceed answers "系统正忙" in Chinese (fangpin.web.views.server_error).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": int(os.environ.get("FANGPIN_SQLITE_TIMEOUT", "30")),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from fangpin.accounts import access
+from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.accounts.masking import age_on, birth_date_for, id_number_for, unevaluable_for
 from fangpin.exchange import exporter, importer, workbooks
 from fangpin.lib import files
@@ -44,6 +45,10 @@ def _server_error(request, exc):
     # Replaces ninja's default, which returns the traceback when DEBUG is on. The more specific handlers (ninja's
     # for its 422 validation errors, HttpError and Http404; ours below) still win: handlers are looked up by the
     # exception's class first.
+    if is_busy(exc):  # another writer held the lock past the timeout: retry later, nothing was saved
+        response = api.create_response(request, {"detail": BUSY_MESSAGE}, status=503)
+        response["Retry-After"] = "10"
+        return response
     log.error("unhandled API error: %s %s", request.method, request.path, exc_info=exc)
     return api.create_response(request, {"detail": SERVER_ERROR}, status=500)
 

@@ -93,9 +93,10 @@ class _Checker:
     file twice.
     """
 
-    def __init__(self, user, f: ExchangeFile, result: ImportResult, on_row=None):
+    def __init__(self, user, f: ExchangeFile, result: ImportResult, on_row=None, progress=None):
         self.user = user
         self.on_row = on_row
+        self.progress = progress
         self.f = f
         self.result = result
         self.today = timezone.localdate()
@@ -135,8 +136,12 @@ class _Checker:
                 readable.append(sheet)
                 if self.f.kind == "excel":
                     self.letters[sheet.key] = {k: column_letter(i) for k, i in self.f.column_index(sheet).items()}
+        done = 0
         for sheet in readable:
             for raw in self.f.rows(sheet):
+                done += 1
+                if self.progress is not None and done % 1000 == 0:
+                    self.progress("checking", done)
                 typed = self.typed_row(sheet, raw)
                 if typed is not None:
                     getattr(self, f"row_{sheet.key}")(sheet, raw.number, typed)
@@ -395,8 +400,9 @@ class _Writer:
     the meantime stops the whole import, which then writes nothing. The constraints of the tables are the last guard.
     """
 
-    def __init__(self, user, f: ExchangeFile, result: ImportResult, batch_size: int):
+    def __init__(self, user, f: ExchangeFile, result: ImportResult, batch_size: int, progress=None):
         self.user = user
+        self.progress = progress
         self.f = f
         self.result = result
         self.batch_size = batch_size
@@ -413,6 +419,8 @@ class _Writer:
             for batch in _chunks(self._typed(sheet), self.batch_size):
                 getattr(self, f"write_{sheet.key}")(sheet, batch)
                 n += len(batch)
+                if self.progress is not None:
+                    self.progress("writing", sum(self.result.counts.values()) + n)
             self.result.counts[sheet.title] = n
         self.check_heads()
 
@@ -598,8 +606,10 @@ def check(f: ExchangeFile, sheets: list[Sheet], *, user=None, on_row=None) -> li
     return result.problems
 
 
-def import_file(*, user, path: Path | str, filename: str | None = None, batch_size: int = 1000) -> ImportResult:
-    """Check the whole file; write it only if nothing is wrong. The result lists every problem."""
+def import_file(*, user, path: Path | str, filename: str | None = None, batch_size: int = 1000,
+                progress=None) -> ImportResult:
+    """Check the whole file; write it only if nothing is wrong. The result lists every problem.
+    `progress(phase, rows)` is told how far the check ("checking") and the write ("writing") have come."""
     result = ImportResult(filename=filename or Path(path).name)
     if not access.can(user, "registry.import"):
         result.problems.append(Problem(None, None, None, None, "", "您的角色无权导入数据"))
@@ -616,12 +626,12 @@ def import_file(*, user, path: Path | str, filename: str | None = None, batch_si
     if not sheets:
         result.problems.append(Problem(None, None, None, None, "", f"文件“{f.filename}”中没有可导入的工作表"))
         return result
-    _Checker(user, f, result).run(sheets)
+    _Checker(user, f, result, progress=progress).run(sheets)
     if result.problems:
         return result
     try:
         with transaction.atomic():
-            _Writer(user, f, result, batch_size).run(sheets)
+            _Writer(user, f, result, batch_size, progress).run(sheets)
     except WriteConflict as e:
         result.counts.clear()
         result.problems.append(e.problem)

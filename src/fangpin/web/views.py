@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
+import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -10,20 +10,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseServerError, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_http_methods
 
 from fangpin.accounts import access
 from fangpin.accounts.masking import age_on, birth_date_for, id_number_for, may_search_by_id_number
-from fangpin.exchange import exporter, importer, workbooks
+from fangpin.exchange import exporter, jobs, workbooks
+from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.lib import files
 from fangpin.monitoring import selectors as monitoring_selectors
 from fangpin.monitoring import services as monitoring
 from fangpin.monitoring.models import Band
 from fangpin.policies import entitlements, parameters
-from fangpin.exchange.readers import ExchangeFile, FileProblem
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
 from fangpin.registry.choices import Category
@@ -219,45 +219,28 @@ def _attach(error: ValidationError, *forms) -> None:
 
 @require_http_methods(["GET", "POST"])
 def import_page(request):
+    """Upload: the file is saved and imported by a background job; the job's page shows how far it has come."""
     access.require(request.user, "registry.import")
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = report_token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with files.saved(upload.chunks()) as path:
-            result = importer.import_file(user=request.user, path=path, filename=upload.name)
-            if not result.ok and result.kind == "excel":
-                report_token = _save_error_report(request, path, upload.name, result)
-        if result.ok:
-            messages.success(request, f"导入成功：{upload.name}")
-    return render(request, "exchange/import.html", {"form": form, "result": result, "report_token": report_token})
+        job = jobs.import_submit(user=request.user, chunks=upload.chunks(), filename=upload.name)
+        return redirect("import_job", pk=job.pk)
+    return render(request, "exchange/import.html", {"form": form, "jobs": jobs.jobs_recent(user=request.user)})
 
 
-def _reports_dir() -> Path:
-    d = Path(settings.MEDIA_ROOT) / "import-reports"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+def import_job(request, pk: int):
+    job = jobs.job_get(user=request.user, pk=pk)
+    return render(request, "exchange/import_job.html", {
+        "job": job, "progress": jobs.progress(job), "form": ImportForm(), "running": not job.finished})
 
 
-def _save_error_report(request, path: Path, filename: str, result) -> str | None:
-    try:
-        f = ExchangeFile(path, filename)
-    except FileProblem:
-        return None
-    token = secrets.token_urlsafe(16)
-    workbooks.write_error_report(f, result, _reports_dir() / f"{token}.xlsx")
-    request.session.setdefault("import_reports", {})[token] = Path(filename).stem
-    request.session.modified = True
-    return token
-
-
-def import_report(request, token: str):
-    access.require(request.user, "registry.import")
-    stem = request.session.get("import_reports", {}).get(token)
-    path = _reports_dir() / f"{token}.xlsx"
-    if stem is None or not path.exists():
+def import_job_report(request, pk: int):
+    job = jobs.job_get(user=request.user, pk=pk)
+    path = jobs.report_path(job)
+    if path is None or not path.exists():
         raise Http404
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{stem}-错误报告.xlsx")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{Path(job.filename).stem}-错误报告.xlsx")
 
 
 def import_template(request):
@@ -289,6 +272,15 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No request context: whatever failed (database, session, the user) must not fail the error page too.
+    if is_busy(sys.exc_info()[1]):
+        # Another writer held the database past the timeout (a session saved after a login, an edit): nothing was
+        # saved; the user is told to retry, wherever in the request it happened.
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": BUSY_MESSAGE}, status=503)
+        else:
+            response = HttpResponse(loader.render_to_string("503.html", {"message": BUSY_MESSAGE}), status=503)
+        response["Retry-After"] = "10"
+        return response
     return HttpResponseServerError(loader.render_to_string("500.html"))
 
 

@@ -1,0 +1,110 @@
+"""Imports as background jobs (Django's tasks API; `fangpin db_worker` runs them, the page shows the progress).
+
+A county's whole registry takes minutes to check and write; in the request it would hold a web worker that long and,
+on SQLite, keep other writers waiting. The file is saved under VAR_DIR/imports, the job row tells the page where it
+stands, and the progress of the write pass goes to a small file beside it: the write pass is one transaction, and on
+SQLite no other connection could update the job row while it runs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from fangpin.accounts import access
+
+from . import importer, workbooks
+from .models import ImportJob
+from .readers import ExchangeFile, FileProblem
+
+PROGRESS_EVERY = 1000  # rows
+
+
+def _dir() -> Path:
+    d = Path(settings.VAR_DIR) / "imports"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def import_submit(*, user, chunks, filename: str) -> ImportJob:
+    """Save the upload and queue its import; the job runs in the worker (in the request under tests)."""
+    from .tasks import run_import
+
+    access.require(user, "registry.import")
+    stored = f"{secrets.token_hex(12)}{Path(filename).suffix.lower()[:10]}"
+    with open(_dir() / stored, "wb") as fh:
+        for chunk in chunks:
+            fh.write(chunk)
+    job = ImportJob.objects.create(user=user, filename=filename[:255], stored_name=stored)
+    run_import.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def job_get(*, user, pk: int) -> ImportJob:
+    """A job is its importer's own: nobody else sees the file's rows or errors."""
+    from django.shortcuts import get_object_or_404
+
+    access.require(user, "registry.import")
+    return get_object_or_404(ImportJob, pk=pk, user=user)
+
+
+def jobs_recent(*, user, limit: int = 10):
+    if not access.can(user, "registry.import"):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(user=user).order_by("-created_at")[:limit]
+
+
+def progress(job: ImportJob) -> dict:
+    """{"phase": "checking"|"writing", "rows": n} as the running job last wrote it."""
+    try:
+        return json.loads((_dir() / f"{job.stored_name}.progress").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def report_path(job: ImportJob) -> Path | None:
+    return _dir() / job.report_name if job.report_name else None
+
+
+def execute(job_id: int) -> None:
+    job = ImportJob.objects.select_related("user", "user__org_unit").get(pk=job_id)
+    if job.finished:
+        return
+    path = _dir() / job.stored_name
+    progress_file = _dir() / f"{job.stored_name}.progress"
+
+    def report(phase: str, rows: int) -> None:
+        tmp = progress_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"phase": phase, "rows": rows}), encoding="utf-8")
+        os.replace(tmp, progress_file)
+        if phase == "writing" and job.status != ImportJob.Status.WRITING:
+            job.status = ImportJob.Status.WRITING  # shown from the progress file; the row is saved at the end
+
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING)
+    try:
+        result = importer.import_file(user=job.user, path=path, filename=job.filename, progress=report)
+    except Exception:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, finished_at=timezone.now())
+        raise
+    finally:
+        progress_file.unlink(missing_ok=True)
+    job.kind = result.kind
+    job.counts = result.counts
+    job.problem_count = len(result.problems)
+    job.problems = [{"sheet": p.sheet, "row": p.row, "column": p.column, "letter": p.letter, "value": p.value,
+                     "message": p.message} for p in result.problems[:1000]]
+    if not result.ok and result.kind == "excel":
+        try:
+            job.report_name = f"{job.stored_name}-report.xlsx"
+            workbooks.write_error_report(ExchangeFile(path, job.filename), result, _dir() / job.report_name)
+        except FileProblem:
+            job.report_name = ""
+    job.status = ImportJob.Status.DONE if result.ok else ImportJob.Status.REFUSED
+    job.finished_at = timezone.now()
+    job.save()
+    path.unlink(missing_ok=True)  # the rows are in the registry (or were refused); the report keeps what is needed
