@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.core import checks
 from django.core.management import call_command
 from django.test import override_settings
@@ -15,6 +16,13 @@ from django.test import override_settings
 OLD_CONSTANT = "dev-only-insecure-key-change-me-in-production"
 HTTPS_WARNINGS = {"security.W004", "security.W008", "security.W012", "security.W016"}
 BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(autouse=True)
+def _as_deployed(monkeypatch):
+    # The browser tests allow Django's ORM in Playwright's event loop for the whole session (async.E001 in a
+    # deployment check); a deployment does not set it.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
 
 
 def clean_env(var_dir, **extra) -> dict:
