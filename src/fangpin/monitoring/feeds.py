@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 from python_calamine import CalamineWorkbook
 
+from fangpin.exchange import bounded
 from fangpin.exchange.readers import XLS_MAGIC, XLSX_MAGIC, column_letter
 from fangpin.lib.yamldata import CatalogError, line_of
 from fangpin.lib.yamldata import load as load_yaml
@@ -132,6 +133,10 @@ def _text_frame(path: Path, filename: str, feed: Feed) -> tuple[pl.DataFrame, in
     wanted = set(feed.headers.values())
     if kind == "broken":
         raise FeedError(filename, [Problem(None, "", "", "文件已损坏或不是所声明的格式")])
+    try:  # the bounded reader: sizes, rows, columns, a workbook's cells and zip, a Parquet footer and pages
+        bounded.check(path, filename, kinds=("xlsx", "parquet", "csv"))
+    except bounded.FileProblem as e:
+        raise FeedError(filename, [Problem(None, "", "", str(e))]) from None
     if kind == "parquet":
         frame = pl.read_parquet(path)
         # Parquet may name columns by the normalized keys instead of the Chinese headers.

@@ -40,10 +40,11 @@ class Inputs:
 SHEETS = ("households", "members", "employments", "trainings", "enterprises", "incomes", "startups")
 
 
-def read(path: Path) -> Inputs:
-    """Read an exchange file (JSON or Excel); every row is checked as the importer checks its cells."""
+def read(path: Path, filename: str | None = None) -> Inputs:
+    """Read an exchange file (JSON or Excel); every row is checked as the importer checks its cells. `filename` is the
+    name messages give the file (an upload's own name; the path's by default)."""
     try:
-        f = ExchangeFile(Path(path))
+        f = ExchangeFile(Path(path), filename)
     except FileProblem as e:
         raise ValueError(str(e)) from None
     out = Inputs()
