@@ -127,6 +127,16 @@ CSRF_COOKIE_HTTPONLY = False  # the API's fetch() calls read it
 # Uploaded workbooks above this go to a temp file, never all into memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Every file the system reads (uploads on pages and the API, files named on the command line) is measured by
+# fangpin.lib.uploads before a parser sees it, and refused with a Chinese message naming the file and the limit.
+# Keys here override the defaults of fangpin.lib.uploads.Limits, e.g. {"rows": 2_000_000, "file_bytes": 100 << 20};
+# docs/exchange-format.md lists them. The first upload handler stops storing a file once it passes file_bytes.
+UPLOAD_LIMITS: dict[str, int] = {}
+FILE_UPLOAD_HANDLERS = [
+    "fangpin.exchange.bounded.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,
