@@ -91,6 +91,12 @@ class UnsafeFile(FileProblem):
         super().__init__(message)
 
 
+def parser_failed(e: BaseException) -> bool:
+    """What a parser raises on a malformed file: any Exception, or a Rust panic surfaced by pyo3 (PanicException,
+    a BaseException); never KeyboardInterrupt or SystemExit."""
+    return isinstance(e, Exception) or type(e).__name__ == "PanicException"
+
+
 def size_text(n: int) -> str:
     for unit, factor in (("GB", 1 << 30), ("MB", MiB), ("KB", 1024)):
         if n >= factor:
@@ -362,38 +368,44 @@ def _inflate(fh, info: zipfile.ZipInfo, filename: str, budget: _Budget | None, c
 def _check_workbook(path: Path, filename: str, limits: Limits) -> None:
     if path.suffix.lower() in (".xlsb", ".ods"):  # calamine picks its reader by the extension when there is one
         raise UnsafeFile(f"文件“{filename}”不是 .xlsx 工作簿：请在 Excel 或 WPS 中另存为 .xlsx 后再上传")
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        _check_directory(fh, size, filename, limits)
-        try:
-            zf = zipfile.ZipFile(fh)
-            infos = zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-            raise _damaged(filename) from None
-        if len(infos) > limits.zip_members:
-            raise UnsafeFile(f"文件“{filename}”包含 {len(infos):,} 个部件，超过上限 {limits.zip_members:,} 个",
-                             limit="zip_members")
-        names = {i.filename.replace("\\", "/").lstrip("/").lower() for i in infos}
-        if names.intersection(_OTHER_FORMATS):
-            raise UnsafeFile(f"文件“{filename}”不是 .xlsx 工作簿（可能是 .xlsb 或 .ods）：请另存为 .xlsx 后再上传")
-        if any(i.flag_bits & 0x1 for i in infos):
-            raise UnsafeFile(f"文件“{filename}”中有加密的部件，系统不读取加密的工作簿：请另存为不加密的 .xlsx")
-        if sum(i.file_size for i in infos) > limits.decompressed_bytes:
-            raise UnsafeFile(f"文件“{filename}”解压后超过上限 {size_text(limits.decompressed_bytes)}（可能是压缩炸弹）",
-                             limit="decompressed_bytes")
-        for i in infos:
-            if i.file_size > RATIO_FLOOR and i.file_size > limits.compression_ratio * max(i.compress_size, 1):
-                raise UnsafeFile(f"文件“{filename}”中的“{i.filename}”压缩比超过上限 {limits.compression_ratio} 倍"
-                                 "（可能是压缩炸弹）", limit="compression_ratio")
-        sheet_names = _sheet_names(fh, infos, filename)
-        budget = _Budget(filename, limits)
-        for info in infos:
-            if info.is_dir():
-                continue
-            part = _scan_part(fh, info, filename, budget)
-            key = info.filename.replace("\\", "/").lstrip("/").lower()
-            where = f"工作表“{sheet_names[key]}”" if key in sheet_names else f"部件“{info.filename}”"
-            _judge(part, filename, where, limits)
+    try:
+        with open(path, "rb") as fh:
+            _check_zip(fh, path.stat().st_size, filename, limits)
+    except FileProblem:
+        raise
+    except (ValueError, OSError, EOFError, struct.error, zipfile.BadZipFile):  # offsets or records that make no sense
+        raise _damaged(filename) from None
+
+
+def _check_zip(fh, size: int, filename: str, limits: Limits) -> None:
+    _check_directory(fh, size, filename, limits)
+    try:
+        zf = zipfile.ZipFile(fh)
+        infos = zf.infolist()
+    except Exception:  # noqa: BLE001 - zipfile raises many kinds on a damaged directory
+        raise _damaged(filename) from None
+    if len(infos) > limits.zip_members:
+        raise UnsafeFile(f"文件“{filename}”包含 {len(infos):,} 个部件，超过上限 {limits.zip_members:,} 个",
+                         limit="zip_members")
+    names = {i.filename.replace("\\", "/").lstrip("/").lower() for i in infos}
+    if names.intersection(_OTHER_FORMATS):
+        raise UnsafeFile(f"文件“{filename}”不是 .xlsx 工作簿（可能是 .xlsb 或 .ods）：请另存为 .xlsx 后再上传")
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise UnsafeFile(f"文件“{filename}”中有加密的部件，系统不读取加密的工作簿：请另存为不加密的 .xlsx")
+    if sum(i.file_size for i in infos) > limits.decompressed_bytes:
+        raise UnsafeFile(f"文件“{filename}”解压后超过上限 {size_text(limits.decompressed_bytes)}（可能是压缩炸弹）",
+                         limit="decompressed_bytes")
+    for i in infos:
+        if i.file_size > RATIO_FLOOR and i.file_size > limits.compression_ratio * max(i.compress_size, 1):
+            raise UnsafeFile(f"文件“{filename}”中的“{i.filename}”压缩比超过上限 {limits.compression_ratio} 倍"
+                             "（可能是压缩炸弹）", limit="compression_ratio")
+    sheet_names = _sheet_names(fh, infos, filename)
+    budget = _Budget(filename, limits)
+    for info in infos:
+        part = _scan_part(fh, info, filename, budget)
+        key = info.filename.replace("\\", "/").lstrip("/").lower()
+        where = f"工作表“{sheet_names[key]}”" if key in sheet_names else f"部件“{info.filename}”"
+        _judge(part, filename, where, limits)
 
 
 def _judge(part: _Part, filename: str, where: str, limits: Limits) -> None:
@@ -462,7 +474,7 @@ def _sheet_names(fh, infos, filename: str) -> dict[str, str]:
             if target and a.get("name"):
                 out[target.lower()] = a["name"]
         return out
-    except FileProblem:
+    except Exception:  # noqa: BLE001 - names for messages only; the scan of every part decides
         return {}
 
 
@@ -497,7 +509,7 @@ def _scan_part(fh, info: zipfile.ZipInfo, filename: str, budget: _Budget) -> _Pa
 
 def _fast(region: bytes, part: _Part, letters: set) -> bool:
     """Measure a region (ending before a "<") of a part written the usual way; True if it is not."""
-    if _ODD_CELL.search(region) or _PREFIXED_CELL.search(region):
+    if _ODD_CELL.search(region) or _PREFIXED_CELL.search(region) or b"<!DOCTYPE" in region:
         return True
     if _CANON_CELL in region:
         letters.update(_CANON_LETTERS.findall(region))
@@ -596,6 +608,15 @@ def _parsed(fh, info: zipfile.ZipInfo, filename: str, produced: int, seen: _Part
 def _check_parquet(path: Path, filename: str, limits: Limits) -> None:
     """Rows, columns and uncompressed bytes from the footer and from every page header, before Polars reads it."""
     broken = FileProblem(f"文件“{filename}”无法作为 Parquet 文件读取，可能已损坏")
+    try:
+        _parquet(path, filename, limits, broken)
+    except FileProblem:
+        raise
+    except (TypeError, AttributeError, ValueError, OSError, struct.error):  # fields of the wrong type or place
+        raise broken from None
+
+
+def _parquet(path: Path, filename: str, limits: Limits, broken: FileProblem) -> None:
     size = path.stat().st_size
     with open(path, "rb") as fh:
         if size < 12:
@@ -611,11 +632,13 @@ def _check_parquet(path: Path, filename: str, limits: Limits) -> None:
             meta = _Thrift(fh.read(footer_len)).struct()
         except _ThriftError:
             raise broken from None
-        schema = meta.get(2) or []
+        if not isinstance(meta.get(2), list) or not isinstance(meta.get(3), int) or not isinstance(meta.get(4), list):
+            raise broken  # schema, num_rows and row_groups are required
+        schema = meta[2]
         columns = max(len(schema) - 1, 0)
         if columns > limits.columns:
             raise UnsafeFile(f"文件“{filename}”有 {columns:,} 列，超过上限 {limits.columns:,} 列", limit="columns")
-        groups = meta.get(4) or []
+        groups = [g for g in meta[4] if isinstance(g, dict)]
         rows = max([meta.get(3) or 0, sum(g.get(3) or 0 for g in groups), *(g.get(3) or 0 for g in groups)])
         chunks = [c.get(3) or {} for g in groups for c in g.get(1) or []]
         rows = max([rows, *(c.get(5) or 0 for c in chunks)])
