@@ -13,7 +13,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from fangpin.lib.uploads import FileProblem, UnsafeFile
+from fangpin.lib.uploads import FileProblem, UnsafeFile, parser_failed
 
 from . import bounded
 from .spec import BY_KEY, BY_TITLE, FORMAT_NAME, Field, Sheet
@@ -63,8 +63,10 @@ class ExchangeFile:
                 wb = CalamineWorkbook.from_path(str(self.path))
                 self.sheet_names = list(wb.sheet_names)
                 wb.close()
-            except Exception:
-                raise FileProblem(f"文件“{self.filename}”无法作为 Excel 工作簿读取，可能已损坏") from None
+            except BaseException as e:  # calamine's errors, and its panics
+                if not parser_failed(e):
+                    raise
+                raise self._damaged() from None
         elif kind == "json":
             self.kind = "json"
             try:
@@ -123,9 +125,17 @@ class ExchangeFile:
                 problems.append(ColumnProblem(sheet, len(headers), f.excel_header, f"缺少必填列“{f.excel_header}”"))
         return problems
 
+    def _damaged(self) -> FileProblem:
+        return FileProblem(f"文件“{self.filename}”无法作为 Excel 工作簿读取，可能已损坏")
+
     def _excel_sheet(self, sheet: Sheet):
-        wb = CalamineWorkbook.from_path(str(self.path))
-        return wb, wb.get_sheet_by_name(sheet.title)
+        try:
+            wb = CalamineWorkbook.from_path(str(self.path))
+            return wb, wb.get_sheet_by_name(sheet.title)
+        except BaseException as e:  # calamine's errors, and its panics
+            if not parser_failed(e):
+                raise
+            raise self._damaged() from None
 
     def _excel_headers(self, sheet: Sheet) -> list[str]:
         return self._excel_header_row(sheet)[1]

@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from fangpin.exchange import bounded
 from fangpin.exchange.readers import XLS_MAGIC, XLSX_MAGIC, column_letter
+from fangpin.lib.uploads import parser_failed
 from fangpin.lib.yamldata import CatalogError, line_of
 from fangpin.lib.yamldata import load as load_yaml
 
@@ -138,15 +139,22 @@ def _text_frame(path: Path, filename: str, feed: Feed) -> tuple[pl.DataFrame, in
     except bounded.FileProblem as e:
         raise FeedError(filename, [Problem(None, "", "", str(e))]) from None
     if kind == "parquet":
-        frame = pl.read_parquet(path)
-        # Parquet may name columns by the normalized keys instead of the Chinese headers.
-        frame = frame.rename({k: h for k, h in feed.headers.items() if k in frame.columns and h not in frame.columns})
-        frame = frame.select([pl.col(c).cast(pl.String) for c in frame.columns])
+        try:
+            frame = pl.read_parquet(path)
+            # Parquet may name columns by the normalized keys instead of the Chinese headers.
+            frame = frame.rename({k: h for k, h in feed.headers.items() if k in frame.columns and h not in frame.columns})
+            frame = frame.select([pl.col(c).cast(pl.String) for c in frame.columns])
+        except BaseException as e:  # Polars' errors (a damaged file, a nested column), and its panics
+            if not parser_failed(e):
+                raise
+            raise FeedError(filename, [Problem(None, "", "", "无法读取该 Parquet 文件，可能已损坏或含有嵌套的列")]) from None
         return frame, 1, {c: column_letter(i) for i, c in enumerate(frame.columns)}
     if kind == "excel":
         try:
             sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-        except Exception:  # noqa: BLE001 - calamine raises several kinds for a damaged workbook
+        except BaseException as e:  # calamine raises several kinds for a damaged workbook, and may panic
+            if not parser_failed(e):
+                raise
             raise FeedError(filename, [Problem(None, "", "", "无法读取该 Excel 文件")]) from None
         header_at = next((i for i, r in enumerate(sheet[:HEADER_SEARCH_ROWS])
                           if len(wanted & {str(c).strip() for c in r}) >= 2), 0)
@@ -168,7 +176,9 @@ def _text_frame(path: Path, filename: str, feed: Feed) -> tuple[pl.DataFrame, in
             raise FeedError(filename, [Problem(None, "", "", "无法识别文件编码（应为 UTF-8 或 GBK 的 CSV）")]) from None
     try:
         frame = pl.read_csv(text.encode(), infer_schema=False, truncate_ragged_lines=False)
-    except Exception as e:  # noqa: BLE001 - polars' parse errors have no common base we can rely on
+    except BaseException as e:  # polars' parse errors have no common base we can rely on; it may panic
+        if not parser_failed(e):
+            raise
         raise FeedError(filename, [Problem(None, "", "", f"CSV 格式错误：{str(e).splitlines()[0]}")]) from None
     frame = frame.rename({c: c.strip() for c in frame.columns})
     return frame, 2, {c: column_letter(i) for i, c in enumerate(frame.columns)}
