@@ -43,8 +43,7 @@ class RefusedUpload(UploadedFile):
 
     def __init__(self, name: str, seen: int, limit: int, content_type: str | None = None):
         super().__init__(io.BytesIO(), name=name, content_type=content_type, size=seen)
-        self.refusal = (f"文件“{self.name}”超过上限 {uploads.size_text(limit)}"
-                        f"（已接收 {uploads.size_text(seen)} 时停止），未保存")
+        self.refusal = f"文件“{self.name}”超过上限 {uploads.size_text(limit)}，已停止接收，未保存"
 
     def _refuse(self, *args, **kwargs):
         raise UploadTooLarge(self.refusal, limit="file_bytes")
