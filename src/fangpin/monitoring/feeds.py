@@ -266,12 +266,20 @@ def read(path: Path, filename: str, feed: Feed, *, today: dt.date | None = None)
 
 def feeds_markdown() -> str:
     """docs/department-feeds.md, generated from feeds.yaml and rules.yaml (`fangpin exchange_files`)."""
+    from fangpin.exchange.docs import limits_markdown
+
     from .screening import RISK_LABELS, RULES
 
     lines = ["# 部门数据文件格式（信息比对）", "",
              "由 `src/fangpin/monitoring/feeds.yaml` 和 `rules.yaml` 生成（`fangpin exchange_files`），请勿手改。",
-             "文件可为 CSV（UTF-8 或 GBK）、Excel（第一个工作表，表头上方可有标题行）或 Parquet（列名用中文表头或英文键名）。",
-             "日期写作 2025-03-01、2025/3/1、20250301 或 2025年3月1日；金额以元为单位，最多两位小数。", ""]
+             "文件可为 CSV（UTF-8 或 GBK）、Excel .xlsx（第一个工作表，表头上方可有标题行；.xls 请另存为 .xlsx）"
+             "或 Parquet（列名用中文表头或英文键名）。",
+             "日期写作 2025-03-01、2025/3/1、20250301 或 2025年3月1日；金额以元为单位，最多两位小数。", "",
+             "## 文件的上限", "",
+             "每个文件先量过再读：超过下列任一上限的文件整份不接收，提示写明文件名和所超的上限，例如：文件“医保.csv”有 "
+             "5,000,001 行数据，超过上限 5,000,000 行。上限可在设置 `UPLOAD_LIMITS` 中调整，详见"
+             "[交换格式的“文件的上限”](exchange-format.md#文件的上限)。默认值：", "",
+             limits_markdown()]
     for f in FEEDS.values():
         lines += [f"## {f.department}：{f.label}（`{f.key}`）", "", "| 列 | 键名 | 必填 | 说明 |", "|---|---|---|---|",
                   "| 身份证号 | id_number | 是 | 18位；无效或与户籍不符的行在比对时列出，不匹配到户 |",
