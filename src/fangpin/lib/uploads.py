@@ -120,7 +120,7 @@ def column_letters(n: int) -> str:
 def sniff(path: Path) -> str:
     """"xlsx", "xls", "parquet", "json" (text starting with { or [) or "text"."""
     with open(path, "rb") as fh:
-        head = fh.read(64)
+        head = fh.read(4096)
     if head.startswith(ZIP_MAGIC):
         return "xlsx"
     if head.startswith(OLE2_MAGIC):
@@ -409,7 +409,8 @@ def _check_zip(fh, size: int, filename: str, limits: Limits) -> None:
 
 
 def _judge(part: _Part, filename: str, where: str, limits: Limits) -> None:
-    corner = _cell(part.dimension.split(":")[-1]) if part.dimension else None
+    ends = [c for c in map(_cell, (part.dimension or "").split(":")) if c]
+    corner = (max(r for r, _ in ends), max(c for _, c in ends)) if ends else None
     if corner:
         excess = _grid_excess(*corner, limits)
         if excess:
