@@ -28,7 +28,9 @@ def limits_markdown() -> str:
          "Excel 工作簿各部件实际解压出的字节合计（不信任文件自报的大小）；Parquet 文件各数据页解压后合计"),
         ("压缩比", "compression_ratio", f"{d.compression_ratio} 倍", f"工作簿中解压后超过 {size_text(RATIO_FLOOR)} 的部件"),
         ("部件数", "zip_members", f"{d.zip_members:,} 个", "工作簿（zip 包）中的部件"),
-        ("JSON 大小", "json_bytes", size_text(d.json_bytes), "JSON 文件整个读入内存，另有此上限"),
+        ("JSON 大小", "json_bytes", size_text(d.json_bytes),
+         "JSON 文件整个读入内存：100 MB 约为 16 万名成员及其户、收入、就业记录，读入时约占 500 MB；"
+         "更大的数据请用 Excel 工作簿（逐行读取）或按乡镇分成几个文件"),
         ("JSON 嵌套", "json_depth", f"{d.json_depth} 层", "数组和对象的嵌套层数（交换格式只用到 3 层）"),
     ]
     out = ["| 上限 | 设置键 | 默认值 | 适用于 |", "|---|---|---|---|"]
