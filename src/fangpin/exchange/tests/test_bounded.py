@@ -68,6 +68,14 @@ def test_limits_come_from_settings(settings, tmp_path):
         ExchangeFile(path)
 
 
+def test_a_zip_bomb_under_a_lowered_cap(settings, tmp_path):
+    path = hostile.zeros_workbook(tmp_path / "bomb.xlsx", 3)
+    settings.UPLOAD_LIMITS = {"decompressed_bytes": 1 << 20}
+    with pytest.raises(FileProblem) as e:
+        ExchangeFile(path, "bomb.xlsx")
+    assert str(e.value) == "文件“bomb.xlsx”解压后超过上限 1 MB（可能是压缩炸弹）"
+
+
 def test_deep_json_is_a_file_problem(tmp_path):
     path = tmp_path / "deep.json"
     path.write_text(hostile.deep_json(100_000, kind="object"))

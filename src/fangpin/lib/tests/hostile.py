@@ -1,4 +1,4 @@
-"""Hostile files, written by hand: a workbook whose one sheet reaches XFD1048576 (4.8 KB on disk, 512 GiB in
+"""Hostile files, written by hand: a workbook whose one sheet reaches XFD1048576 (under 2 KB on disk, 512 GiB in
 calamine), zip bombs, deep JSON. Nothing here may be given to calamine, Polars or json in the test process itself."""
 from __future__ import annotations
 
