@@ -17,6 +17,14 @@ def test_exchange_doc_column_tables_are_current():
             assert f"| `{f.key}` | {f.excel_header} |" in text, (sheet.key, f.key)
 
 
+def test_exchange_doc_limits_are_current():
+    from fangpin.exchange.docs import LIMITS_BEGIN, LIMITS_END, limits_markdown
+
+    text = (DOCS / "exchange-format.md").read_text(encoding="utf-8")
+    assert f"{LIMITS_BEGIN}\n\n{limits_markdown()}\n{LIMITS_END}" in text, "run `fangpin exchange_files`"
+    assert limits_markdown() in (DOCS / "department-feeds.md").read_text(encoding="utf-8")
+
+
 def test_readme_gives_the_two_commands():
     text = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     assert "make run" in text and "make test" in text

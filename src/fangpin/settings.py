@@ -180,6 +180,16 @@ if os.environ.get("FANGPIN_PROXY_SSL_HEADER", "0") == "1":
 # Uploaded workbooks above this go to a temp file, never all into memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Every file the system reads (uploads on pages and the API, files named on the command line) is measured by
+# fangpin.lib.uploads before a parser sees it, and refused with a Chinese message naming the file and the limit.
+# Keys here override the defaults of fangpin.lib.uploads.Limits, e.g. {"rows": 2_000_000, "file_bytes": 100 << 20};
+# docs/exchange-format.md lists them. The first upload handler stops storing a file once it passes file_bytes.
+UPLOAD_LIMITS: dict[str, int] = {}
+FILE_UPLOAD_HANDLERS = [
+    "fangpin.exchange.bounded.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Django's error pages (shown only with DEBUG on) hide settings and environment whose names say secret; also hide
 # the database URL, which carries the password.

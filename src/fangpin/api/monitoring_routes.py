@@ -98,7 +98,8 @@ def act(request, case_id: int, body: ActIn):
     return _case(c, request.user)
 
 
-@monitoring.post("/monitoring/feeds", response={200: dict, 400: s.ErrorOut, 403: s.ErrorOut, 422: s.ErrorOut},
+@monitoring.post("/monitoring/feeds", response={200: dict, 400: s.ErrorOut, 403: s.ErrorOut, 413: s.ErrorOut,
+                                                422: s.ErrorOut},
                  summary="上传部门数据（CSV、Excel 或 Parquet）；有错误时整份不接收并列出各处问题")
 def upload(request, file: File[UploadedFile], feed: Form[str]):
     with files.saved(file.chunks()) as path:

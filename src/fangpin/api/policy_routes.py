@@ -11,6 +11,7 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from fangpin.accounts import access
+from fangpin.exchange.bounded import UploadTooLarge
 from fangpin.lib import files
 from fangpin.policies import batch, parameters
 from fangpin.policies.catalog import value_text
@@ -54,34 +55,40 @@ def policy_parameters(request, doc_id: str, as_of: dt.date | None = None):
              "values": [{"from": d, "value": _text(v), "source": src} for d, v, src in r.values]} for r in rows]
 
 
-@policies.post("/policies/{doc_id}/evaluate", response={200: dict, 400: s.ErrorOut},
+@policies.post("/policies/{doc_id}/evaluate", response={200: dict, 400: s.ErrorOut, 413: s.ErrorOut},
                summary="计算上传文件（交换格式 JSON 或 Excel）中各人、户、经营主体的应享待遇，金额单位为分")
 def evaluate(request, doc_id: str, file: File[UploadedFile], as_of: Form[str]):
     doc = _document(request, doc_id)
     try:
         with files.saved(file.chunks()) as path:
-            return batch.evaluate(doc, path, _day(as_of))
-    except ValueError as e:
+            return batch.evaluate(doc, path, _day(as_of), file.name)
+    except UploadTooLarge as e:
+        return Status(413, {"detail": str(e)})
+    except ValueError as e:  # the file refused by the bounded reader or unreadable, a bad date
         return Status(400, {"detail": str(e)})
 
 
-@policies.post("/policies/{doc_id}/simulate", response={200: dict, 400: s.ErrorOut},
+@policies.post("/policies/{doc_id}/simulate", response={200: dict, 400: s.ErrorOut, 413: s.ErrorOut},
                summary="模拟：参数调整后（如 transport_cross_province=2000）按待遇、资金层级、村的总额变化")
 def what_if(request, doc_id: str, file: File[UploadedFile], as_of: Form[str], set: Form[list[str]]):
     doc = _document(request, doc_id)
     try:
         with files.saved(file.chunks()) as path:
-            return batch.what_if(doc, path, _day(as_of), set)
+            return batch.what_if(doc, path, _day(as_of), set, file.name)
+    except UploadTooLarge as e:
+        return Status(413, {"detail": str(e)})
     except (ValueError, SimulationError) as e:
         return Status(400, {"detail": str(e)})
 
 
-@policies.post("/policies/{doc_id}/audit", response={200: dict, 400: s.ErrorOut},
+@policies.post("/policies/{doc_id}/audit", response={200: dict, 400: s.ErrorOut, 413: s.ErrorOut},
                summary="审计：发放记录与应享待遇比对（应享未享、重复享受、违规享受）")
 def audit(request, doc_id: str, file: File[UploadedFile], payments: File[UploadedFile], as_of: Form[str]):
     doc = _document(request, doc_id)
     try:
         with files.saved(file.chunks()) as path, files.saved(payments.chunks()) as paid:
-            return batch.audit(doc, path, paid, _day(as_of))
+            return batch.audit(doc, path, paid, _day(as_of), file.name, payments.name)
+    except UploadTooLarge as e:
+        return Status(413, {"detail": str(e)})
     except ValueError as e:
         return Status(400, {"detail": str(e)})

@@ -17,6 +17,7 @@ from fangpin.accounts import access
 from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.accounts.masking import age_on, birth_date_for, id_number_for, unevaluable_for
 from fangpin.exchange import exporter, importer, workbooks
+from fangpin.exchange.bounded import UploadTooLarge
 from fangpin.lib import files
 from fangpin.policies import entitlements
 from fangpin.registry import history as history_lines
@@ -61,6 +62,11 @@ def _forbidden(request, exc):
 @api.exception_handler(MultiPartParserError)
 def _bad_upload(request, exc):
     return api.create_response(request, {"detail": "上传的数据不是有效的 multipart/form-data"}, status=400)
+
+
+@api.exception_handler(UploadTooLarge)
+def _too_large(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=413)
 
 
 @api.exception_handler(ValidationError)
@@ -201,7 +207,7 @@ def member_update(request, pk: int, member_pk: int, payload: s.MemberPatch):
 exchange = Router(tags=["导入导出"])
 
 
-@exchange.post("/imports", response={200: s.ImportOut, 403: s.ErrorOut}, summary="导入交换格式文件（全部成功或全部不写入）")
+@exchange.post("/imports", response={200: s.ImportOut, 403: s.ErrorOut, 413: s.ErrorOut}, summary="导入交换格式文件（全部成功或全部不写入）")
 def import_file(request, file: File[UploadedFile]):
     access.require(request.user, "registry.import")
     with files.saved(file.chunks()) as path:

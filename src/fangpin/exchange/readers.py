@@ -2,26 +2,28 @@
 
 Workbooks are read with python-calamine, which holds the cells in Rust and yields one row of Python
 values at a time; the importer reads a file twice (check, then write) instead of keeping rows.
+Every file is first measured by the bounded reader (fangpin.exchange.bounded): one over a limit is refused with
+UnsafeFile, a FileProblem, before calamine or json sees it.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from fangpin.lib.uploads import FileProblem, UnsafeFile, parser_failed
+
+from . import bounded
 from .spec import BY_KEY, BY_TITLE, FORMAT_NAME, Field, Sheet
+
+__all__ = ["ExchangeFile", "FileProblem", "UnsafeFile", "ColumnProblem", "RawRow", "column_letter"]
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 NOTES_SHEET = "说明"
 HEADER_SEARCH_ROWS = 10
-
-
-class FileProblem(ValueError):
-    """The file as a whole cannot be read (not a spreadsheet, wrong format)."""
 
 
 @dataclass
@@ -54,23 +56,24 @@ class ExchangeFile:
         self.path = Path(path)
         self.filename = filename or self.path.name
         self._header_cache: dict[str, tuple[int, list[str]]] = {}
-        with open(self.path, "rb") as fh:
-            head = fh.read(4096)
-        stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        if head.startswith((XLSX_MAGIC, XLS_MAGIC)):
+        kind = bounded.check(self.path, self.filename, kinds=("xlsx", "json"))  # UnsafeFile over a limit
+        if kind == "xlsx":
             self.kind = "excel"
             try:
                 wb = CalamineWorkbook.from_path(str(self.path))
                 self.sheet_names = list(wb.sheet_names)
                 wb.close()
-            except Exception:
-                raise FileProblem(f"文件“{self.filename}”无法作为 Excel 工作簿读取，可能已损坏") from None
-        elif stripped.startswith(b"{"):
+            except BaseException as e:  # calamine's errors, and its panics
+                if not parser_failed(e):
+                    raise
+                raise self._damaged() from None
+        elif kind == "json":
             self.kind = "json"
             try:
-                with open(self.path, encoding="utf-8-sig") as fh:
-                    self._json = json.load(fh)
-            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                self._json = bounded.load_json(self.path, self.filename)
+            except UnsafeFile:
+                raise
+            except ValueError as e:  # invalid JSON or text, a number too long to convert
                 raise FileProblem(f"文件“{self.filename}”不是有效的 JSON：{e}") from None
             if not isinstance(self._json, dict) or self._json.get("format") != FORMAT_NAME:
                 raise FileProblem(f"文件“{self.filename}”不是防贫系统交换格式（format 应为“{FORMAT_NAME}”）")
@@ -122,9 +125,17 @@ class ExchangeFile:
                 problems.append(ColumnProblem(sheet, len(headers), f.excel_header, f"缺少必填列“{f.excel_header}”"))
         return problems
 
+    def _damaged(self) -> FileProblem:
+        return FileProblem(f"文件“{self.filename}”无法作为 Excel 工作簿读取，可能已损坏")
+
     def _excel_sheet(self, sheet: Sheet):
-        wb = CalamineWorkbook.from_path(str(self.path))
-        return wb, wb.get_sheet_by_name(sheet.title)
+        try:
+            wb = CalamineWorkbook.from_path(str(self.path))
+            return wb, wb.get_sheet_by_name(sheet.title)
+        except BaseException as e:  # calamine's errors, and its panics
+            if not parser_failed(e):
+                raise
+            raise self._damaged() from None
 
     def _excel_headers(self, sheet: Sheet) -> list[str]:
         return self._excel_header_row(sheet)[1]

@@ -14,7 +14,9 @@ from pathlib import Path
 import polars as pl
 from python_calamine import CalamineWorkbook
 
+from fangpin.exchange import bounded
 from fangpin.exchange.readers import XLS_MAGIC, XLSX_MAGIC, column_letter
+from fangpin.lib.uploads import parser_failed
 from fangpin.lib.yamldata import CatalogError, line_of
 from fangpin.lib.yamldata import load as load_yaml
 
@@ -132,16 +134,27 @@ def _text_frame(path: Path, filename: str, feed: Feed) -> tuple[pl.DataFrame, in
     wanted = set(feed.headers.values())
     if kind == "broken":
         raise FeedError(filename, [Problem(None, "", "", "文件已损坏或不是所声明的格式")])
+    try:  # the bounded reader: sizes, rows, columns, a workbook's cells and zip, a Parquet footer and pages
+        bounded.check(path, filename, kinds=("xlsx", "parquet", "csv"))
+    except bounded.FileProblem as e:
+        raise FeedError(filename, [Problem(None, "", "", str(e))]) from None
     if kind == "parquet":
-        frame = pl.read_parquet(path)
-        # Parquet may name columns by the normalized keys instead of the Chinese headers.
-        frame = frame.rename({k: h for k, h in feed.headers.items() if k in frame.columns and h not in frame.columns})
-        frame = frame.select([pl.col(c).cast(pl.String) for c in frame.columns])
+        try:
+            frame = pl.read_parquet(path)
+            # Parquet may name columns by the normalized keys instead of the Chinese headers.
+            frame = frame.rename({k: h for k, h in feed.headers.items() if k in frame.columns and h not in frame.columns})
+            frame = frame.select([pl.col(c).cast(pl.String) for c in frame.columns])
+        except BaseException as e:  # Polars' errors (a damaged file, a nested column), and its panics
+            if not parser_failed(e):
+                raise
+            raise FeedError(filename, [Problem(None, "", "", "无法读取该 Parquet 文件，可能已损坏或含有嵌套的列")]) from None
         return frame, 1, {c: column_letter(i) for i, c in enumerate(frame.columns)}
     if kind == "excel":
         try:
             sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-        except Exception:  # noqa: BLE001 - calamine raises several kinds for a damaged workbook
+        except BaseException as e:  # calamine raises several kinds for a damaged workbook, and may panic
+            if not parser_failed(e):
+                raise
             raise FeedError(filename, [Problem(None, "", "", "无法读取该 Excel 文件")]) from None
         header_at = next((i for i, r in enumerate(sheet[:HEADER_SEARCH_ROWS])
                           if len(wanted & {str(c).strip() for c in r}) >= 2), 0)
@@ -163,7 +176,9 @@ def _text_frame(path: Path, filename: str, feed: Feed) -> tuple[pl.DataFrame, in
             raise FeedError(filename, [Problem(None, "", "", "无法识别文件编码（应为 UTF-8 或 GBK 的 CSV）")]) from None
     try:
         frame = pl.read_csv(text.encode(), infer_schema=False, truncate_ragged_lines=False)
-    except Exception as e:  # noqa: BLE001 - polars' parse errors have no common base we can rely on
+    except BaseException as e:  # polars' parse errors have no common base we can rely on; it may panic
+        if not parser_failed(e):
+            raise
         raise FeedError(filename, [Problem(None, "", "", f"CSV 格式错误：{str(e).splitlines()[0]}")]) from None
     frame = frame.rename({c: c.strip() for c in frame.columns})
     return frame, 2, {c: column_letter(i) for i, c in enumerate(frame.columns)}
@@ -251,12 +266,20 @@ def read(path: Path, filename: str, feed: Feed, *, today: dt.date | None = None)
 
 def feeds_markdown() -> str:
     """docs/department-feeds.md, generated from feeds.yaml and rules.yaml (`fangpin exchange_files`)."""
+    from fangpin.exchange.docs import limits_markdown
+
     from .screening import RISK_LABELS, RULES
 
     lines = ["# 部门数据文件格式（信息比对）", "",
              "由 `src/fangpin/monitoring/feeds.yaml` 和 `rules.yaml` 生成（`fangpin exchange_files`），请勿手改。",
-             "文件可为 CSV（UTF-8 或 GBK）、Excel（第一个工作表，表头上方可有标题行）或 Parquet（列名用中文表头或英文键名）。",
-             "日期写作 2025-03-01、2025/3/1、20250301 或 2025年3月1日；金额以元为单位，最多两位小数。", ""]
+             "文件可为 CSV（UTF-8 或 GBK）、Excel .xlsx（第一个工作表，表头上方可有标题行；.xls 请另存为 .xlsx）"
+             "或 Parquet（列名用中文表头或英文键名）。",
+             "日期写作 2025-03-01、2025/3/1、20250301 或 2025年3月1日；金额以元为单位，最多两位小数。", "",
+             "## 文件的上限", "",
+             "每个文件先量过再读：超过下列任一上限的文件整份不接收，提示写明文件名和所超的上限，例如：文件“医保.csv”有 "
+             "5,000,001 行数据，超过上限 5,000,000 行。上限可在设置 `UPLOAD_LIMITS` 中调整，详见"
+             "[交换格式的“文件的上限”](exchange-format.md#文件的上限)。默认值：", "",
+             limits_markdown()]
     for f in FEEDS.values():
         lines += [f"## {f.department}：{f.label}（`{f.key}`）", "", "| 列 | 键名 | 必填 | 说明 |", "|---|---|---|---|",
                   "| 身份证号 | id_number | 是 | 18位；无效或与户籍不符的行在比对时列出，不匹配到户 |",

@@ -43,11 +43,11 @@ FINDING_SCHEMA = {"finding": pl.String, "benefit_id": pl.String, "benefit_name":
                   "reason": pl.String}
 
 
-def read_payments(path: Path, doc: Document) -> tuple[pl.DataFrame, list[Unreadable]]:
+def read_payments(path: Path, doc: Document, filename: str | None = None) -> tuple[pl.DataFrame, list[Unreadable]]:
     """A payments file: an exchange-format JSON document with a "payments" table (fen), or a workbook with a sheet
     发放记录 (yuan). Every cell is checked as the importer checks it; bad rows are reported, not counted."""
     try:
-        f = ExchangeFile(Path(path))
+        f = ExchangeFile(Path(path), filename)
     except FileProblem as e:
         raise ValueError(str(e)) from None
     if f.kind == "excel" and PAYMENTS.title not in f.sheet_names:

@@ -11,8 +11,8 @@ from . import engine, simulate, tables
 from .catalog import Document
 
 
-def _built(path: Path, as_of: dt.date):
-    inputs = tables.read(path)  # ValueError with a Chinese message for a file that cannot be read
+def _built(path: Path, as_of: dt.date, filename: str | None = None):
+    inputs = tables.read(path, filename)  # ValueError with a Chinese message for a file that cannot be read
     return tables.build(inputs, year=as_of.year, as_of=as_of)
 
 
@@ -26,8 +26,8 @@ def _plain(frame) -> list[dict]:
     return frame.with_columns(pl.col(pl.Categorical).cast(pl.String)).to_dicts()
 
 
-def evaluate(doc: Document, path: Path, as_of: dt.date) -> dict:
-    built, unreadable = _built(path, as_of)
+def evaluate(doc: Document, path: Path, as_of: dt.date, filename: str | None = None) -> dict:
+    built, unreadable = _built(path, as_of, filename)
     ev = engine.evaluate(doc, built, as_of=as_of)
     totals = ev.results.group_by("benefit_id", "benefit_name", maintain_order=True).agg(
         count=engine.pl.len(), amount=engine.pl.col("amount").sum()) if ev.results.height else ev.results.head(0)
@@ -35,17 +35,18 @@ def evaluate(doc: Document, path: Path, as_of: dt.date) -> dict:
             "unevaluable": _unevaluable(unreadable, ev), "totals": _plain(totals), "results": _plain(ev.results)}
 
 
-def what_if(doc: Document, path: Path, as_of: dt.date, settings: list[str]) -> dict:
+def what_if(doc: Document, path: Path, as_of: dt.date, settings: list[str], filename: str | None = None) -> dict:
     changes = simulate.parse_settings(doc, settings)  # ValueError for an unknown parameter or a bad value
-    built, unreadable = _built(path, as_of)
+    built, unreadable = _built(path, as_of, filename)
     result = simulate.compare(doc, built, as_of=as_of, changes=changes)
     return {"policy": doc.id, "as_of": as_of.isoformat(), "changes": {k: str(v) for k, v in changes.items()},
             "unevaluable": _unevaluable(unreadable), **{k: _plain(v) for k, v in result.items()}}
 
 
-def audit(doc: Document, path: Path, payments_path: Path, as_of: dt.date) -> dict:
-    built, unreadable = _built(path, as_of)
-    paid, bad_payments = audit_rules.read_payments(payments_path, doc)
+def audit(doc: Document, path: Path, payments_path: Path, as_of: dt.date, filename: str | None = None,
+          payments_filename: str | None = None) -> dict:
+    built, unreadable = _built(path, as_of, filename)
+    paid, bad_payments = audit_rules.read_payments(payments_path, doc, payments_filename)
     ev = engine.evaluate(doc, built, as_of=as_of)
     findings = audit_rules.audit(doc, ev.results, paid.filter(paid["year"] == as_of.year))
     return {"policy": doc.id, "as_of": as_of.isoformat(), "messages": ev.messages, "findings": findings.to_dicts(),

@@ -42,16 +42,17 @@ SHEETS = ("households", "members", "employments", "trainings", "enterprises", "i
 _PERSON_SHEETS = ("employments", "trainings", "startups")
 
 
-def read(path: Path) -> Inputs:
+def read(path: Path, filename: str | None = None) -> Inputs:
     """Read an exchange file (JSON or Excel) and check it by the importer's rules (one validator for import and every
     policy command). A row those rules refuse is listed with its sheet, row, column and reason and never evaluated,
     and so is everything that depends on it: a household with a refused row (its size, income or members are not
     known), its members and their records; a person registered in two households, in both; rows whose household or
-    person is not in the file."""
+    person is not in the file. `filename` is the name messages give the file (an upload's own name; the path's by
+    default)."""
     from fangpin.exchange import importer  # Django's models: not imported where only the tables are built (Spark)
 
     try:
-        f = ExchangeFile(Path(path))
+        f = ExchangeFile(Path(path), filename)
     except FileProblem as e:
         raise ValueError(str(e)) from None
     known, _ = f.sheets()

@@ -1,5 +1,6 @@
 from django import forms
 
+from fangpin.exchange import bounded
 from fangpin.monitoring.models import Case, Measure
 from fangpin.registry.choices import EnterpriseKind, MonitorType
 from fangpin.registry.models import Household, Member
@@ -36,8 +37,18 @@ class NewHouseholdForm(HouseholdForm):
         self.order_fields(["village"])
 
 
+class BoundedFileField(forms.FileField):
+    """An upload stopped at the size limit (fangpin.exchange.bounded) is this field's error, in Chinese."""
+
+    def clean(self, data, initial=None):
+        message = bounded.refusal(data)
+        if message:
+            raise forms.ValidationError(message, code="too_large")
+        return super().clean(data, initial)
+
+
 class ImportForm(forms.Form):
-    file = forms.FileField(label="选择文件（Excel 工作簿或交换格式 JSON）")
+    file = BoundedFileField(label="选择文件（Excel 工作簿或交换格式 JSON）")
 
 
 class SearchForm(forms.Form):
@@ -77,7 +88,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class FeedUploadForm(forms.Form):
     feed = forms.ChoiceField(label="部门数据")
-    file = forms.FileField(label="文件（CSV、Excel 或 Parquet）")
+    file = BoundedFileField(label="文件（CSV、Excel 或 Parquet）")
 
     def __init__(self, *args, feeds, **kwargs):
         super().__init__(*args, **kwargs)
