@@ -129,7 +129,7 @@ def _date(f, raw, excel):
     day = _parse_date(raw)
     if day is None:
         raise CellError(f"“{f.header}”应为日期（如 2023-05-01），实际为“{raw}”")
-    if day < EARLIEST_DATE:
+    if day < EARLIEST_DATE and f.key != "birth_date":  # a birth date is checked against the ID number instead
         raise CellError(f"“{f.header}”为{day:%Y-%m-%d}，不是可信的日期（早于1900-03-01，多为把数字误设成日期格式）")
     return day
 
