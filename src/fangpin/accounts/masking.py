@@ -53,7 +53,7 @@ def unevaluable_for(user, rows) -> list[dict]:
     out = []
     for u in rows:
         d = dict(u.__dict__)
-        if len(str(d.get("key") or "")) == 18:
+        if idnumber.is_valid(str(d.get("key") or "")):
             d["key"] = id_number_for(user, d["key"])
         out.append(d)
     return out

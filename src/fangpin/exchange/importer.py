@@ -27,7 +27,7 @@ from fangpin.orgunits.models import OrgUnit
 from fangpin.registry import rules
 from fangpin.registry import services as registry_services
 from fangpin.registry import constraints
-from fangpin.registry.choices import Category, Relation
+from fangpin.registry.choices import Relation
 from fangpin.registry.models import Employment, Enterprise, Household, IncomeRecord, Member, Startup, Training
 
 from . import mapping, values
@@ -210,7 +210,7 @@ class _Checker:
             return
         self.households[number] = (row, t["village_code"])
         if "category" in t:
-            self.household_status[number] = (t.get("category") == "monitored", t.get("monitor_type") or "")
+            self.household_status[number] = rules.monitoring_status(t.get("category"), t.get("monitor_type"))
         if "risk_eliminated_on" in t:
             self.risk_eliminated[number] = t["risk_eliminated_on"]
         for key, message in rules.household_problems(
@@ -292,8 +292,7 @@ class _Checker:
             return  # a file evaluated on its own: nothing to compare with the registry
         # existing enterprises registered outside the user's area: referenced, never changed, by this user
         for chunk in _chunks(self.enterprises):
-            for code, unit, name in Enterprise.objects.filter(credit_code__in=chunk).values_list(
-                    "credit_code", "org_unit_id", "name"):
+            for code, unit in Enterprise.objects.filter(credit_code__in=chunk).values_list("credit_code", "org_unit_id"):
                 if not access.covers(self.user, unit):
                     self.problem(ent_sheet, self.enterprises[code], "credit_code", code, ENTERPRISE_ELSEWHERE)
         # existing households elsewhere
@@ -304,7 +303,7 @@ class _Checker:
                     self.problem(hh_sheet, self.households[number][0], "household_number", number,
                                  f"户编号“{number}”已登记在您管辖范围以外的村")
                 status = self.household_status.get(number)
-                if status is not None and status != (category == "monitored", monitor_type or ""):
+                if status is not None and status != rules.monitoring_status(category, monitor_type):
                     # New households may arrive monitored (the first load from the national system); an existing
                     # household's monitoring status changes only in the workflow.
                     self.problem(hh_sheet, self.households[number][0], "category", status[1] or category,
@@ -506,8 +505,8 @@ class _Writer:
                 continue
             if not access.covers(self.user, obj.village_id):
                 self.conflict(sheet, t, "household_number", "该户编号已登记在您管辖范围以外的村")
-            if "category" in t and (t["category"] == Category.MONITORED, t.get("monitor_type") or "") != (
-                    obj.category == Category.MONITORED, obj.monitor_type or ""):
+            if "category" in t and rules.monitoring_status(t["category"], t.get("monitor_type")) != rules.monitoring_status(
+                    obj.category, obj.monitor_type):
                 self.conflict(sheet, t, "category", registry_services.OFF_SYSTEM)
             if "risk_eliminated_on" in t and t["risk_eliminated_on"] != obj.risk_eliminated_on:
                 self.conflict(sheet, t, "risk_eliminated_on", registry_services.OFF_SYSTEM)

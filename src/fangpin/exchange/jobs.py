@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from fangpin.accounts import access
@@ -20,6 +21,7 @@ from fangpin.accounts import access
 from . import importer, workbooks
 from .models import ImportJob
 from .readers import ExchangeFile, FileProblem
+from .tasks import run_import
 
 PROGRESS_EVERY = 1000  # rows
 
@@ -32,8 +34,6 @@ def _dir() -> Path:
 
 def import_submit(*, user, chunks, filename: str) -> ImportJob:
     """Save the upload and queue its import; the job runs in the worker (in the request under tests)."""
-    from .tasks import run_import
-
     access.require(user, "registry.import")
     stored = f"{secrets.token_hex(12)}{Path(filename).suffix.lower()[:10]}"
     with open(_dir() / stored, "wb") as fh:
@@ -47,8 +47,6 @@ def import_submit(*, user, chunks, filename: str) -> ImportJob:
 
 def job_get(*, user, pk: int) -> ImportJob:
     """A job is its importer's own: nobody else sees the file's rows or errors."""
-    from django.shortcuts import get_object_or_404
-
     access.require(user, "registry.import")
     return get_object_or_404(ImportJob, pk=pk, user=user)
 
@@ -82,10 +80,8 @@ def execute(job_id: int) -> None:
         tmp = progress_file.with_suffix(".tmp")
         tmp.write_text(json.dumps({"phase": phase, "rows": rows}), encoding="utf-8")
         os.replace(tmp, progress_file)
-        if phase == "writing" and job.status != ImportJob.Status.WRITING:
-            job.status = ImportJob.Status.WRITING  # shown from the progress file; the row is saved at the end
 
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
     try:
         result = importer.import_file(user=job.user, path=path, filename=job.filename, progress=report)
     except Exception:

@@ -6,8 +6,7 @@ from django.db import models
 class ImportJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
-        CHECKING = "checking", "正在检查"
-        WRITING = "writing", "正在写入"
+        RUNNING = "running", "正在导入"  # checking, then writing: the page reads which from the job's progress file
         DONE = "done", "已导入"
         REFUSED = "refused", "有错误，未导入"
         FAILED = "failed", "导入出错"

@@ -57,6 +57,14 @@ def parse(value: str, *, today: dt.date | None = None) -> IdInfo:
     return IdInfo(region=s[:6], birth_date=birth, sex="male" if int(s[16]) % 2 else "female")
 
 
+def is_valid(value: str) -> bool:
+    try:
+        parse(value)
+    except IdNumberError:
+        return False
+    return True
+
+
 def make(region: str, birth: dt.date, sequence: int) -> str:
     """Build a valid ID number (for demo and test data)."""
     first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"

@@ -15,6 +15,7 @@ import polars as pl
 from fangpin.exchange import values
 from fangpin.lib.income import NET_INCOME_PARTS, net_income_expr
 from fangpin.exchange.readers import ExchangeFile, FileProblem
+from fangpin.exchange.spec import BY_KEY
 
 
 @dataclass
@@ -80,9 +81,8 @@ def read(path: Path, filename: str | None = None) -> Inputs:
     out = Inputs()
 
     def refuse(key: str, number: int, row: dict, reason: str, column: str = "") -> None:
-        sheet = next(s for s in sheets if s.key == key)
-        ident = str(row.get(sheet.keys[0]) or "")
-        out.problems.append(Unreadable(f.sheet_label(sheet), number, ident, reason, column))
+        sheet = BY_KEY[key]
+        out.problems.append(Unreadable(f.sheet_label(sheet), number, str(row.get(sheet.keys[0]) or ""), reason, column))
 
     # people in more than one household: which household is right is not known, so neither is paid
     counts: dict[str, int] = {}
@@ -90,10 +90,9 @@ def read(path: Path, filename: str | None = None) -> Inputs:
         counts[row["id_number"]] = counts.get(row["id_number"], 0) + 1
     twice = {i for i, n in counts.items() if n > 1}
     for key in ("households", "members", "incomes"):
-        sheet_rows = typed[key]
-        for number, row in sheet_rows:
+        for number, row in typed[key]:
             if (key, number) in refused or (key == "members" and row["id_number"] in twice):
-                bad_households.setdefault(row["household_number"], f"工作表“{_label(f, sheets, key)}”第{number}行")
+                bad_households.setdefault(row["household_number"], f"工作表“{f.sheet_label(BY_KEY[key])}”第{number}行")
     households = {row["household_number"] for _, row in typed["households"]} - set(bad_households)
     for (key, number), found in refused.items():  # the refused rows themselves, with their columns
         for p in found:
@@ -122,10 +121,6 @@ def read(path: Path, filename: str | None = None) -> Inputs:
         setattr(out, sheet.key, [{spec.key: values.to_json(spec, r[spec.key]) for spec in sheet.fields if spec.key in r}
                                  for _, r in kept[sheet.key]])
     return out
-
-
-def _label(f, sheets, key: str) -> str:
-    return next(f.sheet_label(s) for s in sheets if s.key == key)
 
 
 def from_document(doc: dict) -> Inputs:

@@ -6,6 +6,11 @@ import datetime as dt
 from .choices import Category, MonitorType
 
 
+def monitoring_status(category: str | None, monitor_type: str | None) -> tuple[bool, str]:
+    """What only the monitoring workflow may change: whether the household is monitored, and as what."""
+    return category == Category.MONITORED, monitor_type or ""
+
+
 def household_problems(*, category: str, monitor_type: str | None, lifted_year: int | None,
                        risk_eliminated_on: dt.date | None = None, today: dt.date | None = None) -> list[tuple[str, str]]:
     problems = []

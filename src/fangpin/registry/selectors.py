@@ -11,6 +11,12 @@ from fangpin.orgunits.models import OrgUnit
 from .models import Employment, Enterprise, Household, Member, Startup, Training
 
 
+def is_number_query(q: str) -> bool:
+    """A search for the start of an ID or household number (six digits or more, an ID's X allowed last)."""
+    q = q.strip()
+    return len(q) >= 6 and q[:-1].isdigit()
+
+
 def household_list(*, user, q: str = "", village: str = "", category: str = "") -> QuerySet[Household]:
     qs = access.scope(user, Household.objects.all())
     if village:
@@ -19,11 +25,13 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
         qs = qs.filter(category=category)
     q = q.strip()
     if q:
-        if len(q) >= 6 and q[:-1].isdigit():
-            # Digits: the start of an ID number (never masked digits; only for roles that see ID numbers: to the others
-            # a hit would confirm a guessed number) or of a household number.
-            by_id = Q(members__id_number__startswith=idnumber.normalize(q)) if masking.may_search_by_id_number(user) else Q()
-            qs = qs.filter(by_id | Q(number__startswith=q)) if by_id else qs.filter(number__startswith=q)
+        if is_number_query(q):
+            # Digits: the start of a household number, or of an ID number (never masked digits; only for roles that
+            # see ID numbers: to the others a hit would confirm a guessed number).
+            match = Q(number__startswith=q)
+            if masking.may_search_by_id_number(user):
+                match |= Q(members__id_number__startswith=idnumber.normalize(q))
+            qs = qs.filter(match)
         else:
             qs = qs.filter(Q(members__name__contains=q) | Q(number__contains=q) | Q(village__name__contains=q))
         qs = qs.distinct()

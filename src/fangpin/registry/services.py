@@ -9,7 +9,7 @@ from fangpin.accounts import access
 from fangpin.lib import idnumber
 
 from . import constraints, rules
-from .choices import Category, Relation
+from .choices import Relation
 from .models import Household, Member
 
 HOUSEHOLD_FIELDS = (
@@ -86,9 +86,8 @@ OFF_SYSTEM = "监测户的纳入、类型变更和风险消除须通过动态监
 
 def _check_monitoring_unchanged(before: dict, after: dict) -> None:
     """Monitoring status changes only through the monitoring workflow, never through a form or the API."""
-    def status(d):
-        return d.get("category") == Category.MONITORED, d.get("monitor_type") or ""
-    if status(before) != status(after):
+    if rules.monitoring_status(before.get("category"), before.get("monitor_type")) != rules.monitoring_status(
+            after.get("category"), after.get("monitor_type")):
         raise ValidationError({"category": OFF_SYSTEM})
 
 

@@ -77,7 +77,7 @@ def household_list(request):
     q = params.get("q", "").strip()
     return render(request, "registry/household_list.html", {
         "form": form, "page": page, "rows": rows, "query": query.urlencode(),
-        "id_search_refused": len(q) >= 6 and q[:-1].isdigit() and not may_search_by_id_number(request.user),
+        "id_search_refused": selectors.is_number_query(q) and not may_search_by_id_number(request.user),
         "can_write": access.can(request.user, "registry.write"),
     })
 
@@ -278,7 +278,9 @@ def server_error(request):
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": BUSY_MESSAGE}, status=503)
         else:
-            response = HttpResponse(loader.render_to_string("503.html", {"message": BUSY_MESSAGE}), status=503)
+            response = HttpResponse(loader.render_to_string("500.html", {
+                "title": "系统正忙", "lead": f"{BUSY_MESSAGE}。", "advice": "这通常只持续几十秒。请稍候，再返回上一页重新提交。"}),
+                status=503)
         response["Retry-After"] = "10"
         return response
     return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -5,9 +5,8 @@ import io
 import pytest
 from django.test import Client
 
-from fangpin.exchange import readers
+from fangpin.exchange.tests.helpers import block_calamine
 from fangpin.lib.tests import hostile
-from fangpin.monitoring import feeds
 from fangpin.monitoring.models import FeedUpload
 from fangpin.registry.models import Household
 
@@ -16,13 +15,7 @@ XFD = "文件“hostile.xlsx”的工作表“家庭成员”声明的范围达 
 
 @pytest.fixture(autouse=True)
 def tripwire(monkeypatch):
-    class Tripwire:
-        @staticmethod
-        def from_path(path):
-            raise AssertionError(f"calamine reached {path}")
-
-    monkeypatch.setattr(readers, "CalamineWorkbook", Tripwire)
-    monkeypatch.setattr(feeds, "CalamineWorkbook", Tripwire)
+    block_calamine(monkeypatch)
 
 
 def client(user):

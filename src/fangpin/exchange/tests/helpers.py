@@ -41,3 +41,19 @@ def household(number, village="140603203200", **kw):
 def member(number, id_number, name="张三", relation="户主", **kw):
     return {"household_number": number, "id_number": id_number, "name": name, "relation": relation,
             "labor_capacity": "劳动力", **kw}
+
+
+def block_calamine(monkeypatch) -> None:
+    """calamine stands behind the bounded reader: if a reader called it, the test sees this error, not the limit
+    (and a hostile file never reaches it in the test process)."""
+
+    class Tripwire:
+        @staticmethod
+        def from_path(path):
+            raise AssertionError(f"calamine reached {path}")
+
+    from fangpin.exchange import readers
+    from fangpin.monitoring import feeds
+
+    monkeypatch.setattr(readers, "CalamineWorkbook", Tripwire)
+    monkeypatch.setattr(feeds, "CalamineWorkbook", Tripwire)

@@ -16,6 +16,8 @@ from django.test import Client, RequestFactory
 from fangpin.exchange import bounded, readers
 from fangpin.exchange.readers import ExchangeFile, FileProblem
 from fangpin.lib.tests import hostile
+
+from .helpers import block_calamine
 from fangpin.monitoring import feeds
 from fangpin.monitoring.models import FeedUpload
 from fangpin.registry.models import Household
@@ -27,15 +29,7 @@ ROOT = Path(__file__).resolve().parents[4]
 
 @pytest.fixture
 def tripwire(monkeypatch):
-    """calamine stands behind the guard: if a reader called it here, the test would see this error, not the limit."""
-
-    class Tripwire:
-        @staticmethod
-        def from_path(path):
-            raise AssertionError(f"calamine reached {path}")
-
-    monkeypatch.setattr(readers, "CalamineWorkbook", Tripwire)
-    monkeypatch.setattr(feeds, "CalamineWorkbook", Tripwire)
+    block_calamine(monkeypatch)
 
 
 def client(user):
