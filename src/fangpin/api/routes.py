@@ -14,11 +14,11 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from fangpin.accounts import access
-from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.accounts.masking import age_on, birth_date_for, id_number_for, unevaluable_for
 from fangpin.exchange import exporter, importer, workbooks
 from fangpin.exchange.bounded import UploadTooLarge
 from fangpin.lib import files
+from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.policies import entitlements
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services

@@ -28,9 +28,6 @@ class Entitlements:
     unevaluable: list[tables.Unreadable]
 
 
-HouseholdEntitlements = Entitlements
-
-
 def _evaluate(doc: dict, *, as_of: dt.date, covers, keep: pl.Expr, keep_unevaluable: pl.Expr) -> Entitlements:
     """Every catalog document for which covers(document) holds, on an exchange document; only the result rows `keep`
     selects, and the rows no rule could evaluate that `keep_unevaluable` selects."""

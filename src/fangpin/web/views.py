@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 from fangpin.accounts import access
 from fangpin.accounts.masking import age_on, birth_date_for, id_number_for, may_search_by_id_number
 from fangpin.exchange import exporter, jobs, workbooks
-from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.lib import files
+from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.monitoring import selectors as monitoring_selectors
 from fangpin.monitoring import services as monitoring
 from fangpin.monitoring.models import Band
