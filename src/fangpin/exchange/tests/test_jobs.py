@@ -1,7 +1,9 @@
 """Imports from the page run as background jobs: the job's page shows progress, then the result; a job is its
 importer's own."""
 
+import pytest
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from conftest import new_id
@@ -57,3 +59,9 @@ def test_progress_is_reported_while_checking_and_writing(world, tmp_path):
     assert ("checking", 1000) in seen and ("checking", 2000) in seen
     writing = [n for phase, n in seen if phase == "writing"]
     assert writing == sorted(writing) and writing[-1] == 2400 and len(writing) == 6
+
+
+@pytest.mark.parametrize("fields", [{"status": "finished"}, {"status": "done"}])  # unknown; finished without a time
+def test_the_database_refuses_impossible_jobs(world, fields):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ImportJob.objects.create(user=world.clerk, filename="x.xlsx", stored_name="x.xlsx", **fields)

@@ -55,8 +55,11 @@ def clerk_job(h, report=False):
     from fangpin.accounts.models import User
     from fangpin.exchange.models import ImportJob
 
+    from django.utils import timezone
+
     job = ImportJob.objects.create(user=User.objects.get(username="clerk"), filename="m.xlsx", stored_name="x.xlsx",
-                                   status="refused", report_name="x-report.xlsx" if report else "")
+                                   status="refused", finished_at=timezone.now(),
+                                   report_name="x-report.xlsx" if report else "")
     if report:
         (settings.VAR_DIR / "imports").mkdir(parents=True, exist_ok=True)
         (settings.VAR_DIR / "imports" / "x-report.xlsx").write_bytes(b"PK report")
