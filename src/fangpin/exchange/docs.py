@@ -24,6 +24,7 @@ def limits_markdown() -> str:
         ("单元格", "cells", f"{d.cells:,} 个",
          "工作表从 A1 到最远单元格的矩形（行数 × 列数），按单元格实际位置和声明的范围（dimension）分别计算；"
          "共享字符串表声明的字符串个数也不能超过"),
+        ("全部工作表的单元格", "workbook_cells", f"{d.workbook_cells:,} 个", "一个工作簿中各工作表上述矩形的合计"),
         ("解压后大小", "decompressed_bytes", size_text(d.decompressed_bytes),
          "Excel 工作簿各部件实际解压出的字节合计（不信任文件自报的大小）；Parquet 文件各数据页解压后合计"),
         ("压缩比", "compression_ratio", f"{d.compression_ratio} 倍", f"工作簿中解压后超过 {size_text(RATIO_FLOOR)} 的部件"),

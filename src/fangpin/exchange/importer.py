@@ -103,6 +103,7 @@ class _Checker:
         self.letters: dict[str, dict[str, str]] = {}
         # keys seen in the file
         self.enterprises: dict[str, int] = {}  # credit code -> row
+        self.enterprise_rows: dict[str, dict] = {}  # credit code -> typed row (enterprises are few)
         self.enterprise_divisions: dict[str, list[int]] = defaultdict(list)  # division -> rows
         self.households: dict[str, tuple[int, str]] = {}  # number -> (row, village)
         self.household_status: dict[str, tuple[bool, str]] = {}  # number -> (monitored, monitor type), if in the file
@@ -149,8 +150,13 @@ class _Checker:
                     self.unsure_households.add(str(raw.values.get("household_number") or "").strip())
                 if self.on_row is not None:
                     self.on_row(sheet, raw.number, typed, raw.values)
+        if readable and not done and not self.result.problems:
+            self.result.problems.append(Problem(None, None, None, None, "", f"文件“{self.f.filename}”中没有任何数据行"))
         self.check_database()
         self.check_heads()
+        # in the file's order: sheet by sheet, row by row (the checks above find them in another order)
+        order = {self.f.sheet_label(s): i for i, s in enumerate(sheets)}
+        self.result.problems.sort(key=lambda p: (order.get(p.sheet, -1 if p.sheet is None else len(order)), p.row or 0))
 
     def typed_row(self, sheet: Sheet, raw) -> dict | None:
         if "__not_object__" in raw.values:
@@ -198,6 +204,7 @@ class _Checker:
             self.problem(sheet, row, "credit_code", code, f"统一社会信用代码与第{self.enterprises[code]}行重复")
             return
         self.enterprises[code] = row
+        self.enterprise_rows[code] = t
         self.enterprise_divisions[t["division_code"]].append(row)
         dates = {k: t.get(k) for k in EVENT_DATES if k in t}
         for key, message in rules.event_date_problems(dates, born=None, today=self.today):
@@ -215,7 +222,7 @@ class _Checker:
             self.risk_eliminated[number] = t["risk_eliminated_on"]
         for key, message in rules.household_problems(
             category=t.get("category"), monitor_type=t.get("monitor_type"), lifted_year=t.get("lifted_year"),
-            risk_eliminated_on=t.get("risk_eliminated_on"),
+            risk_eliminated_on=t.get("risk_eliminated_on"), today=self.today,
         ):
             self.problem(sheet, row, key, t.get(key), message)
 
@@ -282,19 +289,29 @@ class _Checker:
                     self.problem(hh_sheet, row, "village_code", code, f"区划代码“{code}”不是村级区划")
                 elif self.user is not None and not access.covers(self.user, code):
                     self.problem(hh_sheet, row, "village_code", code, f"村“{code}”不在您的管辖范围内")
+        # enterprises registered outside the user's area: a row that repeats them unchanged (a clerk's own export
+        # holds the employers of the clerk's people) is a reference; one that would change them is refused
+        elsewhere, unchanged = set(), set()
+        if self.user is not None:
+            for chunk in _chunks(self.enterprises):
+                for e in Enterprise.objects.filter(credit_code__in=chunk):
+                    if not access.covers(self.user, e.org_unit_id):
+                        elsewhere.add(e.credit_code)
+                        if same_as_stored(e, BY_KEY["enterprises"], self.enterprise_rows[e.credit_code]):
+                            unchanged.add(e.credit_code)
+        codes_by_row = {row: code for code, row in self.enterprises.items()}
         for code, rows in self.enterprise_divisions.items():
             for row in rows:
+                if codes_by_row[row] in unchanged:
+                    continue
                 if code not in units:
                     self.problem(ent_sheet, row, "division_code", code, f"区划代码“{code}”不存在")
                 elif self.user is not None and not access.covers(self.user, code):
                     self.problem(ent_sheet, row, "division_code", code, f"区划“{code}”不在您的管辖范围内")
         if self.user is None:
             return  # a file evaluated on its own: nothing to compare with the registry
-        # existing enterprises registered outside the user's area: referenced, never changed, by this user
-        for chunk in _chunks(self.enterprises):
-            for code, unit in Enterprise.objects.filter(credit_code__in=chunk).values_list("credit_code", "org_unit_id"):
-                if not access.covers(self.user, unit):
-                    self.problem(ent_sheet, self.enterprises[code], "credit_code", code, ENTERPRISE_ELSEWHERE)
+        for code in sorted(elsewhere - unchanged, key=self.enterprises.get):
+            self.problem(ent_sheet, self.enterprises[code], "credit_code", code, ENTERPRISE_ELSEWHERE)
         # existing households elsewhere
         for chunk in _chunks(self.households):
             for number, village, category, monitor_type, eliminated in Household.objects.filter(
@@ -379,6 +396,11 @@ class _Checker:
                     self.problem(mem_sheet, row, "relation", "户主", f"户{number}只能有一名户主")
 
 
+def same_as_stored(obj, sheet: Sheet, row: dict) -> bool:
+    """Whether writing the row would leave the stored object as it is."""
+    return all(getattr(obj, attr) == value for attr, value in mapping.model_fields(sheet, row).items())
+
+
 def mapping_sheet(key: str) -> Sheet:
     return BY_KEY[key]
 
@@ -436,18 +458,6 @@ class _Writer:
             t["_row"] = raw.number
             yield t
 
-    def _fields(self, sheet: Sheet, t: dict, skip: tuple[str, ...]) -> dict:
-        """Model field values for the columns present in the row; blanks become the model's defaults."""
-        out = {}
-        for f in sheet.fields:
-            if f.key in skip or f.key not in t:
-                continue
-            value = t[f.key]
-            if value is None:
-                value = mapping.KEY_DEFAULTS.get(f.key, mapping.BLANK_DEFAULTS.get(f.type))
-            out[mapping.ORM_PATH[sheet.key][f.key]] = value
-        return out
-
     def _upsert(self, model, sheet: Sheet, lookup: dict, rows: list[tuple[object, dict]]) -> None:
         """rows: (key, field values). lookup: key -> existing instance."""
         creates, updates, update_fields = [], [], set()
@@ -493,9 +503,9 @@ class _Writer:
         existing = self._locked(Enterprise, "credit_code", (t["credit_code"] for t in batch))
         for t in batch:
             obj = existing.get(t["credit_code"])
-            if obj is not None and not access.covers(self.user, obj.org_unit_id):
+            if obj is not None and not access.covers(self.user, obj.org_unit_id) and not same_as_stored(obj, sheet, t):
                 self.conflict(sheet, t, "credit_code", ENTERPRISE_ELSEWHERE)
-        self._upsert(Enterprise, sheet, existing, [(t["credit_code"], self._fields(sheet, t, ())) for t in batch])
+        self._upsert(Enterprise, sheet, existing, [(t["credit_code"], mapping.model_fields(sheet, t, ())) for t in batch])
 
     def write_households(self, sheet, batch):
         existing = self._locked(Household, "number", (t["household_number"] for t in batch))
@@ -510,7 +520,7 @@ class _Writer:
                 self.conflict(sheet, t, "category", registry_services.OFF_SYSTEM)
             if "risk_eliminated_on" in t and t["risk_eliminated_on"] != obj.risk_eliminated_on:
                 self.conflict(sheet, t, "risk_eliminated_on", registry_services.OFF_SYSTEM)
-        self._upsert(Household, sheet, existing, [(t["household_number"], self._fields(sheet, t, ())) for t in batch])
+        self._upsert(Household, sheet, existing, [(t["household_number"], mapping.model_fields(sheet, t, ())) for t in batch])
 
     def write_members(self, sheet, batch):
         households = self._scoped_ids(sheet, batch, "household_number", Household, "number", "village_id")
@@ -521,7 +531,7 @@ class _Writer:
             obj = existing.get(t["id_number"])
             if obj is not None and obj.household_id != hid:
                 self.conflict(sheet, t, "id_number", "该身份证号已登记在另一户：一人只能登记在一户")
-            fields = self._fields(sheet, t, ("household_number",))
+            fields = mapping.model_fields(sheet, t, ("household_number",))
             info = idnumber.parse(t["id_number"])
             fields.update(household_id=hid, sex=info.sex, birth_date=info.birth_date)
             rows.append((t["id_number"], fields))
@@ -545,7 +555,7 @@ class _Writer:
         rows = []
         for t in batch:
             hid = households[t["household_number"]]
-            fields = self._fields(sheet, t, ("household_number",))
+            fields = mapping.model_fields(sheet, t, ("household_number",))
             fields["household_id"] = hid
             rows.append(((hid, t["year"]), fields))
         self._upsert(IncomeRecord, sheet, existing, rows)
@@ -579,7 +589,7 @@ class _Writer:
         cleared |= to_clear
         objs = []
         for t in batch:
-            fields = self._fields(sheet, t, ("id_number", *enterprise_keys))
+            fields = mapping.model_fields(sheet, t, ("id_number", *enterprise_keys))
             fields["member_id"] = members[t["id_number"]]
             for key, attr in enterprise_keys.items():
                 if key in t:

@@ -86,3 +86,16 @@ BLANK_DEFAULTS = {
 }
 KEY_DEFAULTS = {"base_level": "none", "school_stage": "none", "monitor_type": "", "total_employees": 0,
                 "premises_kind": "none", "breeding_pigs": 0}
+
+
+def model_fields(sheet, row: dict, skip: tuple[str, ...] = ()) -> dict:
+    """Model field values for the columns present in a typed row; blanks become the model's defaults."""
+    out = {}
+    for f in sheet.fields:
+        if f.key in skip or f.key not in row:
+            continue
+        value = row[f.key]
+        if value is None:
+            value = KEY_DEFAULTS.get(f.key, BLANK_DEFAULTS.get(f.type))
+        out[ORM_PATH[sheet.key][f.key]] = value
+    return out

@@ -7,6 +7,7 @@ UnsafeFile, a FileProblem, before calamine or json sees it.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,8 +74,12 @@ class ExchangeFile:
                 self._json = bounded.load_json(self.path, self.filename)
             except UnsafeFile:
                 raise
-            except ValueError as e:  # invalid JSON or text, a number too long to convert
-                raise FileProblem(f"文件“{self.filename}”不是有效的 JSON：{e}") from None
+            except json.JSONDecodeError as e:
+                raise FileProblem(f"文件“{self.filename}”不是有效的 JSON：第{e.lineno}行第{e.colno}列附近格式有误") from None
+            except UnicodeDecodeError:
+                raise FileProblem(f"文件“{self.filename}”不是有效的 JSON：应为 UTF-8 编码的文本") from None
+            except ValueError:  # a number of thousands of digits, which Python refuses to convert
+                raise FileProblem(f"文件“{self.filename}”不是有效的 JSON：其中有位数过多的数字") from None
             if not isinstance(self._json, dict) or self._json.get("format") != FORMAT_NAME:
                 raise FileProblem(f"文件“{self.filename}”不是防贫系统交换格式（format 应为“{FORMAT_NAME}”）")
             self.sheet_names = [k for k in self._json if k in BY_KEY]

@@ -56,6 +56,7 @@ class Limits:
     rows: int = 5_000_000  # per sheet, CSV file or Parquet file
     columns: int = 256  # per sheet, CSV header or Parquet schema
     cells: int = 10_000_000  # a sheet's grid, rows x columns from A1 (calamine holds 32 bytes a cell, 64 while loading)
+    workbook_cells: int = 20_000_000  # the grids of all sheets together: readers go through every sheet of a file
     decompressed_bytes: int = 1024 * MiB  # a workbook's parts inflated, or a Parquet file's pages uncompressed
     compression_ratio: int = 200  # inflated / compressed, for a part that inflates beyond RATIO_FLOOR
     zip_members: int = 1000  # parts in a workbook
@@ -401,14 +402,19 @@ def _check_zip(fh, size: int, filename: str, limits: Limits) -> None:
                              "（可能是压缩炸弹）", limit="compression_ratio")
     sheet_names = _sheet_names(fh, infos, filename)
     budget = _Budget(filename, limits)
+    total = 0
     for info in infos:
         part = _scan_part(fh, info, filename, budget)
         key = info.filename.replace("\\", "/").lstrip("/").lower()
         where = f"工作表“{sheet_names[key]}”" if key in sheet_names else f"部件“{info.filename}”"
-        _judge(part, filename, where, limits)
+        total += _judge(part, filename, where, limits)
+        if total > limits.workbook_cells:
+            raise UnsafeFile(f"文件“{filename}”各工作表的单元格范围合计 {total:,} 个，超过上限 {limits.workbook_cells:,} 个",
+                             limit="workbook_cells")
 
 
-def _judge(part: _Part, filename: str, where: str, limits: Limits) -> None:
+def _judge(part: _Part, filename: str, where: str, limits: Limits) -> int:
+    """Refuse a part beyond the limits; otherwise the size of the grid calamine would hold for it."""
     ends = [c for c in map(_cell, (part.dimension or "").split(":")) if c]
     corner = (max(r for r, _ in ends), max(c for _, c in ends)) if ends else None
     if corner:
@@ -424,6 +430,7 @@ def _judge(part: _Part, filename: str, where: str, limits: Limits) -> None:
     if part.unique > limits.cells:
         raise UnsafeFile(f"文件“{filename}”的共享字符串表声明有 {part.unique:,} 个字符串，超过上限 {limits.cells:,} 个",
                          limit="cells")
+    return max(corner[0] * corner[1] if corner else 0, part.rows * part.columns)
 
 
 def _grid_excess(rows: int, cols: int, limits: Limits) -> tuple[str, str] | None:

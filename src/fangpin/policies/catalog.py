@@ -31,6 +31,9 @@ def value_text(value: Decimal | Fraction) -> str:
     return format(value.normalize(), "f")
 
 
+MAX_PARAMETER = 1_000_000_000
+
+
 def parse_value(unit: str, raw) -> tuple[Decimal | Fraction | None, str | None]:
     """A parameter value as written in a file or typed on the page: (value, None) or (None, what is wrong)."""
     if unit == "ratio" and isinstance(raw, str) and "/" in raw:
@@ -44,6 +47,8 @@ def parse_value(unit: str, raw) -> tuple[Decimal | Fraction | None, str | None]:
         return None, f"的值“{raw}”不是数字"
     if not value.is_finite() or value < 0:
         return None, "的值应为非负数"
+    if value > MAX_PARAMETER:  # amounts are computed in 64-bit fen; no clause comes near this
+        return None, f"的值“{raw}”过大（上限 {MAX_PARAMETER:,}）"
     if unit == "yuan" and value != value.quantize(Decimal("0.01")):
         return None, "的金额最多两位小数"
     if unit in ("count", "day", "month") and value != value.to_integral_value():

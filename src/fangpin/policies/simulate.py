@@ -7,11 +7,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import polars as pl
 
-from .catalog import Document
+from .catalog import Document, parse_value
 from .engine import evaluate
 
 
@@ -29,14 +29,9 @@ def parse_settings(doc: Document, settings: list[str]) -> dict[str, Decimal]:
             raise SimulationError(f"“{item}”应写成 参数名=数值")
         if name not in doc.parameters:
             raise SimulationError(f"{doc.number} 没有参数“{name}”；可用：{'、'.join(sorted(doc.parameters))}")
-        try:
-            value = Decimal(raw.strip())
-        except InvalidOperation:
-            raise SimulationError(f"参数“{name}”的值“{raw}”不是数字") from None
-        if not value.is_finite() or value < 0:
-            raise SimulationError(f"参数“{name}”的值应为非负数")
-        if doc.parameters[name].unit == "yuan" and value != value.quantize(Decimal("0.01")):
-            raise SimulationError(f"参数“{name}”是金额，最多两位小数")
+        value, problem = parse_value(doc.parameters[name].unit, raw)
+        if problem:
+            raise SimulationError(f"参数“{name}”{problem}")
         out[name] = value
     return out
 

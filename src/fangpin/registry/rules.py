@@ -22,6 +22,8 @@ def household_problems(*, category: str, monitor_type: str | None, lifted_year: 
         problems.append(("lifted_year", "一般农户不应填写脱贫年度"))
     if monitor_type == MonitorType.MARGINAL and lifted_year:
         problems.append(("lifted_year", "边缘易致贫户从未建档立卡，不应填写脱贫年度"))
+    elif lifted_year and lifted_year > (today or dt.date.today()).year:
+        problems.append(("lifted_year", f"脱贫年度{lifted_year}晚于今年：只能登记已经脱贫的年度"))
     if risk_eliminated_on is not None:
         if category != Category.MONITORED:
             problems.append(("risk_eliminated_on", "只有监测户可以有风险消除日期"))

@@ -58,6 +58,8 @@ def home(request):
 def household_list(request):
     access.require(request.user, "registry.read")
     form = SearchForm(request.GET or None)
+    if not may_search_by_id_number(request.user):
+        form.fields["q"].label = "姓名 / 户编号 / 村名"
     villages = selectors.villages(user=request.user).select_related("parent")
     form.fields["village"].choices = [("", "全部")] + [(v.code, f"{v.parent.name}{v.name}") for v in villages]
     form.fields["category"].choices = [("", "全部")] + list(Category.choices)
@@ -267,6 +269,8 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):  # the API answers in JSON, also for a path it does not know
+        return JsonResponse({"detail": "接口不存在"}, status=404)
     return render(request, "404.html", status=404)
 
 

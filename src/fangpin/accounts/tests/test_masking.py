@@ -114,3 +114,9 @@ def test_full_roles_still_see_and_search_ids(world, households, client, who):
     assert client.get("/api/households", {"q": head.id_number}).json()["count"] == 1
     shown = client.get(f"/api/households/{households['shuangnian'].pk}").json()["members"][0]
     assert (shown["id_number"], shown["birth_date"]) == (head.id_number, head.birth_date.isoformat())
+
+
+@pytest.mark.parametrize(("who", "label"), [("leader", "姓名 / 户编号 / 村名"), ("clerk", "姓名 / 身份证号 / 户编号 / 村名")])
+def test_the_search_box_offers_what_the_role_may_search(world, client, who, label):
+    client.force_login(world.users()[who])
+    assert label in client.get("/households/").content.decode()

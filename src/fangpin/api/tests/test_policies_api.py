@@ -62,6 +62,14 @@ def test_simulate_reports_the_change(world, people):
     assert (row["baseline"], row["scenario"], row["change"]) == (150000, 200000, 50000)
 
 
+@pytest.mark.parametrize("raw", ["99999999999999999999", "1e99999", "90000000000000000"])
+def test_simulate_refuses_values_too_large_to_compute(world, people, raw):
+    _, _, doc = people
+    r = client(world.leader).post("/api/policies/sn2022-67/simulate", {
+        "file": upload(doc), "as_of": "2025-06-30", "set": [f"transport_cross_province={raw}"]})
+    assert r.status_code == 400 and "过大" in r.json()["detail"]
+
+
 def test_audit_finds_missed_and_ineligible(world, people):
     a, b, doc = people
     payments = upload({"payments": [{"benefit_id": "transport_subsidy", "household_number": "P2", "id_number": b,

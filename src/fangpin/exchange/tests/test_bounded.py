@@ -157,3 +157,15 @@ def test_the_import_page_names_an_upload_over_the_limit(world, settings):
     r = client(world.clerk).post("/import/", {"file": f})
     assert r.status_code == 200
     assert "文件“big.json”超过上限 1,000 字节，已停止接收，未保存" in r.content.decode()
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"format": "fangpin-exchange",\n "households": [1, }', "不是有效的 JSON：第2行第20列附近格式有误"),
+    ('{"format": "fangpin-exchange", "n": ' + "9" * 100_001 + "}", "不是有效的 JSON：其中有位数过多的数字"),
+])
+def test_invalid_json_is_told_in_chinese(tmp_path, text, message):
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FileProblem) as e:
+        ExchangeFile(path, "bad.json")
+    assert str(e.value) == f"文件“bad.json”{message}"

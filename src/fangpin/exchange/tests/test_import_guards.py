@@ -51,6 +51,27 @@ def test_an_enterprise_elsewhere_may_still_be_named_as_employer(world, household
     assert Employment.objects.get().employer.credit_code == LONGXIAN_CODE
 
 
+@pytest.mark.parametrize("fmt", ["json", "xlsx"])
+def test_a_clerks_own_export_imports_again_with_the_employers_elsewhere(world, households, tmp_path, fmt):
+    """The export holds the enterprises the clerk's people work for, wherever registered: repeated unchanged, they
+    are references, not changes."""
+    from fangpin.exchange import exporter, workbooks
+
+    longxian_enterprise()
+    head = households["shuangnian"].members.get(relation="head")
+    Employment.objects.create(member=head, year=2025, place="cross_province", start_date=dt.date(2025, 3, 1), months=6,
+                              monthly_wage=300000, employer=Enterprise.objects.get(credit_code=LONGXIAN_CODE))
+    path = tmp_path / f"export.{fmt}"
+    if fmt == "json":
+        with open(path, "w", encoding="utf-8") as fh:
+            exporter.write_json(world.clerk, fh)
+    else:
+        workbooks.write_export(world.clerk, path)
+    result = importer.import_file(user=world.clerk, path=path)
+    assert result.ok, problems(result)
+    assert result.counts["经营主体"] == 1 and Enterprise.objects.get(credit_code=LONGXIAN_CODE).name == "陇县苹果合作社"
+
+
 # --- 8. dates: plausible or refused with row and column ------------------------------------------------------------
 
 def employment_file(tmp_path, id_number, **cells):
@@ -267,3 +288,27 @@ def test_a_person_registered_during_a_long_import_is_not_moved(world, tmp_path):
         if owners == ["PL1"]:
             assert not Member.objects.filter(id_number=someone, household=longxian).exists()
     assert pinglu.members.count() >= 1
+
+
+@pytest.mark.parametrize(("offset", "ok"), [(0, True), (1, False)])
+def test_a_lifted_year_after_this_year_is_refused(world, tmp_path, offset, ok):
+    year = dt.date.today().year + offset
+    result = importer.import_file(user=world.clerk, path=workbook(tmp_path / "y.xlsx", {
+        "households": [household("Y1", lifted_year=year)], "members": [member("Y1", new_id())]}))
+    assert result.ok == ok
+    if not ok:
+        assert problems(result) == [("户", 2, "脱贫年度", f"脱贫年度{year}晚于今年：只能登记已经脱贫的年度")]
+
+
+def test_a_file_without_rows_is_not_a_success(world, tmp_path):
+    result = importer.import_file(user=world.clerk, path=json_doc(tmp_path / "empty.json", {"households": []}))
+    assert problems(result) == [(None, None, None, "文件“empty.json”中没有任何数据行")]
+
+
+def test_problems_are_listed_in_the_files_order(world, tmp_path):
+    """Cell checks come first, database checks later: the list is still sheet by sheet, row by row."""
+    sheets = {"households": [household("O1", village="140603203999"), household("O2", category="未知")],
+              "members": [member("O1", new_id()), member("O2", "110101199001011234")]}
+    result = importer.import_file(user=world.clerk, path=workbook(tmp_path / "o.xlsx", sheets))
+    where = [(p.sheet, p.row) for p in result.problems]
+    assert where == sorted(where, key=lambda w: (["户", "家庭成员"].index(w[0]), w[1])) and len(where) >= 3

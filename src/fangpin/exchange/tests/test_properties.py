@@ -33,7 +33,7 @@ def documents(draw):
             # 风险消除日期: a monitored household's, on or before today (a new household may bring it)
             "risk_eliminated_on": draw(st.one_of(st.none(), st.dates(dt.date(2020, 1, 1), dt.date.today()).map(
                 dt.date.isoformat))) if category == "monitored" else None,
-            "lifted_year": draw(st.one_of(st.none(), st.integers(2013, 2100))) if lifted_ok else None,
+            "lifted_year": draw(st.one_of(st.none(), st.integers(2013, dt.date.today().year))) if lifted_ok else None,
             "dibao": draw(st.booleans()), "address": draw(TEXT), "phone": draw(st.sampled_from(["", "13800000000"])),
             "contracted_land_mu": draw(MU), "grain_area_mu": draw(MU), "courtyard_economy": draw(st.booleans()),
         })

@@ -47,6 +47,20 @@ def test_rows_and_cells_limits(tmp_path):
         "（2,000 行 × 10 列），共 20,000 个单元格，超过上限 19,999 个")
 
 
+@pytest.mark.parametrize(("sheets", "ok"), [(2, True), (3, False)])
+def test_the_sheets_of_a_workbook_together_are_limited(tmp_path, sheets, ok):
+    """Each sheet within its own limit, seven of them 31 s of one worker: the grids of all sheets count together."""
+    grid = hostile.sheet_xml([("A1", "x"), ("J2000", "y")])  # 2,000 x 10 = 20,000 cells
+    extra = {f"xl/worksheets/sheet{i}.xml": grid for i in range(2, sheets + 1)}
+    p = hostile.workbook(tmp_path / "h.xlsx", grid, parts=extra)
+    limits = Limits(cells=20_000, workbook_cells=50_000)
+    if ok:
+        assert uploads.inspect(p, "h.xlsx", limits, kinds=XLSX) == "xlsx"
+    else:
+        e = refused(p, "h.xlsx", limits)
+        assert str(e) == "文件“h.xlsx”各工作表的单元格范围合计 60,000 个，超过上限 50,000 个" and e.limit == "workbook_cells"
+
+
 def test_the_guard_keeps_the_process_alive(tmp_path):
     """The dangerous read, in a child process: with the guard it ends normally with the message; without it calamine
     would ask for 512 GiB and abort (a signal), which fails this test instead of killing the test run."""

@@ -74,11 +74,21 @@ def test_who_may_adjust(world, who, doc, allowed):
     ("retention_min_months", "6.5", "x", "整数"),
     ("no_such_parameter", "1", "x", "没有参数"),
     ("transport_cross_province", "1600", "  ", "调整依据"),
+    # beyond what 64-bit fen can carry through the rules: a message, never a 500 on every household page
+    ("transport_cross_province", "1000000000.01", "x", "过大"),
+    ("transport_cross_province", "99999999999999999999", "x", "过大"),
+    ("transport_cross_province", "1E+30", "x", "过大"),
+    ("transport_cross_province", "1e99999", "x", "过大"),
 ])
 def test_bad_values_are_refused_with_a_chinese_message(world, key, raw, reason, message):
     with pytest.raises(ValidationError, match=message):
         parameters.set_value(world.county, "sn2022-67", key, dt.date(2025, 1, 1), raw, reason)
     assert parameters.history(world.county, "sn2022-67") == []
+
+
+def test_the_largest_value_is_accepted(world):
+    parameters.set_value(world.county, "sn2022-67", "transport_cross_province", dt.date(2025, 1, 1), "1000000000", "上限")
+    assert len(parameters.history(world.county, "sn2022-67")) == 1
 
 
 def test_ratio_values_accept_fractions_and_decimals(world):

@@ -93,3 +93,8 @@ def test_api_docs_load_swagger_ui_from_this_server(world):
         asset = c.get(url)
         assert asset.status_code == 200, url
         asset.close()
+
+
+def test_an_unknown_api_path_is_json(world):
+    r = client(world.clerk).get("/api/no-such-thing")
+    assert r.status_code == 404 and r.json() == {"detail": "接口不存在"}
