@@ -85,6 +85,7 @@ def _household_out(user, h) -> dict:
         "lifted_year": h.lifted_year, "dibao": h.dibao,
         "address": h.address, "phone": h.phone, "contracted_land_mu": h.contracted_land_mu,
         "grain_area_mu": h.grain_area_mu, "courtyard_economy": h.courtyard_economy,
+        "industry_project": h.industry_project,
     }
 
 
@@ -93,7 +94,8 @@ def _member_out(user, m) -> dict:
         "id": m.pk, "id_number": id_number_for(user, m.id_number), "name": m.name, "relation": m.relation, "sex": m.sex,
         "birth_date": birth_date_for(user, m.birth_date), "age": age_on(m.birth_date, dt.date.today()),
         "labor_capacity": m.labor_capacity, "disability_grade": m.disability_grade,
-        "tekun": m.tekun, "school_stage": m.school_stage, "training_willing": m.training_willing, "phone": m.phone,
+        "tekun": m.tekun, "school_stage": m.school_stage, "training_willing": m.training_willing,
+        "serious_illness": m.serious_illness, "phone": m.phone,
     }
 
 

@@ -28,6 +28,7 @@ class MemberOut(Schema):
     tekun: bool
     school_stage: SchoolStage
     training_willing: bool
+    serious_illness: bool
     phone: str
 
 
@@ -46,6 +47,7 @@ class HouseholdOut(Schema):
     contracted_land_mu: Decimal
     grain_area_mu: Decimal
     courtyard_economy: bool
+    industry_project: bool
 
 
 class HouseholdDetailOut(HouseholdOut):
@@ -67,6 +69,7 @@ class MemberIn(Schema):
     tekun: bool = False
     school_stage: SchoolStage = SchoolStage.NONE
     training_willing: bool = False
+    serious_illness: bool = False
     phone: str = ""
 
 
@@ -78,6 +81,7 @@ class MemberPatch(Schema):
     tekun: bool | None = None
     school_stage: SchoolStage | None = None
     training_willing: bool | None = None
+    serious_illness: bool | None = None
     phone: str | None = None
 
 
@@ -92,6 +96,7 @@ class HouseholdIn(Schema):
     contracted_land_mu: Decimal = Decimal(0)
     grain_area_mu: Decimal = Decimal(0)
     courtyard_economy: bool = False
+    industry_project: bool = False
     head: MemberIn
 
 
@@ -105,6 +110,7 @@ class HouseholdPatch(Schema):
     contracted_land_mu: Decimal | None = None
     grain_area_mu: Decimal | None = None
     courtyard_economy: bool | None = None
+    industry_project: bool | None = None
 
 
 class HistoryOut(Schema):

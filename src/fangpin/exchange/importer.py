@@ -250,7 +250,9 @@ class _Checker:
 
     def row_employments(self, sheet, row, t):
         self._person_row(sheet, row, t, ("employer_credit_code", "agency_credit_code"))
-        for key, message in rules.employment_problems(start_date=t.get("start_date"), end_date=t.get("end_date")):
+        for key, message in rules.employment_problems(
+                start_date=t.get("start_date"), end_date=t.get("end_date"), kind=t.get("kind"),
+                post_kind=t.get("post_kind"), post_created_year=t.get("post_created_year"), year=t.get("year")):
             self.problem(sheet, row, key, t.get(key), message)
 
     def row_trainings(self, sheet, row, t):

@@ -28,12 +28,13 @@ ORM_PATH: dict[str, dict[str, str]] = {
         "household_number": "number", "village_code": "village_id", "category": "category",
         "monitor_type": "monitor_type", "risk_eliminated_on": "risk_eliminated_on", "lifted_year": "lifted_year", "dibao": "dibao", "address": "address",
         "phone": "phone", "contracted_land_mu": "contracted_land_mu", "grain_area_mu": "grain_area_mu",
-        "courtyard_economy": "courtyard_economy",
+        "courtyard_economy": "courtyard_economy", "industry_project": "industry_project",
     },
     "members": {
         "household_number": "household__number", "id_number": "id_number", "name": "name", "relation": "relation",
         "sex": "sex", "birth_date": "birth_date", "labor_capacity": "labor_capacity", "disability_grade": "disability_grade", "tekun": "tekun",
-        "school_stage": "school_stage", "training_willing": "training_willing", "phone": "phone",
+        "school_stage": "school_stage", "training_willing": "training_willing", "serious_illness": "serious_illness",
+        "phone": "phone",
     },
     "incomes": {
         "household_number": "household__number", "year": "year", "wage": "wage",
@@ -41,7 +42,8 @@ ORM_PATH: dict[str, dict[str, str]] = {
         "property_income": "property_income", "transfer_income": "transfer_income",
     },
     "employments": {
-        "id_number": "member__id_number", "year": "year", "kind": "kind", "place": "place",
+        "id_number": "member__id_number", "year": "year", "kind": "kind", "post_kind": "post_kind",
+        "post_created_year": "post_created_year", "place": "place",
         "employer_credit_code": "employer__credit_code", "employer_name": "employer_name",
         "agency_credit_code": "agency__credit_code", "start_date": "start_date", "end_date": "end_date",
         "months": "months", "monthly_wage": "monthly_wage", "contract_months": "contract_months",
@@ -55,7 +57,7 @@ ORM_PATH: dict[str, dict[str, str]] = {
     "startups": {
         "id_number": "member__id_number", "kind": "kind", "enterprise_credit_code": "enterprise__credit_code",
         "started_on": "started_on", "operating_months": "operating_months", "yearly_rent": "yearly_rent",
-        "guaranteed_loan": "guaranteed_loan", "returnee": "returnee",
+        "guaranteed_loan": "guaranteed_loan", "returnee": "returnee", "stable_income": "stable_income",
     },
 }
 
@@ -84,7 +86,7 @@ REFERENCES = {
 BLANK_DEFAULTS = {
     "string": "", "boolean": False, "decimal": 0, "money": 0,
 }
-KEY_DEFAULTS = {"base_level": "none", "school_stage": "none", "monitor_type": "", "total_employees": 0,
+KEY_DEFAULTS = {"base_level": "none", "school_stage": "none", "monitor_type": "", "post_kind": "", "total_employees": 0,
                 "premises_kind": "none", "breeding_pigs": 0}
 
 

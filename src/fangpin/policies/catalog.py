@@ -21,7 +21,11 @@ CATALOG_DIR = Path(__file__).parent / "catalog"
 UNITS = {"yuan", "month", "day", "count", "mu", "ratio"}
 ENTITIES = {"person", "household", "enterprise"}
 OPERATORS = {"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"}
-ONCE_PER = {"person_year"}
+# person_year: one row per person (or payee) and year, the highest; period: at most once per payee over the document's
+# period ("一次性" with no "每年"): one row in a year, and none in a year after an earlier grant (engine.evaluate(granted=))
+ONCE_PER = {"person_year", "period"}
+CAP_PER = {"person_year"}  # a cap per person and year, summed over the person's rows (每人不超过 across trainings)
+UNSTATED_FUNDING = "未规定"  # the seed names no source of funds
 
 
 def value_text(value: Decimal | Fraction) -> str:
@@ -142,6 +146,7 @@ class Amount:
     line: Ref | None = None  # gap: a per-person money line; units = persons, base = the total it is compared with
     base_at_most: tuple[Ref, Ref] | None = None  # share_of: the base counted at most rate × units (50 元/m² × area)
     bound: str | None = None  # at_most (up_to) or at_least: the amount is a ceiling or a floor, not an exact sum
+    cap_per: str | None = None  # person_year: `cap` bounds the sum of a person's rows in the year, not each row
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,7 @@ class Benefit:
     payee: str | None = None  # an enterprise paid per row of a person basis (an agency per worker placed)
     not_with: tuple[str, ...] = ()  # 不重复享受: benefits the same payee cannot also have in the year (the higher stays)
     requires: tuple[str, ...] = ()  # columns without which a row cannot be evaluated: reported, never paid
+    dated_by: str | None = None  # a date column: money parameters take their value on each row's date (a spell's start)
 
 
 @dataclass(frozen=True)
@@ -368,20 +374,23 @@ class _Reader:
         if len(kinds) != 1:
             self.fail(node, f"{where}的“amount”应有且只有 {'、'.join(AMOUNT_KINDS)} 之一")
         kind = kinds[0]
-        self.mapping(node, where, {kind}, {"cap", "bound"})
+        self.mapping(node, where, {kind}, {"cap", "bound", "cap_per"})
         cap = self.money_ref(node, node["cap"], params, basis, where, "cap") if "cap" in node else None
+        cap_per = node.get("cap_per")
+        if cap_per is not None and (cap_per not in CAP_PER or cap is None or basis in ("household", "enterprise")):
+            self.fail(node, f"{where}的“cap_per”应为 {'、'.join(CAP_PER)}，且须有 cap、依据表为人的记录", "cap_per")
         bound = node.get("bound")
         if bound is not None and bound not in BOUNDS:
             self.fail(node, f"{where}的“bound”应为 {'、'.join(BOUNDS)} 之一", "bound")
         if kind == "up_to":
             bound = "at_most"
         if kind in ("fixed", "up_to"):
-            return Amount(kind, value=self.money_ref(node, node[kind], params, basis, where, kind), cap=cap, bound=bound)
+            return Amount(kind, value=self.money_ref(node, node[kind], params, basis, where, kind), cap=cap, bound=bound, cap_per=cap_per)
         if kind == "per_unit":
             spec = self.mapping(node["per_unit"], f"{where}的 per_unit", {"rate", "units"})
             rates = spec["rate"] if isinstance(spec["rate"], list) else [spec["rate"]]
             return Amount("per_unit", rates=tuple(self.money_ref(spec, r, params, basis, where, "rate") for r in rates),
-                          units=self.ref(spec, spec["units"], params, basis, where, "units"), cap=cap, bound=bound)
+                          units=self.ref(spec, spec["units"], params, basis, where, "units"), cap=cap, bound=bound, cap_per=cap_per)
         if kind == "share_of":
             spec = self.mapping(node[kind], f"{where}的 share_of", {"base"}, {"share", "units", "base_at_most"})
             base = self.ref(spec, spec["base"], params, basis, where, "base")
@@ -397,7 +406,7 @@ class _Reader:
                 if not per.col or columns.COLUMNS[per.col].kind not in ("int", "area"):
                     self.fail(lim, f"{where}：base_at_most 的 units 应为数量或面积列", "units")
                 at_most = (self.money_ref(lim, lim["rate"], params, basis, where, "rate"), per)
-            return Amount(kind, base=base, share=share, units=units, cap=cap, bound=bound, base_at_most=at_most)
+            return Amount(kind, base=base, share=share, units=units, cap=cap, bound=bound, cap_per=cap_per, base_at_most=at_most)
         if kind == "graduated":
             spec = self.mapping(node[kind], f"{where}的 graduated", {"units", "steps"})
             steps = spec["steps"]
@@ -414,7 +423,7 @@ class _Reader:
             units = self.count_ref(spec, spec["units"], params, basis, where, "units")
             if not units.col:
                 self.fail(spec, f"{where}：graduated 的 units 应为列", "units")
-            return Amount(kind, units=units, steps=tuple(out_steps), cap=cap, bound=bound)
+            return Amount(kind, units=units, steps=tuple(out_steps), cap=cap, bound=bound, cap_per=cap_per)
         if kind == "gap":
             spec = self.mapping(node[kind], f"{where}的 gap", {"line", "persons", "income"})
             persons = self.count_ref(spec, spec["persons"], params, basis, where, "persons")
@@ -422,7 +431,7 @@ class _Reader:
             if not income.col or columns.COLUMNS[income.col].kind != "money" or not persons.col:
                 self.fail(spec, f"{where}：gap 的 persons 应为人数列，income 应为金额列", "income")
             return Amount(kind, line=self.money_ref(spec, spec["line"], params, basis, where, "line"), units=persons,
-                          base=income, cap=cap, bound=bound)
+                          base=income, cap=cap, bound=bound, cap_per=cap_per)
         tiers = node["tiers"]
         if not isinstance(tiers, list) or not tiers:
             self.fail(node, f"{where}的“tiers”应为非空列表", "tiers")
@@ -431,7 +440,7 @@ class _Reader:
             self.mapping(t, f"{where}的档次", {"when", "value"})
             out.append(Tier(self.condition(t["when"], params, basis, where),
                             self.money_ref(t, t["value"], params, basis, where, "value")))
-        return Amount("tiers", tiers=tuple(out), cap=cap, bound=bound)
+        return Amount("tiers", tiers=tuple(out), cap=cap, bound=bound, cap_per=cap_per)
 
     def ratio_ref(self, node, raw, params, basis, where, key) -> Ref:
         ref = self.ref(node, raw, params, basis, where, key)
@@ -459,7 +468,7 @@ class _Reader:
     def benefit(self, node, params) -> Benefit:
         where = f"待遇“{node.get('id', '?')}”" if isinstance(node, dict) else "待遇"
         self.mapping(node, where, {"id", "clause", "name", "quote", "entity", "basis", "amount", "explain"},
-                     {"target", "when", "once_per", "funding", "payee", "requires", "not_with"})
+                     {"target", "when", "once_per", "funding", "payee", "requires", "not_with", "dated_by"})
         basis = node["basis"]
         if basis not in columns.BASES:
             self.fail(node, f"{where}的依据表应为以下之一：{'、'.join(columns.BASES)}", "basis")
@@ -488,16 +497,22 @@ class _Reader:
         once = node.get("once_per")
         if once is not None and once not in ONCE_PER:
             self.fail(node, f"{where}的“once_per”应为 {'、'.join(ONCE_PER)}", "once_per")
-        funding = node.get("funding") or {}
+        funding = node.get("funding") or {"source": UNSTATED_FUNDING}  # never invented: 未规定 where the seed is silent
         if not isinstance(funding, dict):
             self.fail(node, f"{where}的“funding”应为映射", "funding")
+        dated_by = node.get("dated_by")
+        if dated_by is not None and (dated_by not in columns.available(basis) or columns.COLUMNS[dated_by].kind != "date"):
+            self.fail(node, f"{where}的“dated_by”应为本依据表的日期列", "dated_by")
+        amount = self.amount(node["amount"], params, basis, where)
+        if dated_by is not None and amount.kind not in ("fixed", "up_to", "tiers", "per_unit"):
+            self.fail(node, f"{where}：“dated_by”只能用于 fixed、up_to、tiers、per_unit 金额", "dated_by")
         return Benefit(
             id=str(node["id"]), clause=node["clause"], name=str(node["name"]), quote=str(node["quote"]),
             entity=node["entity"], basis=basis, target=tuple(target),
             when=tuple(self.condition(c, params, basis, where) for c in when),
-            amount=self.amount(node["amount"], params, basis, where), once_per=once, funding=dict(funding),
+            amount=amount, once_per=once, funding=dict(funding),
             explain=str(node["explain"]), line=line_of(node), payee=payee, requires=tuple(requires),
-            not_with=tuple(str(x) for x in (node.get("not_with") or [])),
+            not_with=tuple(str(x) for x in (node.get("not_with") or [])), dated_by=dated_by,
         )
 
 

@@ -14,7 +14,7 @@ from fangpin.registry import choices as c
 
 @dataclass(frozen=True)
 class Column:
-    kind: str  # enum, bool, int, money, area, str, code (a credit code, for payee)
+    kind: str  # enum, bool, int, money, area, str, code (a credit code, for payee), date
     label: str
     choices: type[models.TextChoices] | None = None
 
@@ -29,6 +29,7 @@ COLUMNS: dict[str, Column] = {
     "household.contracted_land_mu": Column("area", "确权承包地面积"),
     "household.grain_area_mu": Column("area", "实际种粮面积"),
     "household.courtyard_economy": Column("bool", "发展庭院经济"),
+    "household.industry_project": Column("bool", "有产业项目（申报产业奖补）"),
     "household.size": Column("int", "家庭人口"),
     "household.laborers": Column("int", "劳动力人数"),
     "household.disabled_members": Column("int", "残疾人人数"),
@@ -45,10 +46,14 @@ COLUMNS: dict[str, Column] = {
     "person.tekun": Column("bool", "特困人员"),
     "person.school_stage": Column("enum", "在校情况", c.SchoolStage),
     "person.training_willing": Column("bool", "有培训意愿"),
+    "person.serious_illness": Column("bool", "重病患者"),
     "person.employed_in_year": Column("bool", "本年度有务工记录"),
     # employment spell
     "employment.kind": Column("enum", "就业类型", c.EmploymentKind),
     "employment.place": Column("enum", "务工地域", c.EmploymentPlace),
+    "employment.post_kind": Column("enum", "公益岗位类别", c.PostKind),
+    "employment.post_created_year": Column("int", "岗位设立年度"),
+    "employment.start_date": Column("date", "开始日期"),
     "employment.months": Column("int", "连续务工月数"),
     "employment.monthly_wage": Column("money", "月工资"),
     "employment.contract_months": Column("int", "劳动合同期限（月）"),
@@ -64,6 +69,8 @@ COLUMNS: dict[str, Column] = {
     "enterprise.workers": Column("int", "本年度登记务工人数"),
     "enterprise.target_workers": Column("int", "其中脱贫户和监测户劳动力"),
     "enterprise.lifted_workers": Column("int", "其中脱贫劳动力"),
+    # 稳定就业: at this employer for at least the document's parameter `stable_min_months` in the year
+    "enterprise.stable_lifted_workers": Column("int", "其中稳定就业的脱贫劳动力"),
     "enterprise.new_lifted_workers": Column("int", "其中上年度未在本单位务工的脱贫劳动力"),
     "enterprise.certified_this_year": Column("bool", "本年度认定"),
     "enterprise.certified_years_ago": Column("int", "认定至今年数（认定当年为0）"),
@@ -82,6 +89,9 @@ COLUMNS: dict[str, Column] = {
     "training.kind": Column("enum", "培训类型", c.TrainingKind),
     "training.days": Column("int", "培训天数"),
     "training.employed_after": Column("bool", "培训后就业"),
+    "training.start_date": Column("date", "培训开始日期"),
+    # a work spell had begun and not ended on the day the training started (未实现就业 is judged then)
+    "training.employed_at_start": Column("bool", "培训开始时已就业"),
     "training.institution": Column("code", "培训机构信用代码"),
     # the institution's trainees of the same kind in the year, and how many of them found work (就业率)
     "training.batch_trainees": Column("int", "同机构同类培训本年度学员数"),
@@ -91,6 +101,7 @@ COLUMNS: dict[str, Column] = {
     "startup.operating_months": Column("int", "正常经营月数"),
     "startup.yearly_rent": Column("money", "年场地租金"),
     "startup.returnee": Column("bool", "返乡回流人员"),
+    "startup.stable_income": Column("bool", "有稳定收入（经核实）"),
     "startup.started_this_year": Column("bool", "本年度开业"),
     "startup.six_months_this_year": Column("bool", "本年度正常经营满6个月"),
     "startup.operating_in_year": Column("bool", "本年度在经营"),

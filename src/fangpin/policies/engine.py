@@ -51,10 +51,23 @@ class Evaluation:
 class _Context:
     """Parameter values in force on the evaluation date, in the units the columns use."""
 
-    def __init__(self, doc: Document, as_of: dt.date):
+    def __init__(self, doc: Document, as_of: dt.date, dated_by: str | None = None):
         self.doc = doc
         self.as_of = as_of
         self.values = {k: p.value_on(as_of) for k, p in doc.parameters.items()}
+        self.dated_by = dated_by
+
+    def money(self, name: str) -> pl.Expr:
+        """A yuan parameter in fen: its value on the evaluation date or, for a benefit `dated_by` a column, the value in
+        force on each row's date (a spell that began before a raise is paid the standard of its start); null before
+        the parameter's first value, so that such a row is owed nothing."""
+        if self.dated_by is None:
+            return pl.lit(self.fen(name), dtype=pl.Int64)
+        day, expr = pl.col(self.dated_by), pl.lit(None, dtype=pl.Int64)
+        for since, value in self.doc.parameters[name].values:  # ascending: the latest value on or before the day wins
+            if since <= self.as_of:
+                expr = pl.when(day >= since).then(pl.lit(int(value * 100), dtype=pl.Int64)).otherwise(expr)
+        return expr
 
     def param(self, name: str) -> Decimal:
         value = self.values[name]
@@ -110,7 +123,7 @@ def condition_expr(c: Condition, ctx: _Context) -> pl.Expr:
 def amount_expr(a: Amount, ctx: _Context) -> pl.Expr:
     expr = _uncapped(a, ctx)
     if a.cap is not None:
-        expr = pl.min_horizontal(expr, pl.lit(ctx.fen(a.cap.param), dtype=pl.Int64))
+        expr = pl.min_horizontal(expr, ctx.money(a.cap.param))
     return expr
 
 
@@ -132,7 +145,7 @@ def _count(ref: Ref, ctx: _Context) -> pl.Expr:
 
 def _uncapped(a: Amount, ctx: _Context) -> pl.Expr:
     if a.kind in ("fixed", "up_to"):
-        return pl.lit(ctx.fen(a.value.param), dtype=pl.Int64)
+        return ctx.money(a.value.param)
     if a.kind == "share_of":  # base × share × units, rounded half up to the fen
         share = Fraction(ctx.param(a.share.param)) if a.share else Fraction(1)
         base = _money(a.base, ctx)
@@ -156,6 +169,12 @@ def _uncapped(a: Amount, ctx: _Context) -> pl.Expr:
         persons = _count(a.units, ctx)
         return pl.max_horizontal(persons * ctx.fen(a.line.param) - pl.col(a.base.col), 0).cast(pl.Int64)
     if a.kind == "per_unit":
+        if ctx.dated_by is not None:  # rates by each row's date
+            rate = pl.sum_horizontal([ctx.money(r.param) for r in a.rates])
+            units = _count(a.units, ctx)
+            if a.units.col and columns.COLUMNS[a.units.col].kind == "area":
+                return ((units * rate + 50) // 100).cast(pl.Int64)
+            return (units * rate).cast(pl.Int64)
         rate = sum(ctx.fen(r.param) for r in a.rates)
         if a.units.col:
             kind = columns.COLUMNS[a.units.col].kind
@@ -168,7 +187,7 @@ def _uncapped(a: Amount, ctx: _Context) -> pl.Expr:
     expr = None
     for tier in a.tiers:
         cond = condition_expr(tier.when, ctx)
-        value = pl.lit(ctx.fen(tier.value.param), dtype=pl.Int64)
+        value = ctx.money(tier.value.param)
         expr = pl.when(cond).then(value) if expr is None else expr.when(cond).then(value)
     return expr.otherwise(pl.lit(0, dtype=pl.Int64))
 
@@ -193,6 +212,8 @@ def _column_text(name: str) -> pl.Expr:
         return pl.when(col).then(pl.lit("是")).otherwise(pl.lit("否"))
     if spec.kind in ("money", "area"):
         return yuan_text(col)
+    if spec.kind == "date":
+        return col.dt.strftime("%Y-%m-%d")
     return col.cast(pl.String)
 
 
@@ -249,10 +270,37 @@ def funding_text(b: Benefit, ctx: _Context) -> str:
     return json.dumps(out, ensure_ascii=False, sort_keys=True)
 
 
+def _payee_key(b: Benefit) -> list[str]:
+    """Who is paid, as integer keys while rows are evaluated: a person, a household, an enterprise, or an enterprise
+    paid per person (an agency per worker placed)."""
+    if b.basis == "enterprise":
+        return ["credit_code"]
+    if b.payee:
+        return [b.payee, "pid"]
+    return ["pid"] if b.entity == "person" else ["hid"]
+
+
+def _granted_key(b: Benefit) -> list[str]:
+    """The same payee in result rows (strings): a person by ID number wherever they live now."""
+    if b.basis == "enterprise":
+        return ["credit_code"]
+    if b.payee:
+        return ["credit_code", "id_number"]
+    return ["id_number"] if b.entity == "person" else ["household_number"]
+
+
+_ONCE_NOTE = "（一次性待遇：本文件执行期内只享受一次，以前年度已发放的不再计算）"
+
+
 def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame], *, as_of: dt.date, year: int,
-                     explain: bool = True) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The result rows of one benefit, and the rows it could not evaluate for want of a required fact."""
-    ctx = _Context(doc, as_of)
+                     explain: bool = True, granted: pl.DataFrame | None = None,
+                     notes: list[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The result rows of one benefit, and the rows it could not evaluate for want of a required fact.
+
+    `granted`: earlier payments (benefit_id, household_number, id_number, credit_code, year). A benefit paid once per
+    period (once_per: period) is not owed to a payee it was paid to in an earlier year of the document's period;
+    how many were left out for that is added to `notes`."""
+    ctx = _Context(doc, as_of, b.dated_by)
     t = tables[b.basis].lazy()
     enterprise = b.basis == "enterprise"
     place = "enterprise.division_code" if enterprise else "household.village_code"
@@ -281,17 +329,34 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
         t = t.filter(~missing)
     amount = amount_expr(b.amount, ctx)
     person = b.entity == "person" or (b.payee is not None)  # a payee row names the person it is paid for
-    t = t.with_columns(amount.alias("amount")).filter(pl.col("amount") > 0)
-    if b.once_per == "person_year":
-        # one per person and year: the highest amount (ties: the first in the input); before explaining, so that
-        # only the rows kept are explained. Most people have one row: counting distinct keys is cheap, the window is not.
+    t = t.with_columns(amount.alias("amount"))
+    if b.amount.cap_per == "person_year":
+        # 每人不超过: the cap bounds the sum of the person's rows in the year (two trainings, two start-ups), in the
+        # input's order; "_before" is what the person's earlier rows already count, for the explanation
+        before = pl.col("amount").cum_sum().over("pid") - pl.col("amount")
+        t = t.with_columns(before.alias("_before")).with_columns(
+            pl.min_horizontal("amount", pl.max_horizontal(ctx.money(b.amount.cap.param) - pl.col("_before"), 0))
+            .alias("amount"))
+    t = t.filter(pl.col("amount") > 0)
+    if b.once_per in ("person_year", "period"):
+        # one per payee and year: the highest amount (ties: the first in the input); before explaining, so that
+        # only the rows kept are explained. Most payees have one row: counting distinct keys is cheap, the window is not.
+        key = _payee_key(b) if b.once_per == "period" else ["pid"]  # person_year: one per person, whoever is paid
         kept = t.collect()
-        if kept["pid"].n_unique() < kept.height:  # a stable sort, then the first row of each person
-            kept = kept.sort(["pid", "amount"], descending=[False, True], maintain_order=True)
-            kept = kept.filter((pl.col("pid") != pl.col("pid").shift(1)).fill_null(True))
+        if kept.select(key).n_unique() < kept.height:  # a stable sort, then the first row of each payee
+            kept = kept.sort([*key, "amount"], descending=[*([False] * len(key)), True], maintain_order=True)
+            kept = kept.filter(pl.any_horizontal([(pl.col(k) != pl.col(k).shift(1)) for k in key]).fill_null(True))
         t = kept.lazy()
     if explain:
         t = _explained(t.collect(), b, doc, ctx, year).lazy()
+        if b.amount.cap_per:
+            cap = value_text(ctx.param(b.amount.cap.param)) if not b.dated_by else None
+            note = pl.concat_str([pl.lit(f"；每人每年不超过{cap}元，本人本年度此前各行已计"), yuan_text(pl.col("_before")),
+                                  pl.lit("元，本行计"), yuan_text(pl.col("amount")), pl.lit("元")])
+            t = t.with_columns(pl.when(pl.col("_before") > 0).then(pl.concat_str([pl.col("explanation"), note]))
+                               .otherwise(pl.col("explanation")).alias("explanation"))
+        if b.once_per == "period":
+            t = t.with_columns(pl.concat_str([pl.col("explanation"), pl.lit(_ONCE_NOTE)]).alias("explanation"))
     else:  # totals (what-if) need no text: the explanation stays empty
         t = t.with_columns(pl.lit(None, dtype=pl.String).alias("explanation"))
     # Constant columns are categorical: ten million rows share one copy of each string.
@@ -311,7 +376,18 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
         pl.lit(const["funding"]).cast(pl.Categorical).alias("funding"),
         pl.col("explanation"),
     )
-    return _with_keys(out.collect(), tables, person=person and not enterprise), unevaluable
+    out = _with_keys(out.collect(), tables, person=person and not enterprise)
+    if b.once_per == "period" and granted is not None and out.height:
+        key = _granted_key(b)
+        earlier = granted.filter((pl.col("benefit_id") == b.id) & (pl.col("year") < year)
+                                 & (pl.col("year") >= doc.effective_from.year)).select(key).unique()
+        if earlier.height:
+            before = out.height
+            out = out.join(earlier, on=key, how="anti", nulls_equal=False, maintain_order="left")
+            if notes is not None and before > out.height:
+                notes.append(f"{b.name}（第{b.clause}条）：{before - out.height}个对象已于以前年度享受（一次性待遇），"
+                             f"{year}年度不再计算")
+    return out, unevaluable
 
 
 def _explained(kept: pl.DataFrame, b: Benefit, doc: Document, ctx: _Context, year: int) -> pl.DataFrame:
@@ -362,6 +438,8 @@ def needed_columns(b: Benefit) -> set[str]:
                 if r is not None and r.col)
     if b.payee:
         cols.add(b.payee)
+    if b.dated_by:
+        cols.add(b.dated_by)
     cols.update(b.requires)
     cols.update(k for k in _PLACEHOLDER.findall(b.explain) if k in columns.COLUMNS)
     return cols
@@ -392,7 +470,8 @@ def out_of_force(doc: Document, as_of: dt.date) -> str | None:
     return f"{doc.number}（{doc.title}）在 {as_of} 不在有效期内（{doc.effective_from} {until}），不计算待遇"
 
 
-def iter_evaluate(doc: Document, tables, *, as_of: dt.date, messages: list[str], explain: bool = True):
+def iter_evaluate(doc: Document, tables, *, as_of: dt.date, messages: list[str], explain: bool = True,
+                  granted: pl.DataFrame | None = None):
     """Each benefit's (results, unevaluable) in turn, for writers that stream a province's rows to a file.
 
     The basis tables are collected once (all together, so shared joins run once), with only the columns the document's
@@ -404,7 +483,9 @@ def iter_evaluate(doc: Document, tables, *, as_of: dt.date, messages: list[str],
     wanted: dict[str, set[str]] = {}
     for b in doc.benefits:
         wanted.setdefault(b.basis, set()).update(needed_columns(b))
-    eager = tables.collect(wanted)
+    stable = doc.parameters.get("stable_min_months")  # 稳定就业, where the document defines it
+    stable = stable.value_on(as_of) if stable is not None else None
+    eager = tables.collect(wanted, stable_months=int(stable) if stable is not None else None)
     last = {b.basis: i for i, b in enumerate(doc.benefits)}
     groups = doc.exclusive_groups()  # 不重复享受: held back until every benefit of the group is computed
     group_of = {bid: g for g, ids in enumerate(groups) for bid in ids}
@@ -417,7 +498,8 @@ def iter_evaluate(doc: Document, tables, *, as_of: dt.date, messages: list[str],
             labels = "、".join(f"“{doc.parameters[p].label}”" for p in unset)
             messages.append(f"{b.name}（第{b.clause}条）：参数{labels}在 {as_of} 没有生效的取值，本年度不计算")
         else:
-            done = evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year, explain=explain)
+            done = evaluate_benefit(b, doc, eager, as_of=as_of, year=as_of.year, explain=explain, granted=granted,
+                                    notes=messages)
         g = group_of.get(b.id)
         if g is None:
             if done is not None:
@@ -432,10 +514,12 @@ def iter_evaluate(doc: Document, tables, *, as_of: dt.date, messages: list[str],
             del eager[b.basis]  # the key tables stay: they are the registry's own columns, not copies
 
 
-def evaluate(doc: Document, tables, *, as_of: dt.date, explain: bool = True) -> Evaluation:
-    """Every benefit of the document for the year of `as_of`, with the values in force on that date."""
+def evaluate(doc: Document, tables, *, as_of: dt.date, explain: bool = True,
+             granted: pl.DataFrame | None = None) -> Evaluation:
+    """Every benefit of the document for the year of `as_of`, with the values in force on that date. `granted`: the
+    payments of earlier years, so that a one-time benefit is not owed again (see evaluate_benefit)."""
     messages: list[str] = []
-    done = list(iter_evaluate(doc, tables, as_of=as_of, messages=messages, explain=explain))
+    done = list(iter_evaluate(doc, tables, as_of=as_of, messages=messages, explain=explain, granted=granted))
     if not done:
         return Evaluation(pl.DataFrame(schema=RESULT_SCHEMA), messages)
     return Evaluation(pl.concat([r for r, _ in done], how="vertical"), messages,

@@ -133,18 +133,21 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "households": {
         "household_number": pl.String, "village_code": pl.String, "category": pl.String, "monitor_type": pl.String,
         "risk_eliminated_on": pl.String, "dibao": pl.Boolean, "contracted_land_mu": pl.String, "grain_area_mu": pl.String, "courtyard_economy": pl.Boolean,
+        "industry_project": pl.Boolean,
     },
     "members": {
         "household_number": pl.String, "id_number": pl.String, "relation": pl.String, "labor_capacity": pl.String,
         "disability_grade": pl.Int64, "tekun": pl.Boolean, "school_stage": pl.String, "training_willing": pl.Boolean,
+        "serious_illness": pl.Boolean,
     },
     "employments": {
         "id_number": pl.String, "year": pl.Int64, "kind": pl.String, "place": pl.String, "months": pl.Int64,
+        "post_kind": pl.String, "post_created_year": pl.Int64, "start_date": pl.String, "end_date": pl.String,
         "employer_credit_code": pl.String, "agency_credit_code": pl.String,
         "monthly_wage": pl.Int64, "contract_months": pl.Int64, "first_stable": pl.Boolean, "returnee": pl.Boolean,
     },
     "trainings": {"id_number": pl.String, "year": pl.Int64, "kind": pl.String, "days": pl.Int64,
-                  "employed_after": pl.Boolean, "institution_credit_code": pl.String},
+                  "start_date": pl.String, "employed_after": pl.Boolean, "institution_credit_code": pl.String},
     "enterprises": {"credit_code": pl.String, "kind": pl.String, "division_code": pl.String, "base_level": pl.String,
                     "base_certified_on": pl.String, "total_employees": pl.Int64, "labor_intensive": pl.Boolean,
                     "declared_year": pl.Int64, "drives_target": pl.Boolean, "breeding_pigs": pl.Int64,
@@ -154,7 +157,7 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "incomes": {"household_number": pl.String, "year": pl.Int64, "wage": pl.Int64, "business_income": pl.Int64,
                 "business_cost": pl.Int64, "property_income": pl.Int64, "transfer_income": pl.Int64},
     "startups": {"id_number": pl.String, "kind": pl.String, "started_on": pl.String, "operating_months": pl.Int64,
-                 "yearly_rent": pl.Int64, "returnee": pl.Boolean},
+                 "yearly_rent": pl.Int64, "returnee": pl.Boolean, "stable_income": pl.Boolean},
 }
 
 
@@ -163,7 +166,7 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 CATEGORICAL: dict[str, tuple[str, ...]] = {
     "households": ("village_code", "category", "monitor_type"),
     "members": ("relation", "labor_capacity", "school_stage"),
-    "employments": ("kind", "place"),
+    "employments": ("kind", "place", "post_kind"),
     "trainings": ("kind",),
     "startups": ("kind",),
 }
@@ -181,6 +184,11 @@ def frames_from(inputs: Inputs) -> dict[str, pl.DataFrame]:
 def _centi(name: str) -> pl.Expr:
     """A decimal area such as '12.50' mu as hundredths (1250); blank is 0."""
     return (pl.col(name).cast(pl.Decimal(14, 2)) * 100).cast(pl.Int64).fill_null(0)
+
+
+def _date(name: str) -> pl.Expr:
+    """An ISO date text as a date (a blank or, in keyed frames, an absent value is null)."""
+    return pl.col(name).cast(pl.String).str.to_date("%Y-%m-%d", strict=False).alias(name)
 
 
 def _flag(name: str) -> pl.Expr:
@@ -205,6 +213,7 @@ class BasisTables:
         self._startups = startups if startups is not None else pl.DataFrame(  # eager: pid keyed
             schema={"pid": pl.UInt32, **{k: v for k, v in INPUT_SCHEMAS["startups"].items() if k != "id_number"}})
         self.as_of = as_of
+        self.stable_months: int | None = None  # the evaluated document's 稳定就业 months, set by collect()
 
     @classmethod
     def keyed(cls, households: pl.DataFrame, persons: pl.DataFrame, employments: pl.DataFrame | None = None,
@@ -227,7 +236,7 @@ class BasisTables:
             "household.monitor_type": (pl.Categorical, ""), "household.risk_eliminated": (pl.Boolean, False),
             "household.dibao": (pl.Boolean, False),
             "household.contracted_land_mu": (pl.Int64, 0), "household.grain_area_mu": (pl.Int64, 0),
-            "household.courtyard_economy": (pl.Boolean, False)})
+            "household.courtyard_economy": (pl.Boolean, False), "household.industry_project": (pl.Boolean, False)})
         persons = fill(persons, raw("members", "household_number", "id_number"))
         spell = raw("employments", "id_number", "year")
         employments = fill(employments if employments is not None else pl.DataFrame(schema={"pid": pl.UInt32}), spell)
@@ -251,6 +260,7 @@ class BasisTables:
             "person.tekun": _flag("tekun"),
             "person.school_stage": pl.col("school_stage").fill_null("none"),
             "person.training_willing": _flag("training_willing"),
+            "person.serious_illness": _flag("serious_illness"),
         }
 
     def _persons(self, cols: set[str]) -> pl.LazyFrame:
@@ -296,14 +306,19 @@ class BasisTables:
                 "employer_credit_code", "pid").unique()
 
         before = pairs(self._last_year).with_columns(pl.lit(True).alias("before"))
+        months = self._employments.lazy().filter(pl.col("employer_credit_code").is_not_null()).group_by(
+            "employer_credit_code", "pid").agg(pl.col("months").max().alias("months"))
+        # 稳定就业: at least the document's `stable_min_months` at this employer in the year (陇县十条措施 二、三)
+        stable = (pl.col("months") >= self.stable_months) if self.stable_months is not None else pl.lit(None, pl.Boolean)
         workers = (
-            pairs(self._employments).join(before, on=["employer_credit_code", "pid"], how="left")
+            months.join(before, on=["employer_credit_code", "pid"], how="left")
             .join(people.select("pid", "household.category", "household.monitor_type"), on="pid", how="inner")
             .group_by("employer_credit_code").agg(
                 pl.len().cast(pl.Int64).alias("enterprise.workers"),
                 pl.col("household.category").is_in(["lifted", "monitored"]).sum().cast(pl.Int64)
                 .alias("enterprise.target_workers"),
                 lifted.sum().cast(pl.Int64).alias("enterprise.lifted_workers"),
+                (lifted & stable).sum().cast(pl.Int64).alias("enterprise.stable_lifted_workers"),
                 (lifted & pl.col("before").is_null()).sum().cast(pl.Int64).alias("enterprise.new_lifted_workers"),
             )
         )
@@ -327,7 +342,9 @@ class BasisTables:
             pl.col("premises_rent").fill_null(0).alias("enterprise.premises_rent"),
         ).join(workers, left_on="credit_code", right_on="employer_credit_code", how="left").with_columns(
             pl.col("enterprise.workers").fill_null(0), pl.col("enterprise.target_workers").fill_null(0),
-            pl.col("enterprise.lifted_workers").fill_null(0), pl.col("enterprise.new_lifted_workers").fill_null(0))
+            pl.col("enterprise.lifted_workers").fill_null(0), pl.col("enterprise.new_lifted_workers").fill_null(0),
+            pl.col("enterprise.stable_lifted_workers").fill_null(0) if self.stable_months is not None
+            else pl.col("enterprise.stable_lifted_workers"))
 
     def _spells(self, name: str) -> pl.LazyFrame:
         if name == "startup":
@@ -338,6 +355,7 @@ class BasisTables:
                 "pid", pl.col("kind").alias("startup.kind"),
                 pl.col("operating_months").alias("startup.operating_months"),
                 pl.col("yearly_rent").alias("startup.yearly_rent"), _flag("returnee").alias("startup.returnee"),
+                _flag("stable_income").alias("startup.stable_income"),
                 (start.dt.year() == year).fill_null(False).alias("startup.started_this_year"),
                 (start.dt.offset_by("6mo").dt.year() == year).fill_null(False).alias("startup.six_months_this_year"),
                 ((start <= dt.date(year, 12, 31)) & (until >= dt.date(year, 1, 1))).fill_null(False)
@@ -346,19 +364,38 @@ class BasisTables:
             return self._employments.lazy().select(
                 "pid",
                 pl.col("kind").alias("employment.kind"), pl.col("place").alias("employment.place"),
+                pl.col("post_kind").alias("employment.post_kind"),
+                pl.col("post_created_year").alias("employment.post_created_year"),
+                _date("start_date").alias("employment.start_date"),
                 pl.col("months").alias("employment.months"), pl.col("monthly_wage").alias("employment.monthly_wage"),
                 pl.col("contract_months").alias("employment.contract_months"),
                 _flag("first_stable").alias("employment.first_stable"), _flag("returnee").alias("employment.returnee"),
                 pl.col("agency_credit_code").alias("employment.agency"))
         batch = ["institution_credit_code", "kind"]  # one institution's trainees of one kind in the year
-        return self._trainings.lazy().select(
+        trainings = self._trainings.lazy().with_row_index("_t").with_columns(_date("start_date"))
+        at_work = self._at_work_on_start(trainings).with_columns(pl.lit(True).alias("at_work"))
+        return trainings.join(at_work, on="_t", how="left", maintain_order="left").select(
             "pid", pl.col("kind").alias("training.kind"), pl.col("days").alias("training.days"),
+            pl.col("start_date").alias("training.start_date"),
+            pl.col("at_work").fill_null(False).alias("training.employed_at_start"),
             _flag("employed_after").alias("training.employed_after"),
             pl.col("institution_credit_code").alias("training.institution"),
             pl.when(pl.col("institution_credit_code").is_not_null()).then(pl.len().over(batch).cast(pl.Int64))
             .alias("training.batch_trainees"),
             pl.when(pl.col("institution_credit_code").is_not_null())
             .then(_flag("employed_after").sum().over(batch).cast(pl.Int64)).alias("training.batch_employed"))
+
+    def _at_work_on_start(self, trainings: pl.LazyFrame) -> pl.LazyFrame:
+        """Trainings (by row `_t`) whose trainee was in work on the day the training started: a spell of this year or
+        last year that had begun by then and had not ended (no end date: still working). 双发〔2022〕67号 18 “未实现
+        就业” is judged on that day, not over the whole year: finding work after the training is its purpose."""
+        spells = [f.lazy().select("pid", _date("start_date").alias("s"), _date("end_date").alias("e"))
+                  for f in (self._employments, self._last_year) if "start_date" in f.columns]
+        if not spells:
+            return trainings.select("_t").head(0)
+        day = pl.col("start_date")
+        return trainings.select("_t", "pid", "start_date").join(pl.concat(spells), on="pid", how="inner").filter(
+            (pl.col("s") <= day) & (pl.col("e").is_null() | (pl.col("e") >= day))).select("_t").unique()
 
     def __getitem__(self, basis: str) -> pl.LazyFrame:
         from .columns import COLUMNS
@@ -374,8 +411,10 @@ class BasisTables:
             return persons
         return self._spells(basis).join(persons, on="pid", how="inner")
 
-    def collect(self, wanted: dict[str, set[str]]) -> dict[str, pl.DataFrame]:
-        """The basis tables the rules need, each with only the columns they read."""
+    def collect(self, wanted: dict[str, set[str]], *, stable_months: int | None = None) -> dict[str, pl.DataFrame]:
+        """The basis tables the rules need, each with only the columns they read. `stable_months`: what the document
+        calls 稳定就业 (months at one employer), for enterprise.stable_lifted_workers; without it that column is null."""
+        self.stable_months = stable_months
         def spaces(cols, *names):
             return {c for c in cols if c.split(".")[0] in names}
 
@@ -422,7 +461,8 @@ class BasisTables:
 
 HOUSEHOLD_COLUMNS = {"household.village_code", "household.category", "household.monitor_type",
                      "household.risk_eliminated", "household.dibao",
-                     "household.contracted_land_mu", "household.grain_area_mu", "household.courtyard_economy"}
+                     "household.contracted_land_mu", "household.grain_area_mu", "household.courtyard_economy",
+                     "household.industry_project"}
 
 
 def build(inputs: Inputs, *, year: int, as_of: dt.date) -> tuple[BasisTables, list[Unreadable]]:
@@ -454,6 +494,7 @@ def build_frames(frames: dict, *, year: int, as_of: dt.date) -> tuple[BasisTable
         _centi("contracted_land_mu").alias("household.contracted_land_mu"),
         _centi("grain_area_mu").alias("household.grain_area_mu"),
         _flag("courtyard_economy").alias("household.courtyard_economy"),
+        _flag("industry_project").alias("household.industry_project"),
     ).with_row_index("hid").collect()
     keyed_members = lf["members"].with_row_index("row", offset=1).join(
         households.lazy().select("household_number", "hid"), on="household_number", how="left")
@@ -477,7 +518,7 @@ def build_frames(frames: dict, *, year: int, as_of: dt.date) -> tuple[BasisTable
         ]
         if with_last_year:  # who worked where the year before (for "new workers")
             queries.append(rows.filter(pl.col("pid").is_not_null() & (pl.col("year") == year - 1))
-                           .select("employer_credit_code", "pid"))
+                           .select("employer_credit_code", "pid", "start_date", "end_date"))
         lost, *kept = pl.collect_all(queries)
         problems.extend(Unreadable(sheet, r["row"], r["id_number"], "此人不在文件的家庭成员中，无法评估")
                         for r in lost.iter_rows(named=True))

@@ -52,6 +52,15 @@ class EmploymentKind(models.TextChoices):
     FLEXIBLE = "flexible", "灵活就业"
 
 
+class PostKind(models.TextChoices):
+    """Which public-welfare post (双发〔2022〕67号 13, 14): the floor of clause 14 belongs to the employment-assistance
+    posts paid from employment subsidy funds, not to the village posts paid from PV income (clause 13)."""
+    EMPLOYMENT_ASSISTANCE = "employment_assistance", "就业帮扶公益岗位（就业补助资金）"
+    VILLAGE = "village", "村级公益岗位（光伏收益等集体收入）"
+    ONE_HOUSEHOLD_ONE_POST = "one_household_one_post", "“一户一公岗”兜底岗位"
+    OTHER = "other", "其他公益岗位"
+
+
 class EmploymentPlace(models.TextChoices):
     CROSS_PROVINCE = "cross_province", "跨省"
     IN_PROVINCE_OUT_OF_COUNTY = "in_province_out_of_county", "省内县（区）外"

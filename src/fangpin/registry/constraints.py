@@ -21,6 +21,7 @@ RULES = {
     "member_relation_known": "与户主关系不在规定的选项中",
     "member_sex_known": "性别不在规定的选项中",
     "employment_ends_after_start": "结束日期不能早于开始日期",
+    "employment_post_fields_only_for_posts": "只有公益岗位才填写公益岗位类别和岗位设立年度",
 }
 
 

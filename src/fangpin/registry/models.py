@@ -17,6 +17,7 @@ from .choices import (
     EnterpriseKind,
     LaborCapacity,
     MonitorType,
+    PostKind,
     Relation,
     SchoolStage,
     Sex,
@@ -82,6 +83,7 @@ class Household(models.Model):
     contracted_land_mu = models.DecimalField("确权承包地面积（亩）", max_digits=10, decimal_places=2, default=0)
     grain_area_mu = models.DecimalField("实际种粮面积（亩）", max_digits=10, decimal_places=2, default=0)
     courtyard_economy = models.BooleanField("发展庭院经济", default=False)
+    industry_project = models.BooleanField("有产业项目（申报产业奖补）", default=False)
     history = HistoricalRecords(verbose_name="户变更记录")
 
     class Meta:
@@ -125,6 +127,7 @@ class Member(models.Model):
     tekun = models.BooleanField("特困人员", default=False)
     school_stage = models.CharField("在校情况", max_length=16, choices=SchoolStage.choices, default=SchoolStage.NONE)
     training_willing = models.BooleanField("有培训意愿", default=False)
+    serious_illness = models.BooleanField("重病患者", default=False)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     history = HistoricalRecords(verbose_name="成员变更记录")
 
@@ -175,6 +178,9 @@ class Employment(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="employments", verbose_name="成员")
     year = models.PositiveSmallIntegerField("年度")
     kind = models.CharField("就业类型", max_length=32, choices=EmploymentKind.choices, default=EmploymentKind.WAGE_JOB)
+    # public-welfare posts only: which kind of post and the year it was created (双发〔2022〕67号 13, 14)
+    post_kind = models.CharField("公益岗位类别", max_length=32, choices=PostKind.choices, blank=True)
+    post_created_year = models.PositiveSmallIntegerField("岗位设立年度", null=True, blank=True)
     place = models.CharField("务工地域", max_length=32, choices=EmploymentPlace.choices)
     employer = models.ForeignKey(
         Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="employments", verbose_name="用工单位"
@@ -199,7 +205,12 @@ class Employment(models.Model):
         ordering = ["member_id", "start_date"]
         constraints = [models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                                               name="employment_ends_after_start",
-                violation_error_message=RULES["employment_ends_after_start"])]
+                violation_error_message=RULES["employment_ends_after_start"]),
+                       models.CheckConstraint(
+                           condition=Q(kind=EmploymentKind.PUBLIC_WELFARE_POST)
+                           | (Q(post_kind="") & Q(post_created_year__isnull=True)),
+                           name="employment_post_fields_only_for_posts",
+                           violation_error_message=RULES["employment_post_fields_only_for_posts"])]
 
 
 class Training(models.Model):
@@ -233,6 +244,7 @@ class Startup(models.Model):
     yearly_rent = models.BigIntegerField("年场地租金（分）", default=0)
     guaranteed_loan = models.BigIntegerField("创业担保贷款（分）", default=0)
     returnee = models.BooleanField("返乡回流人员", default=False)
+    stable_income = models.BooleanField("有稳定收入（经核实）", default=False)
     history = HistoricalRecords(verbose_name="创业变更记录")
 
     class Meta:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .choices import Category, MonitorType
+from .choices import Category, EmploymentKind, MonitorType
 
 
 def monitoring_status(category: str | None, monitor_type: str | None) -> tuple[bool, str]:
@@ -32,10 +32,19 @@ def household_problems(*, category: str, monitor_type: str | None, lifted_year: 
     return problems
 
 
-def employment_problems(*, start_date, end_date) -> list[tuple[str, str]]:
+def employment_problems(*, start_date, end_date, kind=None, post_kind=None, post_created_year=None,
+                        year=None) -> list[tuple[str, str]]:
+    problems = []
     if start_date and end_date and end_date < start_date:
-        return [("end_date", "结束日期不能早于开始日期")]
-    return []
+        problems.append(("end_date", "结束日期不能早于开始日期"))
+    if kind != EmploymentKind.PUBLIC_WELFARE_POST:
+        if post_kind:
+            problems.append(("post_kind", "只有就业类型为公益岗位时才填写公益岗位类别"))
+        if post_created_year is not None:
+            problems.append(("post_created_year", "只有就业类型为公益岗位时才填写岗位设立年度"))
+    elif post_created_year is not None and year is not None and post_created_year > year:
+        problems.append(("post_created_year", f"岗位设立年度{post_created_year}晚于就业记录的年度{year}"))
+    return problems
 
 
 def event_date_problems(dates: dict[str, dt.date | None], *, born: dt.date | None, today: dt.date) -> list[tuple[str, str]]:

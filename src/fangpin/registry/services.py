@@ -14,9 +14,10 @@ from .models import Household, Member
 
 HOUSEHOLD_FIELDS = (
     "category", "monitor_type", "lifted_year", "dibao", "address", "phone",
-    "contracted_land_mu", "grain_area_mu", "courtyard_economy",
+    "contracted_land_mu", "grain_area_mu", "courtyard_economy", "industry_project",
 )
-MEMBER_FIELDS = ("name", "relation", "labor_capacity", "disability_grade", "tekun", "school_stage", "training_willing", "phone")
+MEMBER_FIELDS = ("name", "relation", "labor_capacity", "disability_grade", "tekun", "school_stage", "training_willing",
+                 "serious_illness", "phone")
 
 
 def _without_nulls(model, data: dict) -> dict:

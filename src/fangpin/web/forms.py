@@ -10,14 +10,14 @@ class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
         fields = ["category", "monitor_type", "lifted_year", "dibao", "address", "phone",
-                  "contracted_land_mu", "grain_area_mu", "courtyard_economy"]
+                  "contracted_land_mu", "grain_area_mu", "courtyard_economy", "industry_project"]
 
 
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = ["name", "relation", "labor_capacity", "disability_grade", "tekun", "school_stage",
-                  "training_willing", "phone"]
+                  "training_willing", "serious_illness", "phone"]
         widgets = {"disability_grade": forms.Select(choices=[(None, "非残疾"), (1, "一级"), (2, "二级"), (3, "三级"), (4, "四级")])}
 
 
