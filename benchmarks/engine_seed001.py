@@ -54,6 +54,7 @@ def generate(n: int, out: Path, seed: int = 1) -> dict:
         "contracted_land_mu": (rng.integers(0, 3000, n_households) / 100).astype(str),
         "grain_area_mu": (rng.integers(0, 2000, n_households) / 100).astype(str),
         "courtyard_economy": rng.random(n_households) < 0.15,
+        "industry_project": rng.random(n_households) < 0.1,
     }).with_columns(
         pl.when(pl.col("category") == "monitored").then(pl.col("monitor_type")).otherwise(None).alias("monitor_type"))
     idx = pl.int_range(0, n, eager=True)
@@ -74,6 +75,7 @@ def generate(n: int, out: Path, seed: int = 1) -> dict:
         pl.Series("tekun", rng.random(n) < 0.03),
         pl.Series("school_stage", np.where(rng.random(n) < 0.02, "college", "none")),
         pl.Series("training_willing", rng.random(n) < 0.3),
+        pl.Series("serious_illness", rng.random(n) < 0.02),
     )
     from fangpin.lib import creditcode
 
@@ -92,9 +94,13 @@ def generate(n: int, out: Path, seed: int = 1) -> dict:
     workers = np.concatenate([workers, workers[rng.random(workers.size) < 0.1]])
     m = workers.size
     places = rng.integers(0, 3, m)
+    posts = rng.random(m) < 0.05
     employments = pl.DataFrame({
         "id_number": members["id_number"].gather(workers), "year": np.full(m, 2025),
-        "kind": np.where(rng.random(m) < 0.05, "public_welfare_post", "wage_job"),
+        "kind": np.where(posts, "public_welfare_post", "wage_job"),
+        "post_kind": np.where(posts, np.array(["employment_assistance", "village"])[rng.integers(0, 2, m)], ""),
+        "post_created_year": np.where(posts, rng.integers(2021, 2024, m), 0),
+        "start_date": (np.datetime64("2025-01-01") + rng.integers(0, 180, m)).astype(str),
         "place": np.array(["cross_province", "in_province_out_of_county", "in_county"])[places],
         "employer_credit_code": np.where(places == 2, np.array(codes)[rng.integers(0, n_enterprises, m)], ""),
         "months": rng.integers(1, 13, m), "monthly_wage": rng.integers(50, 600, m) * 1000,
@@ -107,6 +113,7 @@ def generate(n: int, out: Path, seed: int = 1) -> dict:
         "id_number": members["id_number"].gather(trainees), "year": np.full(t, 2025),
         "kind": np.array(["skills", "order", "outbound", "general", "disabled_practical"])[rng.integers(0, 5, t)],
         "days": rng.integers(1, 40, t), "employed_after": rng.random(t) < 0.85,
+        "start_date": (np.datetime64("2025-02-01") + rng.integers(0, 150, t)).astype(str),
         "institution_credit_code": agencies[rng.integers(0, n_agencies, t)],
     })
     founders = np.flatnonzero(rng.random(n) < 0.03)
@@ -116,7 +123,7 @@ def generate(n: int, out: Path, seed: int = 1) -> dict:
         "kind": np.array(["individual", "micro_enterprise"])[rng.integers(0, 2, f)],
         "started_on": (np.datetime64("2023-01-01") + rng.integers(0, 1000, f)).astype(str),
         "operating_months": rng.integers(0, 36, f), "yearly_rent": rng.integers(0, 800, f) * 1000,
-        "returnee": rng.random(f) < 0.4,
+        "returnee": rng.random(f) < 0.4, "stable_income": rng.random(f) < 0.6,
     })
     incomes = pl.DataFrame({
         "household_number": households["household_number"], "year": np.full(n_households, 2025),
@@ -127,7 +134,9 @@ def generate(n: int, out: Path, seed: int = 1) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     employments = employments.with_columns(
         pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
-        for c in ("employer_credit_code", "agency_credit_code"))
+        for c in ("employer_credit_code", "agency_credit_code", "post_kind")).with_columns(
+        pl.when(pl.col("post_created_year") == 0).then(None).otherwise(pl.col("post_created_year"))
+        .alias("post_created_year"))
     for name, frame in (("households", households), ("members", members), ("employments", employments),
                         ("trainings", trainings), ("enterprises", enterprises), ("startups", startups),
                         ("incomes", incomes)):
@@ -144,8 +153,11 @@ def run(workdir: Path) -> dict:
 
     from fangpin.policies import catalog, engine, simulate, tables
 
-    # the catalog carries no 2025 monitoring line (the county adds it); the benchmark sets one so that clause 30 runs
-    doc = simulate.with_values(catalog.load_catalog()["sn2022-67"], {"monitoring_line": Decimal(7500)}, AS_OF)
+    # the catalog carries no monitoring line and no 2025 grain standard (the county sets them each year); the benchmark
+    # sets them so that clauses 30 and 7 run
+    doc = simulate.with_values(catalog.load_catalog()["sn2022-67"], {
+        "monitoring_line": Decimal(7500), "grain_central_per_mu": Decimal("15.6"), "grain_province_per_mu": Decimal("5.9")},
+        AS_OF)
     t0 = time.perf_counter()
     # scanned, not read: the builder reads what it needs as it keys the rows
     frames = {name: pl.scan_parquet(workdir / f"{name}.parquet") for name in tables.INPUT_SCHEMAS

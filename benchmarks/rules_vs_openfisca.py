@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-AS_OF = dt.date(2025, 6, 30)
+AS_OF = dt.date(2022, 12, 31)  # the grain subsidy's standard is 2022's (a yearly issuance, docs/policy-coverage.md)
+SPELL_START = "2022-09-01"     # every spell after the document's issuance: the new transport standard
 YEAR = str(AS_OF.year)
 RULES = ("transport_subsidy", "job_retention_bonus", "training_living_allowance", "grain_subsidy")
 # places as integers in the arrays: 0 no work spell this year
@@ -102,7 +103,8 @@ def openfisca_system(r: dict):
                              roles=[{"key": "member", "plural": "members", "label": "成员"}])
     Person = build_entity(key="person", plural="persons", label="人", is_person=True)
     system = TaxBenefitSystem([Household, Person])
-    system.parameters = ParameterNode("", data={k: {"values": {"2022-08-12": v}} for k, v in r.items()})
+    # the values in force on AS_OF, for the whole year OpenFisca evaluates (its YEAR period reads them on 1 January)
+    system.parameters = ParameterNode("", data={k: {"values": {f"{AS_OF.year}-01-01": v}} for k, v in r.items()})
 
     def var(name, entity, value_type=int, formula=None):
         attrs = {"value_type": value_type, "entity": entity, "definition_period": DateUnit.YEAR, "label": name}
@@ -194,12 +196,14 @@ def frames_from_arrays(a: dict):
         "kind": pl.Series(["wage_job"]).cast(pl.Categorical).extend_constant("wage_job", working.size - 1),
         "place": pl.Series(np.array(PLACES[1:])[a["place"][working] - 1]).cast(pl.Categorical),
         "months": a["months"][working], "monthly_wage": a["wage_fen"][working],
+        "start_date": pl.Series([SPELL_START]).extend_constant(SPELL_START, working.size - 1),
     })
     trained = np.flatnonzero(a["training_days"] > 0)
     trainings = pl.DataFrame({
         "pid": pl.Series(trained, dtype=pl.UInt32),
         "kind": pl.Series(["skills"]).cast(pl.Categorical).extend_constant("skills", trained.size - 1),
         "days": a["training_days"][trained],
+        "start_date": pl.Series([SPELL_START]).extend_constant(SPELL_START, trained.size - 1),
     })
     return households, persons, employments, trainings
 

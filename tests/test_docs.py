@@ -36,3 +36,23 @@ def test_department_feed_formats_are_current():
     from fangpin.monitoring.feeds import feeds_markdown
 
     assert (DOCS / "department-feeds.md").read_text(encoding="utf-8") == feeds_markdown(), "run `fangpin exchange_files`"
+
+
+def test_every_reading_in_the_coverage_document_names_a_test_that_exists():
+    """docs/policy-coverage.md names the test beside each reading; a renamed or deleted test fails here."""
+    import re
+
+    text = (DOCS / "policy-coverage.md").read_text(encoding="utf-8")
+    tests = DOCS.parent / "src" / "fangpin" / "policies" / "tests"
+    named = re.findall(r"`(test_\w+\.py)::(test_\w+)`", text)
+    assert len(named) >= 40
+    for file, name in named:
+        source = (tests / file).read_text(encoding="utf-8") if (tests / file).exists() else ""
+        assert re.search(rf"^def {name}\(", source, re.M), f"{file}::{name} named in policy-coverage.md does not exist"
+    readings = text.split("## 歧义与选择")[1]
+    for row in readings.splitlines():
+        if row.startswith("| ") and not row.startswith("| 条") and not row.startswith("|---"):
+            assert "::test_" in row, f"a reading without its test: {row[:60]}"
+    for row in text.splitlines():  # every implemented benefit names its test too
+        if "**已实现**" in row and row.startswith("| "):
+            assert "::test_" in row, f"an implemented clause without its test: {row[:60]}"

@@ -91,6 +91,8 @@ def generate(*, county_code: str, villages: Sequence[str], households: int, seed
             "address": f"{seq_by_village[village]}号", "phone": f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}",
             "contracted_land_mu": f"{rng.randint(0, 60) / 2:.2f}", "grain_area_mu": f"{rng.randint(0, 40) / 2:.2f}",
             "courtyard_economy": rng.random() < 0.15,
+            # facts added later draw from their own stream, so that the rest of the demo stays as it was
+            "industry_project": category == "monitored" and _extra(number).random() < 0.4,
         })
         members = _family(rng, people, surname)
         workers = 0
@@ -113,6 +115,7 @@ def generate(*, county_code: str, villages: Sequence[str], households: int, seed
                 "relation": relation, "labor_capacity": labor, "disability_grade": rng.randint(1, 4) if disabled else None,
                 "tekun": disabled and rng.random() < 0.2, "school_stage": school,
                 "training_willing": labor == "laborer" and rng.random() < 0.3, "phone": "",
+                "serious_illness": _extra(id_number).random() < 0.03,
             })
             if labor == "laborer" and school == "none" and rng.random() < 0.55:
                 workers += 1
@@ -129,6 +132,7 @@ def generate(*, county_code: str, villages: Sequence[str], households: int, seed
                     "enterprise_credit_code": None, "started_on": f"202{rng.randint(2, 5)}-0{rng.randint(1, 9)}-01",
                     "operating_months": rng.randint(2, 36), "yearly_rent": rng.choice((0, 240000, 360000, 480000)),
                     "guaranteed_loan": rng.choice((0, 0, 5000000, 10000000)), "returnee": rng.random() < 0.5,
+                    "stable_income": _extra(f"{id_number}:startup").random() < 0.6,
                 })
         size = len(members)
         for year in (2023, 2024, 2025):
@@ -161,6 +165,11 @@ def _family(rng: random.Random, people: _People, surname: str) -> list[tuple[str
     return out
 
 
+def _extra(key: str) -> random.Random:
+    """A stream of its own per row for facts added after the demo was first drawn."""
+    return random.Random(f"fangpin-demo:{key}")
+
+
 def _employment(doc, rng, id_number, workplaces, agencies) -> None:
     place = rng.choices(("cross_province", "in_province_out_of_county", "in_county"), (3, 3, 4))[0]
     months = rng.randint(2, 12)
@@ -176,3 +185,8 @@ def _employment(doc, rng, id_number, workplaces, agencies) -> None:
         "monthly_wage": rng.randint(8, 60) * 10000, "contract_months": rng.choice((None, 6, 12, 24)),
         "first_stable": rng.random() < 0.2, "returnee": rng.random() < 0.1,
     })
+    spell = doc["employments"][-1]
+    if spell["kind"] == "public_welfare_post":  # 就业帮扶公益岗位 (cl.14) or village posts paid from PV income (cl.13)
+        extra = _extra(f"{id_number}:post")
+        spell["post_kind"] = extra.choice(("employment_assistance", "village", "village", "one_household_one_post"))
+        spell["post_created_year"] = extra.choice((2021, 2022, 2022, 2023))

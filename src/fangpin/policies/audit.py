@@ -75,6 +75,13 @@ def read_payments(path: Path, doc: Document, filename: str | None = None) -> tup
     return (pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)), problems
 
 
+def as_granted(payments: pl.DataFrame | None) -> pl.DataFrame | None:
+    """Payments in the shape engine.evaluate(granted=) reads (blank keys as nulls)."""
+    if payments is None:
+        return None
+    return payments.select("benefit_id", *_payee_columns(), "year")
+
+
 def _payee_problems(row: dict, b, doc: Document) -> list[str]:
     """Which keys a payment must carry depends on whom the benefit is paid to."""
     if b is None:
@@ -121,40 +128,73 @@ def _combined(doc: Document, payments: pl.DataFrame, names: dict) -> pl.DataFram
     return pl.concat(frames) if frames else pl.DataFrame(schema=FINDING_SCHEMA)
 
 
-def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame) -> pl.DataFrame:
-    """The findings, one row each: owed and paid in fen, the number of payments, and the reason in Chinese."""
+def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame, year: int | None = None) -> pl.DataFrame:
+    """The findings of the year, one row each: owed and paid in fen, the number of payments, the reason in Chinese.
+
+    `entitlements`: the engine's rows for `year` (computed without earlier grants); `payments`: the payments file, any
+    years. A benefit paid every year is compared with that year's payments. A one-time benefit (once_per: period) is
+    compared with its payments of every year of the document's period up to `year`: paid in an earlier year it is not
+    missed now, and paid in two years (or twice) it is a 重复享受 in the year of the later payment.
+    `year` defaults to the entitlements' year (or the payments' latest)."""
     names = {b.id: b.name for b in doc.benefits}
+    once = sorted(b.id for b in doc.benefits if b.once_per == "period")
+    if year is None:
+        years = entitlements["year"].to_list() or payments["year"].to_list() or [0]
+        year = max(years)
     owed = entitlements.select(
         pl.col("benefit_id").cast(pl.String), pl.col("household_number").fill_null(""),
         pl.col("id_number").fill_null("").alias("person"), pl.col("credit_code").fill_null(""),
         "year", pl.col("amount").alias("owed"), pl.col("bound").cast(pl.String),
     ).group_by(KEY).agg(pl.col("owed").sum(), pl.col("bound").first())
-    paid = payments.group_by(KEY).agg(pl.col("amount").sum().alias("paid"), pl.len().alias("payments"),
-                                      pl.col("reference").str.join("、").alias("references"))
+    in_year = payments.filter(pl.col("year") == year)
+    one_time = payments.filter(pl.col("benefit_id").is_in(once) & pl.col("year").is_between(doc.effective_from.year, year))
+    payee = [k for k in KEY if k != "year"]
+    paid = pl.concat([
+        in_year.filter(~pl.col("benefit_id").is_in(once)).group_by(KEY).agg(
+            pl.col("amount").sum().alias("paid"), pl.len().alias("payments"),
+            pl.col("reference").str.join("、").alias("references"), pl.len().alias("now"),
+            pl.lit(0, dtype=pl.UInt32).alias("earlier"), pl.lit("", dtype=pl.String).alias("years")),
+        # a one-time benefit's payments of every year so far, reported in `year`
+        one_time.group_by(payee).agg(
+            pl.col("amount").sum().alias("paid"), pl.len().alias("payments"),
+            pl.col("reference").str.join("、").alias("references"), (pl.col("year") == year).sum().alias("now"),
+            (pl.col("year") < year).sum().alias("earlier"),
+            pl.col("year").sort().cast(pl.String).str.join("年、").alias("years"),
+        ).with_columns(pl.lit(year, dtype=pl.Int64).alias("year")).select(
+            *KEY, "paid", "payments", "references", "now", "earlier", "years"),
+    ], how="vertical_relaxed")
     both = owed.join(paid, on=KEY, how="full", coalesce=True).with_columns(
         pl.col("owed").fill_null(0), pl.col("paid").fill_null(0), pl.col("payments").fill_null(0).cast(pl.Int64),
-        pl.col("bound").fill_null(""))
+        pl.col("now").fill_null(0).cast(pl.Int64), pl.col("earlier").fill_null(0).cast(pl.Int64),
+        pl.col("bound").fill_null(""), pl.col("benefit_id").is_in(once).alias("once"))
     ceiling, floor = pl.col("bound") == "at_most", pl.col("bound") == "at_least"
+    only_now = (pl.col("now") == 1) & (pl.col("earlier") == 0)  # one payment, this year's
+
     def yuan(c: str) -> pl.Expr:
         return yuan_text(pl.col(c))
 
     checks = [
         ("应享未享", (pl.col("owed") > 0) & (pl.col("payments") == 0),
-         pl.concat_str([pl.lit("应享"), yuan("owed"), pl.lit("元，未发放")])),
-        ("应享未享", (pl.col("payments") > 0) & ~ceiling & (pl.col("paid") < pl.col("owed")),
+         pl.when(ceiling).then(pl.concat_str([pl.lit("可享（上限"), yuan("owed"), pl.lit("元），未发放")]))
+         .otherwise(pl.concat_str([pl.lit("应享"), yuan("owed"), pl.lit("元，未发放")]))),
+        ("应享未享", only_now & ~ceiling & (pl.col("paid") < pl.col("owed")),
          pl.concat_str([pl.when(floor).then(pl.lit("低于下限：应不低于")).otherwise(pl.lit("应享")), yuan("owed"),
                         pl.lit("元，只发放"), yuan("paid"), pl.lit("元")])),
-        ("重复享受", pl.col("payments") > 1,
-         pl.concat_str([pl.lit("同一待遇同一年度发放"), pl.col("payments").cast(pl.String), pl.lit("次，共"), yuan("paid"),
-                        pl.lit("元（应享"), yuan("owed"), pl.lit("元；凭证："), pl.col("references"), pl.lit("）")])),
-        ("违规享受", (pl.col("payments") > 0) & (pl.col("owed") == 0),
+        ("重复享受", (pl.col("payments") > 1) & (pl.col("now") > 0),
+         pl.when(pl.col("once") & (pl.col("earlier") > 0)).then(pl.concat_str([
+             pl.lit("一次性待遇已于"), pl.col("years"), pl.lit("年发放，共"), pl.col("payments").cast(pl.String),
+             pl.lit("次、"), yuan("paid"), pl.lit("元（凭证："), pl.col("references"), pl.lit("）")]))
+         .otherwise(pl.concat_str([pl.lit("同一待遇同一年度发放"), pl.col("payments").cast(pl.String), pl.lit("次，共"),
+                                   yuan("paid"), pl.lit("元（应享"), yuan("owed"), pl.lit("元；凭证："),
+                                   pl.col("references"), pl.lit("）")]))),
+        ("违规享受", only_now & (pl.col("owed") == 0),
          pl.concat_str([pl.lit("按登记信息不符合条件，却发放"), yuan("paid"), pl.lit("元")])),
         # over the standard or the ceiling in a single payment (several payments are a duplicate, reported above)
-        ("违规享受", (pl.col("owed") > 0) & (pl.col("payments") == 1) & ~floor & (pl.col("paid") > pl.col("owed")),
+        ("违规享受", (pl.col("owed") > 0) & only_now & ~floor & (pl.col("paid") > pl.col("owed")),
          pl.concat_str([pl.when(ceiling).then(pl.lit("超过上限：上限")).otherwise(pl.lit("超标准：应享")),
                         yuan("owed"), pl.lit("元，发放"), yuan("paid"), pl.lit("元")])),
     ]
-    frames = [_combined(doc, payments, names)] if doc.exclusive_groups() and payments.height else []
+    frames = [_combined(doc, in_year, names)] if doc.exclusive_groups() and in_year.height else []
     frames += [
         both.filter(cond).select(
             pl.lit(kind).alias("finding"), "benefit_id",
@@ -166,5 +206,3 @@ def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame) -> 
     return pl.concat(frames).sort(["finding", "household_number", "id_number", "credit_code", "benefit_id"],
                                   nulls_last=True) \
         if frames else pl.DataFrame(schema=FINDING_SCHEMA)
-
-

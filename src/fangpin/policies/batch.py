@@ -48,6 +48,6 @@ def audit(doc: Document, path: Path, payments_path: Path, as_of: dt.date, filena
     built, unreadable = _built(path, as_of, filename)
     paid, bad_payments = audit_rules.read_payments(payments_path, doc, payments_filename)
     ev = engine.evaluate(doc, built, as_of=as_of)
-    findings = audit_rules.audit(doc, ev.results, paid.filter(paid["year"] == as_of.year))
+    findings = audit_rules.audit(doc, ev.results, paid, as_of.year)  # one-time benefits: earlier years' payments count
     return {"policy": doc.id, "as_of": as_of.isoformat(), "messages": ev.messages, "findings": findings.to_dicts(),
             "unevaluable": _unevaluable(unreadable + bad_payments, ev)}

@@ -1,6 +1,8 @@
 """What-if: the same population evaluated with changed parameters, compared with the catalog as it is.
 
-Changes are dated at the evaluation date, so every other value and date of the catalog stays as it is.
+A change holds for the whole year evaluated: it is dated 1 January of the evaluation year (replacing the values dated
+from then to the evaluation date), so that a standard applied by each row's date (a work spell's start) is changed for
+every row of the year. Every value and date outside that stretch stays as it is.
 """
 from __future__ import annotations
 
@@ -38,10 +40,11 @@ def parse_settings(doc: Document, settings: list[str]) -> dict[str, Decimal]:
 
 def with_values(doc: Document, changes: dict[str, Decimal], as_of: dt.date) -> Document:
     params = dict(doc.parameters)
+    since = dt.date(as_of.year, 1, 1)
     for name, value in changes.items():
         p = params[name]
-        kept = tuple((d, v) for d, v in p.values if d != as_of)
-        params[name] = dataclasses.replace(p, values=tuple(sorted(kept + ((as_of, value),))))
+        kept = tuple((d, v) for d, v in p.values if not since <= d <= as_of)
+        params[name] = dataclasses.replace(p, values=tuple(sorted(kept + ((since, value),))))
     return dataclasses.replace(doc, parameters=params)
 
 

@@ -36,6 +36,7 @@ def documents(draw):
             "lifted_year": draw(st.one_of(st.none(), st.integers(2013, dt.date.today().year))) if lifted_ok else None,
             "dibao": draw(st.booleans()), "address": draw(TEXT), "phone": draw(st.sampled_from(["", "13800000000"])),
             "contracted_land_mu": draw(MU), "grain_area_mu": draw(MU), "courtyard_economy": draw(st.booleans()),
+            "industry_project": draw(st.booleans()),
         })
         for j in range(draw(st.integers(1, 4))):
             birth = births[i * 4 + j]
@@ -52,7 +53,7 @@ def documents(draw):
                 "labor_capacity": draw(st.sampled_from(["laborer", "half", "weak", "none"])),
                 "disability_grade": draw(st.one_of(st.none(), st.integers(1, 4))), "tekun": draw(st.booleans()),
                 "school_stage": draw(st.sampled_from(["none", "primary", "college"])),
-                "training_willing": draw(st.booleans()), "phone": "",
+                "training_willing": draw(st.booleans()), "serious_illness": draw(st.booleans()), "phone": "",
             })
         for year in draw(st.lists(st.integers(2000, 2100), max_size=2, unique=True)):
             incomes.append({"household_number": number, "year": year, "wage": draw(FEN), "business_income": draw(FEN),

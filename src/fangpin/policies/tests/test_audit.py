@@ -54,26 +54,39 @@ def test_exact_payments_give_no_findings(tmp_path, w):
 
 
 @pytest.mark.parametrize("amount,expected", [
-    (149999, ("应享未享", "transport_subsidy", "应享1500元，只发放1499.99元")),
-    (150001, ("违规享受", "transport_subsidy", "超标准：应享1500元，发放1500.01元")),
+    (6699, {("应享未享", "land_fertility_subsidy", "应享67元，只发放66.99元")}),
+    (6700, set()),
+    (6701, {("违规享受", "land_fertility_subsidy", "超标准：应享67元，发放67.01元")}),
 ])
-def test_short_and_over_by_one_fen(tmp_path, w, amount, expected):
+def test_an_exact_amount_short_and_over_by_one_fen(tmp_path, w, amount, expected):
     a = w[2]
-    assert findings(tmp_path, w, [transport(a, amount), land(6700)]) == {expected}
+    assert findings(tmp_path, w, [transport(a, 150000), land(amount)]) == expected
+
+
+@pytest.mark.parametrize("amount,expected", [
+    (100000, set()),   # “最高不超过1500元”: paid as approved below the ceiling (双发〔2022〕67号 10)
+    (149999, set()),
+    (150000, set()),
+    (150001, {("违规享受", "transport_subsidy", "超过上限：上限1500元，发放1500.01元")}),
+])
+def test_a_ceiling_is_checked_as_not_above_it(tmp_path, w, amount, expected):
+    a = w[2]
+    assert findings(tmp_path, w, [transport(a, amount), land(6700)]) == expected
 
 
 def test_missed_duplicate_and_ineligible(tmp_path, w):
     b = w[3]
     got = findings(tmp_path, w, [land(6700, "L1"), land(6700, "L2"), transport(b, 60000)])
     assert got == {
-        ("应享未享", "transport_subsidy", "应享1500元，未发放"),
+        ("应享未享", "transport_subsidy", "可享（上限1500元），未发放"),
         ("重复享受", "land_fertility_subsidy", "同一待遇同一年度发放2次，共134元（应享67元；凭证：L1、L2）"),
         ("违规享受", "transport_subsidy", "按登记信息不符合条件，却发放600元"),
     }
 
 
 def test_ceiling_is_a_maximum_not_an_amount():
-    doc = {"households": [household("M1", "monitored", "marginal", village="610327100001")], "members": [member("M1")]}
+    doc = {"households": [household("M1", "monitored", "marginal", village="610327100001", industry_project=True)],
+           "members": [member("M1")]}
     as_of = dt.date(2022, 9, 30)
     built, _ = tables.build(tables.from_document(doc), year=2022, as_of=as_of)
     cat = catalog.load_catalog()["lx2022-10"]

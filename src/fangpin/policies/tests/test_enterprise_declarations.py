@@ -52,9 +52,9 @@ def test_clause_6_needs_driving_target_households_and_this_years_declaration():
     assert sn(farm(breeding_pigs=0), benefit="breeding_pig_subsidy") == []
 
 
-def factory(certified="2022-03-01", total=21, kind="community_factory", year=2022, **declared):
+def factory(certified="2022-03-01", total=21, kind="community_factory", year=2022, labor_intensive=True, **declared):
     return {"credit_code": CODE_LX, "name": "社区工厂", "kind": kind, "division_code": LONG, "base_certified_on": certified,
-            "total_employees": total, "declared_year": year, **declared}
+            "total_employees": total, "declared_year": year, "labor_intensive": labor_intensive, **declared}
 
 
 def lx(enterprise, lifted=7, benefit=None):
@@ -81,6 +81,8 @@ def test_utilities_half_rounds_up_to_the_fen_and_needs_a_qualified_factory():
     assert lx(factory(utilities_cost=12345, total=19), benefit="community_factory_utilities_subsidy") == []
     assert lx(factory(utilities_cost=12345, kind="workshop"), benefit="community_factory_utilities_subsidy") == []
     assert lx(factory(utilities_cost=12345, year=2021), benefit="community_factory_utilities_subsidy") == []
+    # the subsidies are for the factory the clause recognises: labour-intensive (陇县十条措施 三)
+    assert lx(factory(utilities_cost=12345, labor_intensive=False), benefit="community_factory_utilities_subsidy") == []
 
 
 def test_village_standard_premises_half_the_rent_every_year():

@@ -47,16 +47,17 @@ def test_job_seeking_subsidy(months, contract, first, place, paid):
     rows, _, _ = go({"households": [hh()], "members": [m], "employments": [s]}, "job_seeking_subsidy")
     assert [r["amount"] for r in rows] == ([50000] if paid else [])
     if paid:
-        assert rows[0]["explanation"].endswith(f"外出务工首次稳定就业{months}个月（≥6个月），有12个月劳动合同，一次性求职补贴500元")
+        assert f"外出务工首次稳定就业{months}个月（≥6个月），有12个月劳动合同，一次性求职补贴500元（一次性待遇" in rows[0]["explanation"]
 
 
-@pytest.mark.parametrize("category,monitor_type,labor,paid", [
-    ("monitored", "marginal", "laborer", True),
-    ("monitored", "sudden_hardship", "none", False),   # no one able to work
-    ("lifted", None, "laborer", False),                # monitored households only
+@pytest.mark.parametrize("category,monitor_type,labor,project,paid", [
+    ("monitored", "marginal", "laborer", True, True),
+    ("monitored", "marginal", "laborer", False, False),   # “有意愿……发展产业”: no industry project, no award
+    ("monitored", "sudden_hardship", "none", True, False),   # no one able to work
+    ("lifted", None, "laborer", True, False),                # monitored households only
 ])
-def test_industry_award_is_a_ceiling_for_monitored_households(category, monitor_type, labor, paid):
-    rows, _, _ = go({"households": [hh(category=category, monitor_type=monitor_type)],
+def test_industry_award_is_a_ceiling_for_monitored_households_with_a_project(category, monitor_type, labor, project, paid):
+    rows, _, _ = go({"households": [hh(category=category, monitor_type=monitor_type, industry_project=project)],
                      "members": [member(labor_capacity=labor)]}, "monitored_industry_award")
     assert [(r["amount"], r["bound"], r["id_number"]) for r in rows] == ([(500000, "at_most", None)] if paid else [])
 
@@ -67,20 +68,30 @@ def test_industry_award_is_a_ceiling_for_monitored_households(category, monitor_
 def test_industry_award_ends_with_the_risk(eliminated_on, paid):
     """第六条 aims to 消除返贫风险, and 第一条 ties assistance to the risk (“风险不消除，帮扶责任不脱钩”): once the risk
     is eliminated (on or before the evaluation date) the household is no longer awarded."""
-    rows, _, _ = go({"households": [hh(category="monitored", monitor_type="marginal", risk_eliminated_on=eliminated_on)],
+    rows, _, _ = go({"households": [hh(category="monitored", monitor_type="marginal", risk_eliminated_on=eliminated_on,
+                                       industry_project=True)],
                      "members": [member()]}, "monitored_industry_award")
     assert [r["amount"] for r in rows] == ([500000] if paid else [])
     if paid:
-        assert rows[0]["explanation"].startswith("依据陇县十条措施（2022）第6条：风险未消除的监测户发展产业")
+        assert rows[0]["explanation"].startswith("依据陇县十条措施（2022）第6条：风险未消除的监测户发展特色产业项目")
 
 
-def test_the_county_document_does_not_reach_other_counties_or_years():
+def test_the_county_document_does_not_reach_other_counties_or_before_its_start():
     m = member()
     doc = {"households": [household()], "members": [m], "employments": [spell(m, year=2022)]}  # 双碾村
     assert go(doc, None)[0] == []
-    rows, messages, _ = go({"households": [hh()], "members": [m], "employments": [spell(m, year=2023)]}, None,
-                           as_of=dt.date(2023, 3, 1))
+    rows, messages, _ = go({"households": [hh()], "members": [m], "employments": [spell(m, year=2021)]}, None,
+                           as_of=dt.date(2021, 12, 31))
     assert rows == [] and "不在有效期内" in messages[0]
+
+
+@pytest.mark.parametrize("year", [2022, 2023, 2025, 2030])
+def test_the_county_measures_run_every_year_from_the_start_the_county_set(year):
+    """The seed names no date and its amounts are 每人每年: the period is open-ended from the county-set start."""
+    m = member()
+    rows, messages, _ = go({"households": [hh()], "members": [m], "employments": [spell(m, year=year)]},
+                           "transport_subsidy", as_of=dt.date(year, 6, 30))
+    assert [r["amount"] for r in rows] == [50000] and messages == []
 
 
 # --- clause 2: placement subsidy to the agency; clause 3: one-time start-up grant -------------------------------

@@ -27,9 +27,10 @@ def population(lifted: int, others: int, *, year=2022, employer=CODE, last_year_
     return doc
 
 
-def enterprise(kind="community_factory", total=21, base_level="none", certified="2022-03-01", division=LONG):
+def enterprise(kind="community_factory", total=21, base_level="none", certified="2022-03-01", division=LONG,
+               labor_intensive=True):
     return {"credit_code": CODE, "name": "测试", "kind": kind, "division_code": division, "base_level": base_level,
-            "base_certified_on": certified, "total_employees": total}
+            "base_certified_on": certified, "total_employees": total, "labor_intensive": labor_intensive}
 
 
 def go(doc, benefit):
@@ -53,7 +54,8 @@ def test_community_factory_once_in_the_year_of_certification_and_explained():
     assert go(population(7, 0) | {"enterprises": [enterprise(certified="2021-05-01")]}, "community_factory_post_subsidy") == []
     rows = go(population(7, 0) | {"enterprises": [enterprise()]}, "community_factory_post_subsidy")
     assert rows[0]["explanation"] == (
-        "依据陇县十条措施（2022）第3条：社区工厂用工21人（≥20人），其中脱贫劳动力7人（≥1/3），每人2000元，计14000元")
+        "依据陇县十条措施（2022）第3条：劳动密集型社区工厂用工21人（≥20人），其中稳定就业（≥6个月）的脱贫劳动力7人（≥1/3），"
+        "每人2000元，计14000元（一次性待遇：本文件执行期内只享受一次，以前年度已发放的不再计算）")
     assert rows[0]["household_number"] is None and rows[0]["id_number"] is None and rows[0]["village_code"] == LONG
 
 

@@ -16,8 +16,9 @@ def transport_for(user, household, as_of):
 
 def test_a_value_set_on_the_page_applies_from_its_date_and_is_recorded(world, households):
     h = households["shuangnian"]
+    # the standard is the one in force when the spell starts (双发〔2022〕67号 10): a spell starting on the new value's date
     Employment.objects.create(member=h.members.get(relation="head"), year=2025, place="cross_province",
-                              start_date=dt.date(2025, 3, 1), months=3, monthly_wage=300000)
+                              start_date=dt.date(2025, 7, 1), months=3, monthly_wage=300000)
     assert transport_for(world.clerk, h, dt.date(2025, 6, 30)) == [150000]
     parameters.set_value(world.county, "sn2022-67", "transport_cross_province", dt.date(2025, 7, 1), "2000",
                          "区政府常务会议纪要〔2025〕12号")

@@ -63,10 +63,10 @@ def populations(draw):
                     contract_months=draw(st.sampled_from([None, 0, 6, 12])), first_stable=draw(st.booleans()),
                     kind=draw(st.sampled_from(["wage_job", "public_welfare_post"])),
                     agency_credit_code=draw(st.sampled_from(agencies))))
-            if draw(st.booleans()):
+            for t in range(draw(st.integers(0, 2))):  # a second training of the same person tests per-person caps
                 doc["trainings"].append({"id_number": m["id_number"], "year": as_of.year,
                                          "kind": draw(st.sampled_from(["skills", "order", "general", "disabled_practical"])),
-                                         "start_date": f"{as_of.year}-03-01", "days": draw(st.integers(0, 60)),
+                                         "start_date": f"{as_of.year}-0{3 + t}-01", "days": draw(st.integers(0, 60)),
                                          "employed_after": draw(st.booleans()),
                                          "institution_credit_code": draw(st.sampled_from(agencies))})
     return village_doc, doc

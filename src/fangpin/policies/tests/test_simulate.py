@@ -30,7 +30,7 @@ def test_transport_change_costs_500_per_cross_province_worker():
     assert (t["baseline"], t["scenario"], t["change"]) == (150000 * 2 + 60000, 200000 * 2 + 60000, 100000)
     assert row(out["village"], "village_code", "140603203200")["change"] == 50000
     assert row(out["village"], "village_code", "140603203203")["change"] == 50000
-    assert row(out["level"], "level", "就业补助资金")["change"] == 100000
+    assert row(out["level"], "level", "未规定")["change"] == 100000   # the seed names no source for clause 10
 
 
 def test_voucher_funding_splits_5_3_2_and_keeps_every_fen():

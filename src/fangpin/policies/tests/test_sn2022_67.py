@@ -38,7 +38,9 @@ def test_transport_once_a_year_at_the_highest_place():
         spell(m, "in_province_out_of_county", months=3), spell(m, "cross_province", months=2),
         spell(m, "cross_province", months=4)]}, benefit="transport_subsidy")
     assert amounts(rows) == [150000]
-    assert rows[0]["explanation"] == "依据双发〔2022〕67号第10条：2025年跨省务工，每年一次性补贴1500元"
+    assert rows[0]["explanation"] == ("依据双发〔2022〕67号第10条：2025年跨省务工（2025-01-01开始，按当日有效标准），"
+                                      "每年一次性补贴不超过1500元")
+    assert rows[0]["bound"] == "at_most"
 
 
 def test_transport_counts_only_the_evaluated_year():
@@ -87,7 +89,8 @@ def test_retention_explanation_reads_like_the_clause():
     rows, _, _ = run({"households": [household()], "members": [m], "employments": [spell(m, months=7, wage_yuan=2500)]},
                      benefit="job_retention_bonus")
     assert rows[0]["explanation"] == (
-        "依据双发〔2022〕67号第11条：连续外出务工7个月（≥6个月），月工资2500元（≥1000元），按每月200元补助6个月，计1200元")
+        "依据双发〔2022〕67号第11条：连续外出务工7个月（≥6个月），月工资2500元（≥1000元），按每月200元补助6个月，计1200元"
+        "（一次性待遇：本文件执行期内只享受一次，以前年度已发放的不再计算）")
 
 
 # --- clause 18: training living allowance ----------------------------------------------------------------------
@@ -126,7 +129,9 @@ def test_land_fertility_per_mu(mu, fen):
 @pytest.mark.parametrize("mu,fen", [("0.01", 22), ("1.00", 2150), ("9.00", 19350), ("0.03", 65)])
 def test_grain_subsidy_rounds_half_up_to_the_fen(mu, fen):
     # 21.5 yuan per mu: 0.01 mu = 21.5 fen -> 22; 0.03 mu = 64.5 fen -> 65
-    rows, _, _ = run({"households": [household(grain_area_mu=mu)], "members": [member()]}, benefit="grain_subsidy")
+    # the 2022 issuance (双发〔2022〕67号 7: the standard of that year's one-time subsidy)
+    rows, _, _ = run({"households": [household(grain_area_mu=mu)], "members": [member()]}, benefit="grain_subsidy",
+                     as_of=dt.date(2022, 12, 31))
     assert amounts(rows) == [fen]
 
 

@@ -69,7 +69,8 @@ def test_placement_subsidy_once_per_worker_and_year_at_the_highest():
 def test_public_welfare_post_floor(months, expected):
     m = member()
     doc = {"households": [household("H1", "ordinary")], "members": [m],
-           "employments": [spell(m, "in_county", months=months, kind="public_welfare_post", wage_yuan=900)]}
+           "employments": [spell(m, "in_county", months=months, kind="public_welfare_post", wage_yuan=900,
+                                 post_kind="employment_assistance", post_created_year=2022)]}
     rows, _, _ = run(doc, benefit="public_welfare_post_subsidy")
     assert [(r["amount"], r["bound"]) for r in rows] == ([(expected, "at_least")] if expected else [])
 
@@ -77,7 +78,8 @@ def test_public_welfare_post_floor(months, expected):
 def test_public_welfare_post_floor_rounds_half_up_to_the_fen():
     m = member()
     doc = {"households": [household()], "members": [m],
-           "employments": [spell(m, "in_county", months=1, kind="public_welfare_post")]}
+           "employments": [spell(m, "in_county", months=1, kind="public_welfare_post",
+                                 post_kind="employment_assistance", post_created_year=2022)]}
     rows, _, _ = run(doc, benefit="public_welfare_post_subsidy", changes={"minimum_wage_monthly": "1880.01"})
     assert amounts(rows) == [94001]  # 188001 fen / 2 = 94000.5 -> 94001
     rows, _, _ = run({**doc, "employments": [dict(doc["employments"][0], kind="wage_job")]},
@@ -191,14 +193,17 @@ def test_disabled_practical_training(grade, category, dibao, tekun, paid):
     assert amounts(rows) == ([150000] if paid else [])  # twice trained, once a year
 
 
-@pytest.mark.parametrize("started,months,paid", [
-    ("2024-07-01", 6, True),    # six months reached on 2025-01-01
-    ("2024-06-30", 7, False),   # reached on 2024-12-30: paid in 2024
-    ("2025-06-30", 6, True), ("2025-07-01", 6, False), ("2024-07-01", 5, False),
+@pytest.mark.parametrize("started,months,stable,paid", [
+    ("2024-07-01", 6, True, True),
+    ("2025-06-01", 1, True, True),     # the seed sets no months: “有稳定收入” is the fact (no 6-month test)
+    ("2024-07-01", 30, False, False),  # no stable income verified
+    ("2022-01-01", 12, True, False),   # not operating in the year any more (ended 2023-01-01)
 ])
-def test_disabled_industry_support_when_six_months_are_reached(started, months, paid):
+def test_disabled_industry_support_needs_a_project_with_stable_income(started, months, stable, paid):
+    """双发〔2022〕67号 19: 从事……又有稳定收入的……产业项目的，每人给予6000元."""
     m = member(disability_grade=3)
-    doc = {"households": [household()], "members": [m], "startups": [startup(m, started, months, returnee=False)]}
+    doc = {"households": [household()], "members": [m],
+           "startups": [dict(startup(m, started, months, returnee=False), stable_income=stable)]}
     rows, _, _ = run(doc, benefit="disabled_industry_support")
     assert amounts(rows) == ([600000] if paid else [])
 
@@ -252,10 +257,10 @@ def test_gap_for_ordinary_households_is_not_owed():
 
 def test_gap_needs_this_years_line():
     doc = three_persons(income(wage=100))
-    rows, messages, _ = run(doc, benefit="income_gap_compensation")  # the file has a line for 2021 only
+    rows, messages, _ = run(doc, benefit="income_gap_compensation")  # the file sets no line: the county does
     assert rows == []
-    assert any("防贫保险收入差额补偿（第30条）：参数“省定防返贫监测标准指导线（家庭年人均纯收入）”在 2025-06-30 没有生效的取值"
-               in m for m in messages)
+    assert any("防贫保险收入差额补偿（第30条）：参数“省定防返贫监测标准指导线（家庭年人均纯收入；种子未写数额" in m
+               and "在 2025-06-30 没有生效的取值" in m for m in messages)
     rows, _, _ = run(doc, benefit="income_gap_compensation", as_of=dt.date(2024, 12, 31),
                      changes={"monitoring_line": 6900})
     assert rows == []  # the 2024 line, but no 2024 income record

@@ -35,13 +35,13 @@ def population(village: str, region: str, year: int, n: int = 60) -> dict:
     older = creditcode.make(region, "MA0000400")  # a base certified the year before: only new workers count
     doc = {"households": [], "members": [], "employments": [], "trainings": [], "incomes": [], "startups": [],
            "enterprises": [{"credit_code": code, "kind": "community_factory", "division_code": village,
-                            "base_level": "city", "base_certified_on": f"{year}-02-01", "total_employees": 40,
+                            "base_level": "city", "base_certified_on": f"{year}-02-01", "total_employees": 20,
                             "labor_intensive": True, "declared_year": year, "drives_target": True, "breeding_pigs": 12,
                             "new_greenhouse_mu": "1.25", "renovated_greenhouse_mu": "0.50", "cool_vegetable_mu": "3.00",
                             "utilities_cost": 500000, "premises_kind": "self_rented", "premises_area_m2": "300",
                             "premises_rent": 2000000},
                            {"credit_code": older, "kind": "community_factory", "division_code": village,
-                            "base_level": "province", "base_certified_on": f"{year - 1}-05-01", "total_employees": 30,
+                            "base_level": "province", "base_certified_on": f"{year - 1}-05-01", "total_employees": 20,
                             "labor_intensive": True, "declared_year": year, "premises_kind": "village_standard",
                             "premises_rent": 100000}]}
     kinds = [("lifted", None), ("monitored", "unstable"), ("monitored", "marginal"), ("ordinary", None)]
@@ -51,7 +51,7 @@ def population(village: str, region: str, year: int, n: int = 60) -> dict:
         number = f"S{i}"
         doc["households"].append(household(number, category, monitor_type, village=village,
                                            contracted_land_mu=f"{i % 7}.{i % 10}0", grain_area_mu=f"{i % 5}.05",
-                                           courtyard_economy=i % 3 == 0, dibao=i % 7 == 0,
+                                           courtyard_economy=i % 3 == 0, dibao=i % 7 == 0, industry_project=i % 3 == 1,
                                            # half the monitored households had their risk eliminated early in the year
                                            risk_eliminated_on=f"{year}-01-15" if category == "monitored" and i % 8 < 4
                                            else None))
@@ -64,12 +64,14 @@ def population(village: str, region: str, year: int, n: int = 60) -> dict:
                        school_stage="college" if j == 2 and i % 5 == 2 else None)
             doc["members"].append(m)
             if (i + j) % 2 == 0:
-                doc["employments"].append(spell(m, places[(i + j) % 3], months=3 + (i + j) % 10,
+                doc["employments"].append(spell(m, places[(i + j) % 3], months=4 + (i + j) % 10,
                                                 wage_yuan=800 + 100 * (i % 9), year=year, contract_months=12,
                                                 first_stable=j == 0, agency_credit_code=agency if i % 3 else None,
                                                 employer_credit_code=code if places[(i + j) % 3] != "cross_province" else older))
             if (i + j) % 7 == 3:
-                doc["employments"].append(spell(m, "in_county", months=1 + i % 12, year=year, kind="public_welfare_post"))
+                doc["employments"].append(spell(m, "in_county", months=1 + i % 12, year=year, kind="public_welfare_post",
+                                                post_kind=["employment_assistance", "village"][i % 2],
+                                                post_created_year=2022))
             if (i + j) % 5 == 0:
                 kind = ["skills", "order", "outbound", "general", "disabled_practical"][(i // 5) % 5]
                 doc["trainings"].append({"id_number": m["id_number"], "year": year, "kind": kind,
@@ -78,7 +80,7 @@ def population(village: str, region: str, year: int, n: int = 60) -> dict:
             if (i + j) % 4 in (1, 2):
                 doc["startups"].append({"id_number": m["id_number"], "kind": "individual", "returnee": i % 2 == 0,
                                         "started_on": f"{year - i % 2}-{1 + i % 12:02d}-01", "operating_months": i % 14,
-                                        "yearly_rent": 100000 * (i % 5)})
+                                        "yearly_rent": 100000 * (i % 5), "stable_income": i % 3 != 2})
     doc["employments"].append(spell(member("NOBODY"), year=year))  # a person not in the file: reported, not paid
     return doc
 
@@ -102,7 +104,8 @@ def test_spark_gives_the_local_results(session, document, village, region, as_of
     cat = catalog.load_catalog()[document]
     if "monitoring_line" in cat.parameters:  # this year's line and an absorption amount, so that every rule runs
         cat = simulate.with_values(cat, {"monitoring_line": Decimal(7000), "absorption_per_worker": Decimal(1000),
-                                         "absorption_min_employees": Decimal(20)}, as_of)
+                                         "absorption_min_employees": Decimal(20), "grain_central_per_mu": Decimal("15.6"),
+                                         "grain_province_per_mu": Decimal("5.9")}, as_of)
     built, _ = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
     local = engine.evaluate(cat, built, as_of=as_of).results
     remote = pl.from_arrow(on_spark.evaluate(session, cat, spark_frames(session, doc), as_of=as_of).toArrow())

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         ev = engine.evaluate(doc, built, as_of=day)
         for m in ev.messages:
             self.stderr.write(m)
-        findings = audit.audit(doc, ev.results, paid.filter(paid["year"] == day.year))
+        findings = audit.audit(doc, ev.results, paid, day.year)  # one-time benefits: payments of earlier years count
         for u in unreadable + bad_payments:
             self.stderr.write(f"无法评估：工作表“{u.sheet}”第{u.row}行（{u.key}）：{u.reason}")
         counts = findings.group_by("finding").len().sort("finding").iter_rows()
