@@ -196,14 +196,16 @@ def frames_from_arrays(a: dict):
         "kind": pl.Series(["wage_job"]).cast(pl.Categorical).extend_constant("wage_job", working.size - 1),
         "place": pl.Series(np.array(PLACES[1:])[a["place"][working] - 1]).cast(pl.Categorical),
         "months": a["months"][working], "monthly_wage": a["wage_fen"][working],
-        "start_date": pl.Series([SPELL_START]).extend_constant(SPELL_START, working.size - 1),
+        "start_date": pl.Series([dt.date.fromisoformat(SPELL_START)]).extend_constant(
+            dt.date.fromisoformat(SPELL_START), working.size - 1),
     })
     trained = np.flatnonzero(a["training_days"] > 0)
     trainings = pl.DataFrame({
         "pid": pl.Series(trained, dtype=pl.UInt32),
         "kind": pl.Series(["skills"]).cast(pl.Categorical).extend_constant("skills", trained.size - 1),
         "days": a["training_days"][trained],
-        "start_date": pl.Series([SPELL_START]).extend_constant(SPELL_START, trained.size - 1),
+        "start_date": pl.Series([dt.date.fromisoformat(SPELL_START)]).extend_constant(
+            dt.date.fromisoformat(SPELL_START), trained.size - 1),
     })
     return households, persons, employments, trainings
 

@@ -186,8 +186,11 @@ def _centi(name: str) -> pl.Expr:
     return (pl.col(name).cast(pl.Decimal(14, 2)) * 100).cast(pl.Int64).fill_null(0)
 
 
-def _date(name: str) -> pl.Expr:
-    """An ISO date text as a date (a blank or, in keyed frames, an absent value is null)."""
+def _date(name: str, frame: pl.DataFrame | None = None) -> pl.Expr:
+    """An ISO date text as a date (a blank or, in keyed frames, an absent value is null); a column that is already a
+    date (keyed frames from callers holding typed arrays) is taken as it is."""
+    if frame is not None and frame.schema.get(name) == pl.Date:
+        return pl.col(name)
     return pl.col(name).cast(pl.String).str.to_date("%Y-%m-%d", strict=False).alias(name)
 
 
@@ -366,13 +369,13 @@ class BasisTables:
                 pl.col("kind").alias("employment.kind"), pl.col("place").alias("employment.place"),
                 pl.col("post_kind").alias("employment.post_kind"),
                 pl.col("post_created_year").alias("employment.post_created_year"),
-                _date("start_date").alias("employment.start_date"),
+                _date("start_date", self._employments).alias("employment.start_date"),
                 pl.col("months").alias("employment.months"), pl.col("monthly_wage").alias("employment.monthly_wage"),
                 pl.col("contract_months").alias("employment.contract_months"),
                 _flag("first_stable").alias("employment.first_stable"), _flag("returnee").alias("employment.returnee"),
                 pl.col("agency_credit_code").alias("employment.agency"))
         batch = ["institution_credit_code", "kind"]  # one institution's trainees of one kind in the year
-        trainings = self._trainings.lazy().with_row_index("_t").with_columns(_date("start_date"))
+        trainings = self._trainings.lazy().with_row_index("_t").with_columns(_date("start_date", self._trainings))
         at_work = self._at_work_on_start(trainings).with_columns(pl.lit(True).alias("at_work"))
         return trainings.join(at_work, on="_t", how="left", maintain_order="left").select(
             "pid", pl.col("kind").alias("training.kind"), pl.col("days").alias("training.days"),
@@ -389,7 +392,7 @@ class BasisTables:
         """Trainings (by row `_t`) whose trainee was in work on the day the training started: a spell of this year or
         last year that had begun by then and had not ended (no end date: still working). 双发〔2022〕67号 18 “未实现
         就业” is judged on that day, not over the whole year: finding work after the training is its purpose."""
-        spells = [f.lazy().select("pid", _date("start_date").alias("s"), _date("end_date").alias("e"))
+        spells = [f.lazy().select("pid", _date("start_date", f).alias("s"), _date("end_date", f).alias("e"))
                   for f in (self._employments, self._last_year) if "start_date" in f.columns]
         if not spells:
             return trainings.select("_t").head(0)

@@ -440,3 +440,35 @@ def test_sex_and_birth_date_must_agree_with_the_id(world, tmp_path):
     assert ("性别", "性别与身份证号不符（身份证号第17位奇数为男、偶数为女）") in msgs
     assert any(c == "出生日期" and "身份证号为" in m and m.endswith("）") for c, m in msgs)
     assert nothing_written()
+
+
+def test_post_kind_only_on_a_public_welfare_post(world, tmp_path):
+    """双发〔2022〕67号 13/14: the kind of a post and the year it was created describe posts; on a work spell they are
+    refused with the row and the column, and nothing is written."""
+    sheets = base()
+    worker = sheets["members"][0]["id_number"]
+    spell = {"id_number": worker, "year": 2024, "place": "县（区）内", "start_date": "2024-03-01", "months": 3,
+             "monthly_wage": 1500}
+    sheets["employments"] = [dict(spell, kind="务工", post_kind="村级公益岗位（光伏收益等集体收入）"),
+                             dict(spell, kind="公益岗位", start_date="2024-05-01", post_created_year=2025)]
+    result = run(world, tmp_path, sheets)
+    got = sorted((p.sheet, p.row, p.column, p.message) for p in result.problems)
+    assert got == [("就业", 2, "公益岗位类别", "只有就业类型为公益岗位时才填写公益岗位类别"),
+                   ("就业", 3, "岗位设立年度", "岗位设立年度2025晚于就业记录的年度2024")]
+
+
+def test_post_kind_and_year_land_and_come_back(world, tmp_path):
+    from fangpin.exchange import exporter
+    from fangpin.exchange.spec import BY_KEY
+
+    sheets = base()
+    worker = sheets["members"][0]["id_number"]
+    sheets["employments"] = [{"id_number": worker, "year": 2024, "kind": "公益岗位", "place": "县（区）内",
+                              "start_date": "2024-03-01", "months": 3, "monthly_wage": 900,
+                              "post_kind": "就业帮扶公益岗位（就业补助资金）", "post_created_year": 2022}]
+    result = importer.import_file(user=world.county, path=workbook(tmp_path / "in.xlsx", sheets))
+    assert result.ok, [(p.where(), p.message) for p in result.problems]
+    e = Employment.objects.get()
+    assert (e.post_kind, e.post_created_year) == ("employment_assistance", 2022)
+    row = next(exporter.rows(world.county, BY_KEY["employments"]))
+    assert (row["post_kind"], row["post_created_year"]) == ("employment_assistance", 2022)
