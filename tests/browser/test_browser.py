@@ -81,7 +81,8 @@ def test_county_adjusts_a_policy_parameter_and_the_household_panel_follows(divis
     make_user("county", "county_bureau", "140603000000")
     make_user("township", "township_reviewer", "140603203000")
     h = make_household("140603203200", "P-1", members=1, head_name="乔志刚")
-    Employment.objects.create(member=h.members.get(), year=2025, place="cross_province", start_date=dt.date(2025, 3, 1),
+    # a spell starting on the day the new value applies (the standard is the one in force when the spell begins)
+    Employment.objects.create(member=h.members.get(), year=2025, place="cross_province", start_date=dt.date(2025, 7, 1),
                               months=3, monthly_wage=300000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -89,7 +90,7 @@ def test_county_adjusts_a_policy_parameter_and_the_household_panel_follows(divis
     # a township reviewer may read the parameters but not change them
     login(page, live_server.url, "township")
     page.goto(f"{live_server.url}/policies/sn2022-67/?as_of=2025-06-30")
-    assert "跨省务工一次性交通补贴标准" in page.inner_text("main") and page.locator("text=调整参数").count() == 0
+    assert "跨省务工一次性交通补贴上限" in page.inner_text("main") and page.locator("text=调整参数").count() == 0
     page.context.clear_cookies()
 
     login(page, live_server.url, "county")
@@ -106,7 +107,8 @@ def test_county_adjusts_a_policy_parameter_and_the_household_panel_follows(divis
     page.screenshot(path=SHOTS / "06-policy-parameters.png", full_page=True)
 
     page.goto(f"{live_server.url}/households/{h.pk}/?as_of=2025-06-30")
-    assert "依据双发〔2022〕67号第10条：2025年跨省务工，每年一次性补贴1500元" in page.inner_text("main")
+    assert "每年一次性补贴不超过1500元" in page.inner_text("main")
     page.goto(f"{live_server.url}/households/{h.pk}/?as_of=2025-07-01")
-    assert "依据双发〔2022〕67号第10条：2025年跨省务工，每年一次性补贴2000元" in page.inner_text("main")
+    assert ("依据双发〔2022〕67号第10条：2025年跨省务工（2025-07-01开始，按当年务工起始日有效的标准），"
+            "每年一次性补贴不超过2000元") in page.inner_text("main")
     page.screenshot(path=SHOTS / "07-household-after-adjustment.png", full_page=True)

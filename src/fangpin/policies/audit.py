@@ -93,7 +93,7 @@ def _payee_problems(row: dict, b, doc: Document) -> list[str]:
         out.append("发给户或个人的待遇不填经营主体信用代码")
     if b.basis != "enterprise" and not row.get("household_number"):
         out.append("须填户编号")
-    person_keyed = b.basis not in ("household", "enterprise") and (b.entity == "person" or b.payee)
+    person_keyed = b.basis not in ("household", "enterprise") and (b.entity == "person" or b.payee is not None)
     if person_keyed != bool(row.get("id_number")):
         out.append("发给个人或按人计发的待遇须填身份证号，发给户或按单位计发的待遇不填")
     return out
@@ -106,24 +106,31 @@ def _payee_columns() -> list[pl.Expr]:
                             ("credit_code", "credit_code"))]
 
 
-def _combined(doc: Document, payments: pl.DataFrame, names: dict) -> pl.DataFrame:
-    """重复享受 across benefits: one payee paid in a year for two benefits the document says are not combined."""
+def _combined(doc: Document, payments: pl.DataFrame, names: dict, year: int) -> pl.DataFrame:
+    """重复享受 across benefits: one payee paid for two benefits the document says are not combined — in the year, or,
+    when every benefit of the group is one-time, in any years of the period up to `year` (reported in the year of a
+    payment)."""
     frames = []
+    once = {b.id for b in doc.benefits if b.once_per == "period"}
     for group in doc.exclusive_groups():
-        paid = payments.filter(pl.col("benefit_id").is_in(sorted(group))).with_columns(
+        across = group <= once
+        window = (pl.col("year").is_between(doc.effective_from.year, year) if across else pl.col("year") == year)
+        paid = payments.filter(pl.col("benefit_id").is_in(sorted(group)) & window).with_columns(
             pl.col("benefit_id").replace_strict(names, default=pl.col("benefit_id")).alias("name"))
-        payee = ["household_number", "person", "credit_code", "year"]
+        payee = ["household_number", "person", "credit_code"] + ([] if across else ["year"])
         hits = paid.group_by(payee).agg(
             pl.col("benefit_id").n_unique().alias("kinds"), pl.col("benefit_id").first(),
             pl.col("name").unique(maintain_order=True).str.join("”与“").alias("names"),
-            pl.col("amount").sum().alias("paid"), pl.len().alias("payments"),
-        ).filter(pl.col("kinds") > 1)
+            pl.col("amount").sum().alias("paid"), pl.len().alias("payments"), (pl.col("year") == year).any().alias("now"),
+        ).filter((pl.col("kinds") > 1) & pl.col("now")).with_columns(pl.lit(year, dtype=pl.Int64).alias("year"))
         frames.append(hits.select(
             pl.lit("重复享受").alias("finding"), "benefit_id",
             pl.col("benefit_id").replace_strict(names, default=pl.col("benefit_id")).alias("benefit_name"),
             *_payee_columns(),
             "year", pl.lit(0, dtype=pl.Int64).alias("owed"), "paid", pl.col("payments").cast(pl.Int64),
-            pl.concat_str([pl.lit("“"), pl.col("names"), pl.lit("”不重复享受，同一年度都已发放，共"), yuan_text(pl.col("paid")),
+            pl.concat_str([pl.lit("“"), pl.col("names"),
+                           pl.lit("”不重复享受，执行期内都已发放，共" if across else "”不重复享受，同一年度都已发放，共"),
+                           yuan_text(pl.col("paid")),
                            pl.lit("元")]).alias("reason")))
     return pl.concat(frames) if frames else pl.DataFrame(schema=FINDING_SCHEMA)
 
@@ -132,69 +139,83 @@ def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame, yea
     """The findings of the year, one row each: owed and paid in fen, the number of payments, the reason in Chinese.
 
     `entitlements`: the engine's rows for `year` (computed without earlier grants); `payments`: the payments file, any
-    years. A benefit paid every year is compared with that year's payments. A one-time benefit (once_per: period) is
-    compared with its payments of every year of the document's period up to `year`: paid in an earlier year it is not
-    missed now, and paid in two years (or twice) it is a 重复享受 in the year of the later payment.
-    `year` defaults to the entitlements' year (or the payments' latest)."""
+    years. A benefit is compared with the year's payments taken together: several payments within what is owed are
+    instalments (200 yuan a month for six months; a post paid monthly), several above it a 重复享受. A one-time benefit
+    (once_per: period) is compared with its payments of every year of the document's period up to `year`, a person's
+    by ID number wherever the household: paid in an earlier year it is not missed now, and paid in two years it is a
+    重复享受 in the year of the later payment. `year` defaults to the entitlements' year (or the payments' latest)."""
     names = {b.id: b.name for b in doc.benefits}
     once = sorted(b.id for b in doc.benefits if b.once_per == "period")
     if year is None:
         years = entitlements["year"].to_list() or payments["year"].to_list() or [0]
         year = max(years)
-    owed = entitlements.select(
+
+    def keyed(frame: pl.DataFrame) -> pl.DataFrame:  # a one-time benefit of a person follows the person
+        return frame.with_columns(pl.when(pl.col("benefit_id").is_in(once) & (pl.col("person") != ""))
+                                  .then(pl.lit("")).otherwise(pl.col("household_number")).alias("hh"))
+
+    join = ["benefit_id", "hh", "person", "credit_code", "year"]
+    owed = keyed(entitlements.select(
         pl.col("benefit_id").cast(pl.String), pl.col("household_number").fill_null(""),
         pl.col("id_number").fill_null("").alias("person"), pl.col("credit_code").fill_null(""),
         "year", pl.col("amount").alias("owed"), pl.col("bound").cast(pl.String),
-    ).group_by(KEY).agg(pl.col("owed").sum(), pl.col("bound").first())
+    )).group_by(join).agg(pl.col("owed").sum(), pl.col("bound").first(), pl.col("household_number").first())
     in_year = payments.filter(pl.col("year") == year)
     one_time = payments.filter(pl.col("benefit_id").is_in(once) & pl.col("year").is_between(doc.effective_from.year, year))
-    payee = [k for k in KEY if k != "year"]
+    common = [pl.col("amount").sum().alias("paid"), pl.len().alias("payments"),
+              pl.col("reference").str.join("、").alias("references"),
+              pl.col("household_number").last().alias("paid_household")]
     paid = pl.concat([
-        in_year.filter(~pl.col("benefit_id").is_in(once)).group_by(KEY).agg(
-            pl.col("amount").sum().alias("paid"), pl.len().alias("payments"),
-            pl.col("reference").str.join("、").alias("references"), pl.len().alias("now"),
-            pl.lit(0, dtype=pl.UInt32).alias("earlier"), pl.lit("", dtype=pl.String).alias("years")),
+        keyed(in_year.filter(~pl.col("benefit_id").is_in(once))).group_by(join).agg(
+            *common, pl.len().alias("now"), pl.lit(0, dtype=pl.UInt32).alias("earlier"),
+            pl.lit("", dtype=pl.String).alias("years")),
         # a one-time benefit's payments of every year so far, reported in `year`
-        one_time.group_by(payee).agg(
-            pl.col("amount").sum().alias("paid"), pl.len().alias("payments"),
-            pl.col("reference").str.join("、").alias("references"), (pl.col("year") == year).sum().alias("now"),
-            (pl.col("year") < year).sum().alias("earlier"),
+        keyed(one_time).group_by([k for k in join if k != "year"]).agg(
+            *common, (pl.col("year") == year).sum().alias("now"), (pl.col("year") < year).sum().alias("earlier"),
             pl.col("year").sort().cast(pl.String).str.join("年、").alias("years"),
-        ).with_columns(pl.lit(year, dtype=pl.Int64).alias("year")).select(
-            *KEY, "paid", "payments", "references", "now", "earlier", "years"),
-    ], how="vertical_relaxed")
-    both = owed.join(paid, on=KEY, how="full", coalesce=True).with_columns(
+        ).with_columns(pl.lit(year, dtype=pl.Int64).alias("year")),
+    ], how="diagonal_relaxed")
+    both = owed.join(paid, on=join, how="full", coalesce=True).with_columns(
         pl.col("owed").fill_null(0), pl.col("paid").fill_null(0), pl.col("payments").fill_null(0).cast(pl.Int64),
         pl.col("now").fill_null(0).cast(pl.Int64), pl.col("earlier").fill_null(0).cast(pl.Int64),
-        pl.col("bound").fill_null(""), pl.col("benefit_id").is_in(once).alias("once"))
+        pl.col("bound").fill_null(""), pl.col("benefit_id").is_in(once).alias("once"),
+        pl.coalesce("household_number", "paid_household").alias("household_number"))
     ceiling, floor = pl.col("bound") == "at_most", pl.col("bound") == "at_least"
-    only_now = (pl.col("now") == 1) & (pl.col("earlier") == 0)  # one payment, this year's
+    this_year = (pl.col("now") > 0) & (pl.col("earlier") == 0)  # paid this year only (one payment or instalments)
 
     def yuan(c: str) -> pl.Expr:
         return yuan_text(pl.col(c))
 
+    owed_text = pl.when(floor).then(pl.lit("应不低于")).when(ceiling).then(pl.lit("上限")).otherwise(pl.lit("应享"))
     checks = [
         ("应享未享", (pl.col("owed") > 0) & (pl.col("payments") == 0),
          pl.when(ceiling).then(pl.concat_str([pl.lit("可享（上限"), yuan("owed"), pl.lit("元），未发放")]))
          .otherwise(pl.concat_str([pl.lit("应享"), yuan("owed"), pl.lit("元，未发放")]))),
-        ("应享未享", only_now & ~ceiling & (pl.col("paid") < pl.col("owed")),
+        # less than an exact amount or a floor, all the year's payments together (never below a ceiling)
+        ("应享未享", this_year & ~ceiling & (pl.col("owed") > 0) & (pl.col("paid") < pl.col("owed")),
          pl.concat_str([pl.when(floor).then(pl.lit("低于下限：应不低于")).otherwise(pl.lit("应享")), yuan("owed"),
-                        pl.lit("元，只发放"), yuan("paid"), pl.lit("元")])),
-        ("重复享受", (pl.col("payments") > 1) & (pl.col("now") > 0),
-         pl.when(pl.col("once") & (pl.col("earlier") > 0)).then(pl.concat_str([
-             pl.lit("一次性待遇已于"), pl.col("years"), pl.lit("年发放，共"), pl.col("payments").cast(pl.String),
-             pl.lit("次、"), yuan("paid"), pl.lit("元（凭证："), pl.col("references"), pl.lit("）")]))
-         .otherwise(pl.concat_str([pl.lit("同一待遇同一年度发放"), pl.col("payments").cast(pl.String), pl.lit("次，共"),
-                                   yuan("paid"), pl.lit("元（应享"), yuan("owed"), pl.lit("元；凭证："),
-                                   pl.col("references"), pl.lit("）")]))),
-        ("违规享受", only_now & (pl.col("owed") == 0),
-         pl.concat_str([pl.lit("按登记信息不符合条件，却发放"), yuan("paid"), pl.lit("元")])),
-        # over the standard or the ceiling in a single payment (several payments are a duplicate, reported above)
-        ("违规享受", (pl.col("owed") > 0) & only_now & ~floor & (pl.col("paid") > pl.col("owed")),
+                        pl.when(pl.col("payments") > 1).then(pl.concat_str([
+                            pl.lit("元，共发放"), pl.col("payments").cast(pl.String), pl.lit("次、")]))
+                        .otherwise(pl.lit("元，只发放")), yuan("paid"), pl.lit("元")])),
+        ("重复享受", pl.col("once") & (pl.col("earlier") > 0) & (pl.col("now") > 0),
+         pl.concat_str([pl.lit("一次性待遇已于"), pl.col("years"), pl.lit("年发放，共"), pl.col("payments").cast(pl.String),
+                        pl.lit("次、"), yuan("paid"), pl.lit("元（凭证："), pl.col("references"), pl.lit("）")])),
+        # several payments above what is owed (a floor has no upper bound: paying more is allowed)
+        ("重复享受", this_year & (pl.col("payments") > 1) & (pl.col("owed") > 0) & ~floor
+         & (pl.col("paid") > pl.col("owed")),
+         pl.concat_str([pl.lit("同一待遇同一年度发放"), pl.col("payments").cast(pl.String), pl.lit("次，共"), yuan("paid"),
+                        pl.lit("元（"), owed_text, yuan("owed"), pl.lit("元；凭证："), pl.col("references"), pl.lit("）")])),
+        ("违规享受", this_year & (pl.col("owed") == 0),
+         pl.concat_str([pl.lit("按登记信息不符合条件，却发放"), yuan("paid"), pl.lit("元"),
+                        pl.when(pl.col("payments") > 1).then(pl.concat_str([
+                            pl.lit("（"), pl.col("payments").cast(pl.String), pl.lit("次）")])).otherwise(pl.lit(""))])),
+        # one payment over the standard or the ceiling
+        ("违规享受", (pl.col("owed") > 0) & this_year & (pl.col("payments") == 1) & ~floor
+         & (pl.col("paid") > pl.col("owed")),
          pl.concat_str([pl.when(ceiling).then(pl.lit("超过上限：上限")).otherwise(pl.lit("超标准：应享")),
                         yuan("owed"), pl.lit("元，发放"), yuan("paid"), pl.lit("元")])),
     ]
-    frames = [_combined(doc, in_year, names)] if doc.exclusive_groups() and in_year.height else []
+    frames = [_combined(doc, payments, names, year)] if doc.exclusive_groups() and in_year.height else []
     frames += [
         both.filter(cond).select(
             pl.lit(kind).alias("finding"), "benefit_id",

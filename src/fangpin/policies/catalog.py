@@ -504,8 +504,8 @@ class _Reader:
         if dated_by is not None and (dated_by not in columns.available(basis) or columns.COLUMNS[dated_by].kind != "date"):
             self.fail(node, f"{where}的“dated_by”应为本依据表的日期列", "dated_by")
         amount = self.amount(node["amount"], params, basis, where)
-        if dated_by is not None and amount.kind not in ("fixed", "up_to", "tiers", "per_unit"):
-            self.fail(node, f"{where}：“dated_by”只能用于 fixed、up_to、tiers、per_unit 金额", "dated_by")
+        if dated_by is not None and (amount.kind not in ("fixed", "up_to", "tiers", "per_unit") or amount.cap_per):
+            self.fail(node, f"{where}：“dated_by”只能用于 fixed、up_to、tiers、per_unit 金额，且不与 cap_per 同用", "dated_by")
         return Benefit(
             id=str(node["id"]), clause=node["clause"], name=str(node["name"]), quote=str(node["quote"]),
             entity=node["entity"], basis=basis, target=tuple(target),

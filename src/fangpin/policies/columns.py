@@ -54,6 +54,10 @@ COLUMNS: dict[str, Column] = {
     "employment.post_kind": Column("enum", "公益岗位类别", c.PostKind),
     "employment.post_created_year": Column("int", "岗位设立年度"),
     "employment.start_date": Column("date", "开始日期"),
+    "employment.started_this_year": Column("bool", "本年度开始"),
+    # the months of the spell that fall in the evaluated year (连续务工月数 counts the whole spell, across years)
+    "employment.months_in_year": Column("int", "本年度在岗月数"),
+    "employment.months_before_year": Column("int", "本年度以前的连续务工月数"),
     "employment.months": Column("int", "连续务工月数"),
     "employment.monthly_wage": Column("money", "月工资"),
     "employment.contract_months": Column("int", "劳动合同期限（月）"),
@@ -103,6 +107,7 @@ COLUMNS: dict[str, Column] = {
     "startup.returnee": Column("bool", "返乡回流人员"),
     "startup.stable_income": Column("bool", "有稳定收入（经核实）"),
     "startup.started_this_year": Column("bool", "本年度开业"),
+    "startup.started_on": Column("date", "开业日期"),
     "startup.six_months_this_year": Column("bool", "本年度正常经营满6个月"),
     "startup.operating_in_year": Column("bool", "本年度在经营"),
 }

@@ -59,13 +59,16 @@ class _Context:
 
     def money(self, name: str) -> pl.Expr:
         """A yuan parameter in fen: its value on the evaluation date or, for a benefit `dated_by` a column, the value in
-        force on each row's date (a spell that began before a raise is paid the standard of its start); null before
-        the parameter's first value, so that such a row is owed nothing."""
+        force on each row's day in the evaluated year — its date, or 1 January for a row that began in an earlier year
+        (a spell that began before a raise is paid the standard of its start; the next year, that year's standard);
+        null before the parameter's first value, so that such a row is owed nothing."""
         if self.dated_by is None:
             return pl.lit(self.fen(name), dtype=pl.Int64)
-        day, expr = pl.col(self.dated_by), pl.lit(None, dtype=pl.Int64)
-        for since, value in self.doc.parameters[name].values:  # ascending: the latest value on or before the day wins
-            if since <= self.as_of:
+        p = self.doc.parameters[name]
+        day = pl.max_horizontal(pl.col(self.dated_by), pl.lit(dt.date(self.as_of.year, 1, 1)))
+        expr = pl.lit(None, dtype=pl.Int64)
+        for since, value in p.values:  # ascending: the latest value on or before the day wins
+            if since <= self.as_of and not (p.per_year and since.year != self.as_of.year):
                 expr = pl.when(day >= since).then(pl.lit(int(value * 100), dtype=pl.Int64)).otherwise(expr)
         return expr
 
@@ -289,6 +292,7 @@ def _granted_key(b: Benefit) -> list[str]:
     return ["id_number"] if b.entity == "person" else ["household_number"]
 
 
+ORDER_OF = {"training": "training.start_date", "startup": "startup.started_on", "employment": "employment.start_date"}
 _ONCE_NOTE = "（一次性待遇：本文件执行期内只享受一次，以前年度已发放的不再计算）"
 
 
@@ -332,7 +336,8 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     t = t.with_columns(amount.alias("amount"))
     if b.amount.cap_per == "person_year":
         # 每人不超过: the cap bounds the sum of the person's rows in the year (two trainings, two start-ups), in the
-        # input's order; "_before" is what the person's earlier rows already count, for the explanation
+        # order they happened (ties: the input's order); "_before" is what the person's earlier rows already count
+        t = t.sort(["pid", ORDER_OF[b.basis]], nulls_last=True, maintain_order=True)
         before = pl.col("amount").cum_sum().over("pid") - pl.col("amount")
         t = t.with_columns(before.alias("_before")).with_columns(
             pl.min_horizontal("amount", pl.max_horizontal(ctx.money(b.amount.cap.param) - pl.col("_before"), 0))
@@ -379,13 +384,16 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     out = _with_keys(out.collect(), tables, person=person and not enterprise)
     if b.once_per == "period" and granted is not None and out.height:
         key = _granted_key(b)
-        earlier = granted.filter((pl.col("benefit_id") == b.id) & (pl.col("year") < year)
+        # 不重复享受 across years too: a payee granted a benefit of the same exclusive group earlier gets neither again
+        group = next((g for g in doc.exclusive_groups() if b.id in g), {b.id})
+        earlier = granted.filter(pl.col("benefit_id").is_in(sorted(group)) & (pl.col("year") < year)
                                  & (pl.col("year") >= doc.effective_from.year)).select(key).unique()
         if earlier.height:
             before = out.height
             out = out.join(earlier, on=key, how="anti", nulls_equal=False, maintain_order="left")
             if notes is not None and before > out.height:
-                notes.append(f"{b.name}（第{b.clause}条）：{before - out.height}个对象已于以前年度享受（一次性待遇），"
+                also = "或不重复享受的待遇" if len(group) > 1 else ""
+                notes.append(f"{b.name}（第{b.clause}条）：{before - out.height}个对象已于以前年度享受（一次性待遇{also}），"
                              f"{year}年度不再计算")
     return out, unevaluable
 
@@ -440,6 +448,8 @@ def needed_columns(b: Benefit) -> set[str]:
         cols.add(b.payee)
     if b.dated_by:
         cols.add(b.dated_by)
+    if b.amount.cap_per:
+        cols.add(ORDER_OF[b.basis])
     cols.update(b.requires)
     cols.update(k for k in _PLACEHOLDER.findall(b.explain) if k in columns.COLUMNS)
     return cols

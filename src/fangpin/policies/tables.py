@@ -1,4 +1,5 @@
-"""Basis tables for the engine, built from an exchange-format document without any database.
+"""Basis tables for the engine, built from an exchange-format document; nothing is written to the database (rows are
+checked by the importer's rules, which read the division table).
 
 A document (JSON representation: codes, fen, ISO dates) becomes Polars frames whose columns carry the names
 rules use ("household.category", "employment.months", ...). Rows that cannot be read are reported with the
@@ -355,7 +356,7 @@ class BasisTables:
             start = pl.col("started_on").str.to_date("%Y-%m-%d", strict=False)
             until = start.dt.offset_by(pl.concat_str([pl.col("operating_months").fill_null(0).cast(pl.String), pl.lit("mo")]))
             return self._startups.lazy().select(
-                "pid", pl.col("kind").alias("startup.kind"),
+                "pid", pl.col("kind").alias("startup.kind"), start.alias("startup.started_on"),
                 pl.col("operating_months").alias("startup.operating_months"),
                 pl.col("yearly_rent").alias("startup.yearly_rent"), _flag("returnee").alias("startup.returnee"),
                 _flag("stable_income").alias("startup.stable_income"),
@@ -370,6 +371,10 @@ class BasisTables:
                 pl.col("post_kind").alias("employment.post_kind"),
                 pl.col("post_created_year").alias("employment.post_created_year"),
                 _date("start_date", self._employments).alias("employment.start_date"),
+                (_date("start_date", self._employments).dt.year() == self.as_of.year).fill_null(False)
+                .alias("employment.started_this_year"),
+                self._months_in_year().alias("employment.months_in_year"),
+                pl.max_horizontal(pl.col("months") - self._months_in_year(), 0).alias("employment.months_before_year"),
                 pl.col("months").alias("employment.months"), pl.col("monthly_wage").alias("employment.monthly_wage"),
                 pl.col("contract_months").alias("employment.contract_months"),
                 _flag("first_stable").alias("employment.first_stable"), _flag("returnee").alias("employment.returnee"),
@@ -387,6 +392,19 @@ class BasisTables:
             .alias("training.batch_trainees"),
             pl.when(pl.col("institution_credit_code").is_not_null())
             .then(_flag("employed_after").sum().over(batch).cast(pl.Int64)).alias("training.batch_employed"))
+
+    def _months_in_year(self) -> pl.Expr:
+        """The calendar months of the spell inside the evaluated year (from its start, or January for a spell begun
+        earlier, to its end, or December), at most its 连续务工月数; without a start date, the months given."""
+        year = self.as_of.year
+        start = _date("start_date", self._employments)
+        end = _date("end_date", self._employments)
+        first = (pl.when(start.dt.year() < year).then(1).when(start.dt.year() > year).then(13)
+                 .otherwise(start.dt.month().cast(pl.Int64)))
+        last = (pl.when(end.is_null() | (end.dt.year() > year)).then(12).when(end.dt.year() < year).then(0)
+                .otherwise(end.dt.month().cast(pl.Int64)))
+        inside = pl.max_horizontal(last - first + 1, 0)
+        return pl.when(start.is_null()).then(pl.col("months")).otherwise(pl.min_horizontal(pl.col("months"), inside))
 
     def _at_work_on_start(self, trainings: pl.LazyFrame) -> pl.LazyFrame:
         """Trainings (by row `_t`) whose trainee was in work on the day the training started: a spell of this year or

@@ -86,7 +86,7 @@ def test_simulate_and_audit_commands(tmp_path, capsys):
                  "--payments", str(tmp_path / "p.json"), "--output", str(tmp_path / "a.json"))
     found = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["findings"]
     assert [(f["finding"], f["reason"]) for f in found] == [
-        ("重复享受", "同一待遇同一年度发放2次，共3000元（应享1500元；凭证：A、B）")]
+        ("重复享受", "同一待遇同一年度发放2次，共3000元（上限1500元；凭证：A、B）")]
     with pytest.raises(CommandError, match="至少用一个 --set"):
         call_command("simulate", "--policy", "sn2022-67", "--as-of", "2025-06-30", "--input", str(tmp_path / "in.json"))
 

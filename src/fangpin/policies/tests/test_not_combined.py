@@ -29,12 +29,12 @@ def world(target_workers=30, others=0, certified="2025-03-01", total=1000, labor
     return doc
 
 
-def evaluate(doc, **values):
+def evaluate(doc, granted=None, **values):
     cat = catalog.load_catalog()["sn2022-67"]
     if values:
         cat = simulate.with_values(cat, {k: Decimal(str(v)) for k, v in values.items()}, AS_OF)
     built, _ = tables.build(tables.from_document(doc), year=2025, as_of=AS_OF)
-    ev = engine.evaluate(cat, built, as_of=AS_OF)
+    ev = engine.evaluate(cat, built, as_of=AS_OF, granted=granted)
     rows = ev.results.filter(pl.col("credit_code") == CODE).to_dicts()
     return cat, ev, [(r["benefit_id"], r["amount"]) for r in rows], rows
 
@@ -76,8 +76,27 @@ def test_audit_reports_both_paid_in_one_year():
     assert ("重复享受", "absorption_subsidy") in kinds or ("重复享受", "employment_base_tier_award") in kinds
     combined = next(f for f in findings if f["finding"] == "重复享受")
     assert combined["credit_code"] == CODE
-    assert combined["reason"].endswith("不重复享受，同一年度都已发放，共400000元")
+    assert combined["reason"].endswith("不重复享受，执行期内都已发放，共400000元")  # both one-time: any years
     assert ("违规享受", "absorption_subsidy") in kinds  # not owed: the engine kept the tier award
+
+
+def test_not_combined_across_years_for_one_time_benefits():
+    """阶梯性奖励政策与一次性吸纳就业补助政策不重复享受: both are one-time, so an enterprise awarded the tiers in 2024 is
+    not owed the subsidy in 2025 (engine), and paying it is a duplicate (audit)."""
+    cat, ev, _, _ = evaluate(world(300, 0, certified="2024-03-01"), absorption_per_worker=500)
+    assert [r["benefit_id"] for r in ev.results.to_dicts()] == ["absorption_subsidy"]  # alone in 2025
+    granted = pl.DataFrame([{"benefit_id": "employment_base_tier_award", "household_number": None, "id_number": None,
+                             "credit_code": CODE, "year": 2024}])
+    built_again = evaluate(world(300, 0, certified="2024-03-01"), absorption_per_worker=500, granted=granted)
+    assert built_again[1].results.is_empty()
+    assert any("或不重复享受的待遇" in m for m in built_again[1].messages)
+    paid = pl.DataFrame([
+        {"benefit_id": b, "household_number": "", "person": "", "credit_code": CODE, "year": y, "amount": a,
+         "reference": r} for b, y, a, r in (("employment_base_tier_award", 2024, 25000000, "T1"),
+                                            ("absorption_subsidy", 2025, 15000000, "A1"))])
+    findings = audit.audit(cat, ev.results, paid, 2025).to_dicts()
+    assert [(f["finding"], f["reason"]) for f in findings if f["finding"] == "重复享受"] == [
+        ("重复享受", "“就业帮扶基地阶梯式奖励”与“一次性吸纳就业补助”不重复享受，执行期内都已发放，共400000元")]
 
 
 def test_catalog_refuses_a_not_with_to_nothing(tmp_path):

@@ -300,7 +300,7 @@ def test_cl10_a_spell_is_paid_the_standard_in_force_when_it_started(place, start
     doc = {"households": [household()], "members": [m], "employments": [dict(spell(m, place, year=2022), start_date=start)]}
     rows, _ = evaluate(doc, dt.date(2022, 12, 31), benefit="transport_subsidy")
     assert [(r["amount"], r["bound"]) for r in rows] == [(expected, "at_most")]
-    assert f"（{start}开始，按当日有效标准）" in rows[0]["explanation"]
+    assert f"（{start}开始，按当年务工起始日有效的标准）" in rows[0]["explanation"]
 
 
 def test_cl10_the_higher_of_two_spells_of_the_year():
@@ -392,3 +392,147 @@ def test_every_up_to_clause_is_a_ceiling():
             amount_words = re.search(r"(最高不超过|每户奖补不超过|每年不超过\d+元的|每人不超过)", b.quote)
             if amount_words and b.amount.cap is None:
                 assert b.amount.bound == "at_most", (doc.id, b.id)
+
+
+# --- found by the review: audits of instalments, moves and agencies; spells across years ------------------------------
+
+def audit_of(tmp_path, doc, as_of, rows, document="sn2022-67"):
+    cat = catalog.load_catalog()[document]
+    owed, _ = evaluate(doc, as_of, document=document)
+    paid, problems = audit.read_payments(payments(tmp_path, rows), cat)
+    assert problems == [], [p.reason for p in problems]
+    found = audit.audit(cat, pl.DataFrame(owed, schema=engine.RESULT_SCHEMA), paid, as_of.year)
+    return [(r["finding"], r["benefit_id"], r["reason"]) for r in found.iter_rows(named=True)]
+
+
+def test_cl12_payments_to_an_agency_per_person_are_read_and_matched(tmp_path):
+    agency = creditcode.make("140603", "MA0000075")
+    m = member()
+    doc = {"households": [household()], "members": [m],
+           "employments": [spell(m, "cross_province", contract_months=12, agency_credit_code=agency)]}
+    row = {"benefit_id": "job_placement_subsidy", "household_number": "H1", "id_number": m["id_number"],
+           "credit_code": agency, "year": 2025, "amount": 80000}
+    assert [f for f in audit_of(tmp_path, doc, dt.date(2025, 6, 30), [row]) if f[1] == "job_placement_subsidy"] == []
+
+
+def test_cl25_a_one_time_benefit_follows_the_person_to_a_new_household(tmp_path):
+    t = member("H2", tekun=True)
+    doc = {"households": [household("H2", category="ordinary")], "members": [t]}  # moved from H1 to H2
+    first = {"benefit_id": "consumption_voucher", "household_number": "H1", "id_number": t["id_number"], "year": 2022,
+             "amount": 150000, "reference": "V22"}
+    assert audit_of(tmp_path, doc, dt.date(2023, 10, 1), [first]) == []           # received in H1: not missed
+    again = dict(first, household_number="H2", year=2023, reference="V23")
+    assert audit_of(tmp_path, doc, dt.date(2023, 10, 1), [first, again]) == [
+        ("重复享受", "consumption_voucher", "一次性待遇已于2022年、2023年发放，共2次、3000元（凭证：V22、V23）")]
+
+
+def test_cl11_and_cl14_instalments_are_compared_as_the_years_total(tmp_path):
+    """每人每月200元……连续补助6个月 and a post's pay are paid monthly: six payments are not six duplicates."""
+    m, p = member("H1"), member("H2")
+    doc = {"households": [household("H1"), household("H2")], "members": [m, p], "employments": [
+        spell(m, months=7), spell(p, "in_county", months=12, kind="public_welfare_post",
+                                  post_kind="employment_assistance", post_created_year=2022)]}
+    def monthly(person, benefit, fen, n):
+        return [{"benefit_id": benefit, "household_number": person["household_number"], "id_number": person["id_number"],
+                 "year": 2025, "amount": fen, "reference": f"M{i}"} for i in range(n)]
+    transport = [{"benefit_id": "transport_subsidy", "household_number": "H1", "id_number": m["id_number"],
+                  "year": 2025, "amount": 150000}]
+    ok = monthly(m, "job_retention_bonus", 20000, 6) + monthly(p, "public_welfare_post_subsidy", 90000, 12)
+    assert audit_of(tmp_path, doc, dt.date(2025, 12, 31), ok + transport) == []
+    low = monthly(m, "job_retention_bonus", 20000, 6) + monthly(p, "public_welfare_post_subsidy", 50000, 12)
+    assert audit_of(tmp_path, doc, dt.date(2025, 12, 31), low + transport) == [
+        ("应享未享", "public_welfare_post_subsidy", "低于下限：应不低于10560元，共发放12次、6000元")]
+    over = monthly(m, "job_retention_bonus", 20000, 7) + monthly(p, "public_welfare_post_subsidy", 90000, 12)
+    found = audit_of(tmp_path, doc, dt.date(2025, 12, 31), over + transport)
+    assert [(f[0], f[1]) for f in found] == [("重复享受", "job_retention_bonus")]
+    assert found[0][2].startswith("同一待遇同一年度发放7次，共1400元（应享1200元")
+
+
+def test_cl14_floor_counts_the_months_in_post_in_the_year():
+    m = member()
+    post = dict(spell(m, "in_county", year=2023, months=22, kind="public_welfare_post",
+                      post_kind="employment_assistance", post_created_year=2022), start_date="2022-03-01")
+    doc = {"households": [household()], "members": [m], "employments": [post]}
+    rows, _ = evaluate(doc, dt.date(2023, 12, 31), benefit="public_welfare_post_subsidy")
+    assert amounts(rows) == [12 * 88000] and "2023年在岗12个月" in rows[0]["explanation"]
+    ended = dict(post, end_date="2023-05-31", months=15)
+    assert amounts(evaluate({**doc, "employments": [ended]}, dt.date(2023, 12, 31),
+                            benefit="public_welfare_post_subsidy")[0]) == [5 * 88000]
+
+
+@pytest.mark.parametrize("start,year,expected", [
+    ("2021-05-01", 2024, 150000),   # a spell begun before the raise, the next years: that year's standard
+    ("2020-03-01", 2024, 150000),
+    ("2021-05-01", 2022, 80000),    # in 2022 it began before 12 August: the former standard
+])
+def test_cl10_a_spell_continuing_into_a_later_year_gets_that_years_standard(start, year, expected):
+    m = member()
+    doc = {"households": [household()], "members": [m],
+           "employments": [dict(spell(m, year=year), start_date=start)]}
+    assert amounts(evaluate(doc, dt.date(year, 12, 31), benefit="transport_subsidy")[0]) == [expected]
+
+
+def test_cl10_a_what_if_changes_every_row_of_the_year():
+    from decimal import Decimal
+
+    from fangpin.policies import simulate
+
+    m = member()
+    doc = {"households": [household()], "members": [m],
+           "employments": [dict(spell(m, year=2023), start_date="2022-10-01")]}
+    built, _ = tables.build(tables.from_document(doc), year=2023, as_of=dt.date(2023, 6, 30))
+    out = simulate.compare(catalog.load_catalog()["sn2022-67"], built, as_of=dt.date(2023, 6, 30),
+                           changes={"transport_cross_province": Decimal(2000)})
+    t = next(r for r in out["benefit"].iter_rows(named=True) if r["benefit_name"] == "务工就业交通补贴")
+    assert (t["baseline"], t["scenario"]) == (150000, 200000)
+
+
+def test_cl18_caps_count_trainings_in_the_order_they_happened():
+    m = member()
+    doc = {"households": [household()], "members": [m],
+           "trainings": [trainee(m, "order", 30, "2025-09-01"), trainee(m, "order", 30, "2025-03-01")]}
+    rows, _ = evaluate(doc, dt.date(2025, 12, 31), benefit="order_training_subsidy")
+    assert [(r["amount"], r["explanation"].endswith("本行计500元")) for r in rows] == [(350000, False), (50000, True)]
+
+
+def test_cl12_a_placement_is_paid_in_the_year_the_job_began():
+    agency = creditcode.make("140603", "MA0000076")
+    m = member()
+    placed = dict(spell(m, "cross_province", contract_months=24, agency_credit_code=agency, year=2023),
+                  start_date="2022-09-01")
+    doc = {"households": [household()], "members": [m], "employments": [placed]}
+    assert evaluate(doc, dt.date(2023, 12, 31), benefit="job_placement_subsidy")[0] == []
+    doc22 = {**doc, "employments": [dict(placed, year=2022)]}
+    assert amounts(evaluate(doc22, dt.date(2022, 12, 31), benefit="job_placement_subsidy")[0]) == [80000]
+
+
+@pytest.mark.parametrize("year,months,owed", [(2022, 8, True), (2023, 20, False), (2023, 9, True)])
+def test_lx2_placement_is_paid_in_the_year_the_job_became_stable(year, months, owed):
+    """对职介机构……按照实际介绍就业人数 (稳定就业): once, in the year the sixth month is reached."""
+    agency = creditcode.make("610327", "MA0000077")
+    m = member()
+    spell_ = dict(spell(m, "in_county", year=year, months=months, agency_credit_code=agency),
+                  start_date="2022-03-01" if months != 9 else "2023-04-01")
+    doc = {"households": [household(village=LONG)], "members": [m], "employments": [spell_]}
+    rows, _ = evaluate(doc, dt.date(year, 12, 31), document="lx2022-10", benefit="job_placement_subsidy")
+    assert amounts(rows) == ([50000] if owed else [])
+
+
+@pytest.mark.parametrize("certified", [None, "2025-05-01", "2024-02-01"])
+def test_lx5_later_years_award_needs_an_earlier_certification(certified):
+    code = creditcode.make("610327", "MA0000078")
+    m = member()
+    doc = {"households": [household(village=LONG)], "members": [m],
+           "employments": [spell(m, "in_county", year=2024, employer_credit_code=code)],
+           "enterprises": [{"credit_code": code, "name": "基地", "kind": "workshop", "division_code": LONG,
+                            "base_level": "city", "base_certified_on": certified}]}
+    rows, _ = evaluate(doc, dt.date(2024, 12, 31), document="lx2022-10", benefit="employment_base_award_new_workers")
+    assert rows == []  # 2024 is its certification year, or it is not certified yet, or not at all
+
+
+def test_cl16_a_startup_before_the_document_gets_no_raised_grant():
+    """一次性创业补贴总额提高到5000元 applies from the document's issuance (2022-08-12)."""
+    m = member()
+    for started, owed in (("2022-08-11", []), ("2022-08-12", [500000])):
+        doc = {"households": [household()], "members": [m], "startups": [startup(m, started)]}
+        assert amounts(evaluate(doc, dt.date(2022, 12, 31), benefit="returnee_startup_grant")[0]) == owed

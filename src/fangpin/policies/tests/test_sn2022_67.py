@@ -38,7 +38,7 @@ def test_transport_once_a_year_at_the_highest_place():
         spell(m, "in_province_out_of_county", months=3), spell(m, "cross_province", months=2),
         spell(m, "cross_province", months=4)]}, benefit="transport_subsidy")
     assert amounts(rows) == [150000]
-    assert rows[0]["explanation"] == ("依据双发〔2022〕67号第10条：2025年跨省务工（2025-01-01开始，按当日有效标准），"
+    assert rows[0]["explanation"] == ("依据双发〔2022〕67号第10条：2025年跨省务工（2025-01-01开始，按当年务工起始日有效的标准），"
                                       "每年一次性补贴不超过1500元")
     assert rows[0]["bound"] == "at_most"
 

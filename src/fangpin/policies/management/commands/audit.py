@@ -8,7 +8,7 @@ from fangpin.policies.cli import document_on
 
 
 class Command(BaseCommand):
-    help = "兑现审计：把发放记录与应享待遇逐人比对，列出应享未享、重复享受、违规享受（不需要数据库）"
+    help = "兑现审计：把发放记录与应享待遇逐人比对，列出应享未享、重复享受、违规享受（不写入数据库；核对村代码时读取系统的区划表）"
     requires_system_checks = []
 
     def add_arguments(self, parser):

@@ -7,7 +7,7 @@ from fangpin.policies.cli import document_on
 
 
 class Command(BaseCommand):
-    help = "按政策目录计算应享待遇：读取交换格式文件（JSON 或 Excel），不需要数据库；输出 JSON 或 Excel"
+    help = "按政策目录计算应享待遇：读取交换格式文件（JSON 或 Excel），不写入数据库（核对村代码时读取系统的区划表）；输出 JSON 或 Excel"
     requires_system_checks = []
 
     def add_arguments(self, parser):

@@ -12,7 +12,7 @@ LABELS = {"benefit": ("按待遇", "benefit_name"), "level": ("按出资级次/�
 
 
 class Command(BaseCommand):
-    help = "政策模拟：改变参数后，按待遇、出资级次和村比较总金额的变化（不需要数据库）"
+    help = "政策模拟：改变参数后，按待遇、出资级次和村比较总金额的变化（不写入数据库；核对村代码时读取系统的区划表）"
     requires_system_checks = []
 
     def add_arguments(self, parser):
