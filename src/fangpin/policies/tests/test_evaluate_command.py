@@ -139,3 +139,20 @@ def test_the_valid_households_of_a_file_are_still_paid(tmp_path):
     out = evaluate_doc(tmp_path, {"households": [household("H1"), household("H2", village="140603203999")],
                                   "members": [good, bad], "employments": [spell(good, months=7), spell(bad, months=7)]})
     assert paid_to(out) == {good["id_number"]}
+
+
+def test_evaluate_leaves_out_one_time_benefits_paid_in_earlier_years(tmp_path, capsys):
+    """`--payments`: a one-time benefit paid before is not owed again; a yearly one still is."""
+    m = member()
+    doc = {"format": "fangpin-exchange", "version": "1.0", "households": [household()], "members": [m],
+           "employments": [spell(m, months=7)]}
+    (tmp_path / "in.json").write_text(json.dumps(doc), encoding="utf-8")
+    paid = {"format": "fangpin-exchange", "version": "1.0", "payments": [
+        {"benefit_id": "job_retention_bonus", "household_number": "H1", "id_number": m["id_number"], "year": 2024,
+         "amount": 120000}]}
+    (tmp_path / "p.json").write_text(json.dumps(paid), encoding="utf-8")
+    call_command("evaluate", "--policy", "sn2022-67", "--as-of", "2025-06-30", "--input", str(tmp_path / "in.json"),
+                 "--payments", str(tmp_path / "p.json"), "--output", str(tmp_path / "out.json"))
+    out = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [(r["benefit_id"], r["amount"]) for r in out["results"]] == [("transport_subsidy", 150000)]
+    assert "务工就业稳岗奖补（第11条）：1个对象已于以前年度享受（一次性待遇），2025年度不再计算" in capsys.readouterr().err
