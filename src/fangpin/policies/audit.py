@@ -150,8 +150,8 @@ def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame, yea
         years = entitlements["year"].to_list() or payments["year"].to_list() or [0]
         year = max(years)
 
-    def keyed(frame: pl.DataFrame) -> pl.DataFrame:  # a one-time benefit of a person follows the person
-        return frame.with_columns(pl.when(pl.col("benefit_id").is_in(once) & (pl.col("person") != ""))
+    def keyed(frame: pl.DataFrame) -> pl.DataFrame:  # a person's benefit follows the person to another household
+        return frame.with_columns(pl.when(pl.col("person") != "")
                                   .then(pl.lit("")).otherwise(pl.col("household_number")).alias("hh"))
 
     join = ["benefit_id", "hh", "person", "credit_code", "year"]
@@ -172,7 +172,7 @@ def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame, yea
         # a one-time benefit's payments of every year so far, reported in `year`
         keyed(one_time).group_by([k for k in join if k != "year"]).agg(
             *common, (pl.col("year") == year).sum().alias("now"), (pl.col("year") < year).sum().alias("earlier"),
-            pl.col("year").sort().cast(pl.String).str.join("年、").alias("years"),
+            pl.col("year").unique().sort().cast(pl.String).str.join("年、").alias("years"),
         ).with_columns(pl.lit(year, dtype=pl.Int64).alias("year")),
     ], how="diagonal_relaxed")
     both = owed.join(paid, on=join, how="full", coalesce=True).with_columns(
@@ -182,6 +182,10 @@ def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame, yea
         pl.coalesce("household_number", "paid_household").alias("household_number"))
     ceiling, floor = pl.col("bound") == "at_most", pl.col("bound") == "at_least"
     this_year = (pl.col("now") > 0) & (pl.col("earlier") == 0)  # paid this year only (one payment or instalments)
+    # a one-time benefit paid over two years within what is owed is instalments (“连续补助6个月” across a new year)
+    beyond = (pl.col("owed") == 0) | (~floor & (pl.col("paid") > pl.col("owed")))
+    in_force = doc.effective_from.year <= year and (doc.effective_to is None or year <= doc.effective_to.year)
+    not_owed = ("按登记信息不符合条件，却发放" if in_force else f"{doc.number}在{year}年度不在有效期内，却发放")
 
     def yuan(c: str) -> pl.Expr:
         return yuan_text(pl.col(c))
@@ -191,13 +195,14 @@ def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame, yea
         ("应享未享", (pl.col("owed") > 0) & (pl.col("payments") == 0),
          pl.when(ceiling).then(pl.concat_str([pl.lit("可享（上限"), yuan("owed"), pl.lit("元），未发放")]))
          .otherwise(pl.concat_str([pl.lit("应享"), yuan("owed"), pl.lit("元，未发放")]))),
-        # less than an exact amount or a floor, all the year's payments together (never below a ceiling)
-        ("应享未享", this_year & ~ceiling & (pl.col("owed") > 0) & (pl.col("paid") < pl.col("owed")),
+        # less than an exact amount or a floor, all the year's payments together (a one-time benefit's: all so far);
+        # never below a ceiling
+        ("应享未享", (pl.col("now") > 0) & ~ceiling & (pl.col("owed") > 0) & (pl.col("paid") < pl.col("owed")),
          pl.concat_str([pl.when(floor).then(pl.lit("低于下限：应不低于")).otherwise(pl.lit("应享")), yuan("owed"),
                         pl.when(pl.col("payments") > 1).then(pl.concat_str([
                             pl.lit("元，共发放"), pl.col("payments").cast(pl.String), pl.lit("次、")]))
                         .otherwise(pl.lit("元，只发放")), yuan("paid"), pl.lit("元")])),
-        ("重复享受", pl.col("once") & (pl.col("earlier") > 0) & (pl.col("now") > 0),
+        ("重复享受", pl.col("once") & (pl.col("earlier") > 0) & (pl.col("now") > 0) & beyond,
          pl.concat_str([pl.lit("一次性待遇已于"), pl.col("years"), pl.lit("年发放，共"), pl.col("payments").cast(pl.String),
                         pl.lit("次、"), yuan("paid"), pl.lit("元（凭证："), pl.col("references"), pl.lit("）")])),
         # several payments above what is owed (a floor has no upper bound: paying more is allowed)
@@ -206,7 +211,7 @@ def audit(doc: Document, entitlements: pl.DataFrame, payments: pl.DataFrame, yea
          pl.concat_str([pl.lit("同一待遇同一年度发放"), pl.col("payments").cast(pl.String), pl.lit("次，共"), yuan("paid"),
                         pl.lit("元（"), owed_text, yuan("owed"), pl.lit("元；凭证："), pl.col("references"), pl.lit("）")])),
         ("违规享受", this_year & (pl.col("owed") == 0),
-         pl.concat_str([pl.lit("按登记信息不符合条件，却发放"), yuan("paid"), pl.lit("元"),
+         pl.concat_str([pl.lit(not_owed), yuan("paid"), pl.lit("元"),
                         pl.when(pl.col("payments") > 1).then(pl.concat_str([
                             pl.lit("（"), pl.col("payments").cast(pl.String), pl.lit("次）")])).otherwise(pl.lit(""))])),
         # one payment over the standard or the ceiling

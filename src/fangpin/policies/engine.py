@@ -196,9 +196,11 @@ def _uncapped(a: Amount, ctx: _Context) -> pl.Expr:
 
 
 def yuan_text(expr: pl.Expr) -> pl.Expr:
-    """Fen as yuan text without trailing zeros: 150000 -> '1500', 1560 -> '15.6', 1205 -> '12.05'."""
-    whole = (expr // 100).cast(pl.String)
-    frac = expr % 100
+    """Fen as yuan text without trailing zeros: 150000 -> '1500', 1560 -> '15.6', 1205 -> '12.05', -150 -> '-1.5'."""
+    size = expr.abs()
+    sign = pl.when(expr < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    whole = pl.concat_str([sign, (size // 100).cast(pl.String)])
+    frac = size % 100
     return (
         pl.when(frac == 0).then(whole)
         .when(frac % 10 == 0).then(pl.concat_str([whole, pl.lit("."), (frac // 10).cast(pl.String)]))

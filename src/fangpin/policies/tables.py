@@ -374,7 +374,7 @@ class BasisTables:
                 (_date("start_date", self._employments).dt.year() == self.as_of.year).fill_null(False)
                 .alias("employment.started_this_year"),
                 self._months_in_year().alias("employment.months_in_year"),
-                pl.max_horizontal(pl.col("months") - self._months_in_year(), 0).alias("employment.months_before_year"),
+                self._months_before_year().alias("employment.months_before_year"),
                 pl.col("months").alias("employment.months"), pl.col("monthly_wage").alias("employment.monthly_wage"),
                 pl.col("contract_months").alias("employment.contract_months"),
                 _flag("first_stable").alias("employment.first_stable"), _flag("returnee").alias("employment.returnee"),
@@ -393,18 +393,26 @@ class BasisTables:
             pl.when(pl.col("institution_credit_code").is_not_null())
             .then(_flag("employed_after").sum().over(batch).cast(pl.Int64)).alias("training.batch_employed"))
 
+    def _months_before_year(self) -> pl.Expr:
+        """The spell's months before the evaluated year: from its start to 1 January, at most its 连续务工月数 (the
+        months are recorded when the row is, so they are counted from the start, not back from the year's end);
+        without a start date, none."""
+        start = _date("start_date", self._employments)
+        before = (self.as_of.year * 12 + 1) - (start.dt.year().cast(pl.Int64) * 12 + start.dt.month().cast(pl.Int64))
+        return pl.min_horizontal(pl.max_horizontal(before, 0), pl.col("months")).fill_null(0)
+
     def _months_in_year(self) -> pl.Expr:
-        """The calendar months of the spell inside the evaluated year (from its start, or January for a spell begun
-        earlier, to its end, or December), at most its 连续务工月数; without a start date, the months given."""
+        """The spell's months inside the evaluated year: its 连续务工月数 less those before the year, and at most the
+        calendar months from its start (or January) to its end (or December); never more than 12."""
         year = self.as_of.year
         start = _date("start_date", self._employments)
         end = _date("end_date", self._employments)
-        first = (pl.when(start.dt.year() < year).then(1).when(start.dt.year() > year).then(13)
+        first = (pl.when(start.is_null() | (start.dt.year() < year)).then(1).when(start.dt.year() > year).then(13)
                  .otherwise(start.dt.month().cast(pl.Int64)))
         last = (pl.when(end.is_null() | (end.dt.year() > year)).then(12).when(end.dt.year() < year).then(0)
                 .otherwise(end.dt.month().cast(pl.Int64)))
         inside = pl.max_horizontal(last - first + 1, 0)
-        return pl.when(start.is_null()).then(pl.col("months")).otherwise(pl.min_horizontal(pl.col("months"), inside))
+        return pl.min_horizontal(pl.max_horizontal(pl.col("months") - self._months_before_year(), 0), inside)
 
     def _at_work_on_start(self, trainings: pl.LazyFrame) -> pl.LazyFrame:
         """Trainings (by row `_t`) whose trainee was in work on the day the training started: a spell of this year or
@@ -415,7 +423,9 @@ class BasisTables:
         if not spells:
             return trainings.select("_t").head(0)
         day = pl.col("start_date")
-        return trainings.select("_t", "pid", "start_date").join(pl.concat(spells), on="pid", how="inner").filter(
+        # a spell listed in both years: this year's row is the newer record (last year's was still open when written)
+        spells = pl.concat(spells).unique(subset=["pid", "s"], keep="first", maintain_order=True)
+        return trainings.select("_t", "pid", "start_date").join(spells, on="pid", how="inner").filter(
             (pl.col("s") <= day) & (pl.col("e").is_null() | (pl.col("e") >= day))).select("_t").unique()
 
     def __getitem__(self, basis: str) -> pl.LazyFrame:

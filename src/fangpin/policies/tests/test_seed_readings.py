@@ -536,3 +536,86 @@ def test_cl16_a_startup_before_the_document_gets_no_raised_grant():
     for started, owed in (("2022-08-11", []), ("2022-08-12", [500000])):
         doc = {"households": [household()], "members": [m], "startups": [startup(m, started)]}
         assert amounts(evaluate(doc, dt.date(2022, 12, 31), benefit="returnee_startup_grant")[0]) == owed
+
+
+# --- found by the second review -------------------------------------------------------------------------------------
+
+def test_lx2_placement_counts_months_before_the_year_from_the_spells_start():
+    """A spell begun 2022-05-01 was stable (6 months) in 2022; its 2023 row, written mid-year with 14 months, is not a
+    new placement."""
+    agency = creditcode.make("610327", "MA0000079")
+    m = member()
+    row = dict(spell(m, "in_county", year=2023, months=14, agency_credit_code=agency), start_date="2022-05-01")
+    doc = {"households": [household(village=LONG)], "members": [m], "employments": [row]}
+    assert evaluate(doc, dt.date(2023, 6, 30), document="lx2022-10", benefit="job_placement_subsidy")[0] == []
+    first = {**doc, "employments": [dict(row, year=2022, months=8)]}
+    assert amounts(evaluate(first, dt.date(2022, 12, 31), document="lx2022-10", benefit="job_placement_subsidy")[0]) \
+        == [50000]
+
+
+def test_cl14_a_spell_without_dates_counts_at_most_twelve_months():
+    from fangpin.policies.tables import BasisTables
+
+    households = pl.DataFrame({"hid": pl.Series([0], dtype=pl.UInt32), "household_number": ["H1"],
+                               "household.village_code": pl.Series([SN]).cast(pl.Categorical),
+                               "household.category": pl.Series(["lifted"]).cast(pl.Categorical)})
+    persons = pl.DataFrame({"pid": pl.Series([0], dtype=pl.UInt32), "hid": pl.Series([0], dtype=pl.UInt32),
+                            "id_number": [member()["id_number"]], "household_number": ["H1"]})
+    spells = pl.DataFrame({"pid": pl.Series([0], dtype=pl.UInt32), "kind": ["public_welfare_post"],
+                           "post_kind": ["employment_assistance"], "post_created_year": [2022], "months": [22],
+                           "place": ["in_county"], "monthly_wage": [90000]})
+    built = BasisTables.keyed(households, persons, spells, as_of=dt.date(2023, 12, 31))
+    cat = catalog.load_catalog()["sn2022-67"]
+    rows = engine.evaluate(cat, built, as_of=dt.date(2023, 12, 31)).results
+    rows = rows.filter(pl.col("benefit_id").cast(pl.String) == "public_welfare_post_subsidy")
+    assert rows["amount"].to_list() == [12 * 88000]
+
+
+def test_cl18_this_years_record_of_a_spell_replaces_last_years_open_one():
+    m = member()
+    last = dict(spell(m, "in_county", year=2024, months=3), start_date="2024-10-01")
+    this = dict(spell(m, "in_county", year=2025, months=4), start_date="2024-10-01", end_date="2025-01-31")
+    doc = {"households": [household()], "members": [m], "employments": [last, this],
+           "trainings": [{"id_number": m["id_number"], "year": 2025, "kind": "skills", "start_date": "2025-03-01",
+                          "days": 10}]}
+    assert amounts(evaluate(doc, dt.date(2025, 12, 31), benefit="training_living_allowance")[0]) == [15000]
+
+
+def test_a_yearly_benefit_follows_the_person_to_a_new_household(tmp_path):
+    m = member("H2")
+    doc = {"households": [household("H2")], "members": [m], "employments": [spell(m, months=3)]}
+    paid = {"benefit_id": "transport_subsidy", "household_number": "H1", "id_number": m["id_number"], "year": 2025,
+            "amount": 150000}
+    assert audit_of(tmp_path, doc, dt.date(2025, 6, 30), [paid]) == []
+
+
+def test_cl11_one_time_instalments_across_a_new_year(tmp_path):
+    """连续补助6个月 may run into the next year: 4 × 200 in 2024 and 2 × 200 in 2025 are the one bonus, not a duplicate."""
+    m = member()
+    doc = {"households": [household()], "members": [m], "employments": [spell(m, months=7, year=2025)]}
+    def pay(year, n):
+        return [{"benefit_id": "job_retention_bonus", "household_number": "H1", "id_number": m["id_number"], "year": year,
+                 "amount": 20000, "reference": f"R{year}{i}"} for i in range(n)]
+    transport = {"benefit_id": "transport_subsidy", "household_number": "H1", "id_number": m["id_number"], "year": 2025,
+                 "amount": 150000}
+    assert audit_of(tmp_path, doc, dt.date(2025, 12, 31), pay(2024, 4) + pay(2025, 2) + [transport]) == []
+    found = audit_of(tmp_path, doc, dt.date(2025, 12, 31), pay(2024, 4) + pay(2025, 3) + [transport])
+    assert found == [("重复享受", "job_retention_bonus",
+                      "一次性待遇已于2024年、2025年发放，共7次、1400元（凭证：R20240、R20241、R20242、R20243、R20250、"
+                      "R20251、R20252）")]
+
+
+def test_negative_amounts_read_correctly_in_explanations():
+    doc = {"households": [household()], "members": [member(), member(relation="spouse")],
+           "incomes": [{"household_number": "H1", "year": 2025, "business_income": 0, "business_cost": 150050}]}
+    rows, _ = evaluate(doc, dt.date(2025, 6, 30), benefit="income_gap_compensation", changes={"monitoring_line": 7000})
+    assert "家庭纯收入-1500.5元，2人，人均-750.25元" in rows[0]["explanation"]
+
+
+def test_an_audit_of_a_year_outside_the_document_says_so(tmp_path):
+    m = member()
+    doc = {"households": [household()], "members": [m], "employments": [spell(m, year=2021)]}
+    paid = {"benefit_id": "transport_subsidy", "household_number": "H1", "id_number": m["id_number"], "year": 2021,
+            "amount": 80000}
+    assert audit_of(tmp_path, doc, dt.date(2021, 12, 31), [paid]) == [
+        ("违规享受", "transport_subsidy", "双发〔2022〕67号在2021年度不在有效期内，却发放800元")]

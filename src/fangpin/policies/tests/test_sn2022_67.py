@@ -256,9 +256,11 @@ def test_employment_base_tiers(workers, fen):
 # --- clause 28: disabled college students ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("student,others,reason", [
-    ({"school_stage": "college", "disability_grade": 2}, [], "残疾人大学生、残疾人家庭子女大学生"),  # both hold
+    # a disabled student is a 残疾人大学生; 残疾人家庭子女 means another member is disabled
+    ({"school_stage": "college", "disability_grade": 2}, [], "残疾人大学生"),
     ({"school_stage": "college"}, [{"disability_grade": 4}], "残疾人家庭子女大学生"),
-    ({"school_stage": "college", "disability_grade": 1}, [], "残疾人大学生、残疾人家庭子女大学生"),
+    ({"school_stage": "college", "disability_grade": 1}, [], "残疾人大学生"),
+    ({"school_stage": "college", "disability_grade": 1}, [{"disability_grade": 3}], "残疾人大学生"),
     ({"school_stage": "senior", "disability_grade": 2}, [], None),   # not at college
     ({"school_stage": "college"}, [{}], None),                       # nobody disabled
 ])
