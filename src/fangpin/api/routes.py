@@ -139,7 +139,7 @@ def household_get(request, pk: int):
 @router.get("/households/{pk}/history", response=list[s.HistoryOut], summary="户及其成员、收入的变更记录")
 def household_history(request, pk: int):
     h = selectors.household_get(user=request.user, pk=pk)
-    rows = [history_lines.describe(r, request.user) for r in selectors.household_history(user=request.user, household=h)]
+    rows = history_lines.describe_all(selectors.household_history(user=request.user, household=h), request.user)
     return [r | {"user": r["user"].username if r["user"] else None} for r in rows]
 
 

@@ -225,7 +225,8 @@ class BasisTables:
         """Tables from frames that already carry integer keys, for callers holding arrays (no string keys to join):
         households with hid = row number and the household.* columns build_frames() makes; persons with pid = row
         number, hid, id_number, household_number and the members sheet's columns; spells keyed by pid. Columns left
-        out are filled as build_frames() fills a blank cell."""
+        out are filled as build_frames() fills a blank cell. household_number and id_number may be the caller's own
+        integer keys: they become text only in result rows (rules reading age or sex need real ID numbers)."""
         def fill(frame, defaults: dict) -> pl.DataFrame:
             return frame.with_columns(pl.lit(v, dtype=t).alias(c) for c, (t, v) in defaults.items() if c not in frame.columns)
 
@@ -423,8 +424,10 @@ class BasisTables:
         if not spells:
             return trainings.select("_t").head(0)
         day = pl.col("start_date")
-        # a spell listed in both years: this year's row is the newer record (last year's was still open when written)
-        spells = pl.concat(spells).unique(subset=["pid", "s"], keep="first", maintain_order=True)
+        # only the trainees' spells (a few of all); a spell listed in both years: this year's row is the newer record
+        # (last year's was still open when written)
+        spells = pl.concat(spells).join(trainings.select("pid").unique(), on="pid", how="semi").unique(
+            subset=["pid", "s"], keep="first", maintain_order=True)
         return trainings.select("_t", "pid", "start_date").join(spells, on="pid", how="inner").filter(
             (pl.col("s") <= day) & (pl.col("e").is_null() | (pl.col("e") >= day))).select("_t").unique()
 

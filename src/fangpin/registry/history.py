@@ -6,9 +6,24 @@ from fangpin.accounts.masking import MASKED_FIELDS, field_for
 ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 
 
-def describe(record, user) -> dict:
+_ASK = object()
+
+
+def describe_all(records, user) -> list[dict]:
+    """Lines for a list holding each object's whole history (a household's, its members' and incomes'; an
+    enterprise's): every change is compared with the record before it in the list, not by a query per record."""
+    before, prev = {}, {}
+    for r in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        key = (type(r), r.id)
+        prev[r.history_id, type(r)] = before.get(key)
+        before[key] = r
+    return [describe(r, user, prev.get((r.history_id, type(r)), _ASK)) for r in records]
+
+
+def describe(record, user, prev=_ASK) -> dict:
     changes = []
-    prev = record.prev_record
+    if prev is _ASK:
+        prev = record.prev_record
     if record.history_type == "~" and prev is not None:
         for c in record.diff_against(prev).changes:
             field = record.instance._meta.get_field(c.field)

@@ -99,7 +99,7 @@ def enterprise_detail(request, pk: int):
     enterprise = selectors.enterprise_get(user=request.user, pk=pk)
     people = selectors.enterprise_people(user=request.user, enterprise=enterprise)
     masked = {key: [(r, id_number_for(request.user, r.member.id_number)) for r in rows] for key, rows in people.items()}
-    history = [history_lines.describe(r, request.user) for r in enterprise.history.select_related("history_user")]
+    history = history_lines.describe_all(list(enterprise.history.select_related("history_user")), request.user)
     owed = entitlements.for_enterprise(user=request.user, enterprise=enterprise, as_of=_as_of(request))
     # rows paid per person placed or trained name the person: among the people listed on this page
     persons = {r.member.id_number: (r.member.name, id_number) for rows in masked.values() for r, id_number in rows}
@@ -126,7 +126,7 @@ def household_detail(request, pk: int):
     return render(request, "registry/household_detail.html", {
         "owed": owed, "owed_rows": owed_rows, "owed_total": sum(r["amount"] for r in owed.rows),
         "household": household, "members": members, "incomes": household.incomes.all(),
-        "history": [history_lines.describe(r, request.user) for r in history],
+        "history": history_lines.describe_all(history, request.user),
         "can_write": access.can(request.user, "registry.write") and access.covers(request.user, household.village_id),
     })
 

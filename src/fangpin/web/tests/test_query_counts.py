@@ -1,0 +1,71 @@
+"""Pages and API lists run a fixed number of queries whatever the data's size (no N+1): each is rendered with a few
+households, then again after more households (with members, work spells, an employer, incomes and warnings) were
+added to the same village, and must not run more queries the second time."""
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from conftest import SHUANGNIAN_CUN, make_household
+from fangpin.lib import creditcode
+from fangpin.registry.models import Employment, Enterprise, Household, IncomeRecord
+
+_seq = iter(range(1, 10_000))
+
+
+def grow(n: int, members: int = 3) -> Household:
+    """n more households in 双碾村, each with `members` members, a work spell each at one employer, an income and a
+    warning."""
+    from fangpin.monitoring.models import Warning
+
+    employer, _ = Enterprise.objects.get_or_create(
+        credit_code=creditcode.make("140603", "MA0000901"),
+        defaults={"name": "双碾车间", "kind": "workshop", "org_unit_id": SHUANGNIAN_CUN})
+    last = None
+    for _ in range(n):
+        i = next(_seq)
+        h = make_household(SHUANGNIAN_CUN, f"1406032032009{i:03d}", members=members, head_name=f"王{i}",
+                           category="monitored" if i % 2 else "lifted", monitor_type="marginal" if i % 2 else "")
+        for m in h.members.all():
+            Employment.objects.create(member=m, year=2025, place="in_county", employer=employer,
+                                      start_date=dt.date(2025, 3, 1), months=5, monthly_wage=200000)
+        IncomeRecord.objects.create(household=h, year=2025, wage=1_000_000)
+        Warning.objects.create(household=h, rule="medical", label="大额医疗支出", period="2025", risk="medical",
+                               reason="测试", source_count=1, deadline=dt.date(2026, 12, 31))
+        last = h
+    return last
+
+
+def count(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+    assert r.status_code == 200, (url, r.status_code, r.content[:300])
+    return len(ctx.captured_queries)
+
+
+PAGES = ["/", "/households/", "/households/?q=王", "/households/?q=1406032032", "/enterprises/", "/monitoring/",
+         "/monitoring/income/", "/api/households", "/api/households?q=王", "/api/monitoring/warnings",
+         "/api/monitoring/villages", "/api/orgunits"]
+
+
+@pytest.mark.parametrize("who", ["clerk", "county"])
+def test_pages_do_not_run_more_queries_with_more_data(world, who):
+    client = Client()
+    client.force_login(getattr(world, who))
+    first = grow(3)
+    before = {url: count(client, url) for url in PAGES}
+    before["household"] = count(client, f"/households/{first.pk}/")
+    before["household_api"] = count(client, f"/api/households/{first.pk}")
+    before["household_history_api"] = count(client, f"/api/households/{first.pk}/history")
+    employer = Enterprise.objects.get()
+    before["enterprise"] = count(client, f"/enterprises/{employer.pk}/")
+    last = grow(12, members=6)  # the household shown the second time has twice the members and work spells
+    after = {url: count(client, url) for url in PAGES}
+    after["household"] = count(client, f"/households/{last.pk}/")
+    after["household_api"] = count(client, f"/api/households/{last.pk}")
+    after["household_history_api"] = count(client, f"/api/households/{last.pk}/history")
+    after["enterprise"] = count(client, f"/enterprises/{employer.pk}/")  # five times the workers
+    grown = {k: (before[k], after[k]) for k in before if after[k] > before[k]}
+    assert grown == {}, f"queries grow with the data: {grown}"
