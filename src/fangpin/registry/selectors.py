@@ -1,7 +1,7 @@
 """Reads of the registry. Every one takes the user and goes through fangpin.accounts.access.scope."""
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from fangpin.accounts import access, masking
@@ -25,19 +25,34 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
         qs = qs.filter(category=category)
     q = q.strip()
     if q:
+        # Members are matched apart from households (the outer query is the scoped one): no join of every member and
+        # no DISTINCT. The few households of a selective term go in as a list, which the database ORs with the
+        # household-number index; a term matching many members stays a subquery (the matches come early in order).
         if is_number_query(q):
             # Digits: the start of a household number, or of an ID number (never masked digits; only for roles that
-            # see ID numbers: to the others a hit would confirm a guessed number).
+            # see ID numbers: to the others a hit would confirm a guessed number). A whole ID number is an exact match.
             match = Q(number__startswith=q)
             if masking.may_search_by_id_number(user):
-                match |= Q(members__id_number__startswith=idnumber.normalize(q))
+                number = idnumber.normalize(q)
+                by_id = Q(id_number=number) if len(number) == 18 else Q(id_number__startswith=number)
+                match |= _households_of(Member.objects.filter(by_id))
             qs = qs.filter(match)
         else:
-            qs = qs.filter(Q(members__name__contains=q) | Q(number__contains=q) | Q(village__name__contains=q))
-        qs = qs.distinct()
+            qs = qs.filter(_households_of(Member.objects.filter(name__contains=q)) | Q(number__contains=q)
+                           | Q(village__name__contains=q))
     # A correlated count: the database counts members only for the page of households it returns.
     size = Member.objects.filter(household=OuterRef("pk")).order_by().values("household").annotate(n=Count("*")).values("n")
     return qs.select_related("village", "village__parent").annotate(size=Subquery(size)).order_by("number")
+
+
+FEW = 1000  # up to this many matched households are passed as a list
+
+
+def _households_of(members: QuerySet[Member]) -> Q:
+    ids = list(members.values_list("household_id", flat=True)[:FEW + 1])
+    if len(ids) <= FEW:
+        return Q(pk__in=ids)
+    return Q(pk__in=members.values("household_id"))
 
 
 def household_get(*, user, pk: int) -> Household:
@@ -89,12 +104,14 @@ REFERENCED_ENTERPRISES = (
 
 
 def enterprises_visible(*, user, capability: str = "registry.read") -> QuerySet[Enterprise]:
-    """Enterprises in the user's subtree, and those linked to the user's people."""
+    """Enterprises in the user's subtree, and those linked to the user's people. Each link is a correlated EXISTS on
+    the enterprise's own rows (by the indexed foreign key), so that asking about one enterprise never reads every
+    work spell of a county, as `pk IN (all linked ids)` did."""
     if not access.can(user, capability):
         return Enterprise.objects.none()
     visible = Q(pk__in=access.scope(user, Enterprise.objects.all(), capability).values("pk"))
     for model, column in REFERENCED_ENTERPRISES:
-        visible |= Q(pk__in=access.scope(user, model.objects.all(), capability).values(column))
+        visible |= Exists(access.scope(user, model.objects.filter(**{column: OuterRef("pk")}), capability))
     return Enterprise.objects.filter(visible)
 
 
