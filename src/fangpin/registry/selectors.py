@@ -38,14 +38,23 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
                 match |= _households_of(Member.objects.filter(by_id))
             qs = qs.filter(match)
         else:
-            qs = qs.filter(_households_of(Member.objects.filter(name__contains=q)) | Q(number__contains=q)
-                           | Q(village__name__contains=q))
+            # A name: three characters or more anywhere in it (a trigram index on PostgreSQL); one or two from its
+            # start (a surname, a two-character name: the name index), since two characters make no trigram.
+            named = Q(name__contains=q) if len(q) >= NAME_CONTAINS else Q(name__startswith=q)
+            match = _households_of(Member.objects.filter(named))
+            places = list(OrgUnit.objects.filter(level="village", name__contains=q).values_list("code", flat=True)[:FEW])
+            if places:
+                match |= Q(village_id__in=places)
+            if q.isascii():  # household numbers are letters and digits: a Chinese term never matches one
+                match |= Q(number__contains=q)
+            qs = qs.filter(match)
     # A correlated count: the database counts members only for the page of households it returns.
     size = Member.objects.filter(household=OuterRef("pk")).order_by().values("household").annotate(n=Count("*")).values("n")
     return qs.select_related("village", "village__parent").annotate(size=Subquery(size)).order_by("number")
 
 
 FEW = 1000  # up to this many matched households are passed as a list
+NAME_CONTAINS = 3  # a name term this long or longer is matched anywhere in the name, a shorter one at its start
 
 
 def _households_of(members: QuerySet[Member]) -> Q:

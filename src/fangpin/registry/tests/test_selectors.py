@@ -20,6 +20,22 @@ def test_search_by_name_id_village_and_category(world, households):
     assert selectors.household_list(user=world.county, q="王建国").get().size == 3
 
 
+def test_name_terms_village_names_and_id_numbers(world, households):
+    """Three characters or more: anywhere in a name; one or two: from its start (a surname, a two-character name);
+    a village's name finds its households; a whole ID number is exact; the matches are the scoped households only."""
+    h = households["shuangnian"]
+    assert numbers(selectors.household_list(user=world.county, q="建国")) == set()     # two characters: from the start
+    assert numbers(selectors.household_list(user=world.county, q="王建")) == {h.number}
+    assert numbers(selectors.household_list(user=world.county, q="王")) >= {h.number}
+    assert numbers(selectors.household_list(user=world.county, q="王建国")) == {h.number}
+    h.members.filter(relation="head").update(name="欧阳建国")
+    assert numbers(selectors.household_list(user=world.county, q="阳建国")) == {h.number}  # three: anywhere
+    assert numbers(selectors.household_list(user=world.county, q="双碾村")) >= {h.number}
+    assert households["wujiayao"].number not in numbers(selectors.household_list(user=world.county, q="双碾村"))
+    other = households["other_township"].members.get().id_number
+    assert numbers(selectors.household_list(user=world.clerk, q=other)) == set()  # another township's person
+
+
 def test_search_never_leaves_the_scope(world, households):
     target = households["longxian"]
     head_id = target.members.get().id_number
