@@ -6,7 +6,7 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from fangpin.lib.pagination import CappedPaginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import File, NinjaAPI, Query, Router, Schema, Status
@@ -127,8 +127,9 @@ def orgunits(request, parent: str = ""):
 def household_list(request, filters: Query[HouseholdFilter]):
     access.require(request.user, "registry.read")
     qs = selectors.household_list(user=request.user, q=filters.q, village=filters.village, category=filters.category)
-    page = Paginator(qs, 100).get_page(filters.page)
-    return {"count": page.paginator.count, "page": page.number, "items": [_household_out(request.user, h) for h in page]}
+    page = CappedPaginator(qs, 100).get_page(filters.page)
+    return {"count": page.paginator.count, "count_capped": page.paginator.capped, "page": page.number,
+            "items": [_household_out(request.user, h) for h in page]}
 
 
 @router.get("/households/{pk}", response={200: s.HouseholdDetailOut, 403: s.ErrorOut}, summary="户详情")

@@ -55,7 +55,8 @@ class HouseholdDetailOut(HouseholdOut):
 
 
 class HouseholdPage(Schema):
-    count: int
+    count: int  # at most 10,000: count_capped says the list is longer (narrow it by village or category)
+    count_capped: bool
     page: int
     items: list[HouseholdOut]
 

@@ -419,14 +419,15 @@ class BasisTables:
         """Trainings (by row `_t`) whose trainee was in work on the day the training started: a spell of this year or
         last year that had begun by then and had not ended (no end date: still working). 双发〔2022〕67号 18 “未实现
         就业” is judged on that day, not over the whole year: finding work after the training is its purpose."""
-        spells = [f.lazy().select("pid", _date("start_date", f).alias("s"), _date("end_date", f).alias("e"))
-                  for f in (self._employments, self._last_year) if "start_date" in f.columns]
+        spells = [f.lazy().select("pid", _date("start_date", f).alias("s"), _date("end_date", f).alias("e"),
+                                  pl.lit(age).alias("age"))
+                  for age, f in enumerate((self._employments, self._last_year)) if "start_date" in f.columns]
         if not spells:
             return trainings.select("_t").head(0)
         day = pl.col("start_date")
-        # only the trainees' spells (a few of all); a spell listed in both years: this year's row is the newer record
-        # (last year's was still open when written)
-        spells = pl.concat(spells).join(trainings.select("pid").unique(), on="pid", how="semi").unique(
+        # only the trainees' spells (a few of all); a spell listed in both years: this year's row (age 0) is the newer
+        # record (last year's was still open when written)
+        spells = pl.concat(spells).join(trainings.select("pid").unique(), on="pid", how="semi").sort("age").unique(
             subset=["pid", "s"], keep="first", maintain_order=True)
         return trainings.select("_t", "pid", "start_date").join(spells, on="pid", how="inner").filter(
             (pl.col("s") <= day) & (pl.col("e").is_null() | (pl.col("e") >= day))).select("_t").unique()

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from fangpin.lib.pagination import CappedPaginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -67,7 +67,7 @@ def household_list(request):
     qs = selectors.household_list(
         user=request.user, q=params.get("q", ""), village=params.get("village", ""), category=params.get("category", "")
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     heads = selectors.household_heads(user=request.user, households=list(page.object_list))
     rows = [
         {"household": h, "head": heads.get(h.pk),
@@ -89,7 +89,7 @@ def enterprise_list(request):
     form = EnterpriseSearchForm(request.GET or None)
     params = form.cleaned_data if form.is_valid() else {}
     qs = selectors.enterprise_list(user=request.user, q=params.get("q", ""), kind=params.get("kind", ""))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "registry/enterprise_list.html", {"form": form, "page": page, "query": query.urlencode()})
