@@ -26,6 +26,7 @@ from fangpin.lib import idnumber
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry import rules
 from fangpin.registry import services as registry_services
+from fangpin.registry import tallies as registry_tallies
 from fangpin.registry import constraints
 from fangpin.registry.choices import Relation
 from fangpin.registry.models import Employment, Enterprise, Household, IncomeRecord, Member, Startup, Training
@@ -433,6 +434,7 @@ class _Writer:
         self.cleared: dict[str, set] = defaultdict(set)
         self.letters: dict[str, dict[str, str]] = {}
         self.touched: set[int] = set()  # households whose members this import wrote
+        self.villages: set[str] = set()  # villages whose households this import wrote (their tallies are recounted)
 
     def run(self, sheets: list[Sheet]) -> None:
         for sheet in sheets:
@@ -446,6 +448,7 @@ class _Writer:
                     self.progress("writing", sum(self.result.counts.values()) + n)
             self.result.counts[sheet.title] = n
         self.check_heads()
+        registry_tallies.recount(self.villages)  # bulk writes send no signals
 
     def conflict(self, sheet: Sheet, t: dict, key: str, message: str):
         letter = self.letters.get(sheet.key, {}).get(key)
@@ -513,8 +516,10 @@ class _Writer:
         existing = self._locked(Household, "number", (t["household_number"] for t in batch))
         for t in batch:
             obj = existing.get(t["household_number"])
+            self.villages.add(t["village_code"])
             if obj is None:
                 continue
+            self.villages.add(obj.village_id)
             if not access.covers(self.user, obj.village_id):
                 self.conflict(sheet, t, "household_number", "该户编号已登记在您管辖范围以外的村")
             if "category" in t and rules.monitoring_status(t["category"], t.get("monitor_type")) != rules.monitoring_status(

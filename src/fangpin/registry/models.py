@@ -251,3 +251,18 @@ class Startup(models.Model):
         verbose_name = "自主创业"
         verbose_name_plural = "自主创业"
         ordering = ["member_id", "started_on"]
+
+
+class VillageTally(models.Model):
+    """Households per village and category, kept current by every write (registry/tallies.py) so that the overview
+    reads a village's row instead of counting its households on every view."""
+
+    village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="tallies",
+                                verbose_name="村")
+    category = models.CharField("户类别", max_length=16, choices=Category.choices)
+    households = models.PositiveIntegerField("户数")
+
+    class Meta:
+        verbose_name = "村户数统计"
+        verbose_name_plural = "村户数统计"
+        constraints = [models.UniqueConstraint(fields=["village", "category"], name="village_tally_one_per_category")]

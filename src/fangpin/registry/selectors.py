@@ -1,14 +1,14 @@
 """Reads of the registry. Every one takes the user and goes through fangpin.accounts.access.scope."""
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from fangpin.accounts import access, masking
 from fangpin.lib import idnumber
 from fangpin.orgunits.models import OrgUnit
 
-from .models import Employment, Enterprise, Household, Member, Startup, Training
+from .models import Employment, Enterprise, Household, Member, Startup, Training, VillageTally
 
 
 def is_number_query(q: str) -> bool:
@@ -154,9 +154,9 @@ def enterprise_people(*, user, enterprise: Enterprise) -> dict:
 
 
 def village_counts(*, user) -> QuerySet:
+    """Households per village and category in the user's area, from the maintained tallies (registry/tallies.py)."""
     return (
-        access.scope(user, Household.objects.all())
-        .values("village_id", "village__name", "category")
-        .annotate(n=Count("id"))
+        access.scope(user, VillageTally.objects.filter(households__gt=0))
+        .values("village_id", "village__name", "category", n=F("households"))
         .order_by("village_id", "category")
     )
