@@ -427,10 +427,11 @@ def _with_keys(frame: pl.DataFrame, tables: dict, *, person: bool) -> pl.DataFra
     """The household number (by hid) and, for person rows, the ID number (by pid) of each row; the integer keys go."""
     if "hid" not in frame.columns:
         return frame
-    # keys held as integers by an array-holding caller (BasisTables.keyed) become text for the kept rows only
-    filled = [tables["household_keys"]["household_number"].gather(frame["hid"]).cast(pl.String).alias("household_number")]
+    # keys come back in the caller's own type: text from exchange files, integers from an array-holding caller
+    # (BasisTables.keyed), who keys its results as it keys its arrays
+    filled = [tables["household_keys"]["household_number"].gather(frame["hid"]).alias("household_number")]
     if person:
-        filled.append(tables["person_keys"]["id_number"].gather(frame["pid"]).cast(pl.String).alias("id_number"))
+        filled.append(tables["person_keys"]["id_number"].gather(frame["pid"]).alias("id_number"))
     return frame.with_columns(filled).drop("hid", "pid", strict=False)
 
 

@@ -226,7 +226,8 @@ class BasisTables:
         households with hid = row number and the household.* columns build_frames() makes; persons with pid = row
         number, hid, id_number, household_number and the members sheet's columns; spells keyed by pid. Columns left
         out are filled as build_frames() fills a blank cell. household_number and id_number may be the caller's own
-        integer keys: they become text only in result rows (rules reading age or sex need real ID numbers)."""
+        integer keys, and the result rows then carry them as integers (rules reading age or sex need real ID
+        numbers)."""
         def fill(frame, defaults: dict) -> pl.DataFrame:
             return frame.with_columns(pl.lit(v, dtype=t).alias(c) for c, (t, v) in defaults.items() if c not in frame.columns)
 
