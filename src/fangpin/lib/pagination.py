@@ -15,7 +15,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        n = self.object_list[: self.cap + 1].count()  # SELECT COUNT(*) FROM (… LIMIT cap + 1)
+        rows = self.object_list
+        if hasattr(rows, "values"):  # count keys only: no annotation (a page's per-row subqueries), no ordering
+            rows = rows.values("pk").order_by()
+        n = rows[: self.cap + 1].count()  # SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1)
         self.capped = n > self.cap
         return min(n, self.cap)
 

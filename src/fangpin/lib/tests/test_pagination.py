@@ -33,3 +33,14 @@ def test_a_capped_list_asks_for_a_narrower_filter(world, monkeypatch):
     assert (body["count"], body["count_capped"]) == (2, True)
     monkeypatch.setattr(pagination.CappedPaginator, "cap", 10)
     assert "共 4 户" in c.get("/households/?q=140603203200770").content.decode()
+
+
+def test_the_count_leaves_out_the_pages_annotations(world):
+    from fangpin.registry import selectors
+
+    make_household(SHUANGNIAN_CUN, "1406032032006601", members=2)
+    qs = selectors.household_list(user=world.county)  # annotated with each household's size (a subquery per row)
+    with CaptureQueriesContext(connection) as ctx:
+        assert pagination.CappedPaginator(qs, 50).count == 1
+    sql = ctx.captured_queries[0]["sql"]
+    assert "registry_member" not in sql and "ORDER BY" not in sql
