@@ -357,7 +357,7 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     if explain:
         t = _explained(t.collect(), b, doc, ctx, year).lazy()
         if b.amount.cap_per:
-            cap = value_text(ctx.param(b.amount.cap.param)) if not b.dated_by else None
+            cap = value_text(ctx.param(b.amount.cap.param))  # never dated: the catalog refuses cap_per with dated_by
             note = pl.concat_str([pl.lit(f"；每人每年不超过{cap}元，本人本年度此前各行已计"), yuan_text(pl.col("_before")),
                                   pl.lit("元，本行计"), yuan_text(pl.col("amount")), pl.lit("元")])
             t = t.with_columns(pl.when(pl.col("_before") > 0).then(pl.concat_str([pl.col("explanation"), note]))

@@ -30,8 +30,10 @@ def spell(m, place="cross_province", months=7, wage_yuan=2500, year=2025, **kw):
             "months": months, "monthly_wage": int(round(wage_yuan * 100)), **kw}
 
 
-def run(doc: dict, *, as_of=dt.date(2025, 6, 30), document="sn2022-67", benefit=None, changes=None, evaluation=False):
-    """Evaluate a small document. `changes`: parameter values set from `as_of` (as `simulate --set` does)."""
+def run(doc: dict, *, as_of=dt.date(2025, 6, 30), document="sn2022-67", benefit=None, changes=None, evaluation=False,
+        paid=None):
+    """Evaluate a small document. `changes`: parameter values set for the year of `as_of` (as `simulate --set` does);
+    `paid`: earlier payments (engine.evaluate(granted=))."""
     from decimal import Decimal
 
     from fangpin.policies import simulate
@@ -40,8 +42,17 @@ def run(doc: dict, *, as_of=dt.date(2025, 6, 30), document="sn2022-67", benefit=
     if changes:
         cat = simulate.with_values(cat, {k: Decimal(str(v)) for k, v in changes.items()}, as_of)
     built, problems = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
-    ev = engine.evaluate(cat, built, as_of=as_of)
+    ev = engine.evaluate(cat, built, as_of=as_of, granted=paid)
     rows = ev.results if benefit is None else ev.results.filter(ev.results["benefit_id"] == benefit)
     if evaluation:
         return rows.to_dicts(), ev, problems
     return rows.to_dicts(), ev.messages, problems
+
+
+def payments_file(tmp_path, rows: list[dict]):
+    """A payments file (exchange-format JSON, amounts in fen) for `audit`."""
+    import json
+
+    path = tmp_path / "payments.json"
+    path.write_text(json.dumps({"format": "fangpin-exchange", "version": "1.0", "payments": rows}), encoding="utf-8")
+    return path

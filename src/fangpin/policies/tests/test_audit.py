@@ -1,12 +1,11 @@
 """Audit: every kind of finding at its boundary, and payments files that cannot be read."""
 import datetime as dt
-import json
 
 import pytest
 
 from fangpin.policies import audit, catalog, engine, tables
 
-from .helpers import household, member, spell
+from .helpers import household, member, payments_file, spell
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -21,9 +20,7 @@ def setup_world():
 
 
 def pay(tmp_path, rows):
-    path = tmp_path / "p.json"
-    path.write_text(json.dumps({"format": "fangpin-exchange", "version": "1.0", "payments": rows}), encoding="utf-8")
-    return path
+    return payments_file(tmp_path, rows)
 
 
 def transport(person, amount, ref="R1"):

@@ -10,7 +10,7 @@ import pytest
 from fangpin.lib import creditcode
 from fangpin.policies import audit, catalog, engine, tables
 
-from .helpers import household, member, run, spell
+from .helpers import household, member, payments_file, run, spell
 
 SN = "140603203200"
 LONG = "610327100001"
@@ -29,17 +29,8 @@ def granted(*rows):
 
 
 def evaluate(doc, as_of, document="sn2022-67", benefit=None, paid=None, changes=None):
-    from decimal import Decimal
-
-    from fangpin.policies import simulate
-
-    cat = catalog.load_catalog()[document]
-    if changes:
-        cat = simulate.with_values(cat, {k: Decimal(str(v)) for k, v in changes.items()}, as_of)
-    built, _ = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
-    ev = engine.evaluate(cat, built, as_of=as_of, granted=paid)
-    rows = ev.results if benefit is None else ev.results.filter(pl.col("benefit_id").cast(pl.String) == benefit)
-    return rows.to_dicts(), ev.messages
+    rows, messages, _ = run(doc, as_of=as_of, document=document, benefit=benefit, changes=changes, paid=paid)
+    return rows, messages
 
 
 # --- 1. cl.25 “未消除风险监测对象” --------------------------------------------------------------------------------
@@ -114,14 +105,6 @@ def test_cl28_student_grant_is_once_per_person_across_years():
     assert amounts(evaluate(doc, dt.date(2024, 9, 30), benefit="disabled_student_grant", paid=old)[0]) == [500000]
 
 
-def payments(tmp_path, rows):
-    import json
-
-    path = tmp_path / "payments.json"
-    path.write_text(json.dumps({"format": "fangpin-exchange", "version": "1.0", "payments": rows}), encoding="utf-8")
-    return path
-
-
 def test_cl28_audit_counts_payments_of_earlier_years_for_a_one_time_grant(tmp_path):
     """The audit of 2024 sees the 2023 payment: the grant is not missed, and a second payment is a duplicate."""
     s = student()
@@ -135,7 +118,7 @@ def test_cl28_audit_counts_payments_of_earlier_years_for_a_one_time_grant(tmp_pa
                  "year": y, "amount": 500000, "reference": f"P{y}"} for y in years]
 
     def findings(rows):
-        paid, problems = audit.read_payments(payments(tmp_path, rows), cat)
+        paid, problems = audit.read_payments(payments_file(tmp_path, rows), cat)
         assert problems == []
         return [(r["finding"], r["reason"]) for r in audit.audit(cat, owed, paid, 2024).iter_rows(named=True)
                 if r["benefit_id"] == "disabled_student_grant"]
@@ -399,7 +382,7 @@ def test_every_up_to_clause_is_a_ceiling():
 def audit_of(tmp_path, doc, as_of, rows, document="sn2022-67"):
     cat = catalog.load_catalog()[document]
     owed, _ = evaluate(doc, as_of, document=document)
-    paid, problems = audit.read_payments(payments(tmp_path, rows), cat)
+    paid, problems = audit.read_payments(payments_file(tmp_path, rows), cat)
     assert problems == [], [p.reason for p in problems]
     found = audit.audit(cat, pl.DataFrame(owed, schema=engine.RESULT_SCHEMA), paid, as_of.year)
     return [(r["finding"], r["benefit_id"], r["reason"]) for r in found.iter_rows(named=True)]
