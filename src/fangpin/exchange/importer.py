@@ -1,9 +1,10 @@
 """All-or-nothing import of an exchange file into the registry.
 
 Pass 1 reads every row, checks every cell and every cross-row and database rule, and collects all
-problems. Only when there are none does pass 2 read the file again and write it in batches, inside
-one transaction. Rows are never all held as Python objects: pass 1 keeps only the keys it needs for
-cross-row checks (household numbers, ID numbers, credit codes).
+problems; the typed rows go to a spool file as they are checked (each cell is coerced once). Only when there
+are no problems does pass 2 read the spool and write it in batches, inside one transaction, with set-based
+inserts (fangpin.lib.bulkwrite: COPY on PostgreSQL). Rows are never all held as Python objects: pass 1 keeps
+only the keys it needs for cross-row checks (household numbers, ID numbers, credit codes).
 
 Import semantics (docs/exchange-format.md): enterprises, households, members and incomes are
 inserted or updated by their keys; a column absent from the file leaves that field as it is. For
@@ -12,6 +13,8 @@ start-ups, a person's records are replaced.
 """
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,10 +22,10 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from fangpin.accounts import access
-from fangpin.lib import idnumber
+from fangpin.lib import bulkwrite, idnumber
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry import rules
 from fangpin.registry import services as registry_services
@@ -61,6 +64,40 @@ class Problem:
         return "，".join(parts)
 
 
+class _Spool:
+    """The checked rows of pass 1, typed, in a temporary file: pass 2 writes them without reading or coercing the file
+    again, and memory holds one batch at a time."""
+
+    def __init__(self, batch_size: int):
+        self.batch_size = batch_size
+        self.file = tempfile.TemporaryFile()
+        self.sheet: str | None = None
+        self.batch: list[dict] = []
+
+    def add(self, sheet_key: str, row: dict) -> None:
+        if sheet_key != self.sheet or len(self.batch) >= self.batch_size:
+            self._flush()
+            self.sheet = sheet_key
+        self.batch.append(row)
+
+    def _flush(self) -> None:
+        if self.batch:
+            pickle.dump((self.sheet, self.batch), self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.batch = []
+
+    def batches(self) -> Iterator[tuple[str, list[dict]]]:
+        self._flush()
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self.file.close()
+
+
 @dataclass
 class ImportResult:
     filename: str
@@ -94,9 +131,10 @@ class _Checker:
     file twice.
     """
 
-    def __init__(self, user, f: ExchangeFile, result: ImportResult, on_row=None, progress=None):
+    def __init__(self, user, f: ExchangeFile, result: ImportResult, on_row=None, progress=None, spool=None):
         self.user = user
         self.on_row = on_row
+        self.spool = spool
         self.progress = progress
         self.f = f
         self.result = result
@@ -126,20 +164,21 @@ class _Checker:
         )
 
     def run(self, sheets: list[Sheet]) -> None:
-        readable = []
-        for sheet in sheets:
+        readable, done = 0, 0
+        for i, sheet in enumerate(sheets):  # sheet by sheet, headers then rows: calamine parses each sheet once
             header_problems = self.f.header_problems(sheet)
             for p in header_problems:
                 self.result.problems.append(
                     Problem(self.f.sheet_label(sheet), self.f.header_row_number(sheet) or None, p.header,
                             column_letter(p.column) if self.f.kind == "excel" else None, "", p.message)
                 )
-            if not header_problems:
-                readable.append(sheet)
-                if self.f.kind == "excel":
-                    self.letters[sheet.key] = {k: column_letter(i) for k, i in self.f.column_index(sheet).items()}
-        done = 0
-        for sheet in readable:
+            if header_problems:
+                continue
+            readable += 1
+            if self.f.kind == "excel":
+                self.letters[sheet.key] = {k: column_letter(i) for k, i in self.f.column_index(sheet).items()}
+            if i + 1 < len(sheets):
+                self.f.prefetch(sheets[i + 1])
             for raw in self.f.rows(sheet):
                 done += 1
                 if self.progress is not None and done % 1000 == 0:
@@ -147,6 +186,9 @@ class _Checker:
                 typed = self.typed_row(sheet, raw)
                 if typed is not None:
                     getattr(self, f"row_{sheet.key}")(sheet, raw.number, typed)
+                    if self.spool is not None and not self.result.problems:
+                        typed["_row"] = raw.number
+                        self.spool.add(sheet.key, typed)
                 elif sheet.key == "members":
                     self.unsure_households.add(str(raw.values.get("household_number") or "").strip())
                 if self.on_row is not None:
@@ -163,22 +205,30 @@ class _Checker:
         if "__not_object__" in raw.values:
             self.problem(sheet, raw.number, None, None, "每一条应为对象（键值对）")
             return None
-        unknown = set(raw.values) - {f.key for f in sheet.fields}
+        cells = raw.values
+        unknown = cells.keys() - sheet.field_keys
         for key in sorted(unknown):
             self.result.problems.append(
                 Problem(self.f.sheet_label(sheet), raw.number, key, None, "", f"未知的字段“{key}”")
             )
-        typed, ok = {}, not unknown
-        for f in sheet.fields:
-            if f.key not in raw.values:
+        typed, ok, excel = {}, not unknown, self.f.kind == "excel"
+        for f, convert in values.converters(sheet):  # values.coerce, unrolled: this loop runs for every cell
+            key = f.key
+            if key not in cells:
                 if f.required:
-                    self.problem(sheet, raw.number, f.key, None, f"“{f.header}”必填")
+                    self.problem(sheet, raw.number, key, None, f"“{f.header}”必填")
                     ok = False
                 continue
+            cell = cells[key]
             try:
-                typed[f.key] = values.coerce(f, raw.values[f.key], excel=self.f.kind == "excel")
+                if cell is None or (cell.__class__ is str and not cell.strip()):
+                    if f.required:
+                        raise values.CellError(f"“{f.header}”必填")
+                    typed[key] = None
+                else:
+                    typed[key] = convert(f, cell, excel)
             except values.CellError as e:
-                self.problem(sheet, raw.number, f.key, raw.values[f.key], str(e))
+                self.problem(sheet, raw.number, key, cell, str(e))
                 ok = False
         return typed if ok else None
 
@@ -240,6 +290,7 @@ class _Checker:
         self.members[id_number] = (row, t["household_number"], t["relation"] == Relation.HEAD)
         self.refer(sheet, row, "household_number", t["household_number"])
         info = idnumber.parse(id_number)
+        t["_sex"], t["_birth"] = info.sex, info.birth_date  # for the write pass
         if t.get("sex") and t["sex"] != info.sex:
             self.problem(sheet, row, "sex", t["sex"], "性别与身份证号不符（身份证号第17位奇数为男、偶数为女）")
         if t.get("birth_date") and t["birth_date"] != info.birth_date:
@@ -283,7 +334,7 @@ class _Checker:
             villages[village].append(row)
         units = {}
         for chunk in _chunks(set(villages) | set(self.enterprise_divisions)):
-            units.update(OrgUnit.objects.filter(code__in=chunk).values_list("code", "level").iterator())
+            units.update(OrgUnit.objects.filter(code__any_of=chunk).values_list("code", "level").iterator())
         for code, rows in villages.items():
             for row in rows:
                 if code not in units:
@@ -297,7 +348,7 @@ class _Checker:
         elsewhere, unchanged = set(), set()
         if self.user is not None:
             for chunk in _chunks(self.enterprises):
-                for e in Enterprise.objects.filter(credit_code__in=chunk):
+                for e in Enterprise.objects.filter(credit_code__any_of=chunk):
                     if not access.covers(self.user, e.org_unit_id):
                         elsewhere.add(e.credit_code)
                         if same_as_stored(e, BY_KEY["enterprises"], self.enterprise_rows[e.credit_code]):
@@ -318,7 +369,7 @@ class _Checker:
         # existing households elsewhere
         for chunk in _chunks(self.households):
             for number, village, category, monitor_type, eliminated in Household.objects.filter(
-                    number__in=chunk).values_list("number", "village_id", "category", "monitor_type", "risk_eliminated_on"):
+                    number__any_of=chunk).values_list("number", "village_id", "category", "monitor_type", "risk_eliminated_on"):
                 if not access.covers(self.user, village):
                     self.problem(hh_sheet, self.households[number][0], "household_number", number,
                                  f"户编号“{number}”已登记在您管辖范围以外的村")
@@ -336,7 +387,7 @@ class _Checker:
         # existing members in another household
         mem_sheet = mapping_sheet("members")
         for chunk in _chunks(self.members):
-            rows = Member.objects.filter(id_number__in=chunk).values_list("id_number", "household__number", "household__village_id")
+            rows = Member.objects.filter(id_number__any_of=chunk).values_list("id_number", "household__number", "household__village_id")
             for id_number, number, village in rows:
                 row, file_number, _ = self.members[id_number]
                 if number != file_number:
@@ -353,7 +404,7 @@ class _Checker:
         found = {}
         for chunk in _chunks(refs):
             fields = [key_field] + ([scope_field] if scope_field else [])
-            for rec in model.objects.filter(**{f"{key_field}__in": chunk}).values_list(*fields):
+            for rec in model.objects.filter(**{f"{key_field}__any_of": chunk}).values_list(*fields):
                 found[rec[0]] = rec[1] if scope_field else None
         for value, places in refs.items():
             for sheet, row, col in places:
@@ -375,7 +426,7 @@ class _Checker:
         db_heads: dict[str, int] = defaultdict(int)
         db_members: set[str] = set()
         for chunk in _chunks(touched if self.user is not None else ()):
-            for id_number, number, relation in Member.objects.filter(household__number__in=chunk).values_list(
+            for id_number, number, relation in Member.objects.filter(household__number__any_of=chunk).values_list(
                 "id_number", "household__number", "relation"
             ):
                 if id_number in self.members:
@@ -417,36 +468,42 @@ class WriteConflict(Exception):
 
 
 class _Writer:
-    """Pass 2: write the checked file, batch by batch, with history.
+    """Pass 2: write the checked rows from the spool, batch by batch, with history (set-based inserts).
 
     Everything pass 1 checked against the database is checked again here, on the rows being written and under their
     locks (SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer at a time): a row that another user changed in
     the meantime stops the whole import, which then writes nothing. The constraints of the tables are the last guard.
     """
 
-    def __init__(self, user, f: ExchangeFile, result: ImportResult, batch_size: int, progress=None):
+    def __init__(self, user, f: ExchangeFile, result: ImportResult, spool: _Spool, progress=None):
         self.user = user
+        self.spool = spool
         self.progress = progress
         self.f = f
         self.result = result
-        self.batch_size = batch_size
+        self.batch_size = spool.batch_size
         self.reason = f"导入 {f.filename}"
         self.cleared: dict[str, set] = defaultdict(set)
         self.letters: dict[str, dict[str, str]] = {}
         self.touched: set[int] = set()  # households whose members this import wrote
+        # households and members this import wrote: key -> (id, village), so later sheets need not look them up
+        self.written: dict[type, dict[str, tuple[int, str]]] = {Household: {}, Member: {}}
+        self._covers: dict[str, bool] = {}
         self.villages: set[str] = set()  # villages whose households this import wrote (their tallies are recounted)
 
     def run(self, sheets: list[Sheet]) -> None:
         for sheet in sheets:
             if self.f.kind == "excel":
                 self.letters[sheet.key] = {k: column_letter(i) for k, i in self.f.column_index(sheet).items()}
-            n = 0
-            for batch in _chunks(self._typed(sheet), self.batch_size):
-                getattr(self, f"write_{sheet.key}")(sheet, batch)
-                n += len(batch)
-                if self.progress is not None:
-                    self.progress("writing", sum(self.result.counts.values()) + n)
-            self.result.counts[sheet.title] = n
+            self.result.counts[sheet.title] = 0
+        written = 0
+        for key, batch in self.spool.batches():
+            sheet = BY_KEY[key]
+            getattr(self, f"write_{key}")(sheet, batch)
+            self.result.counts[sheet.title] += len(batch)
+            written += len(batch)
+            if self.progress is not None:
+                self.progress("writing", written)
         self.check_heads()
         registry_tallies.recount(self.villages)  # bulk writes send no signals
 
@@ -456,21 +513,17 @@ class _Writer:
         raise WriteConflict(Problem(self.f.sheet_label(sheet), t["_row"], self.f.column_label(sheet.field(key)), letter,
                                     "" if value is None else str(value), f"{CHANGED_MEANWHILE}：{message}"))
 
-    def _typed(self, sheet: Sheet) -> Iterator[dict]:
-        excel = self.f.kind == "excel"
-        for raw in self.f.rows(sheet):
-            t = {f.key: values.coerce(f, raw.values[f.key], excel=excel) for f in sheet.fields if f.key in raw.values}
-            t["_row"] = raw.number
-            yield t
-
-    def _upsert(self, model, sheet: Sheet, lookup: dict, rows: list[tuple[object, dict]]) -> None:
-        """rows: (key, field values). lookup: key -> existing instance."""
-        creates, updates, update_fields = [], [], set()
+    def _upsert(self, model, sheet: Sheet, lookup: dict, rows: list[tuple[object, dict]]) -> dict:
+        """rows: (key, field values). lookup: key -> existing instance. Returns key -> primary key of every row."""
+        creates, create_keys, updates, update_fields = [], [], [], set()
+        pks = {}
         for key, fields in rows:
             obj = lookup.get(key)
             if obj is None:
-                creates.append(model(**fields))
+                creates.append(fields)
+                create_keys.append(key)
             else:
+                pks[key] = obj.pk
                 changed = {k: v for k, v in fields.items() if getattr(obj, k) != v}
                 if changed:
                     for k, v in changed.items():
@@ -478,31 +531,42 @@ class _Writer:
                     updates.append(obj)
                     update_fields.update(changed)
         if creates:
-            bulk_create_with_history(creates, model, batch_size=self.batch_size, default_user=self.user,
-                                     default_change_reason=self.reason)
+            pks.update(zip(create_keys, bulkwrite.insert_with_history(model, creates, user=self.user, reason=self.reason)))
         if updates:
             bulk_update_with_history(updates, model, sorted(update_fields), batch_size=self.batch_size,
                                      default_user=self.user, default_change_reason=self.reason)
+        return pks
+
+    def covers(self, code: str) -> bool:
+        if code not in self._covers:
+            self._covers[code] = access.covers(self.user, code)
+        return self._covers[code]
 
     def _locked(self, model, key_field: str, keys: Iterable) -> dict:
         """The existing rows with these keys, locked until the import commits, in a stable order (no deadlocks)."""
         return {getattr(o, key_field): o for o in
-                model.objects.select_for_update().filter(**{f"{key_field}__in": sorted(set(keys))}).order_by("pk")}
+                model.objects.select_for_update().filter(**{f"{key_field}__any_of": sorted(set(keys))}).order_by("pk")}
 
-    def _scoped_ids(self, sheet: Sheet, batch: list[dict], key: str, model, key_field: str, area_field: str) -> dict:
-        """key -> id of the rows the batch refers to, each still existing and still in the user's area; locked."""
+    def _scoped_ids(self, sheet: Sheet, batch: list[dict], key: str, model, key_field: str, area_field: str,
+                    with_area: bool = False) -> dict:
+        """key -> id (with_area: (id, village)) of the rows the batch refers to, each still existing and still in the
+        user's area; locked. Rows this import wrote are known already (written under its locks, areas checked)."""
+        written = self.written[model]
         found = {}
-        rows = (model.objects.select_for_update(of=("self",)).filter(**{f"{key_field}__in": sorted({t[key] for t in batch})})
-                .order_by("pk").values_list(key_field, "id", area_field))
-        for value, pk, code in rows:
-            found[value] = (pk, code)
+        wanted = sorted({t[key] for t in batch} - written.keys())
+        if wanted:
+            rows = (model.objects.select_for_update(of=("self",)).filter(**{f"{key_field}__any_of": wanted})
+                    .order_by("pk").values_list(key_field, "id", area_field))
+            for value, pk, code in rows:
+                found[value] = (pk, code)
         for t in batch:
-            hit = found.get(t[key])
+            hit = written.get(t[key]) or found.get(t[key])
             if hit is None:
                 self.conflict(sheet, t, key, f"“{t[key]}”已不存在")
-            if not access.covers(self.user, hit[1]):
+            if not self.covers(hit[1]):
                 self.conflict(sheet, t, key, f"“{t[key]}”已不在您的管辖范围内")
-        return {value: pk for value, (pk, _) in found.items()}
+            found[t[key]] = hit
+        return found if with_area else {value: pk for value, (pk, _) in found.items()}
 
     def write_enterprises(self, sheet, batch):
         existing = self._locked(Enterprise, "credit_code", (t["credit_code"] for t in batch))
@@ -527,37 +591,41 @@ class _Writer:
                 self.conflict(sheet, t, "category", registry_services.OFF_SYSTEM)
             if "risk_eliminated_on" in t and t["risk_eliminated_on"] != obj.risk_eliminated_on:
                 self.conflict(sheet, t, "risk_eliminated_on", registry_services.OFF_SYSTEM)
-        self._upsert(Household, sheet, existing, [(t["household_number"], mapping.model_fields(sheet, t, ())) for t in batch])
+        pks = self._upsert(Household, sheet, existing,
+                           [(t["household_number"], mapping.model_fields(sheet, t, ())) for t in batch])
+        for t in batch:
+            self.written[Household][t["household_number"]] = (pks[t["household_number"]], t["village_code"])
 
     def write_members(self, sheet, batch):
-        households = self._scoped_ids(sheet, batch, "household_number", Household, "number", "village_id")
+        households = self._scoped_ids(sheet, batch, "household_number", Household, "number", "village_id", True)
         existing = self._locked(Member, "id_number", (t["id_number"] for t in batch))
         rows = []
         for t in batch:
-            hid = households[t["household_number"]]
+            hid = households[t["household_number"]][0]
             obj = existing.get(t["id_number"])
             if obj is not None and obj.household_id != hid:
                 self.conflict(sheet, t, "id_number", "该身份证号已登记在另一户：一人只能登记在一户")
             fields = mapping.model_fields(sheet, t, ("household_number",))
-            info = idnumber.parse(t["id_number"])
-            fields.update(household_id=hid, sex=info.sex, birth_date=info.birth_date)
+            fields.update(household_id=hid, sex=t["_sex"], birth_date=t["_birth"])
             rows.append((t["id_number"], fields))
             self.touched.add(hid)
-        self._upsert(Member, sheet, existing, rows)
+        pks = self._upsert(Member, sheet, existing, rows)
+        for t in batch:
+            self.written[Member][t["id_number"]] = (pks[t["id_number"]], households[t["household_number"]][1])
 
     def check_heads(self) -> None:
         """Every household whose members were written has exactly one head (the constraint refuses a second)."""
         for chunk in _chunks(sorted(self.touched)):
-            headed = set(Member.objects.filter(household_id__in=chunk, relation=Relation.HEAD)
+            headed = set(Member.objects.filter(household_id__any_of=chunk, relation=Relation.HEAD)
                          .values_list("household_id", flat=True))
-            for number in Household.objects.filter(pk__in=set(chunk) - headed).values_list("number", flat=True)[:1]:
+            for number in Household.objects.filter(pk__any_of=set(chunk) - headed).values_list("number", flat=True)[:1]:
                 raise WriteConflict(Problem(None, None, None, None, number, f"{CHANGED_MEANWHILE}：户{number}没有户主"))
 
     def write_incomes(self, sheet, batch):
         households = self._scoped_ids(sheet, batch, "household_number", Household, "number", "village_id")
         existing = {
             (r.household_id, r.year): r
-            for r in IncomeRecord.objects.select_for_update().filter(household_id__in=set(households.values()))
+            for r in IncomeRecord.objects.select_for_update().filter(household_id__any_of=set(households.values()))
         }
         rows = []
         for t in batch:
@@ -570,7 +638,7 @@ class _Writer:
     def _enterprise_ids(self, sheet, batch, keys) -> dict:
         """Referenced enterprises (in any area: a person may work anywhere); each must still exist."""
         wanted = {t[k] for t in batch for k in keys if t.get(k)}
-        ids = dict(Enterprise.objects.filter(credit_code__in=sorted(wanted)).values_list("credit_code", "id"))
+        ids = dict(Enterprise.objects.filter(credit_code__any_of=sorted(wanted)).values_list("credit_code", "id"))
         for t in batch:
             for k in keys:
                 if t.get(k) and t[k] not in ids:
@@ -585,7 +653,7 @@ class _Writer:
         to_clear = keys - cleared
         if to_clear:
             member_ids = {k[0] if per_year else k for k in to_clear}
-            existing = model.objects.filter(member_id__in=member_ids)
+            existing = model.objects.filter(member_id__any_of=member_ids)
             if per_year:
                 existing = existing.filter(year__in={k[1] for k in to_clear})
             stale = [pk for pk, mid, *year in existing.values_list("pk", "member_id", *(["year"] if per_year else []))
@@ -601,9 +669,8 @@ class _Writer:
             for key, attr in enterprise_keys.items():
                 if key in t:
                     fields[attr] = enterprises[t[key]] if t[key] else None
-            objs.append(model(**fields))
-        bulk_create_with_history(objs, model, batch_size=self.batch_size, default_user=self.user,
-                                 default_change_reason=self.reason)
+            objs.append(fields)
+        bulkwrite.insert_with_history(model, objs, user=self.user, reason=self.reason)
 
     def write_employments(self, sheet, batch):
         self._replace(Employment, sheet, batch, {"employer_credit_code": "employer_id", "agency_credit_code": "agency_id"}, True)
@@ -642,16 +709,20 @@ def import_file(*, user, path: Path | str, filename: str | None = None, batch_si
     if not sheets:
         result.problems.append(Problem(None, None, None, None, "", f"文件“{f.filename}”中没有可导入的工作表"))
         return result
-    _Checker(user, f, result, progress=progress).run(sheets)
-    if result.problems:
-        return result
+    spool = _Spool(batch_size)
     try:
-        with transaction.atomic():
-            _Writer(user, f, result, batch_size, progress).run(sheets)
+        _Checker(user, f, result, progress=progress, spool=spool).run(sheets)
+        if result.problems:
+            return result
+        with transaction.atomic(), bulkwrite.big_cache():
+            _Writer(user, f, result, spool, progress).run(sheets)
     except WriteConflict as e:
         result.counts.clear()
         result.problems.append(e.problem)
     except IntegrityError as e:
         result.counts.clear()
         result.problems.append(Problem(None, None, None, None, "", f"{CHANGED_MEANWHILE}：{constraints.explain(e)}"))
+    finally:
+        spool.close()
+        f.close_all()
     return result

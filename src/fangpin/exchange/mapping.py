@@ -92,12 +92,21 @@ KEY_DEFAULTS = {"base_level": "none", "school_stage": "none", "monitor_type": ""
 
 def model_fields(sheet, row: dict, skip: tuple[str, ...] = ()) -> dict:
     """Model field values for the columns present in a typed row; blanks become the model's defaults."""
+    plan = _PLANS.get((sheet.key, skip))
+    if plan is None:
+        plan = _PLANS[sheet.key, skip] = _plan(sheet, skip)
     out = {}
-    for f in sheet.fields:
-        if f.key in skip or f.key not in row:
-            continue
-        value = row[f.key]
-        if value is None:
-            value = KEY_DEFAULTS.get(f.key, BLANK_DEFAULTS.get(f.type))
-        out[ORM_PATH[sheet.key][f.key]] = value
+    for key, path, blank in plan:
+        if key in row:
+            value = row[key]
+            out[path] = blank if value is None else value
     return out
+
+
+_PLANS: dict[tuple[str, tuple[str, ...]], tuple] = {}  # by sheet key: hashing a Sheet hashes all its fields
+
+
+def _plan(sheet, skip: tuple[str, ...]) -> tuple[tuple[str, str, object], ...]:
+    """(column key, ORM path, value for a blank) of each column model_fields writes: worked out once per sheet."""
+    return tuple((f.key, ORM_PATH[sheet.key][f.key], KEY_DEFAULTS.get(f.key, BLANK_DEFAULTS.get(f.type)))
+                 for f in sheet.fields if f.key not in skip)

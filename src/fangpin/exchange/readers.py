@@ -8,6 +8,7 @@ UnsafeFile, a FileProblem, before calamine or json sees it.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,9 @@ class ExchangeFile:
     def __init__(self, path: Path, filename: str | None = None):
         self.path = Path(path)
         self.filename = filename or self.path.name
-        self._header_cache: dict[str, tuple[int, list[str]]] = {}
+        self._header_cache: dict[str, tuple[int, list[str], int]] = {}  # sheet -> (header index, headers, first row)
+        self._open: tuple[str, object, object] | None = None  # the one sheet parsed and held: (key, workbook, sheet)
+        self._ahead: dict[str, tuple[threading.Thread, dict]] = {}  # a sheet being parsed in the background
         kind = bounded.check(self.path, self.filename, kinds=("xlsx", "json"))  # UnsafeFile over a limit
         if kind == "xlsx":
             self.kind = "excel"
@@ -134,6 +137,23 @@ class ExchangeFile:
         return FileProblem(f"文件“{self.filename}”无法作为 Excel 工作簿读取，可能已损坏")
 
     def _excel_sheet(self, sheet: Sheet):
+        """The sheet, parsed. calamine parses a whole sheet at a time, so the last one parsed is held until another is
+        asked for (header check, then rows: one parse per sheet); `close()` lets it go."""
+        if self._open is not None and self._open[0] == sheet.key:
+            return self._open[2]
+        self.close()
+        ahead = self._ahead.pop(sheet.key, None)
+        if ahead is not None:
+            ahead[0].join()
+            if "error" in ahead[1]:
+                raise ahead[1]["error"]
+            wb, ws = ahead[1]["sheet"]
+        else:
+            wb, ws = self._parse(sheet)
+        self._open = (sheet.key, wb, ws)
+        return ws
+
+    def _parse(self, sheet: Sheet):
         try:
             wb = CalamineWorkbook.from_path(str(self.path))
             return wb, wb.get_sheet_by_name(sheet.title)
@@ -142,41 +162,67 @@ class ExchangeFile:
                 raise
             raise self._damaged() from None
 
+    def prefetch(self, sheet: Sheet) -> None:
+        """Start parsing `sheet` in a background thread while the caller works through the current one: calamine
+        parses without holding Python's lock, so on two cores the parse is hidden (at most two sheets are held)."""
+        if self.kind != "excel" or sheet.key in self._ahead or (self._open is not None and self._open[0] == sheet.key):
+            return
+        out: dict = {}
+
+        def work():
+            try:
+                out["sheet"] = self._parse(sheet)
+            except BaseException as e:  # handed to the reader of the sheet
+                out["error"] = e
+
+        thread = threading.Thread(target=work, name=f"parse-{sheet.key}", daemon=True)
+        thread.start()
+        self._ahead[sheet.key] = (thread, out)
+
+    def close(self) -> None:
+        """Let the held sheet go (and any parsed ahead and not read)."""
+        if self._open is not None:
+            self._open[1].close()
+            self._open = None
+
+    def close_all(self) -> None:
+        self.close()
+        for thread, out in self._ahead.values():
+            thread.join()
+            if "sheet" in out:
+                out["sheet"][0].close()
+        self._ahead.clear()
+
     def _excel_headers(self, sheet: Sheet) -> list[str]:
         return self._excel_header_row(sheet)[1]
 
-    def _excel_header_row(self, sheet: Sheet) -> tuple[int, list[str]]:
+    def _excel_header_row(self, sheet: Sheet) -> tuple[int, list[str], int]:
         """(0-based index in the sheet's rows, headers). County workbooks often carry a title row or two above the
         headers; the header row is the first of the first ten that names at least two of the sheet's columns."""
         if sheet.key in self._header_cache:
             return self._header_cache[sheet.key]
         known = {f.excel_header for f in sheet.fields}
-        wb, ws = self._excel_sheet(sheet)
-        try:
-            offset = ws.start[1] if ws.start else 0
-            found = None
-            for i, cells in enumerate(ws.iter_rows()):
-                if i >= HEADER_SEARCH_ROWS:
-                    break
-                headers = [""] * offset + [str(v).strip() if v is not None else "" for v in cells]
-                if found is None:
-                    found = (i, headers)  # without a recognisable row, the first row is the header
-                if len(known.intersection(headers)) >= min(2, len(known)):
-                    found = (i, headers)
-                    break
-        finally:
-            wb.close()
-        self._header_cache[sheet.key] = found or (0, [])
+        ws = self._excel_sheet(sheet)
+        start_row, offset = ws.start or (0, 0)
+        found = None
+        for i, cells in enumerate(ws.iter_rows()):
+            if i >= HEADER_SEARCH_ROWS:
+                break
+            headers = [""] * offset + [str(v).strip() if v is not None else "" for v in cells]
+            if found is None:
+                found = (i, headers)  # without a recognisable row, the first row is the header
+            if len(known.intersection(headers)) >= min(2, len(known)):
+                found = (i, headers)
+                break
+        self._header_cache[sheet.key] = (*(found or (0, [])), start_row)
         return self._header_cache[sheet.key]
 
     def header_row_number(self, sheet: Sheet) -> int:
         """The Excel row number (1-based) of the sheet's header row."""
         if self.kind != "excel":
             return 0
-        wb, ws = self._excel_sheet(sheet)
-        start_row = ws.start[0] if ws.start else 0
-        wb.close()
-        return start_row + self._excel_header_row(sheet)[0] + 1
+        index, _, start_row = self._excel_header_row(sheet)
+        return start_row + index + 1
 
     def column_index(self, sheet: Sheet) -> dict[str, int]:
         """Field key -> 0-based column in the Excel sheet."""
@@ -191,7 +237,7 @@ class ExchangeFile:
             return
         columns = self.column_index(sheet)
         header_index = self.header_row_number(sheet) - 1
-        wb, ws = self._excel_sheet(sheet)
+        ws = self._excel_sheet(sheet)
         try:
             start_row, start_col = ws.start or (0, 0)
             it = ws.iter_rows()
@@ -206,4 +252,4 @@ class ExchangeFile:
                     continue  # blank line
                 yield RawRow(i, values)
         finally:
-            wb.close()
+            self.close()

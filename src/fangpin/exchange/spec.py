@@ -7,6 +7,8 @@ and money is yuan with at most two decimals. See docs/exchange-format.md.
 """
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -44,6 +46,10 @@ class Sheet:
 
     def field(self, key: str) -> Field:
         return next(f for f in self.fields if f.key == key)
+
+    @functools.cached_property
+    def field_keys(self) -> frozenset[str]:
+        return frozenset(f.key for f in self.fields)
 
 
 YEAR = dict(minimum=2000, maximum=2100)

@@ -39,6 +39,17 @@ def coerce(f: Field, raw, *, excel: bool):
     return fn(f, raw, excel)
 
 
+def converters(sheet) -> tuple[tuple[Field, object], ...]:
+    """(field, the function for its type) for every field of a sheet, looked up once: coerce() without the lookups."""
+    found = _CONVERTERS.get(sheet.key)
+    if found is None:
+        found = _CONVERTERS[sheet.key] = tuple((f, _COERCE[f.type]) for f in sheet.fields)
+    return found
+
+
+_CONVERTERS: dict[str, tuple] = {}  # by sheet key: hashing a Sheet hashes all its fields
+
+
 def coerce_row(fields, raw: dict, *, excel: bool) -> tuple[dict, list[str]]:
     """Every present cell of a row typed, and the reasons for the cells that could not be (missing required ones too).
     Absent optional columns stay absent."""

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import unicodedata
 from dataclasses import dataclass
 
@@ -26,18 +28,26 @@ class IdInfo:
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("check_char needs the first 17 characters")
+    total = sum(map(operator.mul, map(int, first17), WEIGHTS))  # imports check millions of these
     return CHECK_CHARS[total % 11]
 
 
 def normalize(value: str) -> str:
     """Full-width digits and letters to ASCII (NFKC), spaces removed, x to X: how IDs get pasted from other systems."""
+    if value and value.isascii() and value.isalnum():
+        return value.upper()  # already clean: NFKC would change nothing
     return "".join(unicodedata.normalize("NFKC", value or "").split()).upper()
 
 
 def parse(value: str, *, today: dt.date | None = None) -> IdInfo:
     """Validate an ID number and return what it encodes; raise IdNumberError otherwise."""
-    s = normalize(value)
+    return _parse(normalize(value), today or dt.date.today())
+
+
+@functools.lru_cache(maxsize=4096)  # an import checks a number as a cell, then as a person: the second time is free
+def _parse(s: str, today: dt.date) -> IdInfo:
     if len(s) != 18:
         raise IdNumberError(f"身份证号应为18位，实际为{len(s)}位")
     if not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
@@ -48,7 +58,6 @@ def parse(value: str, *, today: dt.date | None = None) -> IdInfo:
         birth = dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
     except ValueError:
         raise IdNumberError(f"身份证号出生日期“{s[6:14]}”不是真实日期") from None
-    today = today or dt.date.today()
     if birth > today or birth.year < 1880:
         raise IdNumberError(f"身份证号出生日期“{s[6:14]}”不在合理范围内")
     expected = check_char(s[:17])

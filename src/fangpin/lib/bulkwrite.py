@@ -1,0 +1,186 @@
+"""Set-based inserts with their history rows: PostgreSQL COPY, SQLite executemany.
+
+Django's bulk_create builds every INSERT value by value (a prepare_value per cell, a Model instance per row) and
+django-simple-history's helper does the same again for the history rows: at 250,000 rows that is most of an import
+(docs/benchmarks.md, issue 10). Here each model's columns are worked out once, rows arrive as plain values that are
+already typed (the importer's coerced cells), and both tables are written in one statement per batch.
+
+Semantics kept from bulk_create + bulk_create_with_history: the model's defaults fill the columns a row does not
+give; primary keys are taken from the table's own sequence (PostgreSQL) or after the largest ever used (SQLite, where
+a transaction holds the write lock from its start); every row gets one history row ("+", the user, the reason, one
+timestamp for the batch). No signals are sent, as with bulk_create. The tables' constraints still judge every row.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import connection, models
+from django.utils import timezone
+
+# Field types whose Python values the drivers take as they are (None included).
+_AS_IS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField, models.DecimalField,
+          models.ForeignKey)
+
+
+class _Columns:
+    """How to turn a row (attname -> value) of `model` into the values of its table's columns, worked out once."""
+
+    def __init__(self, model, given: Sequence[str]):
+        self.model = model
+        given = set(given)
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.names = [f.column for f in self.fields]
+        self.attnames = [f.attname for f in self.fields]
+        unknown = given - set(self.attnames) - {model._meta.pk.attname}
+        if unknown:
+            raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
+        self.adapters = [_adapter(f) for f in self.fields]
+        self.defaults = {}  # for a row that does not give the column
+        for f in self.fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self.defaults[f.attname] = timezone.now
+            elif f.has_default() and callable(f.default):
+                self.defaults[f.attname] = f.default
+            else:
+                value = f.get_default()
+                self.defaults[f.attname] = lambda value=value: value
+
+    def values(self, row: dict) -> list:
+        out = []
+        for attname, adapt in zip(self.attnames, self.adapters):
+            value = row[attname] if attname in row else self.defaults[attname]()
+            out.append(value if adapt is None or value is None else adapt(value))
+        return out
+
+
+def _adapter(field):
+    """None when the driver takes the value as it is; else a function to the database's value."""
+    if isinstance(field, models.DateTimeField):
+        return lambda v: field.get_db_prep_save(v, connection)
+    if isinstance(field, models.DateField):
+        return dt.date.isoformat if connection.vendor == "sqlite" else None
+    if isinstance(field, _AS_IS):
+        return None
+    return lambda v: field.get_db_prep_save(v, connection)
+
+
+_COLUMNS: dict[tuple, _Columns] = {}
+
+
+def _columns(model, given) -> _Columns:
+    key = (model, connection.vendor, tuple(sorted(given)))
+    if key not in _COLUMNS:
+        _COLUMNS[key] = _Columns(model, given)
+    return _COLUMNS[key]
+
+
+@contextlib.contextmanager
+def big_cache(mib: int = 256):
+    """SQLite: a page cache of `mib` for one large write (the default 2 MiB makes every index insert of a 250,000-row
+    import go back to the file); the usual size after. Nothing on PostgreSQL (shared_buffers is the server's)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as c:
+        c.execute("PRAGMA cache_size")
+        before = c.fetchone()[0]
+        c.execute(f"PRAGMA cache_size = {-mib * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as c:
+            c.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def allocate_ids(model, n: int) -> list[int]:
+    """n new primary keys for `model`'s table, never used before."""
+    if n == 0:
+        return []
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, n])
+            return [r[0] for r in c.fetchall()]
+        q = connection.ops.quote_name
+        c.execute(f"SELECT MAX({q(pk)}) FROM {q(table)}")
+        largest = c.fetchone()[0] or 0
+        c.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])  # AUTOINCREMENT: deleted keys stay used
+        seq = c.fetchone()
+        start = max(largest, seq[0] if seq else 0) + 1
+        return list(range(start, start + n))
+
+
+def _write(table: str, columns: list[str], rows: list[list]) -> None:
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    cols = ", ".join(q(c) for c in columns)
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            # psycopg's COPY is reached past Django's cursor wrapper: its errors are turned into Django's here, so that
+            # a violated constraint is an IntegrityError like any other
+            with connection.wrap_database_errors, c.cursor.copy(f"COPY {q(table)} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            c.executemany(f"INSERT INTO {q(table)} ({cols}) VALUES ({marks})", rows)
+
+
+def insert_with_history(model, rows: list[dict], *, user, reason: str) -> list[int]:
+    """Insert `rows` (attname -> typed value) into `model`'s table and one "+" history row each; the new keys in order."""
+    if not rows:
+        return []
+    cols = _columns(model, rows[0].keys())
+    ids = allocate_ids(model, len(rows))
+    table_rows = []
+    for pk, row in zip(ids, rows):
+        values = cols.values(row)
+        values.append(pk)
+        table_rows.append(values)
+    _write(model._meta.db_table, [*cols.names, model._meta.pk.column], table_rows)
+
+    history = model.history.model
+    hcols = _columns(history, [])
+    pos = {a: i for i, a in enumerate(cols.attnames)}
+    pos[model._meta.pk.attname] = len(cols.attnames)
+    now = timezone.now()
+    fixed = {"history_date": now, "history_change_reason": reason, "history_type": "+",
+             "history_user_id": getattr(user, "pk", None)}
+    names, sources = [], []
+    for f, adapt in zip(hcols.fields, hcols.adapters):
+        names.append(f.column)
+        if f.attname in fixed:
+            value = fixed[f.attname]
+            sources.append(("fixed", value if adapt is None or value is None else adapt(value)))
+        elif f.attname in pos:
+            sources.append(("row", pos[f.attname]))
+        else:
+            raise ValueError(f"history column {f.attname} of {model.__name__} has no source")
+    history_rows = [[value if kind == "fixed" else r[value] for kind, value in sources] for r in table_rows]
+    _write(history._meta.db_table, names, history_rows)
+    return ids
+
+
+class AnyOf(models.Lookup):
+    """`field__any_of=[...]`: IN for a long list of keys. On PostgreSQL the list goes as one array parameter
+    (`= ANY(%s)`): psycopg parses a query's placeholders on the client, and 2,000 of them per batch cost more than the
+    query itself. Values are compared as given (already typed), not prepared one by one."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if not values:
+            return "1 = 0", params
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+
+
+models.Field.register_lookup(AnyOf)
+models.ForeignObject.register_lookup(AnyOf)  # foreign keys look their lookups up on their own class
