@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from fangpin.accounts import access
 from fangpin.accounts.masking import age_on, birth_date_for, id_number_for, may_search_by_id_number
 from fangpin.exchange import exporter, jobs, workbooks
-from fangpin.lib import files
+from fangpin.lib import divisions, files
 from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.monitoring import selectors as monitoring_selectors
 from fangpin.monitoring import services as monitoring
@@ -26,6 +26,7 @@ from fangpin.monitoring.models import Band
 from fangpin.policies import entitlements, parameters
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
+from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.choices import Category
 
 from .forms import (
@@ -45,14 +46,21 @@ def home(request):
     user = request.user
     if not access.can(user, "registry.read"):
         return render(request, "web/home_department.html")
-    rows = {}
-    for rec in selectors.village_counts(user=user):
-        row = rows.setdefault(rec["village_id"], {"code": rec["village_id"], "name": rec["village__name"], "total": 0})
-        row[rec["category"]] = rec["n"]
-        row["total"] += rec["n"]
-    totals = {c: sum(r.get(c, 0) for r in rows.values()) for c in Category.values}
-    totals["total"] = sum(r["total"] for r in rows.values())
-    return render(request, "web/home.html", {"rows": list(rows.values()), "totals": totals})
+    # one level at a time (a city's counties, a county's townships, a township's villages), down by links
+    unit = user.org_unit
+    if request.GET.get("unit"):
+        unit = OrgUnit.objects.filter(code=request.GET["unit"]).first()
+        if unit is None or not access.covers(user, unit.code):
+            raise Http404("该区划不存在或不在您的管辖范围内")
+    rows = selectors.area_counts(user=user, unit=unit)
+    totals = {c: sum(r.get(c, 0) for r in rows) for c in Category.values}
+    totals["total"] = sum(r["total"] for r in rows)
+    trail, code = [], unit.code
+    while code and code != user.org_unit_id:
+        trail.insert(0, code)
+        code = divisions.parent_code(code)
+    trail = [user.org_unit] + list(OrgUnit.objects.filter(code__in=trail).order_by("code"))
+    return render(request, "web/home.html", {"rows": rows, "totals": totals, "unit": unit, "trail": trail})
 
 
 def household_list(request):

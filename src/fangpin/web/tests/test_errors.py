@@ -29,7 +29,7 @@ def test_an_error_in_a_page_is_a_chinese_500_without_internals(world, monkeypatc
     def broken(**kwargs):
         raise RuntimeError("database password is hunter2")
 
-    monkeypatch.setattr(selectors, "village_counts", broken)
+    monkeypatch.setattr(selectors, "area_counts", broken)
     r = client(world.clerk, raise_request_exception=False).get("/")
     assert r.status_code == 500
     text = r.content.decode()
