@@ -23,13 +23,32 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def setup_django(var_dir: Path) -> None:
+def setup_django(var_dir: Path, database: str | None = None) -> None:
     os.environ["FANGPIN_VAR_DIR"] = str(var_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "fangpin.settings"
-    os.environ.pop("DATABASE_URL", None)
+    if database:
+        os.environ["DATABASE_URL"] = database
+    else:
+        os.environ.pop("DATABASE_URL", None)
     import django
 
     django.setup()
+
+
+def fresh_postgres(url: str) -> str:
+    """A new empty database beside the one `url` names (dropped first if a run left it), migrated, with the divisions."""
+    import psycopg
+
+    name = "fangpin_bench_import"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    fresh = url.rsplit("/", 1)[0] + "/" + name
+    env = dict(os.environ, DATABASE_URL=fresh)
+    code = ("import django; django.setup(); from django.core.management import call_command; "
+            "call_command('migrate', verbosity=0); from fangpin.orgunits import loading; loading.load(loading.read_slice())")
+    subprocess.run([sys.executable, "-c", code], check=True, env=dict(env, DJANGO_SETTINGS_MODULE="fangpin.settings"))
+    return fresh
 
 
 def make_workbook(workdir: Path, members: int) -> dict:
@@ -59,8 +78,8 @@ def make_workbook(workdir: Path, members: int) -> dict:
     return {k: len(v) for k, v in doc.items() if isinstance(v, list)} | {"path": str(path), "bytes": path.stat().st_size}
 
 
-def run_import(workdir: Path) -> dict:
-    setup_django(workdir)
+def run_import(workdir: Path, database: str | None = None) -> dict:
+    setup_django(workdir, database)
     from fangpin.accounts.models import User
     from fangpin.exchange import importer
 
@@ -107,13 +126,13 @@ def run_peer_calamine_full(workdir: Path) -> dict:
     return {"seconds": time.perf_counter() - t, "rows": sum(len(s) for s in sheets), "peak_mib": peak_mib()}
 
 
-STEPS = {"make": make_workbook, "import": run_import, "check": run_check_only, "openpyxl": run_peer_openpyxl,
+STEPS = {"make": make_workbook, "import": run_import, "import_pg": lambda w: run_import(w, os.environ["BENCH_PG"]), "check": run_check_only, "openpyxl": run_peer_openpyxl,
          "calamine_full": run_peer_calamine_full}
 
 
-def child(step: str, workdir: Path, members: int) -> dict:
+def child(step: str, workdir: Path, members: int, env: dict | None = None) -> dict:
     args = [sys.executable, __file__, "--step", step, "--workdir", str(workdir), "--members", str(members)]
-    out = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -122,6 +141,7 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=100_000)
     ap.add_argument("--step")
     ap.add_argument("--workdir", type=Path)
+    ap.add_argument("--postgres", help="also import into a fresh PostgreSQL database beside this URL")
     a = ap.parse_args()
     if a.step:
         fn = STEPS[a.step]
@@ -134,15 +154,20 @@ def main() -> None:
         print(f"工作簿：{made['members']:,} 名成员，{made['households']:,} 户，{made['incomes']:,} 条收入，"
               f"{made['employments']:,} 条就业；{made['bytes'] / 2**20:.1f} MiB")
         imp = child("import", workdir, a.members)
+        pg = child("import_pg", workdir, a.members, dict(os.environ, BENCH_PG=fresh_postgres(a.postgres))) if a.postgres else None
         chk = child("check", workdir, a.members)
         opx = child("openpyxl", workdir, a.members)
         cal = child("calamine_full", workdir, a.members)
         print(f"{'步骤':<40}{'秒':>9}{'行/秒':>12}{'峰值内存 MiB':>14}")
         rows = imp["rows"]
-        for name, r in [("fangpin 导入（检查+写入，SQLite，含变更记录）", imp), ("fangpin 仅检查（第1遍）", chk),
+        for name, r in [("fangpin 导入（检查+写入，SQLite，含变更记录）", imp),
+                        *([("fangpin 导入（检查+写入，PostgreSQL，含变更记录）", pg)] if pg else []),
+                        ("fangpin 仅检查（第1遍）", chk),
                         ("对照：openpyxl 全量载入", opx), ("对照：calamine 全部转为 Python 列表", cal)]:
             print(f"{name:<40}{r['seconds']:>9.1f}{rows / r['seconds']:>12,.0f}{r['peak_mib']:>14.0f}")
-        print(f"导入成员 {imp['members']:,} 名：{imp['members'] / imp['seconds']:,.0f} 名/秒")
+        print(f"导入成员 {imp['members']:,} 名：{imp['members'] / imp['seconds']:,.0f} 名/秒；"
+              f"目标：导入每秒不少于 20,000 行（SQLite {rows / imp['seconds']:,.0f}"
+              + (f"，PostgreSQL {rows / pg['seconds']:,.0f}" if pg else "") + "）")
 
 
 if __name__ == "__main__":

@@ -114,6 +114,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# History is read by record (id) and household, never by date alone: no index on history_date (each index is written
+# for every imported row; docs/decisions.md 85).
+SIMPLE_HISTORY_DATE_INDEX = False
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -33,6 +33,7 @@ SCOPE_PATHS: dict[str, str] = {
     "orgunits.orgunit": "code",
     "registry.household": "village__code",
     "registry.villagetally": "village__code",
+    "monitoring.monitoringtally": "village__code",
     "registry.member": "household__village__code",
     "registry.incomerecord": "household__village__code",
     "registry.employment": "member__household__village__code",

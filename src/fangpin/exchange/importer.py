@@ -29,6 +29,7 @@ from fangpin.lib import bulkwrite, idnumber
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry import rules
 from fangpin.registry import services as registry_services
+from fangpin.monitoring import tallies as monitoring_tallies
 from fangpin.registry import tallies as registry_tallies
 from fangpin.registry import constraints
 from fangpin.registry.choices import Relation
@@ -506,6 +507,7 @@ class _Writer:
                 self.progress("writing", written)
         self.check_heads()
         registry_tallies.recount(self.villages)  # bulk writes send no signals
+        monitoring_tallies.recount(self.villages)
 
     def conflict(self, sheet: Sheet, t: dict, key: str, message: str):
         letter = self.letters.get(sheet.key, {}).get(key)

@@ -5,3 +5,8 @@ class MonitoringConfig(AppConfig):
     name = "fangpin.monitoring"
     label = "monitoring"
     verbose_name = "动态监测"
+
+    def ready(self):
+        from . import tallies
+
+        tallies.connect()

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from fangpin.accounts import access
 from fangpin.accounts.models import Role
-from fangpin.registry.models import Member
+from fangpin.registry.models import Household, Member
 
-from . import feeds, screening, workflow
+from . import feeds, screening, tallies, workflow
 from .models import Case, FeedUpload, MatchProblem, ScreeningRun, Warning
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,9 @@ def _write_warnings(run: ScreeningRun, frame: pl.DataFrame, today: dt.date) -> t
             bulk_update_with_history(updates, Warning, ["reason", "total", "source_count", "sources", "person_ids"],
                                      batch_size=1000, default_user=run.started_by,
                                      default_change_reason=f"筛查比对{run.pk}：来源数据更新")
+        if creates:  # bulk writes send no signals
+            tallies.recount(Household.objects.filter(pk__in={w.household_id for w in creates})
+                            .values_list("village_id", flat=True).distinct())
     return len(creates), frame.height - len(creates)
 
 

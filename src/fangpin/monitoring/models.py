@@ -333,3 +333,33 @@ class Measure(models.Model):
     class Meta:
         verbose_name = "帮扶措施"
         ordering = ["start", "id"]
+
+
+class MonitoringTally(models.Model):
+    """The workbench's counts per village, kept current by every write (monitoring/tallies.py): monitored households
+    whose risk is not eliminated, those without a current contact cadre or without measures, open warnings per deadline
+    and cases under way per due date. Overdue counts are the rows dated before today, so a date-dependent figure still
+    needs no recount of the villages' households."""
+
+    class Measure(models.TextChoices):
+        MONITORED = "monitored", "监测户（风险未消除）"
+        NO_CADRE = "no_cadre", "无帮扶联系人"
+        NO_MEASURES = "no_measures", "无帮扶措施"
+        WARNINGS = "warnings", "待核实预警"
+        CASES = "cases", "办理中案件"
+
+    village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="monitoring_tallies",
+                                verbose_name="村")
+    measure = models.CharField("统计项", max_length=16, choices=Measure.choices)
+    due = models.DateField("期限", null=True, help_text="预警的核实期限、案件当前环节的期限；其他统计项为空")
+    n = models.PositiveIntegerField("数量")
+
+    class Meta:
+        verbose_name = "村监测统计"
+        verbose_name_plural = "村监测统计"
+        constraints = [
+            models.UniqueConstraint(fields=["village", "measure"], condition=models.Q(due__isnull=True),
+                                    name="monitoring_tally_one_per_measure"),
+            models.UniqueConstraint(fields=["village", "measure", "due"], condition=models.Q(due__isnull=False),
+                                    name="monitoring_tally_one_per_measure_and_due"),
+        ]

@@ -1,15 +1,20 @@
 """Reads for the monitoring pages, scoped through accounts.access."""
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
 from django.http import Http404
 
 from fangpin.accounts import access
+from fangpin.lib import divisions
+from fangpin.orgunits.models import OrgUnit
 
 from fangpin.registry.choices import Category
 from fangpin.registry.models import Household
 
-from .models import Case, ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, OpenItem, ScreeningRun, Warning
+from .models import (Case, ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, MonitoringTally, OpenItem,
+                     ScreeningRun, Warning)
 
 
 def band_counts(*, user, year: int) -> list[dict]:
@@ -69,26 +74,38 @@ def queue(*, user, limit: int = 200) -> dict:
 
 def village_counts(*, user, today) -> list[dict]:
     """One row per village of the user's area: monitored households, open and overdue warnings, cases under way,
-    households without cadre or measures."""
+    households without cadre or measures. From the maintained tallies (monitoring/tallies.py)."""
     access.require(user, "monitoring.read")
+    return _tally_rows(user, access.user_prefix(user), 12, today)
+
+
+def area_counts(*, user, today, unit: OrgUnit) -> list[dict]:
+    """The same counts for each unit one level below `unit` (a city's counties, a county's townships, a township's
+    villages; a village itself): what the workbench shows, level by level."""
+    access.require(user, "monitoring.read")
+    if not access.covers(user, unit.code):
+        raise PermissionDenied("该区划不在您的管辖范围内")
+    level = divisions.LEVELS[min(divisions.LEVELS.index(unit.level) + 1, len(divisions.LEVELS) - 1)]
+    return _tally_rows(user, unit.prefix, divisions.PREFIX_LENGTH[level], today,
+                       OrgUnit.objects.filter(parent=unit) if unit.level != "village" else [unit])
+
+
+def _tally_rows(user, prefix: str, width: int, today, units=None) -> list[dict]:
+    tallies = (access.scope(user, MonitoringTally.objects.filter(village__code__startswith=prefix), "monitoring.read")
+               .annotate(part=Substr("village_id", 1, width)).values("part", "measure")
+               .annotate(count=Sum("n"), overdue=Sum("n", filter=Q(due__lt=today))).order_by())
+    tallies = list(tallies)
+    if units is None:  # villages: their names
+        units = OrgUnit.objects.filter(code__in={t["part"] for t in tallies})
+    by_prefix = {divisions.prefix(u.code, u.level): u for u in units}
     rows: dict[str, dict] = {}
-
-    def add(qs, path: str, key: str, name_path: str):
-        for rec in qs.values(path, name_path).annotate(n=Count("id", distinct=True)):
-            row = rows.setdefault(rec[path], {"code": rec[path], "name": rec[name_path]})
-            row[key] = rec["n"]
-
-    monitored = _monitored(user)
-    add(monitored, "village_id", "monitored", "village__name")
-    warnings = access.scope(user, Warning.objects.filter(status=Warning.Status.OPEN), "monitoring.read")
-    add(warnings, "household__village_id", "warnings", "household__village__name")
-    add(warnings.filter(deadline__lt=today), "household__village_id", "warnings_overdue", "household__village__name")
-    cases = access.scope(user, Case.objects.exclude(state__in=["done", "declined"]), "monitoring.read")
-    add(cases, "household__village_id", "cases", "household__village__name")
-    add(cases.filter(due__lt=today), "household__village_id", "cases_overdue", "household__village__name")
-    add(monitored.exclude(pk__in=ContactCadre.objects.filter(until__isnull=True).values("household_id")),
-        "village_id", "no_cadre", "village__name")
-    add(monitored.filter(measures__isnull=True), "village_id", "no_measures", "village__name")
+    for t in tallies:
+        u = by_prefix.get(t["part"])
+        code = u.code if u else t["part"].ljust(12, "0")
+        row = rows.setdefault(code, {"code": code, "name": u.name if u else t["part"], "level": u.level if u else ""})
+        row[t["measure"]] = t["count"]
+        if t["measure"] in (MonitoringTally.Measure.WARNINGS, MonitoringTally.Measure.CASES):
+            row[f"{t['measure']}_overdue"] = t["overdue"] or 0
     return sorted(rows.values(), key=lambda r: r["code"])
 
 

@@ -25,7 +25,7 @@ from fangpin.accounts import access
 from fangpin.registry.choices import Category, MonitorType
 from fangpin.registry.models import Household
 
-from . import criteria
+from . import criteria, tallies
 from .models import Case, ContactCadre, OpenItem, Transition, Warning
 from .screening import RULES
 
@@ -225,6 +225,7 @@ def act(user, case: Case, action: str, *, version: int, reason: str = "", apprai
         raise Conflict("该案件已被他人处理，请刷新后查看最新状态")
     source = case.state
     case.refresh_from_db()
+    tallies.recount([case.household.village_id])  # a conditional UPDATE sends no signal
     _record(case, user, action, level, source, reason)
     _after(case, user, step, today)
     return case

@@ -29,7 +29,13 @@ from .choices import (
 
 # History tables keep the indexes their pages query by (the record's id, household_id, dates, user) and drop the
 # copies of the registry's lookup indexes (names, numbers, codes, employers): a history row is never looked up by
-# them, and each index is written on every import (issue 10).
+# them, and each index is written on every import (issue 10). Their user column keeps its index but has no foreign-key
+# constraint: PostgreSQL checked it for every history row at commit (a user is deactivated, never deleted; Django's
+# own SET_NULL still runs if one is).
+def _history(verbose_name: str, *unindexed: str) -> HistoricalRecords:
+    return HistoricalRecords(verbose_name=verbose_name, no_db_index=list(unindexed), user_db_constraint=False)
+
+
 class Enterprise(models.Model):
     """An employer, cooperative, farm, workshop, training institution or labor intermediary."""
 
@@ -59,7 +65,7 @@ class Enterprise(models.Model):
     premises_kind = models.CharField("生产用房类型", max_length=32, choices=PremisesKind.choices, default=PremisesKind.NONE)
     premises_rent = models.BigIntegerField("场地年租金（分）", default=0)
     premises_area_m2 = models.DecimalField("生产加工使用面积（平方米）", max_digits=12, decimal_places=2, default=0)
-    history = HistoricalRecords(verbose_name="经营主体变更记录", no_db_index=["credit_code", "org_unit"])
+    history = _history("经营主体变更记录", "credit_code", "org_unit")
 
     class Meta:
         verbose_name = "经营主体"
@@ -87,7 +93,7 @@ class Household(models.Model):
     grain_area_mu = models.DecimalField("实际种粮面积（亩）", max_digits=10, decimal_places=2, default=0)
     courtyard_economy = models.BooleanField("发展庭院经济", default=False)
     industry_project = models.BooleanField("有产业项目（申报产业奖补）", default=False)
-    history = HistoricalRecords(verbose_name="户变更记录", no_db_index=["number", "village"])
+    history = _history("户变更记录", "number", "village")
 
     class Meta:
         verbose_name = "户"
@@ -132,7 +138,7 @@ class Member(models.Model):
     training_willing = models.BooleanField("有培训意愿", default=False)
     serious_illness = models.BooleanField("重病患者", default=False)
     phone = models.CharField("联系电话", max_length=30, blank=True)
-    history = HistoricalRecords(verbose_name="成员变更记录", no_db_index=["id_number", "name"])
+    history = _history("成员变更记录", "id_number", "name")
 
     class Meta:
         verbose_name = "家庭成员"
@@ -162,7 +168,7 @@ class IncomeRecord(models.Model):
     business_cost = models.BigIntegerField("生产经营性支出（分）", default=0)
     property_income = models.BigIntegerField("财产性收入（分）", default=0)
     transfer_income = models.BigIntegerField("转移性收入（分）", default=0)
-    history = HistoricalRecords(verbose_name="收入变更记录")
+    history = _history("收入变更记录")
 
     class Meta:
         verbose_name = "年度收入"
@@ -200,7 +206,7 @@ class Employment(models.Model):
     contract_months = models.PositiveSmallIntegerField("劳动合同期限（月）", null=True, blank=True)
     first_stable = models.BooleanField("首次稳定就业", default=False)
     returnee = models.BooleanField("返乡回流人员", default=False)
-    history = HistoricalRecords(verbose_name="就业变更记录", no_db_index=["employer", "agency"])
+    history = _history("就业变更记录", "employer", "agency")
 
     class Meta:
         verbose_name = "就业记录"
@@ -226,7 +232,7 @@ class Training(models.Model):
     start_date = models.DateField("开始日期")
     days = models.PositiveSmallIntegerField("培训天数")
     employed_after = models.BooleanField("培训后就业", default=False)
-    history = HistoricalRecords(verbose_name="培训变更记录", no_db_index=["institution"])
+    history = _history("培训变更记录", "institution")
 
     class Meta:
         verbose_name = "培训记录"
@@ -248,7 +254,7 @@ class Startup(models.Model):
     guaranteed_loan = models.BigIntegerField("创业担保贷款（分）", default=0)
     returnee = models.BooleanField("返乡回流人员", default=False)
     stable_income = models.BooleanField("有稳定收入（经核实）", default=False)
-    history = HistoricalRecords(verbose_name="创业变更记录", no_db_index=["enterprise"])
+    history = _history("创业变更记录", "enterprise")
 
     class Meta:
         verbose_name = "自主创业"

@@ -20,9 +20,13 @@ def is_number_query(q: str) -> bool:
 
 
 def household_list(*, user, q: str = "", village: str = "", category: str = "") -> QuerySet[Household]:
+    """`village`: a village's code, or any unit's (a township's: its villages)."""
     qs = access.scope(user, Household.objects.all())
     if village:
-        qs = qs.filter(village__code__startswith=village)
+        try:
+            qs = qs.filter(village__code__startswith=divisions.prefix(divisions.full_code(village)))
+        except ValueError:  # not a division code: nothing is in it
+            return qs.none()
     if category:
         qs = qs.filter(category=category)
     q = q.strip()
@@ -99,6 +103,10 @@ def household_history(*, user, household: Household) -> list:
 
 def villages(*, user) -> QuerySet[OrgUnit]:
     return access.scope(user, OrgUnit.objects.filter(level="village"))
+
+
+def townships(*, user) -> QuerySet[OrgUnit]:
+    return access.scope(user, OrgUnit.objects.filter(level="township"))
 
 
 def orgunit_children(*, user, code: str | None) -> QuerySet[OrgUnit]:

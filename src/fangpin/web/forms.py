@@ -54,6 +54,7 @@ class ImportForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label="姓名 / 身份证号 / 户编号 / 村名", required=False,
                         help_text="姓名输入一两个字时按开头查找（如姓氏），三个字以上时按包含查找")
+    township = forms.ChoiceField(label="乡镇", required=False)
     village = forms.ChoiceField(label="村", required=False)
     category = forms.ChoiceField(label="户类别", required=False)
 

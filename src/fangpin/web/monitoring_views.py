@@ -21,6 +21,7 @@ from fangpin.monitoring.screening import RISK_LABELS, STATUS_LABELS
 from fangpin.policies import entitlements
 from fangpin.registry import selectors as registry_selectors
 
+from .views import area_and_trail
 from .forms import (
     AppraisalForm,
     CadreForm,
@@ -45,9 +46,11 @@ def monitoring_home(request):
     """监测工作台: what the user's level has to do, and counts per village."""
     access.require(request.user, "monitoring.read")
     today = timezone.localdate()
+    unit, trail = area_and_trail(request)
     return render(request, "monitoring/home.html", {
-        "q": ms.queue(user=request.user), "rows": ms.village_counts(user=request.user, today=today), "today": today,
-        "level": access.workflow_level(request.user), "risk_labels": RISK_LABELS})
+        "q": ms.queue(user=request.user), "rows": ms.area_counts(user=request.user, today=today, unit=unit),
+        "unit": unit, "trail": trail, "today": today, "level": access.workflow_level(request.user),
+        "risk_labels": RISK_LABELS})
 
 
 @require_http_methods(["GET", "POST"])

@@ -46,35 +46,60 @@ def home(request):
     user = request.user
     if not access.can(user, "registry.read"):
         return render(request, "web/home_department.html")
-    # one level at a time (a city's counties, a county's townships, a township's villages), down by links
+    unit, trail = area_and_trail(request)
+    rows = selectors.area_counts(user=user, unit=unit)
+    totals = {c: sum(r.get(c, 0) for r in rows) for c in Category.values}
+    totals["total"] = sum(r["total"] for r in rows)
+    return render(request, "web/home.html", {"rows": rows, "totals": totals, "unit": unit, "trail": trail})
+
+
+def area_and_trail(request) -> tuple[OrgUnit, list[OrgUnit]]:
+    """The unit a rollup page shows (`?unit=`, the user's own by default; 404 outside the user's area) and the units
+    from the user's down to it, for the links back up. Pages go one level at a time: a city's counties, a county's
+    townships, a township's villages."""
+    user = request.user
     unit = user.org_unit
     if request.GET.get("unit"):
         unit = OrgUnit.objects.filter(code=request.GET["unit"]).first()
         if unit is None or not access.covers(user, unit.code):
             raise Http404("该区划不存在或不在您的管辖范围内")
-    rows = selectors.area_counts(user=user, unit=unit)
-    totals = {c: sum(r.get(c, 0) for r in rows) for c in Category.values}
-    totals["total"] = sum(r["total"] for r in rows)
     trail, code = [], unit.code
     while code and code != user.org_unit_id:
         trail.insert(0, code)
         code = divisions.parent_code(code)
-    trail = [user.org_unit] + list(OrgUnit.objects.filter(code__in=trail).order_by("code"))
-    return render(request, "web/home.html", {"rows": rows, "totals": totals, "unit": unit, "trail": trail})
+    return unit, [user.org_unit] + list(OrgUnit.objects.filter(code__in=trail).order_by("code"))
 
 
 def household_list(request):
     access.require(request.user, "registry.read")
-    form = SearchForm(request.GET or None)
+    # township, then its villages: a city has thousands of villages, never one flat list
+    townships = list(selectors.townships(user=request.user).select_related("parent"))
+    chosen = request.GET.get("township", "")
+    if not chosen and request.GET.get("village"):  # a link to a village's list (the overview's): its township
+        try:
+            chosen = divisions.parent_code(request.GET["village"]) or ""
+        except ValueError:
+            chosen = ""
+    if len(townships) == 1:
+        chosen = townships[0].code
+    data = request.GET.copy()
+    if chosen and townships:
+        data["township"] = chosen
+    form = SearchForm(data or None)
     if not may_search_by_id_number(request.user):
         form.fields["q"].label = "姓名 / 户编号 / 村名"
-    villages = selectors.villages(user=request.user).select_related("parent")
-    form.fields["village"].choices = [("", "全部")] + [(v.code, f"{v.parent.name}{v.name}") for v in villages]
+    form.fields["township"].choices = [("", "全部")] + [
+        (t.code, f"{t.parent.name}{t.name}" if len({x.parent_id for x in townships}) > 1 else t.name) for t in townships]
+    if not townships:  # a village clerk: the village is the area
+        del form.fields["township"], form.fields["village"]
+    else:
+        villages = selectors.villages(user=request.user).filter(parent_id=chosen) if chosen else []
+        form.fields["village"].choices = [("", "全部" if chosen else "（先选乡镇）")] + [(v.code, v.name) for v in villages]
     form.fields["category"].choices = [("", "全部")] + list(Category.choices)
     params = form.cleaned_data if form.is_valid() else {}
     qs = selectors.household_list(
-        user=request.user, q=params.get("q", ""), village=params.get("village", ""), category=params.get("category", "")
-    )
+        user=request.user, q=params.get("q", ""), village=params.get("village", "") or params.get("township", ""),
+        category=params.get("category", ""))
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     heads = selectors.household_heads(user=request.user, households=list(page.object_list))
     rows = [

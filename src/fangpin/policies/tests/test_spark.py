@@ -111,3 +111,30 @@ def test_spark_gives_the_local_results(session, document, village, region, as_of
     remote = pl.from_arrow(on_spark.evaluate(session, cat, spark_frames(session, doc), as_of=as_of).toArrow())
     assert set(local["benefit_id"].cast(pl.String)) == {b.id for b in cat.benefits}  # every rule has rows here
     assert sort(remote.select(local.columns)) == sort(local)
+
+
+def test_the_spark_job_reads_sheets_from_storage_and_writes_the_results(session, tmp_path):
+    """spark_job.py: a county's export to Parquet folders (as a province keeps them on shared storage), then evaluate
+    on Spark: the local engine's rows (the refused row, a person in no household, is left out by both)."""
+    import argparse
+    import json
+
+    from fangpin.exchange.spec import FORMAT_NAME, FORMAT_VERSION
+
+    from fangpin import spark_job
+
+    as_of = dt.date(2022, 9, 30)
+    doc = population("610327100001", "610327", as_of.year, n=24)
+    exported = tmp_path / "longxian.json"
+    exported.write_text(json.dumps({"format": FORMAT_NAME, "version": FORMAT_VERSION, **doc}), encoding="utf-8")
+    assert spark_job.main(["to-parquet", str(exported), "--output", str(tmp_path / "in")]) == 0
+    assert (tmp_path / "in" / "members" / "longxian.parquet").exists()
+    args = argparse.Namespace(policy="lx2022-10", as_of=as_of, input=str(tmp_path / "in"),
+                              output=str(tmp_path / "out"), partitions=3)
+    assert spark_job.evaluate(session, args) == 0
+    written = pl.read_parquet(tmp_path / "out" / "*.parquet")
+    cat = catalog.load_catalog()["lx2022-10"]
+    built, _ = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
+    local = engine.evaluate(cat, built, as_of=as_of).results
+    assert written.height == local.height > 0
+    assert written["amount"].sum() == local["amount"].sum()

@@ -1,0 +1,89 @@
+"""The workbench's counts per village (MonitoringTally), recounted for the villages a write touched, in the write's
+transaction: each is a handful of indexed GROUP BYs over one village's rows, however large the city.
+
+Saves and deletes of households, warnings, cases, contact cadres and measures recount through signals; writes that
+send none call recount() with their villages: the importer (households), the screening (warnings in bulk) and the
+workflow (a case's state moves by a conditional UPDATE)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from fangpin.registry.choices import Category
+from fangpin.registry.models import Household
+
+from .models import Case, ContactCadre, Measure, MonitoringTally, Warning
+
+CLOSED_CASES = ("done", "declined")
+
+
+def _counts(villages: list[str]) -> Iterable[MonitoringTally]:
+    monitored = Household.objects.filter(village_id__in=villages, category=Category.MONITORED,
+                                         risk_eliminated_on__isnull=True).order_by()
+    undated = {
+        MonitoringTally.Measure.MONITORED: monitored,
+        MonitoringTally.Measure.NO_CADRE: monitored.exclude(
+            pk__in=ContactCadre.objects.filter(until__isnull=True).values("household_id")),
+        MonitoringTally.Measure.NO_MEASURES: monitored.exclude(pk__in=Measure.objects.values("household_id")),
+    }
+    for measure, qs in undated.items():
+        for rec in qs.values("village_id").annotate(n=Count("id")):
+            yield MonitoringTally(village_id=rec["village_id"], measure=measure, n=rec["n"])
+    dated = {
+        MonitoringTally.Measure.WARNINGS: (Warning.objects.filter(status=Warning.Status.OPEN), "deadline"),
+        MonitoringTally.Measure.CASES: (Case.objects.exclude(state__in=CLOSED_CASES), "due"),
+    }
+    for measure, (qs, date_field) in dated.items():
+        rows = (qs.filter(household__village_id__in=villages).order_by()
+                .values("household__village_id", date_field).annotate(n=Count("id")))
+        for rec in rows:
+            yield MonitoringTally(village_id=rec["household__village_id"], measure=measure, due=rec[date_field],
+                                  n=rec["n"])
+
+
+def recount(villages: Iterable[str]) -> None:
+    codes = sorted({v for v in villages if v})
+    for i in range(0, len(codes), 500):
+        chunk = codes[i:i + 500]
+        MonitoringTally.objects.filter(village_id__in=chunk).delete()
+        MonitoringTally.objects.bulk_create(_counts(chunk), batch_size=2000)
+
+
+def rebuild() -> None:
+    """Every village from scratch (the migration that adds the tallies, or after data changed behind the application)."""
+    MonitoringTally.objects.all().delete()
+    villages = list(Household.objects.order_by().values_list("village_id", flat=True).distinct())
+    recount(villages)
+
+
+def _village_of(instance) -> set[str]:
+    if isinstance(instance, Household):
+        return {instance.village_id}
+    village = Household.objects.filter(pk=instance.household_id).values_list("village_id", flat=True).first()
+    return {village} if village else set()
+
+
+def _before(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Household) and instance.pk and not kwargs.get("raw"):
+        instance._monitoring_villages = set(Household.objects.filter(pk=instance.pk).values_list("village_id", flat=True))
+
+
+def _after(sender, instance, **kwargs) -> None:
+    if not kwargs.get("raw"):
+        recount(getattr(instance, "_monitoring_villages", set()) | _village_of(instance))
+
+
+def _after_delete(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Household):
+        recount({instance.village_id})
+    else:  # the household may be going too (cascade): its village from the row still there, else nothing to count
+        recount(_village_of(instance))
+
+
+def connect() -> None:
+    pre_save.connect(_before, sender=Household, dispatch_uid="monitoring-tally-before")
+    for model in (Household, Warning, Case, ContactCadre, Measure):
+        post_save.connect(_after, sender=model, dispatch_uid=f"monitoring-tally-{model.__name__}")
+        post_delete.connect(_after_delete, sender=model, dispatch_uid=f"monitoring-tally-delete-{model.__name__}")
