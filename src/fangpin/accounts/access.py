@@ -75,7 +75,24 @@ def scope(user, queryset: QuerySet, capability: str = "registry.read") -> QueryS
     if not can(user, capability):
         return queryset.none()
     path = SCOPE_PATHS[queryset.model._meta.label_lower]
-    return queryset.filter(**{f"{path}__startswith": user_prefix(user)})
+    return queryset.filter(subtree(path, user_prefix(user)))
+
+
+def subtree(path: str, prefix: str) -> Q:
+    """Rows whose division code at `path` starts with `prefix`, as a range of codes: `code >= '140981' AND code <
+    '140982'`. Division codes are digits only, so the range is exactly the prefix in any collation, and any btree index
+    on the column serves it in its own order (a LIKE needs a pattern index, and then cannot give the rows sorted by
+    a second column: a county's first page of households walked the whole city)."""
+    upper = _next_prefix(prefix)
+    return Q(**{f"{path}__gte": prefix}) & (Q(**{f"{path}__lt": upper}) if upper else Q())
+
+
+def _next_prefix(prefix: str) -> str | None:
+    """The smallest string of digits above every code that starts with `prefix` (None for 99…: no upper bound)."""
+    stripped = prefix.rstrip("9")
+    if not stripped:
+        return None
+    return stripped[:-1] + str(int(stripped[-1]) + 1)
 
 
 def covers(user, division_code: str | None) -> bool:

@@ -53,7 +53,7 @@ def village_counts(request):
 
 @monitoring.get("/monitoring/warnings", summary="本级待核实的预警（逾期在前）")
 def warning_list(request):
-    return [_warning(w) for w in ms.queue(user=request.user)["warnings"]]
+    return [_warning(w) for w in ms.queue(user=request.user, limit=200)["warnings"]]
 
 
 class VerifyIn(Schema):

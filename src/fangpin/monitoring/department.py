@@ -93,7 +93,7 @@ def rows_of(uploads) -> pl.DataFrame:
 
 
 def persons_in(prefix: str) -> pl.DataFrame:
-    rows = (Member.objects.filter(household__village__code__startswith=prefix)
+    rows = (Member.objects.filter(access.subtree("household__village__code", prefix))
             .values_list("id_number", "name", "id", "household_id", "household__village_id"))
     return pl.DataFrame(list(rows), schema=screening.PERSONS_SCHEMA, orient="row")
 

@@ -235,6 +235,7 @@ class Case(models.Model):
     class Meta:
         verbose_name = "识别/消除案件"
         ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["due", "id"], name="case_by_due")]  # the work queues: the most urgent first
         constraints = [models.UniqueConstraint(
             fields=["household", "kind"], condition=~models.Q(state__in=["done", "declined"]),
             name="one_open_case_per_household_kind")]

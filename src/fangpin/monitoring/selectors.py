@@ -43,6 +43,8 @@ def lines_for(*, user, year: int) -> list[MonitoringLine]:
 
 # --- work queues ---------------------------------------------------------------------------------------------------
 
+QUEUE_SHOWN = 50  # rows per work list on the workbench, the most urgent first; the totals come from the tallies
+
 # The case states each level works on; a leader reads them all.
 LEVEL_STATES = {"village": ["village", "notice"], "township": ["township"], "county": ["county"]}
 
@@ -52,7 +54,7 @@ def _monitored(user):
                         "monitoring.read")
 
 
-def queue(*, user, limit: int = 200) -> dict:
+def queue(*, user, limit: int = QUEUE_SHOWN) -> dict:
     """What the user's level has to do: warnings to verify, cases at its level, open green-channel items, monitored
     households without a cadre or without measures. Overdue first."""
     access.require(user, "monitoring.read")
@@ -67,8 +69,9 @@ def queue(*, user, limit: int = 200) -> dict:
         "open_items": access.scope(user, OpenItem.objects.filter(done_at__isnull=True), "monitoring.read")
         .select_related("case", "case__household").order_by("deadline")[:limit],
         "no_cadre": monitored.exclude(pk__in=ContactCadre.objects.filter(until__isnull=True).values("household_id"))
-        .select_related("village")[:limit],
-        "no_measures": monitored.filter(measures__isnull=True).select_related("village")[:limit],
+        .select_related("village").order_by("village_id", "number")[:limit],
+        "no_measures": monitored.filter(measures__isnull=True).select_related("village")
+        .order_by("village_id", "number")[:limit],
     }
 
 

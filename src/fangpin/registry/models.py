@@ -78,8 +78,8 @@ class Enterprise(models.Model):
 
 class Household(models.Model):
     number = models.CharField("户编号", max_length=32, unique=True)
-    village = models.ForeignKey(
-        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="households", verbose_name="所在村"
+    village = models.ForeignKey(  # indexed by the composite indexes below, which lead with it
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="households", verbose_name="所在村", db_index=False
     )
     category = models.CharField("户类别", max_length=16, choices=Category.choices)
     monitor_type = models.CharField("监测对象类型", max_length=16, choices=MonitorType.choices, blank=True)
@@ -99,7 +99,16 @@ class Household(models.Model):
         verbose_name = "户"
         verbose_name_plural = "户"
         ordering = ["number"]
-        indexes = [models.Index(fields=["village", "category"])]
+        indexes = [
+            models.Index(fields=["village", "category"]),
+            # lists go village by village, in number order within a village: an area's first page is the start of its
+            # range of this index, whatever the area (a walk of the number index crossed the whole city first)
+            models.Index(fields=["village", "number"], include=["id"], name="household_by_village_number"),
+            # the workbench's lists of monitored households at risk (without cadre, without measures): the few
+            # monitored households of the area, not its million
+            models.Index(fields=["village", "number"], include=["id"], name="household_at_risk",
+                         condition=Q(category=Category.MONITORED, risk_eliminated_on__isnull=True)),
+        ]
         # The last guard under every write path (forms, API, import, workflow): the rules of registry/rules.py that
         # concern one row, in the database.
         constraints = [

@@ -24,7 +24,7 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
     qs = access.scope(user, Household.objects.all())
     if village:
         try:
-            qs = qs.filter(village__code__startswith=divisions.prefix(divisions.full_code(village)))
+            qs = qs.filter(access.subtree("village__code", divisions.prefix(divisions.full_code(village))))
         except ValueError:  # not a division code: nothing is in it
             return qs.none()
     if category:
@@ -56,7 +56,7 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
             qs = qs.filter(match)
     # A correlated count: the database counts members only for the page of households it returns.
     size = Member.objects.filter(household=OuterRef("pk")).order_by().values("household").annotate(n=Count("*")).values("n")
-    return qs.select_related("village", "village__parent").annotate(size=Subquery(size)).order_by("number")
+    return qs.select_related("village", "village__parent").annotate(size=Subquery(size)).order_by("village_id", "number")
 
 
 FEW = 1000  # up to this many matched households are passed as a list

@@ -47,8 +47,12 @@ def monitoring_home(request):
     access.require(request.user, "monitoring.read")
     today = timezone.localdate()
     unit, trail = area_and_trail(request)
+    rows = ms.area_counts(user=request.user, today=today, unit=unit)
+    mine = rows if unit == request.user.org_unit else ms.area_counts(user=request.user, today=today,
+                                                                     unit=request.user.org_unit)
+    totals = {k: sum(r.get(k, 0) for r in mine) for k in ("warnings", "no_cadre", "no_measures")}
     return render(request, "monitoring/home.html", {
-        "q": ms.queue(user=request.user), "rows": ms.area_counts(user=request.user, today=today, unit=unit),
+        "q": ms.queue(user=request.user), "rows": rows, "totals": totals, "shown": ms.QUEUE_SHOWN,
         "unit": unit, "trail": trail, "today": today, "level": access.workflow_level(request.user),
         "risk_labels": RISK_LABELS})
 
