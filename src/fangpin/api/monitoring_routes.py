@@ -13,6 +13,7 @@ from fangpin.lib import files
 from fangpin.monitoring import department, workflow
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.feeds import FeedError
+from fangpin.orgunits.models import OrgUnit
 
 from . import schemas as s
 
@@ -46,14 +47,22 @@ def _run(r) -> dict:
             "created_at": r.created_at, "finished_at": r.finished_at}
 
 
-@monitoring.get("/monitoring/villages", summary="各村监测户、预警、案件、无帮扶联系人或措施的户数")
-def village_counts(request):
-    return ms.village_counts(user=request.user, today=timezone.localdate())
+@monitoring.get("/monitoring/villages", response={200: list[dict], 404: s.ErrorOut},
+                summary="下一级各单位（市的各县、县的各乡镇、乡镇的各村）的监测户、预警、案件、无帮扶联系人或措施的户数")
+def village_counts(request, unit: str = ""):
+    """One level at a time, like the workbench: `unit` (a division code in the user's area; the user's own unit by
+    default) gives its units one level below, each with its code to ask for the next level."""
+    target = request.user.org_unit
+    if unit:
+        target = OrgUnit.objects.filter(code=unit).first()
+        if target is None or not access.covers(request.user, target.code):
+            return 404, {"detail": "该区划不存在或不在您的管辖范围内"}
+    return ms.area_counts(user=request.user, today=timezone.localdate(), unit=target)
 
 
-@monitoring.get("/monitoring/warnings", summary="本级待核实的预警（逾期在前）")
-def warning_list(request):
-    return [_warning(w) for w in ms.queue(user=request.user, limit=200)["warnings"]]
+@monitoring.get("/monitoring/warnings", summary="本级待核实的预警（逾期在前），最多 limit 条（默认 50，至多 200）")
+def warning_list(request, limit: int = ms.QUEUE_SHOWN):
+    return [_warning(w) for w in ms.queue(user=request.user, limit=max(1, min(limit, 200)))["warnings"]]
 
 
 class VerifyIn(Schema):

@@ -37,3 +37,19 @@ def test_bad_feed_file_lists_problems_and_keeps_nothing(world):
     assert r.status_code == 400
     assert {(p["row"], p["column"]) for p in r.json()["detail"]} == {(2, "B（姓名）"), (2, "D（个人自付金额（元））")}
     assert not FeedUpload.objects.exists()
+
+
+def test_area_counts_go_one_level_at_a_time_within_the_area(world, households):
+    c = client(world.county)
+    top = c.get("/api/monitoring/villages").json()
+    assert [r["code"] for r in top if r.get("monitored")] == ["140603203000"]  # 平鲁区's townships: 双碾乡
+    below = c.get("/api/monitoring/villages?unit=140603203000").json()
+    assert [(r["name"], r["level"], r["monitored"]) for r in below if r.get("monitored")] == [("吴家窑村委会", "village", 1)]
+    assert c.get("/api/monitoring/villages?unit=610327000000").status_code == 404  # 陇县: not the county's
+    assert c.get("/api/monitoring/villages?unit=oops").status_code == 404
+
+
+def test_the_warning_list_is_bounded(world, households):
+    c = client(world.county)
+    assert c.get("/api/monitoring/warnings?limit=1000").status_code == 200
+    assert c.get("/api/monitoring/warnings?limit=0").status_code == 200
