@@ -113,9 +113,10 @@ def test_spark_gives_the_local_results(session, document, village, region, as_of
     assert sort(remote.select(local.columns)) == sort(local)
 
 
-def test_the_spark_job_reads_sheets_from_storage_and_writes_the_results(session, tmp_path):
+def test_the_spark_job_reads_sheets_from_storage_and_writes_the_results(session, world, tmp_path):
     """spark_job.py: a county's export to Parquet folders (as a province keeps them on shared storage), then evaluate
-    on Spark: the local engine's rows (the refused row, a person in no household, is left out by both)."""
+    on Spark: the rows `fangpin evaluate --input` gives on the same file (rows the importer's rules refuse, such as a
+    person in no household, are left out by both)."""
     import argparse
     import json
 
@@ -134,7 +135,7 @@ def test_the_spark_job_reads_sheets_from_storage_and_writes_the_results(session,
     assert spark_job.evaluate(session, args) == 0
     written = pl.read_parquet(tmp_path / "out" / "*.parquet")
     cat = catalog.load_catalog()["lx2022-10"]
-    built, _ = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
+    built, _ = tables.build(tables.read(exported), year=as_of.year, as_of=as_of)  # as `fangpin evaluate --input`
     local = engine.evaluate(cat, built, as_of=as_of).results
     assert written.height == local.height > 0
     assert written["amount"].sum() == local["amount"].sum()
