@@ -9,7 +9,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fangpin.accounts import access
-from fangpin.lib import files
+from fangpin.lib import divisions, files
 from fangpin.monitoring import department, workflow
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.feeds import FeedError
@@ -54,9 +54,9 @@ def village_counts(request, unit: str = ""):
     default) gives its units one level below, each with its code to ask for the next level."""
     target = request.user.org_unit
     if unit:
-        target = OrgUnit.objects.filter(code=unit).first()
+        target = OrgUnit.objects.filter(code=unit).first() if divisions.is_code(unit) else None
         if target is None or not access.covers(request.user, target.code):
-            return 404, {"detail": "该区划不存在或不在您的管辖范围内"}
+            return Status(404, {"detail": "该区划不存在或不在您的管辖范围内"})
     return ms.area_counts(user=request.user, today=timezone.localdate(), unit=target)
 
 

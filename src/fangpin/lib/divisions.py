@@ -5,6 +5,11 @@ LEVELS = ("province", "city", "county", "township", "village")
 PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
 
 
+def is_code(value) -> bool:
+    """Exactly twelve ASCII digits: what a division code given in a request must be before it reaches a query."""
+    return isinstance(value, str) and len(value) == 12 and value.isascii() and value.isdigit()
+
+
 def full_code(code: str) -> str:
     """Pad a 2/4/6/9/12-digit code to 12 digits."""
     code = str(code).strip()

@@ -29,7 +29,7 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
             return qs.none()
     if category:
         qs = qs.filter(category=category)
-    q = q.strip()
+    q = q.replace("\x00", "").strip()  # a NUL byte reaches no database (PostgreSQL refuses it)
     if q:
         # Members are matched apart from households (the outer query is the scoped one): no join of every member and
         # no DISTINCT. The few households of a selective term go in as a list, which the database ORs with the
@@ -112,7 +112,7 @@ def townships(*, user) -> QuerySet[OrgUnit]:
 def orgunit_children(*, user, code: str | None) -> QuerySet[OrgUnit]:
     qs = access.scope(user, OrgUnit.objects.all())
     if code:
-        return qs.filter(parent_id=code)
+        return qs.filter(parent_id=code) if divisions.is_code(code) else qs.none()
     return qs.filter(code=user.org_unit_id)
 
 
@@ -138,7 +138,7 @@ def enterprise_list(*, user, q: str = "", kind: str = "") -> QuerySet[Enterprise
     qs = enterprises_visible(user=user)
     if kind:
         qs = qs.filter(kind=kind)
-    q = q.strip()
+    q = q.replace("\x00", "").strip()
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(credit_code__startswith=q.upper()))
     workers = access.scope(user, Employment.objects.filter(employer=OuterRef("pk"))).order_by().values("employer")

@@ -60,7 +60,8 @@ def area_and_trail(request) -> tuple[OrgUnit, list[OrgUnit]]:
     user = request.user
     unit = user.org_unit
     if request.GET.get("unit"):
-        unit = OrgUnit.objects.filter(code=request.GET["unit"]).first()
+        code = request.GET["unit"]
+        unit = OrgUnit.objects.filter(code=code).first() if divisions.is_code(code) else None
         if unit is None or not access.covers(user, unit.code):
             raise Http404("该区划不存在或不在您的管辖范围内")
     trail, code = [], unit.code
@@ -75,11 +76,10 @@ def household_list(request):
     # township, then its villages: a city has thousands of villages, never one flat list
     townships = list(selectors.townships(user=request.user).select_related("parent"))
     chosen = request.GET.get("township", "")
-    if not chosen and request.GET.get("village"):  # a link to a village's list (the overview's): its township
-        try:
-            chosen = divisions.parent_code(request.GET["village"]) or ""
-        except ValueError:
-            chosen = ""
+    if not chosen and divisions.is_code(request.GET.get("village")):  # a link to a village's list: its township
+        chosen = divisions.parent_code(request.GET["village"]) or ""
+    if not divisions.is_code(chosen):
+        chosen = ""
     if len(townships) == 1:
         chosen = townships[0].code
     data = request.GET.copy()
