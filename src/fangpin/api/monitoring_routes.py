@@ -9,11 +9,11 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fangpin.accounts import access
-from fangpin.lib import divisions, files
+from fangpin.lib import files
 from fangpin.monitoring import department, workflow
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.feeds import FeedError
-from fangpin.orgunits.models import OrgUnit
+from fangpin.registry import selectors as registry_selectors
 
 from . import schemas as s
 
@@ -52,11 +52,9 @@ def _run(r) -> dict:
 def village_counts(request, unit: str = ""):
     """One level at a time, like the workbench: `unit` (a division code in the user's area; the user's own unit by
     default) gives its units one level below, each with its code to ask for the next level."""
-    target = request.user.org_unit
-    if unit:
-        target = OrgUnit.objects.filter(code=unit).first() if divisions.is_code(unit) else None
-        if target is None or not access.covers(request.user, target.code):
-            return Status(404, {"detail": "该区划不存在或不在您的管辖范围内"})
+    target = registry_selectors.area_unit(user=request.user, code=unit)
+    if target is None:
+        return Status(404, {"detail": "该区划不存在或不在您的管辖范围内"})
     return ms.area_counts(user=request.user, today=timezone.localdate(), unit=target)
 
 

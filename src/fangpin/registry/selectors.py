@@ -109,6 +109,24 @@ def townships(*, user) -> QuerySet[OrgUnit]:
     return access.scope(user, OrgUnit.objects.filter(level="township"))
 
 
+def area_unit(*, user, code: str = "") -> OrgUnit | None:
+    """The unit a rollup is asked for: the user's own without a code; None for a code that is not a division code, not
+    a known unit or outside the user's area (the page answers 404)."""
+    if not code:
+        return user.org_unit
+    unit = OrgUnit.objects.filter(code=code).first() if divisions.is_code(code) else None
+    return unit if unit is not None and access.covers(user, unit.code) else None
+
+
+def trail(*, user, unit: OrgUnit) -> list[OrgUnit]:
+    """The units from the user's own down to `unit`, for the links back up."""
+    codes, code = [], unit.code
+    while code and code != user.org_unit_id:
+        codes.insert(0, code)
+        code = divisions.parent_code(code)
+    return [user.org_unit] + list(OrgUnit.objects.filter(code__in=codes).order_by("code"))
+
+
 def orgunit_children(*, user, code: str | None) -> QuerySet[OrgUnit]:
     qs = access.scope(user, OrgUnit.objects.all())
     if code:

@@ -57,18 +57,10 @@ def area_and_trail(request) -> tuple[OrgUnit, list[OrgUnit]]:
     """The unit a rollup page shows (`?unit=`, the user's own by default; 404 outside the user's area) and the units
     from the user's down to it, for the links back up. Pages go one level at a time: a city's counties, a county's
     townships, a township's villages."""
-    user = request.user
-    unit = user.org_unit
-    if request.GET.get("unit"):
-        code = request.GET["unit"]
-        unit = OrgUnit.objects.filter(code=code).first() if divisions.is_code(code) else None
-        if unit is None or not access.covers(user, unit.code):
-            raise Http404("该区划不存在或不在您的管辖范围内")
-    trail, code = [], unit.code
-    while code and code != user.org_unit_id:
-        trail.insert(0, code)
-        code = divisions.parent_code(code)
-    return unit, [user.org_unit] + list(OrgUnit.objects.filter(code__in=trail).order_by("code"))
+    unit = selectors.area_unit(user=request.user, code=request.GET.get("unit", ""))
+    if unit is None:
+        raise Http404("该区划不存在或不在您的管辖范围内")
+    return unit, selectors.trail(user=request.user, unit=unit)
 
 
 def household_list(request):
