@@ -180,12 +180,13 @@ class ExchangeFile:
         self._ahead[sheet.key] = (thread, out)
 
     def close(self) -> None:
-        """Let the held sheet go (and any parsed ahead and not read)."""
+        """Let the held sheet go."""
         if self._open is not None:
             self._open[1].close()
             self._open = None
 
     def close_all(self) -> None:
+        """Let every sheet go, those parsed ahead and never read too (a check that stopped early)."""
         self.close()
         for thread, out in self._ahead.values():
             thread.join()
