@@ -5,6 +5,11 @@ LEVELS = ("province", "city", "county", "township", "village")
 PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
 
 
+def level_below(level: str) -> str:
+    """The level a rollup of a `level` unit shows: the next one down (a village shows itself)."""
+    return LEVELS[min(LEVELS.index(level) + 1, len(LEVELS) - 1)]
+
+
 def is_code(value) -> bool:
     """Exactly twelve ASCII digits: what a division code given in a request must be before it reaches a query."""
     return isinstance(value, str) and len(value) == 12 and value.isascii() and value.isdigit()

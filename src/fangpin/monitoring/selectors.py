@@ -88,7 +88,7 @@ def area_counts(*, user, today, unit: OrgUnit) -> list[dict]:
     access.require(user, "monitoring.read")
     if not access.covers(user, unit.code):
         raise PermissionDenied("该区划不在您的管辖范围内")
-    level = divisions.LEVELS[min(divisions.LEVELS.index(unit.level) + 1, len(divisions.LEVELS) - 1)]
+    level = divisions.level_below(unit.level)
     return _tally_rows(user, unit.prefix, divisions.PREFIX_LENGTH[level], today,
                        OrgUnit.objects.filter(parent=unit) if unit.level != "village" else [unit])
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from fangpin.orgunits.locks import lock_villages
+from fangpin.orgunits.locks import recount_villages
 from fangpin.registry.choices import Category
 from fangpin.registry.models import Household
 
@@ -46,14 +45,10 @@ def _counts(villages: list[str]) -> Iterable[MonitoringTally]:
 
 
 def recount(villages: Iterable[str]) -> None:
-    codes = sorted({v for v in villages if v})
-    with transaction.atomic():
-        for i in range(0, len(codes), 500):
-            _recount(codes[i:i + 500])
+    recount_villages(villages, _recount)
 
 
 def _recount(chunk: list[str]) -> None:
-    lock_villages(chunk)
     MonitoringTally.objects.filter(village_id__in=chunk).delete()
     MonitoringTally.objects.bulk_create(_counts(chunk), batch_size=2000)
 

@@ -187,7 +187,7 @@ def area_counts(*, user, unit: OrgUnit) -> list[dict]:
     access.require(user, "registry.read")
     if not access.covers(user, unit.code):
         raise PermissionDenied("该区划不在您的管辖范围内")
-    level = divisions.LEVELS[min(divisions.LEVELS.index(unit.level) + 1, len(divisions.LEVELS) - 1)]
+    level = divisions.level_below(unit.level)
     width = divisions.PREFIX_LENGTH[level]
     tallies = (access.scope(user, VillageTally.objects.filter(households__gt=0, village__code__startswith=unit.prefix))
                .annotate(part=Substr("village_id", 1, width)).values("part", "category")

@@ -7,24 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from fangpin.orgunits.locks import lock_villages
+from fangpin.orgunits.locks import recount_villages
 
 from .models import Household, VillageTally
 
 
 def recount(villages: Iterable[str]) -> None:
-    codes = sorted({v for v in villages if v})
-    with transaction.atomic():
-        for i in range(0, len(codes), 500):
-            _recount(codes[i:i + 500])
+    recount_villages(villages, _recount)
 
 
 def _recount(chunk: list[str]) -> None:
-    lock_villages(chunk)
     counts = (Household.objects.filter(village_id__in=chunk).order_by().values("village_id", "category")
               .annotate(n=Count("id")))
     VillageTally.objects.filter(village_id__in=chunk).delete()
