@@ -183,34 +183,40 @@ def frames_from_arrays(a: dict):
     import polars as pl
 
     n, h = a["hid"].size, a["category"].size
+
+    def codes(values, labels):  # integer codes as a categorical: one gather from the labels, no string per row
+        return pl.Series(labels, dtype=pl.Categorical).gather(pl.Series(values).cast(pl.UInt32))
+
+    def const(value, size):  # one categorical value repeated
+        return pl.Series([value], dtype=pl.Categorical).gather(pl.zeros(size, dtype=pl.UInt32, eager=True))
+
     households = pl.DataFrame({
-        "hid": pl.Series(np.arange(h), dtype=pl.UInt32),
+        "hid": pl.int_range(0, h, dtype=pl.UInt32, eager=True),
         "household_number": pl.Series(np.arange(h)),
-        "household.village_code": pl.Series(["140603203200"]).cast(pl.Categorical).extend_constant("140603203200", h - 1),
-        "household.category": pl.Series(a["category"]).replace_strict(list(range(len(CATEGORIES))), list(CATEGORIES),
-                                                                      return_dtype=pl.Categorical),
-        "household.monitor_type": pl.Series([""]).cast(pl.Categorical).extend_constant("", h - 1),
+        "household.village_code": const("140603203200", h),
+        "household.category": codes(a["category"], CATEGORIES),
+        "household.monitor_type": const("", h),
         "household.grain_area_mu": a["grain_centi"],
     })
     persons = pl.DataFrame({
-        "pid": pl.Series(np.arange(n), dtype=pl.UInt32), "hid": pl.Series(a["hid"], dtype=pl.UInt32),
+        "pid": pl.int_range(0, n, dtype=pl.UInt32, eager=True), "hid": pl.Series(a["hid"]).cast(pl.UInt32),
         "id_number": pl.Series(np.arange(n)), "household_number": pl.Series(a["hid"]),
     })
     working = np.flatnonzero(a["place"] > 0)
     start = dt.date.fromisoformat(SPELL_START)
     employments = pl.DataFrame({
-        "pid": pl.Series(working, dtype=pl.UInt32),
-        "kind": pl.Series(["wage_job"]).cast(pl.Categorical).extend_constant("wage_job", working.size - 1),
-        "place": pl.Series(a["place"][working]).replace_strict([1, 2, 3], list(PLACES[1:]), return_dtype=pl.Categorical),
+        "pid": pl.Series(working).cast(pl.UInt32),
+        "kind": const("wage_job", working.size),
+        "place": codes(a["place"][working], PLACES),
         "months": a["months"][working], "monthly_wage": a["wage_fen"][working],
-        "start_date": pl.Series([start]).extend_constant(start, working.size - 1),
+        "start_date": pl.repeat(start, working.size, eager=True),
     })
     trained = np.flatnonzero(a["training_days"] > 0)
     trainings = pl.DataFrame({
-        "pid": pl.Series(trained, dtype=pl.UInt32),
-        "kind": pl.Series(["skills"]).cast(pl.Categorical).extend_constant("skills", trained.size - 1),
+        "pid": pl.Series(trained).cast(pl.UInt32),
+        "kind": const("skills", trained.size),
         "days": a["training_days"][trained],
-        "start_date": pl.Series([start]).extend_constant(start, trained.size - 1),
+        "start_date": pl.repeat(start, trained.size, eager=True),
     })
     return households, persons, employments, trainings
 

@@ -408,10 +408,23 @@ def _explained(kept: pl.DataFrame, b: Benefit, doc: Document, ctx: _Context, yea
                    | ({c for cond in _walk(b.when) if cond.label for c in _columns_of(cond)} if "{reason}" in b.explain
                       else set()))
     expr = explanation_expr(b, doc, ctx, pl.col("amount"), year).alias("explanation")
-    combos = kept.select(facts).unique()
-    if combos.height * 2 > kept.height:  # facts hardly repeat: format each row
+    # each row's combination as one hash; the first row of each hash stands for it, and every row is checked against
+    # the row standing for it (equal facts, nulls equal), so a hash collision can only cost time, never a wrong text
+    hashed = _fact_hash(kept, facts)
+    first = hashed.arg_unique()
+    if first.len() * 2 > kept.height:  # facts hardly repeat: format each row
         return kept.with_columns(expr)
+    slot = hashed.replace_strict(hashed.gather(first), pl.int_range(0, first.len(), dtype=pl.UInt32, eager=True))
+    rows, stand_in = kept.select(facts), kept.select(facts).gather(first.gather(slot))
+    if all((rows[c].eq_missing(stand_in[c])).all() for c in facts):
+        texts = kept[first].select(expr)["explanation"]
+        return kept.with_columns(texts.gather(slot))
+    combos = kept.select(facts).unique()
     return kept.join(combos.with_columns(expr), on=facts, how="left", nulls_equal=True, maintain_order="left")
+
+
+def _fact_hash(frame: pl.DataFrame, facts: list[str]) -> pl.Series:
+    return frame.select(pl.struct(facts).hash().alias("h")).to_series()
 
 
 def _columns_of(c: Condition) -> set[str]:
