@@ -219,7 +219,9 @@ def pages(s: dict, rng: random.Random) -> tuple[str, str]:
         ("按姓名查询", f"/households/?q={quote(rng.choice(s['names']))}", 2),
         ("按身份证号查询", f"/households/?q={rng.choice(s['ids'])}", 1),
         ("按户编号查询", f"/households/?q={number[:-3]}", 1),
-        ("户页面", f"/households/{hid}/", 3),
+        ("户页面", f"/households/{hid}/", 2),
+        # a date on which a policy of the area is in force (忻州's 2020 measures): the engine runs for the household
+        ("户页面（计算待遇）", f"/households/{hid}/?as_of=2020-12-31", 1),
         ("监测工作台", "/monitoring/", 2),
         ("API 户列表", f"/api/households?q={quote(rng.choice(s['names']))}", 1),
         ("API 预警", "/api/monitoring/warnings", 1),

@@ -15,6 +15,10 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+# A page's Polars work is one household's rows: threads would only wake each other, and the workers already use
+# every core between them (the background-job worker, which screens whole areas, keeps Polars' own default).
+os.environ.setdefault("POLARS_MAX_THREADS", "1")
+
 bind = os.environ.get("FANGPIN_BIND", "127.0.0.1:8000").split(",")
 workers = int(os.environ.get("FANGPIN_WORKERS") or 2 * _cores() + 1)
 timeout = int(os.environ.get("FANGPIN_TIMEOUT", "600"))

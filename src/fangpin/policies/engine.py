@@ -7,6 +7,7 @@ half up to the fen.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -222,6 +223,10 @@ def _column_text(name: str) -> pl.Expr:
     return col.cast(pl.String)
 
 
+# Fewer rows than this are one household's or enterprise's (their pages): per-query costs dominate, so the engine
+# stops early when a benefit keeps no row and formats explanations row by row.
+SMALL = 256
+
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
@@ -307,6 +312,7 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
     period (once_per: period) is not owed to a payee it was paid to in an earlier year of the document's period;
     how many were left out for that is added to `notes`."""
     ctx = _Context(doc, as_of, b.dated_by)
+    small = tables[b.basis].height < SMALL
     t = tables[b.basis].lazy()
     enterprise = b.basis == "enterprise"
     place = "enterprise.division_code" if enterprise else "household.village_code"
@@ -345,6 +351,11 @@ def evaluate_benefit(b: Benefit, doc: Document, tables: dict[str, pl.DataFrame],
             pl.min_horizontal("amount", pl.max_horizontal(ctx.money(b.amount.cap.param) - pl.col("_before"), 0))
             .alias("amount"))
     t = t.filter(pl.col("amount") > 0)
+    if small:  # one household's rows (its page): most benefits keep none, and then nothing more is built
+        kept = t.collect()
+        if not kept.height:
+            return _no_rows(b, tables), unevaluable
+        t = kept.lazy()
     if b.once_per in ("person_year", "period"):
         # one per payee and year: the highest amount (ties: the first in the input); before explaining, so that
         # only the rows kept are explained. Most payees have one row: counting distinct keys is cheap, the window is not.
@@ -408,6 +419,8 @@ def _explained(kept: pl.DataFrame, b: Benefit, doc: Document, ctx: _Context, yea
                    | ({c for cond in _walk(b.when) if cond.label for c in _columns_of(cond)} if "{reason}" in b.explain
                       else set()))
     expr = explanation_expr(b, doc, ctx, pl.col("amount"), year).alias("explanation")
+    if kept.height < SMALL:  # a household's page: formatting each row costs less than finding the combinations
+        return kept.with_columns(expr)
     # each row's combination as one hash; the first row of each hash stands for it, and every row is checked against
     # the row standing for it (equal facts, nulls equal), so a hash collision can only cost time, never a wrong text
     hashed = _fact_hash(kept, facts)
@@ -470,6 +483,21 @@ def needed_columns(b: Benefit) -> set[str]:
     cols.update(b.requires)
     cols.update(k for k in _PLACEHOLDER.findall(b.explain) if k in columns.COLUMNS)
     return cols
+
+
+def _no_rows(b: Benefit, tables: dict) -> pl.DataFrame:
+    """No result rows, with the key columns in the caller's own types (as _with_keys gives them)."""
+    household = id_number = pl.String
+    if b.basis != "enterprise":
+        household = tables["household_keys"]["household_number"].dtype
+        if b.entity == "person" or b.payee is not None:
+            id_number = tables["person_keys"]["id_number"].dtype
+    return _empty_results(household, id_number)
+
+
+@functools.cache
+def _empty_results(household: pl.DataType, id_number: pl.DataType) -> pl.DataFrame:
+    return pl.DataFrame(schema=RESULT_SCHEMA | {"household_number": household, "id_number": id_number})
 
 
 def _higher_of_exclusive(done: list[tuple[pl.DataFrame, pl.DataFrame]], *, explain: bool):

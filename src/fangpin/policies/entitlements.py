@@ -28,16 +28,33 @@ class Entitlements:
     unevaluable: list[tables.Unreadable]
 
 
-def _evaluate(doc: dict, *, as_of: dt.date, covers, keep: pl.Expr, keep_unevaluable: pl.Expr) -> Entitlements:
-    """Every catalog document for which covers(document) holds, on an exchange document; only the result rows `keep`
-    selects, and the rows no rule could evaluate that `keep_unevaluable` selects."""
+def _covering(*, as_of: dt.date, covers) -> tuple[list, list[str]]:
+    """The catalog documents for which covers(document) holds (with the values set on the page), those in force on
+    `as_of` first, and why each of the others computes nothing."""
+    in_force, messages = [], []
+    for document in parameters.catalog_with_overrides().values():
+        if covers(document):
+            note = engine.out_of_force(document, as_of)
+            if note:
+                messages.append(note)
+            else:
+                in_force.append(document)
+    return in_force, messages
+
+
+def _evaluate(read, *, as_of: dt.date, covers, keep, keep_unevaluable: pl.Expr) -> Entitlements:
+    """Every catalog document for which covers(document) holds, on the exchange document read() returns; only the
+    result rows keep(document) selects, and the rows no rule could evaluate that `keep_unevaluable` selects. With no document
+    in force on the date nothing is read: the messages say why nothing is owed."""
+    documents, messages = _covering(as_of=as_of, covers=covers)
+    if not documents:
+        return Entitlements(as_of, [], messages, [])
+    doc = read()
     built, unreadable = tables.build(tables.from_document(doc), year=as_of.year, as_of=as_of)
-    frames, messages = [], []
-    for document in parameters.catalog_with_overrides().values():  # with the values set on the page
-        if not covers(document):
-            continue
+    frames = []
+    for document in documents:
         ev = engine.evaluate(document, built, as_of=as_of)
-        frames.append(ev.results.filter(keep))
+        frames.append(ev.results.filter(keep(doc)))
         messages += ev.messages
         ev.unevaluable = ev.unevaluable.filter(keep_unevaluable)
         unreadable += ev.unreadable()  # e.g. no income record for the year
@@ -51,11 +68,15 @@ def for_households(*, user, household_ids: list[int], village_code: str, as_of: 
     Only rows paid to the households or their members: no enterprise rows, although the members' work counts towards
     their employers' awards (those are the enterprise's, see for_enterprise)."""
     access.require(user, "registry.read")
-    doc = {key: list(exporter.rows(user, BY_KEY[key], household_ids=household_ids, unmasked=True))
-           for key in tables.SHEETS if key != "enterprises"}  # no rule paid to a household or person reads them
-    numbers = [h["household_number"] for h in doc["households"]]
-    keep = (pl.col("entity").cast(pl.String) != "enterprise") & pl.col("household_number").is_in(numbers)
-    return _evaluate(doc, as_of=as_of, covers=lambda d: d.covers(village_code), keep=keep,
+    def read() -> dict:
+        return {key: list(exporter.rows(user, BY_KEY[key], household_ids=household_ids, unmasked=True))
+                for key in tables.SHEETS if key != "enterprises"}  # no rule paid to a household or person reads them
+
+    def keep(doc: dict) -> pl.Expr:
+        numbers = [h["household_number"] for h in doc["households"]]
+        return (pl.col("entity").cast(pl.String) != "enterprise") & pl.col("household_number").is_in(numbers)
+
+    return _evaluate(read, as_of=as_of, covers=lambda d: d.covers(village_code), keep=keep,
                      keep_unevaluable=pl.col("credit_code").is_null())
 
 
@@ -76,5 +97,5 @@ def for_enterprise(*, user, enterprise: Enterprise, as_of: dt.date) -> Entitleme
     doc["enterprises"] = list(exporter.rows(user, BY_KEY["enterprises"], enterprise_ids=[enterprise.pk]))
     places = {enterprise.org_unit_id} | {h["village_code"] for h in doc["households"]}
     keep = (pl.col("entity").cast(pl.String) == "enterprise") & (pl.col("credit_code") == enterprise.credit_code)
-    return _evaluate(doc, as_of=as_of, covers=lambda d: any(d.covers(p) for p in places), keep=keep,
+    return _evaluate(lambda: doc, as_of=as_of, covers=lambda d: any(d.covers(p) for p in places), keep=lambda _: keep,
                      keep_unevaluable=pl.col("credit_code") == enterprise.credit_code)

@@ -346,7 +346,8 @@ class BasisTables:
             pl.col("utilities_cost").fill_null(0).alias("enterprise.utilities_cost"),
             pl.col("premises_kind").fill_null("none").alias("enterprise.premises_kind"),
             pl.col("premises_rent").fill_null(0).alias("enterprise.premises_rent"),
-        ).join(workers, left_on="credit_code", right_on="employer_credit_code", how="left").with_columns(
+        ).join(workers, left_on="credit_code", right_on="employer_credit_code", how="left", maintain_order="left"
+               ).with_columns(
             pl.col("enterprise.workers").fill_null(0), pl.col("enterprise.target_workers").fill_null(0),
             pl.col("enterprise.lifted_workers").fill_null(0), pl.col("enterprise.new_lifted_workers").fill_null(0),
             pl.col("enterprise.stable_lifted_workers").fill_null(0) if self.stable_months is not None
@@ -533,7 +534,7 @@ def build_frames(frames: dict, *, year: int, as_of: dt.date) -> tuple[BasisTable
         _flag("industry_project").alias("household.industry_project"),
     ).with_row_index("hid").collect()
     keyed_members = lf["members"].with_row_index("row", offset=1).join(
-        households.lazy().select("household_number", "hid"), on="household_number", how="left")
+        households.lazy().select("household_number", "hid"), on="household_number", how="left", maintain_order="left")
     orphans, persons = pl.collect_all([  # one join of members to households, shared by both
         keyed_members.filter(pl.col("hid").is_null()).select("row", "id_number", "household_number"),
         keyed_members.filter(pl.col("hid").is_not_null()).drop("row").with_row_index("pid"),
@@ -547,7 +548,7 @@ def build_frames(frames: dict, *, year: int, as_of: dt.date) -> tuple[BasisTable
         this_year = pl.col("year") == year if "year" in INPUT_SCHEMAS[sheet] else pl.lit(True)  # start-ups: every row
         if "year" in INPUT_SCHEMAS[sheet]:
             rows = rows.filter(pl.col("year").is_in([year, year - 1] if with_last_year else [year]))
-        rows = rows.join(ids, on="id_number", how="left")
+        rows = rows.join(ids, on="id_number", how="left", maintain_order="left")  # result rows in the file's order
         queries = [
             rows.filter(pl.col("pid").is_null() & this_year).select("row", "id_number"),
             rows.filter(pl.col("pid").is_not_null() & this_year).drop("row", "id_number"),
@@ -564,7 +565,7 @@ def build_frames(frames: dict, *, year: int, as_of: dt.date) -> tuple[BasisTable
     (trainings,) = keyed("trainings")
     (startups,) = keyed("startups")
     incomes = lf["incomes"].with_row_index("row", offset=1).filter(pl.col("year") == year).join(
-        households.lazy().select("household_number", "hid"), on="household_number", how="left")
+        households.lazy().select("household_number", "hid"), on="household_number", how="left", maintain_order="left")
     lost, incomes = pl.collect_all([incomes.filter(pl.col("hid").is_null()).select("row", "household_number"),
                                     incomes.filter(pl.col("hid").is_not_null()).drop("row", "household_number")])
     problems.extend(Unreadable("incomes", r["row"], r["household_number"], "所属户不在文件中，无法评估")

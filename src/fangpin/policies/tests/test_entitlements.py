@@ -213,3 +213,14 @@ def test_voucher_ends_on_the_day_the_county_eliminates_the_risk(world, household
     c.patch(f"/api/households/{h.pk}", data='{"risk_eliminated_on": null, "address": "新址"}', content_type="application/json")
     h.refresh_from_db()
     assert h.risk_eliminated_on == day
+
+
+def test_out_of_force_date_reads_no_registry_rows(world, worker, django_assert_max_num_queries):
+    """No document in force on the date: nothing to compute, so neither the registry nor the engine is touched."""
+    from fangpin.policies import entitlements
+
+    h, _ = worker
+    with django_assert_max_num_queries(3):  # the page's parameter values, nothing of the registry
+        owed = entitlements.for_households(user=world.clerk, household_ids=[h.pk], village_code=h.village_id,
+                                           as_of=dt.date(2026, 11, 23))
+    assert owed.rows == [] and any("不在有效期内" in m for m in owed.messages)

@@ -62,3 +62,31 @@ def test_each_text_names_its_rows_facts(benefit):
     for r in rows:
         yuan = r["amount"] // 100
         assert f"{yuan}" in r["explanation"].replace(",", ""), r
+
+
+def test_small_inputs_give_what_large_inputs_give(monkeypatch):
+    """One household's rows take the early stop (no row kept: nothing built); the result is the same as without it."""
+    rows, ev, _ = run(population(), as_of=AS_OF, evaluation=True)
+    monkeypatch.setattr(engine, "SMALL", 0)
+    rows_large, ev_large, _ = run(population(), as_of=AS_OF, evaluation=True)
+    assert rows == rows_large and ev.results.schema == ev_large.results.schema
+    for number in ("H1", "H7"):  # one household at a time: below SMALL
+        one = {k: [r for r in v if r.get("household_number") == number
+                   or r.get("id_number") in {m["id_number"] for m in population()["members"] if m["household_number"] == number}]
+               for k, v in population().items()}
+        monkeypatch.setattr(engine, "SMALL", 256)
+        small, ev_small, _ = run(one, as_of=AS_OF, evaluation=True)
+        monkeypatch.setattr(engine, "SMALL", 0)
+        key = lambda r: (r["benefit_id"], r["id_number"] or "")  # noqa: E731
+        assert small == run(one, as_of=AS_OF)[0]
+        assert sorted(small, key=key) == sorted((r for r in rows if r["household_number"] == number), key=key)
+        assert len(small) >= 2
+        assert ev_small.results.schema == ev_large.results.schema
+
+
+def test_rows_follow_the_files_order():
+    """Result rows come in the order of the input (households, then members and spells as listed), run after run."""
+    rows = run(population(), as_of=AS_OF, benefit="transport_subsidy")[0]
+    order = {m["id_number"]: i for i, m in enumerate(population()["members"])}
+    assert [order[r["id_number"]] for r in rows] == sorted(order[r["id_number"]] for r in rows)
+    assert all(run(population(), as_of=AS_OF)[0] == run(population(), as_of=AS_OF)[0] for _ in range(3))
