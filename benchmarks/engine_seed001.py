@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine  # benchmarks/machine.py: the reference figure of the machine
+
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2025, 6, 30)
 VILLAGES = ["140603203200", "140603203203", "140603203204", "140603203206", "140603203207", "140603203208",
@@ -192,6 +194,7 @@ def main() -> None:
     if a.step == "run":
         print(json.dumps(run(a.workdir)))
         return
+    print(machine.line())
     print("（读入为扫描文件；实际读取计入建表）")
     print(f"{'人数':>12}{'户数':>11}{'读入':>7}{'建表':>7}{'计算':>7}{'写出':>7}{'合计秒':>8}{'人/秒':>12}{'结果行':>11}{'峰值MiB':>9}")
     for n in (int(x) for x in a.persons.split(",")):

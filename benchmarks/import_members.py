@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine  # benchmarks/machine.py: the reference figure of the machine
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -148,6 +150,7 @@ def main() -> None:
         res = fn(a.workdir, a.members) if a.step == "make" else fn(a.workdir)
         print(json.dumps(res))
         return
+    print(machine.line())
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         made = child("make", workdir, a.members)

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+import machine  # benchmarks/machine.py: the reference figure of the machine
+
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2022, 12, 31)  # the grain subsidy's standard is 2022's (a yearly issuance, docs/policy-coverage.md)
 SPELL_START = "2022-09-01"     # every spell after the document's issuance: the new transport standard
@@ -269,6 +271,7 @@ def main() -> None:
     if a.which:
         print(json.dumps(measure(a.which, int(a.persons))))
         return
+    print(machine.line())
     names = {"ours": "本系统（仅金额）", "ours+explain": "本系统（含计算说明）", "openfisca": "OpenFisca", "numpy": "NumPy（下限）"}
     print(f"{'人数':>12}  {'实现':<16}{'秒':>8}{'其中建模拟':>10}{'人/秒':>14}{'峰值MiB':>9}  合计（分）")
     for n in (int(x) for x in a.persons.split(",")):

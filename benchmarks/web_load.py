@@ -38,6 +38,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
+import machine  # benchmarks/machine.py: the reference figure of the machine
+
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "140900000000"  # 忻州市
 HOUSEHOLDS_PER_FILE = 30_000
@@ -352,6 +354,7 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=1.0)
     ap.add_argument("--workers", type=int, default=3)
     a = ap.parse_args()
+    print(machine.line())
     {"build": build, "load": load}[a.step](a)
 
 

@@ -1,6 +1,7 @@
 """The benchmarks' implementations agree: benchmark (b)'s three versions of four seed-001 rules give the same totals to
 the fen on a small population (the benchmark itself checks the same at every size, and stops if they differ)."""
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,8 +9,13 @@ import pytest
 pytest.importorskip("openfisca_core", reason="openfisca-core is a dev dependency (make test installs it)")
 
 
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
 def load(name: str):
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    path = BENCHMARKS / f"{name}.py"
+    if str(BENCHMARKS) not in sys.path:  # as when run as a script: its own folder first (benchmarks/machine.py)
+        sys.path.insert(0, str(BENCHMARKS))
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
