@@ -75,7 +75,7 @@ def _village_of(user, village_code: str) -> str:
 def _next_number(village_code: str) -> str:
     last = (
         Household.objects.select_for_update()
-        .filter(number__startswith=village_code, number__regex=r"^\d{16}$")
+        .filter(access.subtree("number", village_code), number__regex=r"^\d{16}$")  # a range: the number index
         .order_by("-number").values_list("number", flat=True).first()
     )
     seq = int(last[12:]) + 1 if last else 1

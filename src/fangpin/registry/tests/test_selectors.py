@@ -74,3 +74,47 @@ def test_enterprise_pages_show_only_the_viewers_people(world, households):
     assert (listed, listed.workers) == (ent, 1)
     assert not selectors.enterprise_list(user=world.clerk2).exists()
     assert not selectors.enterprise_list(user=world.department).exists()
+
+
+def test_id_number_prefix_is_a_range_with_exact_edges(world, households):
+    """The start of an ID number finds exactly the IDs that start with it: a prefix ending in 9 carries over (the ID
+    just above it is left out), an ID ending in X is in."""
+    import datetime as dt
+
+    from conftest import make_household
+
+    from fangpin.lib import idnumber
+    from fangpin.registry.models import Member
+
+    def with_id(number, id_number):
+        h = make_household("140603203200", number)
+        Member.objects.filter(household=h).update(id_number=id_number)
+        return h
+
+    ending_x = next(i for i in (idnumber.make("140603", dt.date(1980, 5, 19), s) for s in range(1, 999)) if i[-1] == "X")
+    inside = with_id("P1", ending_x)                                              # 14060319800519…X
+    above = with_id("P2", idnumber.make("140603", dt.date(1980, 5, 20), 1))     # 14060319800520…
+    below = with_id("P3", idnumber.make("140603", dt.date(1980, 5, 18), 1))     # 14060319800518…
+    found = numbers(selectors.household_list(user=world.county, q="14060319800519"))  # ends in 9: upper bound …520
+    assert inside.number in found and above.number not in found and below.number not in found
+    assert numbers(selectors.household_list(user=world.county, q="1406031980052")) == {above.number}
+    assert numbers(selectors.household_list(user=world.county, q=ending_x)) == {inside.number}  # whole ID: exact
+
+
+def test_id_number_prefix_search_uses_the_index(world, households):
+    from django.db import connection
+
+    from fangpin.registry.models import Member
+
+    qs = Member.objects.filter(selectors.access.subtree("id_number", "140603198")).values_list("household_id")
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as c:
+        if connection.vendor == "sqlite":
+            c.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(r[-1]) for r in c.fetchall())
+            assert "SEARCH" in plan and "INDEX" in plan, plan  # a seek (SCAN … INDEX would read it all)
+        else:
+            c.execute("SET enable_seqscan = off")
+            c.execute("EXPLAIN " + sql, params)
+            plan = " ".join(r[0] for r in c.fetchall())
+            assert "Index" in plan, plan
