@@ -57,15 +57,20 @@ def test_pages_do_not_run_more_queries_with_more_data(world, who):
     first = grow(3)
     before = {url: count(client, url) for url in PAGES}
     before["household"] = count(client, f"/households/{first.pk}/")
+    # on a date 双发〔2022〕67号 is in force: the engine reads the household's rows
+    before["household_in_force"] = count(client, f"/households/{first.pk}/?as_of=2025-06-30")
     before["household_api"] = count(client, f"/api/households/{first.pk}")
     before["household_history_api"] = count(client, f"/api/households/{first.pk}/history")
     employer = Enterprise.objects.get()
     before["enterprise"] = count(client, f"/enterprises/{employer.pk}/")
+    before["enterprise_in_force"] = count(client, f"/enterprises/{employer.pk}/?as_of=2025-06-30")
     last = grow(12, members=6)  # the household shown the second time has twice the members and work spells
     after = {url: count(client, url) for url in PAGES}
     after["household"] = count(client, f"/households/{last.pk}/")
+    after["household_in_force"] = count(client, f"/households/{last.pk}/?as_of=2025-06-30")
     after["household_api"] = count(client, f"/api/households/{last.pk}")
     after["household_history_api"] = count(client, f"/api/households/{last.pk}/history")
     after["enterprise"] = count(client, f"/enterprises/{employer.pk}/")  # five times the workers
+    after["enterprise_in_force"] = count(client, f"/enterprises/{employer.pk}/?as_of=2025-06-30")
     grown = {k: (before[k], after[k]) for k in before if after[k] > before[k]}
     assert grown == {}, f"queries grow with the data: {grown}"
