@@ -1,7 +1,11 @@
 """Reads of the registry. Every one takes the user and goes through fangpin.accounts.access.scope."""
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import PermissionDenied
+from django.db import connection, connections
+from django.db.models.expressions import RawSQL
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
@@ -49,7 +53,7 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
         else:
             # A name: three characters or more anywhere in it (a trigram index on PostgreSQL); one or two from its
             # start (a surname, a two-character name: the name index), since two characters make no trigram.
-            named = Q(name__contains=q) if len(q) >= NAME_CONTAINS else Q(name__startswith=q)
+            named = _name_contains(q) if len(q) >= NAME_CONTAINS else Q(name__startswith=q)
             match = _households_of(Member.objects.filter(named))
             places = list(OrgUnit.objects.filter(level="village", name__contains=q).values_list("code", flat=True)[:FEW])
             if places:
@@ -64,6 +68,23 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
 
 FEW = 1000  # up to this many matched households are passed as a list
 NAME_CONTAINS = 3  # a name term this long or longer is matched anywhere in the name, a shorter one at its start
+
+
+NAME_FTS = "registry_member_name_fts"  # SQLite's trigram index of members' names (migration 0012)
+
+
+def _name_contains(q: str) -> Q:
+    """Members whose name contains `q` (three characters or more): on PostgreSQL the trigram index serves the LIKE; on
+    SQLite the FTS5 trigram table, as a phrase (a substring of the name, quotes doubled)."""
+    if connection.vendor == "sqlite" and _has_name_fts(connection.alias):
+        phrase = '"' + q.replace('"', '""') + '"'
+        return Q(id__in=RawSQL(f"SELECT rowid FROM {NAME_FTS} WHERE {NAME_FTS} MATCH %s", [phrase]))
+    return Q(name__contains=q)
+
+
+@functools.cache
+def _has_name_fts(alias: str) -> bool:
+    return NAME_FTS in connections[alias].introspection.table_names(include_views=True)
 
 
 def _households_of(members: QuerySet[Member]) -> Q:
