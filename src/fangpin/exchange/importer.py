@@ -718,6 +718,7 @@ def import_file(*, user, path: Path | str, filename: str | None = None, batch_si
             return result
         with transaction.atomic(), bulkwrite.big_cache():
             _Writer(user, f, result, spool, progress).run(sheets)
+        bulkwrite.refresh_statistics(sum(result.counts.values()))
     except WriteConflict as e:
         result.counts.clear()
         result.problems.append(e.problem)

@@ -63,3 +63,28 @@ def test_any_of_finds_exactly_the_listed_keys(world, n):
     found = set(Household.objects.filter(number__any_of=keys).values_list("number", flat=True))
     assert found == ({a.number} if n else set())
     assert set(Member.objects.filter(household_id__any_of=[a.pk]).values_list("household_id", flat=True)) == {a.pk}
+
+
+@pytest.mark.django_db
+def test_statistics_after_a_large_write_on_sqlite():
+    from django.db import connection
+
+    from fangpin.lib import bulkwrite
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum analyzes changed tables")
+
+    def stats() -> int:
+        with connection.cursor() as c:
+            c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not c.fetchone()[0]:
+                return 0
+            c.execute("SELECT count(*) FROM sqlite_stat1")
+            return c.fetchone()[0]
+
+    with connection.cursor() as c:
+        c.execute("DROP TABLE IF EXISTS sqlite_stat1") if stats() else None
+    bulkwrite.refresh_statistics(bulkwrite.STATISTICS_AFTER_ROWS - 1)
+    assert stats() == 0
+    bulkwrite.refresh_statistics(bulkwrite.STATISTICS_AFTER_ROWS)
+    assert stats() > 0
