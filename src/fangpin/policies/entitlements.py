@@ -29,8 +29,8 @@ class Entitlements:
 
 
 def _covering(*, as_of: dt.date, covers) -> tuple[list, list[str]]:
-    """The catalog documents for which covers(document) holds (with the values set on the page), those in force on
-    `as_of` first, and why each of the others computes nothing."""
+    """The catalog documents for which covers(document) holds (with the values set on the page) that are in force on
+    `as_of`, and a message for each covering document that is not."""
     in_force, messages = [], []
     for document in parameters.catalog_with_overrides().values():
         if covers(document):
@@ -44,8 +44,8 @@ def _covering(*, as_of: dt.date, covers) -> tuple[list, list[str]]:
 
 def _evaluate(read, *, as_of: dt.date, covers, keep, keep_unevaluable: pl.Expr) -> Entitlements:
     """Every catalog document for which covers(document) holds, on the exchange document read() returns; only the
-    result rows keep(document) selects, and the rows no rule could evaluate that `keep_unevaluable` selects. With no document
-    in force on the date nothing is read: the messages say why nothing is owed."""
+    result rows keep(document) selects, and the rows no rule could evaluate that `keep_unevaluable` selects. With no
+    document in force on the date nothing is read: the messages say why nothing is owed."""
     documents, messages = _covering(as_of=as_of, covers=covers)
     if not documents:
         return Entitlements(as_of, [], messages, [])
