@@ -5,7 +5,7 @@ import pytest
 from conftest import new_id
 from fangpin.exchange.tests.helpers import household, member, workbook
 
-from .helpers import SHOTS, login
+from .helpers import SHOTS, login, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_login_import_and_open_a_household(divisions_restored, transactional_db,
     page.screenshot(path=SHOTS / "04-household.png", full_page=True)
 
     # the township reviewer sees the same household with masked ID numbers
-    page.context.clear_cookies()
+    page = new_page(browser)
     login(page, live_server.url, "township")
     page.goto(f"{live_server.url}/households/?q=郝建国")
     page.click("text=B1")
@@ -91,8 +91,8 @@ def test_county_adjusts_a_policy_parameter_and_the_household_panel_follows(divis
     login(page, live_server.url, "township")
     page.goto(f"{live_server.url}/policies/sn2022-67/?as_of=2025-06-30")
     assert "跨省务工一次性交通补贴上限" in page.inner_text("main") and page.locator("text=调整参数").count() == 0
-    page.context.clear_cookies()
 
+    page = new_page(browser)
     login(page, live_server.url, "county")
     page.click("text=政策参数")
     page.click("text=双发〔2022〕67号")
