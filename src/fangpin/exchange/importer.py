@@ -31,7 +31,7 @@ from fangpin.registry import rules
 from fangpin.registry import services as registry_services
 from fangpin.monitoring import tallies as monitoring_tallies
 from fangpin.registry import tallies as registry_tallies
-from fangpin.registry import constraints
+from fangpin.registry import constraints, name_index
 from fangpin.registry.choices import Relation
 from fangpin.registry.models import Employment, Enterprise, Household, IncomeRecord, Member, Startup, Training
 
@@ -533,7 +533,10 @@ class _Writer:
                     updates.append(obj)
                     update_fields.update(changed)
         if creates:
-            pks.update(zip(create_keys, bulkwrite.insert_with_history(model, creates, user=self.user, reason=self.reason)))
+            with name_index.bulk_insert(model) as add_names:
+                new = bulkwrite.insert_with_history(model, creates, user=self.user, reason=self.reason)
+                add_names(new, [fields.get("name") for fields in creates])
+            pks.update(zip(create_keys, new))
         if updates:
             bulk_update_with_history(updates, model, sorted(update_fields), batch_size=self.batch_size,
                                      default_user=self.user, default_change_reason=self.reason)

@@ -244,13 +244,15 @@ class ExchangeFile:
             it = ws.iter_rows()
             for _ in range(header_index - start_row + 1):
                 next(it, None)  # title rows and the header
+            at = [(key, col - start_col) for key, col in columns.items() if col >= start_col]
+            outside = [key for key, col in columns.items() if col < start_col]
             for i, cells in enumerate(it, start=header_index + 2):
-                values = {}
-                for key, col in columns.items():
-                    j = col - start_col
-                    values[key] = cells[j] if 0 <= j < len(cells) else None
-                if all(v is None or v == "" for v in values.values()):
+                n = len(cells)
+                values = {key: cells[j] if j < n else None for key, j in at}
+                if not any(v is not None and v != "" for v in values.values()):
                     continue  # blank line
+                for key in outside:
+                    values[key] = None
                 yield RawRow(i, values)
         finally:
             self.close()

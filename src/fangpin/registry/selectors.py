@@ -1,10 +1,8 @@
 """Reads of the registry. Every one takes the user and goes through fangpin.accounts.access.scope."""
 from __future__ import annotations
 
-import functools
-
 from django.core.exceptions import PermissionDenied
-from django.db import connection, connections
+from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
@@ -14,6 +12,7 @@ from fangpin.accounts import access, masking
 from fangpin.lib import divisions, idnumber
 from fangpin.orgunits.models import OrgUnit
 
+from . import name_index
 from .models import Employment, Enterprise, Household, Member, Startup, Training, VillageTally
 
 
@@ -70,21 +69,13 @@ FEW = 1000  # up to this many matched households are passed as a list
 NAME_CONTAINS = 3  # a name term this long or longer is matched anywhere in the name, a shorter one at its start
 
 
-NAME_FTS = "registry_member_name_fts"  # SQLite's trigram index of members' names (migration 0012)
-
-
 def _name_contains(q: str) -> Q:
     """Members whose name contains `q` (three characters or more): on PostgreSQL the trigram index serves the LIKE; on
     SQLite the FTS5 trigram table, as a phrase (a substring of the name, quotes doubled)."""
-    if connection.vendor == "sqlite" and _has_name_fts(connection.alias):
+    if connection.vendor == "sqlite" and name_index.available(connection.alias):
         phrase = '"' + q.replace('"', '""') + '"'
-        return Q(id__in=RawSQL(f"SELECT rowid FROM {NAME_FTS} WHERE {NAME_FTS} MATCH %s", [phrase]))
+        return Q(id__in=RawSQL(f"SELECT rowid FROM {name_index.TABLE} WHERE {name_index.TABLE} MATCH %s", [phrase]))
     return Q(name__contains=q)
-
-
-@functools.cache
-def _has_name_fts(alias: str) -> bool:
-    return NAME_FTS in connections[alias].introspection.table_names(include_views=True)
 
 
 def _households_of(members: QuerySet[Member]) -> Q:
