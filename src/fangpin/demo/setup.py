@@ -2,6 +2,7 @@
 files with planted risks screened into warnings."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tempfile
 from dataclasses import dataclass
@@ -110,3 +111,68 @@ def ensure_screening(year: int | None = None, seed: int = 2026) -> ScreeningRun 
     run = ScreeningRun.objects.create(region_id=PINGLU, started_by=bureau)
     run.uploads.set(department.latest_uploads(bureau))
     return department.execute(run.pk)
+
+
+SHUANGNIAN_CUN = "140603203200"  # the demo clerk's village: every village-level step below is that clerk's
+
+
+def ensure_procedure(today: dt.date | None = None) -> dict[str, int]:
+    """Once: cases of 双碾村 at every stage of the procedure, so that each level's screens have something to show —
+    a warning verified and one dismissed; enrollment cases at the village, in notice, at the township, at the county;
+    one enrolled with its contact cadre and measures; one through the green channel. The earlier steps are dated back
+    (a notice period must be over before the township sees a case). Returns the count of cases by state."""
+    from fangpin.monitoring import assistance, workflow
+    from fangpin.monitoring.department import verify
+    from fangpin.monitoring.models import Case, Measure, Warning
+
+    today = today or timezone.localdate()
+    if Case.objects.filter(household__village_id=SHUANGNIAN_CUN).exists():
+        return {}
+    clerk = User.objects.get(username="cunji")
+    township = User.objects.get(username="xiangzhen")
+    county = User.objects.get(username="xianju")
+    candidates = list(Household.objects.filter(village_id=SHUANGNIAN_CUN, category__in=["lifted", "ordinary"])
+                      .exclude(warnings__isnull=False).order_by("number")[:8])
+    if len(candidates) < 6:
+        return {}
+    days = workflow._procedure("notice_days")
+    start = today - dt.timedelta(days=days + 20)
+    appraisal = {"date": start, "attendance": 32, "record": "村民代表会议民主评议：同意纳入（演示数据）"}
+
+    def opened(h, causes, back=True):
+        kind = {"monitor_type": "unstable" if h.category == "lifted" else "marginal"}
+        return workflow.open_case(clerk, h, kind=Case.Kind.ENROLLMENT, channel=Case.Channel.CADRE_VISIT,
+                                  risk_causes=causes, today=start if back else today, **kind)
+
+    def forward(case, to):
+        steps = [("appraise", clerk, start), ("submit", clerk, start + dt.timedelta(days=days + 1)),
+                 ("approve", township, start + dt.timedelta(days=days + 3)), ("approve", county, start + dt.timedelta(days=days + 6))]
+        for action, user, on in steps[:to]:
+            case.refresh_from_db()
+            case = workflow.act(user, case, action, version=case.version, today=on,
+                                appraisal=appraisal if action == "appraise" else None)
+        return case
+
+    with transaction.atomic():
+        for w in Warning.objects.filter(household__village_id=SHUANGNIAN_CUN, status=Warning.Status.OPEN).order_by("pk")[:1]:
+            verify(clerk, w, at_risk=False, note="入户核实：大病已报销，家庭收入稳定，不存在返贫风险（演示数据）")
+        c1, c2, c3, c4, c5 = candidates[:5]
+        opened(c1, "家庭主要劳动力务工中断，收入明显下降（演示数据）", back=False)
+        forward(opened(c2, "因病医疗支出较大（演示数据）"), 1)
+        forward(opened(c3, "子女上学支出增加，收入不稳定（演示数据）"), 2)
+        forward(opened(c4, "因残丧失部分劳动能力（演示数据）"), 3)
+        done = forward(opened(c5, "因灾房屋受损，收入骤减（演示数据）"), 4)
+        assistance.assign_cadre(county, done.household, name="刘志强", unit="平鲁区农业农村局 干部",
+                                phone="0349-6021234", since=start + dt.timedelta(days=days + 7))
+        assistance.add_measure(county, done.household, kind=Measure.Kind.EMPLOYMENT, status=Measure.Status.IN_PROGRESS,
+                               description="推荐到区内企业务工，享受跨省务工交通补贴（演示数据）", start=start + dt.timedelta(days=days + 8))
+        assistance.add_measure(county, done.household, kind=Measure.Kind.INDUSTRY, status=Measure.Status.PLANNED,
+                               description="发展庭院养殖，申请产业奖补（演示数据）", start=today)
+        green = candidates[5]
+        workflow.open_case(clerk, green, kind=Case.Kind.ENROLLMENT, channel=Case.Channel.SELF_APPLICATION,
+                           monitor_type="unstable" if green.category == "lifted" else "marginal",
+                           green_cause=Case.GreenCause.MAJOR_CHANGE, risk_causes="突发火灾，房屋和财物损毁（演示数据）")
+    counts: dict[str, int] = {}
+    for state in Case.objects.filter(household__village_id=SHUANGNIAN_CUN).values_list("state", flat=True):
+        counts[state] = counts.get(state, 0) + 1
+    return counts

@@ -34,14 +34,24 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
     from fangpin.registry.models import Household
 
     settings.FEEDS_DIR = tmp_path / "feeds"
-    monkeypatch.setattr(setup, "DEMO_SIZES", {setup.PINGLU: 30, setup.LONGXIAN: 20})
+    monkeypatch.setattr(setup, "DEMO_SIZES", {setup.PINGLU: 300, setup.LONGXIAN: 20})
     call_command("demo_setup")
     out = capsys.readouterr().out
     assert "演示账号（密码均为 fangpin-demo-2026）" in out and "cunji" in out and "县乡村振兴局" in out
-    assert Household.objects.filter(village__code__startswith="140603203").count() == 30
+    assert Household.objects.filter(village__code__startswith="140603203").count() == 300
     assert Household.objects.filter(village__code__startswith="610327").count() == 20
     # The demo's department files: every planted risk warns, none of the noise rows does.
     assert FeedUpload.objects.count() == 9 and "完成筛查比对：新增预警" in out
     assert Warning.objects.exists() and not Warning.objects.exclude(household__village__code__startswith="140603").exists()
+    # the procedure at every stage in 双碾村, so each level's screens have a case to show
+    from fangpin.monitoring.models import Case, ContactCadre, Measure
+
+    states = set(Case.objects.filter(household__village_id="140603203200").values_list("state", flat=True))
+    assert {"village", "notice", "township", "county", "done"} <= states, states
+    assert "已建立双碾村各环节的演示案件" in out
+    enrolled = Case.objects.get(state="done").household
+    assert enrolled.category == "monitored" and ContactCadre.objects.filter(household=enrolled).exists()
+    assert Measure.objects.filter(household=enrolled).count() == 2
+    assert Case.objects.filter(green=True).get().household.category == "monitored"
     call_command("demo_setup", "--quiet-accounts")  # idempotent
-    assert Household.objects.count() == 50 and FeedUpload.objects.count() == 9
+    assert Household.objects.count() == 320 and FeedUpload.objects.count() == 9 and Case.objects.count() == 6

@@ -22,6 +22,12 @@ class Command(BaseCommand):
             self.stdout.write(f"已上传演示部门数据 {run.uploads.count()} 份并完成筛查比对：新增预警 {run.warnings_new} 条，"
                               f"身份证号无效 {run.counts['invalid_id']} 行，姓名不符 {run.counts['name_mismatch']} 行，"
                               f"户籍库中无此人 {run.counts['absent']} 行")
+        cases = setup.ensure_procedure()
+        if cases:
+            from fangpin.monitoring.models import Case
+
+            states = dict(Case.State.choices)
+            self.stdout.write("已建立双碾村各环节的演示案件：" + "，".join(f"{states[k]}{v}件" for k, v in cases.items()))
         if quiet_accounts:
             return
         self.stdout.write("")
