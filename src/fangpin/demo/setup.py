@@ -81,7 +81,7 @@ def ensure_households(sizes: dict[str, int] | None = None, seed: int = 2026) -> 
         bureau = User.objects.get(role=Role.COUNTY_BUREAU, org_unit_id=county)
         doc = generate(county_code=county, villages=villages, households=n, seed=seed)
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"demo-{county[:6]}.json"
+            path = Path(tmp) / f"演示户籍-{OrgUnit.objects.get(code=county).name}.json"
             path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
             result = importer.import_file(user=bureau, path=path)
         if not result.ok:

@@ -244,6 +244,11 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.state not in (self.State.DONE, self.State.DECLINED)
 
+    def get_monitor_type_display(self) -> str:
+        from fangpin.registry.choices import MonitorType
+
+        return dict(MonitorType.choices).get(self.monitor_type, self.monitor_type)
+
 
 class Transition(models.Model):
     """Every state change of a case: who, when, from, to, why."""
@@ -259,6 +264,24 @@ class Transition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def action_label(self) -> str:
+        """The step's name as the procedure calls it (民主评议通过，开始公示 ...)."""
+        from .workflow import step_for
+
+        if self.action == "open":
+            return "发起"
+        step = step_for(self.from_state, self.action)
+        return step.label if step else self.action
+
+    @property
+    def from_label(self) -> str:
+        return Case.State(self.from_state).label if self.from_state in Case.State.values else self.from_state
+
+    @property
+    def to_label(self) -> str:
+        return Case.State(self.to_state).label if self.to_state in Case.State.values else self.to_state
 
 
 class OpenItem(models.Model):

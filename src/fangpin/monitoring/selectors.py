@@ -122,6 +122,20 @@ def warning_get(*, user, pk: int) -> Warning:
                         "monitoring.read").filter(pk=pk).first() or _missing()
 
 
+def warning_sources(warning: Warning, limit: int = 10) -> list[dict]:
+    """The department rows a warning came from, as a person reads them: the department, the file's name, the row (the
+    first `limit`; the warning itself was fetched through the user's scope)."""
+
+    pairs = [(int(u), int(r)) for u, r in (warning.sources or [])[:limit]]
+    uploads = FeedUpload.objects.in_bulk({u for u, _ in pairs})
+    out = []
+    for upload_id, row in pairs:
+        up = uploads.get(upload_id)
+        out.append({"department": up.get_feed_display() if up else "（文件已删除）",
+                    "filename": up.filename if up else "", "row": row})
+    return out
+
+
 def household_monitoring(*, user, household) -> dict:
     """The monitoring side of one household (already fetched through the registry's scope)."""
     access.require(user, "monitoring.read")

@@ -33,7 +33,7 @@ class NewHouseholdForm(HouseholdForm):
 
     def __init__(self, *args, villages=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].choices = [(v.code, f"{v.parent.name if v.parent else ''}{v.name}（{v.code}）") for v in villages]
+        self.fields["village"].choices = [(v.code, f"{v.parent.name if v.parent else ''}{v.name}") for v in villages]
         self.order_fields(["village"])
 
 

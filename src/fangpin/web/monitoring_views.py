@@ -119,7 +119,8 @@ def warning_detail(request, pk: int):
             else:
                 messages.success(request, "已核实" + ("，已发起识别纳入" if w.case_id else ""))
                 return redirect("case_detail", pk=w.case_id) if w.case_id else redirect("monitoring_home")
-    return render(request, "monitoring/warning.html", {"w": w, "form": form, "risk_labels": RISK_LABELS})
+    return render(request, "monitoring/warning.html", {"w": w, "form": form, "risk_labels": RISK_LABELS,
+                                                       "sources": ms.warning_sources(w)})
 
 
 @require_http_methods(["GET", "POST"])

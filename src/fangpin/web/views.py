@@ -341,6 +341,7 @@ def policy_detail(request, doc_id: str):
                 return redirect("policy_detail", doc_id=doc_id)
     return render(request, "policies/policy_detail.html", {
         "doc": doc, "rows": rows, "on": on, "form": form, "editable": editable,
+        "labels": {key: p.label for key, p in doc.parameters.items()},
         "history": parameters.history(request.user, doc_id)})
 
 

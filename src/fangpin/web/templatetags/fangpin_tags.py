@@ -29,3 +29,11 @@ def param_value(value, unit: str = "") -> str:
 def get_item(mapping, key):
     """mapping[key] in a template (None when absent)."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def region_names(prefixes) -> str:
+    """A document's regions (division prefixes) by name: 山西省忻州市、陕西省宝鸡市陇县."""
+    from fangpin.orgunits.names import region_names as names
+
+    return names(prefixes)

@@ -1,0 +1,184 @@
+"""Every page a demo role can reach by following links shows people and places by name and every stored code by its
+Chinese label: no choice value, parameter key, workflow action or bare division code as page text (issue 11).
+
+The crawl starts at the overview and a few searches, follows the links each page shows (downloads, the API and logout
+aside), and visits at most a few pages of each kind; it runs on the small demo with cases at every stage."""
+from __future__ import annotations
+
+import re
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import models
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+PER_KIND = 3  # pages of one URL name per role (another household, another case ...)
+SKIP = ("/accounts/logout/", "/api/", "/static/")
+DOWNLOADS = (".xlsx", ".pdf", ".json", ".csv")
+
+
+def choice_classes():
+    from fangpin.accounts import models as accounts
+    from fangpin.exchange import models as exchange
+    from fangpin.monitoring import models as monitoring
+    from fangpin.orgunits import models as orgunits
+    from fangpin.registry import choices
+
+    found = []
+    for module in (accounts, exchange, monitoring, orgunits, choices):
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, models.Choices) and obj.__module__ == module.__name__:
+                found.append(obj)
+            if isinstance(obj, type) and issubclass(obj, models.Model):
+                found += [v for v in vars(obj).values() if isinstance(v, type) and issubclass(v, models.Choices)]
+    return found
+
+
+def known_codes() -> set[str]:
+    from fangpin.monitoring.workflow import ACTIONS
+    from fangpin.policies.catalog import load_catalog
+
+    codes = {str(v) for cls in choice_classes() for v in cls.values}
+    codes |= set(ACTIONS)
+    for doc in load_catalog().values():
+        codes |= set(doc.parameters) | {b.id for b in doc.benefits}
+    return {c for c in codes if re.search(r"[A-Za-z]", c) and len(c) >= 3}
+
+
+def division_codes() -> set[str]:
+    """Every unit's code as a page might print it: the full 12 digits or the prefix of its level (1409, 140603 ...)."""
+    from fangpin.lib import divisions
+    from fangpin.orgunits.models import OrgUnit
+
+    out = set()
+    for code, level in OrgUnit.objects.values_list("code", "level"):
+        out.add(code)
+        prefix = divisions.prefix(code, level)
+        if len(prefix) >= 4:
+            out.add(prefix)
+    return out
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts, self.links, self._hidden = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._hidden += 1
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def problems_in(text: str, codes: set[str], divisions_: set[str]) -> list[str]:
+    found = []
+
+    def where(m) -> str:  # the words around a find, for the report (not compared)
+        return " ".join(text[max(0, m.start() - 12):m.end() + 12].split())
+
+    for m in re.finditer(r"[A-Za-z][A-Za-z0-9_]*", text):
+        if m[0] in codes or "_" in m[0]:
+            found.append((f"代码“{m[0]}”", where(m)))
+    for m in re.finditer(r"->", text):
+        found.append(("箭头“->”（状态代码）", where(m)))
+    for m in re.finditer(r"(?<![\d*])(\d{4}|\d{6}|\d{9}|\d{12})(?![\d*])", text):
+        if m[0] in divisions_:
+            found.append((f"区划代码“{m[0]}”", where(m)))
+    for m in re.finditer(r"文件\d+第\d+行", text):
+        found.append(("预警来源写成“文件N第M行”", where(m)))
+    return found
+
+
+def crawl(client: Client, starts: list[str]) -> dict[str, str]:
+    """path -> page text, for every page reached (at most PER_KIND of each URL name)."""
+    pages, per_kind, queue, seen = {}, {}, deque(starts), set()
+    while queue:
+        url = queue.popleft()
+        parts = urlsplit(url)
+        if parts.netloc or url in seen or parts.path.startswith(SKIP) or parts.path.endswith(DOWNLOADS):
+            continue
+        if "format=" in parts.query or "page=" in parts.query:
+            continue
+        seen.add(url)
+        try:
+            name = resolve(parts.path).url_name
+        except Resolver404:
+            continue
+        if per_kind.get(name, 0) >= PER_KIND:
+            continue
+        response = client.get(url)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        per_kind[name] = per_kind.get(name, 0) + 1
+        parser = _Text()
+        parser.feed(response.content.decode())
+        pages[url] = "".join(parser.parts)
+        for href in parser.links:
+            if href.startswith("?"):
+                href = parts.path + href
+            if href.startswith("/"):
+                queue.append(href.split("#")[0])
+    return pages
+
+
+@pytest.fixture
+def demo(db, monkeypatch, settings, tmp_path):
+    from django.core.management import call_command
+
+    from fangpin.demo import setup
+
+    settings.FEEDS_DIR = tmp_path / "feeds"
+    monkeypatch.setattr(setup, "DEMO_SIZES", {setup.PINGLU: 300, setup.LONGXIAN: 20})
+    call_command("demo_setup", "--quiet-accounts")
+
+
+def test_no_page_shows_a_stored_code(demo):
+    from fangpin.accounts.models import User
+    from fangpin.demo.setup import ACCOUNTS
+    from fangpin.registry.models import Household
+
+    codes, divisions_ = known_codes(), division_codes()
+    assert {"sudden_hardship", "appraise", "transport_cross_province", "village"} <= codes  # the list is not empty
+    report, visited = [], 0
+    for account in ACCOUNTS:
+        client = Client()
+        client.force_login(User.objects.get(username=account.username))
+        # and the benefit panels on a date the documents are in force (their explanations are page text too)
+        dated = [f"/households/{pk}/?as_of=2025-06-30" for pk in Household.objects.filter(
+            category="lifted", village__code__startswith=account.org_unit[:6]).order_by("pk").values_list("pk", flat=True)[:3]]
+        pages = crawl(client, ["/", "/households/", "/monitoring/", "/policies/", "/monitoring/income/",
+                               "/monitoring/feeds/", "/enterprises/", "/import/", *dated])
+        visited += len(pages)
+        for url, text in pages.items():
+            for problem, context in problems_in(text, codes, divisions_):
+                report.append(f"{account.username} {url}: {problem} 〔{context}〕")
+    assert visited > 40, visited
+    assert not report, "\n".join(sorted(set(report)))
+
+
+def test_the_check_sees_what_it_should():
+    codes = {"sudden_hardship", "village"}
+    divisions_ = {"1409", "140603203"}
+    def found(text):
+        return sorted(p for p, _ in problems_in(text, codes, divisions_))
+
+    assert found("拟纳入类型 sudden_hardship") == ["代码“sudden_hardship”"]
+    assert found("village -> notice") == ["代码“village”", "箭头“->”（状态代码）"]
+    assert found("适用区域 1409、140603203") == ["区划代码“140603203”", "区划代码“1409”"]
+    assert found("户编号 1406032032000001 与 2025 年，身份证号 1406**************") == []
+    assert found("来源：文件10第2行") == ["预警来源写成“文件N第M行”"]
+    assert found("双碾村 · 村级 · cunji") == []
