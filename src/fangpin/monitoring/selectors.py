@@ -11,6 +11,7 @@ from fangpin.lib import divisions
 from fangpin.orgunits.models import OrgUnit
 
 from fangpin.registry.choices import Category
+from fangpin.registry import selectors as registry_selectors
 from fangpin.registry.models import Household
 
 from .models import (Case, ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, MonitoringTally, OpenItem,
@@ -62,17 +63,22 @@ def queue(*, user, limit: int = QUEUE_SHOWN) -> dict:
     states = LEVEL_STATES.get(level, [s for v in LEVEL_STATES.values() for s in v])
     cases = access.scope(user, Case.objects.filter(state__in=states), "monitoring.read")
     monitored = _monitored(user)
-    return {
-        "warnings": access.scope(user, Warning.objects.filter(status=Warning.Status.OPEN), "monitoring.read")
-        .select_related("household", "household__village").order_by("deadline", "id")[:limit],
-        "cases": cases.select_related("household", "household__village", "locked_by").order_by("due", "id")[:limit],
-        "open_items": access.scope(user, OpenItem.objects.filter(done_at__isnull=True), "monitoring.read")
-        .select_related("case", "case__household").order_by("deadline")[:limit],
-        "no_cadre": monitored.exclude(pk__in=ContactCadre.objects.filter(until__isnull=True).values("household_id"))
-        .select_related("village").order_by("village_id", "number")[:limit],
-        "no_measures": monitored.filter(measures__isnull=True).select_related("village")
-        .order_by("village_id", "number")[:limit],
+    out = {
+        "warnings": list(access.scope(user, Warning.objects.filter(status=Warning.Status.OPEN), "monitoring.read")
+                         .select_related("household", "household__village").order_by("deadline", "id")[:limit]),
+        "cases": list(cases.select_related("household", "household__village", "locked_by").order_by("due", "id")[:limit]),
+        "open_items": list(access.scope(user, OpenItem.objects.filter(done_at__isnull=True), "monitoring.read")
+                           .select_related("case", "case__household", "case__household__village")
+                           .order_by("deadline")[:limit]),
+        "no_cadre": list(monitored.exclude(pk__in=ContactCadre.objects.filter(until__isnull=True).values("household_id"))
+                         .select_related("village").order_by("village_id", "number")[:limit]),
+        "no_measures": list(monitored.filter(measures__isnull=True).select_related("village")
+                            .order_by("village_id", "number")[:limit]),
     }
+    registry_selectors.attach_head_names([w.household for w in out["warnings"]] + [c.household for c in out["cases"]]
+                                         + [i.case.household for i in out["open_items"]] + out["no_cadre"]
+                                         + out["no_measures"])
+    return out
 
 
 def village_counts(*, user, today) -> list[dict]:

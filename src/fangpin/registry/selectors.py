@@ -105,6 +105,22 @@ def household_heads(*, user, households: list[Household]) -> dict[int, Member]:
     return {m.household_id: m for m in qs}
 
 
+def attach_head_names(households) -> None:
+    """Set `head_name` on each household already read through the user's scope (one query for them all): pages name
+    a household by its head, with the number beside it."""
+    households = [h for h in households if h is not None]
+    names = dict(Member.objects.filter(household_id__in={h.pk for h in households}, relation="head")
+                 .values_list("household_id", "name"))
+    for h in households:
+        h.head_name = names.get(h.pk, "")
+
+
+def household_get_named(*, user, pk: int) -> Household:
+    household = household_get(user=user, pk=pk)
+    attach_head_names([household])
+    return household
+
+
 def household_history(*, user, household: Household) -> list:
     """The household's own changes and its members' and incomes', newest first."""
     access.require(user, "registry.read")

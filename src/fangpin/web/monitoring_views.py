@@ -103,6 +103,7 @@ def screening_run(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def warning_detail(request, pk: int):
     w = ms.warning_get(user=request.user, pk=pk)
+    registry_selectors.attach_head_names([w.household])
     can_verify = (w.status == "open" and access.can(request.user, "monitoring.verify")
                   and access.covers(request.user, w.household.village_id))
     form = VerifyForm(request.POST or None) if can_verify else None
@@ -159,6 +160,7 @@ def case_detail(request, pk: int):
 
 def _case_page(request, case, steps, appraisal):
     today = timezone.localdate()
+    registry_selectors.attach_head_names([case.household])
     return render(request, "monitoring/case.html", {
         "case": case, "steps": steps, "appraisal": appraisal, "holder": workflow.holder(case),
         "transitions": case.transitions.select_related("user"), "items": case.open_items.all(), "today": today,
@@ -181,7 +183,7 @@ def _benefit_choices(user, household) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def household_monitoring(request, pk: int):
     """监测帮扶 of one household: status, cases, warnings, the contact cadre and the measures; start a case here."""
-    household = registry_selectors.household_get(user=request.user, pk=pk)
+    household = registry_selectors.household_get_named(user=request.user, pk=pk)
     user = request.user
     in_area = access.covers(user, household.village_id)
     can_open = access.workflow_level(user) == "village" and in_area
@@ -260,7 +262,7 @@ def _household_action(user, household, action, forms, post):
 
 def household_plan(request, pk: int, pdf: bool = False):
     """一户一策: the printable household plan (HTML for the browser's print, or PDF)."""
-    household = registry_selectors.household_get(user=request.user, pk=pk)
+    household = registry_selectors.household_get_named(user=request.user, pk=pk)
     members = [{"m": m, "id_number": id_number_for(request.user, m.id_number)}
                for m in registry_selectors.household_members(user=request.user, household=household)]
     context = {"household": household, "members": members, "m": ms.household_monitoring(user=request.user,

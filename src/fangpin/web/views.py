@@ -142,6 +142,7 @@ def household_detail(request, pk: int):
          "birth_date": birth_date_for(request.user, m.birth_date), "age": age_on(m.birth_date, dt.date.today())}
         for m in selectors.household_members(user=request.user, household=household)
     ]
+    household.head_name = next((m["member"].name for m in members if m["member"].relation == "head"), "")
     history = selectors.household_history(user=request.user, household=household)
     as_of = _as_of(request)
     owed = entitlements.for_households(user=request.user, household_ids=[household.pk],

@@ -182,3 +182,21 @@ def test_the_check_sees_what_it_should():
     assert found("户编号 1406032032000001 与 2025 年，身份证号 1406**************") == []
     assert found("来源：文件10第2行") == ["预警来源写成“文件N第M行”"]
     assert found("双碾村 · 村级 · cunji") == []
+
+
+def test_households_are_named_by_their_head(demo):
+    """The workbench, a case and a warning name the household's head beside its number; its pages carry the name."""
+    from fangpin.accounts.models import User
+    from fangpin.monitoring.models import Case
+    from fangpin.registry.models import Member
+
+    client = Client()
+    client.force_login(User.objects.get(username="xiangzhen"))
+    case = Case.objects.get(state="township")
+    head = Member.objects.get(household=case.household, relation="head").name
+    workbench = client.get("/monitoring/").content.decode()
+    assert f"{head} <span class=\"muted\">{case.household.number}" in workbench
+    page = client.get(f"/monitoring/cases/{case.pk}/").content.decode()
+    assert f"{head}户</a>" in page
+    title = client.get(f"/households/{case.household.pk}/").content.decode().split("<title>")[1].split("</title>")[0]
+    assert title.startswith(f"{head}户 {case.household.number}")
