@@ -76,3 +76,46 @@ def test_every_role_at_both_widths(demo, live_server, browser):
             assert box["x"] >= 0 and box["x"] + box["width"] <= width, (account.username, label, box)
             page.context.close()
     assert not wide, "\n".join(wide)
+
+
+def test_overview_charts_render_offline_and_drill_down(demo, live_server, browser):
+    """The county's overview draws its charts with nothing fetched from another host; a click on a township's bar opens
+    that township's overview, and a click on a village's bar its list of households."""
+    from urllib.parse import urlsplit
+
+    from fangpin.demo.setup import PASSWORD
+
+    page = new_page(browser, viewport={"width": 1366, "height": 768})
+    elsewhere = []
+
+    def only_here(route):
+        if urlsplit(route.request.url).hostname not in ("localhost", "127.0.0.1"):
+            elsewhere.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/*", only_here)
+    login(page, live_server.url, "xianju", PASSWORD)
+    page.goto(live_server.url + "/")
+    for chart in ("chart-categories", "chart-share", "chart-monitoring"):
+        page.wait_for_selector(f"#{chart}[data-ready='1'] canvas")
+    bars = page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-categories')).getOption().series"
+                         ".map(s => s.data.reduce((a, b) => a + b, 0))")
+    assert sum(bars) == int(page.inner_text("#rollup tfoot th:nth-child(5)").replace(",", ""))
+    page.screenshot(path=SHOTS / "widths" / "xianju-overview-charts.png", full_page=True)
+
+    def click_first_bar():
+        x, y = page.evaluate("""() => { const el = document.getElementById('chart-categories');
+            const c = echarts.getInstanceByDom(el); const s = c.getOption().series;
+            const total = s.reduce((a, x) => a + x.data[0], 0);
+            const p = c.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [0, total / 2]);
+            const r = el.getBoundingClientRect(); return [r.left + p[0], r.top + p[1]]; }""")
+        with page.expect_navigation():
+            page.mouse.click(x, y)
+
+    click_first_bar()  # 平鲁区 -> its first township with households: 双碾乡
+    assert "unit=140603203000" in page.url and "双碾乡" in page.inner_text("h1")
+    page.wait_for_selector("#chart-categories[data-ready='1'] canvas")
+    click_first_bar()  # 双碾乡 -> its first village: the households of that village
+    assert "/households/" in page.url and "village=1406032032" in page.url
+    assert elsewhere == []

@@ -25,6 +25,7 @@ from fangpin.monitoring import services as monitoring
 from fangpin.monitoring.models import Band
 from fangpin.policies import entitlements, parameters
 from fangpin.registry import history as history_lines
+from fangpin.registry import overview
 from fangpin.registry import selectors, services
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.choices import Category
@@ -48,9 +49,11 @@ def home(request):
         return render(request, "web/home_department.html")
     unit, trail = area_and_trail(request)
     rows = selectors.area_counts(user=user, unit=unit)
-    totals = {c: sum(r.get(c, 0) for r in rows) for c in Category.values}
-    totals["total"] = sum(r["total"] for r in rows)
-    return render(request, "web/home.html", {"rows": rows, "totals": totals, "unit": unit, "trail": trail})
+    monitoring = access.can(user, "monitoring.read")
+    monitoring_rows = monitoring_selectors.area_counts(user=user, today=dt.date.today(), unit=unit) if monitoring else []
+    dashboard = overview.dashboard(rows, monitoring_rows, unit=unit, monitoring=monitoring)
+    return render(request, "web/home.html", {"rows": dashboard["rows"], "totals": dashboard["totals"], "unit": unit,
+                                             "trail": trail, "charts": dashboard["charts"], "monitoring": monitoring})
 
 
 def area_and_trail(request) -> tuple[OrgUnit, list[OrgUnit]]:
