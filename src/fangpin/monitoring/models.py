@@ -181,6 +181,12 @@ class Warning(models.Model):
 
 # --- identification and risk elimination ---------------------------------------------------------------------------
 
+    def get_risk_display(self) -> str:
+        from .screening import RISK_LABELS
+
+        return RISK_LABELS.get(self.risk, self.risk)
+
+
 class Case(models.Model):
     """One pass through the approval procedure: enrolling a household in monitoring (识别纳入) or eliminating its risk
     (风险消除). Its state changes only through workflow.act(); `version` makes concurrent decisions exclusive."""

@@ -118,6 +118,46 @@ def _tally_rows(user, prefix: str, width: int, today, units=None) -> list[dict]:
     return sorted(rows.values(), key=lambda r: r["code"])
 
 
+def _in_area(qs, area: str, field: str):
+    """Rows whose household lies under `area` (any unit's code; blank: the whole scope), by a range on the code."""
+    if not area:
+        return qs
+    try:
+        prefix = divisions.prefix(divisions.full_code(area))
+    except ValueError:
+        return qs.none()
+    return qs.filter(access.subtree(field, prefix))
+
+
+def warning_list(*, user, area: str = "", status: str = "", risk: str = ""):
+    """Warnings of the user's area for the list page: most urgent first unless sorted otherwise."""
+    qs = access.scope(user, Warning.objects.select_related("household", "household__village",
+                                                          "household__village__parent", "verified_by"),
+                      "monitoring.read")
+    qs = _in_area(qs, area, "household__village_id")
+    if status:
+        qs = qs.filter(status=status)
+    if risk:
+        qs = qs.filter(risk=risk)
+    return qs
+
+
+UNDER_WAY = "under_way"  # the list's filter for every open stage
+
+
+def case_list(*, user, area: str = "", state: str = "", kind: str = ""):
+    qs = access.scope(user, Case.objects.select_related("household", "household__village", "household__village__parent",
+                                                       "locked_by"), "monitoring.read")
+    qs = _in_area(qs, area, "household__village_id")
+    if state == UNDER_WAY:
+        qs = qs.exclude(state__in=[Case.State.DONE, Case.State.DECLINED])
+    elif state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
 def case_get(*, user, pk: int) -> Case:
     return access.scope(user, Case.objects.select_related("household", "household__village", "opened_by",
                                                           "locked_by"), "monitoring.read").filter(pk=pk).first() or _missing()

@@ -35,6 +35,8 @@ def dashboard(registry_rows: list[dict], monitoring_rows: list[dict], *, unit, m
     totals = {k: sum(r.get(k, 0) or 0 for r in rows) for k in keys}
     households = reverse("household_list")
     workbench = reverse("monitoring_home") + ("" if unit is None else f"?unit={unit.code}")
+    # the lists filtered to the unit shown (a township's or a village's; a county's or city's is the whole list)
+    area = "" if unit is None or unit.level not in ("township", "village") else f"&{unit.level}={unit.code}"
     charts = {
         "names": [r["name"] for r in rows],
         "links": [r["link"] for r in rows],
@@ -51,8 +53,10 @@ def dashboard(registry_rows: list[dict], monitoring_rows: list[dict], *, unit, m
           for value, label in Category.choices),
     ]
     cards += [] if not monitoring else [
-        {"label": "待核实预警", "value": totals["warnings"], "overdue": totals["warnings_overdue"], "link": workbench},
-        {"label": "办理中案件", "value": totals["cases"], "overdue": totals["cases_overdue"], "link": workbench},
+        {"label": "待核实预警", "value": totals["warnings"], "overdue": totals["warnings_overdue"],
+         "link": f"{reverse('warning_list')}?status=open{area}"},
+        {"label": "办理中案件", "value": totals["cases"], "overdue": totals["cases_overdue"],
+         "link": f"{reverse('case_list')}?state=under_way{area}"},
         {"label": "无帮扶联系人", "value": totals["no_cadre"], "link": workbench, "alert": True},
         {"label": "无帮扶措施", "value": totals["no_measures"], "link": workbench, "alert": True},
     ]

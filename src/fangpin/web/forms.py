@@ -51,12 +51,27 @@ class ImportForm(forms.Form):
     file = BoundedFileField(label="选择文件（Excel 工作簿或交换格式 JSON）")
 
 
-class SearchForm(forms.Form):
-    q = forms.CharField(label="姓名 / 身份证号 / 户编号 / 村名", required=False,
-                        help_text="姓名输入一两个字时按开头查找（如姓氏），三个字以上时按包含查找")
+class AreaForm(forms.Form):
+    """The division picker of a list (choices set by the view: the user's townships, then the chosen one's villages)."""
     township = forms.ChoiceField(label="乡镇", required=False)
     village = forms.ChoiceField(label="村", required=False)
+
+
+class SearchForm(AreaForm):
+    q = forms.CharField(label="姓名 / 身份证号 / 户编号 / 村名", required=False,
+                        help_text="姓名输入一两个字时按开头查找（如姓氏），三个字以上时按包含查找")
     category = forms.ChoiceField(label="户类别", required=False)
+    field_order = ["q", "township", "village", "category"]
+
+
+class WarningFilterForm(AreaForm):
+    status = forms.ChoiceField(label="状态", required=False)
+    risk = forms.ChoiceField(label="风险类别", required=False)
+
+
+class CaseFilterForm(AreaForm):
+    state = forms.ChoiceField(label="环节", required=False)
+    kind = forms.ChoiceField(label="类别", required=False)
 
 
 class EnterpriseSearchForm(forms.Form):

@@ -12,25 +12,28 @@ from django.views.decorators.http import require_http_methods
 
 from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
-from fangpin.lib import files
+from fangpin.lib import files, listing
+from fangpin.lib.pagination import CappedPaginator
 from fangpin.monitoring import assistance, criteria, department, workflow
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.feeds import FEEDS, FeedError, feeds_of_department
-from fangpin.monitoring.models import Case, ScreeningRun
+from fangpin.monitoring.models import Case, ScreeningRun, Warning
 from fangpin.monitoring.screening import RISK_LABELS, STATUS_LABELS
 from fangpin.policies import entitlements
 from fangpin.registry import selectors as registry_selectors
 
-from .views import area_and_trail
+from .views import filters_text, list_xlsx, area_and_trail, area_form
 from .forms import (
     AppraisalForm,
     CadreForm,
+    CaseFilterForm,
     EliminationForm,
     FeedUploadForm,
     MeasureForm,
     MeasureStatusForm,
     OpenCaseForm,
     VerifyForm,
+    WarningFilterForm,
 )
 
 
@@ -277,3 +280,87 @@ def household_plan(request, pk: int, pdf: bool = False):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename=plan-{household.number}.pdf"
     return response
+
+
+def _household_cell(h) -> str:
+    return f"{h.head_name or '（未登记户主）'}（{h.number}）"
+
+
+WARNING_COLUMNS = [
+    listing.Column("deadline", "核实期限", lambda w: w.deadline, ("deadline",), width=12),
+    listing.Column("household", "户", lambda w: _household_cell(w.household), width=30),
+    listing.Column("village", "村", lambda w: w.household.village.parent.name + w.household.village.name,
+                   ("household__village_id",), width=22),
+    listing.Column("label", "预警类别", lambda w: w.label, width=20),
+    listing.Column("risk", "风险类别", lambda w: RISK_LABELS.get(w.risk, w.risk)),
+    listing.Column("reason", "预警原因", lambda w: w.reason, width=40),
+    listing.Column("status", "状态", lambda w: w.get_status_display()),
+    listing.Column("created", "生成时间", lambda w: timezone.localdate(w.created_at), ("created_at",), width=12),
+]
+
+CASE_COLUMNS = [
+    listing.Column("due", "当前环节期限", lambda c: c.due, ("due",), width=12),
+    listing.Column("number", "案件", lambda c: f"第{c.pk}号", ("id",), width=10),
+    listing.Column("household", "户", lambda c: _household_cell(c.household), width=30),
+    listing.Column("village", "村", lambda c: c.household.village.parent.name + c.household.village.name,
+                   ("household__village_id",), width=22),
+    listing.Column("kind", "类别", lambda c: c.get_kind_display() + ("（绿色通道）" if c.green else "")),
+    listing.Column("state", "环节", lambda c: c.get_state_display()),
+    listing.Column("opened", "发起时间", lambda c: timezone.localdate(c.opened_at), ("opened_at",), width=12),
+]
+
+
+def _named_chunks(rows, household_of):
+    """Rows with their households' heads named, a chunk at a time (one query a chunk)."""
+    chunk = []
+    for r in rows:
+        chunk.append(r)
+        if len(chunk) == 2000:
+            registry_selectors.attach_head_names([household_of(x) for x in chunk])
+            yield from chunk
+            chunk = []
+    registry_selectors.attach_head_names([household_of(x) for x in chunk])
+    yield from chunk
+
+
+def _list_page(request, *, title, template, form, qs, columns, default, household_of, extra=None):
+    """A monitoring list: filtered, sorted, paged, and exported as shown."""
+    params = form.cleaned_data if form.is_valid() else {}
+    qs, current = listing.sort(qs, columns, request.GET.get("sort", ""), default)
+    if request.GET.get("format") == "xlsx":
+        return list_xlsx(request, title, filters_text(form, params), columns,
+                          _named_chunks(qs.iterator(chunk_size=2000), household_of))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    rows = list(_named_chunks(page.object_list, household_of))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, template, {
+        "title": title, "form": form, "page": page, "rows": rows, "query": query.urlencode(), "today": timezone.localdate(),
+        "headers": listing.headers(columns, current, request.GET.dict()), "export": listing.export_link(request.GET.dict()),
+        **(extra or {})})
+
+
+def warning_list(request):
+    """预警清单: every warning of the user's area, by division, status and risk."""
+    access.require(request.user, "monitoring.read")
+    form = area_form(request, WarningFilterForm)
+    form.fields["status"].choices = [("", "全部"), *Warning.Status.choices]
+    form.fields["risk"].choices = [("", "全部"), *RISK_LABELS.items()]
+    params = form.cleaned_data if form.is_valid() else {}
+    qs = ms.warning_list(user=request.user, area=params.get("village") or params.get("township") or "",
+                         status=params.get("status", ""), risk=params.get("risk", ""))
+    return _list_page(request, title="预警清单", template="monitoring/warning_list.html", form=form, qs=qs,
+                      columns=WARNING_COLUMNS, default="deadline", household_of=lambda w: w.household)
+
+
+def case_list(request):
+    """案件清单: every identification and elimination case of the user's area, by division, stage and kind."""
+    access.require(request.user, "monitoring.read")
+    form = area_form(request, CaseFilterForm)
+    form.fields["state"].choices = [("", "全部"), (ms.UNDER_WAY, "办理中（各环节）"), *Case.State.choices]
+    form.fields["kind"].choices = [("", "全部"), *Case.Kind.choices]
+    params = form.cleaned_data if form.is_valid() else {}
+    qs = ms.case_list(user=request.user, area=params.get("village") or params.get("township") or "",
+                      state=params.get("state", ""), kind=params.get("kind", ""))
+    return _list_page(request, title="案件清单", template="monitoring/case_list.html", form=form, qs=qs,
+                      columns=CASE_COLUMNS, default="due", household_of=lambda c: c.household)

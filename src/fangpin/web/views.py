@@ -66,9 +66,9 @@ def area_and_trail(request) -> tuple[OrgUnit, list[OrgUnit]]:
     return unit, selectors.trail(user=request.user, unit=unit)
 
 
-def household_list(request):
-    access.require(request.user, "registry.read")
-    # township, then its villages: a city has thousands of villages, never one flat list
+def area_form(request, form_class):
+    """A list's filter form with the division picker: township, then its villages (a city has thousands of villages,
+    never one flat list); a village clerk has none (the village is the area)."""
     townships = list(selectors.townships(user=request.user).select_related("parent"))
     chosen = request.GET.get("township", "")
     if not chosen and divisions.is_code(request.GET.get("village")):  # a link to a village's list: its township
@@ -80,16 +80,22 @@ def household_list(request):
     data = request.GET.copy()
     if chosen and townships:
         data["township"] = chosen
-    form = SearchForm(data or None)
-    if not may_search_by_id_number(request.user):
-        form.fields["q"].label = "姓名 / 户编号 / 村名"
+    form = form_class(data or None)
     form.fields["township"].choices = [("", "全部")] + [
         (t.code, f"{t.parent.name}{t.name}" if len({x.parent_id for x in townships}) > 1 else t.name) for t in townships]
-    if not townships:  # a village clerk: the village is the area
+    if not townships:
         del form.fields["township"], form.fields["village"]
     else:
         villages = selectors.villages(user=request.user).filter(parent_id=chosen) if chosen else []
         form.fields["village"].choices = [("", "全部" if chosen else "（先选乡镇）")] + [(v.code, v.name) for v in villages]
+    return form
+
+
+def household_list(request):
+    access.require(request.user, "registry.read")
+    form = area_form(request, SearchForm)
+    if not may_search_by_id_number(request.user):
+        form.fields["q"].label = "姓名 / 户编号 / 村名"
     form.fields["category"].choices = [("", "全部")] + list(Category.choices)
     params = form.cleaned_data if form.is_valid() else {}
     qs = selectors.household_list(
@@ -98,7 +104,7 @@ def household_list(request):
     columns = HOUSEHOLD_COLUMNS
     qs, current = listing.sort(qs, columns, request.GET.get("sort", ""), "village")
     if request.GET.get("format") == "xlsx":
-        return _list_xlsx(request, "户籍信息", _filters_text(form, params), columns,
+        return list_xlsx(request, "户籍信息", filters_text(form, params), columns,
                           _household_rows(request.user, qs.iterator(chunk_size=2000)))
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     rows = list(_household_rows(request.user, page.object_list))
@@ -144,7 +150,7 @@ def _with_heads(user, households):
         yield {"household": h, "head": head, "head_id": id_number_for(user, head.id_number) if head else ""}
 
 
-def _filters_text(form, params) -> list[str]:
+def filters_text(form, params) -> list[str]:
     """The filters of a list as its Excel file states them: 乡镇：双碾乡；户类别：脱贫户."""
     out = []
     for name, field in form.fields.items():
@@ -156,7 +162,7 @@ def _filters_text(form, params) -> list[str]:
     return out
 
 
-def _list_xlsx(request, title: str, filters: list[str], columns, rows, totals=None):
+def list_xlsx(request, title: str, filters: list[str], columns, rows, totals=None):
     """A list page's rows as an Excel file, named after the list and the user's unit."""
     try:
         handle = files.built_file(lambda p: listing.write_xlsx(p, title=title, filters=filters, columns=columns,

@@ -51,3 +51,44 @@ def test_the_export_masks_id_numbers_as_the_page_does(world, households):
 def test_the_export_stays_in_the_users_area(world, households):
     rows = sheet(client_for(world.clerk).get("/households/", {"format": "xlsx"}))
     assert [r[0] for r in rows[5:]] == [households["shuangnian"].number]
+
+
+def warning(household, deadline, status="open", risk="medical", period="2025"):
+    import datetime as dt
+
+    from fangpin.monitoring.models import Warning
+
+    return Warning.objects.create(household=household, rule="medical", label="大额医疗支出", period=period, risk=risk,
+                                  reason="住院自付超过上年家庭收入一半", source_count=1, status=status,
+                                  deadline=dt.date.fromisoformat(deadline))
+
+
+def test_warning_list_filters_sorts_and_exports_what_it_shows(world, households):
+    sn, wj = households["shuangnian"], households["wujiayao"]
+    warning(sn, "2026-12-20")
+    warning(wj, "2026-12-10")
+    warning(sn, "2026-12-01", status="dismissed", period="2024")
+    warning(households["longxian"], "2026-12-05")  # another county: never in 平鲁区's list
+    c = client_for(world.county)
+    rows = sheet(c.get("/monitoring/warnings/", {"status": "open", "format": "xlsx"}))
+    assert rows[0][0] == "预警清单" and rows[1][0] == "状态：待核实"
+    assert rows[4] == ["核实期限", "户", "村", "预警类别", "风险类别", "预警原因", "状态", "生成时间"]
+    assert [(r[1], r[6]) for r in rows[5:]] == [("李秀英（1406032032030001）", "待核实"), ("王建国（1406032032000001）", "待核实")]
+    assert rows[5][4] == "医疗"  # the label, not the stored code
+    by_village = sheet(c.get("/monitoring/warnings/", {"village": SHUANGNIAN_CUN, "sort": "-deadline", "format": "xlsx"}))
+    assert [r[0].date().isoformat() for r in by_village[5:]] == ["2026-12-20", "2026-12-01"]
+    page = c.get("/monitoring/warnings/", {"village": SHUANGNIAN_CUN, "sort": "-deadline"}).content.decode()
+    assert page.index("2026-12-20") < page.index("2026-12-01") and "李秀英" not in page
+
+
+def test_case_list_under_way_and_export(world, households):
+    from fangpin.monitoring import workflow
+    from fangpin.monitoring.models import Case
+
+    case = workflow.open_case(world.clerk, households["shuangnian"], kind=Case.Kind.ENROLLMENT,
+                              channel=Case.Channel.CADRE_VISIT, monitor_type="unstable", risk_causes="务工中断")
+    rows = sheet(client_for(world.township).get("/monitoring/cases/", {"state": "under_way", "format": "xlsx"}))
+    assert rows[1][0] == "乡镇：双碾乡；环节：办理中（各环节）"
+    assert [r[1] for r in rows[5:]] == [f"第{case.pk}号"] and rows[5][5] == "待村级评议"
+    assert sheet(client_for(world.township).get("/monitoring/cases/", {"state": "done", "format": "xlsx"}))[5:] == []
+    assert sheet(client_for(world.other_county).get("/monitoring/cases/", {"format": "xlsx"}))[5:] == []

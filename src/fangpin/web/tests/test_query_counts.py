@@ -46,7 +46,8 @@ def count(client: Client, url: str) -> int:
 
 
 PAGES = ["/", "/households/", "/households/?q=王", "/households/?q=1406032032", "/enterprises/", "/monitoring/",
-         "/monitoring/income/", "/api/households", "/api/households?q=王", "/api/monitoring/warnings",
+         "/monitoring/income/", "/monitoring/warnings/", "/monitoring/warnings/?status=open&sort=-created",
+         "/monitoring/cases/", "/api/households", "/api/households?q=王", "/api/monitoring/warnings",
          "/api/monitoring/villages", "/api/orgunits"]
 
 
