@@ -28,6 +28,22 @@ class Entitlements:
     unevaluable: list[tables.Unreadable]
 
 
+def default_date(place_code: str, today: dt.date) -> tuple[dt.date, str]:
+    """The date a page evaluates on when the user picked none, and what to tell the user about it: today if a document
+    covering the place is in force; else the last day of the document that lapsed last (what it owed stays worth
+    seeing: a payment round, an audit), with a note saying so; today when no document has covered the place yet."""
+    covering = [d for d in parameters.catalog_with_overrides().values() if d.covers(place_code)]
+    if not covering or any(d.in_force(today) for d in covering):
+        return today, ""
+    ended = [d for d in covering if d.effective_to is not None and d.effective_to < today]
+    if not ended:
+        return today, ""
+    last = max(ended, key=lambda d: (d.effective_to, d.id))
+    end = last.effective_to
+    return end, (f"今天没有适用于此地的有效政策文件：按{last.number}的最后有效日（{end.year}年{end.month}月{end.day}日）"
+                 "计算，可另选计算日期。")
+
+
 def _covering(*, as_of: dt.date, covers) -> tuple[list, list[str]]:
     """The catalog documents for which covers(document) holds (with the values set on the page) that are in force on
     `as_of`, and a message for each covering document that is not."""

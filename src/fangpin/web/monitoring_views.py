@@ -172,8 +172,9 @@ def _case_page(request, case, steps, appraisal):
 
 
 def _benefit_choices(user, household) -> list[tuple[str, str]]:
+    as_of, _ = entitlements.default_date(household.village_id, timezone.localdate())
     owed = entitlements.for_households(user=user, household_ids=[household.pk], village_code=household.village_id,
-                                       as_of=timezone.localdate())
+                                       as_of=as_of)
     seen, out = set(), []
     for r in owed.rows:
         key = f"{r['document_id']}:{r['benefit_id']}"

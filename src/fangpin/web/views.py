@@ -192,13 +192,14 @@ def enterprise_detail(request, pk: int):
     people = selectors.enterprise_people(user=request.user, enterprise=enterprise)
     masked = {key: [(r, id_number_for(request.user, r.member.id_number)) for r in rows] for key, rows in people.items()}
     history = history_lines.describe_all(list(enterprise.history.select_related("history_user")), request.user)
-    owed = entitlements.for_enterprise(user=request.user, enterprise=enterprise, as_of=_as_of(request))
+    as_of, as_of_note = _benefits_date(request, enterprise.org_unit_id)
+    owed = entitlements.for_enterprise(user=request.user, enterprise=enterprise, as_of=as_of)
     # rows paid per person placed or trained name the person: among the people listed on this page
     persons = {r.member.id_number: (r.member.name, id_number) for rows in masked.values() for r, id_number in rows}
     owed_rows = [r | {"person": persons.get(r["id_number"], ("", ""))} for r in owed.rows]
     return render(request, "registry/enterprise_detail.html", {
         "enterprise": enterprise, "people": masked, "history": history,
-        "owed": owed, "owed_rows": owed_rows, "owed_total": sum(r["amount"] for r in owed.rows),
+        "owed": owed, "owed_rows": owed_rows, "owed_total": sum(r["amount"] for r in owed.rows), "as_of_note": as_of_note,
     })
 
 
@@ -211,13 +212,13 @@ def household_detail(request, pk: int):
     ]
     household.head_name = next((m["member"].name for m in members if m["member"].relation == "head"), "")
     history = selectors.household_history(user=request.user, household=household)
-    as_of = _as_of(request)
+    as_of, as_of_note = _benefits_date(request, household.village_id)
     owed = entitlements.for_households(user=request.user, household_ids=[household.pk],
                                        village_code=household.village_id, as_of=as_of)
     names = {row["member"].id_number: (row["member"].name, row["id_number"]) for row in members}
     owed_rows = [r | {"person": names.get(r["id_number"], ("", ""))} for r in owed.rows]
     return render(request, "registry/household_detail.html", {
-        "owed": owed, "owed_rows": owed_rows, "owed_total": sum(r["amount"] for r in owed.rows),
+        "owed": owed, "owed_rows": owed_rows, "owed_total": sum(r["amount"] for r in owed.rows), "as_of_note": as_of_note,
         "household": household, "members": members, "incomes": household.incomes.all(),
         "history": history_lines.describe_all(history, request.user),
         "can_write": access.can(request.user, "registry.write") and access.covers(request.user, household.village_id),
@@ -303,6 +304,15 @@ def _as_of(request) -> dt.date:
         return dt.date.fromisoformat(request.GET.get("as_of", ""))
     except ValueError:
         return dt.date.today()
+
+
+def _benefits_date(request, place_code: str) -> tuple[dt.date, str]:
+    """The date benefits are computed on: the user's pick, else today or the last day a covering document was in
+    force (with the note that says so)."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", "")), ""
+    except ValueError:
+        return entitlements.default_date(place_code, dt.date.today())
 
 
 def _attach(error: ValidationError, *forms) -> None:

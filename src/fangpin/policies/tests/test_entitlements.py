@@ -26,6 +26,24 @@ def test_panel_lists_what_is_owed_with_the_clause(world, worker):
     assert "2,700.00" in page  # 1500 + 1200
 
 
+def test_without_a_date_the_panel_uses_the_last_day_in_force_and_says_so(world, worker, monkeypatch):
+    """Today is after 双发〔2022〕67号's end: the panel computes on 2025-12-31 instead of showing nothing."""
+    from fangpin.web import views
+
+    class Today(dt.date):
+        @classmethod
+        def today(cls):
+            return cls(2026, 11, 23)
+
+    monkeypatch.setattr(views.dt, "date", Today)
+    h, _ = worker
+    c = Client()
+    c.force_login(world.clerk)
+    page = c.get(f"/households/{h.pk}/").content.decode()
+    assert "按双发〔2022〕67号的最后有效日（2025年12月31日）计算" in page
+    assert 'value="2025-12-31"' in page and "务工就业交通补贴" in page
+
+
 def test_out_of_force_date_says_why(world, worker):
     h, _ = worker
     c = Client()
@@ -224,3 +242,21 @@ def test_out_of_force_date_reads_no_registry_rows(world, worker, django_assert_m
         owed = entitlements.for_households(user=world.clerk, household_ids=[h.pk], village_code=h.village_id,
                                            as_of=dt.date(2026, 11, 23))
     assert owed.rows == [] and any("不在有效期内" in m for m in owed.messages)
+
+
+@pytest.mark.parametrize("place,today,expected,noted", [
+    ("140603203200", dt.date(2025, 12, 31), dt.date(2025, 12, 31), False),  # the last day in force: today
+    ("140603203200", dt.date(2026, 1, 1), dt.date(2025, 12, 31), True),  # the day after: the last day, said
+    ("140603203200", dt.date(2026, 12, 3), dt.date(2025, 12, 31), True),
+    ("140603203200", dt.date(2022, 8, 11), dt.date(2022, 8, 11), False),  # before it began: nothing to fall back on
+    ("140603100200", dt.date(2026, 12, 3), dt.date(2026, 12, 3), False),  # no document covers 平鲁区's other towns
+    ("610327100206", dt.date(2026, 12, 3), dt.date(2026, 12, 3), False),  # 陇县's measures have no end
+    ("140902100200", dt.date(2023, 5, 1), dt.date(2020, 12, 31), True),  # 忻州's 2020 rules
+])
+def test_the_default_date_falls_back_to_the_last_day_in_force(db, place, today, expected, noted):
+    from fangpin.policies import entitlements
+
+    day, note = entitlements.default_date(place, today)
+    assert day == expected and bool(note) == noted
+    if noted:
+        assert f"{expected.year}年{expected.month}月{expected.day}日" in note
