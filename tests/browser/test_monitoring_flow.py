@@ -90,7 +90,7 @@ def test_warning_to_enrollment_assistance_plan_and_elimination(divisions_restore
     # The village clerk verifies the warning at home: at risk, so an enrollment case opens.
     clerk = as_user(browser, base, "clerk")
     clerk.goto(f"{base}/monitoring/")
-    clerk.click("text=F-1")
+    clerk.click("a:has-text(\"高永福\")")
     assert "12000元（2次结算）" in clerk.inner_text("#warning-reason")
     clerk.check("input[name=at_risk][value='1']")
     clerk.fill("#id_note", "入户核实：高永福住院两次，自付医疗费用高")

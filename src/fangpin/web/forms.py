@@ -2,15 +2,29 @@ from django import forms
 
 from fangpin.exchange import bounded
 from fangpin.monitoring.models import Case, Measure
-from fangpin.registry.choices import EnterpriseKind, MonitorType
+from fangpin.registry.choices import Category, EnterpriseKind, MonitorType
 from fangpin.registry.models import Household, Member
 
 
 class HouseholdForm(forms.ModelForm):
+    """A household's own facts. Whether it is monitored, and as what, only the procedure decides (识别纳入, 风险消除):
+    the form never offers 监测户, and shows a monitored household's category and type without letting them change."""
+
     class Meta:
         model = Household
         fields = ["category", "monitor_type", "lifted_year", "dibao", "address", "phone",
                   "contracted_land_mu", "grain_area_mu", "courtyard_economy", "industry_project"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.category == Category.MONITORED:
+            for name in ("category", "monitor_type"):
+                self.fields[name].disabled = True
+            self.fields["category"].help_text = "监测户的纳入、类型和风险消除通过“监测帮扶”页的识别纳入、风险消除程序办理"
+        else:
+            self.fields["category"].choices = [c for c in self.fields["category"].choices if c[0] != Category.MONITORED]
+            self.fields["category"].help_text = "纳入监测户请在“监测帮扶”页发起识别纳入"
+            del self.fields["monitor_type"]
 
 
 class MemberForm(forms.ModelForm):
