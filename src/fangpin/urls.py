@@ -26,6 +26,7 @@ urlpatterns = [
     path("import/jobs/<int:pk>/report.xlsx", views.import_job_report, name="import_job_report"),
     path("export/", views.export, name="export"),
     path("policies/", views.policy_list, name="policy_list"),
+    path("policies/roster/", views.benefit_roster, name="benefit_roster"),
     path("monitoring/income/", views.income_accounting, name="income_accounting"),
     path("monitoring/", monitoring_views.monitoring_home, name="monitoring_home"),
     path("monitoring/feeds/", monitoring_views.feeds_page, name="feeds"),

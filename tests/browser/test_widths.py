@@ -33,6 +33,8 @@ def pages_of(username: str) -> list[tuple[str, str]]:
         return out + [("feeds", "/monitoring/feeds/")]
     out += [("households", "/households/"), ("workbench", "/monitoring/"), ("policies", "/policies/"),
             ("policy", "/policies/sn2022-67/?as_of=2025-06-30"), ("income", "/monitoring/income/"),
+            ("roster", f"/policies/roster/?village={user.org_unit_id if user.org_unit.level == 'village' else ''}"
+                       "&as_of=2025-06-30"), ("warnings", "/monitoring/warnings/"), ("cases", "/monitoring/cases/"),
             ("enterprises", "/enterprises/")]
     household = Household.objects.filter(village__code__startswith=prefix, category="lifted").order_by("pk").first()
     if household:

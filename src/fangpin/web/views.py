@@ -23,7 +23,7 @@ from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.monitoring import selectors as monitoring_selectors
 from fangpin.monitoring import services as monitoring
 from fangpin.monitoring.models import Band
-from fangpin.policies import entitlements, parameters
+from fangpin.policies import entitlements, parameters, roster
 from fangpin.registry import history as history_lines
 from fangpin.registry import overview
 from fangpin.registry import selectors, services
@@ -31,6 +31,7 @@ from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.choices import Category
 
 from .forms import (
+    AreaForm,
     EnterpriseSearchForm,
     HouseholdForm,
     ImportForm,
@@ -463,3 +464,42 @@ def income_accounting(request):
         "year": year, "rows": list(rows.values()), "bands": Band.choices, "flagged": monitoring_selectors.flagged(user=user, year=year),
         "lines": monitoring_selectors.lines_for(user=user, year=year), "form": form if can_line else None,
         "can_recompute": access.can(user, "monitoring.recompute"), "changes": changes, "band_labels": dict(Band.choices)})
+
+
+ROSTER_COLUMNS = [
+    listing.Column("household", "户", lambda r: f"{r['head'] or '（未登记户主）'}（{r['household_number']}）", width=30),
+    listing.Column("village", "村", lambda r: r["village"], width=12),
+    listing.Column("person", "享受人", lambda r: r["person"], width=10),
+    listing.Column("id_number", "身份证号", lambda r: r["id_number"], width=22),
+    listing.Column("benefit", "待遇", lambda r: r["benefit"], width=24),
+    listing.Column("basis", "依据", lambda r: r["basis"], width=22),
+    listing.Column("amount", "金额（元）", lambda r: r["amount"] / 100, num=True, width=12),
+    listing.Column("bound", "金额性质", lambda r: ROSTER_BOUNDS.get(r["bound"], "应享额"), width=10),
+    listing.Column("explanation", "计算说明", lambda r: r["explanation"], width=60),
+]
+ROSTER_BOUNDS = {"at_most": "上限（不超过）", "at_least": "下限（不低于）"}
+
+
+def benefit_roster(request):
+    """待遇花名册: everyone of a village or township owed something on a date, with the totals by benefit and funding."""
+    access.require(request.user, "registry.read")
+    form = area_form(request, AreaForm)
+    params = form.cleaned_data if form.is_valid() else {}
+    area = params.get("village") or params.get("township") or ""
+    if not area and request.user.org_unit.level in ("village", "township"):
+        area = request.user.org_unit_id
+    context = {"form": form, "area": area, "roster": None}
+    if area:
+        try:
+            as_of, note = dt.date.fromisoformat(request.GET.get("as_of", "")), ""
+        except ValueError:
+            as_of, note = entitlements.default_date(area, dt.date.today())
+        result = roster.roster(user=request.user, area=area, as_of=as_of)
+        if request.GET.get("format") == "xlsx" and not result.too_many:
+            total = sum(r["amount"] for r in result.rows) / 100
+            return list_xlsx(request, "待遇花名册", [*filters_text(form, params), f"计算日期：{as_of:%Y-%m-%d}"],
+                             ROSTER_COLUMNS, result.rows, totals={"amount": total})
+        context.update(roster=result, as_of=as_of, as_of_note=note, total=sum(r["amount"] for r in result.rows),
+                       export=listing.export_link(request.GET.dict() | {"as_of": as_of.isoformat()}),
+                       headers=listing.headers(ROSTER_COLUMNS, "", {}), max_households=roster.MAX_HOUSEHOLDS)
+    return render(request, "policies/roster.html", context)

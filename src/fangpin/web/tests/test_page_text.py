@@ -161,7 +161,8 @@ def test_no_page_shows_a_stored_code(demo):
         dated = [f"/households/{pk}/?as_of=2025-06-30" for pk in Household.objects.filter(
             category="lifted", village__code__startswith=account.org_unit[:6]).order_by("pk").values_list("pk", flat=True)[:3]]
         pages = crawl(client, ["/", "/households/", "/monitoring/", "/policies/", "/monitoring/income/",
-                               "/monitoring/feeds/", "/enterprises/", "/import/", *dated])
+                               "/monitoring/feeds/", "/enterprises/", "/import/",
+                               "/policies/roster/?as_of=2025-06-30", *dated])
         visited += len(pages)
         for url, text in pages.items():
             for problem, context in problems_in(text, codes, divisions_):

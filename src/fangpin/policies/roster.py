@@ -1,0 +1,86 @@
+"""The benefit roster of an area (待遇花名册): every household and person of a village or township with what they are
+owed on a date, each amount with its explanation, and the totals by benefit and by funding level (5:3:2 and the like
+split to the fen). Computed by the engine on the registry's rows, like the household page's panel."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from fangpin.accounts import access
+from fangpin.accounts.masking import id_number_for
+from fangpin.lib import divisions
+from fangpin.registry.models import Household, Member
+
+from . import entitlements
+
+MAX_HOUSEHOLDS = 5_000  # computed while the user waits; a larger area (a county) is asked for a township
+LEVEL_LABELS = {"central": "中央", "province": "省级", "city": "市级", "county": "县级"}
+
+
+@dataclass
+class Roster:
+    as_of: dt.date
+    rows: list[dict] = field(default_factory=list)
+    by_benefit: list[dict] = field(default_factory=list)
+    by_funding: list[dict] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    unevaluable: list = field(default_factory=list)
+    households: int = 0
+    too_many: bool = False
+
+
+def funding_parts(funding: str, amount: int) -> list[tuple[str, int]]:
+    """Who pays `amount` (fen): [(label, fen)] by the benefit's shares (the remainder of the rounding to the last
+    share), or the whole amount under its named source."""
+    f = json.loads(funding) if funding else {}
+    shares = f.get("shares") or {}
+    total = sum(shares.values())
+    if shares and total > 0:
+        parts, left = [], amount
+        items = list(shares.items())
+        for i, (level, share) in enumerate(items):
+            fen = left if i == len(items) - 1 else amount * share // total
+            left -= fen
+            parts.append((LEVEL_LABELS.get(level, level), fen))
+        return parts
+    return [(f.get("source") or "未注明资金来源", amount)]
+
+
+def roster(*, user, area: str, as_of: dt.date) -> Roster:
+    """The roster of `area` (a village's or township's code) in the user's scope on `as_of`."""
+    access.require(user, "registry.read")
+    prefix = divisions.prefix(divisions.full_code(area))
+    households = access.scope(user, Household.objects.filter(access.subtree("village_id", prefix)))
+    ids = list(households.order_by("village_id", "number").values_list("pk", flat=True)[:MAX_HOUSEHOLDS + 1])
+    result = Roster(as_of=as_of, households=len(ids))
+    if len(ids) > MAX_HOUSEHOLDS:
+        result.too_many = True
+        return result
+    owed = entitlements.for_households(user=user, household_ids=ids, village_code=area, as_of=as_of)
+    result.messages, result.unevaluable = owed.messages, owed.unevaluable
+    persons = {m.id_number: m for m in Member.objects.filter(household_id__in=ids, id_number__in={
+        r["id_number"] for r in owed.rows if r["id_number"]}).select_related("household__village")}
+    heads = dict(Member.objects.filter(household_id__in=ids, relation="head").values_list("household__number", "name"))
+    village_names = dict(households.filter(pk__in=ids).values_list("number", "village__name"))
+    by_benefit: dict[tuple, dict] = {}
+    by_funding: dict[str, int] = {}
+    for r in sorted(owed.rows, key=lambda r: (r["household_number"] or "", r["id_number"] or "", r["clause"])):
+        person = persons.get(r["id_number"]) if r["id_number"] else None
+        result.rows.append({
+            "household_number": r["household_number"], "head": heads.get(r["household_number"], ""),
+            "village": village_names.get(r["household_number"], ""),
+            "person": person.name if person else "本户", "id_number": id_number_for(user, r["id_number"]) if person else "",
+            "benefit": r["benefit_name"], "basis": f"{r['document_number']}第{r['clause']}条", "amount": r["amount"],
+            "bound": r["bound"], "explanation": r["explanation"],
+        })
+        key = (r["document_number"], r["clause"], r["benefit_name"])
+        b = by_benefit.setdefault(key, {"benefit": r["benefit_name"], "basis": f"{r['document_number']}第{r['clause']}条",
+                                        "count": 0, "amount": 0})
+        b["count"] += 1
+        b["amount"] += r["amount"]
+        for label, fen in funding_parts(r["funding"], r["amount"]):
+            by_funding[label] = by_funding.get(label, 0) + fen
+    result.by_benefit = list(by_benefit.values())
+    result.by_funding = [{"funding": k, "amount": v} for k, v in by_funding.items()]
+    return result

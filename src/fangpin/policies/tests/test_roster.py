@@ -1,0 +1,71 @@
+"""The benefit roster of a village or township: every amount with its explanation, totals by benefit and by who pays,
+ID numbers masked per role, the Excel file the same as the page."""
+import datetime as dt
+import io
+import json
+
+import openpyxl
+import pytest
+from django.test import Client
+
+from fangpin.policies import roster
+from fangpin.registry.models import Employment
+
+V = "140603203200"
+
+
+@pytest.mark.parametrize("funding,amount,parts", [
+    ({"shares": {"province": 5, "city": 3, "county": 2}}, 10000, [("省级", 5000), ("市级", 3000), ("县级", 2000)]),
+    ({"shares": {"province": 5, "city": 3, "county": 2}}, 101, [("省级", 50), ("市级", 30), ("县级", 21)]),  # to the fen
+    ({"shares": {"central": 1000, "province": 250}}, 12500, [("中央", 10000), ("省级", 2500)]),
+    ({"source": "就业补助资金"}, 150000, [("就业补助资金", 150000)]),
+    ({}, 700, [("未注明资金来源", 700)]),
+])
+def test_funding_parts_split_to_the_fen(funding, amount, parts):
+    got = roster.funding_parts(json.dumps(funding, ensure_ascii=False), amount)
+    assert got == parts and sum(f for _, f in got) == amount
+
+
+@pytest.fixture
+def worker(world, households):
+    head = households["shuangnian"].members.get(relation="head")
+    Employment.objects.create(member=head, year=2025, place="cross_province", start_date=dt.date(2025, 1, 1), months=8,
+                              monthly_wage=300000)
+    return head
+
+
+def test_roster_of_a_village(world, worker):
+    r = roster.roster(user=world.county, area=V, as_of=dt.date(2025, 6, 30))
+    assert r.households == 1 and not r.too_many and r.rows
+    mine = [x for x in r.rows if x["person"] == worker.name]
+    assert {x["benefit"] for x in mine} >= {"务工就业交通补贴"} and mine[0]["id_number"] == worker.id_number
+    assert sum(b["amount"] for b in r.by_benefit) == sum(x["amount"] for x in r.rows) == sum(f["amount"] for f in r.by_funding)
+    assert sum(b["count"] for b in r.by_benefit) == len(r.rows)
+    masked = roster.roster(user=world.township, area=V, as_of=dt.date(2025, 6, 30))
+    assert worker.id_number not in str(masked.rows) and masked.rows[0]["id_number"].startswith(worker.id_number[:4] + "*")
+
+
+def test_roster_stays_in_the_area_and_refuses_a_too_large_one(world, worker, households, monkeypatch):
+    # 吴家窑村's household is in the township, not in 双碾村
+    village = roster.roster(user=world.county, area=V, as_of=dt.date(2025, 6, 30))
+    township = roster.roster(user=world.county, area="140603203000", as_of=dt.date(2025, 6, 30))
+    assert village.households == 1 and township.households == 2
+    assert roster.roster(user=world.other_county, area=V, as_of=dt.date(2025, 6, 30)).households == 0
+    monkeypatch.setattr(roster, "MAX_HOUSEHOLDS", 1)
+    assert roster.roster(user=world.county, area="140603203000", as_of=dt.date(2025, 6, 30)).too_many
+
+
+def test_roster_page_and_its_excel_file(world, worker):
+    c = Client()
+    c.force_login(world.clerk)
+    page = c.get("/policies/roster/", {"as_of": "2025-06-30"}).content.decode()  # a clerk's village by default
+    assert "务工就业交通补贴" in page and "按待遇合计" in page and "按出资合计" in page
+    r = c.get("/policies/roster/", {"as_of": "2025-06-30", "format": "xlsx"})
+    rows = [list(x) for x in openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)]
+    assert rows[0][0] == "待遇花名册" and "计算日期：2025-06-30" in rows[1][0]
+    body = [x for x in rows[5:] if x[0] != "合计"]
+    assert body and all(x[2] for x in body) and rows[-1][0] == "合计"
+    assert abs(rows[-1][6] - sum(x[6] for x in body)) < 0.005
+    # without a date, after the document's end (2025-12-31; every day from now on): its last day, said on the page
+    later = c.get("/policies/roster/").content.decode()
+    assert 'id="as-of-note"' in later and "2025年12月31日" in later and "务工就业交通补贴" in later
