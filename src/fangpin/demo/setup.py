@@ -165,7 +165,8 @@ def ensure_procedure(today: dt.date | None = None) -> dict[str, int]:
         assistance.assign_cadre(county, done.household, name="刘志强", unit="平鲁区农业农村局 干部",
                                 phone="0349-6021234", since=start + dt.timedelta(days=days + 7))
         assistance.add_measure(county, done.household, kind=Measure.Kind.EMPLOYMENT, status=Measure.Status.IN_PROGRESS,
-                               description="推荐到区内企业务工，享受跨省务工交通补贴（演示数据）", start=start + dt.timedelta(days=days + 8))
+                               description="推荐到区内企业务工，享受跨省务工交通补贴（演示数据）", start=start + dt.timedelta(days=days + 8),
+                               benefit="sn2022-67:transport_subsidy")
         assistance.add_measure(county, done.household, kind=Measure.Kind.INDUSTRY, status=Measure.Status.PLANNED,
                                description="发展庭院养殖，申请产业奖补（演示数据）", start=today)
         green = candidates[5]

@@ -364,6 +364,18 @@ class Measure(models.Model):
         verbose_name = "帮扶措施"
         ordering = ["start", "id"]
 
+    @property
+    def benefit_label(self) -> str:
+        """The policy the measure carries out, as people cite it: 务工就业交通补贴（双发〔2022〕67号第10条）."""
+        if not self.benefit:
+            return ""
+        from fangpin.policies.catalog import load_catalog
+
+        doc_id, _, benefit_id = self.benefit.partition(":")
+        doc = load_catalog().get(doc_id)
+        b = next((x for x in doc.benefits if x.id == benefit_id), None) if doc else None
+        return f"{b.name}（{doc.number}第{b.clause}条）" if b else "（政策目录中已无此项）"
+
 
 class MonitoringTally(models.Model):
     """The workbench's counts per village, kept current by every write (monitoring/tallies.py): monitored households

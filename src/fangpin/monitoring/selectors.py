@@ -202,8 +202,11 @@ def runs(*, user, limit: int = 20):
     return access.scope(user, ScreeningRun.objects.select_related("started_by"), "monitoring.screen")[:limit]
 
 
-def run_problems(*, user, run: ScreeningRun, limit: int = 500):
-    return run.problems.select_related("upload")[:limit]
+def run_problems(*, user, run: ScreeningRun, limit: int | None = 500):
+    """The unmatched rows of a run (already fetched through the user's scope), in file and row order; all of them
+    with limit=None (the Excel file)."""
+    qs = run.problems.select_related("upload").order_by("upload_id", "row", "pk")
+    return qs if limit is None else qs[:limit]
 
 
 def run_get(*, user, pk: int) -> ScreeningRun:

@@ -17,7 +17,7 @@ from fangpin.lib.pagination import CappedPaginator
 from fangpin.monitoring import assistance, criteria, department, workflow
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.feeds import FEEDS, FeedError, feeds_of_department
-from fangpin.monitoring.models import Case, ScreeningRun, Warning
+from fangpin.monitoring.models import Case, Measure, ScreeningRun, Warning
 from fangpin.monitoring.screening import RISK_LABELS, STATUS_LABELS
 from fangpin.policies import entitlements
 from fangpin.registry import selectors as registry_selectors
@@ -86,16 +86,35 @@ def feeds_page(request):
             except ValidationError as e:
                 form.add_error(None, e.messages)
             else:
-                messages.success(request, f"已接收{row.filename}：{row.row_count}行，SHA-256 {row.sha256[:12]}…")
+                after = ("下一步：县乡村振兴局将本文件与户籍库比对，疑似风险作为预警下发到所在村入户核实；"
+                         "身份证号无效、姓名不符或户籍库中无此人的行列在比对结果中，可导出后核对更正。")
+                messages.success(request, f"已接收{row.filename}：{row.row_count}行，SHA-256 {row.sha256[:12]}…。{after}")
                 return redirect("feeds")
     return render(request, "monitoring/feeds.html", {
         "form": form, "problems": problems, "uploads": ms.uploads(user=user), "runs": ms.runs(user=user),
         "can_screen": access.can(user, "monitoring.screen"), "feeds": allowed, "screen_error": screen_error})
 
 
+UNMATCHED_COLUMNS = [
+    listing.Column("department", "部门数据", lambda r: r["p"].upload.get_feed_display(), width=16),
+    listing.Column("file", "文件", lambda r: r["p"].upload.filename, width=28),
+    listing.Column("row", "行", lambda r: r["p"].row, num=True, width=8),
+    listing.Column("status", "比对结果", lambda r: r["label"], width=16),
+    listing.Column("id_number", "身份证号", lambda r: r["id_number"], width=22),
+    listing.Column("name", "姓名（部门）", lambda r: r["p"].name),
+    listing.Column("registry_name", "姓名（户籍）", lambda r: r["p"].registry_name),
+    listing.Column("count", "行数", lambda r: r["p"].count, num=True, width=8),
+]
+
+
 def screening_run(request, pk: int):
     access.require(request.user, "monitoring.screen")
     run = ms.run_get(user=request.user, pk=pk)
+    if request.GET.get("format") == "xlsx":  # every unmatched row, for the departments to correct their files
+        rows = ({"p": p, "id_number": id_number_for(request.user, p.id_number), "label": STATUS_LABELS[p.status]}
+                for p in ms.run_problems(user=request.user, run=run, limit=None).iterator(chunk_size=2000))
+        return list_xlsx(request, "比对未匹配的行", [f"筛查比对第{run.pk}次", f"{timezone.localtime(run.created_at):%Y-%m-%d %H:%M}"],
+                         UNMATCHED_COLUMNS, rows)
     problems = [{"p": p, "id_number": id_number_for(request.user, p.id_number), "label": STATUS_LABELS[p.status]}
                 for p in ms.run_problems(user=request.user, run=run)]
     return render(request, "monitoring/run.html", {
@@ -227,7 +246,7 @@ def household_monitoring(request, pk: int):
         "household": household, "m": ms.household_monitoring(user=user, household=household), "forms": forms,
         "can_open": can_open, "can_assist": can_assist, "failures": failures,
         "monitored": household.at_risk,
-        "cadre_end_blocked": workflow.cadre_may_end(household), "status_form": MeasureStatusForm()})
+        "cadre_end_blocked": workflow.cadre_may_end(household), "status_choices": Measure.Status.choices})
 
 
 def _household_action(user, household, action, forms, post):

@@ -52,6 +52,7 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
     enrolled = Case.objects.get(state="done").household
     assert enrolled.category == "monitored" and ContactCadre.objects.filter(household=enrolled).exists()
     assert Measure.objects.filter(household=enrolled).count() == 2
+    assert Measure.objects.get(household=enrolled, kind="employment").benefit_label == "务工就业交通补贴（双发〔2022〕67号第10条）"
     assert Case.objects.filter(green=True).get().household.category == "monitored"
     call_command("demo_setup", "--quiet-accounts")  # idempotent
     assert Household.objects.count() == 320 and FeedUpload.objects.count() == 9 and Case.objects.count() == 6

@@ -165,6 +165,7 @@ CASES = [
     Case("feeds", "post", lambda h: "/monitoring/feeds/", {"county"}, label="screen",
          data=lambda h: {"action": "screen"}, changed=lambda h: ScreeningRun.objects.count() > 1),
     Case("screening_run", "get", lambda h: f"/monitoring/runs/{h['run'].pk}/", {"county"}),
+    Case("screening_run", "get", lambda h: f"/monitoring/runs/{h['run'].pk}/?format=xlsx", {"county"}, label="xlsx"),
     Case("warning_list", "get", lambda h: "/monitoring/warnings/", READ_ROLES),
     Case("warning_list", "get", lambda h: "/monitoring/warnings/?format=xlsx", READ_ROLES, label="xlsx"),
     Case("case_list", "get", lambda h: "/monitoring/cases/", READ_ROLES),

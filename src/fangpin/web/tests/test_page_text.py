@@ -201,3 +201,36 @@ def test_households_are_named_by_their_head(demo):
     assert f"{head}户</a>" in page
     title = client.get(f"/households/{case.household.pk}/").content.decode().split("<title>")[1].split("</title>")[0]
     assert title.startswith(f"{head}户 {case.household.number}")
+
+
+def test_a_measures_update_row_shows_its_current_status(demo):
+    from fangpin.accounts.models import User
+    from fangpin.monitoring.models import Measure
+
+    measure = Measure.objects.get(kind="employment", description__contains="演示数据")
+    client = Client()
+    client.force_login(User.objects.get(username="xianju"))
+    page = client.get(f"/households/{measure.household_id}/monitoring/").content.decode()
+    row = page.split(f'name="measure" value="{measure.pk}"')[1].split("</form>")[0]
+    assert '<option value="in_progress" selected>实施中</option>' in row and "selected" not in row.replace(
+        '<option value="in_progress" selected>', "")
+    assert "务工就业交通补贴（双发〔2022〕67号第10条）" in page
+
+
+def test_a_screening_runs_unmatched_rows_export_whole(demo):
+    """Every unmatched row, named by department and file, ID numbers as the county bureau sees them."""
+    import io
+
+    import openpyxl
+
+    from fangpin.accounts.models import User
+    from fangpin.monitoring.models import MatchProblem, ScreeningRun
+
+    run = ScreeningRun.objects.get()
+    client = Client()
+    client.force_login(User.objects.get(username="xianju"))
+    r = client.get(f"/monitoring/runs/{run.pk}/", {"format": "xlsx"})
+    rows = [list(x) for x in openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)]
+    assert rows[0][0] == "比对未匹配的行" and rows[4][:4] == ["部门数据", "文件", "行", "比对结果"]
+    assert len(rows) - 5 == MatchProblem.objects.filter(run=run).count() > 0
+    assert all(isinstance(x[2], int) and x[3] in ("身份证号无效", "姓名与户籍不符", "户籍库中无此人") for x in rows[5:]), rows[5]
