@@ -177,3 +177,30 @@ def ensure_procedure(today: dt.date | None = None) -> dict[str, int]:
     for state in Case.objects.filter(household__village_id=SHUANGNIAN_CUN).values_list("state", flat=True):
         counts[state] = counts.get(state, 0) + 1
     return counts
+
+
+DEMO_LINES = {2023: "6900", 2024: "7200", 2025: "7500", 2026: "7800"}  # yuan a person a year: demo values, not policy
+
+
+def ensure_lines() -> int:
+    """Once: each demo county's monitoring line for the years its incomes cover (demo values, said so in the reason),
+    and the income accounting of those years, so that income bands and clause 30 show figures out of the box."""
+    from decimal import Decimal
+
+    from fangpin.monitoring import services as monitoring
+    from fangpin.monitoring.models import MonitoringLine
+    from fangpin.registry.models import IncomeRecord
+
+    if MonitoringLine.objects.exists():
+        return 0
+    years = sorted(set(IncomeRecord.objects.values_list("year", flat=True)) & set(DEMO_LINES))
+    made = 0
+    for username in ("xianju", "longxian"):
+        bureau = User.objects.get(username=username)
+        for year in years:
+            monitoring.set_line(bureau, region_prefix=bureau.org_unit.prefix, year=year, line_yuan=Decimal(DEMO_LINES[year]),
+                                reason="演示数值（非正式标准），部署时请按省、县公布的标准重新设置")
+            made += 1
+        for year in years:
+            monitoring.recompute(bureau, year)
+    return made

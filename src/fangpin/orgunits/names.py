@@ -24,3 +24,8 @@ def region_name(prefix: str) -> str:
 
 def region_names(prefixes) -> str:
     return "、".join(region_name(p) for p in prefixes)
+
+
+def names_of(codes) -> dict[str, str]:
+    """code -> name of these units (one query)."""
+    return dict(OrgUnit.objects.filter(code__in=set(codes)).values_list("code", "name"))

@@ -27,6 +27,7 @@ from fangpin.policies import entitlements, parameters, roster
 from fangpin.registry import history as history_lines
 from fangpin.registry import overview
 from fangpin.registry import selectors, services
+from fangpin.orgunits import names
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.choices import Category
 
@@ -463,7 +464,8 @@ def income_accounting(request):
     return render(request, "monitoring/income.html", {
         "year": year, "rows": list(rows.values()), "bands": Band.choices, "flagged": monitoring_selectors.flagged(user=user, year=year),
         "lines": monitoring_selectors.lines_for(user=user, year=year), "form": form if can_line else None,
-        "can_recompute": access.can(user, "monitoring.recompute"), "changes": changes, "band_labels": dict(Band.choices)})
+        "can_recompute": access.can(user, "monitoring.recompute"), "changes": changes, "band_labels": dict(Band.choices),
+        "village_names": names.names_of(c.village_code for c in changes or [])})
 
 
 ROSTER_COLUMNS = [

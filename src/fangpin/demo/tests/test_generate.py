@@ -48,7 +48,11 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
 
     states = set(Case.objects.filter(household__village_id="140603203200").values_list("state", flat=True))
     assert {"village", "notice", "township", "county", "done"} <= states, states
-    assert "已建立双碾村各环节的演示案件" in out
+    assert "已建立双碾村各环节的演示案件" in out and "已设置演示用监测标准" in out
+    from fangpin.monitoring.models import IncomeAccount, MonitoringLine
+
+    assert MonitoringLine.objects.filter(region_prefix="140603").exists() and IncomeAccount.objects.exists()
+    assert all("演示数值" in line.reason for line in MonitoringLine.objects.all())
     enrolled = Case.objects.get(state="done").household
     assert enrolled.category == "monitored" and ContactCadre.objects.filter(household=enrolled).exists()
     assert Measure.objects.filter(household=enrolled).count() == 2

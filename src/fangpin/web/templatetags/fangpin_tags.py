@@ -37,3 +37,10 @@ def region_names(prefixes) -> str:
     from fangpin.orgunits.names import region_names as names
 
     return names(prefixes)
+
+
+@register.filter
+def region_name(prefix) -> str:
+    from fangpin.orgunits.names import region_name as name
+
+    return name(prefix)

@@ -22,6 +22,9 @@ class Command(BaseCommand):
             self.stdout.write(f"已上传演示部门数据 {run.uploads.count()} 份并完成筛查比对：新增预警 {run.warnings_new} 条，"
                               f"身份证号无效 {run.counts['invalid_id']} 行，姓名不符 {run.counts['name_mismatch']} 行，"
                               f"户籍库中无此人 {run.counts['absent']} 行")
+        lines = setup.ensure_lines()
+        if lines:
+            self.stdout.write(f"已设置演示用监测标准 {lines} 项（演示数值）并完成收入核算")
         cases = setup.ensure_procedure()
         if cases:
             from fangpin.monitoring.models import Case
