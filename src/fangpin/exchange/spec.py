@@ -202,5 +202,8 @@ STARTUPS = Sheet(
 )
 
 SHEETS: tuple[Sheet, ...] = (ENTERPRISES, HOUSEHOLDS, MEMBERS, INCOMES, EMPLOYMENTS, TRAININGS, STARTUPS)
+# The order a person meets the sheets in a workbook (template, export): a clerk starts with households; employers,
+# which the work spells refer to, come last. The importer checks them in SHEETS order whatever the file's order.
+WORKBOOK_ORDER: tuple[Sheet, ...] = (HOUSEHOLDS, MEMBERS, INCOMES, EMPLOYMENTS, TRAININGS, STARTUPS, ENTERPRISES)
 BY_KEY = {s.key: s for s in SHEETS}
 BY_TITLE = {s.title: s for s in SHEETS}

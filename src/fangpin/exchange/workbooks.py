@@ -11,7 +11,7 @@ import xlsxwriter
 from . import exporter, values
 from .importer import ImportResult
 from .readers import NOTES_SHEET, ExchangeFile
-from .spec import FORMAT_VERSION, SHEETS, Sheet
+from .spec import FORMAT_VERSION, SHEETS, WORKBOOK_ORDER, Sheet
 
 # Fixed document properties keep two exports of the same data byte-comparable in content.
 PROPERTIES = {"title": f"防贫系统交换格式 {FORMAT_VERSION}", "author": "fangpin", "created": dt.datetime(2000, 1, 1)}
@@ -76,7 +76,7 @@ def _notes(wb, fm: _Formats, lines: list[str]) -> None:
     for line in lines:
         ws.write_string(row, 1, line)
         row += 1
-    for sheet in SHEETS:
+    for sheet in WORKBOOK_ORDER:
         ws.write_string(row, 0, sheet.title, fm.header)
         ws.write_string(row, 1, sheet.description, fm.header)
         row += 1
@@ -109,7 +109,7 @@ def write_document(path: Path, rows_by_sheet: dict, notes: list[str] = ()) -> No
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     wb.set_properties(PROPERTIES)
     fm = _Formats(wb)
-    for sheet in SHEETS:
+    for sheet in WORKBOOK_ORDER:
         ws = wb.add_worksheet(sheet.title)
         _write_header(ws, sheet, fm)
         for i, row in enumerate(rows_by_sheet.get(sheet.key, ()), start=1):
@@ -133,7 +133,7 @@ def write_template(path: Path) -> None:
     wb = xlsxwriter.Workbook(str(path))
     wb.set_properties(PROPERTIES)
     fm = _Formats(wb)
-    for sheet in SHEETS:
+    for sheet in WORKBOOK_ORDER:
         _write_header(wb.add_worksheet(sheet.title), sheet, fm)
     _notes(wb, fm, [])
     wb.close()

@@ -119,3 +119,5 @@ def test_template_has_every_sheet_and_header(tmp_path):
     for sheet in SHEETS:
         assert got[sheet.title][0] == tuple(f.excel_header for f in sheet.fields)
     assert "说明" in got
+    # a clerk starts with households; employers (which work spells refer to) come last
+    assert list(got)[:3] == ["户", "家庭成员", "年度收入"] and list(got)[-2:] == ["经营主体", "说明"]
