@@ -4,7 +4,6 @@ split to the fen). Computed by the engine on the registry's rows, like the house
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 from fangpin.accounts import access
@@ -13,9 +12,9 @@ from fangpin.lib import divisions
 from fangpin.registry.models import Household, Member
 
 from . import entitlements
+from . import funding as funding_rules
 
 MAX_HOUSEHOLDS = 5_000  # computed while the user waits; a larger area (a county) is asked for a township
-LEVEL_LABELS = {"central": "中央", "province": "省级", "city": "市级", "county": "县级"}
 
 
 @dataclass
@@ -31,20 +30,8 @@ class Roster:
 
 
 def funding_parts(funding: str, amount: int) -> list[tuple[str, int]]:
-    """Who pays `amount` (fen): [(label, fen)] by the benefit's shares (the remainder of the rounding to the last
-    share), or the whole amount under its named source."""
-    f = json.loads(funding) if funding else {}
-    shares = f.get("shares") or {}
-    total = sum(shares.values())
-    if shares and total > 0:
-        parts, left = [], amount
-        items = list(shares.items())
-        for i, (level, share) in enumerate(items):
-            fen = left if i == len(items) - 1 else amount * share // total
-            left -= fen
-            parts.append((LEVEL_LABELS.get(level, level), fen))
-        return parts
-    return [(f.get("source") or "未注明资金来源", amount)]
+    """Who pays `amount` (fen), by label: the shares split by policies.funding (one rule everywhere)."""
+    return [(funding_rules.label(level), fen) for level, fen in funding_rules.split(funding, amount)]
 
 
 def roster(*, user, area: str, as_of: dt.date) -> Roster:

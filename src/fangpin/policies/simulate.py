@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from decimal import Decimal
 
 import polars as pl
 
+from . import funding as funding_rules
 from .catalog import Document, parse_value
 from .engine import evaluate
 
@@ -55,16 +55,7 @@ def _levels(results: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema={"level": pl.String, "amount": pl.Int64})
     totals = results.group_by("benefit_id", "funding").agg(pl.col("amount").sum())
     for _benefit, funding, amount in totals.iter_rows():
-        f = json.loads(funding)
-        shares = f.get("shares")
-        if shares:
-            whole = sum(shares.values())
-            parts = {lv: amount * share // whole for lv, share in shares.items()}
-            # the fen left over by integer division goes to the largest share (ties: the first named)
-            parts[max(shares, key=shares.get)] += amount - sum(parts.values())
-            rows += [(lv, v) for lv, v in parts.items()]
-        else:
-            rows.append((f.get("source", "未注明"), amount))
+        rows += funding_rules.split(funding, amount)
     return pl.DataFrame(rows, schema={"level": pl.String, "amount": pl.Int64}, orient="row").group_by("level").agg(
         pl.col("amount").sum())
 

@@ -16,7 +16,8 @@ V = "140603203200"
 
 @pytest.mark.parametrize("funding,amount,parts", [
     ({"shares": {"province": 5, "city": 3, "county": 2}}, 10000, [("省级", 5000), ("市级", 3000), ("县级", 2000)]),
-    ({"shares": {"province": 5, "city": 3, "county": 2}}, 101, [("省级", 50), ("市级", 30), ("县级", 21)]),  # to the fen
+    ({"shares": {"province": 5, "city": 3, "county": 2}}, 101, [("省级", 51), ("市级", 30), ("县级", 20)]),  # to the fen
+    ({"shares": {"province": 1, "city": 1}}, 3, [("省级", 2), ("市级", 1)]),  # a tie: the first named
     ({"shares": {"central": 1000, "province": 250}}, 12500, [("中央", 10000), ("省级", 2500)]),
     ({"source": "就业补助资金"}, 150000, [("就业补助资金", 150000)]),
     ({}, 700, [("未注明资金来源", 700)]),
