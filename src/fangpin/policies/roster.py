@@ -34,11 +34,16 @@ def funding_parts(funding: str, amount: int) -> list[tuple[str, int]]:
     return [(funding_rules.label(level), fen) for level, fen in funding_rules.split(funding, amount)]
 
 
+def area_households(*, user, area: str):
+    """The households under `area` (any unit's code) in the user's scope."""
+    prefix = divisions.prefix(divisions.full_code(area))
+    return access.scope(user, Household.objects.filter(access.subtree("village_id", prefix)))
+
+
 def roster(*, user, area: str, as_of: dt.date) -> Roster:
     """The roster of `area` (a village's or township's code) in the user's scope on `as_of`."""
     access.require(user, "registry.read")
-    prefix = divisions.prefix(divisions.full_code(area))
-    households = access.scope(user, Household.objects.filter(access.subtree("village_id", prefix)))
+    households = area_households(user=user, area=area)
     ids = list(households.order_by("village_id", "number").values_list("pk", flat=True)[:MAX_HOUSEHOLDS + 1])
     result = Roster(as_of=as_of, households=len(ids))
     if len(ids) > MAX_HOUSEHOLDS:

@@ -81,3 +81,23 @@ def compare(doc: Document, tables, *, as_of: dt.date, changes: dict[str, Decimal
         "level": side_by_side("level", _levels(base), _levels(scen)),
         "village": side_by_side("village_code", by(base, "village_code"), by(scen, "village_code")),
     }
+
+
+MAX_HOUSEHOLDS = 50_000  # simulated while the user waits (a county); a city is asked for a county or township
+
+
+def on_registry(*, user, doc: Document, area: str, as_of: dt.date, changes: dict[str, Decimal]) -> dict | None:
+    """compare() on the registry's households under `area` (the user's scope) instead of a file; None when the area
+    holds more than MAX_HOUSEHOLDS."""
+    from fangpin.exchange import exporter
+    from fangpin.exchange.spec import BY_KEY
+
+    from . import roster, tables
+
+    ids = list(roster.area_households(user=user, area=area).values_list("pk", flat=True)[:MAX_HOUSEHOLDS + 1])
+    if len(ids) > MAX_HOUSEHOLDS:
+        return None
+    rows = {key: list(exporter.rows(user, BY_KEY[key], household_ids=ids, unmasked=True))
+            for key in tables.SHEETS if key != "enterprises"}  # households and persons: enterprises' awards apart
+    built, _unreadable = tables.build(tables.from_document(rows), year=as_of.year, as_of=as_of)
+    return compare(doc, built, as_of=as_of, changes=changes) | {"households": len(ids)}

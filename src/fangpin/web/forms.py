@@ -6,6 +6,11 @@ from fangpin.registry.choices import Category, EnterpriseKind, MonitorType
 from fangpin.registry.models import Household, Member
 
 
+# A browser's date field takes and gives ISO dates whatever the page's language (zh-Hans would print 2025/12/31,
+# which the field shows as empty).
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class HouseholdForm(forms.ModelForm):
     """A household's own facts. Whether it is monitored, and as what, only the procedure decides (识别纳入, 风险消除):
     the form never offers 监测户, and shows a monitored household's category and type without letting them change."""
@@ -78,6 +83,13 @@ class SearchForm(AreaForm):
     field_order = ["q", "township", "village", "category"]
 
 
+class SimulateForm(AreaForm):
+    key = forms.ChoiceField(label="调整的参数")
+    value = forms.CharField(label="模拟取值", max_length=32, help_text="金额以元计；比例写成 1/2 或 0.5")
+    as_of = forms.DateField(label="计算日期", widget=DATE)
+    field_order = ["key", "value", "as_of", "township", "village"]
+
+
 class WarningFilterForm(AreaForm):
     status = forms.ChoiceField(label="状态", required=False)
     risk = forms.ChoiceField(label="风险类别", required=False)
@@ -95,7 +107,7 @@ class EnterpriseSearchForm(forms.Form):
 
 class ParameterValueForm(forms.Form):
     key = forms.ChoiceField(label="参数")
-    valid_from = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label="起始日期", widget=DATE)
     value = forms.CharField(label="取值", max_length=32, help_text="金额以元计；比例写成 1/2 或 0.5")
     reason = forms.CharField(label="调整依据", max_length=200, help_text="文件文号、会议纪要等")
 
@@ -114,7 +126,6 @@ class MonitoringLineForm(forms.Form):
 
 # --- monitoring ----------------------------------------------------------------------------------------------------
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class FeedUploadForm(forms.Form):

@@ -23,7 +23,7 @@ from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.monitoring import selectors as monitoring_selectors
 from fangpin.monitoring import services as monitoring
 from fangpin.monitoring.models import Band
-from fangpin.policies import entitlements, parameters, roster
+from fangpin.policies import catalog, entitlements, funding, parameters, roster, simulate
 from fangpin.registry import history as history_lines
 from fangpin.registry import overview
 from fangpin.registry import selectors, services
@@ -42,6 +42,7 @@ from .forms import (
     NewMemberForm,
     ParameterValueForm,
     SearchForm,
+    SimulateForm,
 )
 
 
@@ -505,3 +506,35 @@ def benefit_roster(request):
                        export=listing.export_link(request.GET.dict() | {"as_of": as_of.isoformat()}),
                        headers=listing.headers(ROSTER_COLUMNS, "", {}), max_households=roster.MAX_HOUSEHOLDS)
     return render(request, "policies/roster.html", context)
+
+
+def policy_simulate(request, doc_id: str):
+    """模拟: what a parameter change would cost the user's area (or a township or village of it), by benefit, by who
+    pays and by unit, on the registry as it stands."""
+    access.require(request.user, "policy.read")
+    doc = parameters.document(request.user, doc_id)
+    form = area_form(request, SimulateForm)
+    form.fields["key"].choices = [(key, p.label) for key, p in doc.parameters.items()]
+    if not form.is_bound or "as_of" not in request.GET:
+        last = doc.effective_to if doc.effective_to and doc.effective_to < dt.date.today() else dt.date.today()
+        form.initial["as_of"] = last
+    result, error = None, ""
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        value, problem = catalog.parse_value(doc.parameters[d["key"]].unit, d["value"])
+        if problem:
+            form.add_error("value", problem)
+        else:
+            area = d.get("village") or d.get("township") or request.user.org_unit_id
+            result = simulate.on_registry(user=request.user, doc=doc, area=area, as_of=d["as_of"],
+                                          changes={d["key"]: value})
+            if result is None:
+                error = f"所选范围超过 {simulate.MAX_HOUSEHOLDS:,} 户，请选择一个乡镇或村"
+            else:
+                villages = names.names_of(r["village_code"] for r in result["village"].to_dicts())
+                result = {"households": result["households"], "benefit": result["benefit"].to_dicts(),
+                          "level": [r | {"label": funding.label(r["level"])} for r in result["level"].to_dicts()],
+                          "village": [r | {"name": villages.get(r["village_code"], "")} for r in result["village"].to_dicts()],
+                          "parameter": doc.parameters[d["key"]], "value": value}
+                result["total"] = {k: sum(r[k] for r in result["benefit"]) for k in ("baseline", "scenario", "change")}
+    return render(request, "policies/simulate.html", {"doc": doc, "form": form, "result": result, "error": error})

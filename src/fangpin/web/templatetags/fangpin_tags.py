@@ -44,3 +44,9 @@ def region_name(prefix) -> str:
     from fangpin.orgunits.names import region_name as name
 
     return name(prefix)
+
+
+@register.filter
+def current_value(parameter, day) -> str:
+    """A catalog parameter's value in force on `day`, as written in the catalog (未设定 when none)."""
+    return param_value(parameter.value_on(day) if day else None, parameter.unit)

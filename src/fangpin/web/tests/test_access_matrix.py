@@ -154,6 +154,9 @@ CASES = [
          data=lambda h: {"action": "recompute", "year": "2025"},
          changed=lambda h: IncomeAccount.objects.exists()),
     Case("policy_detail", "get", lambda h: "/policies/sn2022-67/", READ_ROLES),
+    Case("policy_simulate", "get", lambda h: "/policies/sn2022-67/simulate/", READ_ROLES),
+    Case("policy_simulate", "get", lambda h: "/policies/sn2022-67/simulate/?key=transport_cross_province&value=2000"
+         "&as_of=2025-06-30", READ_ROLES, label="run"),
     Case("policy_detail", "post", lambda h: "/policies/sn2022-67/", {"county"}, label="post",
          data=lambda h: {"key": "voucher_per_person", "valid_from": "2025-01-01", "value": "1600", "reason": "矩阵测试"},
          changed=lambda h: ParameterValue.objects.filter(reason="矩阵测试").exists()),

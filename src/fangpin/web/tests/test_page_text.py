@@ -162,7 +162,9 @@ def test_no_page_shows_a_stored_code(demo):
             category="lifted", village__code__startswith=account.org_unit[:6]).order_by("pk").values_list("pk", flat=True)[:3]]
         pages = crawl(client, ["/", "/households/", "/monitoring/", "/policies/", "/monitoring/income/",
                                "/monitoring/feeds/", "/enterprises/", "/import/",
-                               "/policies/roster/?as_of=2025-06-30", *dated])
+                               "/policies/roster/?as_of=2025-06-30",
+                               "/policies/sn2022-67/simulate/?key=transport_cross_province&value=2000&as_of=2025-06-30",
+                               *dated])
         visited += len(pages)
         for url, text in pages.items():
             for problem, context in problems_in(text, codes, divisions_):
