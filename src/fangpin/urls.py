@@ -40,5 +40,6 @@ urlpatterns = [
     path("households/<int:pk>/plan.pdf", monitoring_views.household_plan, {"pdf": True}, name="household_plan_pdf"),
     path("policies/<str:doc_id>/", views.policy_detail, name="policy_detail"),
     path("policies/<str:doc_id>/simulate/", views.policy_simulate, name="policy_simulate"),
+    path("policies/<str:doc_id>/audit/", views.policy_audit, name="policy_audit"),
     path("api/", api.urls),
 ]

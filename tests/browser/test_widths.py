@@ -49,6 +49,8 @@ def pages_of(username: str) -> list[tuple[str, str]]:
         out.append(("warning", f"/monitoring/warnings/{warning.pk}/"))
     if user.role in ("village_clerk", "county_bureau"):
         out.append(("import", "/import/"))
+    if user.role == "county_bureau":
+        out.append(("audit", "/policies/sn2022-67/audit/"))
     return out
 
 

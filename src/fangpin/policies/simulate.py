@@ -86,18 +86,27 @@ def compare(doc: Document, tables, *, as_of: dt.date, changes: dict[str, Decimal
 MAX_HOUSEHOLDS = 50_000  # simulated while the user waits (a county); a city is asked for a county or township
 
 
-def on_registry(*, user, doc: Document, area: str, as_of: dt.date, changes: dict[str, Decimal]) -> dict | None:
-    """compare() on the registry's households under `area` (the user's scope) instead of a file; None when the area
-    holds more than MAX_HOUSEHOLDS."""
+def registry_tables(*, user, area: str, as_of: dt.date, limit: int = MAX_HOUSEHOLDS):
+    """The engine's tables built from the registry's households under `area` (the user's scope; households and
+    persons, enterprises' own awards apart), and the number of households; None when there are more than `limit`."""
     from fangpin.exchange import exporter
     from fangpin.exchange.spec import BY_KEY
 
     from . import roster, tables
 
-    ids = list(roster.area_households(user=user, area=area).values_list("pk", flat=True)[:MAX_HOUSEHOLDS + 1])
-    if len(ids) > MAX_HOUSEHOLDS:
+    ids = list(roster.area_households(user=user, area=area).values_list("pk", flat=True)[:limit + 1])
+    if len(ids) > limit:
         return None
     rows = {key: list(exporter.rows(user, BY_KEY[key], household_ids=ids, unmasked=True))
-            for key in tables.SHEETS if key != "enterprises"}  # households and persons: enterprises' awards apart
+            for key in tables.SHEETS if key != "enterprises"}
     built, _unreadable = tables.build(tables.from_document(rows), year=as_of.year, as_of=as_of)
-    return compare(doc, built, as_of=as_of, changes=changes) | {"households": len(ids)}
+    return built, len(ids)
+
+
+def on_registry(*, user, doc: Document, area: str, as_of: dt.date, changes: dict[str, Decimal]) -> dict | None:
+    """compare() on the registry's households under `area` instead of a file; None when the area is too large."""
+    got = registry_tables(user=user, area=area, as_of=as_of)
+    if got is None:
+        return None
+    built, n = got
+    return compare(doc, built, as_of=as_of, changes=changes) | {"households": n}

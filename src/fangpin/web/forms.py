@@ -90,6 +90,12 @@ class SimulateForm(AreaForm):
     field_order = ["key", "value", "as_of", "township", "village"]
 
 
+class AuditForm(AreaForm):
+    payments = BoundedFileField(label="发放记录（Excel 的“发放记录”工作表，或交换格式 JSON）")
+    as_of = forms.DateField(label="审计日期", widget=DATE, help_text="按该日有效的政策和登记信息计算应享，审计该年度的发放")
+    field_order = ["payments", "as_of", "township", "village"]
+
+
 class WarningFilterForm(AreaForm):
     status = forms.ChoiceField(label="状态", required=False)
     risk = forms.ChoiceField(label="风险类别", required=False)

@@ -23,7 +23,8 @@ from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.monitoring import selectors as monitoring_selectors
 from fangpin.monitoring import services as monitoring
 from fangpin.monitoring.models import Band
-from fangpin.policies import catalog, entitlements, funding, parameters, roster, simulate
+from fangpin.policies import audit as policy_audit_rules
+from fangpin.policies import catalog, engine, entitlements, funding, parameters, roster, simulate
 from fangpin.registry import history as history_lines
 from fangpin.registry import overview
 from fangpin.registry import selectors, services
@@ -33,6 +34,7 @@ from fangpin.registry.choices import Category
 
 from .forms import (
     AreaForm,
+    AuditForm,
     EnterpriseSearchForm,
     HouseholdForm,
     ImportForm,
@@ -69,21 +71,22 @@ def area_and_trail(request) -> tuple[OrgUnit, list[OrgUnit]]:
     return unit, selectors.trail(user=request.user, unit=unit)
 
 
-def area_form(request, form_class):
+def area_form(request, form_class, data=None, files=None):
     """A list's filter form with the division picker: township, then its villages (a city has thousands of villages,
-    never one flat list); a village clerk has none (the village is the area)."""
+    never one flat list); a village clerk has none (the village is the area). `data`: a POST's (default: the query)."""
+    source = request.GET if data is None else data
     townships = list(selectors.townships(user=request.user).select_related("parent"))
-    chosen = request.GET.get("township", "")
-    if not chosen and divisions.is_code(request.GET.get("village")):  # a link to a village's list: its township
-        chosen = divisions.parent_code(request.GET["village"]) or ""
+    chosen = source.get("township", "")
+    if not chosen and divisions.is_code(source.get("village")):  # a link to a village's list: its township
+        chosen = divisions.parent_code(source["village"]) or ""
     if not divisions.is_code(chosen):
         chosen = ""
     if len(townships) == 1:
         chosen = townships[0].code
-    data = request.GET.copy()
+    data = source.copy()
     if chosen and townships:
         data["township"] = chosen
-    form = form_class(data or None)
+    form = form_class(data or None, files)
     form.fields["township"].choices = [("", "全部")] + [
         (t.code, f"{t.parent.name}{t.name}" if len({x.parent_id for x in townships}) > 1 else t.name) for t in townships]
     if not townships:
@@ -422,7 +425,7 @@ def policy_detail(request, doc_id: str):
                 return redirect("policy_detail", doc_id=doc_id)
     return render(request, "policies/policy_detail.html", {
         "doc": doc, "rows": rows, "on": on, "form": form, "editable": editable,
-        "labels": {key: p.label for key, p in doc.parameters.items()},
+        "labels": {key: p.label for key, p in doc.parameters.items()}, "can_audit": access.can(request.user, "policy.edit"),
         "history": parameters.history(request.user, doc_id)})
 
 
@@ -538,3 +541,58 @@ def policy_simulate(request, doc_id: str):
                           "parameter": doc.parameters[d["key"]], "value": value}
                 result["total"] = {k: sum(r[k] for r in result["benefit"]) for k in ("baseline", "scenario", "change")}
     return render(request, "policies/simulate.html", {"doc": doc, "form": form, "result": result, "error": error})
+
+
+AUDIT_COLUMNS = [
+    listing.Column("finding", "审计发现", lambda r: r["finding"], width=10),
+    listing.Column("benefit", "待遇", lambda r: r["benefit_name"], width=24),
+    listing.Column("household", "户编号", lambda r: r["household_number"] or "", width=20),
+    listing.Column("person", "身份证号", lambda r: r["id_number"] or "", width=22),
+    listing.Column("credit_code", "经营主体信用代码", lambda r: r["credit_code"] or "", width=22),
+    listing.Column("year", "年度", lambda r: r["year"], num=True, width=8),
+    listing.Column("owed", "应享（元）", lambda r: r["owed"] / 100, num=True),
+    listing.Column("paid", "已发（元）", lambda r: r["paid"] / 100, num=True),
+    listing.Column("payments", "发放次数", lambda r: r["payments"], num=True, width=8),
+    listing.Column("reason", "说明", lambda r: r["reason"], width=60),
+]
+
+
+@require_http_methods(["GET", "POST"])
+def policy_audit(request, doc_id: str):
+    """审计: a payments file against what the registry says was owed (应享未享, 重复享受, 违规享受), for a county
+    bureau's area (or a township or village of it); the findings on the page and as Excel."""
+    access.require(request.user, "policy.edit")
+    doc = parameters.document(request.user, doc_id)
+    posted = request.method == "POST"
+    form = area_form(request, AuditForm, data=request.POST if posted else None, files=request.FILES if posted else None)
+    last = doc.effective_to if doc.effective_to and doc.effective_to < dt.date.today() else dt.date.today()
+    form.initial["as_of"] = last
+    result, error = None, ""
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        area = d.get("village") or d.get("township") or request.user.org_unit_id
+        got = simulate.registry_tables(user=request.user, area=area, as_of=d["as_of"])
+        if got is None:
+            error = f"所选范围超过 {simulate.MAX_HOUSEHOLDS:,} 户，请选择一个乡镇或村"
+        else:
+            upload = d["payments"]
+            try:
+                with files.saved(upload.chunks()) as path:
+                    paid, bad = policy_audit_rules.read_payments(path, doc, upload.name)
+            except ValueError as e:
+                form.add_error("payments", str(e))
+            else:
+                built, n = got
+                owed = engine.evaluate(doc, built, as_of=d["as_of"]).results
+                findings = policy_audit_rules.audit(doc, owed, paid, d["as_of"].year).to_dicts()
+                for f in findings:
+                    f["id_number"] = id_number_for(request.user, f["id_number"]) if f["id_number"] else ""
+                if request.POST.get("export"):
+                    return list_xlsx(request, "发放审计", [f"{doc.number}", f"审计日期：{d['as_of']:%Y-%m-%d}",
+                                                        f"发放记录：{upload.name}"], AUDIT_COLUMNS, findings)
+                counts: dict[str, int] = {}
+                for f in findings:
+                    counts[f["finding"]] = counts.get(f["finding"], 0) + 1
+                result = {"findings": findings, "counts": counts, "households": n, "bad": bad,
+                          "payments": paid.height, "headers": listing.headers(AUDIT_COLUMNS, "", {})}
+    return render(request, "policies/audit.html", {"doc": doc, "form": form, "result": result, "error": error})

@@ -155,6 +155,9 @@ CASES = [
          changed=lambda h: IncomeAccount.objects.exists()),
     Case("policy_detail", "get", lambda h: "/policies/sn2022-67/", READ_ROLES),
     Case("policy_simulate", "get", lambda h: "/policies/sn2022-67/simulate/", READ_ROLES),
+    Case("policy_audit", "get", lambda h: "/policies/sn2022-67/audit/", {"county", "other_county"}),
+    Case("policy_audit", "post", lambda h: "/policies/sn2022-67/audit/", {"county", "other_county"}, label="post",
+         data=lambda h: {"payments": payments_file(), "as_of": "2025-06-30"}),
     Case("policy_simulate", "get", lambda h: "/policies/sn2022-67/simulate/?key=transport_cross_province&value=2000"
          "&as_of=2025-06-30", READ_ROLES, label="run"),
     Case("policy_detail", "post", lambda h: "/policies/sn2022-67/", {"county"}, label="post",
