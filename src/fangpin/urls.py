@@ -33,6 +33,7 @@ urlpatterns = [
     path("monitoring/runs/<int:pk>/", monitoring_views.screening_run, name="screening_run"),
     path("monitoring/warnings/", monitoring_views.warning_list, name="warning_list"),
     path("monitoring/cases/", monitoring_views.case_list, name="case_list"),
+    path("monitoring/measures/", monitoring_views.measure_list, name="measure_list"),
     path("monitoring/warnings/<int:pk>/", monitoring_views.warning_detail, name="warning_detail"),
     path("monitoring/cases/<int:pk>/", monitoring_views.case_detail, name="case_detail"),
     path("households/<int:pk>/monitoring/", monitoring_views.household_monitoring, name="household_monitoring"),

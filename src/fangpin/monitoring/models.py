@@ -363,6 +363,7 @@ class Measure(models.Model):
     class Meta:
         verbose_name = "帮扶措施"
         ordering = ["start", "id"]
+        indexes = [models.Index(fields=["start", "id"], name="measure_by_start")]  # the measures list's order
 
     @property
     def benefit_label(self) -> str:

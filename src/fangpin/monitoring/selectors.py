@@ -15,7 +15,7 @@ from fangpin.registry import selectors as registry_selectors
 from fangpin.registry.models import Household
 
 from .models import (Case, ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, MonitoringTally, OpenItem,
-                     ScreeningRun, Warning)
+                     Measure, ScreeningRun, Warning)
 
 
 def band_counts(*, user, year: int) -> list[dict]:
@@ -139,6 +139,18 @@ def warning_list(*, user, area: str = "", status: str = "", risk: str = ""):
         qs = qs.filter(status=status)
     if risk:
         qs = qs.filter(risk=risk)
+    return qs
+
+
+def measure_list(*, user, area: str = "", kind: str = "", status: str = ""):
+    """帮扶措施 of every household of the user's area, by division, kind and status."""
+    qs = access.scope(user, Measure.objects.select_related("household", "household__village",
+                                                          "household__village__parent"), "monitoring.read")
+    qs = _in_area(qs, area, "household__village_id")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
     return qs
 
 

@@ -96,6 +96,11 @@ class AuditForm(AreaForm):
     field_order = ["payments", "as_of", "township", "village"]
 
 
+class MeasureFilterForm(AreaForm):
+    kind = forms.ChoiceField(label="措施类别", required=False)
+    status = forms.ChoiceField(label="落实情况", required=False)
+
+
 class WarningFilterForm(AreaForm):
     status = forms.ChoiceField(label="状态", required=False)
     risk = forms.ChoiceField(label="风险类别", required=False)

@@ -29,6 +29,7 @@ from .forms import (
     CaseFilterForm,
     EliminationForm,
     FeedUploadForm,
+    MeasureFilterForm,
     MeasureForm,
     MeasureStatusForm,
     OpenCaseForm,
@@ -384,3 +385,29 @@ def case_list(request):
                       state=params.get("state", ""), kind=params.get("kind", ""))
     return _list_page(request, title="案件清单", template="monitoring/case_list.html", form=form, qs=qs,
                       columns=CASE_COLUMNS, default="due", household_of=lambda c: c.household)
+
+
+MEASURE_COLUMNS = [
+    listing.Column("start", "开始日期", lambda m: m.start, ("start",), width=12),
+    listing.Column("household", "户", lambda m: _household_cell(m.household), width=30),
+    listing.Column("village", "村", lambda m: m.household.village.parent.name + m.household.village.name,
+                   ("household__village_id",), width=22),
+    listing.Column("kind", "措施类别", lambda m: m.get_kind_display(), width=14),
+    listing.Column("description", "措施内容", lambda m: m.description, width=40),
+    listing.Column("benefit", "对应政策", lambda m: m.benefit_label, width=30),
+    listing.Column("status", "落实情况", lambda m: m.get_status_display(), width=10),
+    listing.Column("end", "完成日期", lambda m: m.end, width=12),
+]
+
+
+def measure_list(request):
+    """帮扶措施清单: every household's measures in the user's area, by division, kind and status."""
+    access.require(request.user, "monitoring.read")
+    form = area_form(request, MeasureFilterForm)
+    form.fields["kind"].choices = [("", "全部"), *Measure.Kind.choices]
+    form.fields["status"].choices = [("", "全部"), *Measure.Status.choices]
+    params = form.cleaned_data if form.is_valid() else {}
+    qs = ms.measure_list(user=request.user, area=params.get("village") or params.get("township") or "",
+                         kind=params.get("kind", ""), status=params.get("status", ""))
+    return _list_page(request, title="帮扶措施清单", template="monitoring/measure_list.html", form=form, qs=qs,
+                      columns=MEASURE_COLUMNS, default="-start", household_of=lambda m: m.household)

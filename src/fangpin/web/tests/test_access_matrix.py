@@ -175,6 +175,8 @@ CASES = [
     Case("warning_list", "get", lambda h: "/monitoring/warnings/", READ_ROLES),
     Case("warning_list", "get", lambda h: "/monitoring/warnings/?format=xlsx", READ_ROLES, label="xlsx"),
     Case("case_list", "get", lambda h: "/monitoring/cases/", READ_ROLES),
+    Case("measure_list", "get", lambda h: "/monitoring/measures/", READ_ROLES),
+    Case("measure_list", "get", lambda h: "/monitoring/measures/?format=xlsx", READ_ROLES, label="xlsx"),
     Case("case_list", "get", lambda h: "/monitoring/cases/?format=xlsx", READ_ROLES, label="xlsx"),
     Case("warning_detail", "get", lambda h: f"/monitoring/warnings/{h['warning'].pk}/", READERS_HERE),
     Case("warning_detail", "post", lambda h: f"/monitoring/warnings/{h['warning'].pk}/", {"clerk"}, label="verify",

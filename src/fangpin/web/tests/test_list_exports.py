@@ -92,3 +92,23 @@ def test_case_list_under_way_and_export(world, households):
     assert [r[1] for r in rows[5:]] == [f"第{case.pk}号"] and rows[5][5] == "待村级评议"
     assert sheet(client_for(world.township).get("/monitoring/cases/", {"state": "done", "format": "xlsx"}))[5:] == []
     assert sheet(client_for(world.other_county).get("/monitoring/cases/", {"format": "xlsx"}))[5:] == []
+
+
+def test_measure_list_filters_and_exports(world, households):
+    import datetime as dt
+
+    from fangpin.monitoring import assistance
+
+    wj = households["wujiayao"]
+    assistance.add_measure(world.county, wj, kind="employment", description="推荐务工", start=dt.date(2026, 3, 1),
+                           status="in_progress", benefit="sn2022-67:transport_subsidy")
+    assistance.add_measure(world.county, wj, kind="industry", description="庭院养殖", start=dt.date(2026, 5, 1))
+    assistance.add_measure(world.other_county, households["longxian"], kind="industry", description="陇县的措施",
+                           start=dt.date(2026, 4, 1))
+    c = client_for(world.township)
+    rows = sheet(c.get("/monitoring/measures/", {"format": "xlsx"}))
+    assert rows[0][0] == "帮扶措施清单" and rows[4][:4] == ["开始日期", "户", "村", "措施类别"]
+    assert [r[4] for r in rows[5:]] == ["庭院养殖", "推荐务工"]  # the newest first; 陇县's never
+    assert rows[6][5] == "务工就业交通补贴（双发〔2022〕67号第10条）" and rows[6][6] == "实施中"
+    only = sheet(c.get("/monitoring/measures/", {"status": "in_progress", "sort": "start", "format": "xlsx"}))
+    assert [r[4] for r in only[5:]] == ["推荐务工"] and "落实情况：实施中" in only[1][0]

@@ -47,7 +47,7 @@ def count(client: Client, url: str) -> int:
 
 PAGES = ["/", "/households/", "/households/?q=王", "/households/?q=1406032032", "/enterprises/", "/monitoring/",
          "/monitoring/income/", "/monitoring/warnings/", "/monitoring/warnings/?status=open&sort=-created",
-         "/monitoring/cases/", "/policies/roster/?village=140603203200&as_of=2025-06-30", "/api/households", "/api/households?q=王", "/api/monitoring/warnings",
+         "/monitoring/cases/", "/monitoring/measures/", "/policies/roster/?village=140603203200&as_of=2025-06-30", "/api/households", "/api/households?q=王", "/api/monitoring/warnings",
          "/api/monitoring/villages", "/api/orgunits"]
 
 
