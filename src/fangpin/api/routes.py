@@ -22,12 +22,31 @@ from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.policies import entitlements
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors, services
+from fangpin.registry.choices import Category, LaborCapacity, MonitorType, Relation, SchoolStage
 
 from . import schemas as s
 from .monitoring_routes import monitoring
 from .policy_routes import policies
 
-api = NinjaAPI(
+class LabelledAPI(NinjaAPI):
+    """The OpenAPI document names every enumeration's codes by their Chinese labels (a description, and
+    x-enum-descriptions in the codes' order), so that the API docs read like the pages."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for name, component in schema.get("components", {}).get("schemas", {}).items():
+            choices = LABELLED_ENUMS.get(name)
+            if choices is None or "enum" not in component:
+                continue
+            labels = dict(choices.choices)
+            component["x-enum-descriptions"] = [labels.get(v, v) for v in component["enum"]]
+            component["description"] = "；".join(f"{v}：{labels.get(v, v)}" for v in component["enum"])
+        return schema
+
+
+LABELLED_ENUMS = {cls.__name__: cls for cls in (Category, MonitorType, LaborCapacity, Relation, SchoolStage)}
+
+api = LabelledAPI(
     title="防贫系统 API",
     version="1.0",
     description="户、家庭成员与导入导出。所有数据按登录用户的区划范围过滤；身份证号按角色脱敏。金额单位为分。",
