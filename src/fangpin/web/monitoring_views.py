@@ -344,7 +344,7 @@ def _named_chunks(rows, household_of):
     yield from chunk
 
 
-def _list_page(request, *, title, template, form, qs, columns, default, household_of, extra=None):
+def _list_page(request, *, title, template, form, qs, columns, default, household_of, unit="条"):
     """A monitoring list: filtered, sorted, paged, and exported as shown."""
     params = form.cleaned_data if form.is_valid() else {}
     qs, current = listing.sort(qs, columns, request.GET.get("sort", ""), default)
@@ -358,7 +358,7 @@ def _list_page(request, *, title, template, form, qs, columns, default, househol
     return render(request, template, {
         "title": title, "form": form, "page": page, "rows": rows, "query": query.urlencode(), "today": timezone.localdate(),
         "headers": listing.headers(columns, current, request.GET.dict()), "export": listing.export_link(request.GET.dict()),
-        **(extra or {})})
+        "unit": unit})
 
 
 def warning_list(request):
@@ -384,7 +384,7 @@ def case_list(request):
     qs = ms.case_list(user=request.user, area=params.get("village") or params.get("township") or "",
                       state=params.get("state", ""), kind=params.get("kind", ""))
     return _list_page(request, title="案件清单", template="monitoring/case_list.html", form=form, qs=qs,
-                      columns=CASE_COLUMNS, default="due", household_of=lambda c: c.household)
+                      columns=CASE_COLUMNS, default="due", household_of=lambda c: c.household, unit="件")
 
 
 MEASURE_COLUMNS = [
@@ -410,4 +410,4 @@ def measure_list(request):
     qs = ms.measure_list(user=request.user, area=params.get("village") or params.get("township") or "",
                          kind=params.get("kind", ""), status=params.get("status", ""))
     return _list_page(request, title="帮扶措施清单", template="monitoring/measure_list.html", form=form, qs=qs,
-                      columns=MEASURE_COLUMNS, default="-start", household_of=lambda m: m.household)
+                      columns=MEASURE_COLUMNS, default="-start", household_of=lambda m: m.household, unit="项")
