@@ -23,8 +23,7 @@ from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.monitoring import selectors as monitoring_selectors
 from fangpin.monitoring import services as monitoring
 from fangpin.monitoring.models import Band
-from fangpin.policies import audit as policy_audit_rules
-from fangpin.policies import catalog, engine, entitlements, funding, parameters, roster, simulate
+from fangpin.policies import batch, catalog, entitlements, funding, parameters, roster, simulate
 from fangpin.registry import history as history_lines
 from fangpin.registry import overview
 from fangpin.registry import selectors, services
@@ -571,28 +570,21 @@ def policy_audit(request, doc_id: str):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         area = d.get("village") or d.get("township") or request.user.org_unit_id
-        got = simulate.registry_tables(user=request.user, area=area, as_of=d["as_of"])
-        if got is None:
-            error = f"所选范围超过 {simulate.MAX_HOUSEHOLDS:,} 户，请选择一个乡镇或村"
+        upload = d["payments"]
+        try:
+            with files.saved(upload.chunks()) as path:
+                got = batch.audit_registry(request.user, doc, area, path, d["as_of"], upload.name)
+        except ValueError as e:
+            form.add_error("payments", str(e))
         else:
-            upload = d["payments"]
-            try:
-                with files.saved(upload.chunks()) as path:
-                    paid, bad = policy_audit_rules.read_payments(path, doc, upload.name)
-            except ValueError as e:
-                form.add_error("payments", str(e))
+            if got is None:
+                error = f"所选范围超过 {simulate.MAX_HOUSEHOLDS:,} 户，请选择一个乡镇或村"
+            elif request.POST.get("export"):
+                return list_xlsx(request, "发放审计", [f"{doc.number}", f"审计日期：{d['as_of']:%Y-%m-%d}",
+                                                    f"发放记录：{upload.name}"], AUDIT_COLUMNS, got["findings"])
             else:
-                built, n = got
-                owed = engine.evaluate(doc, built, as_of=d["as_of"]).results
-                findings = policy_audit_rules.audit(doc, owed, paid, d["as_of"].year).to_dicts()
-                for f in findings:
-                    f["id_number"] = id_number_for(request.user, f["id_number"]) if f["id_number"] else ""
-                if request.POST.get("export"):
-                    return list_xlsx(request, "发放审计", [f"{doc.number}", f"审计日期：{d['as_of']:%Y-%m-%d}",
-                                                        f"发放记录：{upload.name}"], AUDIT_COLUMNS, findings)
                 counts: dict[str, int] = {}
-                for f in findings:
+                for f in got["findings"]:
                     counts[f["finding"]] = counts.get(f["finding"], 0) + 1
-                result = {"findings": findings, "counts": counts, "households": n, "bad": bad,
-                          "payments": paid.height, "headers": listing.headers(AUDIT_COLUMNS, "", {})}
+                result = got | {"counts": counts, "headers": listing.headers(AUDIT_COLUMNS, "", {})}
     return render(request, "policies/audit.html", {"doc": doc, "form": form, "result": result, "error": error})
