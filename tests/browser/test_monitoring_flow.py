@@ -106,11 +106,20 @@ def test_warning_to_enrollment_assistance_plan_and_elimination(divisions_restore
     assert Warning.objects.get().status == "confirmed"
 
     # A contact cadre and a measure; the household plan prints.
+    # The cadre is registered on the village's roster first, then picked for the household.
     clerk.goto(f"{base}/households/{h.pk}/monitoring/")
-    assert "风险未消除" in clerk.inner_text("#monitoring-status")
-    clerk.fill("#cadre-form #id_name", "郭志强")
-    clerk.fill("#cadre-form #id_unit", "平鲁区农业农村局 科员")
-    clerk.fill("#cadre-form #id_phone", "13903490000")
+    assert "风险未消除" in clerk.inner_text("#monitoring-status") and "还没有在册干部" in clerk.inner_text("main")
+    clerk.goto(f"{base}/monitoring/cadres/")
+    clerk.click("summary:has-text('登记帮扶干部')")
+    clerk.fill("#cadre-add #id_name", "郭志强")
+    clerk.fill("#cadre-add #id_unit", "平鲁区农业农村局 科员")
+    clerk.fill("#cadre-add #id_phone", "13903490000")
+    clerk.click("#cadre-add button[type=submit]")
+    assert "已登记帮扶干部：郭志强" in clerk.inner_text("main")
+    clerk.goto(f"{base}/households/{h.pk}/monitoring/")
+    from fangpin.monitoring.models import Cadre
+
+    clerk.select_option("#cadre-form #id_cadre", str(Cadre.objects.get(name="郭志强").pk))
     clerk.click("#cadre-form button[type=submit]")
     clerk.select_option("#measure-form #id_kind", "medical")
     clerk.fill("#measure-form #id_description", "落实大病保险和医疗救助，协助办理慢病卡")

@@ -44,6 +44,7 @@ SCOPE_PATHS: dict[str, str] = {
     "monitoring.warning": "household__village__code",
     "monitoring.case": "household__village__code",
     "monitoring.contactcadre": "household__village__code",
+    "monitoring.cadre": "org_unit__code",
     "monitoring.measure": "household__village__code",
     "monitoring.feedupload": "region__code",
     "monitoring.screeningrun": "region__code",

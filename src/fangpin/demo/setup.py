@@ -114,16 +114,63 @@ def ensure_screening(year: int | None = None, seed: int = 2026) -> ScreeningRun 
 
 
 SHUANGNIAN_CUN = "140603203200"  # the demo clerk's village: every village-level step below is that clerk's
+SHUANGNIAN_XIANG = SHUANGNIAN
+
+# 帮扶干部名册 of the demo (names and phones are made up): (unit code, name, unit and post, phone)
+DEMO_CADRES = [
+    (PINGLU, "刘志强", "平鲁区农业农村局 干部", "0349-6021234"),
+    (PINGLU, "王建军", "平鲁区乡村振兴服务中心 科员", "0349-6021235"),
+    (PINGLU, "张海燕", "平鲁区人力资源和社会保障局 科员", "0349-6021236"),
+    (SHUANGNIAN_XIANG, "李文斌", "双碾乡人民政府 副乡长", "0349-6101001"),
+    (SHUANGNIAN_XIANG, "赵丽娟", "双碾乡人民政府 乡村振兴专干", "0349-6101002"),
+    (SHUANGNIAN_CUN, "郭志强", "双碾村驻村第一书记", "13903490000"),
+    (SHUANGNIAN_CUN, "孙永红", "双碾村驻村工作队员", "13903490001"),
+    (LONGXIAN, "马晓东", "陇县农业农村局 干部", "0917-4621001"),
+]
+
+
+def ensure_cadres() -> int:
+    """Once: the demo's roster of cadres (区、乡、村), registered by the county bureau of each county."""
+    from fangpin.monitoring import assistance
+    from fangpin.monitoring.models import Cadre
+
+    if Cadre.objects.exists():
+        return 0
+    bureaus = {u.org_unit.prefix: u for u in User.objects.filter(role=Role.COUNTY_BUREAU).select_related("org_unit")}
+    made = 0
+    for unit, name, post, phone in DEMO_CADRES:
+        bureau = bureaus.get(unit[:6])
+        if bureau is not None and OrgUnit.objects.filter(code=unit).exists():
+            assistance.add_cadre(bureau, org_unit_id=unit, name=name, unit=post, phone=phone)
+            made += 1
+    return made
+
+
+def _date_back(case, on: dt.date) -> None:
+    """The demo's procedure happened in the past: its last step is dated `on` (the steps ran today)."""
+    from fangpin.monitoring.models import Case, Transition
+
+    when = timezone.make_aware(dt.datetime.combine(on, dt.time(10)))
+    last = Transition.objects.filter(case=case).order_by("-pk").first()
+    if last is not None:
+        Transition.objects.filter(pk=last.pk).update(at=when)
+    fields = {"opened_at": when} if last is None or last.action == "open" else {}
+    if case.closed_at is not None:
+        fields["closed_at"] = when
+    if fields:
+        Case.objects.filter(pk=case.pk).update(**fields)
 
 
 def ensure_procedure(today: dt.date | None = None) -> dict[str, int]:
     """Once: cases of 双碾村 at every stage of the procedure, so that each level's screens have something to show —
     a warning verified and one dismissed; enrollment cases at the village, in notice, at the township, at the county;
-    one enrolled with its contact cadre and measures; one through the green channel. The earlier steps are dated back
-    (a notice period must be over before the township sees a case). Returns the count of cases by state."""
+    one enrolled a few weeks ago with its contact cadre and measures; one through the green channel; two enrolled
+    eight months ago whose income of last year is above the line (ready for risk elimination), and one whose risk was
+    eliminated last month. The steps are dated back (a notice period must be over before the township sees a case).
+    Returns the count of cases by state."""
     from fangpin.monitoring import assistance, workflow
     from fangpin.monitoring.department import verify
-    from fangpin.monitoring.models import Case, Measure, Warning
+    from fangpin.monitoring.models import Band, Cadre, Case, IncomeAccount, Measure, Warning
 
     today = today or timezone.localdate()
     if Case.objects.filter(household__village_id=SHUANGNIAN_CUN).exists():
@@ -131,48 +178,78 @@ def ensure_procedure(today: dt.date | None = None) -> dict[str, int]:
     clerk = User.objects.get(username="cunji")
     township = User.objects.get(username="xiangzhen")
     county = User.objects.get(username="xianju")
-    candidates = list(Household.objects.filter(village_id=SHUANGNIAN_CUN, category__in=["lifted", "ordinary"])
-                      .exclude(warnings__isnull=False).order_by("number")[:8])
-    if len(candidates) < 6:
+    roster = {c.name: c for c in Cadre.objects.filter(org_unit_id__in=[PINGLU, SHUANGNIAN_XIANG, SHUANGNIAN_CUN])}
+    fresh = (Household.objects.filter(village_id=SHUANGNIAN_CUN, category__in=["lifted", "ordinary"])
+             .exclude(warnings__isnull=False).order_by("number"))
+    above = set(IncomeAccount.objects.filter(household__village_id=SHUANGNIAN_CUN, year=today.year - 1,
+                                             band=Band.ABOVE).values_list("household_id", flat=True))
+    ready = [h for h in fresh if h.pk in above][:3]
+    candidates = [h for h in fresh if h.pk not in above][:6]
+    if len(candidates) < 6 or len(ready) < 3 or len(roster) < 3:
         return {}
     days = workflow._procedure("notice_days")
-    start = today - dt.timedelta(days=days + 20)
-    appraisal = {"date": start, "attendance": 32, "record": "村民代表会议民主评议：同意纳入（演示数据）"}
+    appraisal = {"attendance": 32, "record": "村民代表会议民主评议：同意纳入（演示数据）"}
 
-    def opened(h, causes, back=True):
+    def opened(h, causes, start):
         kind = {"monitor_type": "unstable" if h.category == "lifted" else "marginal"}
-        return workflow.open_case(clerk, h, kind=Case.Kind.ENROLLMENT, channel=Case.Channel.CADRE_VISIT,
-                                  risk_causes=causes, today=start if back else today, **kind)
+        case = workflow.open_case(clerk, h, kind=Case.Kind.ENROLLMENT, channel=Case.Channel.CADRE_VISIT,
+                                  risk_causes=causes, today=start, **kind)
+        _date_back(case, start)
+        return case
 
-    def forward(case, to):
+    def forward(case, to, start, record=appraisal):
         steps = [("appraise", clerk, start), ("submit", clerk, start + dt.timedelta(days=days + 1)),
-                 ("approve", township, start + dt.timedelta(days=days + 3)), ("approve", county, start + dt.timedelta(days=days + 6))]
+                 ("approve", township, start + dt.timedelta(days=days + 3)),
+                 ("approve", county, start + dt.timedelta(days=days + 6))]
         for action, user, on in steps[:to]:
             case.refresh_from_db()
             case = workflow.act(user, case, action, version=case.version, today=on,
-                                appraisal=appraisal if action == "appraise" else None)
+                                appraisal={**record, "date": on} if action == "appraise" else None)
+            _date_back(case, on)
         return case
 
+    def assisted(case, start, cadre, measures):
+        h = case.household
+        assistance.assign_cadre(county, h, cadre=roster[cadre], since=start + dt.timedelta(days=days + 7))
+        for kind, status, text, benefit in measures:
+            on = start + dt.timedelta(days=days + 8)
+            end = on + dt.timedelta(days=60) if status == Measure.Status.DONE else None
+            assistance.add_measure(county, h, kind=kind, status=status, description=text, start=on, end=end,
+                                   benefit=benefit)
+
+    recent = today - dt.timedelta(days=days + 20)
+    long_ago = today - dt.timedelta(days=250)  # enrolled eight months ago: past the six months elimination asks
     with transaction.atomic():
         for w in Warning.objects.filter(household__village_id=SHUANGNIAN_CUN, status=Warning.Status.OPEN).order_by("pk")[:1]:
             verify(clerk, w, at_risk=False, note="入户核实：大病已报销，家庭收入稳定，不存在返贫风险（演示数据）")
         c1, c2, c3, c4, c5 = candidates[:5]
-        opened(c1, "家庭主要劳动力务工中断，收入明显下降（演示数据）", back=False)
-        forward(opened(c2, "因病医疗支出较大（演示数据）"), 1)
-        forward(opened(c3, "子女上学支出增加，收入不稳定（演示数据）"), 2)
-        forward(opened(c4, "因残丧失部分劳动能力（演示数据）"), 3)
-        done = forward(opened(c5, "因灾房屋受损，收入骤减（演示数据）"), 4)
-        assistance.assign_cadre(county, done.household, name="刘志强", unit="平鲁区农业农村局 干部",
-                                phone="0349-6021234", since=start + dt.timedelta(days=days + 7))
-        assistance.add_measure(county, done.household, kind=Measure.Kind.EMPLOYMENT, status=Measure.Status.IN_PROGRESS,
-                               description="推荐到区内企业务工，享受跨省务工交通补贴（演示数据）", start=start + dt.timedelta(days=days + 8),
-                               benefit="sn2022-67:transport_subsidy")
-        assistance.add_measure(county, done.household, kind=Measure.Kind.INDUSTRY, status=Measure.Status.PLANNED,
-                               description="发展庭院养殖，申请产业奖补（演示数据）", start=today)
+        opened(c1, "家庭主要劳动力务工中断，收入明显下降（演示数据）", today)
+        forward(opened(c2, "因病医疗支出较大（演示数据）", recent), 1, recent)
+        forward(opened(c3, "子女上学支出增加，收入不稳定（演示数据）", recent), 2, recent)
+        forward(opened(c4, "因残丧失部分劳动能力（演示数据）", recent), 3, recent)
+        done = forward(opened(c5, "因灾房屋受损，收入骤减（演示数据）", recent), 4, recent)
+        assisted(done, recent, "刘志强", [
+            (Measure.Kind.EMPLOYMENT, Measure.Status.IN_PROGRESS, "推荐到区内企业务工，享受跨省务工交通补贴（演示数据）",
+             "sn2022-67:transport_subsidy"),
+            (Measure.Kind.INDUSTRY, Measure.Status.PLANNED, "发展庭院养殖，申请产业奖补（演示数据）", "")])
         green = candidates[5]
-        workflow.open_case(clerk, green, kind=Case.Kind.ENROLLMENT, channel=Case.Channel.SELF_APPLICATION,
-                           monitor_type="unstable" if green.category == "lifted" else "marginal",
-                           green_cause=Case.GreenCause.MAJOR_CHANGE, risk_causes="突发火灾，房屋和财物损毁（演示数据）")
+        case = workflow.open_case(clerk, green, kind=Case.Kind.ENROLLMENT, channel=Case.Channel.SELF_APPLICATION,
+                                  monitor_type="unstable" if green.category == "lifted" else "marginal",
+                                  green_cause=Case.GreenCause.MAJOR_CHANGE, risk_causes="突发火灾，房屋和财物损毁（演示数据）")
+        # Enrolled eight months ago, assisted since, income of last year above the line: ready for elimination.
+        causes = ["务工收入中断（演示数据）", "因病支出较大（演示数据）", "因灾农作物减产（演示数据）"]
+        cadres = ["孙永红", "郭志强", "王建军"]
+        for h, cause, cadre in zip(ready, causes, cadres):
+            case = forward(opened(h, cause, long_ago), 4, long_ago)
+            assisted(case, long_ago, cadre, [
+                (Measure.Kind.EMPLOYMENT, Measure.Status.DONE if h is ready[2] else Measure.Status.IN_PROGRESS,
+                 "介绍到帮扶车间稳定就业（演示数据）", "")])
+        # The third: its risk was eliminated last month, through the same three levels.
+        elim_on = today - dt.timedelta(days=days + 25)
+        case = workflow.open_case(clerk, ready[2], kind=Case.Kind.ELIMINATION, risk_causes="务工收入稳定，家庭人均纯收入"
+                                  "高于监测标准，风险已消除（演示数据）", today=elim_on)
+        _date_back(case, elim_on)
+        forward(case, 4, elim_on, {"attendance": 30, "record": "村民代表会议民主评议：同意风险消除（演示数据）"})
     counts: dict[str, int] = {}
     for state in Case.objects.filter(household__village_id=SHUANGNIAN_CUN).values_list("state", flat=True):
         counts[state] = counts.get(state, 0) + 1

@@ -49,3 +49,11 @@ def parent_code(code: str) -> str | None:
     if idx == 0:
         return None
     return prefix(code, LEVELS[idx - 1]).ljust(12, "0")
+
+
+def lineage(code: str) -> list[str]:
+    """The 12-digit codes of the unit and every unit above it, the province first."""
+    out = [code]
+    while (up := parent_code(out[-1])) is not None:
+        out.append(up)
+    return out[::-1]

@@ -59,6 +59,18 @@ def headers(columns: list[Column], current: str, query: dict) -> list[dict]:
     return out
 
 
+def batches(rows: Iterable, size: int):
+    """Lists of up to `size` rows: a chunk at a time, for what is looked up once per chunk (heads' names, counts)."""
+    chunk = []
+    for r in rows:
+        chunk.append(r)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def export_link(query: dict) -> str:
     params = {k: v for k, v in query.items() if k not in ("page", "format") and v}
     return "?" + urlencode({**params, "format": "xlsx"})

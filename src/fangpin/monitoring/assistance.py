@@ -1,5 +1,6 @@
-"""Assistance (帮扶): one contact cadre per monitored household, measures with status and dates. A cadre is changed by
-naming the next one; ending the tie without a successor waits for risk elimination."""
+"""Assistance (帮扶): the roster of cadres per area, one contact cadre per monitored household (picked from the roster),
+measures with status and dates. A cadre is changed by naming the next one; ending the tie without a successor waits
+for risk elimination."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangpin.accounts import access
+from fangpin.lib import divisions
 from fangpin.registry.models import Household
 
-from .models import ContactCadre, Measure
+from .models import Cadre, ContactCadre, Measure
 from .workflow import cadre_may_end, current_cadre
 
 
@@ -27,24 +29,60 @@ def _save(obj, user, reason: str = "") -> None:
     obj.save()
 
 
+def _clean_text(**values: str) -> dict[str, str]:
+    out = {k: (v or "").strip() for k, v in values.items()}
+    if not all(out.values()):
+        raise ValidationError("请填写干部的姓名、工作单位及职务和联系电话")
+    return out
+
+
 @transaction.atomic
-def assign_cadre(user, household: Household, *, name: str, unit: str, phone: str, since: dt.date | None = None,
+def add_cadre(user, *, org_unit_id: str, name: str, unit: str, phone: str) -> Cadre:
+    """Register a cadre for a unit of the user's area (帮扶干部名册)."""
+    access.require(user, "monitoring.assist")
+    access.require_area(user, org_unit_id, "该区划不在您的管辖范围内")
+    cadre = Cadre(org_unit_id=org_unit_id, **_clean_text(name=name, unit=unit, phone=phone))
+    _save(cadre, user, "登记帮扶干部")
+    return cadre
+
+
+@transaction.atomic
+def update_cadre(user, cadre: Cadre, *, unit: str, phone: str, active: bool, reason: str = "") -> Cadre:
+    """A cadre's unit and phone change, or the cadre leaves the roster; pairings made before keep what they copied."""
+    access.require(user, "monitoring.assist")
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    access.require_area(user, cadre.org_unit_id, "该干部不在您管辖范围的名册中")
+    cadre.__dict__.update(_clean_text(unit=unit, phone=phone))
+    cadre.active = active
+    _save(cadre, user, reason.strip()[:100] or "修改帮扶干部信息")
+    return cadre
+
+
+@transaction.atomic
+def assign_cadre(user, household: Household, *, cadre: Cadre, since: dt.date | None = None,
                  reason: str = "") -> ContactCadre:
-    """Name the household's contact cadre; a current one is ended the day before (更换帮扶联系人)."""
+    """Pair the household with a cadre of the roster; a current one is ended the day before (更换帮扶联系人). The
+    cadre must be in the roster of the household's village or of a unit above it."""
     _check(user, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
+    cadre = Cadre.objects.filter(pk=cadre.pk).first()
+    if cadre is None or cadre.org_unit_id not in divisions.lineage(household.village_id):
+        raise ValidationError({"cadre": "请从该户所在村、乡镇或县的帮扶干部名册中选择"})
+    if not cadre.active:
+        raise ValidationError({"cadre": f"{cadre.name}已移出帮扶干部名册"})
     since = since or timezone.localdate()
-    if not (name.strip() and unit.strip() and phone.strip()):
-        raise ValidationError("请填写帮扶联系人的姓名、单位职务和联系电话")
     old = current_cadre(household)
     if old is not None:
+        if old.cadre_id == cadre.pk:
+            raise ValidationError({"cadre": f"{cadre.name}已是该户的帮扶联系人"})
         if since <= old.since:
-            raise ValidationError(f"新联系人的结对日期应晚于现联系人（{old.since:%Y-%m-%d}）")
+            raise ValidationError({"since": f"新联系人的结对日期应晚于现联系人（{old.since:%Y-%m-%d}）"})
         old.until, old.end_reason = since - dt.timedelta(days=1), (reason.strip() or "更换帮扶联系人")[:100]
         _save(old, user, old.end_reason)
-    cadre = ContactCadre(household=household, name=name.strip(), unit=unit.strip(), phone=phone.strip(), since=since)
-    _save(cadre, user, "结对帮扶")
-    return cadre
+    pairing = ContactCadre(household=household, cadre=cadre, name=cadre.name, unit=cadre.unit, phone=cadre.phone,
+                           since=since)
+    _save(pairing, user, "结对帮扶")
+    return pairing
 
 
 @transaction.atomic

@@ -176,7 +176,8 @@ class Warning(models.Model):
         ordering = ["deadline", "id"]
         constraints = [models.UniqueConstraint(fields=["household", "rule", "period", "subject"],
                                                name="one_warning_per_signal")]
-        indexes = [models.Index(fields=["status", "deadline"])]
+        indexes = [models.Index(fields=["status", "deadline"]),
+                   models.Index(fields=["deadline", "id"], name="warning_by_deadline")]  # the list's default order
 
 
 # --- identification and risk elimination ---------------------------------------------------------------------------
@@ -310,11 +311,41 @@ class OpenItem(models.Model):
 
 # --- assistance ----------------------------------------------------------------------------------------------------
 
+class Cadre(models.Model):
+    """帮扶干部名册: the cadres an area can pair with its monitored households, with their unit and phone. A cadre is
+    registered for a unit (a village, township or county) and may be paired with households anywhere below it."""
+
+    org_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="cadres",
+                                 verbose_name="所属区划")
+    name = models.CharField("姓名", max_length=50)
+    unit = models.CharField("工作单位及职务", max_length=100)
+    phone = models.CharField("联系电话", max_length=30)
+    active = models.BooleanField("在册", default=True, help_text="调离、退休等不再结对的干部移出名册，已有的结对记录保留")
+    history = HistoricalRecords(verbose_name="帮扶干部名册变更记录")
+
+    class Meta:
+        verbose_name = "帮扶干部"
+        verbose_name_plural = "帮扶干部名册"
+        ordering = ["org_unit_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "name", "phone"], name="one_cadre_per_unit_name_phone"),
+            models.CheckConstraint(condition=~models.Q(name="") & ~models.Q(unit="") & ~models.Q(phone=""),
+                                   name="cadre_name_unit_phone_given"),
+        ]
+        indexes = [models.Index(fields=["org_unit", "name", "id"], name="cadre_by_unit_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}，{self.phone}）"
+
+
 class ContactCadre(models.Model):
-    """帮扶联系人: one current per monitored household; ended only by a replacement or after risk elimination."""
+    """帮扶联系人: one current per monitored household; ended only by a replacement or after risk elimination. The
+    name, unit and phone are copied from the roster when paired, so the record shows who was paired then."""
 
     household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="contact_cadres",
                                   verbose_name="户")
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, null=True, blank=True, related_name="pairings",
+                              verbose_name="名册中的干部", help_text="名册建立之前的结对记录为空")
     name = models.CharField("姓名", max_length=50)
     unit = models.CharField("工作单位及职务", max_length=100)
     phone = models.CharField("联系电话", max_length=30)

@@ -14,7 +14,7 @@ from fangpin.registry.choices import Category
 from fangpin.registry import selectors as registry_selectors
 from fangpin.registry.models import Household
 
-from .models import (Case, ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, MonitoringTally, OpenItem,
+from .models import (Cadre, Case, ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, MonitoringTally, OpenItem,
                      Measure, ScreeningRun, Warning)
 
 
@@ -229,6 +229,60 @@ def run_get(*, user, pk: int) -> ScreeningRun:
 def measure_get(*, household, pk: int):
     """A measure of a household the caller already fetched through the registry's scope."""
     return household.measures.filter(pk=pk).first() or _missing()
+
+
+# --- the cadre roster -----------------------------------------------------------------------------------------------
+
+def cadre_list(*, user, area: str = "", active: str = ""):
+    """帮扶干部名册 as the user may use it: the cadres registered in the user's area and in the units above it (a
+    township's cadres are paired in its villages). `area` narrows to the cadres who may serve there: those of the
+    unit, of its subtree and of the units above it."""
+    access.require(user, "monitoring.read")
+    unit = user.org_unit
+    qs = Cadre.objects.select_related("org_unit", "org_unit__parent").filter(
+        access.subtree("org_unit_id", unit.prefix) | Q(org_unit_id__in=divisions.lineage(unit.code)[:-1]))
+    if area:
+        try:
+            code = divisions.full_code(area)
+        except ValueError:
+            return qs.none()
+        qs = qs.filter(access.subtree("org_unit_id", divisions.prefix(code))
+                       | Q(org_unit_id__in=divisions.lineage(code)[:-1]))
+    if active in ("1", "0"):
+        qs = qs.filter(active=active == "1")
+    return qs
+
+
+def cadre_pairings(cadres) -> dict[int, int]:
+    """How many households each of these cadres is the current contact of (the page's rows only)."""
+    return dict(ContactCadre.objects.filter(cadre__in=[c.pk for c in cadres], until__isnull=True).order_by()
+                .values("cadre_id").annotate(n=Count("id")).values_list("cadre_id", "n"))
+
+
+def cadre_get(*, user, pk: int) -> Cadre:
+    """A cadre the user may edit: registered in the user's own area."""
+    access.require(user, "monitoring.assist")
+    return access.scope(user, Cadre.objects.select_related("org_unit"), "monitoring.assist").filter(
+        pk=pk).first() or _missing()
+
+
+def cadre_current_households(*, cadre: Cadre, limit: int = 200) -> list:
+    """The households a cadre (already fetched through the user's scope) is the current contact of, heads named."""
+    pairings = list(ContactCadre.objects.filter(cadre=cadre, until__isnull=True)
+                    .select_related("household", "household__village").order_by("household__village_id", "pk")[:limit])
+    registry_selectors.attach_head_names([p.household for p in pairings])
+    return pairings
+
+
+def cadre_history(*, cadre: Cadre) -> list:
+    return list(cadre.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
+
+
+def cadre_choices(*, user, household) -> list[Cadre]:
+    """The cadres a household may be paired with: in the roster of its village or a unit above, still active."""
+    access.require(user, "monitoring.assist")
+    return list(Cadre.objects.select_related("org_unit").filter(
+        org_unit_id__in=divisions.lineage(household.village_id), active=True).order_by("-org_unit_id", "name", "id"))
 
 
 def _missing():

@@ -176,10 +176,38 @@ class AppraisalForm(forms.Form):
 
 
 class CadreForm(forms.Form):
-    name = forms.CharField(label="帮扶联系人", max_length=50)
+    """Pair a household with a cadre of the roster (choices: the roster of its village and the units above)."""
+    cadre = forms.TypedChoiceField(label="帮扶联系人", coerce=int, empty_value=None,
+                                   help_text="从帮扶干部名册中选择；名册中没有的，先到“帮扶干部名册”登记")
+    since = forms.DateField(label="结对日期", widget=DATE)
+
+    def __init__(self, *args, cadres=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].choices = [("", "—")] + [
+            (c.pk, f"{c.name}（{c.unit}，{c.phone}）· {c.org_unit.name}名册") for c in cadres]
+
+
+class CadreFilterForm(AreaForm):
+    active = forms.ChoiceField(label="名册状态", required=False,
+                               choices=[("", "全部"), ("1", "在册"), ("0", "已移出名册")])
+
+
+class CadreAddForm(forms.Form):
+    org_unit = forms.ChoiceField(label="登记到", help_text="干部可与该区划及其下各村的监测户结对")
+    name = forms.CharField(label="姓名", max_length=50)
     unit = forms.CharField(label="工作单位及职务", max_length=100)
     phone = forms.CharField(label="联系电话", max_length=30)
-    since = forms.DateField(label="结对日期", widget=DATE)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].choices = list(units)
+
+
+class CadreEditForm(forms.Form):
+    unit = forms.CharField(label="工作单位及职务", max_length=100)
+    phone = forms.CharField(label="联系电话", max_length=30)
+    active = forms.BooleanField(label="在册", required=False, help_text="取消勾选即移出名册，已有结对记录保留")
+    reason = forms.CharField(label="变更原因", max_length=100, required=False)
 
 
 class MeasureForm(forms.Form):

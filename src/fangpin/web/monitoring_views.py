@@ -20,11 +20,15 @@ from fangpin.monitoring.feeds import FEEDS, FeedError, feeds_of_department
 from fangpin.monitoring.models import Case, Measure, ScreeningRun, Warning
 from fangpin.monitoring.screening import RISK_LABELS, STATUS_LABELS
 from fangpin.policies import entitlements
+from fangpin.registry import history as history_lines
 from fangpin.registry import selectors as registry_selectors
 
 from .views import filters_text, list_xlsx, area_and_trail, area_form
 from .forms import (
     AppraisalForm,
+    CadreAddForm,
+    CadreEditForm,
+    CadreFilterForm,
     CadreForm,
     CaseFilterForm,
     EliminationForm,
@@ -215,10 +219,11 @@ def household_monitoring(request, pk: int):
     post = request.POST if request.method == "POST" else None
     action = request.POST.get("action") if post else None
     benefits = _benefit_choices(user, household) if can_assist else []
+    cadres = ms.cadre_choices(user=user, household=household) if can_assist else []
     forms = {
         "enroll": OpenCaseForm(post if action == "enroll" else None),
         "eliminate": EliminationForm(post if action == "eliminate" else None),
-        "cadre": CadreForm(post if action == "cadre" else None, initial={"since": timezone.localdate()}),
+        "cadre": CadreForm(post if action == "cadre" else None, cadres=cadres, initial={"since": timezone.localdate()}),
         "measure": MeasureForm(post if action == "measure" else None, benefits=benefits,
                                initial={"start": timezone.localdate()}),
     }
@@ -247,7 +252,8 @@ def household_monitoring(request, pk: int):
         "household": household, "m": ms.household_monitoring(user=user, household=household), "forms": forms,
         "can_open": can_open, "can_assist": can_assist, "failures": failures,
         "monitored": household.at_risk,
-        "cadre_end_blocked": workflow.cadre_may_end(household), "status_choices": Measure.Status.choices})
+        "cadre_end_blocked": workflow.cadre_may_end(household), "status_choices": Measure.Status.choices,
+        "no_roster": can_assist and not cadres})
 
 
 def _household_action(user, household, action, forms, post):
@@ -263,8 +269,10 @@ def _household_action(user, household, action, forms, post):
     if action == "eliminate":
         return workflow.open_case(user, household, kind=Case.Kind.ELIMINATION, risk_causes=d["risk_causes"])
     if action == "cadre":
-        c = assistance.assign_cadre(user, household, name=d["name"], unit=d["unit"], phone=d["phone"],
-                                    since=d["since"])
+        cadre = next((c for c in ms.cadre_choices(user=user, household=household) if c.pk == d["cadre"]), None)
+        if cadre is None:
+            raise ValidationError({"cadre": "请从名册中选择帮扶联系人"})
+        c = assistance.assign_cadre(user, household, cadre=cadre, since=d["since"])
         return f"帮扶联系人：{c.name}"
     if action == "end_cadre":
         assistance.end_cadre(user, household, reason=post.get("reason", ""))
@@ -333,15 +341,9 @@ CASE_COLUMNS = [
 
 def _named_chunks(rows, household_of):
     """Rows with their households' heads named, a chunk at a time (one query a chunk)."""
-    chunk = []
-    for r in rows:
-        chunk.append(r)
-        if len(chunk) == 2000:
-            registry_selectors.attach_head_names([household_of(x) for x in chunk])
-            yield from chunk
-            chunk = []
-    registry_selectors.attach_head_names([household_of(x) for x in chunk])
-    yield from chunk
+    for chunk in listing.batches(rows, 2000):
+        registry_selectors.attach_head_names([household_of(x) for x in chunk])
+        yield from chunk
 
 
 def _list_page(request, *, title, template, form, qs, columns, default, household_of, unit="条"):
@@ -411,3 +413,110 @@ def measure_list(request):
                          kind=params.get("kind", ""), status=params.get("status", ""))
     return _list_page(request, title="帮扶措施清单", template="monitoring/measure_list.html", form=form, qs=qs,
                       columns=MEASURE_COLUMNS, default="-start", household_of=lambda m: m.household, unit="项")
+
+
+# --- the cadre roster -----------------------------------------------------------------------------------------------
+
+CADRE_COLUMNS = [
+    listing.Column("org_unit", "登记区划", lambda c: _unit_label(c.org_unit), ("org_unit_id", "name"), width=22),
+    listing.Column("name", "姓名", lambda c: c.name, width=10),
+    listing.Column("unit", "工作单位及职务", lambda c: c.unit, width=30),
+    listing.Column("phone", "联系电话", lambda c: c.phone, width=14),
+    listing.Column("active", "名册状态", lambda c: "在册" if c.active else "已移出名册", width=10),
+    listing.Column("households", "现结对户数", lambda c: c.households, num=True, width=10),
+]
+
+
+def _unit_label(unit) -> str:
+    """A township's or village's name with the unit above it (several townships have villages of the same name)."""
+    if unit.level == "village" and unit.parent_id:
+        return f"{unit.parent.name}{unit.name}"
+    return unit.name
+
+
+def _with_pairings(cadres):
+    cadres = list(cadres)
+    counts = ms.cadre_pairings(cadres)
+    for c in cadres:
+        c.households = counts.get(c.pk, 0)
+    return cadres
+
+
+def _roster_units(user):
+    """Where a user may register cadres: the own unit, and for a township or county each unit below (grouped)."""
+    own = user.org_unit
+    units = [(own.code, own.name)]
+    townships = list(registry_selectors.townships(user=user))
+    villages = list(registry_selectors.villages(user=user).select_related("parent"))
+    if townships and own.level != "township":
+        units.append(("乡镇", [(t.code, t.name) for t in townships]))
+    by_township: dict[str, list] = {}
+    for v in villages:
+        if v.code != own.code:
+            by_township.setdefault(v.parent.name, []).append((v.code, v.name))
+    units += [(f"{name}各村", vs) for name, vs in by_township.items()]
+    return units
+
+
+@require_http_methods(["GET", "POST"])
+def cadre_list(request):
+    """帮扶干部名册: the cadres of the user's area and the units above, with how many households each is paired with;
+    users who assist register cadres here."""
+    access.require(request.user, "monitoring.read")
+    user = request.user
+    can_edit = access.can(user, "monitoring.assist")
+    add = CadreAddForm(request.POST if request.method == "POST" else None,
+                       units=_roster_units(user) if can_edit else ())
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您的角色无权登记帮扶干部")
+        if add.is_valid():
+            try:
+                d = add.cleaned_data
+                cadre = assistance.add_cadre(user, org_unit_id=d["org_unit"], name=d["name"], unit=d["unit"],
+                                             phone=d["phone"])
+            except ValidationError as e:
+                _errors(add, e)
+            else:
+                messages.success(request, f"已登记帮扶干部：{cadre.name}")
+                return redirect("cadre_list")
+    form = area_form(request, CadreFilterForm)
+    params = form.cleaned_data if form.is_valid() else {}
+    qs = ms.cadre_list(user=user, area=params.get("village") or params.get("township") or "",
+                       active=params.get("active", ""))
+    qs, current = listing.sort(qs, CADRE_COLUMNS, request.GET.get("sort", ""), "org_unit")
+    if request.GET.get("format") == "xlsx":
+        chunks = (c for chunk in listing.batches(qs.iterator(chunk_size=2000), 2000) for c in _with_pairings(chunk))
+        return list_xlsx(request, "帮扶干部名册", filters_text(form, params), CADRE_COLUMNS, chunks)
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    rows = _with_pairings(page.object_list)
+    for c in rows:  # a cadre registered above the user's unit is read here, edited there
+        c.editable = can_edit and access.covers(user, c.org_unit_id)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "monitoring/cadre_list.html", {
+        "form": form, "add": add if can_edit else None, "page": page, "rows": rows,
+        "query": query.urlencode(), "headers": listing.headers(CADRE_COLUMNS, current, request.GET.dict()),
+        "export": listing.export_link(request.GET.dict())})
+
+
+@require_http_methods(["GET", "POST"])
+def cadre_edit(request, pk: int):
+    """One cadre of the roster: change the unit or phone, or take the cadre off the roster; with the change record."""
+    cadre = ms.cadre_get(user=request.user, pk=pk)
+    form = CadreEditForm(request.POST if request.method == "POST" else None,
+                         initial={"unit": cadre.unit, "phone": cadre.phone, "active": cadre.active})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            assistance.update_cadre(request.user, cadre, unit=d["unit"], phone=d["phone"], active=d["active"],
+                                    reason=d["reason"])
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, f"已保存：{cadre.name}")
+            return redirect("cadre_list")
+    return render(request, "monitoring/cadre_edit.html", {
+        "cadre": cadre, "form": form, "unit_label": _unit_label(cadre.org_unit),
+        "pairings": ms.cadre_current_households(cadre=cadre),
+        "history": history_lines.describe_all(ms.cadre_history(cadre=cadre), request.user)})

@@ -53,10 +53,30 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
 
     assert MonitoringLine.objects.filter(region_prefix="140603").exists() and IncomeAccount.objects.exists()
     assert all("演示数值" in line.reason for line in MonitoringLine.objects.all())
-    enrolled = Case.objects.get(state="done").household
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangpin.monitoring import criteria
+
+    today = timezone.localdate()
+    enrolled = Case.objects.get(state="done", risk_causes__startswith="因灾房屋受损").household
     assert enrolled.category == "monitored" and ContactCadre.objects.filter(household=enrolled).exists()
     assert Measure.objects.filter(household=enrolled).count() == 2
     assert Measure.objects.get(household=enrolled, kind="employment").benefit_label == "务工就业交通补贴（双发〔2022〕67号第10条）"
     assert Case.objects.filter(green=True).get().household.category == "monitored"
+    # every pairing is with a cadre of the roster, and copies what the roster says
+    assert not ContactCadre.objects.filter(cadre__isnull=True).exists()
+    assert all(p.name == p.cadre.name and p.phone == p.cadre.phone for p in ContactCadre.objects.select_related("cadre"))
+    # households enrolled long enough ago: two may have their risk eliminated now, one had it eliminated
+    long_ago = [c.household for c in Case.objects.filter(kind="enrollment", state="done", closed_at__date__lt=today
+                                                         - dt.timedelta(days=200))]
+    assert len(long_ago) == 3
+    eliminated = [h for h in long_ago if h.risk_eliminated_on]
+    assert len(eliminated) == 1 and eliminated[0].risk_eliminated_on < today
+    ready = [h for h in long_ago if not h.risk_eliminated_on]
+    assert [criteria.failures(h, today=today) for h in ready] == [[], []]
+    counts = {"done": 5, "village": 2, "notice": 1, "township": 1, "county": 1}
+    assert {s: Case.objects.filter(state=s).count() for s in counts} == counts
     call_command("demo_setup", "--quiet-accounts")  # idempotent
-    assert Household.objects.count() == 320 and FeedUpload.objects.count() == 9 and Case.objects.count() == 6
+    assert Household.objects.count() == 320 and FeedUpload.objects.count() == 9 and Case.objects.count() == 10

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import SHUANGNIAN_CUN, new_id
 from fangpin.monitoring.models import Case as MCase
-from fangpin.monitoring.models import ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, ScreeningRun, Warning
+from fangpin.monitoring.models import Cadre, ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, ScreeningRun, Warning
 from fangpin.policies.models import ParameterValue
 from fangpin.registry.models import Household, Member
 
@@ -189,8 +189,17 @@ CASES = [
          changed=lambda h: MCase.objects.get(pk=h["case"].pk).state == "notice"),
     Case("household_monitoring", "get", lambda h: f"/households/{sn(h).pk}/monitoring/", READERS_HERE),
     Case("household_monitoring", "post", lambda h: f"/households/{sn(h).pk}/monitoring/", WRITERS_HERE, label="cadre",
-         data=lambda h: {"action": "cadre", "name": "矩阵干部", "unit": "区局", "phone": "1", "since": "2026-01-05"},
+         data=lambda h: {"action": "cadre", "cadre": h["cadre"].pk, "since": "2026-01-05"},
          changed=lambda h: ContactCadre.objects.filter(name="矩阵干部").exists()),
+    Case("cadre_list", "get", lambda h: "/monitoring/cadres/", READ_ROLES),
+    Case("cadre_list", "get", lambda h: "/monitoring/cadres/?format=xlsx", READ_ROLES, label="xlsx"),
+    Case("cadre_list", "post", lambda h: "/monitoring/cadres/", WRITERS_HERE, label="add in 双碾村",
+         data=lambda h: {"org_unit": SHUANGNIAN_CUN, "name": "矩阵登记", "unit": "村委会", "phone": "2"},
+         changed=lambda h: Cadre.objects.filter(name="矩阵登记").exists()),
+    Case("cadre_edit", "get", lambda h: f"/monitoring/cadres/{h['cadre'].pk}/", {"county"}, label="双碾乡's roster"),
+    Case("cadre_edit", "post", lambda h: f"/monitoring/cadres/{h['cadre'].pk}/", {"county"}, label="双碾乡's roster",
+         data=lambda h: {"unit": "乡政府", "phone": "3", "active": "on"},
+         changed=lambda h: Cadre.objects.get(pk=h["cadre"].pk).phone == "3"),
     Case("household_plan", "get", lambda h: f"/households/{sn(h).pk}/plan/", READERS_HERE),
     Case("household_plan_pdf", "get", lambda h: f"/households/{sn(h).pk}/plan.pdf", READERS_HERE),
     # API
@@ -302,7 +311,9 @@ def world_data(world, households):
                                      risk="education", reason="矩阵预警", source_count=1, deadline=dt.date(2026, 12, 1))
     case = MCase.objects.create(kind="enrollment", household=sn(households), channel="self_application",
                                 monitor_type="unstable", risk_causes="矩阵案件", opened_by=world.clerk)
-    return {**households, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning, "case": case}
+    cadre = Cadre.objects.create(org_unit_id="140603203000", name="矩阵干部", unit="双碾乡政府", phone="1")
+    return {**households, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning, "case": case,
+            "cadre": cadre}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -161,7 +161,7 @@ def test_no_page_shows_a_stored_code(demo):
         dated = [f"/households/{pk}/?as_of=2025-06-30" for pk in Household.objects.filter(
             category="lifted", village__code__startswith=account.org_unit[:6]).order_by("pk").values_list("pk", flat=True)[:3]]
         pages = crawl(client, ["/", "/households/", "/monitoring/", "/policies/", "/monitoring/income/",
-                               "/monitoring/feeds/", "/enterprises/", "/import/",
+                               "/monitoring/feeds/", "/enterprises/", "/import/", "/monitoring/cadres/",
                                "/policies/roster/?as_of=2025-06-30",
                                "/policies/sn2022-67/simulate/?key=transport_cross_province&value=2000&as_of=2025-06-30",
                                *dated])
@@ -209,7 +209,7 @@ def test_a_measures_update_row_shows_its_current_status(demo):
     from fangpin.accounts.models import User
     from fangpin.monitoring.models import Measure
 
-    measure = Measure.objects.get(kind="employment", description__contains="演示数据")
+    measure = Measure.objects.get(kind="employment", benefit="sn2022-67:transport_subsidy")
     client = Client()
     client.force_login(User.objects.get(username="xianju"))
     page = client.get(f"/households/{measure.household_id}/monitoring/").content.decode()

@@ -16,9 +16,9 @@ _seq = iter(range(1, 10_000))
 
 
 def grow(n: int, members: int = 3) -> Household:
-    """n more households in 双碾村, each with `members` members, a work spell each at one employer, an income and a
-    warning."""
-    from fangpin.monitoring.models import Warning
+    """n more households in 双碾村, each with `members` members, a work spell each at one employer, an income, a
+    warning, and a cadre of the village's roster paired with it."""
+    from fangpin.monitoring.models import Cadre, ContactCadre, Warning
 
     employer, _ = Enterprise.objects.get_or_create(
         credit_code=creditcode.make("140603", "MA0000901"),
@@ -34,6 +34,9 @@ def grow(n: int, members: int = 3) -> Household:
         IncomeRecord.objects.create(household=h, year=2025, wage=1_000_000)
         Warning.objects.create(household=h, rule="medical", label="大额医疗支出", period="2025", risk="medical",
                                reason="测试", source_count=1, deadline=dt.date(2026, 12, 31))
+        cadre = Cadre.objects.create(org_unit_id=SHUANGNIAN_CUN, name=f"干部{i}", unit="村委会", phone=str(i))
+        ContactCadre.objects.create(household=h, cadre=cadre, name=cadre.name, unit=cadre.unit, phone=cadre.phone,
+                                    since=dt.date(2026, 1, 1))
         last = h
     return last
 
@@ -47,7 +50,8 @@ def count(client: Client, url: str) -> int:
 
 PAGES = ["/", "/households/", "/households/?q=王", "/households/?q=1406032032", "/enterprises/", "/monitoring/",
          "/monitoring/income/", "/monitoring/warnings/", "/monitoring/warnings/?status=open&sort=-created",
-         "/monitoring/cases/", "/monitoring/measures/", "/policies/roster/?village=140603203200&as_of=2025-06-30", "/api/households", "/api/households?q=王", "/api/monitoring/warnings",
+         "/monitoring/cases/", "/monitoring/measures/", "/policies/roster/?village=140603203200&as_of=2025-06-30",
+         "/monitoring/cadres/", "/monitoring/cadres/?village=140603203200&sort=-org_unit", "/api/households", "/api/households?q=王", "/api/monitoring/warnings",
          "/api/monitoring/villages", "/api/orgunits"]
 
 

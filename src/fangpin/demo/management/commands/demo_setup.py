@@ -25,6 +25,9 @@ class Command(BaseCommand):
         lines = setup.ensure_lines()
         if lines:
             self.stdout.write(f"已设置演示用监测标准 {lines} 项（演示数值）并完成收入核算")
+        cadres = setup.ensure_cadres()
+        if cadres:
+            self.stdout.write(f"已登记演示用帮扶干部名册 {cadres} 人")
         cases = setup.ensure_procedure()
         if cases:
             from fangpin.monitoring.models import Case
