@@ -164,9 +164,9 @@ def _date_back(case, on: dt.date) -> None:
 def ensure_procedure(today: dt.date | None = None) -> dict[str, int]:
     """Once: cases of 双碾村 at every stage of the procedure, so that each level's screens have something to show —
     a warning verified and one dismissed; enrollment cases at the village, in notice, at the township, at the county;
-    one enrolled a few weeks ago with its contact cadre and measures; one through the green channel; two enrolled
-    eight months ago whose income of last year is above the line (ready for risk elimination), and one whose risk was
-    eliminated last month. The steps are dated back (a notice period must be over before the township sees a case).
+    one enrolled a few weeks ago with its contact cadre and measures; one through the green channel; households enrolled
+    eight months ago whose income of last year is above the line: one or two ready for risk elimination, one whose
+    risk was eliminated last month. The steps are dated back (a notice period must be over before the township sees a case).
     Returns the count of cases by state."""
     from fangpin.monitoring import assistance, workflow
     from fangpin.monitoring.department import verify
@@ -183,9 +183,11 @@ def ensure_procedure(today: dt.date | None = None) -> dict[str, int]:
              .exclude(warnings__isnull=False).order_by("number"))
     above = set(IncomeAccount.objects.filter(household__village_id=SHUANGNIAN_CUN, year=today.year - 1,
                                              band=Band.ABOVE).values_list("household_id", flat=True))
+    # above the line last year: enrolled long ago, they are ready for elimination; the others open the recent cases
+    fresh = list(fresh)
     ready = [h for h in fresh if h.pk in above][:3]
-    candidates = [h for h in fresh if h.pk not in above][:6]
-    if len(candidates) < 6 or len(ready) < 3 or len(roster) < 3:
+    candidates = ([h for h in fresh if h.pk not in above] + [h for h in fresh if h.pk in above][3:])[:6]
+    if len(candidates) < 6 or len(ready) < 2 or len(roster) < 3:
         return {}
     days = workflow._procedure("notice_days")
     appraisal = {"attendance": 32, "record": "村民代表会议民主评议：同意纳入（演示数据）"}
@@ -239,14 +241,15 @@ def ensure_procedure(today: dt.date | None = None) -> dict[str, int]:
         # Enrolled eight months ago, assisted since, income of last year above the line: ready for elimination.
         causes = ["务工收入中断（演示数据）", "因病支出较大（演示数据）", "因灾农作物减产（演示数据）"]
         cadres = ["孙永红", "郭志强", "王建军"]
+        eliminated = ready[-1]
         for h, cause, cadre in zip(ready, causes, cadres):
             case = forward(opened(h, cause, long_ago), 4, long_ago)
             assisted(case, long_ago, cadre, [
-                (Measure.Kind.EMPLOYMENT, Measure.Status.DONE if h is ready[2] else Measure.Status.IN_PROGRESS,
+                (Measure.Kind.EMPLOYMENT, Measure.Status.DONE if h is eliminated else Measure.Status.IN_PROGRESS,
                  "介绍到帮扶车间稳定就业（演示数据）", "")])
-        # The third: its risk was eliminated last month, through the same three levels.
+        # The last: its risk was eliminated last month, through the same three levels.
         elim_on = today - dt.timedelta(days=days + 25)
-        case = workflow.open_case(clerk, ready[2], kind=Case.Kind.ELIMINATION, risk_causes="务工收入稳定，家庭人均纯收入"
+        case = workflow.open_case(clerk, eliminated, kind=Case.Kind.ELIMINATION, risk_causes="务工收入稳定，家庭人均纯收入"
                                   "高于监测标准，风险已消除（演示数据）", today=elim_on)
         _date_back(case, elim_on)
         forward(case, 4, elim_on, {"attendance": 30, "record": "村民代表会议民主评议：同意风险消除（演示数据）"})
