@@ -410,21 +410,26 @@ class Measure(models.Model):
 
 
 class MonitoringTally(models.Model):
-    """The workbench's counts per village, kept current by every write (monitoring/tallies.py): monitored households
-    whose risk is not eliminated, those without a current contact cadre or without measures, open warnings per deadline
-    and cases under way per due date. Overdue counts are the rows dated before today, so a date-dependent figure still
-    needs no recount of the villages' households."""
+    """The workbench's and the overview's counts per village, kept current by every write (monitoring/tallies.py):
+    monitored households by type, whose risk is or is not eliminated; those without a current contact cadre or
+    without measures; open warnings per deadline; cases under way per stage and due date; households per income band
+    and year. Overdue counts are the rows dated before today, so a date-dependent figure still needs no recount of the
+    villages' households."""
 
     class Measure(models.TextChoices):
         MONITORED = "monitored", "监测户（风险未消除）"
+        ELIMINATED = "eliminated", "监测户（风险已消除）"
         NO_CADRE = "no_cadre", "无帮扶联系人"
         NO_MEASURES = "no_measures", "无帮扶措施"
         WARNINGS = "warnings", "待核实预警"
         CASES = "cases", "办理中案件"
+        BANDS = "bands", "收入分档"
 
     village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="monitoring_tallies",
                                 verbose_name="村")
     measure = models.CharField("统计项", max_length=16, choices=Measure.choices)
+    key = models.CharField("分项", max_length=24, blank=True, default="",
+                           help_text="监测户的监测对象类型、案件的环节、收入分档的“年度:分档”；其他统计项为空")
     due = models.DateField("期限", null=True, help_text="预警的核实期限、案件当前环节的期限；其他统计项为空")
     n = models.PositiveIntegerField("数量")
 
@@ -432,8 +437,8 @@ class MonitoringTally(models.Model):
         verbose_name = "村监测统计"
         verbose_name_plural = "村监测统计"
         constraints = [
-            models.UniqueConstraint(fields=["village", "measure"], condition=models.Q(due__isnull=True),
+            models.UniqueConstraint(fields=["village", "measure", "key"], condition=models.Q(due__isnull=True),
                                     name="monitoring_tally_one_per_measure"),
-            models.UniqueConstraint(fields=["village", "measure", "due"], condition=models.Q(due__isnull=False),
+            models.UniqueConstraint(fields=["village", "measure", "key", "due"], condition=models.Q(due__isnull=False),
                                     name="monitoring_tally_one_per_measure_and_due"),
         ]

@@ -19,10 +19,13 @@ from .models import (Cadre, Case, ContactCadre, FeedUpload, IncomeAccount, Monit
 
 
 def band_counts(*, user, year: int) -> list[dict]:
-    """Households per village and band for the year, in the user's area."""
-    qs = access.scope(user, IncomeAccount.objects.filter(year=year), "monitoring.read")
-    return list(qs.values("household__village_id", "household__village__name", "band").annotate(n=Count("id"))
-                .order_by("household__village_id", "band"))
+    """Households per village and band for the year, in the user's area (from the maintained tallies)."""
+    access.require(user, "monitoring.read")
+    qs = access.scope(user, MonitoringTally.objects.filter(measure=MonitoringTally.Measure.BANDS,
+                                                           key__startswith=f"{year}:"), "monitoring.read")
+    return [{"household__village_id": r["village_id"], "household__village__name": r["village__name"],
+             "band": r["key"].partition(":")[2], "n": r["n"]}
+            for r in qs.values("village_id", "village__name", "key", "n").order_by("village_id", "key")]
 
 
 def flagged(*, user, year: int, limit: int = 300):
@@ -100,8 +103,10 @@ def area_counts(*, user, today, unit: OrgUnit) -> list[dict]:
 
 
 def _tally_rows(user, prefix: str, width: int, today, units=None) -> list[dict]:
+    """One dict per unit: each measure's total (`monitored`, `cases` ...), its overdue part for the dated ones
+    (`cases_overdue`), and each keyed part (`monitored:unstable`, `cases:township`, `bands:2025:below`)."""
     tallies = (access.scope(user, MonitoringTally.objects.filter(village__code__startswith=prefix), "monitoring.read")
-               .annotate(part=Substr("village_id", 1, width)).values("part", "measure")
+               .annotate(part=Substr("village_id", 1, width)).values("part", "measure", "key")
                .annotate(count=Sum("n"), overdue=Sum("n", filter=Q(due__lt=today))).order_by())
     tallies = list(tallies)
     if units is None:  # villages: their names
@@ -112,9 +117,13 @@ def _tally_rows(user, prefix: str, width: int, today, units=None) -> list[dict]:
         u = by_prefix.get(t["part"])
         code = u.code if u else t["part"].ljust(12, "0")
         row = rows.setdefault(code, {"code": code, "name": u.name if u else t["part"], "level": u.level if u else ""})
-        row[t["measure"]] = t["count"]
-        if t["measure"] in (MonitoringTally.Measure.WARNINGS, MonitoringTally.Measure.CASES):
-            row[f"{t['measure']}_overdue"] = t["overdue"] or 0
+        measure = t["measure"]
+        if measure != MonitoringTally.Measure.BANDS:  # bands add up over years: only their parts mean anything
+            row[measure] = row.get(measure, 0) + t["count"]
+        if t["key"]:
+            row[f"{measure}:{t['key']}"] = row.get(f"{measure}:{t['key']}", 0) + t["count"]
+        if measure in (MonitoringTally.Measure.WARNINGS, MonitoringTally.Measure.CASES):
+            row[f"{measure}_overdue"] = row.get(f"{measure}_overdue", 0) + (t["overdue"] or 0)
     return sorted(rows.values(), key=lambda r: r["code"])
 
 

@@ -15,7 +15,7 @@ from fangpin.accounts import access
 from fangpin.lib.income import NET_INCOME_PARTS
 from fangpin.registry.models import Household, IncomeRecord
 
-from . import income
+from . import income, tallies
 from .models import IncomeAccount, MonitoringLine
 
 
@@ -78,6 +78,7 @@ def recompute(user, year: int) -> list[Change]:
         if updates:
             bulk_update_with_history(updates, IncomeAccount, list(fields), batch_size=1000, default_user=user,
                                      default_change_reason=reason)
+        tallies.recount({c.village_code for c in changes})  # the bands of the villages whose households moved
     return changes
 
 

@@ -1,9 +1,9 @@
-"""The workbench's counts per village (MonitoringTally), recounted for the villages a write touched, in the write's
-transaction: each is a handful of indexed GROUP BYs over one village's rows, however large the city.
+"""The workbench's and the overview's counts per village (MonitoringTally), recounted for the villages a write touched,
+in the write's transaction: each is a handful of indexed GROUP BYs over one village's rows, however large the city.
 
 Saves and deletes of households, warnings, cases, contact cadres and measures recount through signals; writes that
-send none call recount() with their villages: the importer (households), the screening (warnings in bulk) and the
-workflow (a case's state moves by a conditional UPDATE)."""
+send none call recount() with their villages: the importer (households), the screening (warnings in bulk), the
+workflow (a case's state moves by a conditional UPDATE) and the income accounting (accounts in bulk)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -15,16 +15,22 @@ from fangpin.orgunits.locks import recount_villages
 from fangpin.registry.choices import Category
 from fangpin.registry.models import Household
 
-from .models import Case, ContactCadre, Measure, MonitoringTally, Warning
+from .models import Case, ContactCadre, IncomeAccount, Measure, MonitoringTally, Warning
 
 CLOSED_CASES = ("done", "declined")
 
 
 def _counts(villages: list[str]) -> Iterable[MonitoringTally]:
-    monitored = Household.objects.filter(village_id__in=villages, category=Category.MONITORED,
-                                         risk_eliminated_on__isnull=True).order_by()
-    undated = {
+    households = Household.objects.filter(village_id__in=villages, category=Category.MONITORED).order_by()
+    monitored = households.filter(risk_eliminated_on__isnull=True)
+    by_type = {
         MonitoringTally.Measure.MONITORED: monitored,
+        MonitoringTally.Measure.ELIMINATED: households.filter(risk_eliminated_on__isnull=False),
+    }
+    for measure, qs in by_type.items():
+        for rec in qs.values("village_id", "monitor_type").annotate(n=Count("id")):
+            yield MonitoringTally(village_id=rec["village_id"], measure=measure, key=rec["monitor_type"], n=rec["n"])
+    undated = {
         MonitoringTally.Measure.NO_CADRE: monitored.exclude(
             pk__in=ContactCadre.objects.filter(until__isnull=True).values("household_id")),
         MonitoringTally.Measure.NO_MEASURES: monitored.exclude(pk__in=Measure.objects.values("household_id")),
@@ -32,16 +38,21 @@ def _counts(villages: list[str]) -> Iterable[MonitoringTally]:
     for measure, qs in undated.items():
         for rec in qs.values("village_id").annotate(n=Count("id")):
             yield MonitoringTally(village_id=rec["village_id"], measure=measure, n=rec["n"])
-    dated = {
-        MonitoringTally.Measure.WARNINGS: (Warning.objects.filter(status=Warning.Status.OPEN), "deadline"),
-        MonitoringTally.Measure.CASES: (Case.objects.exclude(state__in=CLOSED_CASES), "due"),
-    }
-    for measure, (qs, date_field) in dated.items():
-        rows = (qs.filter(household__village_id__in=villages).order_by()
-                .values("household__village_id", date_field).annotate(n=Count("id")))
-        for rec in rows:
-            yield MonitoringTally(village_id=rec["household__village_id"], measure=measure, due=rec[date_field],
-                                  n=rec["n"])
+    warnings = (Warning.objects.filter(status=Warning.Status.OPEN, household__village_id__in=villages).order_by()
+                .values("household__village_id", "deadline").annotate(n=Count("id")))
+    for rec in warnings:
+        yield MonitoringTally(village_id=rec["household__village_id"], measure=MonitoringTally.Measure.WARNINGS,
+                              due=rec["deadline"], n=rec["n"])
+    cases = (Case.objects.exclude(state__in=CLOSED_CASES).filter(household__village_id__in=villages).order_by()
+             .values("household__village_id", "state", "due").annotate(n=Count("id")))
+    for rec in cases:
+        yield MonitoringTally(village_id=rec["household__village_id"], measure=MonitoringTally.Measure.CASES,
+                              key=rec["state"], due=rec["due"], n=rec["n"])
+    bands = (IncomeAccount.objects.filter(household__village_id__in=villages).order_by()
+             .values("household__village_id", "year", "band").annotate(n=Count("id")))
+    for rec in bands:
+        yield MonitoringTally(village_id=rec["household__village_id"], measure=MonitoringTally.Measure.BANDS,
+                              key=f"{rec['year']}:{rec['band']}", n=rec["n"])
 
 
 def recount(villages: Iterable[str]) -> None:

@@ -14,6 +14,7 @@ from fangpin.orgunits.models import OrgUnit
 
 from . import name_index
 from .models import Employment, Enterprise, Household, Member, Startup, Training, VillageTally
+from .choices import Category
 
 
 def is_number_query(q: str) -> bool:
@@ -22,8 +23,10 @@ def is_number_query(q: str) -> bool:
     return len(q) >= 6 and q[:-1].isdigit()
 
 
-def household_list(*, user, q: str = "", village: str = "", category: str = "") -> QuerySet[Household]:
-    """`village`: a village's code, or any unit's (a township's: its villages)."""
+def household_list(*, user, q: str = "", village: str = "", category: str = "", monitor_type: str = "",
+                   stage: str = "") -> QuerySet[Household]:
+    """`village`: a village's code, or any unit's (a township's: its villages). `monitor_type` and `stage` (at_risk,
+    eliminated) narrow to monitored households; the monitored are few, so the (village, category) index serves."""
     qs = access.scope(user, Household.objects.all())
     if village:
         try:
@@ -32,6 +35,10 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "") 
             return qs.none()
     if category:
         qs = qs.filter(category=category)
+    if monitor_type:
+        qs = qs.filter(category=Category.MONITORED, monitor_type=monitor_type)
+    if stage in ("at_risk", "eliminated"):
+        qs = qs.filter(category=Category.MONITORED, risk_eliminated_on__isnull=stage == "at_risk")
     q = q.replace("\x00", "").strip()  # a NUL byte reaches no database (PostgreSQL refuses it)
     if q:
         # Members are matched apart from households (the outer query is the scoped one): no join of every member and
@@ -136,8 +143,14 @@ def villages(*, user) -> QuerySet[OrgUnit]:
     return access.scope(user, OrgUnit.objects.filter(level="village"))
 
 
-def townships(*, user) -> QuerySet[OrgUnit]:
-    return access.scope(user, OrgUnit.objects.filter(level="township"))
+def townships(*, user, county: str = "") -> QuerySet[OrgUnit]:
+    """The townships of the user's area, of one county of it when `county` (a 12-digit code) is given."""
+    qs = access.scope(user, OrgUnit.objects.filter(level="township"))
+    return qs.filter(parent_id=county) if county else qs
+
+
+def counties(*, user) -> QuerySet[OrgUnit]:
+    return access.scope(user, OrgUnit.objects.filter(level="county"))
 
 
 def area_unit(*, user, code: str = "") -> OrgUnit | None:

@@ -71,7 +71,9 @@ class ImportForm(forms.Form):
 
 
 class AreaForm(forms.Form):
-    """The division picker of a list (choices set by the view: the user's townships, then the chosen one's villages)."""
+    """The division picker of a list (choices set by the view: the user's counties when there are several, the
+    townships, then the chosen one's villages)."""
+    county = forms.ChoiceField(label="县（市、区）", required=False)
     township = forms.ChoiceField(label="乡镇", required=False)
     village = forms.ChoiceField(label="村", required=False)
 
@@ -80,7 +82,10 @@ class SearchForm(AreaForm):
     q = forms.CharField(label="姓名 / 身份证号 / 户编号 / 村名", required=False,
                         help_text="姓名输入一两个字时按开头查找（如姓氏），三个字以上时按包含查找")
     category = forms.ChoiceField(label="户类别", required=False)
-    field_order = ["q", "township", "village", "category"]
+    monitor_type = forms.ChoiceField(label="监测对象类型", required=False)
+    stage = forms.ChoiceField(label="监测状态", required=False, choices=[
+        ("", "全部"), ("at_risk", "风险未消除"), ("eliminated", "风险已消除")])
+    field_order = ["q", "county", "township", "village", "category", "monitor_type", "stage"]
 
 
 class SimulateForm(AreaForm):

@@ -23,7 +23,7 @@ from fangpin.policies import entitlements
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors as registry_selectors
 
-from .views import filters_text, list_xlsx, area_and_trail, area_form
+from .views import filters_text, list_xlsx, area_and_trail, area_form, area_of
 from .forms import (
     AppraisalForm,
     CadreAddForm,
@@ -370,7 +370,7 @@ def warning_list(request):
     form.fields["status"].choices = [("", "全部"), *Warning.Status.choices]
     form.fields["risk"].choices = [("", "全部"), *RISK_LABELS.items()]
     params = form.cleaned_data if form.is_valid() else {}
-    qs = ms.warning_list(user=request.user, area=params.get("village") or params.get("township") or "",
+    qs = ms.warning_list(user=request.user, area=area_of(params),
                          status=params.get("status", ""), risk=params.get("risk", ""))
     return _list_page(request, title="预警清单", template="monitoring/warning_list.html", form=form, qs=qs,
                       columns=WARNING_COLUMNS, default="deadline", household_of=lambda w: w.household)
@@ -383,7 +383,7 @@ def case_list(request):
     form.fields["state"].choices = [("", "全部"), (ms.UNDER_WAY, "办理中（各环节）"), *Case.State.choices]
     form.fields["kind"].choices = [("", "全部"), *Case.Kind.choices]
     params = form.cleaned_data if form.is_valid() else {}
-    qs = ms.case_list(user=request.user, area=params.get("village") or params.get("township") or "",
+    qs = ms.case_list(user=request.user, area=area_of(params),
                       state=params.get("state", ""), kind=params.get("kind", ""))
     return _list_page(request, title="案件清单", template="monitoring/case_list.html", form=form, qs=qs,
                       columns=CASE_COLUMNS, default="due", household_of=lambda c: c.household, unit="件")
@@ -409,7 +409,7 @@ def measure_list(request):
     form.fields["kind"].choices = [("", "全部"), *Measure.Kind.choices]
     form.fields["status"].choices = [("", "全部"), *Measure.Status.choices]
     params = form.cleaned_data if form.is_valid() else {}
-    qs = ms.measure_list(user=request.user, area=params.get("village") or params.get("township") or "",
+    qs = ms.measure_list(user=request.user, area=area_of(params),
                          kind=params.get("kind", ""), status=params.get("status", ""))
     return _list_page(request, title="帮扶措施清单", template="monitoring/measure_list.html", form=form, qs=qs,
                       columns=MEASURE_COLUMNS, default="-start", household_of=lambda m: m.household, unit="项")
@@ -482,7 +482,7 @@ def cadre_list(request):
                 return redirect("cadre_list")
     form = area_form(request, CadreFilterForm)
     params = form.cleaned_data if form.is_valid() else {}
-    qs = ms.cadre_list(user=user, area=params.get("village") or params.get("township") or "",
+    qs = ms.cadre_list(user=user, area=area_of(params),
                        active=params.get("active", ""))
     qs, current = listing.sort(qs, CADRE_COLUMNS, request.GET.get("sort", ""), "org_unit")
     if request.GET.get("format") == "xlsx":

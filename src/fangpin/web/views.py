@@ -29,7 +29,7 @@ from fangpin.registry import overview
 from fangpin.registry import selectors, services
 from fangpin.orgunits import names
 from fangpin.orgunits.models import OrgUnit
-from fangpin.registry.choices import Category
+from fangpin.registry.choices import Category, MonitorType
 
 from .forms import (
     AreaForm,
@@ -71,29 +71,48 @@ def area_and_trail(request) -> tuple[OrgUnit, list[OrgUnit]]:
 
 
 def area_form(request, form_class, data=None, files=None):
-    """A list's filter form with the division picker: township, then its villages (a city has thousands of villages,
-    never one flat list); a village clerk has none (the village is the area). `data`: a POST's (default: the query)."""
+    """A list's filter form with the division picker: county (for a city's or province's users), then its townships,
+    then the chosen township's villages (a city has thousands of villages, never one flat list); a village clerk has
+    none (the village is the area). `data`: a POST's (default: the query)."""
     source = request.GET if data is None else data
-    townships = list(selectors.townships(user=request.user).select_related("parent"))
+    user = request.user
+    counties = list(selectors.counties(user=user))
+    data = source.copy()
+    county = source.get("county", "")
+    for key in ("village", "township"):  # a link to a village's or township's list: its county and township
+        if not county and divisions.is_code(source.get(key)):
+            county = source[key][:6].ljust(12, "0")
+    county = county if divisions.is_code(county) and len(counties) > 1 else ""
+    townships = list(selectors.townships(user=user, county=county).select_related("parent"))
     chosen = source.get("township", "")
-    if not chosen and divisions.is_code(source.get("village")):  # a link to a village's list: its township
+    if not chosen and divisions.is_code(source.get("village")):
         chosen = divisions.parent_code(source["village"]) or ""
-    if not divisions.is_code(chosen):
+    if not divisions.is_code(chosen) or (county and not chosen.startswith(county[:6])):
         chosen = ""
     if len(townships) == 1:
         chosen = townships[0].code
-    data = source.copy()
     if chosen and townships:
         data["township"] = chosen
+    if county:
+        data["county"] = county
     form = form_class(data or None, files)
+    if len(counties) > 1:
+        form.fields["county"].choices = [("", "全部")] + [(c.code, c.name) for c in counties]
+    else:
+        del form.fields["county"]
     form.fields["township"].choices = [("", "全部")] + [
         (t.code, f"{t.parent.name}{t.name}" if len({x.parent_id for x in townships}) > 1 else t.name) for t in townships]
     if not townships:
         del form.fields["township"], form.fields["village"]
     else:
-        villages = selectors.villages(user=request.user).filter(parent_id=chosen) if chosen else []
+        villages = selectors.villages(user=user).filter(parent_id=chosen) if chosen else []
         form.fields["village"].choices = [("", "全部" if chosen else "（先选乡镇）")] + [(v.code, v.name) for v in villages]
     return form
+
+
+def area_of(params: dict) -> str:
+    """The narrowest unit a list's filter names: its village, else its township, else its county ("": the whole area)."""
+    return params.get("village") or params.get("township") or params.get("county") or ""
 
 
 def household_list(request):
@@ -102,10 +121,11 @@ def household_list(request):
     if not may_search_by_id_number(request.user):
         form.fields["q"].label = "姓名 / 户编号 / 村名"
     form.fields["category"].choices = [("", "全部")] + list(Category.choices)
+    form.fields["monitor_type"].choices = [("", "全部")] + list(MonitorType.choices)
     params = form.cleaned_data if form.is_valid() else {}
     qs = selectors.household_list(
-        user=request.user, q=params.get("q", ""), village=params.get("village", "") or params.get("township", ""),
-        category=params.get("category", ""))
+        user=request.user, q=params.get("q", ""), village=area_of(params),
+        category=params.get("category", ""), monitor_type=params.get("monitor_type", ""), stage=params.get("stage", ""))
     columns = HOUSEHOLD_COLUMNS
     qs, current = listing.sort(qs, columns, request.GET.get("sort", ""), "village")
     if request.GET.get("format") == "xlsx":
@@ -490,7 +510,7 @@ def benefit_roster(request):
     access.require(request.user, "registry.read")
     form = area_form(request, AreaForm)
     params = form.cleaned_data if form.is_valid() else {}
-    area = params.get("village") or params.get("township") or ""
+    area = area_of(params)
     if not area and request.user.org_unit.level in ("village", "township"):
         area = request.user.org_unit_id
     context = {"form": form, "area": area, "roster": None}

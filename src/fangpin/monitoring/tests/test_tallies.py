@@ -2,15 +2,16 @@
 cases opened and moved through the procedure (a conditional UPDATE), cadres and measures, households enrolled,
 moved and deleted, an import; overdue counts follow the date without a recount."""
 import datetime as dt
+from decimal import Decimal
 
 from django.db.models import Count
 
 from conftest import SHUANGNIAN_CUN, WUJIAYAO, make_household
 from fangpin.exchange import importer
 from fangpin.exchange.tests.helpers import household, member, workbook
-from fangpin.monitoring import selectors, tallies, workflow
-from fangpin.monitoring.models import Case, ContactCadre, Measure, MonitoringTally, Warning
-from fangpin.registry.models import Household
+from fangpin.monitoring import selectors, services, tallies, workflow
+from fangpin.monitoring.models import Case, ContactCadre, IncomeAccount, Measure, MonitoringTally, Warning
+from fangpin.registry.models import Household, IncomeRecord
 
 from .test_workflow import APPRAISAL, TODAY, new_case
 
@@ -39,6 +40,22 @@ def fresh(today) -> dict:
     add(cases.values("household__village_id").annotate(n=Count("id")), "household__village_id", "cases")
     add(cases.filter(due__lt=today).values("household__village_id").annotate(n=Count("id")), "household__village_id",
         "cases_overdue")
+    # the keyed parts: monitored by type and by stage, cases by stage, households by income band and year
+    def add_keyed(rows, village, measure, *fields):
+        for r in rows:
+            key = f"{measure}:{':'.join(str(r[f]) for f in fields)}"
+            out[(r[village], key)] = out.get((r[village], key), 0) + r["n"]
+
+    add_keyed(monitored.values("village_id", "monitor_type").annotate(n=Count("id")), "village_id", "monitored",
+              "monitor_type")
+    eliminated = Household.objects.filter(category="monitored", risk_eliminated_on__isnull=False).order_by()
+    add(eliminated.values("village_id").annotate(n=Count("id")), "village_id", "eliminated")
+    add_keyed(eliminated.values("village_id", "monitor_type").annotate(n=Count("id")), "village_id", "eliminated",
+              "monitor_type")
+    add_keyed(cases.values("household__village_id", "state").annotate(n=Count("id")), "household__village_id",
+              "cases", "state")
+    add_keyed(IncomeAccount.objects.order_by().values("household__village_id", "year", "band").annotate(n=Count("id")),
+              "household__village_id", "bands", "year", "band")
     return {k: v for k, v in out.items() if v}
 
 
@@ -90,6 +107,18 @@ def test_tallies_follow_every_write(world, households, tmp_path):
                        household(h.number, village=WUJIAYAO)],  # an existing one moves, with its case
         "members": [member("T1", "110101199001011237")]})
     assert importer.import_file(user=world.county, path=path).ok
+    check(world)
+    eliminated = make_household(SHUANGNIAN_CUN, "1406032032000098", category="monitored", monitor_type="unstable")
+    eliminated.risk_eliminated_on = TODAY
+    eliminated.save()
+    check(world)
+    # income accounting in bulk: bands per year, moved when an account changes band
+    services.set_line(None, region_prefix="14", year=2025, line_yuan=Decimal(7000), reason="省定")
+    IncomeRecord.objects.create(household=h, year=2025, wage=3_000_000)
+    services.recompute(world.county, 2025)
+    check(world)
+    IncomeRecord.objects.filter(household=h, year=2025).update(wage=100)
+    assert [c.after for c in services.recompute(world.county, 2025)] == ["below"]
     check(world)
     MonitoringTally.objects.all().delete()
     tallies.rebuild()

@@ -42,6 +42,9 @@
 
   make("chart-categories", bars(d.categories, true), drill);
   make("chart-monitoring", bars(d.monitoring, false), drill);
+  make("chart-monitored", bars(d.monitored, true), drill);
+  make("chart-waiting", bars(d.waiting, true), drill);
+  if (d.bands.length) make("chart-bands", bars(d.bands, true), drill);
   make("chart-share", {
     color: colors,
     tooltip: { trigger: "item", formatter: "{b}：{c} 户（{d}%）" },
