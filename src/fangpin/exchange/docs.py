@@ -49,6 +49,8 @@ def columns_markdown() -> str:
                 t = "代码：" + "、".join(f"`{v}` {label}" for v, label in f.choices.choices)
             elif f.type == "money":
                 t = "JSON：整数（分）；Excel：元，最多两位小数；不能为负数"
+            elif f.type == "village":
+                t = "JSON：12位村级区划代码；Excel：村名或12位村级区划代码（文本格式）"
             else:
                 t = type_label(f)
             out.append(f"| `{f.key}` | {f.excel_header} | {'是' if f.required else ''} | {t} | {f.description} |")

@@ -25,7 +25,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from fangpin.accounts import access
-from fangpin.lib import bulkwrite, idnumber
+from fangpin.lib import bulkwrite, divisions, idnumber
+from fangpin.orgunits import names, villages
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry import rules
 from fangpin.registry import services as registry_services
@@ -145,7 +146,9 @@ class _Checker:
         self.enterprises: dict[str, int] = {}  # credit code -> row
         self.enterprise_rows: dict[str, dict] = {}  # credit code -> typed row (enterprises are few)
         self.enterprise_divisions: dict[str, list[int]] = defaultdict(list)  # division -> rows
-        self.households: dict[str, tuple[int, str]] = {}  # number -> (row, village)
+        self.households: dict[str, tuple[int, str | None]] = {}  # number -> (row, village; None: a name not found)
+        self._villages: villages.VillageNames | None = None  # the area's villages by name, read at the first name
+        self._area = ""
         self.household_status: dict[str, tuple[bool, str]] = {}  # number -> (monitored, monitor type), if in the file
         self.risk_eliminated: dict[str, object] = {}  # number -> 风险消除日期 (or None), if the column is in the file
         self.members: dict[str, tuple[int, str, bool]] = {}  # id -> (row, household number, is head)
@@ -267,7 +270,10 @@ class _Checker:
         if number in self.households:
             self.problem(sheet, row, "household_number", number, f"户编号与第{self.households[number][0]}行重复")
             return
-        self.households[number] = (row, t["village_code"])
+        village = t["village_code"]
+        if not divisions.is_code(village):  # a village's name (Excel): its code, or the row is refused
+            village = t["village_code"] = self.village_by_name(sheet, row, village)
+        self.households[number] = (row, village)
         if "category" in t:
             self.household_status[number] = rules.monitoring_status(t.get("category"), t.get("monitor_type"))
         if "risk_eliminated_on" in t:
@@ -277,6 +283,29 @@ class _Checker:
             risk_eliminated_on=t.get("risk_eliminated_on"), today=self.today,
         ):
             self.problem(sheet, row, key, t.get(key), message)
+
+    def village_by_name(self, sheet, row, name: str) -> str | None:
+        """The code of the village `name` names in the user's area (every village, for a file checked on its own);
+        None, with the problem noted, if it names none or several. The area's villages are read once, at the first
+        name: a file of codes reads nothing."""
+        if self._villages is None:
+            prefix = access.user_prefix(self.user) if self.user is not None else ""
+            self._villages = villages.village_names(prefix)
+            self._area = names.region_name(prefix) if prefix else ""
+        found = self._villages.resolve(name)
+        if isinstance(found, str):
+            return found
+        if found:
+            shown = "、".join(found[:10]) + (f"等{len(found)}个" if len(found) > 10 else "")
+            where = "您的管辖范围内" if self.user is not None else "区划库中"
+            self.problem(sheet, row, "village_code", name,
+                         f"{where}有{len(found)}个村名为“{name}”，请写明乡镇：{shown}（或填写12位村区划代码）")
+        elif self.user is not None:
+            self.problem(sheet, row, "village_code", name,
+                         f"您的管辖范围（{self._area}）内没有名为“{name}”的村：请从下拉列表中选择，或填写12位村区划代码")
+        else:
+            self.problem(sheet, row, "village_code", name, f"区划库中没有名为“{name}”的村：请填写12位村区划代码")
+        return None
 
     def row_members(self, sheet, row, t):
         id_number = t["id_number"]
@@ -330,13 +359,14 @@ class _Checker:
     def check_database(self) -> None:
         hh_sheet, ent_sheet = mapping_sheet("households"), mapping_sheet("enterprises")
         # villages and enterprise divisions: exist, right level, in the user's subtree
-        villages = defaultdict(list)
+        by_village = defaultdict(list)
         for row, village in self.households.values():
-            villages[village].append(row)
+            if village is not None:
+                by_village[village].append(row)
         units = {}
-        for chunk in _chunks(set(villages) | set(self.enterprise_divisions)):
+        for chunk in _chunks(set(by_village) | set(self.enterprise_divisions)):
             units.update(OrgUnit.objects.filter(code__any_of=chunk).values_list("code", "level").iterator())
-        for code, rows in villages.items():
+        for code, rows in by_village.items():
             for row in rows:
                 if code not in units:
                     self.problem(hh_sheet, row, "village_code", code, f"村区划代码“{code}”不存在")

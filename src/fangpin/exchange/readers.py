@@ -25,6 +25,8 @@ __all__ = ["ExchangeFile", "FileProblem", "UnsafeFile", "ColumnProblem", "RawRow
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 NOTES_SHEET = "说明"
+VILLAGES_SHEET = "村名单"  # the template's hidden list behind the village column's drop-down
+AUX_SHEETS = (NOTES_SHEET, VILLAGES_SHEET)  # sheets a workbook of the format may carry besides its tables: not read
 HEADER_SEARCH_ROWS = 10
 
 
@@ -95,7 +97,7 @@ class ExchangeFile:
         """The known sheets in the file, in the format's order, and the names of unknown ones."""
         if self.kind == "excel":
             known = [BY_TITLE[n] for n in self.sheet_names if n in BY_TITLE]
-            unknown = [n for n in self.sheet_names if n not in BY_TITLE and n != NOTES_SHEET]
+            unknown = [n for n in self.sheet_names if n not in BY_TITLE and n not in AUX_SHEETS]
         else:
             known = [BY_KEY[n] for n in self.sheet_names]
             unknown = [
@@ -118,16 +120,17 @@ class ExchangeFile:
             return []
         headers = self._excel_headers(sheet)
         problems = []
-        known = {f.excel_header: f for f in sheet.fields}
-        seen = set()
+        known = sheet.by_header
+        seen = set()  # fields, by their current header
         for i, h in enumerate(headers):
             if h == "" or h == "错误信息":
                 continue
             if h not in known:
                 problems.append(ColumnProblem(sheet, i, h, f"未知的列“{h}”"))
-            elif h in seen:
+            elif known[h].excel_header in seen:
                 problems.append(ColumnProblem(sheet, i, h, f"列“{h}”重复"))
-            seen.add(h)
+            else:
+                seen.add(known[h].excel_header)
         for f in sheet.fields:
             if f.required and f.excel_header not in seen:
                 problems.append(ColumnProblem(sheet, len(headers), f.excel_header, f"缺少必填列“{f.excel_header}”"))
@@ -202,7 +205,7 @@ class ExchangeFile:
         headers; the header row is the first of the first ten that names at least two of the sheet's columns."""
         if sheet.key in self._header_cache:
             return self._header_cache[sheet.key]
-        known = {f.excel_header for f in sheet.fields}
+        known = sheet.by_header.keys()
         ws = self._excel_sheet(sheet)
         start_row, offset = ws.start or (0, 0)
         found = None
@@ -212,7 +215,7 @@ class ExchangeFile:
             headers = [""] * offset + [str(v).strip() if v is not None else "" for v in cells]
             if found is None:
                 found = (i, headers)  # without a recognisable row, the first row is the header
-            if len(known.intersection(headers)) >= min(2, len(known)):
+            if len(known & set(headers)) >= min(2, len(sheet.fields)):
                 found = (i, headers)
                 break
         self._header_cache[sheet.key] = (*(found or (0, [])), start_row)
@@ -228,8 +231,8 @@ class ExchangeFile:
     def column_index(self, sheet: Sheet) -> dict[str, int]:
         """Field key -> 0-based column in the Excel sheet."""
         headers = self._excel_headers(sheet)
-        by_header = {f.excel_header: f.key for f in sheet.fields}
-        return {by_header[h]: i for i, h in enumerate(headers) if h in by_header}
+        by_header = sheet.by_header
+        return {by_header[h].key: i for i, h in enumerate(headers) if h in by_header}
 
     def rows(self, sheet: Sheet) -> Iterator[RawRow]:
         if self.kind == "json":

@@ -23,16 +23,20 @@ FORMAT_VERSION = "1.0"
 class Field:
     key: str  # JSON key
     header: str  # Excel column header (Chinese)
-    type: str  # string, integer, decimal, money, date, boolean, enum, id_number, division_code, credit_code
+    type: str  # string, integer, decimal, money, date, boolean, enum, id_number, division_code, village, credit_code
     required: bool = False
     choices: type[models.TextChoices] | None = None
     max_length: int | None = None
     minimum: int | None = None
     maximum: int | None = None
     description: str = ""
+    excel: str = ""  # the Excel column header, where it is not `header`
+    aliases: tuple[str, ...] = ()  # earlier Excel headers of the column, still read
 
     @property
     def excel_header(self) -> str:
+        if self.excel:
+            return self.excel
         return f"{self.header}（元）" if self.type == "money" else self.header
 
 
@@ -50,6 +54,11 @@ class Sheet:
     @functools.cached_property
     def field_keys(self) -> frozenset[str]:
         return frozenset(f.key for f in self.fields)
+
+    @functools.cached_property
+    def by_header(self) -> dict[str, Field]:
+        """Excel header -> field, earlier headers included."""
+        return {h: f for f in self.fields for h in (f.excel_header, *f.aliases)}
 
 
 YEAR = dict(minimum=2000, maximum=2100)
@@ -87,7 +96,9 @@ HOUSEHOLDS = Sheet(
     "households", "户",
     (
         Field("household_number", "户编号", "string", True, max_length=32),
-        Field("village_code", "村区划代码", "division_code", True, description="12位村级统计用区划代码"),
+        Field("village_code", "村区划代码", "village", True, excel="村（名称或区划代码）", aliases=("村区划代码",),
+              description="Excel：导入者管辖范围内的村名（如 双碾村；范围内有同名村时写明乡镇，如 双碾乡双碾村），"
+                          "或12位村级统计用区划代码；JSON：12位村级统计用区划代码"),
         Field("category", "户类别", "enum", True, c.Category),
         Field("monitor_type", "监测对象类型", "enum", False, c.MonitorType, description="户类别为监测户时必填"),
         Field("risk_eliminated_on", "风险消除日期", "date",

@@ -209,6 +209,25 @@ def _division_code(f, raw, excel):
     return s
 
 
+def _village(f, raw, excel):
+    """A village's 12-digit code; in Excel, also its name as people write it, returned as typed (not yet a code):
+    the importer resolves names against the importing user's area (fangpin.orgunits.villages)."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    s = "".join(unicodedata.normalize("NFKC", str(raw)).split())
+    if len(s) == 12 and s.isdigit():
+        return s
+    if not excel:
+        raise CellError(f"“{f.key}”应为12位村级区划代码，实际为“{s}”")
+    if s.isdigit():
+        raise CellError(f"“{f.excel_header}”应为村名或12位村级区划代码，实际为“{s}”（{len(s)}位数字）")
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise CellError(f"“{f.excel_header}”应为村名或12位村级区划代码，实际为“{s}”")
+    if len(s) > 100:
+        raise CellError(f"“{f.excel_header}”过长：应为村名或12位村级区划代码")
+    return s
+
+
 def _credit_code(f, raw, excel):
     try:
         return creditcode.validate(str(raw))
@@ -226,6 +245,7 @@ _COERCE = {
     "enum": _enum,
     "id_number": _id_number,
     "division_code": _division_code,
+    "village": _village,
     "credit_code": _credit_code,
 }
 

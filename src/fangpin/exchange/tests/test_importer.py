@@ -8,7 +8,9 @@ from conftest import new_id
 from fangpin.exchange import importer
 from fangpin.exchange.readers import ExchangeFile
 from fangpin.exchange.workbooks import write_error_report
+from fangpin.exchange.spec import BY_KEY
 from fangpin.lib import idnumber
+from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.models import Employment, Household, IncomeRecord, Member
 
 from .helpers import household, json_doc, member, workbook
@@ -177,7 +179,7 @@ def test_unknown_village_code(world, tmp_path):
     sheets = base()
     sheets["households"][0]["village_code"] = "140603203299"
     p = only_problem(run(world, tmp_path, sheets))
-    assert (p.sheet, p.row, p.letter, p.column) == ("户", 2, "B", "村区划代码") and "“140603203299”不存在" in p.message
+    assert (p.sheet, p.row, p.letter, p.column) == ("户", 2, "B", "村（名称或区划代码）") and "“140603203299”不存在" in p.message
 
 
 @pytest.mark.parametrize("content,name", [
@@ -212,7 +214,7 @@ def test_village_outside_the_users_scope(world, tmp_path):
     sheets = base()
     sheets["households"][1]["village_code"] = world.longxian_village
     p = only_problem(run(world, tmp_path, sheets))
-    assert (p.row, p.column) == (3, "村区划代码") and "不在您的管辖范围内" in p.message
+    assert (p.row, p.column) == (3, "村（名称或区划代码）") and "不在您的管辖范围内" in p.message
 
 
 def test_clerk_imports_only_into_own_village(world, tmp_path):
@@ -272,7 +274,7 @@ def test_missing_required_column_and_unknown_column(world, tmp_path):
     result = importer.import_file(user=world.county, path=path)
     msgs = {(p.row, p.letter, p.message) for p in result.problems}
     assert (1, "C", "未知的列“备注”") in msgs
-    assert any("缺少必填列“村区划代码”" in m for _, _, m in msgs)
+    assert any("缺少必填列“村（名称或区划代码）”" in m for _, _, m in msgs)
     assert nothing_written()
 
 
@@ -472,3 +474,101 @@ def test_post_kind_and_year_land_and_come_back(world, tmp_path):
     assert (e.post_kind, e.post_created_year) == ("employment_assistance", 2022)
     row = next(exporter.rows(world.county, BY_KEY["employments"]))
     assert (row["post_kind"], row["post_created_year"]) == ("employment_assistance", 2022)
+
+
+# --- villages by name (issue 11): in Excel, the village column takes a name of the user's area or a code ---
+
+VILLAGE_COLUMN = "村（名称或区划代码）"
+
+
+def by_name(*villages, prefix="V"):
+    return {"households": [household(f"{prefix}{i}", village=v) for i, v in enumerate(villages)],
+            "members": [member(f"{prefix}{i}", new_id()) for i, _ in enumerate(villages)]}
+
+
+def test_village_names_and_codes_in_one_file(world, tmp_path):
+    path = workbook(tmp_path / "names.xlsx", by_name("双碾村", "吴家窑村委会", "下面高乡赵家窑村", " 双碾乡 双碾村", V))
+    result = importer.import_file(user=world.county, path=path)
+    assert result.ok, [(p.where(), p.message) for p in result.problems]
+    assert dict(Household.objects.values_list("number", "village_id")) == {
+        "V0": V, "V1": "140603203203", "V2": "140603207212", "V3": V, "V4": V}
+
+
+def test_a_name_shared_by_two_villages_of_the_area_is_refused_with_both(world, tmp_path):
+    p = only_problem(run(world, tmp_path, by_name("双碾村", "赵家窑村")))
+    assert (p.sheet, p.row, p.letter, p.column, p.value) == ("户", 3, "B", VILLAGE_COLUMN, "赵家窑村")
+    assert p.message == "您的管辖范围内有2个村名为“赵家窑村”，请写明乡镇：高石庄乡赵家窑村、下面高乡赵家窑村（或填写12位村区划代码）"
+    assert p.where() == f"工作表“户”，第3行，B列“{VILLAGE_COLUMN}”"
+
+
+def test_an_unknown_name_is_refused(world, tmp_path):
+    p = only_problem(run(world, tmp_path, by_name("双碾村", "双碾乡不存在村")))
+    assert (p.sheet, p.row, p.column) == ("户", 3, VILLAGE_COLUMN)
+    assert "您的管辖范围（山西省朔州市平鲁区）内没有名为“双碾乡不存在村”的村" in p.message
+
+
+def test_a_name_outside_the_users_area_is_refused(world, tmp_path):
+    result = importer.import_file(user=world.clerk, path=workbook(tmp_path / "in.xlsx", by_name("双碾村", "吴家窑村")))
+    p = only_problem(result)
+    assert (p.row, p.column) == (3, VILLAGE_COLUMN) and "您的管辖范围（山西省朔州市平鲁区双碾乡双碾村委会）内没有名为“吴家窑村”的村" in p.message
+    assert nothing_written()
+    longxian = OrgUnit.objects.select_related("parent").get(code=world.longxian_village)
+    p = only_problem(run(world, tmp_path, by_name(longxian.parent.name + longxian.name)))
+    assert p.row == 2 and "内没有名为" in p.message
+
+
+def test_numbers_that_are_not_codes_are_refused_as_before(world, tmp_path):
+    p = run(world, tmp_path, by_name("14060320320")).problems[0]  # (the member's household is not known either)
+    assert p.column == VILLAGE_COLUMN and p.message == f"“{VILLAGE_COLUMN}”应为村名或12位村级区划代码，实际为“14060320320”（11位数字）"
+
+
+def test_json_keeps_to_codes(world, tmp_path):
+    doc = by_name("双碾村")
+    for h in doc["households"]:
+        h["category"] = "lifted"
+    for m in doc["members"]:
+        m.update(relation="head", labor_capacity="laborer")
+    p = importer.import_file(user=world.county, path=json_doc(tmp_path / "in.json", doc)).problems[0]
+    assert nothing_written() and (p.sheet, p.row, p.column) == ("households", 1, "village_code") and "应为12位村级区划代码" in p.message
+
+
+def test_the_earlier_header_still_imports(world, tmp_path):
+    path = tmp_path / "old.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "户"
+    ws.append(["户编号", "村区划代码", "户类别"])
+    ws.append(["O1", V, "脱贫户"])
+    ws.append(["O2", "吴家窑村", "脱贫户"])
+    m = wb.create_sheet("家庭成员")
+    m.append(["户编号", "身份证号", "姓名", "与户主关系", "劳动能力"])
+    m.append(["O1", new_id(), "甲", "户主", "劳动力"])
+    m.append(["O2", new_id(), "乙", "户主", "劳动力"])
+    wb.save(path)
+    result = importer.import_file(user=world.county, path=path)
+    assert result.ok, [(p.where(), p.message) for p in result.problems]
+    assert dict(Household.objects.values_list("number", "village_id")) == {"O1": V, "O2": "140603203203"}
+
+
+def test_the_area_is_read_once_for_the_whole_file(world, tmp_path, monkeypatch):
+    from fangpin.orgunits import villages
+
+    calls = []
+    real = villages.village_names
+    monkeypatch.setattr(villages, "village_names", lambda prefix: calls.append(prefix) or real(prefix))
+    path = workbook(tmp_path / "many.xlsx", by_name(*["双碾村", "吴家窑村", "下面高乡赵家窑村"] * 20))
+    assert importer.import_file(user=world.county, path=path).ok
+    assert calls == ["140603"] and Household.objects.count() == 60
+    calls.clear()
+    assert importer.import_file(user=world.county, path=workbook(tmp_path / "codes.xlsx", by_name(V, V, prefix="C"))).ok
+    assert calls == []  # a file of codes reads no names
+
+
+def test_a_file_checked_on_its_own_resolves_names_in_the_whole_division_table(world, tmp_path):
+    typed = []
+    f = ExchangeFile(workbook(tmp_path / "eval.xlsx", by_name("双碾乡双碾村", "赵家窑村")))
+    problems = importer.check(f, [BY_KEY["households"], BY_KEY["members"]],
+                              on_row=lambda sheet, n, row, raw: typed.append(row) if sheet.key == "households" else None)
+    assert typed[0]["village_code"] == V
+    p = only_problem(importer.ImportResult("x", problems=problems))
+    assert p.row == 3 and p.message.startswith("区划库中有") and "下面高乡赵家窑村" in p.message
