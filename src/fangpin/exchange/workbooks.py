@@ -8,10 +8,13 @@ from pathlib import Path
 
 import xlsxwriter
 
+from fangpin.accounts import access
+from fangpin.orgunits.villages import village_names
+
 from . import exporter, values
 from .importer import ImportResult
-from .readers import NOTES_SHEET, ExchangeFile
-from .spec import FORMAT_VERSION, SHEETS, WORKBOOK_ORDER, Sheet
+from .readers import NOTES_SHEET, VILLAGES_SHEET, ExchangeFile
+from .spec import FORMAT_VERSION, HOUSEHOLDS, SHEETS, WORKBOOK_ORDER, Sheet
 
 # Fixed document properties keep two exports of the same data byte-comparable in content.
 PROPERTIES = {"title": f"防贫系统交换格式 {FORMAT_VERSION}", "author": "fangpin", "created": dt.datetime(2000, 1, 1)}
@@ -130,14 +133,43 @@ def _from_json(f, value):
     return value
 
 
-def write_template(path: Path) -> None:
+def write_template(path: Path, user=None) -> None:
+    """The blank workbook. For a user, the village column offers the villages of the user's area in a drop-down list,
+    read from a hidden sheet (an inline list holds at most 255 characters); a code may still be typed."""
     wb = xlsxwriter.Workbook(str(path))
     wb.set_properties(PROPERTIES)
     fm = _Formats(wb)
+    sheets = {}
     for sheet in WORKBOOK_ORDER:
-        _write_header(wb.add_worksheet(sheet.title), sheet, fm)
+        sheets[sheet.key] = wb.add_worksheet(sheet.title)
+        _write_header(sheets[sheet.key], sheet, fm)
     _notes(wb, fm, [])
+    if user is not None:
+        _village_list(wb, fm, sheets[HOUSEHOLDS.key], village_names(access.user_prefix(user)).villages)
     wb.close()
+
+
+def _village_list(wb, fm: _Formats, ws, villages) -> None:
+    """The hidden sheet 村名单 (village, code) and a list validation on the households' village column that reads it.
+    Other values only draw a note: a code, or a name the list spells differently, is still typed in."""
+    if not villages:
+        return
+    names = wb.add_worksheet(VILLAGES_SHEET)
+    names.write_string(0, 0, "村", fm.header)
+    names.write_string(0, 1, "村区划代码", fm.header)
+    names.set_column(0, 0, 30)
+    names.set_column(1, 1, 16, fm.text)
+    for i, v in enumerate(villages, start=1):
+        names.write_string(i, 0, v.label)
+        names.write_string(i, 1, v.code)
+    names.hide()
+    j = HOUSEHOLDS.fields.index(HOUSEHOLDS.field("village_code"))
+    ws.data_validation(1, j, 1_048_575, j, {
+        "validate": "list", "source": f"='{VILLAGES_SHEET}'!$A$2:$A${len(villages) + 1}",
+        "input_title": "村", "input_message": "从列表中选择村，或填写12位村级区划代码",
+        "error_type": "information", "error_title": "村",
+        "error_message": "不在本单位的村名单中：请确认村名（同名村写明乡镇），或填写12位村级区划代码。",
+    })
 
 
 def write_error_report(f: ExchangeFile, result: ImportResult, path: Path) -> None:

@@ -375,7 +375,8 @@ def import_job_report(request, pk: int):
 
 def import_template(request):
     access.require(request.user, "registry.import")
-    return FileResponse(files.built_file(workbooks.write_template, ".xlsx"), as_attachment=True, filename="防贫系统导入模板.xlsx")
+    built = files.built_file(lambda path: workbooks.write_template(path, user=request.user), ".xlsx")
+    return FileResponse(built, as_attachment=True, filename="防贫系统导入模板.xlsx")
 
 
 def export(request):
