@@ -167,6 +167,44 @@ def monitoring_rows(seed: int) -> None:
               due=None if s in ("done", "declined") else today + dt.timedelta(days=rng.randint(-10, 20)))
          for h in cased], batch_size=5000)
     print(f"预警 {len(warned):,} 条，案件 {len(cased):,} 件")
+    assistance_rows(seed)
+
+
+def assistance_rows(seed: int) -> None:
+    """The roster (two cadres a village, two a township, three a county), a cadre for 70% of the monitored households
+    and a measure for half of them; then the monitoring tallies from scratch (bulk writes send no signals)."""
+    import datetime as dt
+
+    from fangpin.accounts.models import User
+    from fangpin.monitoring import tallies
+    from fangpin.monitoring.models import Cadre, ContactCadre, Measure
+    from fangpin.orgunits.models import OrgUnit
+    from fangpin.registry.models import Household
+
+    rng = random.Random(seed)
+    per_level = {"village": ("驻村第一书记", "驻村工作队员"), "township": ("乡镇干部", "乡村振兴专干"),
+                 "county": ("农业农村局干部", "乡村振兴服务中心科员", "人社局科员")}
+    units = OrgUnit.objects.filter(code__startswith=CITY[:4], level__in=per_level).values_list("code", "level")
+    Cadre.objects.bulk_create([Cadre(org_unit_id=code, name=f"干部{code[-6:]}{i}", unit=post, phone=f"1390{code[-7:]}{i}")
+                               for code, level in units for i, post in enumerate(per_level[level])],
+                              batch_size=5000, ignore_conflicts=True)
+    first = dict(Cadre.objects.filter(org_unit__level="village").order_by("org_unit_id", "pk")
+                 .values_list("org_unit_id", "pk").distinct())
+    monitored = list(Household.objects.filter(category="monitored", risk_eliminated_on__isnull=True)
+                     .values_list("pk", "village_id").iterator(chunk_size=100_000))
+    paired = [h for h in monitored if rng.random() < 0.7 and h[1] in first]
+    since = dt.date(2026, 1, 1)
+    cadres = {c.pk: c for c in Cadre.objects.filter(pk__in=set(first.values()))}
+    ContactCadre.objects.bulk_create(
+        [ContactCadre(household_id=h, cadre_id=first[v], name=cadres[first[v]].name, unit=cadres[first[v]].unit,
+                      phone=cadres[first[v]].phone, since=since) for h, v in paired], batch_size=5000,
+        ignore_conflicts=True)
+    creator = User.objects.filter(role="county_bureau").order_by("pk").first()
+    Measure.objects.bulk_create(
+        [Measure(household_id=h, kind="employment", description="推荐就业", status="in_progress", start=since,
+                 created_by=creator) for h, _ in rng.sample(monitored, len(monitored) // 2)], batch_size=5000)
+    tallies.rebuild()
+    print(f"帮扶干部 {Cadre.objects.count():,} 人，结对 {len(paired):,} 户，措施 {len(monitored) // 2:,} 条")
 
 
 # --- load ------------------------------------------------------------------------------------------------------------
@@ -200,11 +238,15 @@ def samples(username: str, n: int = 200) -> dict:
     first, last = (mine.order_by(k).values_list("pk", flat=True).first() for k in ("pk", "-pk"))
     rng = random.Random(username)
     picks = sorted({rng.randint(first, last) for _ in range(n * 3)})
-    households = list(mine.filter(pk__in=picks).values_list("pk", "number")[:n])
-    members = list(Member.objects.filter(household_id__in=[h for h, _ in households], relation="head")
+    households = list(mine.filter(pk__in=picks).values_list("pk", "number", "village_id")[:n])
+    members = list(Member.objects.filter(household_id__in=[h for h, _, _ in households], relation="head")
                    .values_list("name", "id_number"))
     return {
-        "households": households,
+        "households": [(h, number) for h, number, _ in households],
+        "villages": sorted({v for _, _, v in households}),
+        # a unit one level down that the account may open: a county of a city, else the account's own unit
+        "drill": (households[0][2][:6].ljust(12, "0") if households and user.org_unit.level in ("province", "city")
+                  else user.org_unit.code),
         "names": [m[0] for m in members],
         "ids": [m[1] for m in members],
         "warnings": list(access.scope(user, Warning.objects.all(), "monitoring.read").values_list("pk", flat=True)[:n]),
@@ -215,6 +257,7 @@ def samples(username: str, n: int = 200) -> dict:
 def pages(s: dict, rng: random.Random) -> tuple[str, str]:
     """(page name, path): the mix a user of the main pages goes through."""
     hid, number = rng.choice(s["households"])
+    village = rng.choice(s["villages"])
     choices = [
         ("总览", "/", 2),
         ("户列表", "/households/", 2),
@@ -228,6 +271,17 @@ def pages(s: dict, rng: random.Random) -> tuple[str, str]:
         ("API 户列表", f"/api/households?q={quote(rng.choice(s['names']))}", 1),
         ("API 预警", "/api/monitoring/warnings", 1),
         ("API 各村统计", "/api/monitoring/villages", 1),
+        # the lists of issue 11, each with a division filter as the overview's cards link them
+        ("下级概览", f"/?unit={s['drill']}", 1),
+        ("户列表（县，监测户按类型）", f"/households/?county={village[:6]}000000&category=monitored"
+                                  "&monitor_type=unstable&stage=at_risk", 1),
+        ("户列表（乡镇，风险已消除）", f"/households/?township={village[:9]}000&category=monitored&stage=eliminated", 1),
+        ("预警清单", "/monitoring/warnings/", 1),
+        ("预警清单（县，待核实）", f"/monitoring/warnings/?county={village[:6]}000000&status=open", 1),
+        ("案件清单（待县级审定）", "/monitoring/cases/?state=county", 1),
+        ("帮扶措施清单", "/monitoring/measures/", 1),
+        ("帮扶干部名册（村）", f"/monitoring/cadres/?village={village}", 1),
+        ("收入核算", "/monitoring/income/", 1),
     ]
     if s["warnings"]:
         choices.append(("预警页面", f"/monitoring/warnings/{rng.choice(s['warnings'])}/", 1))
@@ -345,7 +399,7 @@ def load(a) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("step", choices=["build", "load"])
+    ap.add_argument("step", choices=["build", "load", "assistance"])
     ap.add_argument("--database", required=True)
     ap.add_argument("--households", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=2026)
@@ -355,7 +409,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=3)
     a = ap.parse_args()
     print(machine.line())
-    {"build": build, "load": load}[a.step](a)
+    {"build": build, "load": load, "assistance": lambda a: (setup_django(a.database), assistance_rows(a.seed))}[a.step](a)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 
@@ -73,10 +73,13 @@ def queue(*, user, limit: int = QUEUE_SHOWN) -> dict:
         "open_items": list(access.scope(user, OpenItem.objects.filter(done_at__isnull=True), "monitoring.read")
                            .select_related("case", "case__household", "case__household__village")
                            .order_by("deadline")[:limit]),
-        "no_cadre": list(monitored.exclude(pk__in=ContactCadre.objects.filter(until__isnull=True).values("household_id"))
+        # NOT EXISTS, so the database walks the area's monitored households in order and probes each one's cadre or
+        # measures by index, stopping at `limit` (NOT IN read every pairing and every measure of the city first)
+        "no_cadre": list(monitored.exclude(Exists(ContactCadre.objects.filter(household=OuterRef("pk"),
+                                                                              until__isnull=True)))
                          .select_related("village").order_by("village_id", "number")[:limit]),
-        "no_measures": list(monitored.filter(measures__isnull=True).select_related("village")
-                            .order_by("village_id", "number")[:limit]),
+        "no_measures": list(monitored.exclude(Exists(Measure.objects.filter(household=OuterRef("pk"))))
+                            .select_related("village").order_by("village_id", "number")[:limit]),
     }
     registry_selectors.attach_head_names([w.household for w in out["warnings"]] + [c.household for c in out["cases"]]
                                          + [i.case.household for i in out["open_items"]] + out["no_cadre"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from fangpin.orgunits.locks import recount_villages
@@ -31,9 +31,10 @@ def _counts(villages: list[str]) -> Iterable[MonitoringTally]:
         for rec in qs.values("village_id", "monitor_type").annotate(n=Count("id")):
             yield MonitoringTally(village_id=rec["village_id"], measure=measure, key=rec["monitor_type"], n=rec["n"])
     undated = {
+        # NOT EXISTS: each household probes its own pairings and measures by index (NOT IN read the whole city's)
         MonitoringTally.Measure.NO_CADRE: monitored.exclude(
-            pk__in=ContactCadre.objects.filter(until__isnull=True).values("household_id")),
-        MonitoringTally.Measure.NO_MEASURES: monitored.exclude(pk__in=Measure.objects.values("household_id")),
+            Exists(ContactCadre.objects.filter(household=OuterRef("pk"), until__isnull=True))),
+        MonitoringTally.Measure.NO_MEASURES: monitored.exclude(Exists(Measure.objects.filter(household=OuterRef("pk")))),
     }
     for measure, qs in undated.items():
         for rec in qs.values("village_id").annotate(n=Count("id")):
