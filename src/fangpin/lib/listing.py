@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 import xlsxwriter
 
 EXPORT_MAX = 100_000  # rows in one Excel file made while the user waits; a larger list asks for a narrower filter
+SHEET_ROWS = 1_000_000  # rows of one worksheet (Excel's limit is 1,048,576 lines); more go on to the next sheet
+HEADER_LINES = 5  # title, filters, time, blank, column headers
 
 
 @dataclass(frozen=True)
@@ -77,40 +79,55 @@ def export_link(query: dict) -> str:
 
 
 def write_xlsx(path: Path, *, title: str, filters: list[str], columns: list[Column], rows: Iterable,
-               totals: dict[str, Any] | None = None, limit: int = EXPORT_MAX) -> int:
-    """The list as one worksheet: a title line, the filters, the header, the rows (and a totals row); the number of
-    rows written. More than `limit` rows: TooMany, and the file is not to be used."""
+               totals: dict[str, Any] | None = None, limit: int = EXPORT_MAX, sheet_rows: int = SHEET_ROWS,
+               progress: Callable[[int], None] | None = None, every: int = 2000) -> int:
+    """The list as a workbook: a title line, the filters, the header, the rows (and a totals row); the number of rows
+    written. More than `sheet_rows` rows go on to further sheets, each with the same title lines and header. More than
+    `limit` rows: TooMany, and the file is not to be used. `progress(n)` is called every `every` rows."""
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
     date = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws = wb.add_worksheet(title[:31])
-    ws.write(0, 0, title, bold)
-    ws.write(1, 0, "；".join(filters) if filters else "全部")
-    ws.write(2, 0, f"导出时间：{dt.datetime.now():%Y-%m-%d %H:%M}")
-    for j, c in enumerate(columns):
-        ws.set_column(j, j, c.width)
-        ws.write(4, j, c.header, head)
-    n = 0
+    stamp = f"导出时间：{dt.datetime.now():%Y-%m-%d %H:%M}"
+
+    def new_sheet(number: int):
+        ws = wb.add_worksheet(title[:31] if number == 1 else f"{title[:26]}（{number}）")
+        ws.write(0, 0, title if number == 1 else f"{title}（续{number - 1}）", bold)
+        ws.write(1, 0, "；".join(filters) if filters else "全部")
+        ws.write(2, 0, stamp)
+        for j, c in enumerate(columns):
+            ws.set_column(j, j, c.width)
+            ws.write(HEADER_LINES - 1, j, c.header, head)
+        ws.freeze_panes(HEADER_LINES, 1)
+        return ws
+
+    sheets = 1
+    ws = new_sheet(sheets)
+    n = line = 0
     for row in rows:
         if n >= limit:
             wb.close()
             raise TooMany(limit)
+        if line == sheet_rows:
+            sheets += 1
+            ws, line = new_sheet(sheets), 0
+        at = HEADER_LINES + line
         for j, c in enumerate(columns):
             value = c.value(row)
             if isinstance(value, dt.date):
-                ws.write_datetime(5 + n, j, dt.datetime(value.year, value.month, value.day), date)
+                ws.write_datetime(at, j, dt.datetime(value.year, value.month, value.day), date)
             elif value is None:
-                ws.write_blank(5 + n, j, None)
+                ws.write_blank(at, j, None)
             else:
-                ws.write(5 + n, j, value)
+                ws.write(at, j, value)
         n += 1
+        line += 1
+        if progress is not None and n % every == 0:
+            progress(n)
     if totals:
-        ws.write(5 + n, 0, "合计", bold)
+        ws.write(HEADER_LINES + line, 0, "合计", bold)
         for j, c in enumerate(columns):
             if c.key in totals:
-                ws.write(5 + n, j, totals[c.key], bold)
-    ws.freeze_panes(5, 1)
+                ws.write(HEADER_LINES + line, j, totals[c.key], bold)
     wb.close()
     return n
-

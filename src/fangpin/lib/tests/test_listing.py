@@ -63,3 +63,17 @@ def test_more_rows_than_the_limit_are_refused(tmp_path):
     assert listing.write_xlsx(tmp_path / "y.xlsx", title="t", filters=[], columns=COLUMNS,
                               rows=({"number": str(i), "name": "", "village": "", "size": 1} for i in range(10)),
                               limit=10) == 10
+
+
+def test_rows_beyond_a_sheet_go_on_to_the_next_with_the_same_header(tmp_path):
+    rows = ({"number": f"A{i}", "name": "", "village": "", "size": 1} for i in range(7))
+    seen = []
+    n = listing.write_xlsx(tmp_path / "x.xlsx", title="户籍信息", filters=["村：双碾村"], columns=COLUMNS, rows=rows,
+                           sheet_rows=3, progress=seen.append, every=2)
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    sheets = [[list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets]
+    assert n == 7 and wb.sheetnames == ["户籍信息", "户籍信息（2）", "户籍信息（3）"]
+    assert [s[1][0] for s in sheets] == ["村：双碾村"] * 3 and sheets[1][0][0] == "户籍信息（续1）"
+    assert all(s[4] == ["户编号", "户主", "村", "人口"] for s in sheets)
+    assert [r[0] for s in sheets for r in s[5:]] == [f"A{i}" for i in range(7)]
+    assert seen == [2, 4, 6]
