@@ -17,28 +17,25 @@ from fangpin.lib.pagination import CappedPaginator
 from fangpin.monitoring import assistance, criteria, department, workflow
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.feeds import FEEDS, FeedError, feeds_of_department
-from fangpin.monitoring.models import Case, Measure, ScreeningRun, Warning
+from fangpin.monitoring.models import Case, Measure, ScreeningRun
 from fangpin.monitoring.screening import RISK_LABELS, STATUS_LABELS
 from fangpin.policies import entitlements
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors as registry_selectors
 
-from .views import filters_text, list_xlsx, area_and_trail, area_form, area_of
+from . import lists
+from .views import area_and_trail, list_export, list_xlsx
 from .forms import (
     AppraisalForm,
     CadreAddForm,
     CadreEditForm,
-    CadreFilterForm,
     CadreForm,
-    CaseFilterForm,
     EliminationForm,
     FeedUploadForm,
-    MeasureFilterForm,
     MeasureForm,
     MeasureStatusForm,
     OpenCaseForm,
     VerifyForm,
-    WarningFilterForm,
 )
 
 
@@ -311,136 +308,37 @@ def household_plan(request, pk: int, pdf: bool = False):
     return response
 
 
-def _household_cell(h) -> str:
-    return f"{h.head_name or '（未登记户主）'}（{h.number}）"
-
-
-WARNING_COLUMNS = [
-    listing.Column("deadline", "核实期限", lambda w: w.deadline, ("deadline",), width=12),
-    listing.Column("household", "户", lambda w: _household_cell(w.household), width=30),
-    listing.Column("village", "村", lambda w: w.household.village.parent.name + w.household.village.name,
-                   ("household__village_id",), width=22),
-    listing.Column("label", "预警类别", lambda w: w.label, width=20),
-    listing.Column("risk", "风险类别", lambda w: RISK_LABELS.get(w.risk, w.risk)),
-    listing.Column("reason", "预警原因", lambda w: w.reason, width=40),
-    listing.Column("status", "状态", lambda w: w.get_status_display()),
-    listing.Column("created", "生成时间", lambda w: timezone.localdate(w.created_at), ("created_at",), width=12),
-]
-
-CASE_COLUMNS = [
-    listing.Column("due", "当前环节期限", lambda c: c.due, ("due",), width=12),
-    listing.Column("number", "案件", lambda c: f"第{c.pk}号", ("id",), width=10),
-    listing.Column("household", "户", lambda c: _household_cell(c.household), width=30),
-    listing.Column("village", "村", lambda c: c.household.village.parent.name + c.household.village.name,
-                   ("household__village_id",), width=22),
-    listing.Column("kind", "类别", lambda c: c.get_kind_display() + ("（绿色通道）" if c.green else "")),
-    listing.Column("state", "环节", lambda c: c.get_state_display()),
-    listing.Column("opened", "发起时间", lambda c: timezone.localdate(c.opened_at), ("opened_at",), width=12),
-]
-
-
-def _named_chunks(rows, household_of):
-    """Rows with their households' heads named, a chunk at a time (one query a chunk)."""
-    for chunk in listing.batches(rows, 2000):
-        registry_selectors.attach_head_names([household_of(x) for x in chunk])
-        yield from chunk
-
-
-def _list_page(request, *, title, template, form, qs, columns, default, household_of, unit="条"):
-    """A monitoring list: filtered, sorted, paged, and exported as shown."""
-    params = form.cleaned_data if form.is_valid() else {}
-    qs, current = listing.sort(qs, columns, request.GET.get("sort", ""), default)
+def _list_page(request, spec, *, template, unit="条"):
+    """A monitoring list (web.lists): filtered, sorted, paged, and exported as shown."""
+    sel = lists.select(spec, request.user, request.GET)
     if request.GET.get("format") == "xlsx":
-        return list_xlsx(request, title, filters_text(form, params), columns,
-                          _named_chunks(qs.iterator(chunk_size=2000), household_of))
-    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
-    rows = list(_named_chunks(page.object_list, household_of))
+        return list_export(request, sel)
+    page = CappedPaginator(sel.queryset, 50).get_page(request.GET.get("page"))
+    rows = list(spec.rows(request.user, page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, template, {
-        "title": title, "form": form, "page": page, "rows": rows, "query": query.urlencode(), "today": timezone.localdate(),
-        "headers": listing.headers(columns, current, request.GET.dict()), "export": listing.export_link(request.GET.dict()),
-        "unit": unit})
+        "title": spec.title, "form": sel.form, "page": page, "rows": rows, "query": query.urlencode(),
+        "today": timezone.localdate(), "headers": listing.headers(spec.columns, sel.sort, request.GET.dict()),
+        "export": listing.export_link(request.GET.dict()), "unit": unit})
 
 
 def warning_list(request):
     """预警清单: every warning of the user's area, by division, status and risk."""
-    access.require(request.user, "monitoring.read")
-    form = area_form(request, WarningFilterForm)
-    form.fields["status"].choices = [("", "全部"), *Warning.Status.choices]
-    form.fields["risk"].choices = [("", "全部"), *RISK_LABELS.items()]
-    params = form.cleaned_data if form.is_valid() else {}
-    qs = ms.warning_list(user=request.user, area=area_of(params),
-                         status=params.get("status", ""), risk=params.get("risk", ""))
-    return _list_page(request, title="预警清单", template="monitoring/warning_list.html", form=form, qs=qs,
-                      columns=WARNING_COLUMNS, default="deadline", household_of=lambda w: w.household)
+    return _list_page(request, lists.WARNINGS, template="monitoring/warning_list.html")
 
 
 def case_list(request):
     """案件清单: every identification and elimination case of the user's area, by division, stage and kind."""
-    access.require(request.user, "monitoring.read")
-    form = area_form(request, CaseFilterForm)
-    form.fields["state"].choices = [("", "全部"), (ms.UNDER_WAY, "办理中（各环节）"), *Case.State.choices]
-    form.fields["kind"].choices = [("", "全部"), *Case.Kind.choices]
-    params = form.cleaned_data if form.is_valid() else {}
-    qs = ms.case_list(user=request.user, area=area_of(params),
-                      state=params.get("state", ""), kind=params.get("kind", ""))
-    return _list_page(request, title="案件清单", template="monitoring/case_list.html", form=form, qs=qs,
-                      columns=CASE_COLUMNS, default="due", household_of=lambda c: c.household, unit="件")
-
-
-MEASURE_COLUMNS = [
-    listing.Column("start", "开始日期", lambda m: m.start, ("start",), width=12),
-    listing.Column("household", "户", lambda m: _household_cell(m.household), width=30),
-    listing.Column("village", "村", lambda m: m.household.village.parent.name + m.household.village.name,
-                   ("household__village_id",), width=22),
-    listing.Column("kind", "措施类别", lambda m: m.get_kind_display(), width=14),
-    listing.Column("description", "措施内容", lambda m: m.description, width=40),
-    listing.Column("benefit", "对应政策", lambda m: m.benefit_label, width=30),
-    listing.Column("status", "落实情况", lambda m: m.get_status_display(), width=10),
-    listing.Column("end", "完成日期", lambda m: m.end, width=12),
-]
+    return _list_page(request, lists.CASES, template="monitoring/case_list.html", unit="件")
 
 
 def measure_list(request):
     """帮扶措施清单: every household's measures in the user's area, by division, kind and status."""
-    access.require(request.user, "monitoring.read")
-    form = area_form(request, MeasureFilterForm)
-    form.fields["kind"].choices = [("", "全部"), *Measure.Kind.choices]
-    form.fields["status"].choices = [("", "全部"), *Measure.Status.choices]
-    params = form.cleaned_data if form.is_valid() else {}
-    qs = ms.measure_list(user=request.user, area=area_of(params),
-                         kind=params.get("kind", ""), status=params.get("status", ""))
-    return _list_page(request, title="帮扶措施清单", template="monitoring/measure_list.html", form=form, qs=qs,
-                      columns=MEASURE_COLUMNS, default="-start", household_of=lambda m: m.household, unit="项")
+    return _list_page(request, lists.MEASURES, template="monitoring/measure_list.html", unit="项")
 
 
 # --- the cadre roster -----------------------------------------------------------------------------------------------
-
-CADRE_COLUMNS = [
-    listing.Column("org_unit", "登记区划", lambda c: _unit_label(c.org_unit), ("org_unit_id", "name"), width=22),
-    listing.Column("name", "姓名", lambda c: c.name, width=10),
-    listing.Column("unit", "工作单位及职务", lambda c: c.unit, width=30),
-    listing.Column("phone", "联系电话", lambda c: c.phone, width=14),
-    listing.Column("active", "名册状态", lambda c: "在册" if c.active else "已移出名册", width=10),
-    listing.Column("households", "现结对户数", lambda c: c.households, num=True, width=10),
-]
-
-
-def _unit_label(unit) -> str:
-    """A township's or village's name with the unit above it (several townships have villages of the same name)."""
-    if unit.level == "village" and unit.parent_id:
-        return f"{unit.parent.name}{unit.name}"
-    return unit.name
-
-
-def _with_pairings(cadres):
-    cadres = list(cadres)
-    counts = ms.cadre_pairings(cadres)
-    for c in cadres:
-        c.households = counts.get(c.pk, 0)
-    return cadres
-
 
 def _roster_units(user):
     """Where a user may register cadres: the own unit, and for a township or county each unit below (grouped)."""
@@ -462,8 +360,8 @@ def _roster_units(user):
 def cadre_list(request):
     """帮扶干部名册: the cadres of the user's area and the units above, with how many households each is paired with;
     users who assist register cadres here."""
-    access.require(request.user, "monitoring.read")
     user = request.user
+    access.require(user, "monitoring.read")
     can_edit = access.can(user, "monitoring.assist")
     add = CadreAddForm(request.POST if request.method == "POST" else None,
                        units=_roster_units(user) if can_edit else ())
@@ -480,23 +378,19 @@ def cadre_list(request):
             else:
                 messages.success(request, f"已登记帮扶干部：{cadre.name}")
                 return redirect("cadre_list")
-    form = area_form(request, CadreFilterForm)
-    params = form.cleaned_data if form.is_valid() else {}
-    qs = ms.cadre_list(user=user, area=area_of(params),
-                       active=params.get("active", ""))
-    qs, current = listing.sort(qs, CADRE_COLUMNS, request.GET.get("sort", ""), "org_unit")
+    sel = lists.select(lists.CADRES, user, request.GET)
     if request.GET.get("format") == "xlsx":
-        chunks = (c for chunk in listing.batches(qs.iterator(chunk_size=2000), 2000) for c in _with_pairings(chunk))
-        return list_xlsx(request, "帮扶干部名册", filters_text(form, params), CADRE_COLUMNS, chunks)
-    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
-    rows = _with_pairings(page.object_list)
+        return list_export(request, sel)
+    page = CappedPaginator(sel.queryset, 50).get_page(request.GET.get("page"))
+    rows = lists.CADRES.rows(user, page.object_list)
+    rows = list(rows)
     for c in rows:  # a cadre registered above the user's unit is read here, edited there
         c.editable = can_edit and access.covers(user, c.org_unit_id)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "monitoring/cadre_list.html", {
-        "form": form, "add": add if can_edit else None, "page": page, "rows": rows,
-        "query": query.urlencode(), "headers": listing.headers(CADRE_COLUMNS, current, request.GET.dict()),
+        "form": sel.form, "add": add if can_edit else None, "page": page, "rows": rows, "query": query.urlencode(),
+        "headers": listing.headers(lists.CADRE_COLUMNS, sel.sort, request.GET.dict()),
         "export": listing.export_link(request.GET.dict())})
 
 
@@ -517,6 +411,6 @@ def cadre_edit(request, pk: int):
             messages.success(request, f"已保存：{cadre.name}")
             return redirect("cadre_list")
     return render(request, "monitoring/cadre_edit.html", {
-        "cadre": cadre, "form": form, "unit_label": _unit_label(cadre.org_unit),
+        "cadre": cadre, "form": form, "unit_label": lists.unit_label(cadre.org_unit),
         "pairings": ms.cadre_current_households(cadre=cadre),
         "history": history_lines.describe_all(ms.cadre_history(cadre=cadre), request.user)})

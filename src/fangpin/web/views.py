@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from fangpin.accounts import access
 from fangpin.accounts.masking import age_on, birth_date_for, id_number_for, may_search_by_id_number
 from fangpin.exchange import exporter, jobs, workbooks
-from fangpin.lib import divisions, files, listing
+from fangpin.lib import files, listing
 from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.monitoring import selectors as monitoring_selectors
 from fangpin.monitoring import services as monitoring
@@ -29,8 +29,8 @@ from fangpin.registry import overview
 from fangpin.registry import selectors, services
 from fangpin.orgunits import names
 from fangpin.orgunits.models import OrgUnit
-from fangpin.registry.choices import Category, MonitorType
 
+from . import lists
 from .forms import (
     AreaForm,
     AuditForm,
@@ -42,7 +42,6 @@ from .forms import (
     NewHouseholdForm,
     NewMemberForm,
     ParameterValueForm,
-    SearchForm,
     SimulateForm,
 )
 
@@ -71,134 +70,58 @@ def area_and_trail(request) -> tuple[OrgUnit, list[OrgUnit]]:
 
 
 def area_form(request, form_class, data=None, files=None):
-    """A list's filter form with the division picker: county (for a city's or province's users), then its townships,
-    then the chosen township's villages (a city has thousands of villages, never one flat list); a village clerk has
-    none (the village is the area). `data`: a POST's (default: the query)."""
-    source = request.GET if data is None else data
-    user = request.user
-    counties = list(selectors.counties(user=user))
-    data = source.copy()
-    county = source.get("county", "")
-    for key in ("village", "township"):  # a link to a village's or township's list: its county and township
-        if not county and divisions.is_code(source.get(key)):
-            county = source[key][:6].ljust(12, "0")
-    county = county if divisions.is_code(county) and len(counties) > 1 else ""
-    townships = list(selectors.townships(user=user, county=county).select_related("parent"))
-    chosen = source.get("township", "")
-    if not chosen and divisions.is_code(source.get("village")):
-        chosen = divisions.parent_code(source["village"]) or ""
-    if not divisions.is_code(chosen) or (county and not chosen.startswith(county[:6])):
-        chosen = ""
-    if len(townships) == 1:
-        chosen = townships[0].code
-    if chosen and townships:
-        data["township"] = chosen
-    if county:
-        data["county"] = county
-    form = form_class(data or None, files)
-    if len(counties) > 1:
-        form.fields["county"].choices = [("", "全部")] + [(c.code, c.name) for c in counties]
-    else:
-        del form.fields["county"]
-    form.fields["township"].choices = [("", "全部")] + [
-        (t.code, f"{t.parent.name}{t.name}" if len({x.parent_id for x in townships}) > 1 else t.name) for t in townships]
-    if not townships:
-        del form.fields["township"], form.fields["village"]
-    else:
-        villages = selectors.villages(user=user).filter(parent_id=chosen) if chosen else []
-        form.fields["village"].choices = [("", "全部" if chosen else "（先选乡镇）")] + [(v.code, v.name) for v in villages]
-    return form
-
-
-def area_of(params: dict) -> str:
-    """The narrowest unit a list's filter names: its village, else its township, else its county ("": the whole area)."""
-    return params.get("village") or params.get("township") or params.get("county") or ""
+    """A list's filter form with the division picker (`lists.filter_form`); `data`: a POST's (default: the query)."""
+    return lists.filter_form(request.user, form_class, request.GET if data is None else data, files)
 
 
 def household_list(request):
-    access.require(request.user, "registry.read")
-    form = area_form(request, SearchForm)
-    if not may_search_by_id_number(request.user):
-        form.fields["q"].label = "姓名 / 户编号 / 村名"
-    form.fields["category"].choices = [("", "全部")] + list(Category.choices)
-    form.fields["monitor_type"].choices = [("", "全部")] + list(MonitorType.choices)
-    params = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.household_list(
-        user=request.user, q=params.get("q", ""), village=area_of(params),
-        category=params.get("category", ""), monitor_type=params.get("monitor_type", ""), stage=params.get("stage", ""))
-    columns = HOUSEHOLD_COLUMNS
-    qs, current = listing.sort(qs, columns, request.GET.get("sort", ""), "village")
+    sel = lists.select(lists.HOUSEHOLDS, request.user, request.GET)
     if request.GET.get("format") == "xlsx":
-        return list_xlsx(request, "户籍信息", filters_text(form, params), columns,
-                          _household_rows(request.user, qs.iterator(chunk_size=2000)))
-    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
-    rows = list(_household_rows(request.user, page.object_list))
+        return list_export(request, sel)
+    page = CappedPaginator(sel.queryset, 50).get_page(request.GET.get("page"))
+    rows = list(sel.spec.rows(request.user, page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
-    q = params.get("q", "").strip()
+    q = sel.params.get("q", "").strip()
     return render(request, "registry/household_list.html", {
-        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
-        "headers": listing.headers(columns, current, request.GET.dict()), "export": listing.export_link(request.GET.dict()),
+        "form": sel.form, "page": page, "rows": rows, "query": query.urlencode(),
+        "headers": listing.headers(sel.spec.columns, sel.sort, request.GET.dict()),
+        "export": listing.export_link(request.GET.dict()),
         "id_search_refused": selectors.is_number_query(q) and not may_search_by_id_number(request.user),
         "can_write": access.can(request.user, "registry.write"),
     })
 
 
-HOUSEHOLD_COLUMNS = [
-    listing.Column("number", "户编号", lambda r: r["household"].number, ("number",), width=20),
-    listing.Column("head", "户主", lambda r: r["head"].name if r["head"] else "（无户主）"),
-    listing.Column("head_id", "户主身份证号", lambda r: r["head_id"], width=22),
-    listing.Column("village", "所在村", lambda r: r["household"].village.parent.name + r["household"].village.name,
-                   ("village_id", "number"), width=24),
-    listing.Column("category", "户类别", lambda r: r["household"].get_category_display()),
-    listing.Column("monitor_type", "监测对象类型", lambda r: r["household"].get_monitor_type_display()),
-    listing.Column("size", "人口", lambda r: r["household"].size, num=True, width=8),
-    listing.Column("dibao", "低保", lambda r: "是" if r["household"].dibao else "否", width=8),
-]
-
-
-def _household_rows(user, households):
-    """The list's rows, a chunk at a time (one query for the heads of each chunk); ID numbers as the role may see."""
-    chunk = []
-    for h in households:
-        chunk.append(h)
-        if len(chunk) == 2000:
-            yield from _with_heads(user, chunk)
-            chunk = []
-    yield from _with_heads(user, chunk)
-
-
-def _with_heads(user, households):
-    heads = selectors.household_heads(user=user, households=households) if households else {}
-    for h in households:
-        head = heads.get(h.pk)
-        yield {"household": h, "head": head, "head_id": id_number_for(user, head.id_number) if head else ""}
+def list_export(request, sel: lists.Selection):
+    """导出 Excel of a list as the user filtered and sorted it, made while the user waits."""
+    return _xlsx(request, sel.spec.title, sel.write)
 
 
 def filters_text(form, params) -> list[str]:
-    """The filters of a list as its Excel file states them: 乡镇：双碾乡；户类别：脱贫户."""
-    out = []
-    for name, field in form.fields.items():
-        value = params.get(name)
-        if not value:
-            continue
-        label = dict(field.choices).get(value, value) if hasattr(field, "choices") else value
-        out.append(f"{field.label}：{label}")
-    return out
+    return lists.filters_text(form, params)
 
 
 def list_xlsx(request, title: str, filters: list[str], columns, rows, totals=None):
-    """A list page's rows as an Excel file, named after the list and the user's unit."""
+    """A page's rows as an Excel file made while the user waits (up to listing.EXPORT_MAX rows)."""
+    return _xlsx(request, title, lambda p: listing.write_xlsx(p, title=title, filters=filters, columns=columns,
+                                                              rows=rows, totals=totals))
+
+
+def _xlsx(request, title: str, write):
+    """The file `write(path)` makes, named after the list and the user's unit; too many rows: back to the list."""
     try:
-        handle = files.built_file(lambda p: listing.write_xlsx(p, title=title, filters=filters, columns=columns,
-                                                               rows=rows, totals=totals), ".xlsx")
+        handle = files.built_file(write, ".xlsx")
     except listing.TooMany as e:
         messages.error(request, str(e))
-        query = request.GET.copy()
-        query.pop("format", None)
-        return redirect(f"{request.path}?{query.urlencode()}")
+        return _back_to_list(request)
     name = f"{title}-{request.user.org_unit.name}-{dt.date.today():%Y%m%d}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=name)
+
+
+def _back_to_list(request):
+    query = request.GET.copy()
+    query.pop("format", None)
+    return redirect(f"{request.path}?{query.urlencode()}")
 
 
 def enterprise_list(request):
@@ -511,7 +434,7 @@ def benefit_roster(request):
     access.require(request.user, "registry.read")
     form = area_form(request, AreaForm)
     params = form.cleaned_data if form.is_valid() else {}
-    area = area_of(params)
+    area = lists.area_of(params)
     if not area and request.user.org_unit.level in ("village", "township"):
         area = request.user.org_unit_id
     context = {"form": form, "area": area, "roster": None}

@@ -1,0 +1,287 @@
+"""The lists a user filters, sorts and exports (户籍信息, 预警清单, 案件清单, 帮扶措施清单, 帮扶干部名册), each declared once: its title,
+filter form, columns, queryset and rows. The list page and the background export job (`exchange.list_exports`) both
+read this registry, so a file made later in the worker has the page's columns, filters and order.
+
+Everything here takes the user and the query parameters, never a request: the job runs them again with the user as
+they are when it runs (their scope and their capabilities at that moment)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+
+from fangpin.accounts import access
+from fangpin.accounts.masking import id_number_for, may_search_by_id_number
+from fangpin.lib import divisions, listing
+from fangpin.monitoring import selectors as ms
+from fangpin.monitoring.models import Case, Measure, Warning
+from fangpin.monitoring.screening import RISK_LABELS
+from fangpin.registry import selectors
+from fangpin.registry.choices import Category, MonitorType
+
+from .forms import CadreFilterForm, CaseFilterForm, MeasureFilterForm, SearchForm, WarningFilterForm
+
+CHUNK = 2000  # rows read (and heads named) at a time when a list is written to a file
+
+
+def filter_form(user, form_class, data, files=None):
+    """A list's filter form with the division picker: county (for a city's or province's users), then its townships,
+    then the chosen township's villages (a city has thousands of villages, never one flat list); a village clerk has
+    none (the village is the area). A link that names a village or township fills in the units above it. `data`: the
+    query (or a POST's)."""
+    counties = list(selectors.counties(user=user))
+    county = data.get("county", "")
+    for key in ("village", "township"):
+        if not county and divisions.is_code(data.get(key)):
+            county = data[key][:6].ljust(12, "0")
+    county = county if divisions.is_code(county) and len(counties) > 1 else ""
+    townships = list(selectors.townships(user=user, county=county).select_related("parent"))
+    chosen = data.get("township", "")
+    if not chosen and divisions.is_code(data.get("village")):
+        chosen = divisions.parent_code(data["village"]) or ""
+    if not divisions.is_code(chosen) or (county and not chosen.startswith(county[:6])):
+        chosen = ""
+    if len(townships) == 1:
+        chosen = townships[0].code
+    data = data.copy()
+    if chosen and townships:
+        data["township"] = chosen
+    if county:
+        data["county"] = county
+    form = form_class(data or None, files)
+    if len(counties) > 1:
+        form.fields["county"].choices = [("", "全部")] + [(c.code, c.name) for c in counties]
+    else:
+        del form.fields["county"]
+    form.fields["township"].choices = [("", "全部")] + [
+        (t.code, f"{t.parent.name}{t.name}" if len({x.parent_id for x in townships}) > 1 else t.name) for t in townships]
+    if not townships:
+        del form.fields["township"], form.fields["village"]
+    else:
+        villages = selectors.villages(user=user).filter(parent_id=chosen) if chosen else []
+        form.fields["village"].choices = [("", "全部" if chosen else "（先选乡镇）")] + [(v.code, v.name) for v in villages]
+    return form
+
+
+def filters_text(form, params) -> list[str]:
+    """The filters of a list as its Excel file states them: 乡镇：双碾乡；户类别：脱贫户."""
+    out = []
+    for name, field in form.fields.items():
+        value = params.get(name)
+        if not value:
+            continue
+        label = dict(field.choices).get(value, value) if hasattr(field, "choices") else value
+        out.append(f"{field.label}：{label}")
+    return out
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    key: str  # stored on an export job
+    title: str
+    url_name: str  # the list's page
+    capability: str
+    columns: list[listing.Column]
+    default_sort: str
+    form: Callable[[Any, Any], Any]  # (user, query) -> the bound filter form, its choices set for the user
+    queryset: Callable[[Any, dict], Any]  # (user, cleaned filters) -> the filtered rows in the user's scope
+    rows: Callable[[Any, Iterable], Iterator]  # (user, records) -> the rows as shown (heads named, IDs masked)
+
+
+@dataclass
+class Selection:
+    """A list as one user filtered and sorted it: what the page pages through and what an export writes."""
+    spec: ListSpec
+    user: Any
+    form: Any
+    params: dict
+    queryset: Any  # sorted, the primary key breaking ties
+    sort: str  # the sort applied (a column key, "-" for descending)
+    filters: list[str]
+
+    def write(self, path: Path, *, limit: int = listing.EXPORT_MAX,
+              progress: Callable[[int], None] | None = None) -> int:
+        """Every row of the selection to an Excel file, in the page's order and columns; the number of rows."""
+        return listing.write_xlsx(path, title=self.spec.title, filters=self.filters, columns=self.spec.columns,
+                                  rows=self.spec.rows(self.user, self.queryset.iterator(chunk_size=CHUNK)),
+                                  limit=limit, progress=progress, every=CHUNK)
+
+
+def select(spec: ListSpec, user, query) -> Selection:
+    """The list `spec` for `user` with the filters and sort of `query` (a page's GET, or a job's stored parameters).
+    Raises PermissionDenied when the user may not read the list."""
+    access.require(user, spec.capability)
+    form = spec.form(user, query)
+    params = form.cleaned_data if form.is_valid() else {}
+    qs, current = listing.sort(spec.queryset(user, params), spec.columns, query.get("sort", ""), spec.default_sort)
+    return Selection(spec=spec, user=user, form=form, params=params, queryset=qs, sort=current,
+                     filters=filters_text(form, params))
+
+
+def area_of(params) -> str:
+    """The narrowest unit a list's filter names: its village, else its township, else its county ("": the whole area)."""
+    return params.get("village") or params.get("township") or params.get("county") or ""
+
+
+# 户籍信息 ------------------------------------------------------------------------------------------------------------
+
+def _household_form(user, query):
+    form = filter_form(user, SearchForm, query)
+    if not may_search_by_id_number(user):
+        form.fields["q"].label = "姓名 / 户编号 / 村名"
+    form.fields["category"].choices = [("", "全部")] + list(Category.choices)
+    form.fields["monitor_type"].choices = [("", "全部")] + list(MonitorType.choices)
+    return form
+
+
+def _household_rows(user, households) -> Iterator[dict]:
+    """The list's rows, a chunk at a time (one query for the heads of each chunk); ID numbers as the role may see."""
+    for chunk in listing.batches(households, CHUNK):
+        yield from _with_heads(user, chunk)
+
+
+def _with_heads(user, households):
+    heads = selectors.household_heads(user=user, households=households) if households else {}
+    for h in households:
+        head = heads.get(h.pk)
+        yield {"household": h, "head": head, "head_id": id_number_for(user, head.id_number) if head else ""}
+
+
+HOUSEHOLD_COLUMNS = [
+    listing.Column("number", "户编号", lambda r: r["household"].number, ("number",), width=20),
+    listing.Column("head", "户主", lambda r: r["head"].name if r["head"] else "（无户主）"),
+    listing.Column("head_id", "户主身份证号", lambda r: r["head_id"], width=22),
+    listing.Column("village", "所在村", lambda r: r["household"].village.parent.name + r["household"].village.name,
+                   ("village_id", "number"), width=24),
+    listing.Column("category", "户类别", lambda r: r["household"].get_category_display()),
+    listing.Column("monitor_type", "监测对象类型", lambda r: r["household"].get_monitor_type_display()),
+    listing.Column("size", "人口", lambda r: r["household"].size, num=True, width=8),
+    listing.Column("dibao", "低保", lambda r: "是" if r["household"].dibao else "否", width=8),
+]
+
+HOUSEHOLDS = ListSpec(
+    key="households", title="户籍信息", url_name="household_list", capability="registry.read",
+    columns=HOUSEHOLD_COLUMNS, default_sort="village", form=_household_form, rows=_household_rows,
+    queryset=lambda user, p: selectors.household_list(user=user, q=p.get("q", ""), village=area_of(p),
+                                                      category=p.get("category", ""),
+                                                      monitor_type=p.get("monitor_type", ""),
+                                                      stage=p.get("stage", "")))
+
+
+# 动态监测的清单 -------------------------------------------------------------------------------------------------------
+
+def household_cell(h) -> str:
+    return f"{h.head_name or '（未登记户主）'}（{h.number}）"
+
+
+def _named(user, records) -> Iterator:
+    """Rows with their households' heads named, a chunk at a time (one query a chunk)."""
+    for chunk in listing.batches(records, CHUNK):
+        selectors.attach_head_names([x.household for x in chunk])
+        yield from chunk
+
+
+def _village(h) -> str:
+    return h.village.parent.name + h.village.name
+
+
+def _choices(form_class, **fields):
+    def build(user, query):
+        form = filter_form(user, form_class, query)
+        for name, choices in fields.items():
+            form.fields[name].choices = [("", "全部"), *choices]
+        return form
+    return build
+
+
+WARNING_COLUMNS = [
+    listing.Column("deadline", "核实期限", lambda w: w.deadline, ("deadline",), width=12),
+    listing.Column("household", "户", lambda w: household_cell(w.household), width=30),
+    listing.Column("village", "村", lambda w: _village(w.household), ("household__village_id",), width=22),
+    listing.Column("label", "预警类别", lambda w: w.label, width=20),
+    listing.Column("risk", "风险类别", lambda w: RISK_LABELS.get(w.risk, w.risk)),
+    listing.Column("reason", "预警原因", lambda w: w.reason, width=40),
+    listing.Column("status", "状态", lambda w: w.get_status_display()),
+    listing.Column("created", "生成时间", lambda w: timezone.localdate(w.created_at), ("created_at",), width=12),
+]
+
+WARNINGS = ListSpec(
+    key="warnings", title="预警清单", url_name="warning_list", capability="monitoring.read",
+    columns=WARNING_COLUMNS, default_sort="deadline", rows=_named,
+    form=_choices(WarningFilterForm, status=Warning.Status.choices, risk=list(RISK_LABELS.items())),
+    queryset=lambda user, p: ms.warning_list(user=user, area=area_of(p), status=p.get("status", ""),
+                                             risk=p.get("risk", "")))
+
+CASE_COLUMNS = [
+    listing.Column("due", "当前环节期限", lambda c: c.due, ("due",), width=12),
+    listing.Column("number", "案件", lambda c: f"第{c.pk}号", ("id",), width=10),
+    listing.Column("household", "户", lambda c: household_cell(c.household), width=30),
+    listing.Column("village", "村", lambda c: _village(c.household), ("household__village_id",), width=22),
+    listing.Column("kind", "类别", lambda c: c.get_kind_display() + ("（绿色通道）" if c.green else "")),
+    listing.Column("state", "环节", lambda c: c.get_state_display()),
+    listing.Column("opened", "发起时间", lambda c: timezone.localdate(c.opened_at), ("opened_at",), width=12),
+]
+
+CASES = ListSpec(
+    key="cases", title="案件清单", url_name="case_list", capability="monitoring.read",
+    columns=CASE_COLUMNS, default_sort="due", rows=_named,
+    form=_choices(CaseFilterForm, state=[(ms.UNDER_WAY, "办理中（各环节）"), *Case.State.choices],
+                  kind=Case.Kind.choices),
+    queryset=lambda user, p: ms.case_list(user=user, area=area_of(p), state=p.get("state", ""), kind=p.get("kind", "")))
+
+MEASURE_COLUMNS = [
+    listing.Column("start", "开始日期", lambda m: m.start, ("start",), width=12),
+    listing.Column("household", "户", lambda m: household_cell(m.household), width=30),
+    listing.Column("village", "村", lambda m: _village(m.household), ("household__village_id",), width=22),
+    listing.Column("kind", "措施类别", lambda m: m.get_kind_display(), width=14),
+    listing.Column("description", "措施内容", lambda m: m.description, width=40),
+    listing.Column("benefit", "对应政策", lambda m: m.benefit_label, width=30),
+    listing.Column("status", "落实情况", lambda m: m.get_status_display(), width=10),
+    listing.Column("end", "完成日期", lambda m: m.end, width=12),
+]
+
+MEASURES = ListSpec(
+    key="measures", title="帮扶措施清单", url_name="measure_list", capability="monitoring.read",
+    columns=MEASURE_COLUMNS, default_sort="-start", rows=_named,
+    form=_choices(MeasureFilterForm, kind=Measure.Kind.choices, status=Measure.Status.choices),
+    queryset=lambda user, p: ms.measure_list(user=user, area=area_of(p), kind=p.get("kind", ""),
+                                             status=p.get("status", "")))
+
+
+# 帮扶干部名册 --------------------------------------------------------------------------------------------------------
+
+def unit_label(unit) -> str:
+    """A township's or village's name with the unit above it (several townships have villages of the same name)."""
+    if unit.level == "village" and unit.parent_id:
+        return f"{unit.parent.name}{unit.name}"
+    return unit.name
+
+
+def with_pairings(cadres) -> list:
+    """The cadres with how many households each is the current contact of (one query for the lot)."""
+    cadres = list(cadres)
+    counts = ms.cadre_pairings(cadres)
+    for c in cadres:
+        c.households = counts.get(c.pk, 0)
+    return cadres
+
+
+CADRE_COLUMNS = [
+    listing.Column("org_unit", "登记区划", lambda c: unit_label(c.org_unit), ("org_unit_id", "name"), width=22),
+    listing.Column("name", "姓名", lambda c: c.name, width=10),
+    listing.Column("unit", "工作单位及职务", lambda c: c.unit, width=30),
+    listing.Column("phone", "联系电话", lambda c: c.phone, width=14),
+    listing.Column("active", "名册状态", lambda c: "在册" if c.active else "已移出名册", width=10),
+    listing.Column("households", "现结对户数", lambda c: c.households, num=True, width=10),
+]
+
+CADRES = ListSpec(
+    key="cadres", title="帮扶干部名册", url_name="cadre_list", capability="monitoring.read",
+    columns=CADRE_COLUMNS, default_sort="org_unit", form=_choices(CadreFilterForm),
+    rows=lambda user, records: (c for chunk in listing.batches(records, CHUNK) for c in with_pairings(chunk)),
+    queryset=lambda user, p: ms.cadre_list(user=user, area=area_of(p), active=p.get("active", "")))
+
+LISTS: dict[str, ListSpec] = {s.key: s for s in (HOUSEHOLDS, WARNINGS, CASES, MEASURES, CADRES)}
