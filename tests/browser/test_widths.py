@@ -50,9 +50,24 @@ def pages_of(username: str) -> list[tuple[str, str]]:
         out.append(("warning", f"/monitoring/warnings/{warning.pk}/"))
     if user.role in ("village_clerk", "county_bureau"):
         out.append(("import", "/import/"))
+    out.append(("exports", "/exports/"))
+    _exports_of(user)
     if user.role == "county_bureau":
         out.append(("audit", "/policies/sn2022-67/audit/"))
     return out
+
+
+def _exports_of(user) -> None:
+    """A finished and a failed background export on the user's 导出文件 page (long filters and a long error)."""
+    from django.utils import timezone
+
+    from fangpin.exchange import list_exports
+    from fangpin.exchange.models import ExportJob
+
+    common = {"user": user, "list_key": "households", "title": "户籍信息", "params": {"category": "lifted"},
+              "filters": ["乡镇：双碾乡", "户类别：脱贫户", "姓名 / 户编号 / 村名：王"], "finished_at": timezone.now()}
+    ExportJob.objects.create(**common, status="done", rows_done=123456, rows_total=123456, stored_name="w.xlsx")
+    ExportJob.objects.create(**common, status="failed", error=list_exports.FAILED)
 
 
 def test_every_role_at_both_widths(demo, live_server, browser):

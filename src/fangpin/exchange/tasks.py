@@ -7,3 +7,10 @@ def run_import(job_id: int) -> None:
     from .jobs import execute
 
     execute(job_id)
+
+
+@task()
+def run_list_export(job_id: int) -> None:
+    from .list_exports import execute
+
+    execute(job_id)

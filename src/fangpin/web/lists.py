@@ -102,12 +102,12 @@ class Selection:
     sort: str  # the sort applied (a column key, "-" for descending)
     filters: list[str]
 
-    def write(self, path: Path, *, limit: int = listing.EXPORT_MAX,
-              progress: Callable[[int], None] | None = None) -> int:
-        """Every row of the selection to an Excel file, in the page's order and columns; the number of rows."""
+    def write(self, path: Path, *, limit: int | None = None, progress: Callable[[int], None] | None = None) -> int:
+        """Every row of the selection to an Excel file, in the page's order and columns; the number of rows. More
+        than `limit` rows (default: what is made while the user waits) raise listing.TooMany."""
         return listing.write_xlsx(path, title=self.spec.title, filters=self.filters, columns=self.spec.columns,
                                   rows=self.spec.rows(self.user, self.queryset.iterator(chunk_size=CHUNK)),
-                                  limit=limit, progress=progress, every=CHUNK)
+                                  limit=listing.EXPORT_MAX if limit is None else limit, progress=progress, every=CHUNK)
 
 
 def select(spec: ListSpec, user, query) -> Selection:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,12 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from fangpin.lib.pagination import CappedPaginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.template import loader
 from django.views.decorators.http import require_http_methods
 
 from fangpin.accounts import access
 from fangpin.accounts.masking import age_on, birth_date_for, id_number_for, may_search_by_id_number
-from fangpin.exchange import exporter, jobs, workbooks
+from fangpin.exchange import exporter, jobs, list_exports, workbooks
 from fangpin.lib import files, listing
 from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.monitoring import selectors as monitoring_selectors
@@ -93,7 +94,20 @@ def household_list(request):
 
 
 def list_export(request, sel: lists.Selection):
-    """导出 Excel of a list as the user filtered and sorted it, made while the user waits."""
+    """导出 Excel of a list as the user filtered and sorted it: made while the user waits up to
+    listing.BACKGROUND_ABOVE rows; a larger selection becomes a background job (导出文件 page); one over
+    listing.JOB_MAX is refused."""
+    total = sel.queryset.count()
+    if total > listing.JOB_MAX:
+        messages.error(request, f"符合条件的共 {total:,} 行，超过导出上限 {listing.JOB_MAX:,} 行，"
+                                "请按乡镇、村或其他条件缩小范围后再导出")
+        return _back_to_list(request)
+    if total > listing.BACKGROUND_ABOVE:
+        job, queued = list_exports.submit(user=request.user, key=sel.spec.key, title=sel.spec.title,
+                                          query=request.GET.dict(), filters=sel.filters, total=total)
+        messages.success(request, f"符合条件的共 {total:,} 行，已在后台生成，完成后可在“导出文件”页下载" if queued
+                         else "同样条件的导出已在后台生成中，完成后可在本页下载")
+        return redirect("export_jobs")
     return _xlsx(request, sel.spec.title, sel.write)
 
 
@@ -122,6 +136,27 @@ def _back_to_list(request):
     query = request.GET.copy()
     query.pop("format", None)
     return redirect(f"{request.path}?{query.urlencode()}")
+
+
+def export_jobs(request):
+    """导出文件: the user's recent background exports, their progress and, when done, the file."""
+    jobs = list(list_exports.jobs_recent(user=request.user))
+    rows = [{"job": j, "link": _list_link(j)} for j in jobs]
+    return render(request, "exchange/export_jobs.html", {
+        "rows": rows, "running": any(not j.finished for j in jobs), "keep_days": list_exports.KEEP_DAYS,
+        "background_above": listing.BACKGROUND_ABOVE, "job_max": listing.JOB_MAX,
+        "sheet_rows": listing.SHEET_ROWS})
+
+
+def _list_link(job) -> str:
+    """The list a job exported, with the filters and sort it had."""
+    spec = lists.LISTS.get(job.list_key)
+    return reverse(spec.url_name) + ("?" + urlencode(job.params) if job.params else "") if spec else ""
+
+
+def export_job_file(request, pk: int):
+    job, path = list_exports.file_of(user=request.user, pk=pk)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=list_exports.download_name(job))
 
 
 def enterprise_list(request):

@@ -66,6 +66,21 @@ def clerk_job(h, report=False):
     return job
 
 
+def clerk_export(h):
+    """A finished export of the 双碾村 clerk, its file on disk: only its own user may download it."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from fangpin.accounts.models import User
+    from fangpin.exchange.models import ExportJob
+
+    (settings.VAR_DIR / "exports").mkdir(parents=True, exist_ok=True)
+    (settings.VAR_DIR / "exports" / "matrix.xlsx").write_bytes(b"PK export")
+    return ExportJob.objects.create(user=User.objects.get(username="clerk"), list_key="households", title="户籍信息",
+                                    status="done", rows_done=1, rows_total=1, stored_name="matrix.xlsx",
+                                    finished_at=timezone.now())
+
+
 def import_file(h):
     doc = {"format": "fangpin-exchange", "version": "1.0",
            "households": [{"household_number": "M-IMPORT", "village_code": SHUANGNIAN_CUN, "category": "lifted"}],
@@ -141,6 +156,10 @@ CASES = [
     Case("import_job_report", "get", lambda h: f"/import/jobs/{clerk_job(h, report=True).pk}/report.xlsx", {"clerk"},
          label="the clerk's own report"),
     Case("export", "get", lambda h: "/export/", READ_ROLES),
+    Case("export_jobs", "get", lambda h: "/exports/", LOGGED_IN),  # each user's own exports only
+    Case("export_job_file", "get", lambda h: f"/exports/{clerk_export(h).pk}.xlsx", {"clerk"},
+         label="the clerk's own file"),
+    Case("household_list", "get", lambda h: "/households/?format=xlsx", READ_ROLES, label="xlsx"),
     Case("policy_list", "get", lambda h: "/policies/", READ_ROLES),
     Case("benefit_roster", "get", lambda h: "/policies/roster/?village=140603203200&as_of=2025-06-30", READ_ROLES),
     Case("benefit_roster", "get", lambda h: "/policies/roster/?village=140603203200&as_of=2025-06-30&format=xlsx",

@@ -146,26 +146,38 @@ def demo(db, monkeypatch, settings, tmp_path):
     call_command("demo_setup", "--quiet-accounts")
 
 
-def test_no_page_shows_a_stored_code(demo):
+def test_no_page_shows_a_stored_code(demo, settings, tmp_path):
+    from fangpin.accounts import access
     from fangpin.accounts.models import User
     from fangpin.demo.setup import ACCOUNTS
+    from fangpin.exchange import list_exports
     from fangpin.registry.models import Household
+    from fangpin.web import lists
+
+    settings.VAR_DIR = tmp_path
 
     codes, divisions_ = known_codes(), division_codes()
     assert {"sudden_hardship", "appraise", "transport_cross_province", "village"} <= codes  # the list is not empty
     report, visited = [], 0
     for account in ACCOUNTS:
+        user = User.objects.get(username=account.username)
         client = Client()
-        client.force_login(User.objects.get(username=account.username))
+        client.force_login(user)
+        if access.can(user, "registry.read"):  # a background export on the 导出文件 page (the job runs at once here)
+            query = {"category": "lifted", "sort": "-number"}
+            list_exports.submit(user=user, key="households", title="户籍信息", query=query,
+                                filters=lists.select(lists.HOUSEHOLDS, user, query).filters)
         # and the benefit panels on a date the documents are in force (their explanations are page text too)
         dated = [f"/households/{pk}/?as_of=2025-06-30" for pk in Household.objects.filter(
             category="lifted", village__code__startswith=account.org_unit[:6]).order_by("pk").values_list("pk", flat=True)[:3]]
         pages = crawl(client, ["/", "/households/", "/monitoring/", "/policies/", "/monitoring/income/",
-                               "/monitoring/feeds/", "/enterprises/", "/import/", "/monitoring/cadres/",
+                               "/monitoring/feeds/", "/enterprises/", "/import/", "/monitoring/cadres/", "/exports/",
                                "/policies/roster/?as_of=2025-06-30",
                                "/policies/sn2022-67/simulate/?key=transport_cross_province&value=2000&as_of=2025-06-30",
                                *dated])
         visited += len(pages)
+        if access.can(user, "registry.read"):
+            assert "户类别：脱贫户" in pages["/exports/"], account.username  # the job's row was checked too
         for url, text in pages.items():
             for problem, context in problems_in(text, codes, divisions_):
                 report.append(f"{account.username} {url}: {problem} 〔{context}〕")

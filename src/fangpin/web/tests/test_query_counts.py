@@ -51,8 +51,8 @@ def count(client: Client, url: str) -> int:
 PAGES = ["/", "/households/", "/households/?q=王", "/households/?q=1406032032", "/enterprises/", "/monitoring/",
          "/monitoring/income/", "/monitoring/warnings/", "/monitoring/warnings/?status=open&sort=-created",
          "/monitoring/cases/", "/monitoring/measures/", "/policies/roster/?village=140603203200&as_of=2025-06-30",
-         "/monitoring/cadres/", "/monitoring/cadres/?village=140603203200&sort=-org_unit", "/api/households", "/api/households?q=王", "/api/monitoring/warnings",
-         "/api/monitoring/villages", "/api/orgunits"]
+         "/monitoring/cadres/", "/monitoring/cadres/?village=140603203200&sort=-org_unit", "/api/households",
+         "/api/households?q=王", "/api/monitoring/warnings", "/api/monitoring/villages", "/api/orgunits", "/exports/"]
 
 
 @pytest.mark.parametrize("who", ["clerk", "county"])
