@@ -108,12 +108,9 @@ def execute(job_id: int) -> None:
     try:
         if not job.user.is_active:
             raise PermissionDenied("导出人的账号已停用")
-        spec = lists.LISTS.get(job.list_key)
-        if spec is None:
-            raise PermissionDenied("该清单已不能导出")
-        selection = lists.select(spec, job.user, job.params)
-        total = selection.queryset.count()
-        if total > listing.JOB_MAX:
+        selection = lists.exporter(job.list_key, job.user, job.params)
+        total = selection.count()
+        if total is not None and total > listing.JOB_MAX:
             raise listing.TooMany(listing.JOB_MAX)
         ExportJob.objects.filter(pk=job.pk).update(rows_total=total, rows_done=0, filters=selection.filters)
         n = selection.write(path, limit=listing.JOB_MAX, progress=lambda rows: _progress(job.pk, rows))

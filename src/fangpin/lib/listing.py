@@ -86,10 +86,12 @@ def export_link(query: dict) -> str:
 
 def write_xlsx(path: Path, *, title: str, filters: list[str], columns: list[Column], rows: Iterable,
                totals: dict[str, Any] | None = None, limit: int = EXPORT_MAX, sheet_rows: int | None = None,
-               progress: Callable[[int], None] | None = None, every: int = 2000) -> int:
+               progress: Callable[[int], None] | None = None, every: int = 2000,
+               after: Callable[[Any], None] | None = None) -> int:
     """The list as a workbook: a title line, the filters, the header, the rows (and a totals row); the number of rows
     written. More than `sheet_rows` rows go on to further sheets, each with the same title lines and header. More than
-    `limit` rows: TooMany, and the file is not to be used. `progress(n)` is called every `every` rows."""
+    `limit` rows: TooMany, and the file is not to be used. `progress(n)` is called every `every` rows; `after(workbook)`
+    adds sheets once the rows are written (totals known only then). `totals` is read after the rows, too."""
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
@@ -136,5 +138,7 @@ def write_xlsx(path: Path, *, title: str, filters: list[str], columns: list[Colu
         for j, c in enumerate(columns):
             if c.key in totals:
                 ws.write(HEADER_LINES + line, j, totals[c.key], bold)
+    if after is not None:
+        after(wb)
     wb.close()
     return n

@@ -4,11 +4,13 @@ split to the fen). Computed by the engine on the registry's rows, like the house
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
 from fangpin.lib import divisions
+from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.models import Household, Member
 
 from . import entitlements
@@ -49,17 +51,27 @@ def roster(*, user, area: str, as_of: dt.date) -> Roster:
     if len(ids) > MAX_HOUSEHOLDS:
         result.too_many = True
         return result
+    by_benefit: dict[tuple, dict] = {}
+    by_funding: dict[str, int] = {}
+    result.rows = _rows(user, ids, area, as_of, result, by_benefit, by_funding)
+    result.by_benefit = list(by_benefit.values())
+    result.by_funding = [{"funding": k, "amount": v} for k, v in by_funding.items()]
+    return result
+
+
+def _rows(user, ids: list[int], area: str, as_of: dt.date, result: Roster, by_benefit: dict, by_funding: dict) -> list:
+    """The roster's rows of these households (all under `area`), adding to the totals by benefit and funding."""
     owed = entitlements.for_households(user=user, household_ids=ids, village_code=area, as_of=as_of)
-    result.messages, result.unevaluable = owed.messages, owed.unevaluable
+    result.messages += [m for m in owed.messages if m not in result.messages]
+    result.unevaluable += owed.unevaluable
     persons = {m.id_number: m for m in Member.objects.filter(household_id__in=ids, id_number__in={
         r["id_number"] for r in owed.rows if r["id_number"]}).select_related("household__village")}
     heads = dict(Member.objects.filter(household_id__in=ids, relation="head").values_list("household__number", "name"))
-    village_names = dict(households.filter(pk__in=ids).values_list("number", "village__name"))
-    by_benefit: dict[tuple, dict] = {}
-    by_funding: dict[str, int] = {}
+    village_names = dict(Household.objects.filter(pk__in=ids).values_list("number", "village__name"))
+    rows = []
     for r in sorted(owed.rows, key=lambda r: (r["household_number"] or "", r["id_number"] or "", r["clause"])):
         person = persons.get(r["id_number"]) if r["id_number"] else None
-        result.rows.append({
+        rows.append({
             "household_number": r["household_number"], "head": heads.get(r["household_number"], ""),
             "village": village_names.get(r["household_number"], ""),
             "person": person.name if person else "本户", "id_number": id_number_for(user, r["id_number"]) if person else "",
@@ -73,6 +85,24 @@ def roster(*, user, area: str, as_of: dt.date) -> Roster:
         b["amount"] += r["amount"]
         for label, fen in funding_parts(r["funding"], r["amount"]):
             by_funding[label] = by_funding.get(label, 0) + fen
-    result.by_benefit = list(by_benefit.values())
-    result.by_funding = [{"funding": k, "amount": v} for k, v in by_funding.items()]
-    return result
+    return rows
+
+
+def stream(*, user, area: str, as_of: dt.date, totals: Roster) -> Iterator[dict]:
+    """The roster of any area (a whole county or city), village by village, each computed as the page computes a
+    village's (at most MAX_HOUSEHOLDS households at a time): for the background export. `totals` collects the
+    households, the messages and the totals by benefit and by funding level as the rows go by."""
+    access.require(user, "registry.read")
+    prefix = divisions.prefix(divisions.full_code(area))
+    villages = access.scope(user, OrgUnit.objects.filter(access.subtree("code", prefix), level="village"))
+    by_benefit: dict[tuple, dict] = {}
+    by_funding: dict[str, int] = {}
+    for village in villages.order_by("code").values_list("code", flat=True).iterator():
+        ids = list(area_households(user=user, area=village).order_by("number").values_list("pk", flat=True))
+        step = max(MAX_HOUSEHOLDS, 1)
+        for start in range(0, len(ids), step):
+            chunk = ids[start:start + step]
+            totals.households += len(chunk)
+            yield from _rows(user, chunk, village, as_of, totals, by_benefit, by_funding)
+            totals.by_benefit = list(by_benefit.values())
+            totals.by_funding = [{"funding": k, "amount": v} for k, v in by_funding.items()]

@@ -6,11 +6,13 @@ Everything here takes the user and the query parameters, never a request: the jo
 they are when it runs (their scope and their capabilities at that moment)."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from fangpin.accounts import access
@@ -22,7 +24,7 @@ from fangpin.monitoring.screening import RISK_LABELS
 from fangpin.registry import selectors
 from fangpin.registry.choices import Category, MonitorType
 
-from .forms import CadreFilterForm, CaseFilterForm, MeasureFilterForm, SearchForm, WarningFilterForm
+from .forms import AreaForm, CadreFilterForm, CaseFilterForm, MeasureFilterForm, SearchForm, WarningFilterForm
 
 CHUNK = 2000  # rows read (and heads named) at a time when a list is written to a file
 
@@ -101,6 +103,9 @@ class Selection:
     queryset: Any  # sorted, the primary key breaking ties
     sort: str  # the sort applied (a column key, "-" for descending)
     filters: list[str]
+
+    def count(self) -> int | None:
+        return self.queryset.count()
 
     def write(self, path: Path, *, limit: int | None = None, progress: Callable[[int], None] | None = None) -> int:
         """Every row of the selection to an Excel file, in the page's order and columns; the number of rows. More
@@ -285,3 +290,89 @@ CADRES = ListSpec(
     queryset=lambda user, p: ms.cadre_list(user=user, area=area_of(p), active=p.get("active", "")))
 
 LISTS: dict[str, ListSpec] = {s.key: s for s in (HOUSEHOLDS, WARNINGS, CASES, MEASURES, CADRES)}
+
+
+# 待遇花名册 of a whole county or city: computed by the engine village by village, only in the background ----------------
+
+ROSTER_COLUMNS = [
+    listing.Column("household", "户", lambda r: f"{r['head'] or '（未登记户主）'}（{r['household_number']}）", width=30),
+    listing.Column("village", "村", lambda r: r["village"], width=12),
+    listing.Column("person", "享受人", lambda r: r["person"], width=10),
+    listing.Column("id_number", "身份证号", lambda r: r["id_number"], width=22),
+    listing.Column("benefit", "待遇", lambda r: r["benefit"], width=24),
+    listing.Column("basis", "依据", lambda r: r["basis"], width=22),
+    listing.Column("amount", "金额（元）", lambda r: r["amount"] / 100, num=True, width=12),
+    listing.Column("bound", "金额性质", lambda r: ROSTER_BOUNDS.get(r["bound"], "应享额"), width=10),
+    listing.Column("explanation", "计算说明", lambda r: r["explanation"], width=60),
+]
+ROSTER_BOUNDS = {"at_most": "上限（不超过）", "at_least": "下限（不低于）"}
+
+
+@dataclass
+class RosterExport:
+    """The benefit roster of an area larger than the page computes (policies.roster.MAX_HOUSEHOLDS households): every
+    row with its explanation, then a sheet of totals by benefit and by funding level."""
+    user: Any
+    area: str
+    as_of: dt.date
+    filters: list[str]
+    title: str = "待遇花名册"
+
+    def count(self) -> int | None:
+        return None  # the rows are known only once the engine has run
+
+    def write(self, path: Path, *, limit: int | None = None, progress: Callable[[int], None] | None = None) -> int:
+        from fangpin.policies import roster
+
+        totals = roster.Roster(as_of=self.as_of)
+        amount: dict[str, float] = {}
+
+        def rows():
+            for r in roster.stream(user=self.user, area=self.area, as_of=self.as_of, totals=totals):
+                amount["amount"] = amount.get("amount", 0) + r["amount"] / 100
+                yield r
+
+        def summary(wb):
+            bold = wb.add_format({"bold": True})
+            ws = wb.add_worksheet("合计")
+            ws.write(0, 0, f"{self.title}合计（计算日期：{self.as_of:%Y-%m-%d}，{totals.households:,} 户）", bold)
+            ws.write_row(2, 0, ["待遇", "依据", "笔数", "金额（元）"], bold)
+            line = 3
+            for b in totals.by_benefit:
+                ws.write_row(line, 0, [b["benefit"], b["basis"], b["count"], b["amount"] / 100])
+                line += 1
+            ws.write_row(line + 1, 0, ["资金来源", "金额（元）"], bold)
+            for i, f in enumerate(totals.by_funding):
+                ws.write_row(line + 2 + i, 0, [f["funding"], f["amount"] / 100])
+            for i, m in enumerate(totals.messages):
+                ws.write(line + 3 + len(totals.by_funding) + i, 0, m)
+
+        return listing.write_xlsx(path, title=self.title, filters=self.filters, columns=ROSTER_COLUMNS, rows=rows(),
+                                  totals=amount, limit=listing.EXPORT_MAX if limit is None else limit,
+                                  progress=progress, every=CHUNK, after=summary)
+
+
+def roster_export(user, query) -> RosterExport:
+    """The background roster for the area and date of `query` (a page's GET, or a job's stored parameters)."""
+    from fangpin.policies import entitlements
+
+    access.require(user, "registry.read")
+    form = filter_form(user, AreaForm, query)
+    params = form.cleaned_data if form.is_valid() else {}
+    area = area_of(params) or user.org_unit_id
+    try:
+        as_of = dt.date.fromisoformat(query.get("as_of", ""))
+    except ValueError:
+        as_of, _ = entitlements.default_date(area, dt.date.today())
+    return RosterExport(user=user, area=area, as_of=as_of,
+                        filters=[*filters_text(form, params), f"计算日期：{as_of:%Y-%m-%d}"])
+
+
+def exporter(key: str, user, query):
+    """What a background export job runs for list `key`: a Selection of a registered list, or the roster."""
+    if key == "roster":
+        return roster_export(user, query)
+    spec = LISTS.get(key)
+    if spec is None:
+        raise PermissionDenied("该清单已不能导出")
+    return select(spec, user, query)

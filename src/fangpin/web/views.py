@@ -151,7 +151,8 @@ def export_jobs(request):
 def _list_link(job) -> str:
     """The list a job exported, with the filters and sort it had."""
     spec = lists.LISTS.get(job.list_key)
-    return reverse(spec.url_name) + ("?" + urlencode(job.params) if job.params else "") if spec else ""
+    name = spec.url_name if spec else {"roster": "benefit_roster"}.get(job.list_key)
+    return reverse(name) + ("?" + urlencode(job.params) if job.params else "") if name else ""
 
 
 def export_job_file(request, pk: int):
@@ -450,18 +451,7 @@ def income_accounting(request):
         "village_names": names.names_of(c.village_code for c in changes or [])})
 
 
-ROSTER_COLUMNS = [
-    listing.Column("household", "户", lambda r: f"{r['head'] or '（未登记户主）'}（{r['household_number']}）", width=30),
-    listing.Column("village", "村", lambda r: r["village"], width=12),
-    listing.Column("person", "享受人", lambda r: r["person"], width=10),
-    listing.Column("id_number", "身份证号", lambda r: r["id_number"], width=22),
-    listing.Column("benefit", "待遇", lambda r: r["benefit"], width=24),
-    listing.Column("basis", "依据", lambda r: r["basis"], width=22),
-    listing.Column("amount", "金额（元）", lambda r: r["amount"] / 100, num=True, width=12),
-    listing.Column("bound", "金额性质", lambda r: ROSTER_BOUNDS.get(r["bound"], "应享额"), width=10),
-    listing.Column("explanation", "计算说明", lambda r: r["explanation"], width=60),
-]
-ROSTER_BOUNDS = {"at_most": "上限（不超过）", "at_least": "下限（不低于）"}
+ROSTER_COLUMNS = lists.ROSTER_COLUMNS
 
 
 def benefit_roster(request):
@@ -469,9 +459,7 @@ def benefit_roster(request):
     access.require(request.user, "registry.read")
     form = area_form(request, AreaForm)
     params = form.cleaned_data if form.is_valid() else {}
-    area = lists.area_of(params)
-    if not area and request.user.org_unit.level in ("village", "township"):
-        area = request.user.org_unit_id
+    area = lists.area_of(params) or request.user.org_unit_id
     context = {"form": form, "area": area, "roster": None}
     if area:
         try:
@@ -479,7 +467,15 @@ def benefit_roster(request):
         except ValueError:
             as_of, note = entitlements.default_date(area, dt.date.today())
         result = roster.roster(user=request.user, area=area, as_of=as_of)
-        if request.GET.get("format") == "xlsx" and not result.too_many:
+        if request.GET.get("format") == "xlsx" and result.too_many:  # a county's or city's: in the background
+            export = lists.roster_export(request.user, request.GET.dict() | {"as_of": as_of.isoformat()})
+            job, queued = list_exports.submit(user=request.user, key="roster", title=export.title,
+                                              query=request.GET.dict() | {"as_of": as_of.isoformat()},
+                                              filters=export.filters)
+            messages.success(request, "全部户的待遇花名册已在后台计算生成，完成后可在“导出文件”页下载" if queued
+                             else "同样条件的花名册已在后台生成中，完成后可在本页下载")
+            return redirect("export_jobs")
+        if request.GET.get("format") == "xlsx":
             total = sum(r["amount"] for r in result.rows) / 100
             return list_xlsx(request, "待遇花名册", [*filters_text(form, params), f"计算日期：{as_of:%Y-%m-%d}"],
                              ROSTER_COLUMNS, result.rows, totals={"amount": total})

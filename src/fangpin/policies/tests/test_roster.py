@@ -70,3 +70,48 @@ def test_roster_page_and_its_excel_file(world, worker):
     # without a date, after the document's end (2025-12-31; every day from now on): its last day, said on the page
     later = c.get("/policies/roster/").content.decode()
     assert 'id="as-of-note"' in later and "2025年12月31日" in later and "务工就业交通补贴" in later
+
+
+def test_a_county_roster_is_made_in_the_background_village_by_village(world, worker, households, monkeypatch):
+    """Beyond what the page computes, 导出 Excel queues a job: every row of every village of the county, then a sheet
+    of totals equal to the villages' own rosters added up. A job holds its user's area only, whatever the query names."""
+    from fangpin.exchange.models import ExportJob
+    from fangpin.lib.listing import HEADER_LINES
+
+    day = dt.date(2025, 6, 30)
+    villages = [V, households["wujiayao"].village_id, households["other_township"].village_id]
+    parts = [roster.roster(user=world.county, area=v, as_of=day) for v in villages]
+    assert parts[0].rows and parts[1].rows  # both 双碾乡 villages are owed something (the document covers 双碾乡)
+    monkeypatch.setattr(roster, "MAX_HOUSEHOLDS", 1)
+    c = Client()
+    c.force_login(world.county)
+    page = c.get("/policies/roster/?as_of=2025-06-30").content.decode()
+    assert 'id="roster-background"' in page
+    r = c.get("/policies/roster/?as_of=2025-06-30&format=xlsx")
+    assert r.status_code == 302 and r.url == "/exports/"
+    job = ExportJob.objects.get(list_key="roster")
+    assert job.status == "done" and job.rows_done == sum(len(p.rows) for p in parts)
+    assert 'href="/policies/roster/?as_of=2025-06-30"' in c.get("/exports/").content.decode()
+
+    def sheet(user_client, pk, name):
+        wb = openpyxl.load_workbook(io.BytesIO(b"".join(user_client.get(f"/exports/{pk}.xlsx").streaming_content)))
+        return [[cell.value for cell in row] for row in wb[name].iter_rows()]
+
+    rows = sheet(c, job.pk, "待遇花名册")
+    assert "计算日期：2025-06-30" in rows[1][0]
+    body = [r for r in rows[HEADER_LINES:] if r[0] != "合计"]
+    assert len(body) == job.rows_done and {worker.name, "李秀英"} <= {r[2] for r in body}
+    assert rows[-1][0] == "合计" and round(rows[-1][6] * 100) == sum(x["amount"] for p in parts for x in p.rows)
+    summary = sheet(c, job.pk, "合计")
+    by_benefit = {}
+    for p in parts:
+        for b in p.by_benefit:
+            by_benefit[b["benefit"]] = by_benefit.get(b["benefit"], 0) + b["amount"]
+    assert {row[0]: round(row[3] * 100) for row in summary[3:3 + len(by_benefit)]} == by_benefit
+    # 吴家窑村's clerk: only 吴家窑村's rows, though the query names the county
+    monkeypatch.setattr(roster, "MAX_HOUSEHOLDS", 0)
+    c.force_login(world.clerk2)
+    c.get("/policies/roster/?as_of=2025-06-30&format=xlsx&county=140603000000&village=140603203200")
+    mine = ExportJob.objects.get(user=world.clerk2)
+    people = {r[2] for r in sheet(c, mine.pk, "待遇花名册")[HEADER_LINES:] if r[0] != "合计"}
+    assert "李秀英" in people and worker.name not in people
