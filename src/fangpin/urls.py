@@ -30,6 +30,7 @@ urlpatterns = [
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/roster/", views.benefit_roster, name="benefit_roster"),
     path("monitoring/income/", views.income_accounting, name="income_accounting"),
+    path("monitoring/income/households/", monitoring_views.income_flag_list, name="income_flag_list"),
     path("monitoring/", monitoring_views.monitoring_home, name="monitoring_home"),
     path("monitoring/feeds/", monitoring_views.feeds_page, name="feeds"),
     path("monitoring/runs/<int:pk>/", monitoring_views.screening_run, name="screening_run"),

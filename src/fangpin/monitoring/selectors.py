@@ -18,21 +18,23 @@ from .models import (Cadre, Case, ContactCadre, FeedUpload, IncomeAccount, Monit
                      Measure, ScreeningRun, Warning)
 
 
-def band_counts(*, user, year: int) -> list[dict]:
-    """Households per village and band for the year, in the user's area (from the maintained tallies)."""
+FLAGS = {"below": "低于监测标准", "edge": "边缘（低于标准×系数）", "sharp_fall": "收入大幅下降"}
+
+
+def income_flag_list(*, user, year: int, area: str = "", flag: str = ""):
+    """收入核算 of the year for households below the line, at its edge or whose income fell sharply (all three unless
+    `flag` names one), in the user's area or a unit of it. Listed village by village like every household list: the
+    database walks the area's households in order and probes each one's account of the year by its unique key."""
     access.require(user, "monitoring.read")
-    qs = access.scope(user, MonitoringTally.objects.filter(measure=MonitoringTally.Measure.BANDS,
-                                                           key__startswith=f"{year}:"), "monitoring.read")
-    return [{"household__village_id": r["village_id"], "household__village__name": r["village__name"],
-             "band": r["key"].partition(":")[2], "n": r["n"]}
-            for r in qs.values("village_id", "village__name", "key", "n").order_by("village_id", "key")]
-
-
-def flagged(*, user, year: int, limit: int = 300):
-    """Households below the line or at its edge, or whose income fell sharply: the lowest per-capita first."""
     qs = access.scope(user, IncomeAccount.objects.filter(year=year), "monitoring.read")
-    return (qs.filter(Q(band__in=["below", "edge"]) | Q(sharp_fall=True)).select_related("household", "household__village")
-            .order_by("per_capita")[:limit])
+    qs = _in_area(qs, area, "household__village_id")
+    if flag == "sharp_fall":
+        qs = qs.filter(sharp_fall=True)
+    elif flag in FLAGS:
+        qs = qs.filter(band=flag)
+    else:
+        qs = qs.filter(Q(band__in=["below", "edge"]) | Q(sharp_fall=True))
+    return qs.select_related("household", "household__village", "household__village__parent")
 
 
 def lines_for(*, user, year: int) -> list[MonitoringLine]:

@@ -111,6 +111,12 @@ class WarningFilterForm(AreaForm):
     risk = forms.ChoiceField(label="风险类别", required=False)
 
 
+class IncomeFlagFilterForm(AreaForm):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    flag = forms.ChoiceField(label="情形", required=False)
+    field_order = ["year", "county", "township", "village", "flag"]
+
+
 class CaseFilterForm(AreaForm):
     state = forms.ChoiceField(label="环节", required=False)
     kind = forms.ChoiceField(label="类别", required=False)

@@ -24,7 +24,8 @@ from fangpin.monitoring.screening import RISK_LABELS
 from fangpin.registry import selectors
 from fangpin.registry.choices import Category, MonitorType
 
-from .forms import AreaForm, CadreFilterForm, CaseFilterForm, MeasureFilterForm, SearchForm, WarningFilterForm
+from .forms import (AreaForm, CadreFilterForm, CaseFilterForm, IncomeFlagFilterForm, MeasureFilterForm, SearchForm,
+                    WarningFilterForm)
 
 CHUNK = 2000  # rows read (and heads named) at a time when a list is written to a file
 
@@ -289,7 +290,38 @@ CADRES = ListSpec(
     rows=lambda user, records: (c for chunk in listing.batches(records, CHUNK) for c in with_pairings(chunk)),
     queryset=lambda user, p: ms.cadre_list(user=user, area=area_of(p), active=p.get("active", "")))
 
-LISTS: dict[str, ListSpec] = {s.key: s for s in (HOUSEHOLDS, WARNINGS, CASES, MEASURES, CADRES)}
+
+# 收入核算：低于标准、边缘、大幅下降的户 --------------------------------------------------------------------------------
+
+def income_year(params) -> int:
+    """The year a list of income accounts shows: the one chosen, else last year (the latest a year's income is whole)."""
+    return params.get("year") or timezone.localdate().year - 1
+
+
+def _fell(a) -> str:
+    return "大幅下降" if a.sharp_fall else "下降" if a.fell else ""
+
+
+INCOME_COLUMNS = [
+    listing.Column("household", "户", lambda a: household_cell(a.household), width=30),
+    listing.Column("village", "村", lambda a: _village(a.household), ("household__village_id", "household__number"),
+                   width=22),
+    listing.Column("size", "人口", lambda a: a.size, num=True, width=8),
+    listing.Column("per_capita", "人均纯收入（元）", lambda a: None if a.per_capita is None else a.per_capita / 100,
+                   num=True, width=14),
+    listing.Column("line", "监测标准（元）", lambda a: None if a.line is None else a.line / 100, num=True, width=14),
+    listing.Column("band", "分档", lambda a: a.get_band_display(), width=18),
+    listing.Column("fell", "比上年", lambda a: _fell(a), width=10),
+]
+
+INCOME_FLAGS = ListSpec(
+    key="income_flags", title="收入核算预警户", url_name="income_flag_list", capability="monitoring.read",
+    columns=INCOME_COLUMNS, default_sort="village", rows=_named,
+    form=_choices(IncomeFlagFilterForm, flag=list(ms.FLAGS.items())),
+    queryset=lambda user, p: ms.income_flag_list(user=user, year=income_year(p), area=area_of(p),
+                                                 flag=p.get("flag", "")))
+
+LISTS: dict[str, ListSpec] = {s.key: s for s in (HOUSEHOLDS, WARNINGS, CASES, MEASURES, CADRES, INCOME_FLAGS)}
 
 
 # 待遇花名册 of a whole county or city: computed by the engine village by village, only in the background ----------------

@@ -333,6 +333,11 @@ def case_list(request):
     return _list_page(request, lists.CASES, template="monitoring/case_list.html", unit="件")
 
 
+def income_flag_list(request):
+    """收入核算预警户: households below the line, at its edge or whose income fell sharply, by year, division and case."""
+    return _list_page(request, lists.INCOME_FLAGS, template="monitoring/income_list.html", unit="户")
+
+
 def measure_list(request):
     """帮扶措施清单: every household's measures in the user's area, by division, kind and status."""
     return _list_page(request, lists.MEASURES, template="monitoring/measure_list.html", unit="项")

@@ -439,16 +439,44 @@ def income_accounting(request):
         elif request.POST.get("action") == "recompute":
             changes = monitoring.recompute(user, year)
             messages.success(request, f"{year}年收入全面核算完成，分档有变化的户 {len(changes)} 户")
-    rows = {}
-    for rec in monitoring_selectors.band_counts(user=user, year=year):
-        row = rows.setdefault(rec["household__village_id"], {"code": rec["household__village_id"],
-                                                            "name": rec["household__village__name"]})
-        row[rec["band"]] = rec["n"]
+    unit, trail = area_and_trail(request)
+    rows = _band_rows(user, unit, year)
+    columns = [listing.Column("name", "单位", lambda r: r["name"], width=20),
+               *(listing.Column(key, label, lambda r, key=key: r[key], num=True) for key, label in Band.choices),
+               listing.Column("total", "合计", lambda r: r["total"], num=True)]
+    totals = {c.key: sum(r[c.key] for r in rows) for c in columns[1:]}
+    if request.GET.get("format") == "xlsx":
+        return list_xlsx(request, f"{year}年收入分档户数", [f"范围：{unit.name}"], columns, rows, totals=totals)
+    area = {} if unit == user.org_unit else {unit.level: unit.code}
+    flagged = lists.select(lists.INCOME_FLAGS, user, {"year": str(year), **area})
     return render(request, "monitoring/income.html", {
-        "year": year, "rows": list(rows.values()), "bands": Band.choices, "flagged": monitoring_selectors.flagged(user=user, year=year),
+        "year": year, "rows": rows, "totals": totals, "bands": Band.choices, "unit": unit, "trail": trail,
+        "flagged": list(lists.INCOME_FLAGS.rows(user, flagged.queryset[:FLAGGED_SHOWN])), "flagged_shown": FLAGGED_SHOWN,
+        "flagged_link": reverse("income_flag_list") + "?" + urlencode({"year": year, **area}),
+        "export": listing.export_link(request.GET.dict() | {"year": year}),
         "lines": monitoring_selectors.lines_for(user=user, year=year), "form": form if can_line else None,
         "can_recompute": access.can(user, "monitoring.recompute"), "changes": changes, "band_labels": dict(Band.choices),
         "village_names": names.names_of(c.village_code for c in changes or [])})
+
+
+FLAGGED_SHOWN = 20
+
+
+def _band_rows(user, unit, year: int) -> list[dict]:
+    """Households per income band of the year for each unit one level below `unit`, from the maintained tallies; each
+    row links one level down (a village: to its flagged households)."""
+    out = []
+    for r in monitoring_selectors.area_counts(user=user, today=dt.date.today(), unit=unit):
+        row = {"code": r["code"], "name": r["name"], "level": r["level"]}
+        for band in Band.values:
+            row[band] = r.get(f"bands:{year}:{band}", 0)
+        row["total"] = sum(row[b] for b in Band.values)
+        if not row["total"]:
+            continue
+        down = ("income_flag_list", "village") if r["level"] == "village" else ("income_accounting", "unit")
+        row["link"] = f"{reverse(down[0])}?{urlencode({'year': year, down[1]: r['code']})}"
+        out.append(row)
+    return out
 
 
 ROSTER_COLUMNS = lists.ROSTER_COLUMNS

@@ -210,6 +210,8 @@ CASES = [
     Case("household_monitoring", "post", lambda h: f"/households/{sn(h).pk}/monitoring/", WRITERS_HERE, label="cadre",
          data=lambda h: {"action": "cadre", "cadre": h["cadre"].pk, "since": "2026-01-05"},
          changed=lambda h: ContactCadre.objects.filter(name="矩阵干部").exists()),
+    Case("income_flag_list", "get", lambda h: "/monitoring/income/households/", READ_ROLES),
+    Case("income_flag_list", "get", lambda h: "/monitoring/income/households/?format=xlsx", READ_ROLES, label="xlsx"),
     Case("cadre_list", "get", lambda h: "/monitoring/cadres/", READ_ROLES),
     Case("cadre_list", "get", lambda h: "/monitoring/cadres/?format=xlsx", READ_ROLES, label="xlsx"),
     Case("cadre_list", "post", lambda h: "/monitoring/cadres/", WRITERS_HERE, label="add in 双碾村",

@@ -18,7 +18,7 @@ _seq = iter(range(1, 10_000))
 def grow(n: int, members: int = 3) -> Household:
     """n more households in 双碾村, each with `members` members, a work spell each at one employer, an income, a
     warning, and a cadre of the village's roster paired with it."""
-    from fangpin.monitoring.models import Cadre, ContactCadre, Warning
+    from fangpin.monitoring.models import Cadre, ContactCadre, IncomeAccount, Warning
 
     employer, _ = Enterprise.objects.get_or_create(
         credit_code=creditcode.make("140603", "MA0000901"),
@@ -32,6 +32,8 @@ def grow(n: int, members: int = 3) -> Household:
             Employment.objects.create(member=m, year=2025, place="in_county", employer=employer,
                                       start_date=dt.date(2025, 3, 1), months=5, monthly_wage=200000)
         IncomeRecord.objects.create(household=h, year=2025, wage=1_000_000)
+        IncomeAccount.objects.create(household=h, year=2025, size=members, net_income=1_000_000,
+                                     per_capita=1_000_000 // members, line=700_000, band="below", fell=True)
         Warning.objects.create(household=h, rule="medical", label="大额医疗支出", period="2025", risk="medical",
                                reason="测试", source_count=1, deadline=dt.date(2026, 12, 31))
         cadre = Cadre.objects.create(org_unit_id=SHUANGNIAN_CUN, name=f"干部{i}", unit="村委会", phone=str(i))
@@ -51,7 +53,8 @@ def count(client: Client, url: str) -> int:
 PAGES = ["/", "/households/", "/households/?q=王", "/households/?q=1406032032", "/enterprises/", "/monitoring/",
          "/monitoring/income/", "/monitoring/warnings/", "/monitoring/warnings/?status=open&sort=-created",
          "/monitoring/cases/", "/monitoring/measures/", "/policies/roster/?village=140603203200&as_of=2025-06-30",
-         "/monitoring/cadres/", "/monitoring/cadres/?village=140603203200&sort=-org_unit", "/api/households",
+         "/monitoring/cadres/", "/monitoring/cadres/?village=140603203200&sort=-org_unit",
+         "/monitoring/income/?year=2025", "/monitoring/income/households/?year=2025", "/api/households",
          "/api/households?q=王", "/api/monitoring/warnings", "/api/monitoring/villages", "/api/orgunits", "/exports/"]
 
 

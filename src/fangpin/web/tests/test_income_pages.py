@@ -1,0 +1,63 @@
+"""收入核算 pages: households per band rolled up one level at a time from the tallies, with totals, links down and the
+Excel file; the flagged households as a list by year, division and case, heads named, in the user's area only."""
+import io
+import re
+
+import openpyxl
+import pytest
+from django.test import Client
+
+from conftest import SHUANGNIAN, SHUANGNIAN_CUN, WUJIAYAO, make_household
+from fangpin.monitoring import tallies
+from fangpin.monitoring.models import IncomeAccount
+
+
+@pytest.fixture
+def accounts(world, households):
+    """2025: 双碾村 one below and one above; 吴家窑村 one at the edge whose income fell sharply; 2024: one below."""
+    extra = make_household(SHUANGNIAN_CUN, "1406032032000077", head_name="钱多多")
+    rows = [(households["shuangnian"], 2025, "below", False), (extra, 2025, "above", False),
+            (households["wujiayao"], 2025, "edge", True), (households["shuangnian"], 2024, "below", False)]
+    for h, year, band, sharp in rows:
+        IncomeAccount.objects.create(household=h, year=year, size=2, net_income=1_000_000, per_capita=500_000,
+                                     line=700_000, band=band, fell=sharp, sharp_fall=sharp)
+    tallies.recount([SHUANGNIAN_CUN, WUJIAYAO])
+    return households
+
+
+def client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def band_rows(page: str) -> dict[str, list[int]]:
+    table = page.split('id="band-table"')[1].split("</table>")[0]
+    out = {}
+    for name, cells in re.findall(r"<tr><td><a [^>]+>([^<]+)</a></td>(.*?)</tr>", table):
+        out[name] = [int(x.replace(",", "")) for x in re.findall(r'<td class="num">([\d,]+)</td>', cells)]
+    return out
+
+
+def test_bands_roll_up_one_level_at_a_time(world, accounts):
+    c = client(world.county)
+    county = band_rows(c.get("/monitoring/income/?year=2025").content.decode())
+    assert list(county.values()) == [[1, 1, 1, 0, 3]]  # 双碾乡: below, edge, above, unknown, total
+    township = band_rows(c.get(f"/monitoring/income/?year=2025&unit={SHUANGNIAN}").content.decode())
+    assert sorted(township.values()) == [[0, 1, 0, 0, 1], [1, 0, 1, 0, 2]]
+    assert band_rows(c.get("/monitoring/income/?year=2024").content.decode()) == {"双碾乡": [1, 0, 0, 0, 1]}
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(c.get("/monitoring/income/?year=2025&format=xlsx").streaming_content)))
+    sheet = [[cell.value for cell in row] for row in wb.active.iter_rows()]
+    assert sheet[-1] == ["合计", 1, 1, 1, 0, 3] and sheet[-2][0] == "双碾乡"
+
+
+def test_the_flagged_list_filters_by_case_and_stays_in_the_area(world, accounts):
+    c = client(world.county)
+    page = c.get("/monitoring/income/households/?year=2025").content.decode()
+    assert "王建国" in page and "李秀英" in page and "钱多多" not in page and "共 2 户" in page
+    assert "共 1 户" in c.get("/monitoring/income/households/?year=2025&flag=sharp_fall").content.decode()
+    assert "共 1 户" in c.get("/monitoring/income/households/?year=2024").content.decode()
+    clerk = client(world.clerk).get(f"/monitoring/income/households/?year=2025&village={WUJIAYAO}").content.decode()
+    assert "李秀英" not in clerk and "王建国" in clerk
+    overview = c.get("/monitoring/income/?year=2025").content.decode()
+    assert "/monitoring/income/households/?year=2025" in overview and "王建国" in overview
