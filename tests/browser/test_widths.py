@@ -36,6 +36,7 @@ def pages_of(username: str) -> list[tuple[str, str]]:
             ("roster", f"/policies/roster/?village={user.org_unit_id if user.org_unit.level == 'village' else ''}"
                        "&as_of=2025-06-30"), ("warnings", "/monitoring/warnings/"), ("cases", "/monitoring/cases/"),
             ("measures", "/monitoring/measures/"), ("cadres", "/monitoring/cadres/"),
+            ("income-households", "/monitoring/income/households/"),
             ("simulate", "/policies/sn2022-67/simulate/?key=transport_cross_province&value=2000&as_of=2025-06-30"),
             ("enterprises", "/enterprises/")]
     household = Household.objects.filter(village__code__startswith=prefix, category="lifted").order_by("pk").first()

@@ -41,22 +41,35 @@ def _dir() -> Path:
     return d
 
 
-def stored_params(query) -> dict[str, str]:
-    """The page's query as the job keeps it: the filters and the sort, not the page number or the format."""
-    return {k: v for k, v in query.items() if k not in ("page", "format") and v}
+MAX_UNDER_WAY = 2  # a user's exports queued or running at once: more waits until one is done
 
 
-def submit(*, user, key: str, title: str, query, filters: list[str], total: int | None = None) -> tuple[ExportJob, bool]:
-    """Queue the export of list `key` with the page's `query`; the job runs in the worker (in the request under tests).
-    The same list with the same query queued or running for this user (submitted within SAME_WITHIN) is not queued
-    twice: (that job, False)."""
+class Busy(Exception):
+    def __init__(self):
+        super().__init__(f"您已有 {MAX_UNDER_WAY} 个导出正在后台生成，请等其中一个完成后再提交")
+
+
+def stored_params(query, keys=None) -> dict[str, str]:
+    """The page's query as the job keeps it: the filters and the sort (only `keys`, the ones the list reads, when
+    given: anything else would make the same export look new), not the page number or the format."""
+    return {k: v for k, v in query.items()
+            if k not in ("page", "format") and v and (keys is None or k in keys)}
+
+
+def submit(*, user, key: str, title: str, query, filters: list[str], total: int | None = None,
+           keys=None) -> tuple[ExportJob, bool]:
+    """Queue the export of list `key` with the page's `query` (kept to `keys`); the job runs in the worker (in the
+    request under tests). The same list with the same query queued or running for this user (submitted within
+    SAME_WITHIN) is not queued twice: (that job, False). A user with MAX_UNDER_WAY jobs under way: Busy."""
     prune()
-    params = stored_params(query)
-    under_way = ExportJob.objects.filter(user=user, list_key=key, created_at__gte=timezone.now() - SAME_WITHIN,
-                                         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
+    params = stored_params(query, keys)
+    under_way = list(ExportJob.objects.filter(user=user, created_at__gte=timezone.now() - SAME_WITHIN,
+                                              status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]))
     for job in under_way:
-        if job.params == params:
+        if job.list_key == key and job.params == params:
             return job, False
+    if len(under_way) >= MAX_UNDER_WAY:
+        raise Busy()
     job = ExportJob.objects.create(user=user, list_key=key, title=title[:64], params=params, filters=filters,
                                    rows_total=total)
     run_list_export.enqueue(job.pk)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fangpin.accounts import access
@@ -29,6 +29,16 @@ def _save(obj, user, reason: str = "") -> None:
     obj.save()
 
 
+def _save_cadre(cadre: Cadre, user, reason: str) -> None:
+    """A roster entry, with the database's unique constraint answering a duplicate registered at the same moment (the
+    check in full_clean saw none) as the check would."""
+    try:
+        with transaction.atomic():
+            _save(cadre, user, reason)
+    except IntegrityError:
+        raise ValidationError("同一区划的名册中已有同名同电话的干部") from None
+
+
 def _clean_text(**values: str) -> dict[str, str]:
     out = {k: (v or "").strip() for k, v in values.items()}
     if not all(out.values()):
@@ -42,7 +52,7 @@ def add_cadre(user, *, org_unit_id: str, name: str, unit: str, phone: str) -> Ca
     access.require(user, "monitoring.assist")
     access.require_area(user, org_unit_id, "该区划不在您的管辖范围内")
     cadre = Cadre(org_unit_id=org_unit_id, **_clean_text(name=name, unit=unit, phone=phone))
-    _save(cadre, user, "登记帮扶干部")
+    _save_cadre(cadre, user, "登记帮扶干部")
     return cadre
 
 
@@ -54,7 +64,7 @@ def update_cadre(user, cadre: Cadre, *, unit: str, phone: str, active: bool, rea
     access.require_area(user, cadre.org_unit_id, "该干部不在您管辖范围的名册中")
     cadre.__dict__.update(_clean_text(unit=unit, phone=phone))
     cadre.active = active
-    _save(cadre, user, reason.strip()[:100] or "修改帮扶干部信息")
+    _save_cadre(cadre, user, reason.strip()[:100] or "修改帮扶干部信息")
     return cadre
 
 
@@ -65,12 +75,15 @@ def assign_cadre(user, household: Household, *, cadre: Cadre, since: dt.date | N
     cadre must be in the roster of the household's village or of a unit above it."""
     _check(user, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
-    cadre = Cadre.objects.filter(pk=cadre.pk).first()
+    # locked: a cadre taken off the roster at this moment is either still on it here, or seen as off it
+    cadre = Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
     if cadre is None or cadre.org_unit_id not in divisions.lineage(household.village_id):
         raise ValidationError({"cadre": "请从该户所在村、乡镇或县的帮扶干部名册中选择"})
     if not cadre.active:
         raise ValidationError({"cadre": f"{cadre.name}已移出帮扶干部名册"})
     since = since or timezone.localdate()
+    if since > timezone.localdate():  # a later pairing must start after it, so a mistyped year would bind the household
+        raise ValidationError({"since": "结对日期不能晚于今天"})
     old = current_cadre(household)
     if old is not None:
         if old.cadre_id == cadre.pk:

@@ -267,10 +267,12 @@ def cadre_list(*, user, area: str = "", active: str = ""):
     return qs
 
 
-def cadre_pairings(cadres) -> dict[int, int]:
-    """How many households each of these cadres is the current contact of (the page's rows only)."""
-    return dict(ContactCadre.objects.filter(cadre__in=[c.pk for c in cadres], until__isnull=True).order_by()
-                .values("cadre_id").annotate(n=Count("id")).values_list("cadre_id", "n"))
+def cadre_pairings(cadres, *, user) -> dict[int, int]:
+    """How many households of the user's area each of these cadres is the current contact of (the page's rows only;
+    a county's cadre paired across the county shows a village clerk the village's pairings)."""
+    pairings = access.scope(user, ContactCadre.objects.filter(cadre__in=[c.pk for c in cadres], until__isnull=True),
+                            "monitoring.read")
+    return dict(pairings.order_by().values("cadre_id").annotate(n=Count("id")).values_list("cadre_id", "n"))
 
 
 def cadre_get(*, user, pk: int) -> Cadre:

@@ -10,6 +10,7 @@ import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from fangpin.accounts import access
 from fangpin.lib.income import NET_INCOME_PARTS
@@ -35,9 +36,14 @@ def lines_frame() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=income.LINE_SCHEMA)
 
 
+YEARS_FROM = 2000  # the first year an accounting is made for; the last is the current one (its income so far)
+
+
 def recompute(user, year: int) -> list[Change]:
     """全面核算: every household in the user's area for the year; the result is stored, the band changes returned."""
     access.require(user, "monitoring.recompute")
+    if not YEARS_FROM <= year <= timezone.localdate().year:
+        raise ValidationError(f"年度应为 {YEARS_FROM} 至 {timezone.localdate().year} 年之间")
     households = access.scope(user, Household.objects.all())
     hh = pl.DataFrame(list(households.values("id", "number", "village_id")),
                       schema={"id": pl.Int64, "number": pl.String, "village_id": pl.String})

@@ -36,8 +36,10 @@ def _merge(registry_rows: list[dict], monitoring_rows: list[dict]) -> list[dict]
 
 
 def band_year(rows: list[dict]) -> int | None:
-    """The latest year an income accounting was made for in these units."""
-    years = {int(k.split(":")[1]) for r in rows for k in r if k.startswith("bands:")}
+    """The latest year an income accounting placed households in a band for in these units (a year accounted without
+    a line, every household 无法判断, is not a year to show)."""
+    years = {int(k.split(":")[1]) for r in rows for k, v in r.items()
+             if k.startswith("bands:") and not k.endswith(":unknown") and v}
     return max(years) if years else None
 
 

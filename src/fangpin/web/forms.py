@@ -1,4 +1,6 @@
 from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
 
 from fangpin.exchange import bounded
 from fangpin.monitoring.models import Case, Measure
@@ -112,9 +114,20 @@ class WarningFilterForm(AreaForm):
 
 
 class IncomeFlagFilterForm(AreaForm):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    year = forms.IntegerField(label="年度", min_value=2000, required=False)
     flag = forms.ChoiceField(label="情形", required=False)
     field_order = ["year", "county", "township", "village", "flag"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].max_value = timezone.localdate().year
+        self.fields["year"].validators.append(MaxValueValidator(timezone.localdate().year))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("year"):  # none given, or not a year the accounting covers: last year, and the file says so
+            data["year"] = timezone.localdate().year - 1
+        return data
 
 
 class CaseFilterForm(AreaForm):

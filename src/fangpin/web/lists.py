@@ -121,7 +121,8 @@ def select(spec: ListSpec, user, query) -> Selection:
     Raises PermissionDenied when the user may not read the list."""
     access.require(user, spec.capability)
     form = spec.form(user, query)
-    params = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    params = getattr(form, "cleaned_data", {})  # the fields that are valid: one bad value drops itself, not the rest
     qs, current = listing.sort(spec.queryset(user, params), spec.columns, query.get("sort", ""), spec.default_sort)
     return Selection(spec=spec, user=user, form=form, params=params, queryset=qs, sort=current,
                      filters=filters_text(form, params))
@@ -266,10 +267,10 @@ def unit_label(unit) -> str:
     return unit.name
 
 
-def with_pairings(cadres) -> list:
-    """The cadres with how many households each is the current contact of (one query for the lot)."""
+def with_pairings(user, cadres) -> list:
+    """The cadres with how many households of the user's area each is the current contact of (one query)."""
     cadres = list(cadres)
-    counts = ms.cadre_pairings(cadres)
+    counts = ms.cadre_pairings(cadres, user=user)
     for c in cadres:
         c.households = counts.get(c.pk, 0)
     return cadres
@@ -281,13 +282,13 @@ CADRE_COLUMNS = [
     listing.Column("unit", "工作单位及职务", lambda c: c.unit, width=30),
     listing.Column("phone", "联系电话", lambda c: c.phone, width=14),
     listing.Column("active", "名册状态", lambda c: "在册" if c.active else "已移出名册", width=10),
-    listing.Column("households", "现结对户数", lambda c: c.households, num=True, width=10),
+    listing.Column("households", "本辖区现结对户数", lambda c: c.households, num=True, width=12),
 ]
 
 CADRES = ListSpec(
     key="cadres", title="帮扶干部名册", url_name="cadre_list", capability="monitoring.read",
     columns=CADRE_COLUMNS, default_sort="org_unit", form=_choices(CadreFilterForm),
-    rows=lambda user, records: (c for chunk in listing.batches(records, CHUNK) for c in with_pairings(chunk)),
+    rows=lambda user, records: (c for chunk in listing.batches(records, CHUNK) for c in with_pairings(user, chunk)),
     queryset=lambda user, p: ms.cadre_list(user=user, area=area_of(p), active=p.get("active", "")))
 
 

@@ -103,8 +103,13 @@ def list_export(request, sel: lists.Selection):
                                 "请按乡镇、村或其他条件缩小范围后再导出")
         return _back_to_list(request)
     if total > listing.BACKGROUND_ABOVE:
-        job, queued = list_exports.submit(user=request.user, key=sel.spec.key, title=sel.spec.title,
-                                          query=request.GET.dict(), filters=sel.filters, total=total)
+        try:
+            job, queued = list_exports.submit(user=request.user, key=sel.spec.key, title=sel.spec.title,
+                                              query=request.GET.dict(), filters=sel.filters, total=total,
+                                              keys={*sel.form.fields, "sort"})
+        except list_exports.Busy as e:
+            messages.error(request, str(e))
+            return redirect("export_jobs")
         messages.success(request, f"符合条件的共 {total:,} 行，已在后台生成，完成后可在“导出文件”页下载" if queued
                          else "同样条件的导出已在后台生成中，完成后可在本页下载")
         return redirect("export_jobs")
@@ -414,10 +419,16 @@ def income_accounting(request):
     and runs the full accounting here."""
     access.require(request.user, "monitoring.read")
     user = request.user
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or dt.date.today().year - 1)
-    except ValueError:
-        year = dt.date.today().year - 1
+    year = dt.date.today().year - 1
+    asked = (request.POST.get("year") or request.GET.get("year") or "").strip()
+    bad_year = bool(asked) and not (asked.isascii() and asked.isdigit()
+                                    and monitoring.YEARS_FROM <= int(asked) <= dt.date.today().year)
+    if asked:
+        if not bad_year:
+            year = int(asked)
+        else:
+            messages.error(request, f"年度应为 {monitoring.YEARS_FROM} 至 {dt.date.today().year} 年之间的数字，"
+                                    f"以下为{year}年")
     county = user.org_unit.prefix if user.org_unit.level == "county" else None
     can_line = access.can(user, "monitoring.line") and county is not None
     form = MonitoringLineForm(request.POST if request.POST.get("action") == "line" else None, initial={"year": year})
@@ -436,7 +447,7 @@ def income_accounting(request):
                 else:
                     messages.success(request, f"已设置{d['year']}年本县监测标准")
                     return redirect(f"{request.path}?year={d['year']}")
-        elif request.POST.get("action") == "recompute":
+        elif request.POST.get("action") == "recompute" and not bad_year:
             changes = monitoring.recompute(user, year)
             messages.success(request, f"{year}年收入全面核算完成，分档有变化的户 {len(changes)} 户")
     unit, trail = area_and_trail(request)
@@ -497,9 +508,13 @@ def benefit_roster(request):
         result = roster.roster(user=request.user, area=area, as_of=as_of)
         if request.GET.get("format") == "xlsx" and result.too_many:  # a county's or city's: in the background
             export = lists.roster_export(request.user, request.GET.dict() | {"as_of": as_of.isoformat()})
-            job, queued = list_exports.submit(user=request.user, key="roster", title=export.title,
-                                              query=request.GET.dict() | {"as_of": as_of.isoformat()},
-                                              filters=export.filters)
+            try:
+                job, queued = list_exports.submit(user=request.user, key="roster", title=export.title,
+                                                  query=request.GET.dict() | {"as_of": as_of.isoformat()},
+                                                  filters=export.filters, keys={*form.fields, "as_of"})
+            except list_exports.Busy as e:
+                messages.error(request, str(e))
+                return redirect("export_jobs")
             messages.success(request, "全部户的待遇花名册已在后台计算生成，完成后可在“导出文件”页下载" if queued
                              else "同样条件的花名册已在后台生成中，完成后可在本页下载")
             return redirect("export_jobs")

@@ -218,3 +218,25 @@ def test_a_large_export_goes_on_to_a_second_sheet(world, households, monkeypatch
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)))
     assert wb.sheetnames == ["户籍信息", "户籍信息（2）"]
     assert [ws.max_row - 5 for ws in wb.worksheets] == [3, 2]
+
+
+def test_junk_parameters_do_not_make_a_new_job_and_a_user_has_two_at_most(world, households, monkeypatch):
+    from fangpin.exchange import list_exports
+    from fangpin.exchange.models import ExportJob
+
+    class Stay:  # the jobs stay queued
+        @staticmethod
+        def enqueue(pk):
+            return None
+
+    monkeypatch.setattr(list_exports, "run_list_export", Stay)
+    first, new = list_exports.submit(user=world.county, key="households", title="户籍信息", query={"junk": "1"},
+                                     filters=[], keys={"q", "category", "sort"})
+    again, new_again = list_exports.submit(user=world.county, key="households", title="户籍信息",
+                                           query={"junk": "2"}, filters=[], keys={"q", "category", "sort"})
+    assert new and not new_again and again.pk == first.pk
+    list_exports.submit(user=world.county, key="households", title="户籍信息", query={"category": "lifted"},
+                        filters=[], keys={"q", "category", "sort"})
+    with pytest.raises(list_exports.Busy):
+        list_exports.submit(user=world.county, key="warnings", title="预警清单", query={}, filters=[], keys={"sort"})
+    assert ExportJob.objects.filter(user=world.county).count() == 2

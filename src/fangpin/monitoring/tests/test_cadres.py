@@ -162,8 +162,34 @@ def test_the_roster_page_registers_counts_pairings_and_exports(world, households
     assert r.status_code == 200 and not Cadre.objects.filter(name="越界").exists()
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(c.get("/monitoring/cadres/?format=xlsx").streaming_content)))
     rows = [[cell.value for cell in row] for row in wb.active.iter_rows()]
-    header = rows.index(["登记区划", "姓名", "工作单位及职务", "联系电话", "名册状态", "现结对户数"])
+    header = rows.index(["登记区划", "姓名", "工作单位及职务", "联系电话", "名册状态", "本辖区现结对户数"])
     body = {r[1]: r for r in rows[header + 1:] if r[1]}
     assert body["乡干部"][0] == roster["township"].org_unit.name and body["乡干部"][5] == 1 and body["区干部"][5] == 0
     wujiayao = Cadre.objects.select_related("org_unit__parent").get(name="新干部").org_unit
     assert body["新干部"][0] == wujiayao.parent.name + wujiayao.name and "陇县干部" not in body
+
+
+def test_a_pairing_may_not_start_after_today(world, households, roster):
+    from django.utils import timezone
+
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        assistance.assign_cadre(world.clerk, households["shuangnian"], cadre=roster["village"],
+                                since=timezone.localdate() + dt.timedelta(days=1))
+    assert not ContactCadre.objects.exists()
+
+
+def test_a_duplicate_registered_at_the_same_moment_is_refused_by_the_database(world, monkeypatch):
+    """Two requests both pass the check before either writes: the unique constraint answers, in Chinese."""
+    assistance.add_cadre(world.county, org_unit_id=PINGLU, name="甲", unit="区局", phone="1")
+    monkeypatch.setattr(Cadre, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError, match="已有同名同电话"):
+        assistance.add_cadre(world.county, org_unit_id=PINGLU, name="甲", unit="区局", phone="1")
+    assert Cadre.objects.count() == 1
+
+
+def test_pairing_counts_are_of_the_readers_area(world, households, roster):
+    """A county cadre paired in two villages: the county sees 2, each village's clerk its own 1."""
+    assistance.assign_cadre(world.clerk, households["shuangnian"], cadre=roster["county"], since=DAY)
+    assistance.assign_cadre(world.clerk2, households["wujiayao"], cadre=roster["county"], since=DAY)
+    assert ms.cadre_pairings([roster["county"]], user=world.county) == {roster["county"].pk: 2}
+    assert ms.cadre_pairings([roster["county"]], user=world.clerk) == {roster["county"].pk: 1}

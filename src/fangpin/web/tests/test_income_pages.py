@@ -61,3 +61,30 @@ def test_the_flagged_list_filters_by_case_and_stays_in_the_area(world, accounts)
     assert "李秀英" not in clerk and "王建国" in clerk
     overview = c.get("/monitoring/income/?year=2025").content.decode()
     assert "/monitoring/income/households/?year=2025" in overview and "王建国" in overview
+
+
+@pytest.mark.parametrize("year", ["3000", "1999", "abc", "9" * 30, "２０２５"])
+def test_a_year_outside_the_accounting_is_refused_and_nothing_is_computed(world, accounts, year):
+    c = client(world.county)
+    r = c.post("/monitoring/income/", {"action": "recompute", "year": year}, follow=True)
+    assert r.status_code == 200 and "年度应为" in r.content.decode()
+    assert set(IncomeAccount.objects.values_list("year", flat=True)) == {2024, 2025}
+    assert c.get(f"/monitoring/income/households/?year={year}&format=xlsx").status_code == 200
+
+
+def test_the_overview_shows_the_latest_year_with_bands_not_an_empty_one(world, accounts):
+    from fangpin.monitoring import services
+
+    services.recompute(world.county, 2026)  # no line for 2026: every household 无法判断
+    assert IncomeAccount.objects.filter(year=2026).exists()
+    c = client(world.county)
+    assert c.get("/").context["charts"]["band_year"] == 2025
+
+
+def test_an_invalid_filter_drops_itself_and_the_file_states_the_year(world, accounts):
+    c = client(world.county)
+    page = c.get(f"/monitoring/income/households/?year=3000&village={SHUANGNIAN_CUN}").content.decode()
+    assert "王建国" in page and "李秀英" not in page  # the village still applies
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(
+        c.get("/monitoring/income/households/?format=xlsx").streaming_content)))
+    assert "年度：2025" in wb.active.cell(2, 1).value
