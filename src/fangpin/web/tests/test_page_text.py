@@ -248,3 +248,35 @@ def test_a_screening_runs_unmatched_rows_export_whole(demo):
     assert rows[0][0] == "比对未匹配的行" and rows[4][:4] == ["部门数据", "文件", "行", "比对结果"]
     assert len(rows) - 5 == MatchProblem.objects.filter(run=run).count() > 0
     assert all(isinstance(x[2], int) and x[3] in ("身份证号无效", "姓名与户籍不符", "户籍库中无此人") for x in rows[5:]), rows[5]
+
+
+EXCEL_LISTS = ["/households/", "/monitoring/warnings/", "/monitoring/cases/", "/monitoring/measures/",
+               "/monitoring/cadres/", "/monitoring/income/households/", "/monitoring/income/",
+               "/policies/roster/?as_of=2025-06-30"]
+
+
+@pytest.mark.parametrize("username", ["cunji", "xianju", "lingdao"])
+def test_no_excel_file_of_a_list_shows_a_stored_code(demo, username):
+    """The Excel files hold what the pages show: labels and names, never the stored codes."""
+    import io
+
+    import openpyxl
+
+    from fangpin.accounts.models import User
+
+    codes, divisions_ = known_codes(), division_codes()
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    report, cells = [], 0
+    for url in EXCEL_LISTS:
+        r = client.get(url + ("&" if "?" in url else "?") + "format=xlsx")
+        assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml"), (url, r.status_code)
+        wb = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+        for ws in wb.worksheets:
+            for row in ws.iter_rows(values_only=True):
+                for value in row:
+                    if isinstance(value, str):
+                        cells += 1
+                        report += [f"{url}: {p} 〔{c}〕" for p, c in problems_in(value, codes, divisions_)]
+    assert cells > 100, cells
+    assert not report, "\n".join(sorted(set(report)))
