@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fangpin.demo",
     "fangpin.policies",
     "fangpin.monitoring",
+    "fangpin.payments",
 ]
 
 MIDDLEWARE = [

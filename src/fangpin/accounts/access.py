@@ -45,6 +45,7 @@ SCOPE_PATHS: dict[str, str] = {
     "monitoring.case": "household__village__code",
     "monitoring.contactcadre": "household__village__code",
     "monitoring.cadre": "org_unit__code",
+    "payments.payeeaccount": "member__household__village__code",
     "monitoring.measure": "household__village__code",
     "monitoring.feedupload": "region__code",
     "monitoring.screeningrun": "region__code",

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fangpin.lib import idnumber
+from fangpin.lib import bankcard, idnumber
 
 from .access import can
 
-# Fields that carry the ID number or a part of it, wherever rows are shown, exported or historized.
-MASKED_FIELDS = frozenset({"id_number", "birth_date"})
+# Fields that carry the ID number or a part of it, or an account number, wherever rows are shown, exported or
+# historized.
+MASKED_FIELDS = frozenset({"id_number", "birth_date", "account_number"})
 
 
 def sees_full(user) -> bool:
@@ -26,6 +27,14 @@ def id_number_for(user, value: str) -> str:
     if not value:
         return ""
     return value if sees_full(user) else idnumber.mask(value)
+
+
+def account_number_for(user, value: str) -> str:
+    """An account number (收款账户) for roles that see full ID numbers; the others see at most its first and last
+    four digits, at least eight hidden (lib.bankcard.mask)."""
+    if not value:
+        return ""
+    return value if sees_full(user) else bankcard.mask(value)
 
 
 def birth_date_for(user, value: dt.date | None) -> dt.date | None:
@@ -45,6 +54,8 @@ def field_for(user, key: str, value):
         return id_number_for(user, value) if isinstance(value, str) else value
     if key == "birth_date":
         return birth_date_for(user, value)
+    if key == "account_number":
+        return account_number_for(user, value) if isinstance(value, str) else value
     return value
 
 

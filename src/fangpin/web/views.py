@@ -24,6 +24,7 @@ from fangpin.lib.busy import BUSY_MESSAGE, is_busy
 from fangpin.monitoring import selectors as monitoring_selectors
 from fangpin.monitoring import services as monitoring
 from fangpin.monitoring.models import Band
+from fangpin.payments import accounts as payee_accounts
 from fangpin.policies import batch, catalog, entitlements, funding, parameters, roster, simulate
 from fangpin.registry import history as history_lines
 from fangpin.registry import overview
@@ -210,6 +211,7 @@ def household_detail(request, pk: int):
         "owed": owed, "owed_rows": owed_rows, "owed_total": sum(r["amount"] for r in owed.rows), "as_of_note": as_of_note,
         "household": household, "members": members, "incomes": household.incomes.all(),
         "history": history_lines.describe_all(history, request.user),
+        "payee_accounts": payee_accounts.accounts_of(user=request.user, household=household),
         "can_write": access.can(request.user, "registry.write") and access.covers(request.user, household.village_id),
     })
 

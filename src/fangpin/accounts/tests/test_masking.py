@@ -1,6 +1,6 @@
 import pytest
 
-from fangpin.accounts.masking import age_on, id_number_for
+from fangpin.accounts.masking import account_number_for, age_on, id_number_for
 
 FULL = {"clerk": True, "township": False, "county": True, "department": False, "leader": False, "other_county": True}
 ID = "140603198005170011"
@@ -12,8 +12,22 @@ def test_masking_by_role(world, who, full):
     assert shown == (ID if full else "1406**************")
 
 
+@pytest.mark.parametrize("who,full", FULL.items())
+@pytest.mark.parametrize("number,masked", [
+    ("6217000010001234567", "6217***********4567"),  # a 19-digit card: its bank's prefix and last four
+    ("6217000010001234", "6217********1234"),  # 16 digits: eight hidden
+    ("621700001000", "********1000"),  # 12: the last four only
+    ("62170000100", "***********"),  # 11: nothing shown, or fewer than eight would stay hidden
+    ("12345678", "********"),
+])
+def test_account_numbers_by_role(world, who, full, number, masked):
+    assert account_number_for(world.users()[who], number) == (number if full else masked)
+    assert masked.count("*") >= 8
+
+
 def test_blank_stays_blank(world):
     assert id_number_for(world.leader, "") == ""
+    assert account_number_for(world.leader, "") == ""
 
 
 # --- the reconstruction attack: everything a masked role can see, export or ask, together --------------------------
