@@ -250,3 +250,22 @@ class MeasureForm(forms.Form):
 class MeasureStatusForm(forms.Form):
     status = forms.ChoiceField(label="落实情况", choices=Measure.Status.choices)
     end = forms.DateField(label="完成日期", required=False, widget=DATE)
+
+
+class PayeeAccountForm(forms.Form):
+    """收款账户 of a member: the holder is the member, or a proxy named with the relation and the reason."""
+    member = forms.TypedChoiceField(label="家庭成员", coerce=int)
+    kind = forms.ChoiceField(label="账户类型")
+    bank = forms.CharField(label="开户银行", max_length=60)
+    account_number = forms.CharField(label="账号", max_length=40, help_text="银行卡、社保卡核对卡号校验位；一卡通存折账号8至30位")
+    holder = forms.CharField(label="户名", max_length=50, help_text="与本人姓名不同时为代领，须填写下面两项")
+    proxy_relation = forms.CharField(label="代领人与本人关系", max_length=20, required=False)
+    proxy_reason = forms.CharField(label="代领原因", max_length=100, required=False)
+    since = forms.DateField(label="启用日期", widget=DATE)
+
+    def __init__(self, *args, members=(), **kwargs):
+        from fangpin.payments.models import PayeeAccount
+
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(m.pk, m.name) for m in members]
+        self.fields["kind"].choices = PayeeAccount.Kind.choices

@@ -34,6 +34,7 @@ from fangpin.orgunits.models import OrgUnit
 
 from . import lists
 from .forms import (
+    PayeeAccountForm,
     AreaForm,
     AuditForm,
     EnterpriseSearchForm,
@@ -268,6 +269,28 @@ def member_create(request, pk: int):
             messages.success(request, "已新增家庭成员")
             return redirect("household_detail", pk=pk)
     return render(request, "registry/member_form.html", {"form": form, "household": household, "title": "新增家庭成员"})
+
+
+@require_http_methods(["GET", "POST"])
+def payee_account_set(request, pk: int):
+    """收款账户: record (or replace) the account a member of the household is paid into."""
+    household = selectors.household_get(user=request.user, pk=pk)
+    access.check_write(request.user, household.village_id)
+    members = list(selectors.household_members(user=request.user, household=household))
+    form = PayeeAccountForm(request.POST or None, members=members, initial={"since": dt.date.today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        member = next(m for m in members if m.pk == d["member"])
+        try:
+            payee_accounts.set_account(request.user, member, kind=d["kind"], bank=d["bank"],
+                                       number=d["account_number"], holder=d["holder"], since=d["since"],
+                                       proxy_relation=d["proxy_relation"], proxy_reason=d["proxy_reason"])
+        except ValidationError as e:
+            _attach(e, form)
+        else:
+            messages.success(request, f"已登记{member.name}的收款账户")
+            return redirect(f"{reverse('household_detail', args=[pk])}#payee-accounts")
+    return render(request, "registry/member_form.html", {"form": form, "household": household, "title": "登记收款账户"})
 
 
 @require_http_methods(["GET", "POST"])

@@ -97,3 +97,17 @@ def test_the_household_page_shows_the_accounts_masked_for_a_masked_role(world, m
     c.force_login(world.township)
     page = c.get(f"/households/{households['shuangnian'].pk}/").content.decode()
     assert "收款账户" in page and "6217***********4569" in page and CARD not in page
+
+
+def test_the_form_records_an_account_and_names_the_field_of_a_mistake(world, member, households):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(world.clerk)
+    url = f"/households/{households['shuangnian'].pk}/accounts/"
+    data = {"member": member.pk, "kind": "bank_card", "bank": "农业银行", "account_number": "6217000010001234567",
+            "holder": member.name, "since": "2026-03-01"}
+    page = c.post(url, data).content.decode()
+    assert "卡号校验位不符" in page and not PayeeAccount.objects.exists()
+    r = c.post(url, data | {"account_number": CARD})
+    assert r.status_code == 302 and member.payee_accounts.get().account_number == CARD
