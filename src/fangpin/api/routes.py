@@ -26,6 +26,7 @@ from fangpin.registry.choices import Category, LaborCapacity, MonitorType, Relat
 
 from . import schemas as s
 from .monitoring_routes import monitoring
+from .payment_routes import payments
 from .policy_routes import policies
 
 class LabelledAPI(NinjaAPI):
@@ -251,3 +252,4 @@ api.add_router("/", router)
 api.add_router("/", exchange)
 api.add_router("/", policies)
 api.add_router("/", monitoring)
+api.add_router("/", payments)

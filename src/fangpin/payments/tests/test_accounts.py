@@ -111,3 +111,22 @@ def test_the_form_records_an_account_and_names_the_field_of_a_mistake(world, mem
     assert "卡号校验位不符" in page and not PayeeAccount.objects.exists()
     r = c.post(url, data | {"account_number": CARD})
     assert r.status_code == 302 and member.payee_accounts.get().account_number == CARD
+
+
+def test_the_api_records_and_lists_accounts_masked_by_role(world, member, households):
+    import json
+
+    from django.test import Client
+
+    url = f"/api/households/{households['shuangnian'].pk}/accounts"
+    c = Client()
+    c.force_login(world.clerk)
+    bad = c.post(url, json.dumps({"member_id": member.pk, "kind": "bank_card", "bank": "农行",
+                                  "account_number": "6217000010001234567", "holder": member.name}),
+                 content_type="application/json")
+    assert bad.status_code == 422 and "校验位" in bad.json()["detail"]["account_number"][0]
+    ok = c.post(url, json.dumps({"member_id": member.pk, "kind": "bank_card", "bank": "农行", "account_number": CARD,
+                                 "holder": member.name}), content_type="application/json")
+    assert ok.status_code == 201 and ok.json()["account_number"] == CARD
+    c.force_login(world.leader)
+    assert c.get(url).json()[0]["account_number"] == "6217***********4569"
