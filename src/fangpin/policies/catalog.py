@@ -205,6 +205,17 @@ class Document:
     def covers(self, division_code: str) -> bool:
         return any(division_code.startswith(r) for r in self.regions)
 
+    def touches(self, division_code: str) -> bool:
+        """Whether the document applies anywhere in the unit: it covers the unit, or a region of it lies inside (a
+        county's page and 双发〔2022〕67号, which covers one township of it)."""
+        from fangpin.lib import divisions
+
+        try:
+            prefix = divisions.prefix(divisions.full_code(division_code))
+        except ValueError:
+            return False
+        return self.covers(division_code) or any(r.startswith(prefix) for r in self.regions)
+
 
 class _Reader:
     def __init__(self, path: Path):

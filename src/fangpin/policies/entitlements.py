@@ -32,7 +32,7 @@ def default_date(place_code: str, today: dt.date) -> tuple[dt.date, str]:
     """The date a page evaluates on when the user picked none, and what to tell the user about it: today if a document
     covering the place is in force; else the last day of the document that lapsed last (what it owed stays worth
     seeing: a payment round, an audit), with a note saying so; today when no document has covered the place yet."""
-    covering = [d for d in parameters.catalog_with_overrides().values() if d.covers(place_code)]
+    covering = [d for d in parameters.catalog_with_overrides().values() if d.touches(place_code)]
     if not covering or any(d.in_force(today) for d in covering):
         return today, ""
     ended = [d for d in covering if d.effective_to is not None and d.effective_to < today]

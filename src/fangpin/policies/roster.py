@@ -13,7 +13,7 @@ from fangpin.lib import divisions
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.models import Household, Member
 
-from . import entitlements
+from . import entitlements, parameters
 from . import funding as funding_rules
 
 MAX_HOUSEHOLDS = 5_000  # computed while the user waits; a larger area (a county) is asked for a township
@@ -46,14 +46,25 @@ def roster(*, user, area: str, as_of: dt.date) -> Roster:
     """The roster of `area` (a village's or township's code) in the user's scope on `as_of`."""
     access.require(user, "registry.read")
     households = area_households(user=user, area=area)
-    ids = list(households.order_by("village_id", "number").values_list("pk", flat=True)[:MAX_HOUSEHOLDS + 1])
-    result = Roster(as_of=as_of, households=len(ids))
-    if len(ids) > MAX_HOUSEHOLDS:
+    pairs = list(households.order_by("village_id", "number").values_list("pk", "village_id")[:MAX_HOUSEHOLDS + 1])
+    result = Roster(as_of=as_of, households=len(pairs))
+    if len(pairs) > MAX_HOUSEHOLDS:
         result.too_many = True
         return result
     by_benefit: dict[tuple, dict] = {}
     by_funding: dict[str, int] = {}
-    result.rows = _rows(user, ids, area, as_of, result, by_benefit, by_funding)
+    # A document may cover part of the area (双发〔2022〕67号: one township of a county): the engine runs once for each
+    # set of villages the same documents cover, with one of those villages as the place.
+    groups: dict[tuple, tuple[str, list[int]]] = {}
+    documents = list(parameters.catalog_with_overrides().values())
+    covering: dict[str, tuple] = {}
+    for pk, village in pairs:
+        if village not in covering:
+            covering[village] = tuple(sorted(d.id for d in documents if d.covers(village)))
+        groups.setdefault(covering[village], (village, []))[1].append(pk)
+    for place, ids in groups.values():
+        result.rows += _rows(user, ids, place, as_of, result, by_benefit, by_funding)
+    result.rows.sort(key=lambda r: (r["household_number"] or "", r["id_number"] or ""))
     result.by_benefit = list(by_benefit.values())
     result.by_funding = [{"funding": k, "amount": v} for k, v in by_funding.items()]
     return result

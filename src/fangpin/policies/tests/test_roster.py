@@ -115,3 +115,18 @@ def test_a_county_roster_is_made_in_the_background_village_by_village(world, wor
     mine = ExportJob.objects.get(user=world.clerk2)
     people = {r[2] for r in sheet(c, mine.pk, "待遇花名册")[HEADER_LINES:] if r[0] != "合计"}
     assert "李秀英" in people and worker.name not in people
+
+
+def test_a_county_roster_holds_what_its_townships_are_owed(world, worker, households):
+    """双发〔2022〕67号 covers one township of the county: the county's roster has that township's rows, and none of
+    the other township's; its default date is the document's last day, said on the page."""
+    day = dt.date(2025, 6, 30)
+    county = roster.roster(user=world.county, area="140603000000", as_of=day)
+    township = roster.roster(user=world.county, area="140603203000", as_of=day)
+    other = roster.roster(user=world.county, area=households["other_township"].village_id[:9] + "000", as_of=day)
+    assert township.rows and not other.rows
+    assert county.rows == township.rows and county.by_benefit == township.by_benefit
+    c = Client()
+    c.force_login(world.county)
+    page = c.get("/policies/roster/").content.decode()
+    assert "2025年12月31日" in page and "应享 0 笔" not in page
