@@ -34,6 +34,11 @@ class User(AbstractUser):
         verbose_name = "用户"
         verbose_name_plural = "用户"
 
+    @property
+    def display_name(self) -> str:
+        """The person's name as pages show it (姓 then 名); the login name when no name is recorded."""
+        return f"{self.last_name}{self.first_name}".strip() or self.username
+
     def clean(self):
         super().clean()
         if self.org_unit_id is None:

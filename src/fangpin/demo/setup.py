@@ -32,15 +32,16 @@ class DemoAccount:
     role: str
     org_unit: str
     department: str = ""
+    name: tuple[str, str] = ("", "")  # 姓, 名 (made up): pages name people, not login names
 
 
 ACCOUNTS = (
-    DemoAccount("cunji", Role.VILLAGE_CLERK, "140603203200"),  # 双碾村
-    DemoAccount("xiangzhen", Role.TOWNSHIP_REVIEWER, SHUANGNIAN),
-    DemoAccount("xianju", Role.COUNTY_BUREAU, PINGLU),
-    DemoAccount("bumen", Role.DEPARTMENT_OFFICER, PINGLU, "医保"),
-    DemoAccount("lingdao", Role.LEADER, "140600000000"),  # 朔州市
-    DemoAccount("longxian", Role.COUNTY_BUREAU, LONGXIAN),
+    DemoAccount("cunji", Role.VILLAGE_CLERK, "140603203200", name=("王", "秀兰")),  # 双碾村
+    DemoAccount("xiangzhen", Role.TOWNSHIP_REVIEWER, SHUANGNIAN, name=("李", "建华")),
+    DemoAccount("xianju", Role.COUNTY_BUREAU, PINGLU, name=("张", "志明")),
+    DemoAccount("bumen", Role.DEPARTMENT_OFFICER, PINGLU, "医保", name=("赵", "丽")),
+    DemoAccount("lingdao", Role.LEADER, "140600000000", name=("刘", "国强")),  # 朔州市
+    DemoAccount("longxian", Role.COUNTY_BUREAU, LONGXIAN, name=("陈", "文博")),
 )
 
 # households per county: 双碾乡's 15 villages and all of 陇县's
@@ -58,7 +59,8 @@ def ensure_accounts(password: str = PASSWORD) -> list[User]:
     users = []
     for a in ACCOUNTS:
         user, created = User.objects.get_or_create(
-            username=a.username, defaults={"role": a.role, "org_unit_id": a.org_unit, "department": a.department}
+            username=a.username, defaults={"role": a.role, "org_unit_id": a.org_unit, "department": a.department,
+                                           "last_name": a.name[0], "first_name": a.name[1]}
         )
         if created:
             user.set_password(password)

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import xlsxwriter
+from django.db.models import F
 
 EXPORT_MAX = 100_000  # rows in one Excel file made while the user waits; a larger list asks for a narrower filter
 # A list of the registry of exportable lists (web.lists) with more rows than this is written by a background job
@@ -48,7 +49,10 @@ def sort(qs, columns: list[Column], requested: str, default: str):
     column = by_key[key.lstrip("-")]
     desc = key.startswith("-")
     fields = [("-" if desc != f.startswith("-") else "") + f.lstrip("-") for f in column.order_by]
-    return qs.order_by(*fields, "-pk" if desc else "pk"), key
+    # rising order puts empty values last on both databases (PostgreSQL's own default, so its indexes still serve;
+    # SQLite would put a finished case's empty due date before the overdue ones)
+    order = [F(f[1:]).desc() if f.startswith("-") else F(f).asc(nulls_last=True) for f in fields]
+    return qs.order_by(*order, "-pk" if desc else "pk"), key
 
 
 def headers(columns: list[Column], current: str, query: dict) -> list[dict]:

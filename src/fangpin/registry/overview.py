@@ -35,6 +35,29 @@ def _merge(registry_rows: list[dict], monitoring_rows: list[dict]) -> list[dict]
     return sorted(by_code.values(), key=lambda r: r["code"])
 
 
+def part_link(key: str, row: dict) -> str:
+    """The list behind one figure of one village (a bar of the overview's charts)."""
+    v = row["code"]
+    households, cases = reverse("household_list"), reverse("case_list")
+    measure, _, part = key.partition(":")
+    if measure in Category.values and not part:
+        return f"{households}?village={v}&category={measure}"
+    if measure == "at_risk":
+        return f"{households}?village={v}&category=monitored&stage=at_risk" + (f"&monitor_type={part}" if part else "")
+    if measure == "eliminated":
+        return f"{households}?village={v}&category=monitored&stage=eliminated"
+    if measure == "cases":
+        return f"{cases}?village={v}&state={part or 'under_way'}"
+    if measure in ("warnings", "warnings_overdue"):
+        return f"{reverse('warning_list')}?village={v}&status=open"
+    if measure == "bands":
+        year, _, band = part.partition(":")
+        if band in ("below", "edge"):
+            return f"{reverse('income_flag_list')}?village={v}&year={year}&flag={band}"
+        return f"{reverse('income_accounting')}?unit={v}&year={year}"
+    return f"{reverse('monitoring_home')}?unit={v}"  # no cadre, no measures: the workbench's lists
+
+
 def band_year(rows: list[dict]) -> int | None:
     """The latest year an income accounting placed households in a band for in these units (a year accounted without
     a line, every household 无法判断, is not a year to show)."""
@@ -62,7 +85,11 @@ def dashboard(registry_rows: list[dict], monitoring_rows: list[dict], *, unit, m
     labels = dict(Case.State.choices)
 
     def series(items):
-        return [{"name": label, "data": [r.get(key, 0) or 0 for r in rows]} for key, label in items]
+        """Bars per row for each (key, label); a village's bar leads to the list of exactly what it counts, any other
+        unit's to that unit's overview."""
+        return [{"name": label, "data": [r.get(key, 0) or 0 for r in rows],
+                 "links": [part_link(key, r) if r.get("level") == "village" else r["link"] for r in rows]}
+                for key, label in items]
 
     charts = {
         "names": [r["name"] for r in rows],

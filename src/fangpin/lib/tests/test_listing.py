@@ -16,7 +16,15 @@ COLUMNS = [
 
 class FakeQuery:
     def order_by(self, *fields):
-        return fields
+        """The ORDER BY as field names ("-" for descending); rising ones must put empty values last."""
+        out = []
+        for f in fields:
+            if isinstance(f, str):
+                out.append(f)
+            else:
+                assert f.descending or f.nulls_last, f
+                out.append(("-" if f.descending else "") + f.expression.name)
+        return tuple(out)
 
 
 @pytest.mark.parametrize("requested,fields,key", [

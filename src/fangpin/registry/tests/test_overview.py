@@ -98,3 +98,21 @@ def test_without_an_income_accounting_no_band_figures():
                               unit=None)
     assert rows["charts"]["bands"] == [] and rows["charts"]["band_year"] is None
     assert not any("收入低于" in c["label"] for c in rows["totals"]["cards"])
+
+
+def test_a_villages_bar_leads_to_the_list_of_what_it_counts(world, scene):
+    """At a township's overview the bars are villages': each part of a bar opens the list of exactly that part, and
+    the list shows the bar's number."""
+    c = Client()
+    c.force_login(world.county)
+    charts = c.get(f"/?unit={SHUANGNIAN}").context["charts"]
+    checked = 0
+    for group in ("categories", "monitored", "waiting"):
+        for s in charts[group]:
+            for value, link in zip(s["data"], s["links"]):
+                assert "village=" in link
+                assert count_on(c, link) == value, (group, s["name"], link)
+                checked += 1
+    assert checked >= 20
+    county = c.get("/").context["charts"]
+    assert all(link.startswith("/?unit=") for s in county["categories"] for link in s["links"])

@@ -50,3 +50,9 @@ def region_name(prefix) -> str:
 def current_value(parameter, day) -> str:
     """A catalog parameter's value in force on `day`, as written in the catalog (未设定 when none)."""
     return param_value(parameter.value_on(day) if day else None, parameter.unit)
+
+
+@register.filter
+def person(user) -> str:
+    """A user as pages name people: the recorded name, else the login name; nobody: ""."""
+    return user.display_name if user is not None and hasattr(user, "display_name") else ""

@@ -280,3 +280,17 @@ def test_no_excel_file_of_a_list_shows_a_stored_code(demo, username):
                         report += [f"{url}: {p} 〔{c}〕" for p, c in problems_in(value, codes, divisions_)]
     assert cells > 100, cells
     assert not report, "\n".join(sorted(set(report)))
+
+
+def test_pages_name_people_not_login_names(demo):
+    """The header, a case's record and a household's change record name the demo's people, not their accounts."""
+    from fangpin.accounts.models import User
+    from fangpin.monitoring.models import Case
+
+    client = Client()
+    client.force_login(User.objects.get(username="xiangzhen"))
+    case = Case.objects.get(state="township")
+    page = client.get(f"/monitoring/cases/{case.pk}/").content.decode()
+    records = page.split('id="transitions"')[1].split("</table>")[0]
+    assert "王秀兰" in records and "cunji" not in records
+    assert "李建华" in page.split("<header")[1].split("</header>")[0]

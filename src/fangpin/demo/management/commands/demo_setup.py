@@ -39,5 +39,6 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {setup.PASSWORD}）：")
         for u in users:
-            self.stdout.write(f"  {u.username:<10} {u.get_role_display():<12} {u.org_unit.full_name() or u.org_unit.name}（{u.org_unit_id}）")
+            self.stdout.write(f"  {u.username:<10} {u.display_name:<4} {u.get_role_display():<12} "
+                              f"{u.org_unit.full_name() or u.org_unit.name}（{u.org_unit_id}）")
         self.stdout.write("")

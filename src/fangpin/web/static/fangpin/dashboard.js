@@ -35,16 +35,20 @@
     };
   }
 
-  function drill(params) {
-    var link = d.links[params.dataIndex];
-    if (link) window.location.href = link;
+  // a bar leads to the list behind it (a village's) or one level down (any other unit's)
+  function drill(series) {
+    return function (params) {
+      var s = series[params.seriesIndex];
+      var link = (s && s.links && s.links[params.dataIndex]) || d.links[params.dataIndex];
+      if (link) window.location.href = link;
+    };
   }
 
-  make("chart-categories", bars(d.categories, true), drill);
-  make("chart-monitoring", bars(d.monitoring, false), drill);
-  make("chart-monitored", bars(d.monitored, true), drill);
-  make("chart-waiting", bars(d.waiting, true), drill);
-  if (d.bands.length) make("chart-bands", bars(d.bands, true), drill);
+  make("chart-categories", bars(d.categories, true), drill(d.categories));
+  make("chart-monitoring", bars(d.monitoring, false), drill(d.monitoring));
+  make("chart-monitored", bars(d.monitored, true), drill(d.monitored));
+  make("chart-waiting", bars(d.waiting, true), drill(d.waiting));
+  if (d.bands.length) make("chart-bands", bars(d.bands, true), drill(d.bands));
   make("chart-share", {
     color: colors,
     tooltip: { trigger: "item", formatter: "{b}：{c} 户（{d}%）" },

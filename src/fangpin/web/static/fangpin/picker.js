@@ -1,0 +1,13 @@
+// The division picker of a list's filter: choosing a county or a township reloads the form, so the next drop-down
+// lists that unit's townships or villages at once (without script, the 查询 button does the same).
+(function () {
+  document.querySelectorAll("form select[name=county], form select[name=township]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      var form = select.form;
+      if (!form || (form.method || "get").toLowerCase() !== "get") return;
+      var below = select.name === "county" ? ["township", "village"] : ["village"];
+      below.forEach(function (name) { var el = form.elements[name]; if (el) el.value = ""; });
+      form.submit();
+    });
+  });
+})();
