@@ -161,8 +161,11 @@ class _Checker:
     def problem(self, sheet: Sheet | None, row: int | None, key: str | None, value, message: str):
         col = letter = None
         if sheet is not None and key is not None:
-            col = self.f.column_label(sheet.field(key))
+            field = sheet.field(key)
+            col = self.f.column_label(field)
             letter = self.letters.get(sheet.key, {}).get(key)
+            if field.choices is not None and value in field.choices.values:
+                value = field.choices(value).label  # the value as the file wrote it (男), not as it is stored
         self.result.problems.append(
             Problem(self.f.sheet_label(sheet) if sheet else None, row, col, letter, "" if value is None else str(value), message)
         )

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from fangpin.lib.pagination import CappedPaginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.template import loader
 from django.views.decorators.http import require_http_methods
@@ -516,6 +517,7 @@ def _band_rows(user, unit, year: int) -> list[dict]:
 
 
 ROSTER_COLUMNS = lists.ROSTER_COLUMNS
+ROSTER_PAGE = 100  # rows of the roster on a page (the totals above count them all; the Excel file has them all)
 
 
 def benefit_roster(request):
@@ -547,6 +549,10 @@ def benefit_roster(request):
             total = sum(r["amount"] for r in result.rows) / 100
             return list_xlsx(request, "待遇花名册", [*filters_text(form, params), f"计算日期：{as_of:%Y-%m-%d}"],
                              ROSTER_COLUMNS, result.rows, totals={"amount": total})
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(rows_page=Paginator(result.rows, ROSTER_PAGE).get_page(request.GET.get("page")),
+                       query=query.urlencode())
         context.update(roster=result, as_of=as_of, as_of_note=note, total=sum(r["amount"] for r in result.rows),
                        export=listing.export_link(request.GET.dict() | {"as_of": as_of.isoformat()}),
                        headers=listing.headers(ROSTER_COLUMNS, "", {}), max_households=roster.MAX_HOUSEHOLDS)

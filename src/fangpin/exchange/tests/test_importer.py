@@ -440,6 +440,7 @@ def test_sex_and_birth_date_must_agree_with_the_id(world, tmp_path):
     result = importer.import_file(user=world.county, path=bad)
     msgs = {(p.column, p.message) for p in result.problems}
     assert ("性别", "性别与身份证号不符（身份证号第17位奇数为男、偶数为女）") in msgs
+    assert {p.value for p in result.problems if p.column == "性别"} == {"女"}  # as written, not the stored code
     assert any(c == "出生日期" and "身份证号为" in m and m.endswith("）") for c, m in msgs)
     assert nothing_written()
 

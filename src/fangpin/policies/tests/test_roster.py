@@ -130,3 +130,17 @@ def test_a_county_roster_holds_what_its_townships_are_owed(world, worker, househ
     c.force_login(world.county)
     page = c.get("/policies/roster/").content.decode()
     assert "2025年12月31日" in page and "应享 0 笔" not in page
+
+
+def test_the_page_shows_the_rows_a_hundred_at_a_time_and_counts_them_all(world, worker, monkeypatch):
+    from fangpin.web import views
+
+    monkeypatch.setattr(views, "ROSTER_PAGE", 1)
+    c = Client()
+    c.force_login(world.county)
+    whole = roster.roster(user=world.county, area=V, as_of=dt.date(2025, 6, 30))
+    assert len(whole.rows) >= 2
+    page = c.get(f"/policies/roster/?village={V}&as_of=2025-06-30").content.decode()
+    body = page.split('id="roster"')[1].split("</table>")[0]
+    assert body.count("<tr><td>") == 1 and f"第 1 / {len(whole.rows)} 页" in page
+    assert f"应享 {len(whole.rows)} 笔" in page
