@@ -276,6 +276,7 @@ def pages(s: dict, rng: random.Random) -> tuple[str, str]:
         ("户列表（县，监测户按类型）", f"/households/?county={village[:6]}000000&category=monitored"
                                   "&monitor_type=unstable&stage=at_risk", 1),
         ("户列表（乡镇，风险已消除）", f"/households/?township={village[:9]}000&category=monitored&stage=eliminated", 1),
+        ("户列表（县，无帮扶联系人）", f"/households/?county={village[:6]}000000&stage=no_cadre", 1),
         ("预警清单", "/monitoring/warnings/", 1),
         ("预警清单（县，待核实）", f"/monitoring/warnings/?county={village[:6]}000000&status=open", 1),
         ("案件清单（待县级审定）", "/monitoring/cases/?state=county", 1),

@@ -55,7 +55,9 @@ def part_link(key: str, row: dict) -> str:
         if band in ("below", "edge"):
             return f"{reverse('income_flag_list')}?village={v}&year={year}&flag={band}"
         return f"{reverse('income_accounting')}?unit={v}&year={year}"
-    return f"{reverse('monitoring_home')}?unit={v}"  # no cadre, no measures: the workbench's lists
+    if measure in ("no_cadre", "no_measures"):
+        return f"{households}?village={v}&stage={measure}"
+    return f"{reverse('monitoring_home')}?unit={v}"
 
 
 def band_year(rows: list[dict]) -> int | None:
@@ -79,7 +81,6 @@ def dashboard(registry_rows: list[dict], monitoring_rows: list[dict], *, unit, m
     totals = {k: sum(r.get(k, 0) or 0 for r in rows) for k in keys}
     households = reverse("household_list")
     cases = reverse("case_list")
-    workbench = reverse("monitoring_home") + ("" if unit is None else f"?unit={unit.code}")
     # the lists filtered to the unit shown (a township's or a village's; a county's or city's is the whole list)
     area = "" if unit is None or unit.level not in ("county", "township", "village") else f"&{unit.level}={unit.code}"
     labels = dict(Case.State.choices)
@@ -120,8 +121,10 @@ def dashboard(registry_rows: list[dict], monitoring_rows: list[dict], *, unit, m
             {"label": "待核实预警", "value": totals["warnings"], "overdue": totals["warnings_overdue"],
              "link": f"{reverse('warning_list')}?status=open{area}"},
             *({"label": labels[s], "value": totals[f"cases:{s}"], "link": f"{cases}?state={s}{area}"} for s in WAITING),
-            {"label": "无帮扶联系人", "value": totals["no_cadre"], "link": workbench, "alert": True},
-            {"label": "无帮扶措施", "value": totals["no_measures"], "link": workbench, "alert": True},
+            {"label": "无帮扶联系人", "value": totals["no_cadre"], "link": f"{households}?stage=no_cadre{area}",
+             "alert": True},
+            {"label": "无帮扶措施", "value": totals["no_measures"], "link": f"{households}?stage=no_measures{area}",
+             "alert": True},
         ]
         if year:
             cards.append({"label": f"{year}年收入低于监测标准", "value": totals[f"bands:{year}:below"],

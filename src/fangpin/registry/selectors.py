@@ -39,6 +39,12 @@ def household_list(*, user, q: str = "", village: str = "", category: str = "", 
         qs = qs.filter(category=Category.MONITORED, monitor_type=monitor_type)
     if stage in ("at_risk", "eliminated"):
         qs = qs.filter(category=Category.MONITORED, risk_eliminated_on__isnull=stage == "at_risk")
+    elif stage in ("no_cadre", "no_measures"):  # at risk, and without a current contact cadre / without measures
+        from fangpin.monitoring.models import ContactCadre, Measure  # monitoring builds on the registry, not back
+
+        gap = (ContactCadre.objects.filter(household=OuterRef("pk"), until__isnull=True) if stage == "no_cadre"
+               else Measure.objects.filter(household=OuterRef("pk")))
+        qs = qs.filter(category=Category.MONITORED, risk_eliminated_on__isnull=True).exclude(Exists(gap))
     q = q.replace("\x00", "").strip()  # a NUL byte reaches no database (PostgreSQL refuses it)
     if q:
         # Members are matched apart from households (the outer query is the scoped one): no join of every member and

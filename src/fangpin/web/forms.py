@@ -86,7 +86,8 @@ class SearchForm(AreaForm):
     category = forms.ChoiceField(label="户类别", required=False)
     monitor_type = forms.ChoiceField(label="监测对象类型", required=False)
     stage = forms.ChoiceField(label="监测状态", required=False, choices=[
-        ("", "全部"), ("at_risk", "风险未消除"), ("eliminated", "风险已消除")])
+        ("", "全部"), ("at_risk", "风险未消除"), ("eliminated", "风险已消除"),
+        ("no_cadre", "风险未消除且无帮扶联系人"), ("no_measures", "风险未消除且无帮扶措施")])
     field_order = ["q", "county", "township", "village", "category", "monitor_type", "stage"]
 
 

@@ -40,6 +40,11 @@ def scene(world, households):
     for h, band in [(households["shuangnian"], "below"), (made[0], "edge"), (made[2], "above")]:
         IncomeAccount.objects.create(household=h, year=2025, size=1, band=band)
     IncomeAccount.objects.create(household=made[1], year=2024, size=1, band="below")  # an older year: not shown
+    from fangpin.monitoring.models import ContactCadre, Measure
+
+    ContactCadre.objects.create(household=made[0], name="甲", unit="乡政府", phone="1", since=dt.date(2026, 1, 1))
+    Measure.objects.create(household=made[1], kind="employment", description="务工", start=dt.date(2026, 1, 1),
+                           created_by=world.clerk)
     tallies.recount([SHUANGNIAN_CUN, WUJIAYAO])
     return made
 
@@ -69,12 +74,13 @@ def test_every_figure_equals_the_list_it_links_to(world, scene, who, unit):
             figures["突发严重困难户（风险未消除）"], figures["风险已消除"]) == (1, 2, 1, 1)
     assert (figures["待村级评议"], figures["公示中"], figures["待乡镇审核"], figures["待县级审定"]) == (1, 1, 1, 2)
     assert figures["待核实预警"] == 1 and figures["2025年收入低于监测标准"] == 1
+    assert (figures["无帮扶联系人"], figures["无帮扶措施"]) == (3, 3)  # of the four at risk, one has each
     checked = 0
     for label, value, link in cards:
         if link.startswith(("/households/", "/monitoring/cases/", "/monitoring/warnings/")):
             assert count_on(c, link) == value, (label, link)
             checked += 1
-    assert checked >= 12
+    assert checked >= 14
 
 
 def test_the_charts_carry_each_unit_by_type_stage_and_band(world, scene):
