@@ -18,6 +18,7 @@ urlpatterns = [
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:pk>/members/new/", views.member_create, name="member_create"),
     path("households/<int:pk>/accounts/", views.payee_account_set, name="payee_account_set"),
+    path("enterprises/<int:pk>/account/", views.enterprise_account_set, name="enterprise_account_set"),
     path("households/<int:pk>/members/<int:member_pk>/edit/", views.member_edit, name="member_edit"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),

@@ -11,18 +11,23 @@ from simple_history.models import HistoricalRecords
 
 
 class PayeeAccount(models.Model):
-    """收款账户: where a member's payments go. One current account per member; a new one ends the old the day before.
-    The holder is the member, or a named proxy (代领人) with the relation and the reason."""
+    """收款账户: where a member's or an enterprise's payments go. One current account per payee; a new one ends the old
+    the day before. A member's holder is the member, or a named proxy (代领人) with the relation and the reason; an
+    enterprise is paid into its own corporate account (对公账户), held in its name."""
 
     class Kind(models.TextChoices):
         ONE_CARD = "one_card", "惠民惠农“一卡通”账户"
         BANK_CARD = "bank_card", "银行卡"
         SOCIAL_SECURITY = "social_security", "社会保障卡（金融账户）"
+        CORPORATE = "corporate", "对公账户"
 
     CARD_KINDS = (Kind.BANK_CARD, Kind.SOCIAL_SECURITY)  # card numbers with a Luhn check digit
+    PERSON_KINDS = (Kind.ONE_CARD, Kind.BANK_CARD, Kind.SOCIAL_SECURITY)
 
     member = models.ForeignKey("registry.Member", on_delete=models.CASCADE, related_name="payee_accounts",
-                               verbose_name="家庭成员")
+                               verbose_name="家庭成员", null=True, blank=True)
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="payee_accounts",
+                                   verbose_name="经营主体", null=True, blank=True)
     kind = models.CharField("账户类型", max_length=16, choices=Kind.choices)
     bank = models.CharField("开户银行", max_length=60)
     account_number = models.CharField("账号", max_length=30)
@@ -39,8 +44,14 @@ class PayeeAccount(models.Model):
         ordering = ["-since", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["member"], condition=Q(until__isnull=True), name="one_current_account"),
-            models.CheckConstraint(condition=Q(kind__in=["one_card", "bank_card", "social_security"]),
-                                   name="payee_account_kind_known"),
+            models.UniqueConstraint(fields=["enterprise"], condition=Q(until__isnull=True),
+                                    name="one_current_enterprise_account"),
+            # a person's account of a person's kind, or an enterprise's corporate account without a proxy
+            models.CheckConstraint(condition=Q(member__isnull=False, enterprise__isnull=True,
+                                               kind__in=["one_card", "bank_card", "social_security"])
+                                   | Q(member__isnull=True, enterprise__isnull=False, kind="corporate",
+                                       proxy_relation="", proxy_reason=""),
+                                   name="payee_account_one_payee_of_its_kind"),
             models.CheckConstraint(condition=GreaterThanOrEqual(Length("account_number"), 8),
                                    name="payee_account_number_at_least_8"),
             models.CheckConstraint(condition=~Q(bank="") & ~Q(holder=""), name="payee_account_bank_holder_given"),

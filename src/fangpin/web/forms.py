@@ -270,3 +270,11 @@ class PayeeAccountForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [(m.pk, m.name) for m in members]
         self.fields["kind"].choices = PayeeAccount.Kind.choices
+
+
+class EnterpriseAccountForm(forms.Form):
+    """对公账户 of an enterprise, held in its name."""
+    bank = forms.CharField(label="开户银行", max_length=60)
+    account_number = forms.CharField(label="账号", max_length=40)
+    holder = forms.CharField(label="户名", max_length=200, help_text="应与经营主体名称一致")
+    since = forms.DateField(label="启用日期", widget=DATE)

@@ -35,6 +35,7 @@ from fangpin.orgunits.models import OrgUnit
 
 from . import lists
 from .forms import (
+    EnterpriseAccountForm,
     PayeeAccountForm,
     AreaForm,
     AuditForm,
@@ -191,6 +192,8 @@ def enterprise_detail(request, pk: int):
     owed_rows = [r | {"person": persons.get(r["id_number"], ("", ""))} for r in owed.rows]
     return render(request, "registry/enterprise_detail.html", {
         "enterprise": enterprise, "people": masked, "history": history,
+        "payee_account": payee_accounts.enterprise_account(user=request.user, enterprise=enterprise),
+        "can_write": access.can(request.user, "registry.write") and access.covers(request.user, enterprise.org_unit_id),
         "owed": owed, "owed_rows": owed_rows, "owed_total": sum(r["amount"] for r in owed.rows), "as_of_note": as_of_note,
     })
 
@@ -292,6 +295,25 @@ def payee_account_set(request, pk: int):
             messages.success(request, f"已登记{member.name}的收款账户")
             return redirect(f"{reverse('household_detail', args=[pk])}#payee-accounts")
     return render(request, "registry/member_form.html", {"form": form, "household": household, "title": "登记收款账户"})
+
+
+@require_http_methods(["GET", "POST"])
+def enterprise_account_set(request, pk: int):
+    """对公账户: record (or replace) the account an enterprise is paid into."""
+    enterprise = selectors.enterprise_get(user=request.user, pk=pk)
+    access.check_write(request.user, enterprise.org_unit_id)
+    form = EnterpriseAccountForm(request.POST or None, initial={"holder": enterprise.name, "since": dt.date.today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            payee_accounts.set_enterprise_account(request.user, enterprise, bank=d["bank"], number=d["account_number"],
+                                                  holder=d["holder"], since=d["since"])
+        except ValidationError as e:
+            _attach(e, form)
+        else:
+            messages.success(request, f"已登记{enterprise.name}的对公账户")
+            return redirect(f"{reverse('enterprise_detail', args=[pk])}#payee-account")
+    return render(request, "registry/enterprise_account_form.html", {"form": form, "enterprise": enterprise})
 
 
 @require_http_methods(["GET", "POST"])

@@ -130,3 +130,53 @@ def test_the_api_records_and_lists_accounts_masked_by_role(world, member, househ
     assert ok.status_code == 201 and ok.json()["account_number"] == CARD
     c.force_login(world.leader)
     assert c.get(url).json()[0]["account_number"] == "6217***********4569"
+
+
+@pytest.fixture
+def enterprise(world):
+    from fangpin.lib import creditcode
+    from fangpin.registry.models import Enterprise
+
+    return Enterprise.objects.create(credit_code=creditcode.make("140603", "MA0000031"), name="双碾帮扶车间",
+                                     kind="workshop", org_unit_id="140603203200")
+
+
+def test_an_enterprise_is_paid_into_its_own_corporate_account(world, enterprise):
+    with pytest.raises(ValidationError, match="户名应为经营主体名称"):
+        accounts.set_enterprise_account(world.clerk, enterprise, bank="农商行", number="27010012345678", holder="张三")
+    with pytest.raises(ValidationError) as e:
+        accounts.set_enterprise_account(world.clerk, enterprise, bank="", number="123", holder=enterprise.name)
+    assert set(e.value.message_dict) == {"bank", "account_number"}
+    with pytest.raises(PermissionDenied):
+        accounts.set_enterprise_account(world.clerk2, enterprise, bank="农商行", number="27010012345678",
+                                        holder=enterprise.name)
+    a = accounts.set_enterprise_account(world.clerk, enterprise, bank="农商行", number="2701 0012 3456 78",
+                                        holder=enterprise.name, since=DAY)
+    assert (a.kind, a.account_number, a.member) == ("corporate", "27010012345678", None)
+    assert accounts.enterprise_account(user=world.leader, enterprise=enterprise)["number"] == "**********5678"
+
+
+def test_the_database_keeps_payees_and_kinds_apart(world, member, enterprise):
+    base = {"bank": "银行", "account_number": "27010012345678", "holder": "x", "since": DAY, "created_by": world.clerk}
+    for kw in ({"member": member, "enterprise": enterprise, "kind": "one_card"},  # two payees
+               {"kind": "one_card"},  # none
+               {"enterprise": enterprise, "kind": "bank_card"},  # a person's kind for an enterprise
+               {"member": member, "kind": "corporate"},  # a corporate account for a person
+               {"enterprise": enterprise, "kind": "corporate", "proxy_relation": "儿子", "proxy_reason": "x"}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PayeeAccount.objects.create(**(base | kw))
+    PayeeAccount.objects.create(**(base | {"enterprise": enterprise, "kind": "corporate"}))
+    with pytest.raises(IntegrityError), transaction.atomic():  # one current account per enterprise
+        PayeeAccount.objects.create(**(base | {"enterprise": enterprise, "kind": "corporate"}))
+
+
+def test_the_enterprise_page_shows_and_records_its_account(world, enterprise):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(world.clerk)
+    r = c.post(f"/enterprises/{enterprise.pk}/account/", {"bank": "农商行", "account_number": "27010012345678",
+                                                         "holder": enterprise.name, "since": "2026-03-01"})
+    assert r.status_code == 302
+    page = c.get(f"/enterprises/{enterprise.pk}/").content.decode()
+    assert "对公账户" in page and "27010012345678" in page
