@@ -538,7 +538,6 @@ def _band_rows(user, unit, year: int) -> list[dict]:
     return out
 
 
-ROSTER_COLUMNS = lists.ROSTER_COLUMNS
 ROSTER_PAGE = 100  # rows of the roster on a page (the totals above count them all; the Excel file has them all)
 
 
@@ -570,14 +569,14 @@ def benefit_roster(request):
         if request.GET.get("format") == "xlsx":
             total = sum(r["amount"] for r in result.rows) / 100
             return list_xlsx(request, "待遇花名册", [*filters_text(form, params), f"计算日期：{as_of:%Y-%m-%d}"],
-                             ROSTER_COLUMNS, result.rows, totals={"amount": total})
+                             lists.ROSTER_COLUMNS, result.rows, totals={"amount": total})
         query = request.GET.copy()
         query.pop("page", None)
         context.update(rows_page=Paginator(result.rows, ROSTER_PAGE).get_page(request.GET.get("page")),
                        query=query.urlencode())
         context.update(roster=result, as_of=as_of, as_of_note=note, total=sum(r["amount"] for r in result.rows),
                        export=listing.export_link(request.GET.dict() | {"as_of": as_of.isoformat()}),
-                       headers=listing.headers(ROSTER_COLUMNS, "", {}), max_households=roster.MAX_HOUSEHOLDS)
+                       headers=listing.headers(lists.ROSTER_COLUMNS, "", {}), max_households=roster.MAX_HOUSEHOLDS)
     return render(request, "policies/roster.html", context)
 
 
