@@ -16,16 +16,18 @@ from .models import Role
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_CLERK: frozenset(
         {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "policy.read",
-         "monitoring.read", "monitoring.verify", "monitoring.act", "monitoring.assist"}),
+         "monitoring.read", "monitoring.verify", "monitoring.act", "monitoring.assist", "payments.read",
+         "payments.correct"}),
     Role.TOWNSHIP_REVIEWER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read",
-                                       "monitoring.act"}),
+                                       "monitoring.act", "payments.read"}),
     Role.COUNTY_BUREAU: frozenset(
         {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "department.upload",
          "policy.read", "policy.edit", "monitoring.read", "monitoring.recompute", "monitoring.line",
-         "monitoring.screen", "monitoring.act", "monitoring.assist"}
+         "monitoring.screen", "monitoring.act", "monitoring.assist", "payments.read", "payments.manage",
+         "payments.correct"}
     ),
     Role.DEPARTMENT_OFFICER: frozenset({"department.upload"}),
-    Role.LEADER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read"}),
+    Role.LEADER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read", "payments.read"}),
 }
 
 # How each scoped model reaches a division code.
@@ -46,6 +48,7 @@ SCOPE_PATHS: dict[str, str] = {
     "monitoring.contactcadre": "household__village__code",
     "monitoring.cadre": "org_unit__code",
     "payments.payeeaccount": "member__household__village__code",
+    "payments.roundrow": "village__code",
     "monitoring.measure": "household__village__code",
     "monitoring.feedupload": "region__code",
     "monitoring.screeningrun": "region__code",

@@ -178,6 +178,22 @@ def insert_with_history(model, rows: list[dict], *, user, reason: str) -> list[i
     return ids
 
 
+def insert_rows(model, rows: list[dict]) -> list[int]:
+    """Insert `rows` (attname -> typed value) into `model`'s table, for tables whose history is kept otherwise (a
+    payment round's rows: the round's events); the new keys in order."""
+    if not rows:
+        return []
+    cols = _columns(model, rows[0].keys())
+    ids = allocate_ids(model, len(rows))
+    table_rows = []
+    for pk, row in zip(ids, rows):
+        values = cols.values(row)
+        values.append(pk)
+        table_rows.append(values)
+    _write(model._meta.db_table, [*cols.names, model._meta.pk.column], table_rows)
+    return ids
+
+
 class AnyOf(models.Lookup):
     """`field__any_of=[...]`: IN for a long list of keys. On PostgreSQL the list goes as one array parameter
     (`= ANY(%s)`): psycopg parses a query's placeholders on the client, and 2,000 of them per batch cost more than the

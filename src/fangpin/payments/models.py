@@ -62,3 +62,275 @@ class PayeeAccount(models.Model):
             models.CheckConstraint(condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
                                    name="payee_account_until_after_since"),
         ]
+
+
+# --- payment rounds (兑现批次) ---------------------------------------------------------------------------------------
+
+class PaymentRound(models.Model):
+    """兑现批次: what a county bureau pays under one document on one date in an area. Computed by the engine, then
+    frozen: its rows never change by themselves. Each township's part is noticed, reviewed and approved on its own
+    (RoundPart); the round is approved when every part is."""
+
+    class State(models.TextChoices):
+        COMPUTING = "computing", "计算中"
+        FAILED = "failed", "计算失败"
+        OPEN = "open", "公示审核中"
+        APPROVED = "approved", "已审定"
+        ISSUED = "issued", "已生成代发文件"
+        CLOSED = "closed", "已完成"
+        CANCELLED = "cancelled", "已作废"
+
+    class Kind(models.TextChoices):
+        ENTITLEMENT = "entitlement", "按政策计算兑现"
+        GAP = "gap", "年终补差（防贫保险）"
+        APPLICATION = "application", "按申请审定兑现"
+
+    title = models.CharField("批次名称", max_length=100)
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.ENTITLEMENT)
+    county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="县（市、区）")
+    area = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="兑现范围")
+    document_id = models.CharField("政策文件", max_length=60)
+    document_number = models.CharField("文号", max_length=60)
+    benefit_ids = models.JSONField("兑现项目", default=list)
+    as_of = models.DateField("计算日期")
+    year = models.PositiveSmallIntegerField("年度")
+    notice_days = models.PositiveSmallIntegerField("公示天数")
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.COMPUTING)
+    version = models.PositiveIntegerField(default=1)
+    progress = models.PositiveIntegerField("已计算户数", default=0)
+    households = models.PositiveIntegerField("户数", default=0)
+    rows = models.PositiveIntegerField("兑现人次", default=0)
+    amount = models.BigIntegerField("金额（分）", default=0)
+    messages = models.JSONField("计算说明", default=list)
+    error = models.TextField("失败原因", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "兑现批次"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["county", "-id"], name="round_by_county")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title="") & ~Q(document_id=""), name="round_title_document_given"),
+            models.CheckConstraint(condition=Q(notice_days__gte=1), name="round_notice_days_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.pk}批：{self.title}"
+
+
+class RoundPart(models.Model):
+    """One township's part of a round: its villages are noticed, the township reviews it and the county approves it,
+    with the monitoring procedure's rules (no level skipped, a conditional update on state and version)."""
+
+    class State(models.TextChoices):
+        NOTICE = "notice", "村级公示"
+        TOWNSHIP = "township", "待乡镇审核"
+        COUNTY = "county", "待县级审定"
+        APPROVED = "approved", "已审定"
+        CANCELLED = "cancelled", "已作废"
+
+    round = models.ForeignKey(PaymentRound, on_delete=models.CASCADE, related_name="parts")
+    township = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.NOTICE)
+    version = models.PositiveIntegerField(default=1)
+    rows = models.PositiveIntegerField("兑现人次", default=0)
+    amount = models.BigIntegerField("金额（分）", default=0)
+
+    class Meta:
+        verbose_name = "批次乡镇部分"
+        ordering = ["township_id"]
+        constraints = [models.UniqueConstraint(fields=["round", "township"], name="one_part_per_township")]
+
+
+class RoundNotice(models.Model):
+    """A village's public notice (公示) of its rows: the period from the round's notice days; a correction starts it
+    again (`times` counts the notices)."""
+
+    round = models.ForeignKey(PaymentRound, on_delete=models.CASCADE, related_name="notices")
+    part = models.ForeignKey(RoundPart, on_delete=models.CASCADE, related_name="notices")
+    village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="村")
+    start = models.DateField("公示开始")
+    end = models.DateField("公示截止")
+    times = models.PositiveSmallIntegerField("公示次数", default=1)
+
+    class Meta:
+        verbose_name = "村级公示"
+        ordering = ["village_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "village"], name="one_notice_per_village"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="notice_end_after_start"),
+        ]
+
+
+class RoundRow(models.Model):
+    """批次明细: one amount owed to one payee, frozen with the explanation and the facts the engine used.
+
+    The no-double-payment guard: a row `held` (approved and not failed at the bank) takes its slot — the benefit, the
+    payee, the period (the year, or the document's whole period for a one-time benefit) and the occurrence (the n-th
+    training of the year) — and the database allows one held row per slot, whatever the round."""
+
+    class Status(models.TextChoices):
+        INCLUDED = "included", "列入"
+        WITHDRAWN = "withdrawn", "已撤回"
+        REPLACED = "replaced", "已更正（被替换）"
+        EXCLUDED = "excluded", "不列入（已在其他批次兑现）"
+
+    class Bank(models.TextChoices):
+        NONE = "", "未发放"
+        PENDING = "pending", "已报银行"
+        PAID = "paid", "已到账"
+        FAILED = "failed", "发放失败"
+
+    round = models.ForeignKey(PaymentRound, on_delete=models.CASCADE, related_name="round_rows")
+    part = models.ForeignKey(RoundPart, on_delete=models.CASCADE, related_name="part_rows")
+    village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="村")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="round_rows")
+    member = models.ForeignKey("registry.Member", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="round_rows")
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="round_rows")
+    payee_name = models.CharField("领取人", max_length=100)
+    household_number = models.CharField("户编号", max_length=30, blank=True)
+    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    year = models.PositiveSmallIntegerField("年度")
+    benefit_id = models.CharField("待遇", max_length=60)
+    benefit_name = models.CharField("待遇名称", max_length=100)
+    clause = models.PositiveSmallIntegerField("条款")
+    amount = models.BigIntegerField("金额（分）")
+    funding = models.TextField("资金来源", blank=True)
+    explanation = models.TextField("计算说明")
+    facts = models.JSONField("计算依据的登记信息", default=dict)
+    # the slot (see the class docstring)
+    payee_key = models.CharField(max_length=40)
+    period = models.CharField(max_length=20)
+    occurrence = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.INCLUDED)
+    status_reason = models.CharField("说明", max_length=200, blank=True)
+    replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reissue_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    held = models.BooleanField(default=False)
+    bank_status = models.CharField("发放状态", max_length=8, choices=Bank.choices, blank=True, default="")
+    bank_reason = models.CharField("银行反馈", max_length=200, blank=True)
+    disbursement = models.ForeignKey("DisbursementFile", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="file_rows")
+    account_number = models.CharField("账号", max_length=30, blank=True)  # as issued
+    bank = models.CharField("开户银行", max_length=60, blank=True)
+    holder = models.CharField("户名", max_length=50, blank=True)
+    paid_on = models.DateField("到账日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "批次明细"
+        ordering = ["village_id", "id"]
+        indexes = [
+            models.Index(fields=["round", "village", "id"], name="round_row_by_village"),
+            models.Index(fields=["household", "id"], name="round_row_by_household"),
+            models.Index(fields=["disbursement"], name="round_row_by_file"),
+            models.Index(fields=["bank_status", "village", "id"], name="round_row_ledger",
+                         condition=Q(bank_status="paid")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["benefit_id", "payee_key", "period", "occurrence"], condition=Q(held=True),
+                                    name="no_double_payment"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="round_row_amount_positive"),
+            models.CheckConstraint(condition=Q(held=False) | Q(status="included"), name="round_row_held_included"),
+            models.CheckConstraint(condition=Q(bank_status="") | Q(status="included"), name="round_row_bank_included"),
+            models.CheckConstraint(condition=Q(held=False) | ~Q(bank_status="failed"), name="round_row_failed_free"),
+            models.CheckConstraint(condition=Q(member__isnull=True) | Q(enterprise__isnull=True),
+                                   name="round_row_one_payee"),
+        ]
+
+    @property
+    def reference(self) -> str:
+        """The row as the bank file names it (业务流水号)."""
+        return f"FP{self.round_id:06d}-{self.pk:09d}"
+
+
+class Objection(models.Model):
+    """异议: raised against a row during the notice; answered by a correction, a withdrawal or a dismissal."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "", "待处理"
+        CORRECTED = "corrected", "已更正"
+        WITHDRAWN = "withdrawn", "已撤回该行"
+        DISMISSED = "dismissed", "异议不成立"
+
+    row = models.ForeignKey(RoundRow, on_delete=models.CASCADE, related_name="objections")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    who = models.CharField("异议人", max_length=50)
+    text = models.TextField("异议内容")
+    outcome = models.CharField("处理结果", max_length=10, choices=Outcome.choices, blank=True, default="")
+    answer = models.TextField("处理意见", blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                    blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "异议"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text="") & ~Q(who=""), name="objection_text_given"),
+            models.CheckConstraint(condition=Q(outcome="") | ~Q(answer=""), name="objection_answer_given"),
+        ]
+
+
+class RoundEvent(models.Model):
+    """The round's history: every step, correction and file, who and why."""
+
+    round = models.ForeignKey(PaymentRound, on_delete=models.CASCADE, related_name="events")
+    part = models.ForeignKey(RoundPart, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+    row = models.ForeignKey(RoundRow, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+    action = models.CharField(max_length=20)
+    label = models.CharField("操作", max_length=100)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("理由", blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "批次记录"
+        ordering = ["id"]
+
+
+class DisbursementFile(models.Model):
+    """代发文件: an approved round's rows of one paying bank in a layout (payments/layouts.yaml), with the control
+    totals and the hash of the bytes handed over."""
+
+    round = models.ForeignKey(PaymentRound, on_delete=models.PROTECT, related_name="files")
+    bank = models.CharField("代发银行", max_length=60)
+    layout = models.CharField("文件格式", max_length=30)
+    rows = models.PositiveIntegerField("笔数")
+    total = models.BigIntegerField("金额（分）")
+    sha256 = models.CharField(max_length=64)
+    path = models.CharField(max_length=300)
+    filename = models.CharField(max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    returned_rows = models.PositiveIntegerField("已回盘笔数", default=0)
+
+    class Meta:
+        verbose_name = "代发文件"
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(rows__gt=0) & Q(total__gt=0), name="file_totals_positive")]
+
+
+class BankReturn(models.Model):
+    """回盘: a bank's return file, imported all or nothing."""
+
+    file = models.ForeignKey(DisbursementFile, on_delete=models.PROTECT, related_name="returns")
+    filename = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    paid = models.PositiveIntegerField("成功笔数")
+    failed = models.PositiveIntegerField("失败笔数")
+    paid_amount = models.BigIntegerField("成功金额（分）")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "银行回盘"
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["file", "sha256"], name="return_imported_once")]

@@ -1,0 +1,469 @@
+"""Payment rounds (兑现批次): computed by the engine over the registry, frozen, noticed per village, corrected only
+with a reason (and noticed again), reviewed by the township and approved by the county (payments.approval).
+
+A round's amounts are the engine's to the fen: `compute` evaluates the document's chosen benefits once over the
+area's frames (policies.registry_frames), exactly as `fangpin evaluate` evaluates an exchange file of the same rows.
+Each row keeps its explanation and the registry facts it used (the household's and the person's input row), so a
+later registry change never changes a round by itself: `differences` shows it and `pull_in` brings it in as a
+correction with a reason.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+import yaml
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from fangpin.accounts import access
+from fangpin.lib import bulkwrite, divisions
+from fangpin.orgunits.models import OrgUnit
+from fangpin.policies import engine, parameters, registry_frames, tables
+from fangpin.policies.catalog import Document
+
+from .models import Objection, PaymentRound, RoundEvent, RoundNotice, RoundPart, RoundRow
+
+log = logging.getLogger(__name__)
+RULES_PATH = Path(__file__).with_name("rules.yaml")
+PAYABLE_BOUNDS = (None, "exact", "at_least")  # "at most" amounts are paid on an approved application, not by a round
+INSERT_BATCH = 20_000
+
+
+@cache
+def rules() -> dict:
+    data = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    if not isinstance(data.get("notice_days"), int) or data["notice_days"] < 1:
+        raise ValueError(f"{RULES_PATH}: notice_days 须为正整数")
+    return data
+
+
+def _event(rnd: PaymentRound, user, action: str, label: str, *, part=None, row=None, source="", target="",
+           reason="") -> None:
+    RoundEvent.objects.create(round=rnd, part=part, row=row, action=action, label=label, from_state=source,
+                              to_state=target, user=user, reason=reason)
+
+
+# --- what a round may pay --------------------------------------------------------------------------------------------
+
+def payable_benefits(doc: Document) -> list:
+    """The document's benefits a round computes: those with an amount the engine fixes (not "up to" amounts)."""
+    return [b for b in doc.benefits if b.amount.bound in PAYABLE_BOUNDS]
+
+
+def _chosen(doc: Document, benefit_ids: list[str]) -> Document:
+    """The document with only the chosen benefits; a benefit not combined with another (不重复享受) needs the other
+    in the same round, or a payee could be paid the lower one here and the higher one later."""
+    known = {b.id: b for b in doc.benefits}
+    unknown = [b for b in benefit_ids if b not in known]
+    if unknown or not benefit_ids:
+        raise ValidationError({"benefits": "请选择本文件的兑现项目" + (f"（无此项目：{'、'.join(unknown)}）" if unknown else "")})
+    for b in benefit_ids:
+        if known[b].amount.bound not in PAYABLE_BOUNDS:
+            raise ValidationError({"benefits": f"“{known[b].name}”是“最高不超过”的待遇，须按申请审定后兑现，不能按名单批量计算"})
+    chosen = set(benefit_ids)
+    for group in doc.exclusive_groups():
+        if chosen & group and not group <= chosen:
+            names = "、".join(known[g].name for g in sorted(group))
+            raise ValidationError({"benefits": f"{names}不重复享受（按较高者计），须在同一批次中兑现"})
+    return dataclasses.replace(doc, benefits=tuple(b for b in doc.benefits if b.id in chosen))
+
+
+def county_of(code: str) -> str:
+    return divisions.prefix(code)[:6].ljust(12, "0")
+
+
+# --- creating and computing ------------------------------------------------------------------------------------------
+
+def create(user, *, title: str, document_id: str, benefit_ids: list[str], as_of: dt.date, area: str,
+           run=None) -> PaymentRound:
+    """A county bureau starts a round; the worker computes it (`compute`). `area` is the county or a township or
+    village of it, inside the user's area."""
+    access.require(user, "payments.manage")
+    unit = OrgUnit.objects.filter(code=area).first()
+    if unit is None or unit.level not in ("county", "township", "village"):
+        raise ValidationError({"area": "请选择县、乡镇或村"})
+    access.require_area(user, unit.code, "兑现范围不在您的管辖范围内")
+    doc = parameters.catalog_with_overrides().get(document_id)
+    if doc is None:
+        raise ValidationError({"document": "请选择政策文件"})
+    if not doc.touches(unit.code):
+        raise ValidationError({"document": f"{doc.number}不适用于{unit.name}"})
+    note = engine.out_of_force(doc, as_of)
+    if note:
+        raise ValidationError({"as_of": note})
+    _chosen(doc, benefit_ids)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "请填写批次名称"})
+    rnd = PaymentRound.objects.create(
+        title=title[:100], county_id=county_of(unit.code), area=unit, document_id=doc.id, document_number=doc.number,
+        benefit_ids=list(benefit_ids), as_of=as_of, year=as_of.year, notice_days=rules()["notice_days"],
+        created_by=user)
+    _event(rnd, user, "create", "创建批次", target=rnd.state)
+    if run is None:
+        from .tasks import run_round as run
+        transaction.on_commit(lambda: run.enqueue(rnd.pk))
+    else:
+        run(rnd.pk)
+    return rnd
+
+
+def compute(round_id: int) -> None:
+    """The worker's step: evaluate, freeze the rows, open the notices. A failure leaves the round FAILED with the
+    reason and no rows."""
+    rnd = PaymentRound.objects.select_related("created_by", "area").get(pk=round_id)
+    if rnd.state != PaymentRound.State.COMPUTING:
+        return
+    try:
+        with transaction.atomic():
+            _compute(rnd)
+    except (ValidationError, ValueError, PermissionDenied) as e:
+        message = "；".join(e.messages) if isinstance(e, ValidationError) else str(e)
+        PaymentRound.objects.filter(pk=rnd.pk).update(state=PaymentRound.State.FAILED, error=message[:2000])
+    except Exception:
+        log.exception("payment round %s failed", rnd.pk)
+        PaymentRound.objects.filter(pk=rnd.pk).update(state=PaymentRound.State.FAILED,
+                                                      error="计算失败：系统错误，请联系管理员")
+
+
+def evaluate_area(user, doc: Document, area: str, as_of: dt.date, *, granted: pl.DataFrame | None = None):
+    """(frames, evaluation) of the document over the registry's rows under `area` on `as_of`."""
+    frames = registry_frames.area_frames(user=user, area=area, year=as_of.year)
+    built, unreadable = tables.build_frames(frames, year=as_of.year, as_of=as_of)
+    ev = engine.evaluate(doc, built, as_of=as_of, granted=granted)
+    ev.messages += [f"{u.sheet}第{u.row}行（{u.key}）：{u.reason}" for u in unreadable]
+    return frames, ev
+
+
+def _granted(doc: Document, year: int) -> pl.DataFrame:
+    """Earlier years' payments of the document's one-time benefits (held rows: paid, or approved and pending), for
+    the engine's 不重复享受 across years."""
+    once = [b.id for b in doc.benefits if b.once_per == "period"]
+    rows = RoundRow.objects.filter(held=True, benefit_id__in=once, year__lt=year).values_list(
+        "benefit_id", "household_number", "id_number", "credit_code", "year")
+    schema = {"benefit_id": pl.String, "household_number": pl.String, "id_number": pl.String,
+              "credit_code": pl.String, "year": pl.Int64}
+    frame = pl.DataFrame(list(rows), schema=schema, orient="row")
+    return frame.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c)
+                              for c in ("household_number", "id_number", "credit_code"))
+
+
+def slot_columns(doc: Document, results: pl.DataFrame) -> pl.DataFrame:
+    """Each result row's slot: payee key, period and occurrence (see RoundRow)."""
+    once = {b.id: f"P{doc.effective_from:%Y%m%d}" for b in doc.benefits if b.once_per == "period"}
+    frame = results.with_columns(
+        pl.when(pl.col("credit_code").is_not_null() & pl.col("id_number").is_not_null())
+        .then(pl.concat_str([pl.col("credit_code"), pl.lit(":"), pl.col("id_number")]))
+        .otherwise(pl.coalesce("credit_code", "id_number", "household_number")).alias("payee_key"),
+        pl.col("benefit_id").cast(pl.String).replace_strict(once, default=None).fill_null(
+            pl.col("year").cast(pl.String)).alias("period"),
+    )
+    return frame.with_columns((pl.int_range(pl.len()).over("benefit_id", "payee_key", "period") + 1)
+                              .cast(pl.Int64).alias("occurrence"))
+
+
+def _compute(rnd: PaymentRound) -> None:
+    user = rnd.created_by
+    doc = _chosen(parameters.catalog_with_overrides()[rnd.document_id], rnd.benefit_ids)
+    frames, ev = evaluate_area(user, doc, rnd.area_id, rnd.as_of, granted=_granted(doc, rnd.year))
+    results = slot_columns(doc, ev.results.with_columns(pl.col(pl.Categorical).cast(pl.String)))
+    messages = list(ev.messages)
+    messages += [f"{u['benefit_name']}：{u['reason']}" for u in ev.unevaluable.iter_rows(named=True)][:200]
+    rows = _frozen_rows(rnd, frames, results, messages)
+    held = _held_slots(rows)
+    for r in rows:
+        other = held.get((r["benefit_id"], r["payee_key"], r["period"], r["occurrence"]))
+        if other:
+            r["status"], r["status_reason"] = RoundRow.Status.EXCLUDED, f"已在第{other}批兑现"
+    parts = _open_parts(rnd, rows)
+    for r in rows:
+        r["part_id"] = parts[r.pop("township")]
+    for start in range(0, len(rows), INSERT_BATCH):
+        bulkwrite.insert_rows(RoundRow, rows[start:start + INSERT_BATCH])
+    _open_notices(rnd)
+    refresh_totals(rnd)
+    households = len({r["household_id"] for r in rows if r["household_id"]})
+    PaymentRound.objects.filter(pk=rnd.pk).update(state=PaymentRound.State.OPEN, messages=messages[:500],
+                                                  households=households, version=rnd.version + 1)
+    _event(rnd, user, "compute", f"计算完成，村级公示{rnd.notice_days}天", source=PaymentRound.State.COMPUTING,
+           target=PaymentRound.State.OPEN)
+
+
+def _frozen_rows(rnd: PaymentRound, frames: dict, results: pl.DataFrame, messages: list[str]) -> list[dict]:
+    """The result rows as RoundRow columns, each with its payee and the facts the engine read."""
+    households = {r["household_number"]: r for r in frames["households"].iter_rows(named=True)}
+    members = {r["id_number"]: r for r in frames["members"].iter_rows(named=True)}
+    heads = {r["household_number"]: r for r in frames["members"].filter(pl.col("relation") == "head")
+             .iter_rows(named=True)}
+    enterprises = {r["credit_code"]: r for r in frames["enterprises"].iter_rows(named=True)}
+    prefix = divisions.prefix(rnd.area_id)
+    places: dict[str, str | None] = {}
+    out, outside = [], 0
+    for r in results.iter_rows(named=True):
+        household = member = enterprise = None
+        if r["credit_code"]:
+            enterprise = enterprises.get(r["credit_code"])
+            if enterprise is None or not (enterprise["division_code"] or "").startswith(prefix):
+                outside += 1  # paid where the enterprise is registered, by its own county
+                continue
+            place, name = enterprise["division_code"], enterprise["name"]
+        else:
+            household = households[r["household_number"]]
+            member = members.get(r["id_number"]) if r["id_number"] else None
+            place = household["village_code"]
+            head = heads.get(r["household_number"])
+            name = member["name"] if member else (head["name"] if head else r["household_number"])
+        if place not in places:
+            places[place] = _township(place)
+        if places[place] is None:
+            outside += 1
+            continue
+        facts = {}
+        if household:
+            facts["household"] = {k: v for k, v in household.items() if k != "household_pk"}
+        if member:
+            facts["member"] = {k: v for k, v in member.items() if k not in ("member_pk", "name")}
+        if enterprise:
+            facts["enterprise"] = {k: v for k, v in enterprise.items() if k not in ("enterprise_pk",)}
+        out.append({
+            "round_id": rnd.pk, "village_id": place, "township": places[place],
+            "household_id": household["household_pk"] if household else None,
+            "member_id": member["member_pk"] if member else None,
+            "enterprise_id": enterprise["enterprise_pk"] if enterprise and not member else None,
+            "payee_name": name[:100], "household_number": r["household_number"] or "",
+            "id_number": r["id_number"] or "", "credit_code": r["credit_code"] or "", "year": r["year"],
+            "benefit_id": r["benefit_id"], "benefit_name": r["benefit_name"], "clause": r["clause"],
+            "amount": r["amount"], "funding": r["funding"] or "", "explanation": r["explanation"] or "",
+            "facts": facts, "payee_key": r["payee_key"], "period": r["period"], "occurrence": r["occurrence"],
+            "status": RoundRow.Status.INCLUDED,
+        })
+    if outside:
+        messages.append(f"{outside}笔应付给本范围以外或未落到乡镇的经营主体，不列入本批次（由其所在地兑现）")
+    return out
+
+
+def _township(code: str) -> str | None:
+    """The township a village's (or a township's) rows are reviewed by; None for a place above townships."""
+    level = divisions.level_of(code)
+    if level == "village":
+        return divisions.parent_code(code)
+    return code if level == "township" else None
+
+
+def _held_slots(rows: list[dict]) -> dict[tuple, int]:
+    """The slots of these rows already held by another round: slot -> that round's id."""
+    if not rows:
+        return {}
+    benefits = {r["benefit_id"] for r in rows}
+    periods = {r["period"] for r in rows}
+    keys = {(r["benefit_id"], r["payee_key"], r["period"], r["occurrence"]) for r in rows}
+    held = RoundRow.objects.filter(held=True, benefit_id__in=benefits, period__in=periods).values_list(
+        "benefit_id", "payee_key", "period", "occurrence", "round_id")
+    return {k[:4]: k[4] for k in held.iterator(chunk_size=20_000) if k[:4] in keys}
+
+
+def _open_parts(rnd: PaymentRound, rows: list[dict]) -> dict[str, int]:
+    townships = sorted({r["township"] for r in rows})
+    RoundPart.objects.bulk_create(RoundPart(round=rnd, township_id=t) for t in townships)
+    return dict(RoundPart.objects.filter(round=rnd).values_list("township_id", "pk"))
+
+
+def _open_notices(rnd: PaymentRound, today: dt.date | None = None) -> None:
+    today = today or timezone.localdate()
+    end = today + dt.timedelta(days=rnd.notice_days - 1)
+    villages = RoundRow.objects.filter(round=rnd).values_list("village_id", "part_id").distinct()
+    RoundNotice.objects.bulk_create(RoundNotice(round=rnd, part_id=p, village_id=v, start=today, end=end)
+                                    for v, p in villages)
+
+
+def refresh_totals(rnd: PaymentRound) -> None:
+    """The round's and its parts' counts and amounts of included rows (kept on the rows, not summed per page)."""
+    included = RoundRow.objects.filter(round=rnd, status=RoundRow.Status.INCLUDED)
+    for part_id, n, amount in included.values("part_id").annotate(n=Count("id"), a=Sum("amount")).values_list(
+            "part_id", "n", "a"):
+        RoundPart.objects.filter(pk=part_id).update(rows=n, amount=amount)
+    RoundPart.objects.filter(round=rnd).exclude(part_rows__status=RoundRow.Status.INCLUDED).update(rows=0, amount=0)
+    total = included.aggregate(n=Count("id"), a=Sum("amount"))
+    PaymentRound.objects.filter(pk=rnd.pk).update(rows=total["n"], amount=total["a"] or 0)
+
+
+# --- corrections during the notice -----------------------------------------------------------------------------------
+
+def _open_part_for(user, row: RoundRow, capability: str) -> RoundPart:
+    access.require(user, capability)
+    access.require_area(user, row.village_id, "该行不在您的管辖范围内")
+    part = RoundPart.objects.select_for_update().get(pk=row.part_id)
+    if part.state != RoundPart.State.NOTICE:
+        raise ValidationError(f"{part.township.name}的名单已{part.get_state_display()}，不能再修改；需要修改请由审核方退回")
+    return part
+
+
+def restart_notice(rnd: PaymentRound, village_id: str, user, reason: str, today: dt.date | None = None) -> None:
+    """A changed village roster is noticed again, for the full notice days from today."""
+    today = today or timezone.localdate()
+    notice = RoundNotice.objects.select_for_update().get(round=rnd, village_id=village_id)
+    notice.start, notice.end = today, today + dt.timedelta(days=rnd.notice_days - 1)
+    notice.times += 1
+    notice.save(update_fields=["start", "end", "times"])
+    _event(rnd, user, "renotice", f"{notice.village.name}名单变更，重新公示（第{notice.times}次）至{notice.end:%Y-%m-%d}",
+           reason=reason)
+
+
+@transaction.atomic
+def raise_objection(user, row: RoundRow, *, who: str, text: str) -> Objection:
+    """An objection to a row, recorded by the village (or the county) while the part is being noticed."""
+    _open_part_for(user, row, "payments.correct")
+    who, text = (who or "").strip(), (text or "").strip()
+    errors = {}
+    if not who:
+        errors["who"] = "请填写异议人（可写“匿名”）"
+    if not text:
+        errors["text"] = "请填写异议内容"
+    if errors:
+        raise ValidationError(errors)
+    if row.status != RoundRow.Status.INCLUDED:
+        raise ValidationError("该行不在名单中，无需异议")
+    objection = Objection.objects.create(row=row, raised_by=user, who=who[:50], text=text)
+    _event(row.round, user, "object", f"{row.payee_name}的{row.benefit_name}收到异议", row=row, reason=text)
+    return objection
+
+
+@transaction.atomic
+def answer_objection(user, objection: Objection, *, outcome: str, answer: str) -> Objection:
+    """The village's answer: dismissed (the row stands), withdrawn (the row leaves the roster), or corrected (the
+    household's rows are computed again from the registry as it is now, after the clerk has fixed it)."""
+    objection = Objection.objects.select_for_update().select_related("row__round").get(pk=objection.pk)
+    row = objection.row
+    _open_part_for(user, row, "payments.correct")
+    if objection.outcome:
+        raise ValidationError("该异议已处理")
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": "请填写处理意见"})
+    if outcome not in (Objection.Outcome.DISMISSED, Objection.Outcome.WITHDRAWN, Objection.Outcome.CORRECTED):
+        raise ValidationError({"outcome": "请选择处理结果"})
+    if outcome == Objection.Outcome.WITHDRAWN:
+        withdraw(user, row, reason=f"异议成立：{answer}")
+    elif outcome == Objection.Outcome.CORRECTED:
+        changed = pull_in(user, row.round, household_id=row.household_id, reason=f"异议成立：{answer}")
+        if not changed:
+            raise ValidationError("按当前登记信息重新计算，该户的兑现金额没有变化：请先更正登记信息，或选择“异议不成立”/“撤回该行”")
+    objection.outcome, objection.answer = outcome, answer
+    objection.answered_by, objection.answered_at = user, timezone.now()
+    objection.save(update_fields=["outcome", "answer", "answered_by", "answered_at"])
+    _event(row.round, user, "answer", f"异议处理：{objection.get_outcome_display()}", row=row, reason=answer)
+    return objection
+
+
+@transaction.atomic
+def withdraw(user, row: RoundRow, *, reason: str) -> None:
+    """A row leaves the roster with a reason; the village's notice starts again."""
+    _open_part_for(user, row, "payments.correct")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "撤回须填写理由"})
+    updated = RoundRow.objects.filter(pk=row.pk, status=RoundRow.Status.INCLUDED).update(
+        status=RoundRow.Status.WITHDRAWN, status_reason=reason[:200])
+    if not updated:
+        raise ValidationError("该行已不在名单中")
+    _event(row.round, user, "withdraw", f"撤回{row.payee_name}的{row.benefit_name}", row=row, reason=reason)
+    refresh_totals(row.round)
+    restart_notice(row.round, row.village_id, user, reason)
+
+
+def differences(user, rnd: PaymentRound, *, household_id: int | None = None, village: str | None = None) -> dict:
+    """What the engine computes now against the frozen rows, for one household or one village: rows added, gone
+    and changed (by slot), each with the amounts and explanations side by side."""
+    access.require(user, "payments.read")
+    area = village
+    if household_id is not None:
+        from fangpin.registry.models import Household
+
+        household = access.scope(user, Household.objects.filter(pk=household_id)).first()
+        if household is None:
+            raise PermissionDenied("该户不在您的管辖范围内")
+        area = household.village_id
+    access.require_area(user, area, "不在您的管辖范围内")
+    doc = _chosen(parameters.catalog_with_overrides()[rnd.document_id], rnd.benefit_ids)
+    frames, ev = evaluate_area(rnd.created_by, doc, area, rnd.as_of, granted=_granted(doc, rnd.year))
+    now = slot_columns(doc, ev.results.with_columns(pl.col(pl.Categorical).cast(pl.String)))
+    fresh = _frozen_rows(rnd, frames, now, [])
+    frozen = RoundRow.objects.filter(round=rnd, village_id=area, status=RoundRow.Status.INCLUDED)
+    if household_id is not None:
+        fresh = [r for r in fresh if r["household_id"] == household_id]
+        frozen = frozen.filter(household_id=household_id)
+    key = lambda r: (r["benefit_id"], r["payee_key"], r["period"], r["occurrence"])  # noqa: E731
+    old = {key(r): r for r in frozen.values("id", "benefit_id", "payee_key", "period", "occurrence", "amount",
+                                            "explanation", "payee_name", "benefit_name", "household_id")}
+    new = {key(r): r for r in fresh}
+    return {
+        "added": [new[k] for k in new.keys() - old.keys()],
+        "gone": [old[k] for k in old.keys() - new.keys()],
+        "changed": [(old[k], new[k]) for k in old.keys() & new.keys()
+                    if old[k]["amount"] != new[k]["amount"] or old[k]["explanation"] != new[k]["explanation"]],
+        "fresh": fresh,
+    }
+
+
+@transaction.atomic
+def pull_in(user, rnd: PaymentRound, *, household_id: int, reason: str) -> int:
+    """Bring one household's differences into the round as a correction: changed rows are replaced, gone rows
+    withdrawn, new rows added; the village is noticed again. The number of rows changed."""
+    access.require(user, "payments.correct")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "更正须填写理由"})
+    diff = differences(user, rnd, household_id=household_id)
+    if not (diff["added"] or diff["gone"] or diff["changed"]):
+        return 0
+    from fangpin.registry.models import Household
+
+    village = Household.objects.get(pk=household_id).village_id
+    access.require_area(user, village, "该户不在您的管辖范围内")
+    part = RoundPart.objects.select_for_update().get(round=rnd, township_id=_township(village))
+    if part.state != RoundPart.State.NOTICE:
+        raise ValidationError(f"{part.township.name}的名单已{part.get_state_display()}，不能再修改；需要修改请由审核方退回")
+    old_ids = [o["id"] for o in diff["gone"]]
+    RoundRow.objects.filter(pk__in=old_ids).update(status=RoundRow.Status.WITHDRAWN, status_reason=reason[:200])
+    replaced = {o["id"]: n for o, n in diff["changed"]}
+    RoundRow.objects.filter(pk__in=list(replaced)).update(status=RoundRow.Status.REPLACED, status_reason=reason[:200])
+    new_rows = []
+    for r in diff["added"] + list(replaced.values()):
+        r = dict(r)
+        r["part_id"] = part.pk
+        r.pop("township", None)
+        new_rows.append(r)
+    for old_id, r in zip(list(replaced), new_rows[len(diff["added"]):]):
+        r["replaces_id"] = old_id
+    bulkwrite.insert_rows(RoundRow, new_rows)
+    n = len(old_ids) + len(new_rows)
+    _event(rnd, user, "correct", f"按登记信息更正{n}行（新增{len(diff['added'])}、撤回{len(old_ids)}、更正{len(replaced)}）",
+           part=part, reason=reason)
+    refresh_totals(rnd)
+    restart_notice(rnd, village, user, reason)
+    return n
+
+
+# --- reading ---------------------------------------------------------------------------------------------------------
+
+def rounds_visible(user):
+    """Rounds whose area overlaps the user's: a county's, and those of the counties in a leader's city; a township
+    or village user sees the rounds of its county that reach its area."""
+    if not access.can(user, "payments.read"):
+        return PaymentRound.objects.none()
+    prefix = access.user_prefix(user)
+    if len(prefix) <= 6:
+        return PaymentRound.objects.filter(access.subtree("county_id", prefix))
+    return PaymentRound.objects.filter(county_id=prefix[:6].ljust(12, "0")).filter(
+        access.subtree("area_id", prefix) | Q(area_id__in=[prefix[:n].ljust(12, "0") for n in (6, 9) if n < len(prefix)]))
+
+
+def rows_visible(user, rnd: PaymentRound):
+    return access.scope(user, RoundRow.objects.filter(round=rnd), "payments.read")

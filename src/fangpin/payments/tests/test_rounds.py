@@ -1,0 +1,266 @@
+"""Payment rounds: computed by the engine and frozen, corrected only with a reason and noticed again, reviewed and
+approved level by level, and never paying one slot twice."""
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from conftest import SHUANGNIAN, WUJIAYAO
+from fangpin.exchange import exporter
+from fangpin.payments import approval, rounds
+from fangpin.payments.models import Objection, PaymentRound, RoundNotice, RoundPart, RoundRow
+from fangpin.policies import batch, catalog
+
+AS_OF = dt.date(2025, 6, 30)
+BENEFITS = ["consumption_voucher", "land_fertility_subsidy"]
+
+
+@pytest.fixture
+def facts(households):
+    h = households["shuangnian"]
+    h.contracted_land_mu = Decimal("10.50")
+    h.save()
+    return households
+
+
+def new_round(user, area=SHUANGNIAN, benefits=BENEFITS, title="2025年第一批"):
+    return rounds.create(user, title=title, document_id="sn2022-67", benefit_ids=benefits, as_of=AS_OF, area=area,
+                         run=rounds.compute)
+
+
+def included(rnd):
+    return RoundRow.objects.filter(round=rnd, status=RoundRow.Status.INCLUDED)
+
+
+def test_a_round_pays_what_evaluate_computes_on_the_same_rows_to_the_fen(world, facts, tmp_path):
+    rnd = new_round(world.county)
+    rnd.refresh_from_db()
+    assert rnd.state == PaymentRound.State.OPEN, rnd.error
+    # the same households as an exchange file, through `fangpin evaluate`'s path
+    path = Path(tmp_path) / "area.json"
+    with path.open("w", encoding="utf-8") as fh:
+        exporter.write_json(world.county, fh)
+    doc = catalog.load_catalog()["sn2022-67"]
+    got = batch.evaluate(doc, path, AS_OF)
+    expected = {}
+    for r in got["results"]:
+        if r["benefit_id"] in BENEFITS:
+            expected[r["benefit_id"]] = expected.get(r["benefit_id"], 0) + r["amount"]
+    paid = {}
+    for r in included(rnd):
+        paid[r.benefit_id] = paid.get(r.benefit_id, 0) + r.amount
+    assert paid == expected and expected  # 1,500 yuan to the monitored member, 10.5 mu x 67 yuan to the other
+    assert paid == {"consumption_voucher": 150000, "land_fertility_subsidy": 70350}
+    assert rnd.rows == 2 and rnd.amount == 220350 and rnd.households == 2
+
+
+def test_each_row_is_frozen_with_its_explanation_facts_and_payee(world, facts):
+    rnd = new_round(world.county)
+    row = included(rnd).get(benefit_id="land_fertility_subsidy")
+    assert row.payee_name == "王建国" and row.household_id == facts["shuangnian"].pk and row.member_id is None
+    assert "10.50亩" in row.explanation or "10.5亩" in row.explanation
+    assert row.facts["household"]["contracted_land_mu"] == "10.50"
+    voucher = included(rnd).get(benefit_id="consumption_voucher")
+    assert voucher.payee_name == "李秀英" and voucher.member.household_id == facts["wujiayao"].pk
+    assert voucher.facts["household"]["category"] == "monitored" and voucher.period == "P20220812"
+    assert voucher.village_id == WUJIAYAO and voucher.part.township_id == SHUANGNIAN
+
+
+def test_notices_run_the_notice_days_from_data(world, facts):
+    rnd = new_round(world.county)
+    notices = list(RoundNotice.objects.filter(round=rnd))
+    assert len(notices) == 2 and rnd.notice_days == rounds.rules()["notice_days"]
+    assert all((n.end - n.start).days == rnd.notice_days - 1 for n in notices)
+
+
+def test_a_registry_change_never_changes_a_round_but_shows_as_a_difference(world, facts):
+    rnd = new_round(world.county)
+    h = facts["shuangnian"]
+    h.contracted_land_mu = Decimal("20.00")
+    h.save()
+    row = included(rnd).get(benefit_id="land_fertility_subsidy")
+    assert row.amount == 70350  # frozen
+    diff = rounds.differences(world.county, rnd, household_id=h.pk)
+    (old, new), = diff["changed"]
+    assert old["amount"] == 70350 and new["amount"] == 134000 and not diff["added"] and not diff["gone"]
+    with pytest.raises(ValidationError):
+        rounds.pull_in(world.county, rnd, household_id=h.pk, reason="  ")
+    assert rounds.pull_in(world.clerk, rnd, household_id=h.pk, reason="承包地面积更正为20亩") == 1
+    row.refresh_from_db()
+    assert row.status == RoundRow.Status.REPLACED
+    new_row = included(rnd).get(benefit_id="land_fertility_subsidy")
+    assert new_row.amount == 134000 and new_row.replaces_id == row.pk
+    rnd.refresh_from_db()
+    assert rnd.amount == 150000 + 134000
+    assert RoundNotice.objects.get(round=rnd, village_id=h.village_id).times == 2
+
+
+def test_a_clerk_corrects_only_the_own_village(world, facts):
+    rnd = new_round(world.county)
+    voucher = included(rnd).get(benefit_id="consumption_voucher")  # 吴家窑村
+    with pytest.raises(PermissionDenied):
+        rounds.withdraw(world.clerk, voucher, reason="不符合")
+    rounds.withdraw(world.clerk2, voucher, reason="已死亡，核减")
+    voucher.refresh_from_db()
+    assert voucher.status == RoundRow.Status.WITHDRAWN and voucher.status_reason == "已死亡，核减"
+
+
+def test_objections_hold_the_township_until_answered_and_the_notice_is_over(world, facts):
+    rnd = new_round(world.county)
+    part = RoundPart.objects.get(round=rnd)
+    row = included(rnd).get(benefit_id="land_fertility_subsidy")
+    objection = rounds.raise_objection(world.clerk, row, who="村民张某", text="承包地面积不对")
+    after_notice = RoundNotice.objects.filter(round=rnd).order_by("-end").first().end + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="异议尚未处理"):
+        approval.act(world.township, part, "approve", version=part.version, today=after_notice)
+    with pytest.raises(ValidationError, match="请填写处理意见"):
+        rounds.answer_objection(world.clerk, objection, outcome="dismissed", answer="")
+    rounds.answer_objection(world.clerk, objection, outcome=Objection.Outcome.DISMISSED, answer="经核实面积无误")
+    last_day = after_notice - dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="公示至"):
+        approval.act(world.township, part, "approve", version=part.version, today=last_day)  # the last day is noticed
+    part = approval.act(world.township, part, "approve", version=part.version, today=after_notice)
+    assert part.state == RoundPart.State.COUNTY
+
+
+def test_an_objection_upheld_withdraws_the_row_and_renotices(world, facts):
+    rnd = new_round(world.county)
+    row = included(rnd).get(benefit_id="consumption_voucher")
+    objection = rounds.raise_objection(world.clerk2, row, who="匿名", text="已外出定居")
+    rounds.answer_objection(world.clerk2, objection, outcome=Objection.Outcome.WITHDRAWN, answer="核实属实")
+    row.refresh_from_db()
+    assert row.status == RoundRow.Status.WITHDRAWN
+    assert RoundNotice.objects.get(round=rnd, village_id=WUJIAYAO).times == 2
+    rnd.refresh_from_db()
+    assert rnd.rows == 1 and rnd.amount == 70350
+
+
+def test_a_corrected_objection_needs_a_changed_registry(world, facts):
+    rnd = new_round(world.county)
+    row = included(rnd).get(benefit_id="land_fertility_subsidy")
+    objection = rounds.raise_objection(world.clerk, row, who="王建国", text="面积少算了")
+    with pytest.raises(ValidationError, match="没有变化"):
+        rounds.answer_objection(world.clerk, objection, outcome=Objection.Outcome.CORRECTED, answer="面积应为12亩")
+    h = facts["shuangnian"]
+    h.contracted_land_mu = Decimal("12.00")
+    h.save()
+    rounds.answer_objection(world.clerk, objection, outcome=Objection.Outcome.CORRECTED, answer="面积应为12亩")
+    assert included(rnd).get(benefit_id="land_fertility_subsidy").amount == 80400
+
+
+def approve_all(world, rnd):
+    today = RoundNotice.objects.filter(round=rnd).order_by("-end").first().end + dt.timedelta(days=1)
+    for part in RoundPart.objects.filter(round=rnd):
+        part = approval.act(world.township, part, "approve", version=part.version, today=today)
+        approval.act(world.county, part, "approve", version=part.version, today=today)
+    rnd.refresh_from_db()
+    return rnd
+
+
+def test_no_level_is_skipped_and_a_stale_version_is_a_conflict(world, facts):
+    rnd = new_round(world.county)
+    part = RoundPart.objects.get(round=rnd)
+    today = RoundNotice.objects.order_by("-end").first().end + dt.timedelta(days=1)
+    with pytest.raises(PermissionDenied, match="县级可进行的操作：无"):
+        approval.act(world.county, part, "approve", version=part.version, today=today)
+    with pytest.raises(PermissionDenied):
+        approval.act(world.clerk, part, "approve", version=part.version, today=today)
+    seen = part.version
+    part = approval.act(world.township, part, "approve", version=seen, today=today)
+    with pytest.raises(approval.Conflict):
+        approval.act(world.township, part, "approve", version=seen, today=today)
+    with pytest.raises(ValidationError, match="退回须填写理由"):
+        approval.act(world.county, part, "return", version=part.version, today=today)
+    part = approval.act(world.county, part, "return", version=part.version, reason="面积核实不清", today=today)
+    assert part.state == RoundPart.State.TOWNSHIP
+    part = approval.act(world.township, part, "return", version=part.version, reason="请村里核实", today=today)
+    assert part.state == RoundPart.State.NOTICE
+    rounds.withdraw(world.clerk, included(rnd).get(benefit_id="land_fertility_subsidy"), reason="面积待核实")
+    rnd = approve_all(world, rnd)
+    assert rnd.state == PaymentRound.State.APPROVED
+    assert list(included(rnd).values_list("held", flat=True)) == [True]
+    labels = list(rnd.events.values_list("label", flat=True))
+    assert any("退回乡镇" in x for x in labels) and any("退回村级" in x for x in labels) and "各乡镇名单均已审定，批次审定" in labels
+
+
+def test_another_township_cannot_review_this_part(world, facts):
+    from conftest import make_user
+
+    rnd = new_round(world.county)
+    part = RoundPart.objects.get(round=rnd)
+    stranger = make_user("t2", "township_reviewer", world.other_township_village[:9] + "000")
+    today = RoundNotice.objects.order_by("-end").first().end + dt.timedelta(days=1)
+    with pytest.raises(PermissionDenied):
+        approval.act(stranger, part, "approve", version=part.version, today=today)
+    with pytest.raises(PermissionDenied):
+        approval.act(world.other_county, part, "approve", version=part.version, today=today)
+
+
+def test_a_slot_held_by_an_approved_round_is_excluded_from_the_next(world, facts):
+    first = approve_all(world, new_round(world.county))
+    second = new_round(world.county, title="补发")
+    rows = RoundRow.objects.filter(round=second)
+    assert {r.status for r in rows} == {RoundRow.Status.EXCLUDED}
+    assert all(r.status_reason == f"已在第{first.pk}批兑现" for r in rows)
+    second.refresh_from_db()
+    assert second.rows == 0 and second.amount == 0
+
+
+def test_two_open_rounds_for_the_same_slots_cannot_both_be_approved(world, facts):
+    first, second = new_round(world.county), new_round(world.county, title="重复批次")
+    approve_all(world, first)
+    part = RoundPart.objects.get(round=second)
+    today = RoundNotice.objects.filter(round=second).order_by("-end").first().end + dt.timedelta(days=1)
+    part = approval.act(world.township, part, "approve", version=part.version, today=today)
+    with pytest.raises(approval.Conflict, match=f"已在第{first.pk}批兑现"):
+        approval.act(world.county, part, "approve", version=part.version, today=today)
+    part.refresh_from_db()
+    assert part.state == RoundPart.State.COUNTY and not RoundRow.objects.filter(round=second, held=True).exists()
+
+
+def test_who_may_start_a_round_and_what_it_may_pay(world, facts):
+    with pytest.raises(PermissionDenied):
+        new_round(world.clerk)
+    with pytest.raises(PermissionDenied):
+        new_round(world.other_county)
+    with pytest.raises(ValidationError, match="最高不超过"):
+        new_round(world.county, benefits=["courtyard_economy_award"])
+    with pytest.raises(ValidationError, match="不适用"):
+        new_round(world.county, area=world.other_township_village)
+    with pytest.raises(ValidationError):
+        rounds.create(world.county, title="x", document_id="sn2022-67", benefit_ids=BENEFITS,
+                      as_of=dt.date(2026, 6, 30), area=SHUANGNIAN, run=rounds.compute)  # the document has lapsed
+    assert not PaymentRound.objects.exists()
+
+
+def test_the_worker_computes_a_queued_round(world, facts, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        rnd = rounds.create(world.county, title="后台计算", document_id="sn2022-67", benefit_ids=BENEFITS, as_of=AS_OF,
+                            area=SHUANGNIAN)
+    rnd.refresh_from_db()
+    assert rnd.state == PaymentRound.State.OPEN and rnd.rows == 2
+
+
+def test_rounds_and_rows_are_seen_by_area(world, facts):
+    rnd = new_round(world.county)
+    assert list(rounds.rounds_visible(world.leader)) == [rnd]
+    assert list(rounds.rounds_visible(world.clerk)) == [rnd]
+    assert not rounds.rounds_visible(world.other_county).exists()
+    assert not rounds.rounds_visible(world.department).exists()
+    assert [r.benefit_id for r in rounds.rows_visible(world.clerk, rnd)] == ["land_fertility_subsidy"]
+    assert rounds.rows_visible(world.county, rnd).count() == 2
+
+
+def test_the_database_refuses_a_second_held_row_for_a_slot(world, facts):
+    from django.db import IntegrityError, transaction
+
+    first, second = new_round(world.county), new_round(world.county, title="b")
+    RoundRow.objects.filter(round=first).update(held=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoundRow.objects.filter(round=second).update(held=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoundRow.objects.filter(round=first, benefit_id="consumption_voucher").update(status="withdrawn")
+    assert json.loads(RoundRow.objects.filter(round=first).first().funding or "{}") is not None
