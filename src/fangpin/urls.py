@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from fangpin.api.routes import api
-from fangpin.web import monitoring_views, views
+from fangpin.web import monitoring_views, payment_views, views
 
 handler403 = "fangpin.web.views.permission_denied"
 handler404 = "fangpin.web.views.page_not_found"
@@ -49,5 +49,17 @@ urlpatterns = [
     path("policies/<str:doc_id>/", views.policy_detail, name="policy_detail"),
     path("policies/<str:doc_id>/simulate/", views.policy_simulate, name="policy_simulate"),
     path("policies/<str:doc_id>/audit/", views.policy_audit, name="policy_audit"),
+    path("payments/", payment_views.round_list, name="round_list"),
+    path("payments/new/", payment_views.round_create, name="round_create"),
+    path("payments/ledger/", payment_views.payment_ledger, name="payment_ledger"),
+    path("payments/<int:pk>/", payment_views.round_detail, name="round_detail"),
+    path("payments/<int:pk>/parts/<int:part_pk>/", payment_views.part_act, name="round_part_act"),
+    path("payments/<int:pk>/rows/", payment_views.round_rows, name="round_rows"),
+    path("payments/<int:pk>/notices/<str:village>/", payment_views.notice, name="round_notice"),
+    path("payments/<int:pk>/issue/", payment_views.round_issue, name="round_issue"),
+    path("payments/<int:pk>/reissue/", payment_views.round_reissue, name="round_reissue"),
+    path("payments/rows/<int:pk>/", payment_views.row_detail, name="round_row"),
+    path("payments/files/<int:pk>/", payment_views.file_download, name="payment_file"),
+    path("payments/files/<int:pk>/return/", payment_views.file_return, name="payment_file_return"),
     path("api/", api.urls),
 ]

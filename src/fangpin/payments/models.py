@@ -84,6 +84,7 @@ class PaymentRound(models.Model):
         ENTITLEMENT = "entitlement", "按政策计算兑现"
         GAP = "gap", "年终补差（防贫保险）"
         APPLICATION = "application", "按申请审定兑现"
+        REISSUE = "reissue", "发放失败重发"
 
     title = models.CharField("批次名称", max_length=100)
     kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.ENTITLEMENT)

@@ -467,3 +467,79 @@ def rounds_visible(user):
 
 def rows_visible(user, rnd: PaymentRound):
     return access.scope(user, RoundRow.objects.filter(round=rnd), "payments.read")
+
+
+def round_list(*, user, area: str = "", state: str = ""):
+    """The rounds the user sees, narrowed to those reaching `area`, and to a state."""
+    qs = rounds_visible(user)
+    if area:
+        prefix = divisions.prefix(divisions.full_code(area))
+        above = [prefix[:n].ljust(12, "0") for n in (6, 9) if n < len(prefix)]
+        qs = qs.filter(access.subtree("area_id", prefix) | Q(area_id__in=above))
+    if state in PaymentRound.State.values:
+        qs = qs.filter(state=state)
+    return qs.select_related("area", "area__parent")
+
+
+def round_get(*, user, pk: int) -> PaymentRound:
+    rnd = rounds_visible(user).select_related("area", "county", "created_by").filter(pk=pk).first()
+    if rnd is None:
+        raise PermissionDenied("没有该批次，或不在您的管辖范围内")
+    return rnd
+
+
+def row_list(*, user, round_id, area: str = "", status: str = "", bank_status: str = "", q: str = ""):
+    """A round's rows the user sees (by the round-and-village index), narrowed by area, status and name."""
+    if not round_id:
+        return RoundRow.objects.none()
+    rnd = round_get(user=user, pk=int(round_id))
+    qs = rows_visible(user, rnd)
+    if area:
+        qs = qs.filter(access.subtree("village_id", divisions.prefix(divisions.full_code(area))))
+    if status in RoundRow.Status.values:
+        qs = qs.filter(status=status)
+    if bank_status == "none":
+        qs = qs.filter(bank_status="")
+    elif bank_status and bank_status in RoundRow.Bank.values:
+        qs = qs.filter(bank_status=bank_status)
+    q = (q or "").replace("\x00", "").strip()
+    if q:
+        qs = qs.filter(payee_name__startswith=q)
+    return qs.select_related("round", "village", "village__parent")
+
+
+def row_get(*, user, pk: int) -> RoundRow:
+    row = access.scope(user, RoundRow.objects.filter(pk=pk), "payments.read").select_related(
+        "round", "village", "village__parent", "part", "household", "member").first()
+    if row is None:
+        raise PermissionDenied("没有该行，或不在您的管辖范围内")
+    return row
+
+
+def parts_of(user, rnd: PaymentRound) -> list[RoundPart]:
+    """The round's township parts the user's area reaches, each with what the user's level may do now."""
+    from . import approval
+
+    prefix = access.user_prefix(user)
+    parts = list(RoundPart.objects.filter(round=rnd).select_related("township").order_by("township_id"))
+    level = access.workflow_level(user)
+    shown = []
+    for p in parts:
+        if not (p.township_id.startswith(prefix) or prefix.startswith(divisions.prefix(p.township_id))):
+            continue
+        p.steps = approval.steps_from(p.state, level) if rnd.state == PaymentRound.State.OPEN else []
+        if level == "township" and not access.covers(user, p.township_id):
+            p.steps = []
+        shown.append(p)
+    return shown
+
+
+def notices_of(user, rnd: PaymentRound) -> list[RoundNotice]:
+    notices = RoundNotice.objects.filter(round=rnd).select_related("village", "village__parent").order_by("village_id")
+    prefix = access.user_prefix(user)
+    return list(notices.filter(access.subtree("village_id", prefix))) if len(prefix) > 6 else list(
+        notices.filter(access.subtree("village_id", prefix)))
+
+
+def objections_of(row: RoundRow) -> list[Objection]:
+    return list(row.objections.select_related("raised_by", "answered_by"))

@@ -278,3 +278,61 @@ class EnterpriseAccountForm(forms.Form):
     account_number = forms.CharField(label="账号", max_length=40)
     holder = forms.CharField(label="户名", max_length=200, help_text="应与经营主体名称一致")
     since = forms.DateField(label="启用日期", widget=DATE)
+
+
+# --- 政策兑现 ----------------------------------------------------------------------------------------------------------
+
+class RoundFilterForm(AreaForm):
+    state = forms.ChoiceField(label="状态", required=False)
+
+
+class RoundRowFilterForm(AreaForm):
+    round = forms.IntegerField(widget=forms.HiddenInput, required=True)
+    status = forms.ChoiceField(label="状态", required=False)
+    bank_status = forms.ChoiceField(label="发放状态", required=False)
+    q = forms.CharField(label="姓名", required=False, max_length=50)
+
+
+class LedgerFilterForm(AreaForm):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    benefit = forms.CharField(label="兑现项目", required=False, max_length=100)
+    field_order = ["year", "county", "township", "village", "benefit"]
+
+
+class RoundForm(forms.Form):
+    title = forms.CharField(label="批次名称", max_length=100)
+    document = forms.ChoiceField(label="政策文件")
+    benefits = forms.MultipleChoiceField(label="兑现项目", widget=forms.CheckboxSelectMultiple,
+                                         help_text="“最高不超过”的待遇按申请审定兑现，不在此列")
+    as_of = forms.DateField(label="计算日期", widget=DATE, help_text="按该日有效的政策参数和该年度的登记信息计算")
+    area = forms.ChoiceField(label="兑现范围")
+
+
+class PartActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("approve", "审核通过"), ("return", "退回")])
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="理由", required=False, max_length=500)
+
+
+class ObjectionForm(forms.Form):
+    who = forms.CharField(label="异议人", max_length=50, help_text="可写“匿名”")
+    text = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ObjectionAnswerForm(forms.Form):
+    outcome = forms.ChoiceField(label="处理结果", choices=[("dismissed", "异议不成立"), ("withdrawn", "异议成立，撤回该行"),
+                                                       ("corrected", "异议成立，按更正后的登记信息重算")])
+    answer = forms.CharField(label="处理意见", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", max_length=200)
+
+
+class IssueForm(forms.Form):
+    layout = forms.ChoiceField(label="代发文件格式")
+    paid_on = forms.DateField(label="代发日期", widget=DATE)
+
+
+class ReturnUploadForm(forms.Form):
+    file = forms.FileField(label="银行回盘文件")

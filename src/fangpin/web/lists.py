@@ -21,10 +21,13 @@ from fangpin.lib import divisions, listing
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.models import Case, Measure, Warning
 from fangpin.monitoring.screening import RISK_LABELS
+from fangpin.payments import ledger, rounds
+from fangpin.payments.models import PaymentRound, RoundRow
 from fangpin.registry import selectors
 from fangpin.registry.choices import Category, MonitorType
 
-from .forms import (AreaForm, CadreFilterForm, CaseFilterForm, IncomeFlagFilterForm, MeasureFilterForm, SearchForm,
+from .forms import (AreaForm, CadreFilterForm, CaseFilterForm, IncomeFlagFilterForm, LedgerFilterForm, MeasureFilterForm,
+                    RoundFilterForm, RoundRowFilterForm, SearchForm,
                     WarningFilterForm)
 
 CHUNK = 2000  # rows read (and heads named) at a time when a list is written to a file
@@ -322,7 +325,92 @@ INCOME_FLAGS = ListSpec(
     queryset=lambda user, p: ms.income_flag_list(user=user, year=income_year(p), area=area_of(p),
                                                  flag=p.get("flag", "")))
 
-LISTS: dict[str, ListSpec] = {s.key: s for s in (HOUSEHOLDS, WARNINGS, CASES, MEASURES, CADRES, INCOME_FLAGS)}
+# 政策兑现：批次、批次明细、发放台账 ------------------------------------------------------------------------------------
+
+def _yuan(fen) -> float | None:
+    return None if fen is None else fen / 100
+
+
+ROUND_COLUMNS = [
+    listing.Column("number", "批次", lambda r: f"第{r.pk}批", ("id",), width=8),
+    listing.Column("title", "批次名称", lambda r: r.title, width=24),
+    listing.Column("document", "政策文件", lambda r: r.document_number, width=18),
+    listing.Column("area", "兑现范围", lambda r: unit_label(r.area), width=18),
+    listing.Column("as_of", "计算日期", lambda r: r.as_of, ("as_of",), width=12),
+    listing.Column("kind", "类别", lambda r: r.get_kind_display(), width=14),
+    listing.Column("state", "状态", lambda r: r.get_state_display(), width=12),
+    listing.Column("rows", "兑现人次", lambda r: r.rows, num=True, width=10),
+    listing.Column("amount", "金额（元）", lambda r: _yuan(r.amount), num=True, width=14),
+]
+
+ROUNDS = ListSpec(
+    key="rounds", title="兑现批次", url_name="round_list", capability="payments.read",
+    columns=ROUND_COLUMNS, default_sort="-number", rows=lambda user, records: records,
+    form=_choices(RoundFilterForm, state=PaymentRound.State.choices),
+    queryset=lambda user, p: rounds.round_list(user=user, area=area_of(p), state=p.get("state", "")))
+
+
+def _row_cells(user, records) -> Iterator:
+    for r in records:
+        r.shown_id = id_number_for(user, r.id_number) if r.id_number else r.credit_code
+        yield r
+
+
+ROUND_ROW_COLUMNS = [
+    listing.Column("village", "村", lambda r: unit_label(r.village), ("village_id", "household_number"), width=18),
+    listing.Column("payee", "领取人", lambda r: r.payee_name, ("payee_name",), width=12),
+    listing.Column("id_number", "身份证号/信用代码", lambda r: r.shown_id, width=22),
+    listing.Column("benefit", "兑现项目", lambda r: r.benefit_name, ("benefit_name",), width=22),
+    listing.Column("basis", "依据", lambda r: f"{r.round.document_number}第{r.clause}条", width=20),
+    listing.Column("amount", "金额（元）", lambda r: _yuan(r.amount), ("amount",), num=True, width=12),
+    listing.Column("status", "状态", lambda r: r.get_status_display() + (f"：{r.status_reason}" if r.status_reason
+                                                                        else ""), width=20),
+    listing.Column("bank_status", "发放状态", lambda r: r.get_bank_status_display() + (
+        f"：{r.bank_reason}" if r.bank_reason else ""), width=16),
+    listing.Column("explanation", "计算说明", lambda r: r.explanation, width=60),
+]
+
+ROUND_ROWS = ListSpec(
+    key="round_rows", title="批次明细", url_name="round_rows", capability="payments.read",
+    columns=ROUND_ROW_COLUMNS, default_sort="village", rows=_row_cells,
+    form=_choices(RoundRowFilterForm, status=RoundRow.Status.choices,
+                  bank_status=[("none", "未发放"), *RoundRow.Bank.choices[1:]]),
+    queryset=lambda user, p: rounds.row_list(user=user, round_id=p.get("round"), area=area_of(p),
+                                             status=p.get("status", ""), bank_status=p.get("bank_status", ""),
+                                             q=p.get("q", "")))
+
+LEDGER_COLUMNS = [
+    listing.Column("village", "村", lambda r: unit_label(r.village), ("village_id", "id"), width=18),
+    listing.Column("payee", "领取人", lambda r: r.payee_name, width=12),
+    listing.Column("id_number", "身份证号/信用代码", lambda r: r.shown_id, width=22),
+    listing.Column("benefit", "兑现项目", lambda r: r.benefit_name, width=22),
+    listing.Column("basis", "依据", lambda r: f"{r.round.document_number}第{r.clause}条", width=20),
+    listing.Column("year", "年度", lambda r: r.year, width=8),
+    listing.Column("round", "批次", lambda r: f"第{r.round_id}批", width=8),
+    listing.Column("amount", "金额（元）", lambda r: _yuan(r.amount), num=True, width=12),
+    *[listing.Column(level, f"其中{label}（元）", lambda r, level=level: _yuan(ledger.shares(r).get(level)), num=True,
+                     width=12) for level, label in (("central", "中央"), ("province", "省级"), ("city", "市级"),
+                                                    ("county", "县级"), ("other", "其他来源"))],
+    listing.Column("account", "收款账户", lambda r: f"{r.bank} {r.shown_account}", width=28),
+    listing.Column("paid_on", "到账日期", lambda r: r.paid_on, width=12),
+]
+
+
+def _ledger_cells(user, records) -> Iterator:
+    from fangpin.accounts.masking import account_number_for
+
+    for r in _row_cells(user, records):
+        r.shown_account = account_number_for(user, r.account_number)
+        yield r
+
+
+LEDGER = ListSpec(
+    key="ledger", title="惠民惠农补贴发放台账", url_name="payment_ledger", capability="payments.read",
+    columns=LEDGER_COLUMNS, default_sort="village", rows=_ledger_cells, form=_choices(LedgerFilterForm),
+    queryset=lambda user, p: ledger.paid(user, area=area_of(p), year=p.get("year"), benefit=p.get("benefit", "")))
+
+LISTS: dict[str, ListSpec] = {s.key: s for s in (HOUSEHOLDS, WARNINGS, CASES, MEASURES, CADRES, INCOME_FLAGS, ROUNDS,
+                                                 ROUND_ROWS, LEDGER)}
 
 
 # 待遇花名册 of a whole county or city: computed by the engine village by village, only in the background ----------------

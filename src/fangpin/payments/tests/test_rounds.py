@@ -264,3 +264,48 @@ def test_the_database_refuses_a_second_held_row_for_a_slot(world, facts):
     with pytest.raises(IntegrityError), transaction.atomic():
         RoundRow.objects.filter(round=first, benefit_id="consumption_voucher").update(status="withdrawn")
     assert json.loads(RoundRow.objects.filter(round=first).first().funding or "{}") is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rounds_approved_at_once_pay_each_slot_once(world, facts):
+    """Two rounds with the same rows, each at its county's approval, approved by two users at the same moment: the
+    unique index lets exactly one hold the rows; the other fails naming them, and holds nothing."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serializes writers; the same index refuses the second (test above)")
+    from conftest import make_user
+
+    second_user = make_user("county2", "county_bureau", world.county.org_unit_id)
+    for attempt in range(5):
+        RoundRow.objects.filter(held=True).update(held=False)
+        a, b = new_round(world.county, title=f"A{attempt}"), new_round(world.county, title=f"B{attempt}")
+        today = RoundNotice.objects.order_by("-end").first().end + dt.timedelta(days=1)
+        parts = []
+        for rnd in (a, b):
+            part = RoundPart.objects.get(round=rnd)
+            parts.append(approval.act(world.township, part, "approve", version=part.version, today=today))
+        barrier, outcomes = threading.Barrier(2), []
+
+        def decide(user, part):
+            try:
+                barrier.wait()
+                approval.act(user, RoundPart.objects.get(pk=part.pk), "approve", version=part.version, today=today)
+                outcomes.append("ok")
+            except approval.Conflict as e:
+                outcomes.append("Conflict" if "已在第" in str(e) else str(e))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=decide, args=(u, p)) for u, p in zip((world.county, second_user), parts)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["Conflict", "ok"], (attempt, outcomes)
+        held = RoundRow.objects.filter(round__in=[a, b], held=True)
+        assert held.count() == 2 and len({r.round_id for r in held}) == 1
+        loser = b if held.first().round_id == a.pk else a
+        assert RoundPart.objects.get(round=loser).state == RoundPart.State.COUNTY

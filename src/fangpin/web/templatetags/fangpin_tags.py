@@ -56,3 +56,11 @@ def current_value(parameter, day) -> str:
 def person(user) -> str:
     """A user as pages name people: the recorded name, else the login name; nobody: ""."""
     return user.display_name if user is not None and hasattr(user, "display_name") else ""
+
+
+@register.filter
+def ledger_shares(row) -> dict:
+    """A paid row's amount by funding level (fen), for the ledger's columns."""
+    from fangpin.payments import ledger
+
+    return ledger.shares(row)

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from conftest import SHUANGNIAN_CUN, new_id
 from fangpin.monitoring.models import Case as MCase
 from fangpin.monitoring.models import Cadre, ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, ScreeningRun, Warning
+from fangpin.payments.models import BankReturn, DisbursementFile, Objection, PaymentRound, RoundNotice, RoundPart, RoundRow
 from fangpin.policies.models import ParameterValue
 from fangpin.registry.models import Household, Member
 
@@ -235,6 +236,34 @@ CASES = [
          changed=lambda h: Cadre.objects.get(pk=h["cadre"].pk).phone == "3"),
     Case("household_plan", "get", lambda h: f"/households/{sn(h).pk}/plan/", READERS_HERE),
     Case("household_plan_pdf", "get", lambda h: f"/households/{sn(h).pk}/plan.pdf", READERS_HERE),
+    # 政策兑现
+    Case("round_list", "get", lambda h: "/payments/", READ_ROLES),
+    Case("round_list", "get", lambda h: "/payments/?format=xlsx", READ_ROLES, label="xlsx"),
+    Case("round_create", "get", lambda h: "/payments/new/", {"county", "other_county"}),
+    Case("round_create", "post", lambda h: "/payments/new/", {"county"}, label="in 双碾乡",
+         data=lambda h: {"title": "矩阵批次", "document": "sn2022-67", "benefits": ["land_fertility_subsidy"],
+                         "as_of": "2025-06-30", "area": "140603203000"},
+         changed=lambda h: PaymentRound.objects.filter(title="矩阵批次").exists()),
+    Case("round_detail", "get", lambda h: f"/payments/{h['round'].pk}/", READERS_HERE),
+    Case("round_part_act", "post", lambda h: f"/payments/{h['round'].pk}/parts/{h['part'].pk}/", {"township"},
+         data=lambda h: {"action": "approve", "version": h["part"].version},
+         changed=lambda h: RoundPart.objects.get(pk=h["part"].pk).state == "county"),
+    Case("round_rows", "get", lambda h: f"/payments/{h['round'].pk}/rows/?round={h['round'].pk}", READERS_HERE),
+    Case("round_row", "get", lambda h: f"/payments/rows/{h['row'].pk}/", READERS_HERE, label="in 双碾村"),
+    Case("round_row", "post", lambda h: f"/payments/rows/{h['row'].pk}/", WRITERS_HERE, label="objection",
+         data=lambda h: {"what": "object", "who": "矩阵", "text": "矩阵异议"},
+         changed=lambda h: Objection.objects.filter(text="矩阵异议").exists()),
+    Case("round_notice", "get", lambda h: f"/payments/{h['round'].pk}/notices/{SHUANGNIAN_CUN}/", READERS_HERE),
+    Case("round_issue", "post", lambda h: f"/payments/{h['approved'].pk}/issue/", {"county"},
+         data=lambda h: {"layout": "generic_csv", "paid_on": "2025-07-01"},
+         changed=lambda h: DisbursementFile.objects.filter(round=h["approved"]).exists()),
+    Case("round_reissue", "post", lambda h: f"/payments/{h['failed'].pk}/reissue/", {"county"},
+         data=lambda h: {"title": "矩阵重发"}, changed=lambda h: PaymentRound.objects.filter(title="矩阵重发").exists()),
+    Case("payment_file", "get", lambda h: f"/payments/files/{h['file'].pk}/", {"county"}),
+    Case("payment_file_return", "post", lambda h: f"/payments/files/{h['file'].pk}/return/", {"county"},
+         data=lambda h: {"file": return_file(h)}, changed=lambda h: BankReturn.objects.exists()),
+    Case("payment_ledger", "get", lambda h: "/payments/ledger/", READ_ROLES),
+    Case("payment_ledger", "get", lambda h: "/payments/ledger/?format=xlsx", READ_ROLES, label="xlsx"),
     # API
     Case("api:api-root", "get", lambda h: "/api/", set()),
     Case("api:openapi-json", "get", lambda h: "/api/openapi.json", LOGGED_IN),
@@ -351,7 +380,66 @@ def world_data(world, households):
                                 monitor_type="unstable", risk_causes="矩阵案件", opened_by=world.clerk)
     cadre = Cadre.objects.create(org_unit_id="140603203000", name="矩阵干部", unit="双碾乡政府", phone="1")
     return {**households, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning, "case": case,
-            "cadre": cadre}
+            "cadre": cadre, **payment_world(world, households)}
+
+
+def payment_world(world, households) -> dict:
+    """A round of 双碾乡 whose notices are over (the township may approve); an approved round with a held row and an
+    account (the county may issue it); an issued round's file (download, return); a round with a failed row."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from fangpin.payments import accounts, approval, disbursement, rounds
+
+    h = sn(households)
+    h.contracted_land_mu = Decimal("10.50")
+    h.save()
+    accounts.set_account(world.clerk, head(households), kind="one_card", bank="农商行", number="7000000000001",
+                         holder=head(households).name)
+
+    def computed(benefits, title, year=2025):
+        return rounds.create(world.county, title=title, document_id="sn2022-67", benefit_ids=benefits,
+                             as_of=dt.date(year, 6, 30), area="140603203000", run=rounds.compute)
+
+    def approved(rnd):
+        RoundNotice.objects.filter(round=rnd).update(start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 7))
+        part = RoundPart.objects.get(round=rnd)
+        part = approval.act(world.township, part, "approve", version=part.version, today=dt.date(2025, 7, 8))
+        approval.act(world.county, part, "approve", version=part.version, today=dt.date(2025, 7, 8))
+        rnd.refresh_from_db()
+        return rnd
+
+    issued = approved(computed(["land_fertility_subsidy"], "矩阵已发", 2023))  # each year's land subsidy: its own slot
+    f, = disbursement.issue(world.county, issued, layout="generic_csv")
+    rnd = computed(["consumption_voucher", "land_fertility_subsidy"], "矩阵公示")
+    RoundNotice.objects.filter(round=rnd).update(start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 7))
+    nxt = approved(computed(["land_fertility_subsidy"], "矩阵待发", 2024))  # approved, not yet issued
+    # a failed row of another round, to be reissued
+    other = approved(rounds.create(world.county, title="矩阵失败", document_id="sn2022-67",
+                                   benefit_ids=["consumption_voucher"], as_of=dt.date(2025, 6, 30),
+                                   area="140603203000", run=rounds.compute))
+    RoundRow.objects.filter(round=other).update(bank_status="failed", held=False, bank_reason="账户冻结")
+    failed = other
+    return {"round": rnd, "part": RoundPart.objects.get(round=rnd), "approved": nxt, "file": f, "failed": failed,
+            "row": RoundRow.objects.get(round=rnd, benefit_id="land_fertility_subsidy")}
+
+
+def return_file(h):
+    """The bank's return for the matrix's file: every row paid."""
+    import datetime as dt
+
+    from fangpin.payments import bankfiles, disbursement
+
+    f = h["file"]
+    lines = [(bankfiles.PayLine(reference=disbursement.reference(f.round_id, r.pk), name=r.holder,
+                                account_number=r.account_number, bank=r.bank, amount=r.amount, id_number="",
+                                benefit=r.benefit_name, basis="", village=""), "成功", "")
+             for r in RoundRow.objects.filter(disbursement=f)]
+    out = io.BytesIO()
+    bankfiles.simulate_return(bankfiles.layouts()["generic_csv"], lines, out, paid_on=dt.date(2025, 7, 20))
+    out.seek(0)
+    out.name = "回盘.csv"
+    return out
 
 
 @pytest.mark.parametrize("role", ROLES)

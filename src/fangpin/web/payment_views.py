@@ -1,0 +1,312 @@
+"""Payment pages (政策兑现): rounds, their rows and notices, review and approval, bank files and returns, the ledger.
+Thin: parse, call payments services and selectors, render."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fangpin.accounts import access
+from fangpin.exchange import bounded
+from fangpin.lib import files, listing
+from fangpin.lib.pagination import CappedPaginator
+from fangpin.orgunits.models import OrgUnit
+from fangpin.payments import approval, bankfiles, disbursement, notices, rounds
+from fangpin.payments.models import PaymentRound, RoundRow
+from fangpin.policies import parameters
+
+from . import lists
+from .forms import (IssueForm, ObjectionAnswerForm, ObjectionForm, PartActionForm, ReasonForm, ReturnUploadForm,
+                    RoundForm)
+from .monitoring_views import _errors
+from .views import list_export
+
+
+def _list_page(request, spec, template: str, extra: dict | None = None):
+    sel = lists.select(spec, request.user, request.GET)
+    if request.GET.get("format") == "xlsx":
+        return list_export(request, sel)
+    page = CappedPaginator(sel.queryset, 50).get_page(request.GET.get("page"))
+    rows = list(spec.rows(request.user, page.object_list))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, template, {
+        "form": sel.form, "page": page, "rows": rows, "query": query.urlencode(),
+        "headers": listing.headers(spec.columns, sel.sort, request.GET.dict()),
+        "export": listing.export_link(request.GET.dict()), **(extra or {})})
+
+
+def round_list(request):
+    """兑现批次: the rounds reaching the user's area."""
+    access.require(request.user, "payments.read")
+    return _list_page(request, lists.ROUNDS, "payments/round_list.html",
+                      {"can_create": access.can(request.user, "payments.manage")})
+
+
+def _round_form(request):
+    """The new-round form: the documents that apply in the user's county, the chosen one's payable benefits, the
+    county and its townships as the area."""
+    user = request.user
+    county = OrgUnit.objects.get(code=user.org_unit_id)
+    docs = [d for d in parameters.catalog_with_overrides().values() if d.touches(county.code)]
+    data = request.POST if request.method == "POST" else None
+    chosen = (data or request.GET).get("document") or (docs[0].id if docs else "")
+    form = RoundForm(data, initial={"document": chosen, "as_of": timezone.localdate(),
+                                    "title": f"{timezone.localdate().year}年政策兑现"})
+    form.fields["document"].choices = [(d.id, f"{d.number} {d.title}") for d in docs]
+    doc = next((d for d in docs if d.id == chosen), None)
+    form.fields["benefits"].choices = [(b.id, f"{b.name}（第{b.clause}条）") for b in rounds.payable_benefits(doc)] if doc else []
+    units = [county, *OrgUnit.objects.filter(parent=county, level="township").order_by("code")]
+    form.fields["area"].choices = [(u.code, u.name) for u in units]
+    return form, doc
+
+
+@require_http_methods(["GET", "POST"])
+def round_create(request):
+    access.require(request.user, "payments.manage")
+    form, doc = _round_form(request)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            rnd = rounds.create(request.user, title=d["title"], document_id=d["document"], benefit_ids=d["benefits"],
+                                as_of=d["as_of"], area=d["area"])
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, f"已创建第{rnd.pk}批，正在后台计算")
+            return redirect("round_detail", rnd.pk)
+    return render(request, "payments/round_form.html", {"form": form, "doc": doc})
+
+
+def round_detail(request, pk: int):
+    """One round: its figures, each township's part with the steps the user may take, the villages' notices, the
+    bank files and returns, and the history."""
+    user = request.user
+    rnd = rounds.round_get(user=user, pk=pk)
+    manage = access.can(user, "payments.manage") and access.covers(user, rnd.county_id)
+    issue_form = None
+    if manage and rnd.state in (PaymentRound.State.APPROVED, PaymentRound.State.ISSUED):
+        issue_form = IssueForm(initial={"layout": rounds.rules()["default_layout"], "paid_on": timezone.localdate()})
+        issue_form.fields["layout"].choices = [(k, v.label) for k, v in bankfiles.layouts().items()]
+    files_ = list(rnd.files.prefetch_related("returns")) if manage else []
+    return render(request, "payments/round_detail.html", {
+        "round": rnd, "parts": rounds.parts_of(user, rnd), "notices": rounds.notices_of(user, rnd),
+        "events": rnd.events.select_related("user", "part__township").order_by("-id")[:100], "manage": manage,
+        "issue_form": issue_form, "files": files_, "upload": ReturnUploadForm() if manage else None,
+        "waiting": disbursement.waiting(rnd).count() if rnd.state in (PaymentRound.State.ISSUED,) else 0,
+        "failed": rnd.round_rows.filter(bank_status=RoundRow.Bank.FAILED).count() if manage else 0,
+        "today": timezone.localdate(), "benefits": _benefit_names(rnd)})
+
+
+def _benefit_names(rnd: PaymentRound) -> list[str]:
+    doc = parameters.catalog_with_overrides().get(rnd.document_id)
+    names = {b.id: f"{b.name}（第{b.clause}条）" for b in doc.benefits} if doc else {}
+    return [names.get(b, b) for b in rnd.benefit_ids]
+
+
+@require_POST
+def part_act(request, pk: int, part_pk: int):
+    rnd = rounds.round_get(user=request.user, pk=pk)
+    part = rnd.parts.filter(pk=part_pk).first()
+    if part is None:
+        raise PermissionDenied("没有该乡镇名单")
+    form = PartActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请求不完整，请刷新后重试")
+        return redirect("round_detail", pk)
+    d = form.cleaned_data
+    try:
+        approval.act(request.user, part, d["action"], version=d["version"], reason=d["reason"])
+    except approval.Conflict as e:
+        messages.error(request, str(e))
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    else:
+        messages.success(request, f"{part.township.name}：已{'审核通过' if d['action'] == 'approve' else '退回'}")
+    return redirect("round_detail", pk)
+
+
+def round_rows(request, pk: int):
+    rounds.round_get(user=request.user, pk=pk)
+    if request.GET.get("round") != str(pk):
+        query = request.GET.copy()
+        query["round"] = str(pk)
+        return redirect(f"{request.path}?{query.urlencode()}")
+    return _list_page(request, lists.ROUND_ROWS, "payments/round_rows.html",
+                      {"round": rounds.round_get(user=request.user, pk=pk)})
+
+
+@require_http_methods(["GET", "POST"])
+def row_detail(request, pk: int):
+    """One row: its amount and explanation, the facts it was computed on, objections and their answers, and (while
+    the village notices it) objection, withdrawal and the registry's differences to pull in."""
+    user = request.user
+    row = rounds.row_get(user=user, pk=pk)
+    may_correct = (access.can(user, "payments.correct") and access.covers(user, row.village_id)
+                   and row.part.state == "notice" and row.round.state == PaymentRound.State.OPEN)
+    object_form, withdraw_form = ObjectionForm(), ReasonForm()
+    answer_forms = {}
+    if request.method == "POST":
+        if not may_correct:
+            raise PermissionDenied("该行现在不能修改")
+        what = request.POST.get("what")
+        try:
+            if what == "object":
+                object_form = ObjectionForm(request.POST)
+                if object_form.is_valid():
+                    rounds.raise_objection(user, row, **object_form.cleaned_data)
+                    messages.success(request, "已登记异议")
+                    return redirect("round_row", pk)
+            elif what == "answer":
+                objection = row.objections.filter(pk=request.POST.get("objection")).first()
+                form = ObjectionAnswerForm(request.POST)
+                if objection and form.is_valid():
+                    rounds.answer_objection(user, objection, **form.cleaned_data)
+                    messages.success(request, "已处理异议")
+                    return redirect("round_row", pk)
+                answer_forms[getattr(objection, "pk", None)] = form
+            elif what == "withdraw":
+                withdraw_form = ReasonForm(request.POST)
+                if withdraw_form.is_valid():
+                    rounds.withdraw(user, row, reason=withdraw_form.cleaned_data["reason"])
+                    messages.success(request, "已撤回该行，本村名单重新公示")
+                    return redirect("round_row", pk)
+            elif what == "pull_in" and row.household_id:
+                form = ReasonForm(request.POST)
+                if form.is_valid():
+                    n = rounds.pull_in(user, row.round, household_id=row.household_id,
+                                       reason=form.cleaned_data["reason"])
+                    messages.success(request, f"已按当前登记信息更正{n}行，本村名单重新公示" if n else "没有差异")
+                    return redirect("round_row", pk)
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+    diff = None
+    if may_correct and row.household_id and request.GET.get("diff"):
+        diff = rounds.differences(user, row.round, household_id=row.household_id)
+    objections = rounds.objections_of(row)
+    for o in objections:
+        o.form = answer_forms.get(o.pk) or (ObjectionAnswerForm() if not o.outcome and may_correct else None)
+    return render(request, "payments/row_detail.html", {
+        "row": row, "id_number": lists.id_number_for(user, row.id_number) if row.id_number else row.credit_code,
+        "facts": _facts(row.facts), "objections": objections, "may_correct": may_correct,
+        "object_form": object_form, "withdraw_form": withdraw_form, "pull_form": ReasonForm(), "diff": diff,
+        "basis": f"{row.round.document_number}第{row.clause}条"})
+
+
+FACT_SHEETS = {"household": ("户", "households"), "member": ("本人", "members"), "enterprise": ("经营主体", "enterprises")}
+
+
+def _facts(facts: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The frozen facts under the exchange format's Chinese headers, codes by their labels, money in yuan."""
+    from fangpin.exchange.spec import BY_KEY
+    from fangpin.lib import money
+
+    out = []
+    for part, values in (facts or {}).items():
+        title, sheet = FACT_SHEETS.get(part, (part, ""))
+        fields = {f.key: f for f in BY_KEY[sheet].fields} if sheet in BY_KEY else {}
+        items = []
+        for key, value in values.items():
+            f = fields.get(key)
+            if f is None or key in ("household_number", "id_number", "name", "credit_code"):
+                continue
+            if value is None or value == "":
+                shown = "—"
+            elif f.type == "enum" and f.choices is not None:
+                shown = str(dict(f.choices.choices).get(value, value))
+            elif f.type == "boolean":
+                shown = "是" if value else "否"
+            elif f.type == "money":
+                shown = f"{money.fen_to_yuan(value)}元"
+            elif f.type in ("village", "division_code"):
+                shown = OrgUnit.objects.filter(code=value).values_list("name", flat=True).first() or value
+            else:
+                shown = str(value)
+            items.append((f.excel_header if f.type != "money" else f.header, shown))
+        out.append((title, items))
+    return out
+
+
+def notice(request, pk: int, village: str):
+    """A village's public notice: HTML to print, ?format=xlsx or pdf. IDs and accounts are masked for everyone."""
+    rnd = rounds.round_get(user=request.user, pk=pk)
+    n = notices.notice_for(request.user, rnd, village)
+    fmt = request.GET.get("format")
+    name = f"公示-第{rnd.pk}批-{n.village_name}"
+    if fmt == "xlsx":
+        handle = files.built_file(lambda p: notices.write_xlsx(n, p), ".xlsx")
+        return FileResponse(handle, as_attachment=True, filename=f"{name}.xlsx")
+    context = {"n": n, "footer": notices.footer(n), "pdf": fmt == "pdf"}
+    if fmt != "pdf":
+        return render(request, "payments/notice.html", context)
+    from . import pdf as pdf_output
+
+    html = render_to_string("payments/notice.html", context, request=request)
+    response = HttpResponse(pdf_output.from_html(html, base_url=request.build_absolute_uri("/")),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = "inline; filename=notice.pdf"
+    return response
+
+
+@require_POST
+def round_issue(request, pk: int):
+    rnd = rounds.round_get(user=request.user, pk=pk)
+    form = IssueForm(request.POST)
+    form.fields["layout"].choices = [(k, v.label) for k, v in bankfiles.layouts().items()]
+    if not form.is_valid():
+        messages.error(request, "请选择代发文件格式和日期")
+        return redirect("round_detail", pk)
+    try:
+        made = disbursement.issue(request.user, rnd, layout=form.cleaned_data["layout"],
+                                  paid_on=form.cleaned_data["paid_on"])
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    else:
+        messages.success(request, "已生成代发文件：" + "、".join(f"{f.bank}{f.rows}笔" for f in made))
+    return redirect("round_detail", pk)
+
+
+def file_download(request, pk: int):
+    f = disbursement.file_get(request.user, pk)
+    return FileResponse(open(f.path, "rb"), as_attachment=True, filename=f.filename)
+
+
+@require_POST
+def file_return(request, pk: int):
+    f = disbursement.file_get(request.user, pk)
+    form = ReturnUploadForm(request.POST, request.FILES)
+    upload = request.FILES.get("file")
+    refused = bounded.refusal(upload) if upload else None
+    if refused or not form.is_valid():
+        messages.error(request, refused or "请选择银行回盘文件")
+        return redirect("round_detail", f.round_id)
+    with files.saved(upload.chunks()) as path:
+        try:
+            record = disbursement.import_return(request.user, f, path, upload.name)
+        except (ValueError, ValidationError) as e:
+            messages.error(request, str(e) if isinstance(e, ValueError) else "；".join(e.messages))
+        else:
+            messages.success(request, f"已导入回盘：成功{record.paid}笔，失败{record.failed}笔")
+    return redirect("round_detail", f.round_id)
+
+
+@require_POST
+def round_reissue(request, pk: int):
+    rnd = rounds.round_get(user=request.user, pk=pk)
+    try:
+        new = disbursement.reissue(request.user, rnd, title=request.POST.get("title", ""))
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+        return redirect("round_detail", pk)
+    messages.success(request, f"已生成第{new.pk}批（失败重发），待县级审定")
+    return redirect("round_detail", new.pk)
+
+
+def payment_ledger(request):
+    """惠民惠农补贴发放台账: every paid row of the user's area, by year and benefit, with the funding shares."""
+    access.require(request.user, "payments.read")
+    return _list_page(request, lists.LEDGER, "payments/ledger.html")

@@ -1,0 +1,190 @@
+"""The payment pages end to end on the test client: a county creates a round, a village records and answers an
+objection, the township and the county approve, the county issues the bank file and imports the bank's return (one row
+failed), the ledger shows what was paid, and the failed row is reissued."""
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.test import Client
+
+from conftest import SHUANGNIAN, SHUANGNIAN_CUN
+from fangpin.payments import accounts, bankfiles, disbursement
+from fangpin.payments.models import DisbursementFile, PaymentRound, RoundNotice, RoundPart, RoundRow
+
+CARD = "6222020200112233445"  # a Luhn-valid 19-digit card number
+
+
+def luhn(prefix: str) -> str:
+    from fangpin.lib import bankcard
+
+    return next(prefix + str(d) for d in range(10) if bankcard.luhn_ok(prefix + str(d)))
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def ready(world, households):
+    h = households["shuangnian"]
+    h.contracted_land_mu = Decimal("10.50")
+    h.save()
+    head = h.members.get(relation="head")
+    accounts.set_account(world.clerk, head, kind="bank_card", bank="中国农业银行", number=luhn("622848001234567890"),
+                         holder=head.name)
+    return households
+
+
+def create_round(world, django_capture_on_commit_callbacks) -> PaymentRound:
+    c = client_for(world.county)
+    page = c.get("/payments/new/?document=sn2022-67")
+    assert page.status_code == 200 and "爱心消费券" in page.content.decode() and "庭院经济" not in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post("/payments/new/", {"title": "2025年消费券和地力补贴", "document": "sn2022-67",
+                                      "benefits": ["consumption_voucher", "land_fertility_subsidy"],
+                                      "as_of": "2025-06-30", "area": SHUANGNIAN})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    rnd = PaymentRound.objects.get()
+    assert r.url == f"/payments/{rnd.pk}/" and rnd.state == PaymentRound.State.OPEN
+    return rnd
+
+
+def end_notices(rnd):
+    RoundNotice.objects.filter(round=rnd).update(start=dt.date.today() - dt.timedelta(days=10),
+                                                 end=dt.date.today() - dt.timedelta(days=3))
+
+
+def approve(world, rnd):
+    for user in (world.township, world.county):
+        for part in RoundPart.objects.filter(round=rnd):
+            r = client_for(user).post(f"/payments/{rnd.pk}/parts/{part.pk}/",
+                                      {"action": "approve", "version": part.version, "reason": ""})
+            assert r.status_code == 302
+
+
+def test_a_full_round_from_the_pages(world, ready, django_capture_on_commit_callbacks, tmp_path):
+    rnd = create_round(world, django_capture_on_commit_callbacks)
+    county, clerk = client_for(world.county), client_for(world.clerk)
+    detail = county.get(f"/payments/{rnd.pk}/").content.decode()
+    assert "2户，2人次，2,203.50元" in detail and "双碾村" in detail
+
+    # the village's notice, masked for everyone; Excel and PDF
+    notice = clerk.get(f"/payments/{rnd.pk}/notices/{SHUANGNIAN_CUN}/")
+    text = notice.content.decode()
+    head = ready["shuangnian"].members.get(relation="head")
+    assert notice.status_code == 200 and "王建国" in text and head.id_number not in text and "703.50" in text
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(clerk.get(f"/payments/{rnd.pk}/notices/{SHUANGNIAN_CUN}/?format=xlsx").streaming_content)))
+    cells = [c for row in wb.active.iter_rows(values_only=True) for c in row if c is not None]
+    assert "王建国" in cells and head.id_number not in cells and 703.5 in cells
+    pdf = clerk.get(f"/payments/{rnd.pk}/notices/{SHUANGNIAN_CUN}/?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    # an objection, answered; the township cannot approve before the notice is over
+    row = RoundRow.objects.get(round=rnd, benefit_id="land_fertility_subsidy")
+    r = clerk.post(f"/payments/rows/{row.pk}/", {"what": "object", "who": "村民", "text": "面积有误"})
+    assert r.status_code == 302
+    part = RoundPart.objects.get(round=rnd)
+    r = client_for(world.township).post(f"/payments/{rnd.pk}/parts/{part.pk}/",
+                                        {"action": "approve", "version": part.version}, follow=True)
+    assert "公示至" in r.content.decode() and "异议尚未处理" in r.content.decode()
+    objection = row.objections.get()
+    r = clerk.post(f"/payments/rows/{row.pk}/", {"what": "answer", "objection": objection.pk, "outcome": "dismissed",
+                                                 "answer": "经核实面积无误"})
+    assert r.status_code == 302
+    end_notices(rnd)
+    approve(world, rnd)
+    rnd.refresh_from_db()
+    assert rnd.state == PaymentRound.State.APPROVED
+
+    # the bank file: only the payee with an account; the other waits
+    r = county.post(f"/payments/{rnd.pk}/issue/", {"layout": "generic_csv", "paid_on": "2025-07-10"}, follow=True)
+    assert "已生成代发文件：中国农业银行1笔" in r.content.decode() and "1行领取人尚未登记收款账户" in r.content.decode()
+    f = DisbursementFile.objects.get()
+    body = b"".join(county.get(f"/payments/files/{f.pk}/").streaming_content)
+    import hashlib
+    assert hashlib.sha256(body).hexdigest() == f.sha256 and f.total == 70350 and f.rows == 1
+
+    # the voucher payee records an account; a second file takes that row
+    voucher = RoundRow.objects.get(round=rnd, benefit_id="consumption_voucher")
+    accounts.set_account(world.clerk2, voucher.member, kind="one_card", bank="山西农信", number="7012345678901",
+                         holder=voucher.member.name, since=dt.date.today() - dt.timedelta(days=5))
+    county.post(f"/payments/{rnd.pk}/issue/", {"layout": "yikatong", "paid_on": "2025-07-11"})
+    second = DisbursementFile.objects.get(bank="山西农信")
+
+    # a bad return (the amount changed) is refused with the row and column, and nothing is written
+    layout = bankfiles.layouts()["generic_csv"]
+    line = bankfiles.PayLine(reference=disbursement.reference(rnd.pk, row.pk), name="王建国",
+                             account_number=RoundRow.objects.get(pk=row.pk).account_number, bank="中国农业银行",
+                             amount=70351, id_number="", benefit="耕地地力保护补贴", basis="", village="双碾村")
+    bad = tmp_path / "bad.csv"
+    with bad.open("wb") as fh:
+        bankfiles.simulate_return(layout, [(line, "成功", "")], fh, paid_on=dt.date(2025, 7, 12))
+    with bad.open("rb") as fh:
+        r = county.post(f"/payments/files/{f.pk}/return/", {"file": fh}, follow=True)
+    assert "第2行" in r.content.decode() and "金额" in r.content.decode()
+    assert RoundRow.objects.get(pk=row.pk).bank_status == "pending"
+
+    good = tmp_path / "good.csv"
+    from dataclasses import replace
+    with good.open("wb") as fh:
+        bankfiles.simulate_return(layout, [(replace(line, amount=70350), "成功", "")], fh, paid_on=dt.date(2025, 7, 12))
+    with good.open("rb") as fh:
+        r = county.post(f"/payments/files/{f.pk}/return/", {"file": fh}, follow=True)
+    assert "成功1笔，失败0笔" in r.content.decode()
+
+    yk = bankfiles.layouts()["yikatong"]
+    voucher.refresh_from_db()
+    vline = bankfiles.PayLine(reference=disbursement.reference(rnd.pk, voucher.pk), name=voucher.holder,
+                              account_number=voucher.account_number, bank="山西农信", amount=150000, id_number="",
+                              benefit="爱心消费券", basis="", village="吴家窑村")
+    failed = tmp_path / "failed.txt"
+    with failed.open("wb") as fh:
+        bankfiles.simulate_return(yk, [(vline, "3001", "账户已销户")], fh, paid_on=dt.date(2025, 7, 12))
+    with failed.open("rb") as fh:
+        r = county.post(f"/payments/files/{second.pk}/return/", {"file": fh}, follow=True)
+    assert "成功0笔，失败1笔" in r.content.decode(), r.content.decode()[-3000:]
+    voucher.refresh_from_db()
+    assert voucher.bank_status == "failed" and voucher.bank_reason == "账户已销户（3001）" and not voucher.held
+
+    # the ledger: the paid row with its funding; its Excel
+    ledger = county.get("/payments/ledger/").content.decode()
+    assert "王建国" in ledger and "703.50" in ledger and "李秀英" not in ledger
+    xlsx = county.get("/payments/ledger/?format=xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    values = [c for row_ in wb.active.iter_rows(values_only=True) for c in row_ if c is not None]
+    assert "王建国" in values and 703.5 in values
+
+    # reissue the failed row after the account is fixed: a new round at the county's approval
+    accounts.set_account(world.clerk2, voucher.member, kind="one_card", bank="山西农信", number="7012345678999",
+                         holder=voucher.member.name)
+    r = county.post(f"/payments/{rnd.pk}/reissue/", {"title": ""})
+    new = PaymentRound.objects.exclude(pk=rnd.pk).get()
+    assert r.url == f"/payments/{new.pk}/" and new.kind == "reissue" and new.amount == 150000
+    part = RoundPart.objects.get(round=new)
+    assert part.state == "county"
+    county.post(f"/payments/{new.pk}/parts/{part.pk}/", {"action": "approve", "version": part.version})
+    county.post(f"/payments/{new.pk}/issue/", {"layout": "yikatong", "paid_on": "2025-07-20"})
+    again = RoundRow.objects.get(round=new)
+    assert again.bank_status == "pending" and again.account_number == "7012345678999" and again.held
+    rows_page = county.get(f"/payments/{new.pk}/rows/?round={new.pk}").content.decode()
+    assert "李秀英" in rows_page and "已报银行" in rows_page
+    filtered = county.get(f"/payments/{new.pk}/rows/?round={new.pk}&bank_status=none").content.decode()
+    assert "李秀英" not in filtered
+
+
+def test_payment_pages_by_role(world, ready, django_capture_on_commit_callbacks):
+    rnd = create_round(world, django_capture_on_commit_callbacks)
+    assert client_for(world.clerk).get("/payments/new/").status_code == 403
+    assert client_for(world.other_county).get(f"/payments/{rnd.pk}/").status_code == 403
+    assert client_for(world.department).get("/payments/").status_code == 403
+    leader = client_for(world.leader).get(f"/payments/{rnd.pk}/").content.decode()
+    assert "银行代发" not in leader and "第" in leader
+    row = RoundRow.objects.get(round=rnd, benefit_id="consumption_voucher")
+    assert client_for(world.clerk).get(f"/payments/rows/{row.pk}/").status_code == 403  # another village's row
+    head = row.member
+    page = client_for(world.leader).get(f"/payments/rows/{row.pk}/").content.decode()
+    assert head.id_number not in page  # the leader sees masked IDs
