@@ -1,13 +1,18 @@
-"""Payments API: members' payee accounts (收款账户), numbers masked as on the pages. Rounds, notices, bank files and
-the ledger follow (docs/payments.md)."""
+"""Payments API: payee accounts (收款账户), payment rounds (兑现批次) with their rows, objections and approval, bank
+files and returns, and the payment ledger; numbers masked as on the pages, everything scoped as the pages are."""
 from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema, Status
+from django.core.exceptions import PermissionDenied
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
 
-from fangpin.payments import accounts
-from fangpin.payments.models import PayeeAccount
+from fangpin.accounts import access
+from fangpin.accounts.masking import account_number_for, id_number_for
+from fangpin.lib import files
+from fangpin.payments import accounts, approval, bankfiles, disbursement, ledger, rounds
+from fangpin.payments.models import PayeeAccount, PaymentRound
 from fangpin.registry import selectors as registry_selectors
 
 from . import schemas as s
@@ -65,3 +70,212 @@ def account_set(request, pk: int, payload: PayeeAccountIn):
                          proxy_relation=payload.proxy_relation, proxy_reason=payload.proxy_reason)
     row = next(r for r in accounts.accounts_of(user=request.user, household=household) if r["member"].pk == member.pk)
     return Status(201, _out(row))
+
+
+# --- payment rounds --------------------------------------------------------------------------------------------------
+
+class RoundIn(Schema):
+    title: str
+    document_id: str
+    benefit_ids: list[str]
+    as_of: dt.date
+    area: str  # the county's, a township's or a village's division code
+
+
+class PartOut(Schema):
+    id: int
+    township_code: str
+    township: str
+    state: str
+    state_label: str
+    version: int
+    rows: int
+    amount: int  # fen
+
+
+class RoundOut(Schema):
+    id: int
+    title: str
+    kind: str
+    document_id: str
+    document_number: str
+    benefit_ids: list[str]
+    as_of: dt.date
+    year: int
+    area_code: str
+    state: str
+    state_label: str
+    version: int
+    households: int
+    rows: int
+    amount: int  # fen
+    messages: list[str]
+    error: str
+    parts: list[PartOut]
+
+
+def _round(rnd: PaymentRound, user) -> dict:
+    return {"id": rnd.pk, "title": rnd.title, "kind": rnd.kind, "document_id": rnd.document_id,
+            "document_number": rnd.document_number, "benefit_ids": rnd.benefit_ids, "as_of": rnd.as_of,
+            "year": rnd.year, "area_code": rnd.area_id, "state": rnd.state, "state_label": rnd.get_state_display(),
+            "version": rnd.version, "households": rnd.households, "rows": rnd.rows, "amount": rnd.amount,
+            "messages": rnd.messages, "error": rnd.error,
+            "parts": [{"id": p.pk, "township_code": p.township_id, "township": p.township.name, "state": p.state,
+                       "state_label": p.get_state_display(), "version": p.version, "rows": p.rows, "amount": p.amount}
+                      for p in rounds.parts_of(user, rnd)]}
+
+
+@payments.get("/payments/rounds", response={200: list[RoundOut], 403: s.ErrorOut}, summary="兑现批次（本辖区，新的在前，最多200批）")
+def round_index(request, area: str = "", state: str = ""):
+    access.require(request.user, "payments.read")
+    return [_round(r, request.user) for r in rounds.round_list(user=request.user, area=area, state=state)[:200]]
+
+
+@payments.post("/payments/rounds", response={202: RoundOut, 403: s.ErrorOut, 422: s.ErrorOut},
+               summary="新建兑现批次（后台计算；state 为 computing 时请稍后再读）")
+def round_new(request, payload: RoundIn):
+    rnd = rounds.create(request.user, title=payload.title, document_id=payload.document_id,
+                        benefit_ids=payload.benefit_ids, as_of=payload.as_of, area=payload.area)
+    return Status(202, _round(rnd, request.user))
+
+
+@payments.get("/payments/rounds/{pk}", response={200: RoundOut, 403: s.ErrorOut}, summary="兑现批次")
+def round_read(request, pk: int):
+    return _round(rounds.round_get(user=request.user, pk=pk), request.user)
+
+
+class RowOut(Schema):
+    id: int
+    reference: str
+    village_code: str
+    payee_name: str
+    id_number: str  # masked for roles that do not see full ID numbers
+    credit_code: str
+    household_number: str
+    benefit_id: str
+    benefit_name: str
+    clause: int
+    year: int
+    amount: int  # fen
+    explanation: str
+    status: str
+    status_reason: str
+    bank_status: str
+    bank_reason: str
+    account_number: str  # as issued, masked like ID numbers
+    paid_on: dt.date | None
+
+
+def _row(r, user) -> dict:
+    return {"id": r.pk, "reference": disbursement.reference(r.round_id, r.pk), "village_code": r.village_id,
+            "payee_name": r.payee_name, "id_number": id_number_for(user, r.id_number), "credit_code": r.credit_code,
+            "household_number": r.household_number, "benefit_id": r.benefit_id, "benefit_name": r.benefit_name,
+            "clause": r.clause, "year": r.year, "amount": r.amount, "explanation": r.explanation, "status": r.status,
+            "status_reason": r.status_reason, "bank_status": r.bank_status, "bank_reason": r.bank_reason,
+            "account_number": account_number_for(user, r.account_number), "paid_on": r.paid_on}
+
+
+class RowPage(Schema):
+    count: int
+    items: list[RowOut]
+
+
+@payments.get("/payments/rounds/{pk}/rows", response={200: RowPage, 403: s.ErrorOut},
+              summary="批次明细（分页：offset、limit≤500）")
+def round_rows(request, pk: int, area: str = "", status: str = "", bank_status: str = "", offset: int = 0,
+               limit: int = 100):
+    qs = rounds.row_list(user=request.user, round_id=pk, area=area, status=status, bank_status=bank_status)
+    limit = max(1, min(limit, 500))
+    offset = max(0, offset)
+    return {"count": qs.count(), "items": [_row(r, request.user) for r in qs.order_by("id")[offset:offset + limit]]}
+
+
+class ActIn(Schema):
+    action: str  # approve / return
+    version: int
+    reason: str = ""
+
+
+@payments.post("/payments/rounds/{pk}/parts/{part_id}/act", response={200: PartOut, 403: s.ErrorOut,
+                                                                       409: s.ErrorOut, 422: s.ErrorOut},
+               summary="乡镇审核、县级审定（version 为读取时的版本；他人已办理或与其他批次重复兑现时返回 409）")
+def part_act(request, pk: int, part_id: int, body: ActIn):
+    rnd = rounds.round_get(user=request.user, pk=pk)
+    part = rnd.parts.filter(pk=part_id).first()
+    if part is None:
+        raise PermissionDenied("没有该乡镇名单")
+    try:
+        part = approval.act(request.user, part, body.action, version=body.version, reason=body.reason)
+    except approval.Conflict as e:
+        return Status(409, {"detail": str(e)})
+    return {"id": part.pk, "township_code": part.township_id, "township": part.township.name, "state": part.state,
+            "state_label": part.get_state_display(), "version": part.version, "rows": part.rows, "amount": part.amount}
+
+
+class ObjectionIn(Schema):
+    who: str
+    text: str
+
+
+@payments.post("/payments/rows/{pk}/objections", response={201: dict, 403: s.ErrorOut, 422: s.ErrorOut},
+               summary="登记异议（公示期间，村级）")
+def objection_add(request, pk: int, body: ObjectionIn):
+    row = rounds.row_get(user=request.user, pk=pk)
+    o = rounds.raise_objection(request.user, row, who=body.who, text=body.text)
+    return Status(201, {"id": o.pk, "row_id": row.pk})
+
+
+class IssueIn(Schema):
+    layout: str
+    paid_on: dt.date | None = None
+
+
+class FileOut(Schema):
+    id: int
+    bank: str
+    layout: str
+    rows: int
+    total: int  # fen
+    sha256: str
+    filename: str
+
+
+@payments.post("/payments/rounds/{pk}/issue", response={201: list[FileOut], 403: s.ErrorOut, 422: s.ErrorOut},
+               summary="生成银行代发文件（按开户银行各一份；已审定且已登记收款账户的行）")
+def round_issue(request, pk: int, body: IssueIn):
+    rnd = rounds.round_get(user=request.user, pk=pk)
+    made = disbursement.issue(request.user, rnd, layout=body.layout, paid_on=body.paid_on)
+    return Status(201, [{"id": f.pk, "bank": f.bank, "layout": f.layout, "rows": f.rows, "total": f.total,
+                         "sha256": f.sha256, "filename": f.filename} for f in made])
+
+
+@payments.post("/payments/files/{pk}/return", response={200: dict, 400: s.ErrorOut, 403: s.ErrorOut,
+                                                        413: s.ErrorOut, 422: s.ErrorOut},
+               summary="导入银行回盘（整份校验；有错误时不写入并列出行列）")
+def file_return(request, pk: int, file: File[UploadedFile]):
+    f = disbursement.file_get(request.user, pk)
+    with files.saved(file.chunks()) as path:
+        try:
+            record = disbursement.import_return(request.user, f, path, file.name or "return")
+        except bankfiles.ReturnFileError as e:
+            return Status(400, {"detail": [{"row": p.row, "column": p.column, "message": p.message}
+                                           for p in e.problems]})
+        except ValueError as e:
+            return Status(400, {"detail": str(e)})
+    return {"paid": record.paid, "failed": record.failed, "paid_amount": record.paid_amount}
+
+
+class LedgerRowOut(RowOut):
+    round_id: int
+    funding: dict[str, int | None]
+
+
+@payments.get("/payments/ledger", response={200: list[LedgerRowOut], 403: s.ErrorOut},
+              summary="惠民惠农补贴发放台账（已到账；分页：offset、limit≤500）")
+def ledger_rows(request, area: str = "", year: int | None = None, benefit: str = "", offset: int = 0,
+                limit: int = 100):
+    access.require(request.user, "payments.read")
+    qs = ledger.paid(request.user, area=area, year=year, benefit=benefit).order_by("village_id", "id")
+    limit = max(1, min(limit, 500))
+    return [{**_row(r, request.user), "round_id": r.round_id, "funding": ledger.shares(r)}
+            for r in qs[max(0, offset):max(0, offset) + limit]]

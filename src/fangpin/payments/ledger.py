@@ -17,8 +17,12 @@ def paid(user, *, area: str = "", year: int | None = None, benefit: str = "") ->
     """Paid rows in the user's area (narrowed to `area`, a year, a benefit), by the ledger's partial index."""
     qs = access.scope(user, RoundRow.objects.filter(bank_status=RoundRow.Bank.PAID), "payments.read")
     if area:
+        from django.core.exceptions import ValidationError
+
         from fangpin.lib import divisions
 
+        if not divisions.is_code(area):
+            raise ValidationError({"area": "区划代码应为12位数字"})
         qs = qs.filter(access.subtree("village_id", divisions.prefix(divisions.full_code(area))))
     if year:
         qs = qs.filter(year=year)

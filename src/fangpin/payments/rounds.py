@@ -472,6 +472,7 @@ def rows_visible(user, rnd: PaymentRound):
 def round_list(*, user, area: str = "", state: str = ""):
     """The rounds the user sees, narrowed to those reaching `area`, and to a state."""
     qs = rounds_visible(user)
+    _check_area_code(area)
     if area:
         prefix = divisions.prefix(divisions.full_code(area))
         above = [prefix[:n].ljust(12, "0") for n in (6, 9) if n < len(prefix)]
@@ -479,6 +480,11 @@ def round_list(*, user, area: str = "", state: str = ""):
     if state in PaymentRound.State.values:
         qs = qs.filter(state=state)
     return qs.select_related("area", "area__parent")
+
+
+def _check_area_code(area: str) -> None:
+    if area and not divisions.is_code(area):
+        raise ValidationError({"area": "区划代码应为12位数字"})
 
 
 def round_get(*, user, pk: int) -> PaymentRound:
@@ -494,6 +500,7 @@ def row_list(*, user, round_id, area: str = "", status: str = "", bank_status: s
         return RoundRow.objects.none()
     rnd = round_get(user=user, pk=int(round_id))
     qs = rows_visible(user, rnd)
+    _check_area_code(area)
     if area:
         qs = qs.filter(access.subtree("village_id", divisions.prefix(divisions.full_code(area))))
     if status in RoundRow.Status.values:
