@@ -286,3 +286,70 @@ def ensure_lines() -> int:
         for year in years:
             monitoring.recompute(bureau, year)
     return made
+
+
+DEMO_BANKS = ("山西农村信用社", "中国邮政储蓄银行", "中国农业银行")
+
+
+def ensure_payments(today: dt.date | None = None) -> dict[str, int]:
+    """Once: 双碾乡's payment rounds of 2025 under 双发〔2022〕67号. The first went all the way: noticed, approved,
+    paid by the bank with a few failures (the ledger has it, a reissue can be made); the second is being noticed now,
+    with an objection to answer. Payees get demo accounts (a few have none yet: their rows wait)."""
+    from fangpin.lib import bankcard
+    from fangpin.payments import accounts, approval, bankfiles, disbursement, rounds
+    from fangpin.payments.models import PaymentRound, RoundNotice, RoundPart, RoundRow
+
+    if PaymentRound.objects.exists():
+        return {}
+    today = today or timezone.localdate()
+    bureau = User.objects.filter(role=Role.COUNTY_BUREAU, org_unit_id=PINGLU).first()
+    township = User.objects.filter(role=Role.TOWNSHIP_REVIEWER, org_unit_id=SHUANGNIAN).first()
+    clerk = User.objects.filter(role=Role.VILLAGE_CLERK, org_unit__code__startswith="140603203").first()
+    if not (bureau and township and clerk):
+        return {}
+    first = rounds.create(bureau, title="2025年耕地地力保护补贴、爱心消费券", document_id="sn2022-67",
+                          benefit_ids=["land_fertility_subsidy", "consumption_voucher"], as_of=dt.date(2025, 6, 30),
+                          area=SHUANGNIAN, run=rounds.compute)
+    # payees' accounts: a passbook account for most, none for every 40th (their rows wait for one)
+    rows = RoundRow.objects.filter(round=first).select_related("member", "household")
+    for i, row in enumerate(rows):
+        member = row.member or row.household.members.filter(relation="head").first()
+        if member is None or i % 40 == 39 or member.payee_accounts.filter(until__isnull=True).exists():
+            continue
+        number = bankcard.normalize(f"70{member.pk:011d}")
+        accounts.set_account(bureau, member, kind="one_card", bank=DEMO_BANKS[member.pk % len(DEMO_BANKS)],
+                             number=number, holder=member.name, since=dt.date(2025, 1, 1))
+    noticed = dt.date(2025, 7, 1)
+    RoundNotice.objects.filter(round=first).update(start=noticed, end=noticed + dt.timedelta(days=first.notice_days - 1))
+    after = noticed + dt.timedelta(days=first.notice_days)
+    for part in RoundPart.objects.filter(round=first):
+        part = approval.act(township, part, "approve", version=part.version, today=after)
+        approval.act(bureau, part, "approve", version=part.version, today=after)
+    first.refresh_from_db()
+    made = disbursement.issue(bureau, first, layout="generic_csv", paid_on=after + dt.timedelta(days=3))
+    paid = failed = 0
+    for f in made:
+        lines = []
+        for r in RoundRow.objects.filter(disbursement=f).order_by("id"):
+            fails = r.pk % 25 == 0
+            failed += fails
+            paid += not fails
+            lines.append((bankfiles.PayLine(reference=disbursement.reference(first.pk, r.pk), name=r.holder,
+                                            account_number=r.account_number, bank=r.bank, amount=r.amount,
+                                            id_number=r.id_number, benefit=r.benefit_name, basis="", village=""),
+                           "失败" if fails else "成功", "户名与账号不符" if fails else ""))
+        layout = bankfiles.layouts()[f.layout]
+        path = Path(tempfile.mkdtemp()) / f"回盘-{f.pk}.{layout.extension}"
+        with path.open("wb") as fh:
+            bankfiles.simulate_return(layout, lines, fh, paid_on=after + dt.timedelta(days=5))
+        disbursement.import_return(bureau, f, path, path.name)
+    second = rounds.create(bureau, title="2025年务工就业稳岗奖补、职业技能培训生活费补贴", document_id="sn2022-67",
+                           benefit_ids=["job_retention_bonus", "training_living_allowance"],
+                           as_of=dt.date(2025, 12, 31), area=SHUANGNIAN, run=rounds.compute)
+    RoundNotice.objects.filter(round=second).update(start=today - dt.timedelta(days=2),
+                                                    end=today + dt.timedelta(days=second.notice_days - 3))
+    row = RoundRow.objects.filter(round=second, village_id=clerk.org_unit_id).first()
+    if row is not None:
+        rounds.raise_objection(clerk, row, who="本村村民", text="反映其务工时间不足六个月，请核实")
+    return {"rounds": 2, "paid": paid, "failed": failed,
+            "noticed": RoundRow.objects.filter(round=second, status=RoundRow.Status.INCLUDED).count()}

@@ -48,8 +48,8 @@ def _accounts(rnd: PaymentRound) -> tuple[dict, dict, dict]:
     fields = ("kind", "bank", "account_number", "holder")
     by_member = {r[0]: r[1:] for r in current.filter(
         access.subtree("member__household__village_id", prefix)).values_list("member_id", *fields).iterator(CHUNK)}
-    enterprises = set(RoundRow.objects.filter(round=rnd, enterprise__isnull=False).values_list("enterprise_id",
-                                                                                               flat=True).distinct())
+    enterprises = set(RoundRow.objects.filter(round=rnd, enterprise__isnull=False).order_by().values_list(
+        "enterprise_id", flat=True).distinct())
     by_enterprise = {r[0]: r[1:] for r in current.filter(enterprise_id__in=enterprises).values_list(
         "enterprise_id", *fields)}
     heads = dict(Member.objects.filter(access.subtree("household__village_id", prefix), relation="head").values_list(
@@ -76,7 +76,7 @@ def issue(user, rnd: PaymentRound, *, layout: str, paid_on: dt.date | None = Non
     paid_on = paid_on or timezone.localdate()
     by_member, by_enterprise, heads = _accounts(rnd)
     by_bank: dict[str, list] = defaultdict(list)
-    villages = dict(RoundRow.objects.filter(round=rnd).values_list("village_id", "village__name").distinct())
+    villages = dict(RoundRow.objects.filter(round=rnd).order_by().values_list("village_id", "village__name").distinct())
     rows = unissued(rnd).order_by("village_id", "id").values_list(
         "id", "member_id", "enterprise_id", "household_id", "payee_name", "id_number", "credit_code", "amount",
         "benefit_name", "clause", "village_id")

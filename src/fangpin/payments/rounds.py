@@ -278,7 +278,7 @@ def _open_parts(rnd: PaymentRound, rows: list[dict]) -> dict[str, int]:
 def _open_notices(rnd: PaymentRound, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
     end = today + dt.timedelta(days=rnd.notice_days - 1)
-    villages = RoundRow.objects.filter(round=rnd).values_list("village_id", "part_id").distinct()
+    villages = RoundRow.objects.filter(round=rnd).order_by().values_list("village_id", "part_id").distinct()
     RoundNotice.objects.bulk_create(RoundNotice(round=rnd, part_id=p, village_id=v, start=today, end=end)
                                     for v, p in villages)
 
@@ -550,3 +550,44 @@ def notices_of(user, rnd: PaymentRound) -> list[RoundNotice]:
 
 def objections_of(row: RoundRow) -> list[Objection]:
     return list(row.objections.select_related("raised_by", "answered_by"))
+
+
+def area_choices(*, user) -> tuple[OrgUnit, list[OrgUnit]]:
+    """The county a bureau starts rounds in, and its townships (a round's area)."""
+    access.require(user, "payments.manage")
+    county = OrgUnit.objects.get(code=user.org_unit_id)
+    return county, list(OrgUnit.objects.filter(parent=county, level="township").order_by("code"))
+
+
+FACT_SHEETS = {"household": ("户", "households"), "member": ("本人", "members"), "enterprise": ("经营主体", "enterprises")}
+HIDDEN_FACTS = ("household_number", "id_number", "name", "credit_code")  # shown elsewhere on the page, masked there
+
+
+def facts_shown(facts: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """A row's frozen facts under the exchange format's Chinese headers: codes by their labels, places by name."""
+    from fangpin.exchange.spec import BY_KEY
+
+    out = []
+    for part, values in (facts or {}).items():
+        title, sheet = FACT_SHEETS.get(part, (part, ""))
+        fields = {f.key: f for f in BY_KEY[sheet].fields} if sheet in BY_KEY else {}
+        items = []
+        for key, value in values.items():
+            f = fields.get(key)
+            if f is None or key in HIDDEN_FACTS:
+                continue
+            if value is None or value == "":
+                shown = "—"
+            elif f.type == "enum" and f.choices is not None:
+                shown = str(dict(f.choices.choices).get(value, value))
+            elif f.type == "boolean":
+                shown = "是" if value else "否"
+            elif f.type == "money":
+                shown = f"{value / 100:.2f}元"
+            elif f.type in ("village", "division_code"):
+                shown = OrgUnit.objects.filter(code=value).values_list("name", flat=True).first() or value
+            else:
+                shown = str(value)
+            items.append((f.header, shown))
+        out.append((title, items))
+    return out

@@ -14,7 +14,6 @@ from fangpin.accounts import access
 from fangpin.exchange import bounded
 from fangpin.lib import files, listing
 from fangpin.lib.pagination import CappedPaginator
-from fangpin.orgunits.models import OrgUnit
 from fangpin.payments import approval, bankfiles, disbursement, notices, rounds
 from fangpin.payments.models import PaymentRound, RoundRow
 from fangpin.policies import parameters
@@ -51,7 +50,7 @@ def _round_form(request):
     """The new-round form: the documents that apply in the user's county, the chosen one's payable benefits, the
     county and its townships as the area."""
     user = request.user
-    county = OrgUnit.objects.get(code=user.org_unit_id)
+    county, townships = rounds.area_choices(user=user)
     docs = [d for d in parameters.catalog_with_overrides().values() if d.touches(county.code)]
     data = request.POST if request.method == "POST" else None
     chosen = (data or request.GET).get("document") or (docs[0].id if docs else "")
@@ -60,8 +59,7 @@ def _round_form(request):
     form.fields["document"].choices = [(d.id, f"{d.number} {d.title}") for d in docs]
     doc = next((d for d in docs if d.id == chosen), None)
     form.fields["benefits"].choices = [(b.id, f"{b.name}（第{b.clause}条）") for b in rounds.payable_benefits(doc)] if doc else []
-    units = [county, *OrgUnit.objects.filter(parent=county, level="township").order_by("code")]
-    form.fields["area"].choices = [(u.code, u.name) for u in units]
+    form.fields["area"].choices = [(u.code, u.name) for u in (county, *townships)]
     return form, doc
 
 
@@ -192,43 +190,9 @@ def row_detail(request, pk: int):
         o.form = answer_forms.get(o.pk) or (ObjectionAnswerForm() if not o.outcome and may_correct else None)
     return render(request, "payments/row_detail.html", {
         "row": row, "id_number": lists.id_number_for(user, row.id_number) if row.id_number else row.credit_code,
-        "facts": _facts(row.facts), "objections": objections, "may_correct": may_correct,
+        "facts": rounds.facts_shown(row.facts), "objections": objections, "may_correct": may_correct,
         "object_form": object_form, "withdraw_form": withdraw_form, "pull_form": ReasonForm(), "diff": diff,
         "basis": f"{row.round.document_number}第{row.clause}条"})
-
-
-FACT_SHEETS = {"household": ("户", "households"), "member": ("本人", "members"), "enterprise": ("经营主体", "enterprises")}
-
-
-def _facts(facts: dict) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The frozen facts under the exchange format's Chinese headers, codes by their labels, money in yuan."""
-    from fangpin.exchange.spec import BY_KEY
-    from fangpin.lib import money
-
-    out = []
-    for part, values in (facts or {}).items():
-        title, sheet = FACT_SHEETS.get(part, (part, ""))
-        fields = {f.key: f for f in BY_KEY[sheet].fields} if sheet in BY_KEY else {}
-        items = []
-        for key, value in values.items():
-            f = fields.get(key)
-            if f is None or key in ("household_number", "id_number", "name", "credit_code"):
-                continue
-            if value is None or value == "":
-                shown = "—"
-            elif f.type == "enum" and f.choices is not None:
-                shown = str(dict(f.choices.choices).get(value, value))
-            elif f.type == "boolean":
-                shown = "是" if value else "否"
-            elif f.type == "money":
-                shown = f"{money.fen_to_yuan(value)}元"
-            elif f.type in ("village", "division_code"):
-                shown = OrgUnit.objects.filter(code=value).values_list("name", flat=True).first() or value
-            else:
-                shown = str(value)
-            items.append((f.excel_header if f.type != "money" else f.header, shown))
-        out.append((title, items))
-    return out
 
 
 def notice(request, pk: int, village: str):

@@ -26,6 +26,7 @@ from fangpin.monitoring import selectors as monitoring_selectors
 from fangpin.monitoring import services as monitoring
 from fangpin.monitoring.models import Band
 from fangpin.payments import accounts as payee_accounts
+from fangpin.payments import ledger as payment_ledger
 from fangpin.policies import batch, catalog, entitlements, funding, parameters, roster, simulate
 from fangpin.registry import history as history_lines
 from fangpin.registry import overview
@@ -211,8 +212,15 @@ def household_detail(request, pk: int):
     owed = entitlements.for_households(user=request.user, household_ids=[household.pk],
                                        village_code=household.village_id, as_of=as_of)
     names = {row["member"].id_number: (row["member"].name, row["id_number"]) for row in members}
-    owed_rows = [r | {"person": names.get(r["id_number"], ("", ""))} for r in owed.rows]
+    paid_rows = payment_ledger.of_household(request.user, household)
+    by_slot = {}
+    for p in reversed(paid_rows):  # the newest row of a slot wins
+        by_slot[(p.benefit_id, p.id_number or p.household_number, p.year)] = p
+    owed_rows = [r | {"person": names.get(r["id_number"], ("", "")),
+                      "payment": by_slot.get((r["benefit_id"], r["id_number"] or r["household_number"], r["year"]))}
+                 for r in owed.rows]
     return render(request, "registry/household_detail.html", {
+        "paid_rows": paid_rows,
         "owed": owed, "owed_rows": owed_rows, "owed_total": sum(r["amount"] for r in owed.rows), "as_of_note": as_of_note,
         "household": household, "members": members, "incomes": household.incomes.all(),
         "history": history_lines.describe_all(history, request.user),

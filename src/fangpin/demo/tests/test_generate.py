@@ -78,6 +78,15 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
     assert ready and all(criteria.failures(h, today=today) == [] for h in ready)
     counts = {"done": 2 + len(long_ago), "village": 2, "notice": 1, "township": 1, "county": 1}
     assert {s: Case.objects.filter(state=s).count() for s in counts} == counts
+    # payments: a round paid (the ledger has rows, some failed), one being noticed with an objection
+    from fangpin.payments.models import Objection, PaymentRound, RoundRow
+
+    first, second = PaymentRound.objects.order_by("pk")
+    assert first.state in ("issued", "closed") and second.state == "open"
+    assert RoundRow.objects.filter(round=first, bank_status="paid").exists()
+    assert RoundRow.objects.filter(round=first, bank_status="failed").exists()
+    assert Objection.objects.filter(row__round=second, outcome="").exists() and "演示兑现批次 2 批" in out
     cases = Case.objects.count()
     call_command("demo_setup", "--quiet-accounts")  # idempotent
     assert Household.objects.count() == 320 and FeedUpload.objects.count() == 9 and Case.objects.count() == cases
+    assert PaymentRound.objects.count() == 2

@@ -70,7 +70,11 @@ def test_each_row_is_frozen_with_its_explanation_facts_and_payee(world, facts):
 
 
 def test_notices_run_the_notice_days_from_data(world, facts):
+    child = facts["shuangnian"].members.exclude(relation="head").first()
+    child.tekun = True  # a second row in 双碾村: one notice per village all the same
+    child.save()
     rnd = new_round(world.county)
+    assert RoundRow.objects.filter(round=rnd, village_id=facts["shuangnian"].village_id).count() == 2
     notices = list(RoundNotice.objects.filter(round=rnd))
     assert len(notices) == 2 and rnd.notice_days == rounds.rules()["notice_days"]
     assert all((n.end - n.start).days == rnd.notice_days - 1 for n in notices)

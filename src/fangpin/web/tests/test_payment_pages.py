@@ -150,6 +150,14 @@ def test_a_full_round_from_the_pages(world, ready, django_capture_on_commit_call
     voucher.refresh_from_db()
     assert voucher.bank_status == "failed" and voucher.bank_reason == "账户已销户（3001）" and not voucher.held
 
+    # the household page: what was paid beside what is owed
+    page = county.get(f"/households/{ready['shuangnian'].pk}/?as_of=2025-06-30").content.decode()
+    assert f"第{rnd.pk}批</a> 703.50元：已到账" in page and "兑现记录" in page
+
+    # the row's page: the facts it was computed on, by their labels
+    row_page = county.get(f"/payments/rows/{row.pk}/").content.decode()
+    assert "确权承包地面积" in row_page and "10.50" in row_page and "脱贫户" in row_page
+
     # the ledger: the paid row with its funding; its Excel
     ledger = county.get("/payments/ledger/").content.decode()
     assert "王建国" in ledger and "703.50" in ledger and "李秀英" not in ledger

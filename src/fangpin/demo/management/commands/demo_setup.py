@@ -34,6 +34,10 @@ class Command(BaseCommand):
 
             states = dict(Case.State.choices)
             self.stdout.write("已建立双碾村各环节的演示案件：" + "，".join(f"{states[k]}{v}件" for k, v in cases.items()))
+        pay = setup.ensure_payments()
+        if pay:
+            self.stdout.write(f"已建立双碾乡2025年的演示兑现批次 {pay['rounds']} 批：第一批已到账 {pay['paid']} 笔、"
+                              f"发放失败 {pay['failed']} 笔；第二批公示中 {pay['noticed']} 笔")
         if quiet_accounts:
             return
         self.stdout.write("")
