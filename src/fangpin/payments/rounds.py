@@ -99,11 +99,12 @@ def create(user, *, title: str, document_id: str, benefit_ids: list[str], as_of:
     if note:
         raise ValidationError({"as_of": note})
     _chosen(doc, benefit_ids)
+    kind = _year_end_check(doc, benefit_ids, as_of, unit)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "请填写批次名称"})
     rnd = PaymentRound.objects.create(
-        title=title[:100], county_id=county_of(unit.code), area=unit, document_id=doc.id, document_number=doc.number,
+        title=title[:100], kind=kind, county_id=county_of(unit.code), area=unit, document_id=doc.id, document_number=doc.number,
         benefit_ids=list(benefit_ids), as_of=as_of, year=as_of.year, notice_days=rules()["notice_days"],
         created_by=user)
     _event(rnd, user, "create", "创建批次", target=rnd.state)
@@ -113,6 +114,28 @@ def create(user, *, title: str, document_id: str, benefit_ids: list[str], as_of:
     else:
         run(rnd.pk)
     return rnd
+
+
+def _year_end_check(doc: Document, benefit_ids: list[str], as_of: dt.date, unit: OrgUnit) -> str:
+    """The round's kind. A year-end gap payment (第30条: 每年年底……对差额进行补偿) is a round of its own, on 31 December
+    of the year, after the year's income accounting has run for the area: its amounts are the households' own income
+    figures against the year's line, and those figures must have been accounted first."""
+    gaps = [b for b in doc.benefits if b.id in benefit_ids and b.amount.kind == "gap"]
+    if not gaps:
+        return PaymentRound.Kind.ENTITLEMENT
+    if len(gaps) != len(benefit_ids):
+        raise ValidationError({"benefits": "年终收入差额补偿单独成批兑现，不与其他项目同批"})
+    if as_of != dt.date(as_of.year, 12, 31):
+        raise ValidationError({"as_of": f"年终收入差额补偿按年底计算：计算日期应为{as_of.year}年12月31日"})
+    if as_of >= timezone.localdate():
+        raise ValidationError({"as_of": f"{as_of.year}年尚未结束，年终收入差额补偿须在年度结束、收入核算之后兑现"})
+    from fangpin.monitoring.models import IncomeAccount
+
+    accounted = IncomeAccount.objects.filter(access.subtree("household__village_id", divisions.prefix(unit.code)),
+                                             year=as_of.year)
+    if not accounted.exists():
+        raise ValidationError({"as_of": f"{unit.name}{as_of.year}年的收入尚未核算：请先在“收入核算”完成全面核算，再兑现年终收入差额补偿"})
+    return PaymentRound.Kind.GAP
 
 
 def compute(round_id: int) -> None:

@@ -313,3 +313,35 @@ def test_two_rounds_approved_at_once_pay_each_slot_once(world, facts):
         assert held.count() == 2 and len({r.round_id for r in held}) == 1
         loser = b if held.first().round_id == a.pk else a
         assert RoundPart.objects.get(round=loser).state == RoundPart.State.COUNTY
+
+
+def test_the_year_end_gap_round_pays_the_gap_after_income_accounting(world, facts):
+    """第30条: each lifted or monitored household whose per-capita net income stays below the year's line is paid the
+    gap, explained by its own figures; only on 31 December, only after the year's income accounting."""
+    from fangpin.monitoring import services as monitoring_services
+    from fangpin.policies import parameters
+    from fangpin.registry.models import IncomeRecord
+
+    parameters.set_value(world.county, "sn2022-67", "monitoring_line", dt.date(2025, 1, 1), "7000", "省里2025年标准")
+    h = facts["shuangnian"]  # three persons, lifted
+    IncomeRecord.objects.create(household=h, year=2025, wage=1500000)  # 5,000 yuan a head: 2,000 below the line
+    IncomeRecord.objects.create(household=facts["wujiayao"], year=2025, wage=800000)  # one person: above the line
+
+    def gap_round(as_of=dt.date(2025, 12, 31)):
+        return rounds.create(world.county, title="2025年防贫保险差额补偿", document_id="sn2022-67",
+                             benefit_ids=["income_gap_compensation"], as_of=as_of, area=SHUANGNIAN, run=rounds.compute)
+
+    with pytest.raises(ValidationError, match="尚未核算"):
+        gap_round()
+    monitoring_services.recompute(world.county, 2025)
+    with pytest.raises(ValidationError, match="12月31日"):
+        gap_round(dt.date(2025, 12, 30))
+    with pytest.raises(ValidationError, match="单独成批"):
+        rounds.create(world.county, title="x", document_id="sn2022-67",
+                      benefit_ids=["income_gap_compensation", "land_fertility_subsidy"], as_of=dt.date(2025, 12, 31),
+                      area=SHUANGNIAN, run=rounds.compute)
+    rnd = gap_round()
+    assert rnd.kind == PaymentRound.Kind.GAP
+    row, = included(rnd)
+    assert row.household_id == h.pk and row.amount == 600000  # (7,000 - 5,000) x 3
+    assert "家庭纯收入15000元" in row.explanation and "人均5000元" in row.explanation and "7000元" in row.explanation
