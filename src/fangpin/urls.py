@@ -61,5 +61,9 @@ urlpatterns = [
     path("payments/rows/<int:pk>/", payment_views.row_detail, name="round_row"),
     path("payments/files/<int:pk>/", payment_views.file_download, name="payment_file"),
     path("payments/files/<int:pk>/return/", payment_views.file_return, name="payment_file_return"),
+    path("payments/applications/", payment_views.application_list, name="application_list"),
+    path("payments/applications/new/", payment_views.application_new, name="application_new"),
+    path("payments/applications/<int:pk>/", payment_views.application_detail, name="application_detail"),
+    path("payments/evidence/<int:pk>/", payment_views.evidence_download, name="evidence_download"),
     path("api/", api.urls),
 ]

@@ -49,6 +49,7 @@ SCOPE_PATHS: dict[str, str] = {
     "monitoring.cadre": "org_unit__code",
     "payments.payeeaccount": "member__household__village__code",
     "payments.roundrow": "village__code",
+    "payments.application": "village__code",
     "monitoring.measure": "household__village__code",
     "monitoring.feedupload": "region__code",
     "monitoring.screeningrun": "region__code",

@@ -29,3 +29,17 @@ def saved(chunks: Iterable[bytes]) -> Iterator[Path]:
             for chunk in chunks:
                 fh.write(chunk)
         yield path
+
+
+@contextlib.contextmanager
+def saved_all(uploads: Iterable[tuple[str, Iterable[bytes]]]) -> Iterator[list[tuple[str, Path]]]:
+    """Several uploads (name, chunks) written to temporary files: [(name, path)]; removed when the block ends."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = []
+        for i, (name, chunks) in enumerate(uploads):
+            path = Path(tmp) / f"upload-{i}"
+            with open(path, "wb") as fh:
+                for chunk in chunks:
+                    fh.write(chunk)
+            out.append((name, path))
+        yield out

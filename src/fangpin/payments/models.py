@@ -221,6 +221,8 @@ class RoundRow(models.Model):
     bank = models.CharField("开户银行", max_length=60, blank=True)
     holder = models.CharField("户名", max_length=50, blank=True)
     paid_on = models.DateField("到账日期", null=True, blank=True)
+    application = models.ForeignKey("Application", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="round_rows")
 
     class Meta:
         verbose_name = "批次明细"
@@ -335,3 +337,83 @@ class BankReturn(models.Model):
         verbose_name = "银行回盘"
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["file", "sha256"], name="return_imported_once")]
+
+
+class Application(models.Model):
+    """申请: a benefit the catalog pays "up to" an amount or on verified costs (以奖代补, 产业奖补, 场租补贴 on receipts).
+    The payee (or the village for them) asks an amount with evidence; the village verifies the amount, the township
+    reviews, the county approves. The ceiling is the engine's amount for the payee on the date of the application, and
+    the database refuses a verified or approved amount above it. An approved application is paid by a round."""
+
+    class State(models.TextChoices):
+        VILLAGE = "village", "待村级核实"
+        TOWNSHIP = "township", "待乡镇审核"
+        COUNTY = "county", "待县级审定"
+        APPROVED = "approved", "已审定"
+        DECLINED = "declined", "不予支持"
+
+    document_id = models.CharField("政策文件", max_length=60)
+    document_number = models.CharField("文号", max_length=60)
+    benefit_id = models.CharField("待遇", max_length=60)
+    benefit_name = models.CharField("待遇名称", max_length=100)
+    clause = models.PositiveSmallIntegerField("条款")
+    year = models.PositiveSmallIntegerField("年度")
+    as_of = models.DateField("计算上限的日期")
+    village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="村")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="applications")
+    member = models.ForeignKey("registry.Member", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="applications")
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="applications")
+    payee_name = models.CharField("申请人", max_length=100)
+    purpose = models.TextField("申请事项")
+    asked = models.BigIntegerField("申请金额（分）")
+    ceiling = models.BigIntegerField("政策上限（分）")
+    ceiling_explanation = models.TextField("上限计算说明")
+    verified = models.BigIntegerField("村级核实金额（分）", null=True, blank=True)
+    approved = models.BigIntegerField("县级审定金额（分）", null=True, blank=True)
+    funding = models.TextField("资金来源", blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.VILLAGE)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(verbose_name="申请办理记录")
+
+    class Meta:
+        verbose_name = "兑现申请"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["village", "-id"], name="application_by_village"),
+                   models.Index(fields=["state", "village"], name="application_by_state")]
+        constraints = [
+            models.CheckConstraint(condition=Q(asked__gt=0) & Q(ceiling__gt=0), name="application_amounts_positive"),
+            models.CheckConstraint(condition=Q(verified__isnull=True) | (Q(verified__gt=0)
+                                                                        & Q(verified__lte=models.F("ceiling"))
+                                                                        & Q(verified__lte=models.F("asked"))),
+                                   name="application_verified_within_ceiling"),
+            models.CheckConstraint(condition=Q(approved__isnull=True) | (Q(approved__gt=0)
+                                                                        & Q(approved__lte=models.F("ceiling"))
+                                                                        & Q(approved__lte=models.F("asked"))),
+                                   name="application_approved_within_ceiling"),
+            models.CheckConstraint(condition=~Q(state="approved") | Q(approved__isnull=False),
+                                   name="application_approved_amount_given"),
+            models.CheckConstraint(condition=Q(household__isnull=False) | Q(enterprise__isnull=False),
+                                   name="application_has_payee"),
+        ]
+
+
+class Evidence(models.Model):
+    """证明材料: a receipt, contract, acceptance record or photo attached to an application (PDF, JPEG or PNG)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
+    filename = models.CharField("文件名", max_length=200)
+    kind = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_name = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "证明材料"
+        ordering = ["id"]

@@ -53,8 +53,14 @@ def _event(rnd: PaymentRound, user, action: str, label: str, *, part=None, row=N
 # --- what a round may pay --------------------------------------------------------------------------------------------
 
 def payable_benefits(doc: Document) -> list:
-    """The document's benefits a round computes: those with an amount the engine fixes (not "up to" amounts)."""
-    return [b for b in doc.benefits if b.amount.bound in PAYABLE_BOUNDS]
+    """The document's benefits a round pays: those with an amount the engine fixes, then those paid "up to" an
+    amount on approved applications (a round of their own)."""
+    return ([b for b in doc.benefits if b.amount.bound in PAYABLE_BOUNDS]
+            + [b for b in doc.benefits if b.amount.bound not in PAYABLE_BOUNDS])
+
+
+def on_application(doc: Document, benefit_ids: list[str]) -> bool:
+    return any(b.id in benefit_ids and b.amount.bound not in PAYABLE_BOUNDS for b in doc.benefits)
 
 
 def _chosen(doc: Document, benefit_ids: list[str]) -> Document:
@@ -64,9 +70,10 @@ def _chosen(doc: Document, benefit_ids: list[str]) -> Document:
     unknown = [b for b in benefit_ids if b not in known]
     if unknown or not benefit_ids:
         raise ValidationError({"benefits": "请选择本文件的兑现项目" + (f"（无此项目：{'、'.join(unknown)}）" if unknown else "")})
-    for b in benefit_ids:
-        if known[b].amount.bound not in PAYABLE_BOUNDS:
-            raise ValidationError({"benefits": f"“{known[b].name}”是“最高不超过”的待遇，须按申请审定后兑现，不能按名单批量计算"})
+    on_application = [b for b in benefit_ids if known[b].amount.bound not in PAYABLE_BOUNDS]
+    if on_application and len(on_application) != len(benefit_ids):
+        names = "、".join(known[b].name for b in on_application)
+        raise ValidationError({"benefits": f"{names}是“最高不超过”的待遇，按审定的申请兑现，须单独成批"})
     chosen = set(benefit_ids)
     for group in doc.exclusive_groups():
         if chosen & group and not group <= chosen:
@@ -120,6 +127,8 @@ def _year_end_check(doc: Document, benefit_ids: list[str], as_of: dt.date, unit:
     """The round's kind. A year-end gap payment (第30条: 每年年底……对差额进行补偿) is a round of its own, on 31 December
     of the year, after the year's income accounting has run for the area: its amounts are the households' own income
     figures against the year's line, and those figures must have been accounted first."""
+    if on_application(doc, benefit_ids):
+        return PaymentRound.Kind.APPLICATION
     gaps = [b for b in doc.benefits if b.id in benefit_ids and b.amount.kind == "gap"]
     if not gaps:
         return PaymentRound.Kind.ENTITLEMENT
@@ -195,11 +204,15 @@ def slot_columns(doc: Document, results: pl.DataFrame) -> pl.DataFrame:
 def _compute(rnd: PaymentRound) -> None:
     user = rnd.created_by
     doc = _chosen(parameters.catalog_with_overrides()[rnd.document_id], rnd.benefit_ids)
-    frames, ev = evaluate_area(user, doc, rnd.area_id, rnd.as_of, granted=_granted(doc, rnd.year))
-    results = slot_columns(doc, ev.results.with_columns(pl.col(pl.Categorical).cast(pl.String)))
-    messages = list(ev.messages)
-    messages += [f"{u['benefit_name']}：{u['reason']}" for u in ev.unevaluable.iter_rows(named=True)][:200]
-    rows = _frozen_rows(rnd, frames, results, messages)
+    if rnd.kind == PaymentRound.Kind.APPLICATION:
+        messages: list[str] = []
+        rows = _application_rows(rnd, messages)
+    else:
+        frames, ev = evaluate_area(user, doc, rnd.area_id, rnd.as_of, granted=_granted(doc, rnd.year))
+        results = slot_columns(doc, ev.results.with_columns(pl.col(pl.Categorical).cast(pl.String)))
+        messages = list(ev.messages)
+        messages += [f"{u['benefit_name']}：{u['reason']}" for u in ev.unevaluable.iter_rows(named=True)][:200]
+        rows = _frozen_rows(rnd, frames, results, messages)
     held = _held_slots(rows)
     for r in rows:
         other = held.get((r["benefit_id"], r["payee_key"], r["period"], r["occurrence"]))
@@ -269,6 +282,42 @@ def _frozen_rows(rnd: PaymentRound, frames: dict, results: pl.DataFrame, message
         })
     if outside:
         messages.append(f"{outside}笔应付给本范围以外或未落到乡镇的经营主体，不列入本批次（由其所在地兑现）")
+    return out
+
+
+def _application_rows(rnd: PaymentRound, messages: list[str]) -> list[dict]:
+    """The approved applications of the round's benefits and year in its area, at their approved amounts; each one's
+    slot is its own (an application is paid once), and the ceiling was checked by the engine at its approval."""
+    from fangpin.lib import money
+
+    from . import applications
+
+    apps = applications.payable(benefit_ids=rnd.benefit_ids, document_id=rnd.document_id, year=rnd.year,
+                                prefix=divisions.prefix(rnd.area_id)).select_related("household", "member",
+                                                                                     "enterprise")
+    out = []
+    for a in apps.order_by("village_id", "id"):
+        township = _township(a.village_id)
+        if township is None:
+            continue
+        explanation = (f"{a.ceiling_explanation}；申请{money.format_yuan(a.asked)}元，村级核实"
+                       f"{money.format_yuan(a.verified)}元，县级审定{money.format_yuan(a.approved)}元（第{a.pk}号申请）")
+        out.append({
+            "round_id": rnd.pk, "village_id": a.village_id, "township": township, "household_id": a.household_id,
+            "member_id": a.member_id, "enterprise_id": a.enterprise_id, "payee_name": a.payee_name,
+            "household_number": a.household.number if a.household else "",
+            "id_number": a.member.id_number if a.member else "",
+            "credit_code": a.enterprise.credit_code if a.enterprise else "", "year": a.year,
+            "benefit_id": a.benefit_id, "benefit_name": a.benefit_name, "clause": a.clause, "amount": a.approved,
+            "funding": a.funding, "explanation": explanation,
+            "facts": {"application": {"purpose": a.purpose, "asked": a.asked, "verified": a.verified,
+                                      "approved": a.approved, "ceiling": a.ceiling}},
+            "payee_key": (a.enterprise.credit_code if a.enterprise else a.member.id_number if a.member
+                          else a.household.number), "period": f"A{a.pk}", "occurrence": 1,
+            "status": RoundRow.Status.INCLUDED, "application_id": a.pk,
+        })
+    if not out:
+        messages.append("范围内没有已审定、待兑现的申请")
     return out
 
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
@@ -303,7 +305,7 @@ class RoundForm(forms.Form):
     title = forms.CharField(label="批次名称", max_length=100)
     document = forms.ChoiceField(label="政策文件")
     benefits = forms.MultipleChoiceField(label="兑现项目", widget=forms.CheckboxSelectMultiple,
-                                         help_text="“最高不超过”的待遇按申请审定兑现，不在此列")
+                                         help_text="“最高不超过”的待遇按村核实、乡审核、县审定的申请兑现，须单独成批")
     as_of = forms.DateField(label="计算日期", widget=DATE, help_text="按该日有效的政策参数和该年度的登记信息计算")
     area = forms.ChoiceField(label="兑现范围")
 
@@ -336,3 +338,55 @@ class IssueForm(forms.Form):
 
 class ReturnUploadForm(forms.Form):
     file = forms.FileField(label="银行回盘文件")
+
+
+class ApplicationFilterForm(AreaForm):
+    state = forms.ChoiceField(label="状态", required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files in one field (Django's documented pattern for multiple uploads)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class YuanField(forms.DecimalField):
+    """An amount typed in yuan (two decimals at most), cleaned to fen."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return None if value is None else int(value * 100)
+
+
+class ApplicationForm(forms.Form):
+    benefit = forms.ChoiceField(label="申请待遇")
+    member = forms.ChoiceField(label="享受人", required=False, help_text="按人享受的待遇须选择家庭成员")
+    asked = YuanField(label="申请金额（元）")
+    purpose = forms.CharField(label="申请事项", widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="项目名称、规模、验收或票据情况")
+    evidence = EvidenceField(label="证明材料", help_text="验收记录、票据、合同或照片：PDF、JPEG、PNG，每个不超过10MB，最多10个")
+
+
+class ApplicationActForm(forms.Form):
+    action = forms.CharField()
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    amount = YuanField(label="金额（元）", required=False)
+    reason = forms.CharField(label="意见 / 理由", required=False, max_length=500)

@@ -21,12 +21,13 @@ from fangpin.lib import divisions, listing
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.models import Case, Measure, Warning
 from fangpin.monitoring.screening import RISK_LABELS
+from fangpin.payments import applications as payment_applications
 from fangpin.payments import ledger, rounds
-from fangpin.payments.models import PaymentRound, RoundRow
+from fangpin.payments.models import Application, PaymentRound, RoundRow
 from fangpin.registry import selectors
 from fangpin.registry.choices import Category, MonitorType
 
-from .forms import (AreaForm, CadreFilterForm, CaseFilterForm, IncomeFlagFilterForm, LedgerFilterForm, MeasureFilterForm,
+from .forms import (ApplicationFilterForm, AreaForm, CadreFilterForm, CaseFilterForm, IncomeFlagFilterForm, LedgerFilterForm, MeasureFilterForm,
                     RoundFilterForm, RoundRowFilterForm, SearchForm,
                     WarningFilterForm)
 
@@ -409,8 +410,29 @@ LEDGER = ListSpec(
     columns=LEDGER_COLUMNS, default_sort="village", rows=_ledger_cells, form=_choices(LedgerFilterForm),
     queryset=lambda user, p: ledger.paid(user, area=area_of(p), year=p.get("year"), benefit=p.get("benefit", "")))
 
+APPLICATION_COLUMNS = [
+    listing.Column("number", "申请", lambda a: f"第{a.pk}号", ("id",), width=8),
+    listing.Column("village", "村", lambda a: unit_label(a.village), ("village_id", "id"), width=18),
+    listing.Column("payee", "申请人", lambda a: a.payee_name, width=12),
+    listing.Column("benefit", "申请待遇", lambda a: a.benefit_name, width=22),
+    listing.Column("basis", "依据", lambda a: f"{a.document_number}第{a.clause}条", width=20),
+    listing.Column("year", "年度", lambda a: a.year, width=8),
+    listing.Column("asked", "申请金额（元）", lambda a: _yuan(a.asked), num=True, width=12),
+    listing.Column("ceiling", "政策上限（元）", lambda a: _yuan(a.ceiling), num=True, width=12),
+    listing.Column("verified", "核实金额（元）", lambda a: _yuan(a.verified), num=True, width=12),
+    listing.Column("approved", "审定金额（元）", lambda a: _yuan(a.approved), num=True, width=12),
+    listing.Column("state", "状态", lambda a: a.get_state_display(), width=12),
+]
+
+APPLICATIONS = ListSpec(
+    key="applications", title="兑现申请", url_name="application_list", capability="payments.read",
+    columns=APPLICATION_COLUMNS, default_sort="-number", rows=lambda user, records: records,
+    form=_choices(ApplicationFilterForm, state=Application.State.choices),
+    queryset=lambda user, p: payment_applications.application_list(user=user, area=area_of(p),
+                                                                   state=p.get("state", "")))
+
 LISTS: dict[str, ListSpec] = {s.key: s for s in (HOUSEHOLDS, WARNINGS, CASES, MEASURES, CADRES, INCOME_FLAGS, ROUNDS,
-                                                 ROUND_ROWS, LEDGER)}
+                                                 ROUND_ROWS, LEDGER, APPLICATIONS)}
 
 
 # 待遇花名册 of a whole county or city: computed by the engine village by village, only in the background ----------------

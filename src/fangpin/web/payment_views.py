@@ -14,12 +14,14 @@ from fangpin.accounts import access
 from fangpin.exchange import bounded
 from fangpin.lib import files, listing
 from fangpin.lib.pagination import CappedPaginator
+from fangpin.payments import applications as payment_applications
 from fangpin.payments import approval, bankfiles, disbursement, notices, rounds
+from fangpin.registry import selectors as registry_selectors
 from fangpin.payments.models import PaymentRound, RoundRow
 from fangpin.policies import parameters
 
 from . import lists
-from .forms import (IssueForm, ObjectionAnswerForm, ObjectionForm, PartActionForm, ReasonForm, ReturnUploadForm,
+from .forms import (ApplicationActForm, ApplicationForm, IssueForm, ObjectionAnswerForm, ObjectionForm, PartActionForm, ReasonForm, ReturnUploadForm,
                     RoundForm)
 from .monitoring_views import _errors
 from .views import list_export
@@ -58,7 +60,9 @@ def _round_form(request):
                                     "title": f"{timezone.localdate().year}年政策兑现"})
     form.fields["document"].choices = [(d.id, f"{d.number} {d.title}") for d in docs]
     doc = next((d for d in docs if d.id == chosen), None)
-    form.fields["benefits"].choices = [(b.id, f"{b.name}（第{b.clause}条）") for b in rounds.payable_benefits(doc)] if doc else []
+    form.fields["benefits"].choices = [
+        (b.id, f"{b.name}（第{b.clause}条）" + ("：按审定的申请兑现" if b.amount.bound == "at_most" else ""))
+        for b in rounds.payable_benefits(doc)] if doc else []
     form.fields["area"].choices = [(u.code, u.name) for u in (county, *townships)]
     return form, doc
 
@@ -274,3 +278,81 @@ def payment_ledger(request):
     """惠民惠农补贴发放台账: every paid row of the user's area, by year and benefit, with the funding shares."""
     access.require(request.user, "payments.read")
     return _list_page(request, lists.LEDGER, "payments/ledger.html")
+
+
+# --- 申请（最高不超过的待遇） -------------------------------------------------------------------------------------------
+
+def application_list(request):
+    access.require(request.user, "payments.read")
+    return _list_page(request, lists.APPLICATIONS, "payments/application_list.html")
+
+
+@require_http_methods(["GET", "POST"])
+def application_new(request):
+    """A village records an application for a household (?household=) or an enterprise (?enterprise=)."""
+    user = request.user
+    access.require(user, "payments.correct")
+    household = enterprise = None
+    if request.GET.get("enterprise", "").isdigit():
+        enterprise = registry_selectors.enterprise_get(user=user, pk=int(request.GET["enterprise"]))
+        place = enterprise.org_unit_id
+    else:
+        household = registry_selectors.household_get(user=user, pk=int(request.GET.get("household") or 0))
+        place = household.village_id
+    today = timezone.localdate()
+    options = [(d, b) for d, b in payment_applications.applicable(place, today)
+               if (b.basis == "enterprise" or b.payee is not None) == (enterprise is not None)]
+    form = ApplicationForm(request.POST or None, request.FILES or None)
+    form.fields["benefit"].choices = [(f"{d.id}:{b.id}", f"{b.name}（{d.number}第{b.clause}条）") for d, b in options]
+    members = registry_selectors.household_members(user=user, household=household) if household else []
+    form.fields["member"].choices = [("", "本户")] + [(m.pk, m.name) for m in members]
+    if enterprise is not None:
+        del form.fields["member"]
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        document_id, _, benefit_id = d["benefit"].partition(":")
+        member = next((m for m in members if str(m.pk) == d.get("member")), None)
+        try:
+            with files.saved_all([(f.name, f.chunks()) for f in d["evidence"]]) as saved:
+                app = payment_applications.submit(user, document_id=document_id, benefit_id=benefit_id,
+                                                  household=household, member=member, enterprise=enterprise,
+                                                  asked=d["asked"], purpose=d["purpose"], evidence=saved)
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, f"已登记第{app.pk}号申请，待村级核实")
+            return redirect("application_detail", app.pk)
+    return render(request, "payments/application_form.html", {
+        "form": form, "household": household, "enterprise": enterprise, "none": not options})
+
+
+@require_http_methods(["GET", "POST"])
+def application_detail(request, pk: int):
+    user = request.user
+    app = payment_applications.get(user=user, pk=pk)
+    level = access.workflow_level(user)
+    steps = payment_applications.steps_from(app.state, level) if access.covers(user, app.village_id) else []
+    form = ApplicationActForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                payment_applications.act(user, app, d["action"], version=d["version"], amount=d.get("amount"),
+                                         reason=d.get("reason", ""))
+            except payment_applications.Conflict as e:
+                messages.error(request, str(e))
+            except ValidationError as e:
+                messages.error(request, "；".join(e.messages))
+            else:
+                messages.success(request, "已办理")
+                return redirect("application_detail", pk)
+        else:
+            messages.error(request, "；".join(f"{k}：{v[0]}" for k, v in form.errors.items()))
+    return render(request, "payments/application_detail.html", {
+        "app": app, "steps": steps, "evidence": list(app.evidence.all()),
+        "history": app.history.select_related("history_user").order_by("-history_id")})
+
+
+def evidence_download(request, pk: int):
+    e, path = payment_applications.evidence_file(user=request.user, pk=pk)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=e.filename)

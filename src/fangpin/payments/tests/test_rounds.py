@@ -230,8 +230,8 @@ def test_who_may_start_a_round_and_what_it_may_pay(world, facts):
         new_round(world.clerk)
     with pytest.raises(PermissionDenied):
         new_round(world.other_county)
-    with pytest.raises(ValidationError, match="最高不超过"):
-        new_round(world.county, benefits=["courtyard_economy_award"])
+    with pytest.raises(ValidationError, match="单独成批"):
+        new_round(world.county, benefits=["courtyard_economy_award", "land_fertility_subsidy"])
     with pytest.raises(ValidationError, match="不适用"):
         new_round(world.county, area=world.other_township_village)
     with pytest.raises(ValidationError):

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from conftest import SHUANGNIAN_CUN, new_id
 from fangpin.monitoring.models import Case as MCase
 from fangpin.monitoring.models import Cadre, ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, ScreeningRun, Warning
-from fangpin.payments.models import BankReturn, DisbursementFile, Objection, PaymentRound, RoundNotice, RoundPart, RoundRow
+from fangpin.payments.models import Application, BankReturn, DisbursementFile, Objection, PaymentRound, RoundNotice, RoundPart, RoundRow
 from fangpin.policies.models import ParameterValue
 from fangpin.registry.models import Household, Member
 
@@ -262,6 +262,20 @@ CASES = [
     Case("payment_file", "get", lambda h: f"/payments/files/{h['file'].pk}/", {"county"}),
     Case("payment_file_return", "post", lambda h: f"/payments/files/{h['file'].pk}/return/", {"county"},
          data=lambda h: {"file": return_file(h)}, changed=lambda h: BankReturn.objects.exists()),
+    Case("application_list", "get", lambda h: "/payments/applications/", READ_ROLES),
+    Case("application_list", "get", lambda h: "/payments/applications/?format=xlsx", READ_ROLES, label="xlsx"),
+    Case("application_new", "get", lambda h: f"/payments/applications/new/?household={sn(h).pk}", WRITERS_HERE),
+    Case("application_new", "post", lambda h: f"/payments/applications/new/?household={h['lx_monitored'].pk}",
+         {"other_county"}, label="in 陇县",
+         data=lambda h: {"benefit": "lx2022-10:monitored_industry_award", "asked": "3000", "purpose": "矩阵申请",
+                         "evidence": [evidence_file()]},
+         changed=lambda h: Application.objects.filter(purpose="矩阵申请").exists()),
+    Case("application_detail", "get", lambda h: f"/payments/applications/{h['application'].pk}/", READERS_HERE),
+    Case("application_detail", "post", lambda h: f"/payments/applications/{h['application'].pk}/", {"clerk"},
+         label="verify", data=lambda h: {"action": "verify", "version": h["application"].version, "amount": "100"},
+         changed=lambda h: Application.objects.get(pk=h["application"].pk).state == "township"),
+    Case("evidence_download", "get", lambda h: f"/payments/evidence/{h['application'].evidence.first().pk}/",
+         READERS_HERE),
     Case("payment_ledger", "get", lambda h: "/payments/ledger/", READ_ROLES),
     Case("payment_ledger", "get", lambda h: "/payments/ledger/?format=xlsx", READ_ROLES, label="xlsx"),
     # API
@@ -398,8 +412,23 @@ def world_data(world, households):
     case = MCase.objects.create(kind="enrollment", household=sn(households), channel="self_application",
                                 monitor_type="unstable", risk_causes="矩阵案件", opened_by=world.clerk)
     cadre = Cadre.objects.create(org_unit_id="140603203000", name="矩阵干部", unit="双碾乡政府", phone="1")
-    return {**households, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning, "case": case,
-            "cadre": cadre, **payment_world(world, households)}
+    return Lazy({**households, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
+                 "case": case, "cadre": cadre}, lambda: payment_world(world, households))
+
+
+class Lazy(dict):
+    """The matrix's objects; the payment rounds (several engine runs) are made only for the cases that use them."""
+
+    def __init__(self, values, more):
+        super().__init__(values)
+        self.more = more
+
+    def __missing__(self, key):
+        if self.more is None:
+            raise KeyError(key)
+        more, self.more = self.more, None
+        self.update(more())
+        return self[key]
 
 
 def payment_world(world, households) -> dict:
@@ -439,8 +468,43 @@ def payment_world(world, households) -> dict:
                                    area="140603203000", run=rounds.compute))
     RoundRow.objects.filter(round=other).update(bank_status="failed", held=False, bank_reason="账户冻结")
     failed = other
+    # an application in 双碾村 waiting for the village; a monitored household of 陇县 that may apply
+    from conftest import make_household
+    from fangpin.payments import applications
+
+    h.courtyard_economy = True
+    h.save()
+    with evidence_path() as path:
+        app = applications.submit(world.clerk, document_id="sn2022-67", benefit_id="courtyard_economy_award",
+                                  household=h, asked=100000, purpose="矩阵庭院", evidence=[("验收.pdf", path)],
+                                  as_of=dt.date(2025, 6, 30))
+    lx = make_household(world.longxian_village, f"{world.longxian_village}0009", category="monitored",
+                        monitor_type="marginal", region="610327")
+    lx.industry_project = True
+    lx.save()
     return {"round": rnd, "part": RoundPart.objects.get(round=rnd), "approved": nxt, "file": f, "failed": failed,
-            "row": RoundRow.objects.get(round=rnd, benefit_id="land_fertility_subsidy")}
+            "row": RoundRow.objects.get(round=rnd, benefit_id="land_fertility_subsidy"), "application": app,
+            "lx_monitored": lx}
+
+
+def evidence_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("票据.pdf", b"%PDF-1.4 matrix")
+
+
+def evidence_path():
+    import contextlib
+    import tempfile
+    from pathlib import Path
+
+    @contextlib.contextmanager
+    def made():
+        with tempfile.TemporaryDirectory() as tmp:
+            p = Path(tmp) / "e.pdf"
+            p.write_bytes(b"%PDF-1.4 matrix")
+            yield p
+    return made()
 
 
 def return_file(h):

@@ -42,7 +42,8 @@ def ready(world, households):
 def create_round(world, django_capture_on_commit_callbacks) -> PaymentRound:
     c = client_for(world.county)
     page = c.get("/payments/new/?document=sn2022-67")
-    assert page.status_code == 200 and "爱心消费券" in page.content.decode() and "庭院经济" not in page.content.decode()
+    assert page.status_code == 200 and "爱心消费券" in page.content.decode()
+    assert "庭院经济以奖代补（第5条）：按审定的申请兑现" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         r = c.post("/payments/new/", {"title": "2025年消费券和地力补贴", "document": "sn2022-67",
                                       "benefits": ["consumption_voucher", "land_fertility_subsidy"],
@@ -196,3 +197,47 @@ def test_payment_pages_by_role(world, ready, django_capture_on_commit_callbacks)
     head = row.member
     page = client_for(world.leader).get(f"/payments/rows/{row.pk}/").content.decode()
     assert head.id_number not in page  # the leader sees masked IDs
+
+
+def test_an_application_from_the_pages(world, households, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangpin.payments.models import Application
+
+    h = households["shuangnian"]
+    h.courtyard_economy = True
+    h.save()
+    clerk = client_for(world.clerk)
+    settings_today = dt.date(2025, 6, 30)
+    from unittest import mock
+    with mock.patch("django.utils.timezone.localdate", return_value=settings_today):
+        page = clerk.get(f"/payments/applications/new/?household={h.pk}").content.decode()
+        assert "庭院经济以奖代补（双发〔2022〕67号第5条）" in page
+        r = clerk.post(f"/payments/applications/new/?household={h.pk}", {
+            "benefit": "sn2022-67:courtyard_economy_award", "member": "", "asked": "2500", "purpose": "庭院种植",
+            "evidence": [SimpleUploadedFile("验收.pdf", b"%PDF-1.4 x")]})
+        assert "超过政策上限2,000.00元" in r.content.decode() and not Application.objects.exists()
+        r = clerk.post(f"/payments/applications/new/?household={h.pk}", {
+            "benefit": "sn2022-67:courtyard_economy_award", "member": "", "asked": "1500.50", "purpose": "庭院种植",
+            "evidence": [SimpleUploadedFile("验收.pdf", b"%PDF-1.4 x"), SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\nxx")]})
+        app = Application.objects.get()
+        assert r.status_code == 302 and app.asked == 150050 and app.evidence.count() == 2
+        clerk.post(f"/payments/applications/{app.pk}/", {"action": "verify", "version": app.version, "amount": "1400"})
+        app.refresh_from_db()
+        client_for(world.township).post(f"/payments/applications/{app.pk}/", {"action": "approve", "version": app.version})
+        app.refresh_from_db()
+        r = client_for(world.county).post(f"/payments/applications/{app.pk}/",
+                                          {"action": "approve", "version": app.version, "amount": "2100"}, follow=True)
+        assert "不能超过申请金额" in r.content.decode()
+        client_for(world.county).post(f"/payments/applications/{app.pk}/",
+                                      {"action": "approve", "version": app.version, "amount": "1300"})
+    app.refresh_from_db()
+    assert app.state == "approved" and app.verified == 140000 and app.approved == 130000
+    detail = client_for(world.county).get(f"/payments/applications/{app.pk}/").content.decode()
+    assert "县级审定：审定1,300.00元" in detail and "验收.pdf" in detail
+    listing = client_for(world.leader).get("/payments/applications/").content.decode()
+    assert "王建国" in listing and "1,300.00" in listing
+    e = app.evidence.first()
+    assert client_for(world.other_county).get(f"/payments/evidence/{e.pk}/").status_code == 403
+    body = b"".join(client_for(world.township).get(f"/payments/evidence/{e.pk}/").streaming_content)
+    assert body == b"%PDF-1.4 x"
