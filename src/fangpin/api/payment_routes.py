@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from ninja import File, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fangpin.accounts import access
 from fangpin.accounts.masking import account_number_for, id_number_for
 from fangpin.lib import files
-from fangpin.payments import accounts, approval, bankfiles, disbursement, ledger, rounds
+from fangpin.payments import accounts, applications, approval, bankfiles, disbursement, ledger, rounds
 from fangpin.payments.models import PayeeAccount, PaymentRound
 from fangpin.registry import selectors as registry_selectors
 
@@ -279,3 +279,86 @@ def ledger_rows(request, area: str = "", year: int | None = None, benefit: str =
     limit = max(1, min(limit, 500))
     return [{**_row(r, request.user), "round_id": r.round_id, "funding": ledger.shares(r)}
             for r in qs[max(0, offset):max(0, offset) + limit]]
+
+
+# --- applications (最高不超过的待遇) ------------------------------------------------------------------------------------
+
+class ApplicationOut(Schema):
+    id: int
+    village_code: str
+    payee_name: str
+    document_id: str
+    benefit_id: str
+    benefit_name: str
+    clause: int
+    year: int
+    purpose: str
+    asked: int  # fen
+    ceiling: int  # fen: the engine's amount for the payee
+    ceiling_explanation: str
+    verified: int | None
+    approved: int | None
+    state: str
+    state_label: str
+    version: int
+    evidence: list[str]
+
+
+def _application(a) -> dict:
+    return {"id": a.pk, "village_code": a.village_id, "payee_name": a.payee_name, "document_id": a.document_id,
+            "benefit_id": a.benefit_id, "benefit_name": a.benefit_name, "clause": a.clause, "year": a.year,
+            "purpose": a.purpose, "asked": a.asked, "ceiling": a.ceiling, "ceiling_explanation": a.ceiling_explanation,
+            "verified": a.verified, "approved": a.approved, "state": a.state, "state_label": a.get_state_display(),
+            "version": a.version, "evidence": [e.filename for e in a.evidence.all()]}
+
+
+@payments.get("/payments/applications", response={200: list[ApplicationOut], 403: s.ErrorOut, 422: s.ErrorOut},
+              summary="兑现申请（本辖区，新的在前，最多500件）")
+def application_index(request, area: str = "", state: str = ""):
+    access.require(request.user, "payments.read")
+    return [_application(a) for a in applications.application_list(user=request.user, area=area, state=state)
+            .prefetch_related("evidence")[:500]]
+
+
+@payments.post("/payments/applications", response={201: ApplicationOut, 403: s.ErrorOut, 404: s.ErrorOut,
+                                                   422: s.ErrorOut},
+               summary="登记申请（household_id 或 enterprise_id；金额为分；证明材料为 PDF、JPEG、PNG）")
+def application_submit(request, document_id: Form[str], benefit_id: Form[str], asked: Form[int], purpose: Form[str],
+                       evidence: File[list[UploadedFile]], household_id: Form[int | None] = None,
+                       member_id: Form[int | None] = None, enterprise_id: Form[int | None] = None):
+    household = member = enterprise = None
+    if enterprise_id is not None:
+        enterprise = registry_selectors.enterprise_get(user=request.user, pk=enterprise_id)
+    elif household_id is not None:
+        household = registry_selectors.household_get(user=request.user, pk=household_id)
+        if member_id is not None:
+            member = registry_selectors.household_members(user=request.user, household=household).filter(
+                pk=member_id).first()
+            if member is None:
+                return Status(404, {"detail": "该户没有这个成员"})
+    else:
+        return Status(422, {"detail": "请给出 household_id 或 enterprise_id"})
+    with files.saved_all([(f.name or "evidence", f.chunks()) for f in evidence]) as saved:
+        a = applications.submit(request.user, document_id=document_id, benefit_id=benefit_id, household=household,
+                                member=member, enterprise=enterprise, asked=asked, purpose=purpose, evidence=saved)
+    return Status(201, _application(a))
+
+
+class ApplicationActIn(Schema):
+    action: str  # verify / approve / return / decline
+    version: int
+    amount: int | None = None  # fen: the amount verified (village) or approved (county)
+    reason: str = ""
+
+
+@payments.post("/payments/applications/{pk}/act", response={200: ApplicationOut, 403: s.ErrorOut, 409: s.ErrorOut,
+                                                            422: s.ErrorOut},
+               summary="核实、审核、审定申请（金额为分，不超过政策上限）")
+def application_act(request, pk: int, body: ApplicationActIn):
+    a = applications.get(user=request.user, pk=pk)
+    try:
+        a = applications.act(request.user, a, body.action, version=body.version, amount=body.amount,
+                             reason=body.reason)
+    except applications.Conflict as e:
+        return Status(409, {"detail": str(e)})
+    return _application(a)

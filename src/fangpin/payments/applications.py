@@ -256,10 +256,12 @@ def visible(user):
 
 
 def application_list(*, user, area: str = "", state: str = ""):
-    qs = visible(user)
-    if area:
-        from fangpin.lib import divisions
+    from fangpin.lib import divisions
 
+    qs = visible(user)
+    if area and not divisions.is_code(area):
+        raise ValidationError({"area": "区划代码应为12位数字"})
+    if area:
         qs = qs.filter(access.subtree("village_id", divisions.prefix(divisions.full_code(area))))
     if state in S.values:
         qs = qs.filter(state=state)

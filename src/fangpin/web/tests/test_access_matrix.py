@@ -357,6 +357,14 @@ CASES = [
     Case("api:file_return", "post", lambda h: f"/api/payments/files/{h['file'].pk}/return", {"county"},
          data=lambda h: {"file": return_file(h)}, changed=lambda h: BankReturn.objects.exists()),
     Case("api:ledger_rows", "get", lambda h: "/api/payments/ledger", READ_ROLES),
+    Case("api:application_index", "get", lambda h: "/api/payments/applications", READ_ROLES),
+    Case("api:application_submit", "post", lambda h: "/api/payments/applications", {"other_county"}, label="in 陇县",
+         data=lambda h: {"document_id": "lx2022-10", "benefit_id": "monitored_industry_award", "asked": 300000,
+                         "purpose": "接口申请", "household_id": h["lx_monitored"].pk, "evidence": [evidence_file()]},
+         changed=lambda h: Application.objects.filter(purpose="接口申请").exists()),
+    Case("api:application_act", "post", lambda h: f"/api/payments/applications/{h['application'].pk}/act", {"clerk"},
+         json=True, data=lambda h: {"action": "verify", "version": h["application"].version, "amount": 10000},
+         changed=lambda h: Application.objects.get(pk=h["application"].pk).state == "township"),
 ]
 
 

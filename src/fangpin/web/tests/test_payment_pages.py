@@ -241,3 +241,17 @@ def test_an_application_from_the_pages(world, households, settings):
     assert client_for(world.other_county).get(f"/payments/evidence/{e.pk}/").status_code == 403
     body = b"".join(client_for(world.township).get(f"/payments/evidence/{e.pk}/").streaming_content)
     assert body == b"%PDF-1.4 x"
+
+
+def test_the_api_refuses_bad_areas_and_masks_ids(world, ready, django_capture_on_commit_callbacks):
+    rnd = create_round(world, django_capture_on_commit_callbacks)
+    for path in ("/api/payments/rounds?area=x", f"/api/payments/rounds/{rnd.pk}/rows?area=1'", "/api/payments/ledger?area=abc",
+                 "/api/payments/applications?area=%00"):
+        r = client_for(world.county).get(path)
+        assert r.status_code == 422, (path, r.status_code)
+    rows = client_for(world.leader).get(f"/api/payments/rounds/{rnd.pk}/rows").json()["items"]
+    ids = {r["payee_name"]: r["id_number"] for r in rows}
+    voucher = RoundRow.objects.get(round=rnd, benefit_id="consumption_voucher")
+    assert ids[voucher.payee_name] != voucher.id_number and "*" in ids[voucher.payee_name]
+    full = client_for(world.county).get(f"/api/payments/rounds/{rnd.pk}/rows").json()["items"]
+    assert voucher.id_number in {r["id_number"] for r in full}
