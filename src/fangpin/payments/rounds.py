@@ -350,6 +350,7 @@ def _open_parts(rnd: PaymentRound, rows: list[dict]) -> dict[str, int]:
 def _open_notices(rnd: PaymentRound, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
     end = today + dt.timedelta(days=rnd.notice_days - 1)
+    # order_by(): the rows' default ordering (village, id) would otherwise make DISTINCT run over them too
     villages = RoundRow.objects.filter(round=rnd).order_by().values_list("village_id", "part_id").distinct()
     RoundNotice.objects.bulk_create(RoundNotice(round=rnd, part_id=p, village_id=v, start=today, end=end)
                                     for v, p in villages)

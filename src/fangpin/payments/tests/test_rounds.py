@@ -80,6 +80,17 @@ def test_notices_run_the_notice_days_from_data(world, facts):
     assert all((n.end - n.start).days == rnd.notice_days - 1 for n in notices)
 
 
+def test_a_village_with_several_rows_has_one_notice(world, facts):
+    h = facts["wujiayao"]
+    h.contracted_land_mu = Decimal("2.00")
+    h.save()
+    rnd = new_round(world.county)
+    rnd.refresh_from_db()
+    assert rnd.state == PaymentRound.State.OPEN, rnd.error
+    assert included(rnd).filter(village_id=WUJIAYAO).count() == 2
+    assert RoundNotice.objects.filter(round=rnd, village_id=WUJIAYAO).count() == 1
+
+
 def test_a_registry_change_never_changes_a_round_but_shows_as_a_difference(world, facts):
     rnd = new_round(world.county)
     h = facts["shuangnian"]
