@@ -194,6 +194,57 @@ def insert_rows(model, rows: list[dict]) -> list[int]:
     return ids
 
 
+FRAME_BATCH = 50_000
+
+
+def insert_frame(model, frame, *, json_text: Sequence[str] = ()) -> int:
+    """Insert a Polars frame's rows (columns named by attname, values already typed) into `model`'s table; columns the
+    frame lacks take the model's defaults, keys come from the table's sequence. `json_text` names JSON columns given
+    as JSON text (one encoded document per cell), written as they are. PostgreSQL: COPY in CSV, each batch written by
+    Polars (no Python object per cell: a million round rows in seconds); SQLite: executemany. The rows written."""
+    import json
+
+    import polars as pl
+
+    if frame.height == 0:
+        return 0
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    known = {f.attname for f in fields}
+    unknown = set(frame.columns) - known
+    if unknown:
+        raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
+    missing, raw = [], set(json_text)
+    for f in fields:
+        if f.attname in frame.columns:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = timezone.now()
+        else:
+            value = f.get_default()
+        if isinstance(f, models.JSONField):
+            value = json.dumps(value)
+            raw.add(f.attname)
+        missing.append(pl.lit(value).alias(f.attname))
+    frame = frame.with_columns(missing).select([f.attname for f in fields])
+    names = [f.column for f in fields]
+    q = connection.ops.quote_name
+    cols = ", ".join(q(c) for c in names)
+    table = q(model._meta.db_table)
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            with connection.wrap_database_errors, c.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+                for start in range(0, frame.height, FRAME_BATCH):
+                    copy.write(frame.slice(start, FRAME_BATCH).write_csv(include_header=False).encode())
+        else:
+            adapters = [None if f.attname in raw else _adapter(f) for f in fields]
+            marks = ", ".join(["%s"] * len(names))
+            for start in range(0, frame.height, FRAME_BATCH):
+                c.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})",
+                              [[v if a is None or v is None else a(v) for v, a in zip(row, adapters)]
+                               for row in frame.slice(start, FRAME_BATCH).iter_rows()])
+    return frame.height
+
+
 def update_rows(model, columns: list[str], rows: list[tuple]) -> None:
     """Set `columns` (attnames) row by row: each tuple is (primary key, *values). PostgreSQL: the values are copied to
     a temporary table and applied in one UPDATE ... FROM (a million single-row UPDATEs take minutes); SQLite: one

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,8 @@ import polars as pl
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from fangpin.accounts import access
@@ -33,7 +35,6 @@ from .models import Objection, PaymentRound, RoundEvent, RoundNotice, RoundPart,
 log = logging.getLogger(__name__)
 RULES_PATH = Path(__file__).with_name("rules.yaml")
 PAYABLE_BOUNDS = (None, "exact", "at_least")  # "at most" amounts are paid on an approved application, not by a round
-INSERT_BATCH = 20_000
 
 
 @cache
@@ -206,83 +207,119 @@ def _compute(rnd: PaymentRound) -> None:
     doc = _chosen(parameters.catalog_with_overrides()[rnd.document_id], rnd.benefit_ids)
     if rnd.kind == PaymentRound.Kind.APPLICATION:
         messages: list[str] = []
-        rows = _application_rows(rnd, messages)
+        rows = _application_frame(rnd, messages)
     else:
         frames, ev = evaluate_area(user, doc, rnd.area_id, rnd.as_of, granted=_granted(doc, rnd.year))
         results = slot_columns(doc, ev.results.with_columns(pl.col(pl.Categorical).cast(pl.String)))
         messages = list(ev.messages)
         messages += [f"{u['benefit_name']}：{u['reason']}" for u in ev.unevaluable.iter_rows(named=True)][:200]
-        rows = _frozen_rows(rnd, frames, results, messages)
-    held = _held_slots(rows)
-    for r in rows:
-        other = held.get((r["benefit_id"], r["payee_key"], r["period"], r["occurrence"]))
-        if other:
-            r["status"], r["status_reason"] = RoundRow.Status.EXCLUDED, f"已在第{other}批兑现"
-    parts = _open_parts(rnd, rows)
-    for r in rows:
-        r["part_id"] = parts[r.pop("township")]
-    for start in range(0, len(rows), INSERT_BATCH):
-        bulkwrite.insert_rows(RoundRow, rows[start:start + INSERT_BATCH])
-    _open_notices(rnd)
+        rows = _frozen_frame(rnd, frames, results, messages)
+        del frames, ev, results
+    parts = _open_parts(rnd, rows["township"].unique().to_list())
+    rows = rows.with_columns(pl.col("township").replace_strict(parts, return_dtype=pl.Int64).alias("part_id")).drop(
+        "township")
+    bulkwrite.insert_frame(RoundRow, rows.with_columns(round_id=pl.lit(rnd.pk, dtype=pl.Int64)), json_text=("facts",))
+    _exclude_held(rnd)
+    _open_notices(rnd, villages=rows.select("village_id", "part_id").unique().rows())
     refresh_totals(rnd)
-    households = len({r["household_id"] for r in rows if r["household_id"]})
+    households = rows["household_id"].drop_nulls().n_unique()
     PaymentRound.objects.filter(pk=rnd.pk).update(state=PaymentRound.State.OPEN, messages=messages[:500],
                                                   households=households, version=rnd.version + 1)
     _event(rnd, user, "compute", f"计算完成，村级公示{rnd.notice_days}天", source=PaymentRound.State.COMPUTING,
            target=PaymentRound.State.OPEN)
 
 
-def _frozen_rows(rnd: PaymentRound, frames: dict, results: pl.DataFrame, messages: list[str]) -> list[dict]:
-    """The result rows as RoundRow columns, each with its payee and the facts the engine read."""
-    households = {r["household_number"]: r for r in frames["households"].iter_rows(named=True)}
-    members = {r["id_number"]: r for r in frames["members"].iter_rows(named=True)}
-    heads = {r["household_number"]: r for r in frames["members"].filter(pl.col("relation") == "head")
-             .iter_rows(named=True)}
-    enterprises = {r["credit_code"]: r for r in frames["enterprises"].iter_rows(named=True)}
+def _facts(columns: list[str], drop: tuple[str, ...]) -> pl.Expr:
+    """A sheet row's facts as one JSON object (its columns but the keys and names beside them)."""
+    return pl.struct([c for c in columns if c not in drop]).struct.json_encode()
+
+
+def _frozen_frame(rnd: PaymentRound, frames: dict, results: pl.DataFrame, messages: list[str]) -> pl.DataFrame:
+    """The result rows as RoundRow columns (plus `township`), each with its payee and the facts the engine read (as
+    JSON text), in the results' order; rows paid elsewhere are left out and counted in `messages`. Built by joins
+    over the frames: a county's million rows never become Python objects."""
+    hh, mem, ent = frames["households"], frames["members"], frames["enterprises"]
+    households = hh.select("household_number", pl.col("household_pk").alias("_hpk"),
+                           pl.col("village_code").alias("_village"),
+                           _facts(hh.columns, ("household_pk",)).alias("_hf")).unique(
+        "household_number", keep="last", maintain_order=True)
+    members = mem.select("id_number", pl.col("member_pk").alias("_mpk"), pl.col("name").alias("_mname"),
+                         _facts(mem.columns, ("member_pk", "name")).alias("_mf")).unique(
+        "id_number", keep="last", maintain_order=True)
+    heads = mem.filter(pl.col("relation") == "head").select("household_number", pl.col("name").alias("_head")).unique(
+        "household_number", keep="last", maintain_order=True)
+    enterprises = ent.select("credit_code", pl.col("enterprise_pk").alias("_epk"), pl.col("name").alias("_ename"),
+                             pl.col("division_code").alias("_division"),
+                             _facts(ent.columns, ("enterprise_pk",)).alias("_ef")).unique(
+        "credit_code", keep="last", maintain_order=True)
+    is_ent = pl.col("credit_code").is_not_null()
+    own = ~is_ent
+    frame = (results.with_row_index("_i")
+             .join(households, on="household_number", how="left")
+             .join(members, on="id_number", how="left")
+             .join(heads, on="household_number", how="left")
+             .join(enterprises, on="credit_code", how="left")
+             .sort("_i")
+             .with_columns(pl.when(is_ent).then(pl.col("_division")).otherwise(pl.col("_village")).alias("village_id")))
     prefix = divisions.prefix(rnd.area_id)
-    places: dict[str, str | None] = {}
-    out, outside = [], 0
-    for r in results.iter_rows(named=True):
-        household = member = enterprise = None
-        if r["credit_code"]:
-            enterprise = enterprises.get(r["credit_code"])
-            if enterprise is None or not (enterprise["division_code"] or "").startswith(prefix):
-                outside += 1  # paid where the enterprise is registered, by its own county
-                continue
-            place, name = enterprise["division_code"], enterprise["name"]
-        else:
-            household = households[r["household_number"]]
-            member = members.get(r["id_number"]) if r["id_number"] else None
-            place = household["village_code"]
-            head = heads.get(r["household_number"])
-            name = member["name"] if member else (head["name"] if head else r["household_number"])
-        if place not in places:
-            places[place] = _township(place)
-        if places[place] is None:
-            outside += 1
-            continue
-        facts = {}
-        if household:
-            facts["household"] = {k: v for k, v in household.items() if k != "household_pk"}
-        if member:
-            facts["member"] = {k: v for k, v in member.items() if k not in ("member_pk", "name")}
-        if enterprise:
-            facts["enterprise"] = {k: v for k, v in enterprise.items() if k not in ("enterprise_pk",)}
-        out.append({
-            "round_id": rnd.pk, "village_id": place, "township": places[place],
-            "household_id": household["household_pk"] if household else None,
-            "member_id": member["member_pk"] if member else None,
-            "enterprise_id": enterprise["enterprise_pk"] if enterprise and not member else None,
-            "payee_name": name[:100], "household_number": r["household_number"] or "",
-            "id_number": r["id_number"] or "", "credit_code": r["credit_code"] or "", "year": r["year"],
-            "benefit_id": r["benefit_id"], "benefit_name": r["benefit_name"], "clause": r["clause"],
-            "amount": r["amount"], "funding": r["funding"] or "", "explanation": r["explanation"] or "",
-            "facts": facts, "payee_key": r["payee_key"], "period": r["period"], "occurrence": r["occurrence"],
-            "status": RoundRow.Status.INCLUDED,
-        })
+    places = frame["village_id"].drop_nulls().unique().to_list()
+    townships = {p: _township(p) for p in places}
+    township = pl.col("village_id").replace_strict(townships, default=None, return_dtype=pl.String)
+    # an enterprise outside the area is paid where it is registered, by its own county
+    keep = township.is_not_null() & pl.when(is_ent).then(
+        pl.col("_epk").is_not_null() & pl.col("_division").fill_null("").str.starts_with(prefix)).otherwise(True)
+    outside = frame.height
+    frame = frame.filter(keep)
+    outside -= frame.height
     if outside:
         messages.append(f"{outside}笔应付给本范围以外或未落到乡镇的经营主体，不列入本批次（由其所在地兑现）")
+    facts = pl.concat_str([pl.when(own).then(pl.lit('"household":') + pl.col("_hf")),
+                           pl.when(own & pl.col("_mpk").is_not_null()).then(pl.lit('"member":') + pl.col("_mf")),
+                           pl.when(is_ent).then(pl.lit('"enterprise":') + pl.col("_ef"))],
+                          separator=",", ignore_nulls=True)
+    name = pl.when(is_ent).then(pl.col("_ename")).otherwise(pl.coalesce("_mname", "_head", "household_number"))
+    return frame.select(
+        "village_id", township.alias("township"),
+        pl.when(own).then(pl.col("_hpk")).alias("household_id"),
+        pl.when(own).then(pl.col("_mpk")).alias("member_id"),
+        pl.when(is_ent).then(pl.col("_epk")).alias("enterprise_id"),
+        name.str.slice(0, 100).alias("payee_name"),
+        *(pl.col(c).fill_null("") for c in ("household_number", "id_number", "credit_code")),
+        "year", "benefit_id", "benefit_name", "clause", "amount",
+        *(pl.col(c).fill_null("") for c in ("funding", "explanation")),
+        (pl.lit("{") + facts + pl.lit("}")).alias("facts"),
+        "payee_key", "period", "occurrence",
+        pl.lit(RoundRow.Status.INCLUDED.value).alias("status"),
+    )
+
+
+def _frozen_rows(rnd: PaymentRound, frames: dict, results: pl.DataFrame, messages: list[str]) -> list[dict]:
+    """The result rows as RoundRow columns (`_frozen_frame`), as dicts with the facts decoded: a household's rows."""
+    out = _frozen_frame(rnd, frames, results, messages).to_dicts()
+    for r in out:
+        r["round_id"] = rnd.pk
+        r["facts"] = json.loads(r["facts"])
     return out
+
+
+APPLICATION_SCHEMA = {
+    "village_id": pl.String, "township": pl.String, "household_id": pl.Int64, "member_id": pl.Int64,
+    "enterprise_id": pl.Int64, "payee_name": pl.String, "household_number": pl.String, "id_number": pl.String,
+    "credit_code": pl.String, "year": pl.Int64, "benefit_id": pl.String, "benefit_name": pl.String, "clause": pl.Int64,
+    "amount": pl.Int64, "funding": pl.String, "explanation": pl.String, "facts": pl.String, "payee_key": pl.String,
+    "period": pl.String, "occurrence": pl.Int64, "status": pl.String, "application_id": pl.Int64,
+}
+
+
+def _application_frame(rnd: PaymentRound, messages: list[str]) -> pl.DataFrame:
+    """`_application_rows` as the frame `_compute` writes (facts as JSON text)."""
+    rows = _application_rows(rnd, messages)
+    for r in rows:
+        r.pop("round_id")
+        r["facts"] = json.dumps(r["facts"], ensure_ascii=False)
+        r["status"] = str(r["status"])
+    return pl.DataFrame(rows, schema=APPLICATION_SCHEMA, orient="row") if rows else pl.DataFrame(
+        schema=APPLICATION_SCHEMA)
 
 
 def _application_rows(rnd: PaymentRound, messages: list[str]) -> list[dict]:
@@ -329,29 +366,29 @@ def _township(code: str) -> str | None:
     return code if level == "township" else None
 
 
-def _held_slots(rows: list[dict]) -> dict[tuple, int]:
-    """The slots of these rows already held by another round: slot -> that round's id."""
-    if not rows:
-        return {}
-    benefits = {r["benefit_id"] for r in rows}
-    periods = {r["period"] for r in rows}
-    keys = {(r["benefit_id"], r["payee_key"], r["period"], r["occurrence"]) for r in rows}
-    held = RoundRow.objects.filter(held=True, benefit_id__in=benefits, period__in=periods).values_list(
-        "benefit_id", "payee_key", "period", "occurrence", "round_id")
-    return {k[:4]: k[4] for k in held.iterator(chunk_size=20_000) if k[:4] in keys}
+def _exclude_held(rnd: PaymentRound) -> None:
+    """The round's rows whose slot another round already holds are excluded, naming that round (one UPDATE by the
+    no-double-payment index)."""
+    other = RoundRow.objects.filter(held=True, benefit_id=OuterRef("benefit_id"), payee_key=OuterRef("payee_key"),
+                                    period=OuterRef("period"), occurrence=OuterRef("occurrence")).values("round_id")[:1]
+    RoundRow.objects.filter(round=rnd).filter(Exists(other)).update(
+        status=RoundRow.Status.EXCLUDED,
+        status_reason=Concat(Value("已在第"), Cast(Subquery(other), CharField()), Value("批兑现")))
 
 
-def _open_parts(rnd: PaymentRound, rows: list[dict]) -> dict[str, int]:
-    townships = sorted({r["township"] for r in rows})
+def _open_parts(rnd: PaymentRound, townships: list[str]) -> dict[str, int]:
+    townships = sorted(set(townships))
     RoundPart.objects.bulk_create(RoundPart(round=rnd, township_id=t) for t in townships)
     return dict(RoundPart.objects.filter(round=rnd).values_list("township_id", "pk"))
 
 
-def _open_notices(rnd: PaymentRound, today: dt.date | None = None) -> None:
+def _open_notices(rnd: PaymentRound, today: dt.date | None = None, villages=None) -> None:
+    """A notice for each village of the round's rows (`villages`: its (village, part) pairs when known)."""
     today = today or timezone.localdate()
     end = today + dt.timedelta(days=rnd.notice_days - 1)
-    # order_by(): the rows' default ordering (village, id) would otherwise make DISTINCT run over them too
-    villages = RoundRow.objects.filter(round=rnd).order_by().values_list("village_id", "part_id").distinct()
+    if villages is None:
+        # order_by(): the rows' default ordering (village, id) would otherwise make DISTINCT run over them too
+        villages = RoundRow.objects.filter(round=rnd).order_by().values_list("village_id", "part_id").distinct()
     RoundNotice.objects.bulk_create(RoundNotice(round=rnd, part_id=p, village_id=v, start=today, end=end)
                                     for v, p in villages)
 
@@ -359,12 +396,12 @@ def _open_notices(rnd: PaymentRound, today: dt.date | None = None) -> None:
 def refresh_totals(rnd: PaymentRound) -> None:
     """The round's and its parts' counts and amounts of included rows (kept on the rows, not summed per page)."""
     included = RoundRow.objects.filter(round=rnd, status=RoundRow.Status.INCLUDED)
-    for part_id, n, amount in included.values("part_id").annotate(n=Count("id"), a=Sum("amount")).values_list(
-            "part_id", "n", "a"):
+    sums = list(included.order_by().values("part_id").annotate(n=Count("id"), a=Sum("amount")).values_list(
+        "part_id", "n", "a"))
+    for part_id, n, amount in sums:
         RoundPart.objects.filter(pk=part_id).update(rows=n, amount=amount)
-    RoundPart.objects.filter(round=rnd).exclude(part_rows__status=RoundRow.Status.INCLUDED).update(rows=0, amount=0)
-    total = included.aggregate(n=Count("id"), a=Sum("amount"))
-    PaymentRound.objects.filter(pk=rnd.pk).update(rows=total["n"], amount=total["a"] or 0)
+    RoundPart.objects.filter(round=rnd).exclude(pk__in=[p for p, _, _ in sums]).update(rows=0, amount=0)
+    PaymentRound.objects.filter(pk=rnd.pk).update(rows=sum(n for _, n, _ in sums), amount=sum(a for _, _, a in sums))
 
 
 # --- corrections during the notice -----------------------------------------------------------------------------------
