@@ -245,6 +245,30 @@ def insert_frame(model, frame, *, json_text: Sequence[str] = ()) -> int:
     return frame.height
 
 
+def read_frame(queryset, columns: dict):
+    """The queryset's `columns` (lookup path -> Polars type) as a Polars frame, in the queryset's order. PostgreSQL:
+    the query's rows COPY-ed out as CSV and parsed by Polars (no Python object per cell); SQLite: values_list."""
+    import io
+
+    import polars as pl
+
+    paths = list(columns)
+    qs = queryset.values_list(*paths)
+    if connection.vendor != "postgresql":
+        rows = list(qs)
+        return pl.DataFrame(rows, schema=columns, orient="row")
+    sql, params = qs.query.sql_with_params()
+    buf = io.BytesIO()
+    with connection.cursor() as c, connection.wrap_database_errors, \
+            c.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
+        for data in copy:
+            buf.write(data)
+    if buf.tell() == 0:
+        return pl.DataFrame(schema=columns)
+    buf.seek(0)
+    return pl.read_csv(buf, has_header=False, new_columns=paths, schema=columns)
+
+
 def update_rows(model, columns: list[str], rows: list[tuple]) -> None:
     """Set `columns` (attnames) row by row: each tuple is (primary key, *values). PostgreSQL: the values are copied to
     a temporary table and applied in one UPDATE ... FROM (a million single-row UPDATEs take minutes); SQLite: one
