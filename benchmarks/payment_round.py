@@ -349,7 +349,9 @@ def cleanup() -> None:
                 c.execute(sql, [ids])
         c.execute(f"DELETE FROM {PayeeAccount.history.model._meta.db_table} WHERE bank = %s", [BANK])
         c.execute("DELETE FROM payments_payeeaccount WHERE bank = %s", [BANK])
-        c.execute("DELETE FROM accounts_user WHERE username LIKE %s", ["bench\\_pr\\_%"])
+        # the reviewer accounts, unless a round kept from another run (--keep) still names them
+        c.execute("DELETE FROM accounts_user u WHERE username LIKE %s AND NOT EXISTS "
+                  "(SELECT 1 FROM payments_roundevent e WHERE e.user_id = u.id)", ["bench\\_pr\\_%"])
 
 
 # --- the report ------------------------------------------------------------------------------------------------------
