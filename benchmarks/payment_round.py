@@ -230,8 +230,20 @@ def step_peer() -> dict:
     return {"seconds": seconds, "rows": rows, "persons": persons, "frames_s": frames_s, "peak_mib": peak_mib()}
 
 
+def setup_accounts() -> dict:
+    return {"made": make_accounts()}
+
+
+def setup_returns() -> dict:
+    files = json.loads((Path(ARGS.var_dir) / "files.json").read_text())
+    returns = make_returns(files)
+    (Path(ARGS.var_dir) / "returns.json").write_text(json.dumps(returns))
+    return {"returns": returns}
+
+
+# the setup runs in children too: Linux hands a parent's peak RSS on to the children it starts after
 STEPS = {"compute": step_compute, "notices": step_notices, "approve": step_approve, "return": step_return,
-         "peer": step_peer}
+         "peer": step_peer, "accounts": setup_accounts, "returns": setup_returns}
 
 
 def child(step: str) -> dict:
@@ -398,7 +410,7 @@ def main() -> None:
         from fangpin.registry.models import Member
 
         persons = {c[:6]: Member.objects.filter(household__village__code__startswith=c[:6]).count()
-                   for c in ARGS.counties}
+                   for c in ARGS.counties}  # small queries: the parent stays small
         print(f"area: {len(persons)} county rounds ({', '.join(f'{c} {n:,}' for c, n in persons.items())}), "
               f"{sum(persons.values()):,} persons; document: a benchmark-only copy of sn2022-67 (双发〔2022〕67号) "
               f"with regions {'/'.join(persons)} and 2025 values for the grain subsidy and the monitoring line, "
@@ -410,7 +422,7 @@ def main() -> None:
             print(f"a. compute: {a['rows']:,} rows ({a['included']:,} included, {a['households']:,} households, "
                   f"{a['amount'] / 100:,.2f} yuan) {a['seconds']:.1f} s", flush=True)
             t = time.perf_counter()
-            n = make_accounts()
+            n = child("accounts")["made"]
             print(f"   (setup) {n:,} payee accounts made in {time.perf_counter() - t:.1f} s", flush=True)
             results["notices"] = b = child("notices")
             print(f"b. notices: {b['files']:,} villages, {b['rows']:,} rows, {b['mib']:.0f} MiB of .xlsx "
@@ -419,8 +431,8 @@ def main() -> None:
             print(f"c. approve + issue: {c['approvals']:,} approvals, {len(c['files'])} files, {c['rows']:,} rows "
                   f"{c['seconds']:.1f} s", flush=True)
             t = time.perf_counter()
-            returns = make_returns(c["files"])
-            (Path(tmp) / "returns.json").write_text(json.dumps(returns))
+            (Path(tmp) / "files.json").write_text(json.dumps(c["files"]))
+            returns = child("returns")["returns"]
             print(f"   (setup) {len(returns)} return files, {sum(r['rows'] for r in returns):,} rows, "
                   f"{sum(r['mib'] for r in returns):.0f} MiB, in {time.perf_counter() - t:.1f} s", flush=True)
             results["return"] = d = child("return")
