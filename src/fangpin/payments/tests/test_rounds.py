@@ -63,6 +63,7 @@ def test_each_row_is_frozen_with_its_explanation_facts_and_payee(world, facts):
     assert row.payee_name == "王建国" and row.household_id == facts["shuangnian"].pk and row.member_id is None
     assert "10.50亩" in row.explanation or "10.5亩" in row.explanation
     assert row.facts["household"]["contracted_land_mu"] == "10.50"
+    assert row.facts["household"]["dibao"] is False and row.facts["household"]["village_code"] == "140603203200"
     voucher = included(rnd).get(benefit_id="consumption_voucher")
     assert voucher.payee_name == "李秀英" and voucher.member.household_id == facts["wujiayao"].pk
     assert voucher.facts["household"]["category"] == "monitored" and voucher.period == "P20220812"
