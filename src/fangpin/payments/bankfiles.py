@@ -103,11 +103,11 @@ class ReturnLine:
 class Problem:
     row: int | None  # None: the file as a whole
     column: str  # the column's Chinese title, or "" for the whole line
-    message: str
+    message: str  # of the file as a whole (no row, no column): a whole sentence that names the file
 
     def text(self, filename: str) -> str:
         if self.row is None and not self.column:
-            return f"文件“{filename}”{self.message}"  # whole-file messages read as a predicate: 文件“x”不是 GBK 编码……
+            return self.message
         where = (f"第{self.row}行" if self.row is not None else "") + (f"“{self.column}”列" if self.column else "")
         return f"文件“{filename}”{where}：{self.message}"
 
@@ -345,7 +345,7 @@ def _values(layout_columns: tuple[Column, ...]):
 
 def _check_line(line: PayLine, n: int, separator: str | None) -> None:
     def bad(field: str, message: str):
-        raise PayLineError(f"代发明细第{n}条（业务参考号“{line.reference}”）的 {field}：{message}")
+        raise PayLineError(f"代发明细第{n}条（业务流水号“{line.reference}”）的 {field}：{message}")
 
     ref = line.reference
     if not ref or len(ref) > REFERENCE_MAX or not ref.isascii() or not ref.isprintable() or ref != ref.strip():
@@ -431,7 +431,7 @@ def _write_text(layout: Layout, lines: Iterable[PayLine], sink: _Sink, **meta) -
             total += line.amount
             cells = cells_of(line)
             out.write(encoded(text_of([layout.record, *cells] if delimited else cells),
-                              f"业务参考号“{line.reference}”的一行"))
+                              f"业务流水号“{line.reference}”的一行"))
         values = dict(meta, rows=rows, total_yuan=yuan(total), total_fen=total)
         if layout.totals:
             out.write(encoded(text_of(_checked_meta(_fill(layout.totals, **values), separator)), "合计行"))
@@ -578,6 +578,10 @@ class _Collector:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(Problem(row, column, message))
 
+    def whole(self, message: str) -> None:
+        """A problem of the file as a whole, its message naming the file."""
+        self.add(None, "", f"文件“{self.filename}”{message}")
+
     def detail(self, row: int, reference: str, account: str, amount: str, status: str, reason: str = "", *,
                reported: Collection[str] = ()) -> None:
         """One detail line's cells as text; `reported`: fields whose problem the caller has already added."""
@@ -587,9 +591,9 @@ class _Collector:
         if "reference" in reported:
             pass
         elif not reference:
-            self.add(row, t["reference"], "业务参考号为空")
+            self.add(row, t["reference"], "业务流水号为空")
         elif len(reference) > REFERENCE_MAX or not reference.isascii() or not reference.isprintable():
-            self.add(row, t["reference"], f"“{reference}”不是本系统的业务参考号（不超过{REFERENCE_MAX}位的英文字母、数字）")
+            self.add(row, t["reference"], f"“{reference}”不是本系统的业务流水号（不超过{REFERENCE_MAX}位的英文字母、数字）")
         if not (account.isascii() and account.isdigit()):  # the usual case needs no folding
             account = bankcard.normalize(account)
         why = bankcard.problem(account, card=False) if account else "账号为空"
@@ -669,6 +673,11 @@ def _cell_pattern(template: str) -> re.Pattern:
     return re.compile("".join(out), re.S)
 
 
+def _refused(filename: str, message: str) -> ReturnFileError:
+    """The file refused as a whole; `message` names it."""
+    return ReturnFileError(filename, [Problem(None, "", message)])
+
+
 def read_return(path: Path | str, filename: str, layout: Layout, *, limits: Limits) -> list[ReturnLine]:
     """Every detail line of the bank's return file, in file order; ReturnFileError naming every problem otherwise.
 
@@ -680,18 +689,18 @@ def read_return(path: Path | str, filename: str, layout: Layout, *, limits: Limi
     try:
         kind = uploads.inspect(path, filename, limits, kinds=kinds)
     except uploads.FileProblem as e:
-        raise ReturnFileError(filename, [Problem(None, "", str(e).removeprefix(f"文件“{filename}”"))]) from e
+        raise _refused(filename, str(e)) from e
     if kind != kinds[0]:
         wanted = "Excel 工作簿（.xlsx）" if layout.format == "xlsx" else "文本文件"
         found = {"xlsx": "Excel 工作簿", "xls": "Excel 97-2003 工作簿", "parquet": "Parquet 文件"}.get(kind, "文本文件")
-        raise ReturnFileError(filename, [Problem(None, "", f"是{found}，“{layout.label}”的回盘文件应为{wanted}")])
+        raise _refused(filename, f"文件“{filename}”是{found}，“{layout.label}”的回盘文件应为{wanted}")
     if layout.format == "xlsx":
         got = _Collector(filename, layout)
         _read_table(_xlsx_rows(path, filename), got, numbers=True)
         return got.result()
     wrong = _encoding_problem(path, layout)
     if wrong:
-        raise ReturnFileError(filename, [Problem(None, "", wrong)])
+        raise _refused(filename, f"文件“{filename}”{wrong}")
     read = _read_csv if layout.format == "csv" else _read_delimited
     try:  # decoding in C, the whole file
         got = _Collector(filename, layout)
@@ -776,7 +785,7 @@ def _xlsx_rows(path: Path, filename: str) -> Iterator[tuple[int, list]]:
     except BaseException as e:  # calamine's errors, and its panics
         if not parser_failed(e):
             raise
-        raise ReturnFileError(filename, [Problem(None, "", "无法作为 Excel 工作簿读取，可能已损坏")]) from None
+        raise _refused(filename, f"文件“{filename}”无法作为 Excel 工作簿读取，可能已损坏") from None
     try:
         start_row, start_col = ws.start or (0, 0)
         for i, cells in enumerate(ws.iter_rows(), start=start_row + 1):
@@ -850,9 +859,9 @@ def _read_table(rows: Iterator[tuple[int, list]], got: _Collector, *, numbers: b
                     reported.add(f)
         got.detail(n, *values, reported=reported)
     if got.details == 0 and got.total_problems == 0:
-        got.add(None, "", "没有明细记录")
+        got.whole("没有明细记录")
     if totals_row is None and spec.totals and not spec.totals_optional:
-        got.add(None, "", f"缺少合计行（以“{mark}”开头）")
+        got.whole(f"缺少合计行（以“{mark}”开头）")
 
 
 def _read_delimited(lines: Iterator[str], got: _Collector) -> None:
@@ -896,11 +905,11 @@ def _read_delimited(lines: Iterator[str], got: _Collector) -> None:
             got.detail(n, cells[ref].strip(), cells[acct].strip(), cells[amt].strip(), cells[st].strip(),
                        cells[why].strip() if why else "")
     if got.details == 0 and got.total_problems == 0:
-        got.add(None, "", "没有明细记录")
+        got.whole("没有明细记录")
     if header_line is not None:  # checked last: it counts what follows it
         _summary_line(got, *header_line, spec.header, "文件头记录", sep)
     if tail and trailer_at is None:
-        got.add(None, "", f"缺少文件尾记录（以“{tail}{sep}”开头），可能不完整")
+        got.whole(f"缺少文件尾记录（以“{tail}{sep}”开头），可能不完整")
 
 
 def _summary_line(got: _Collector, n: int, cells: list[str], template: tuple[str, ...], what: str, sep: str) -> None:
@@ -921,7 +930,7 @@ def check_against(lines: list[ReturnLine], expected: Mapping[str, tuple[int, str
     Rows of the issued file that are missing from the return are not a problem: a bank may return a file in parts, and
     the rows not yet returned stay pending (the caller lists them). Column names come from `layout`'s return columns
     when given. To refuse the file whole on any of these, raise ReturnFileError(filename, problems)."""
-    title = {"reference": "业务参考号", "account_number": "账号", "amount": "金额"}
+    title = {"reference": "业务流水号", "account_number": "账号", "amount": "金额"}
     if layout is not None:
         title = {f: layout.returns.title(f) for f in title}
     problems: list[Problem] = []
@@ -930,12 +939,12 @@ def check_against(lines: list[ReturnLine], expected: Mapping[str, tuple[int, str
         seen = first_row.setdefault(line.reference, line.row)
         if seen != line.row:
             problems.append(Problem(line.row, title["reference"],
-                                    f"业务参考号“{line.reference}”在回盘文件“{filename}”中重复：第{seen}行和第{line.row}行"))
+                                    f"业务流水号“{line.reference}”在回盘文件“{filename}”中重复：第{seen}行和第{line.row}行"))
             continue
         issued = expected.get(line.reference)
         if issued is None:
             problems.append(Problem(line.row, title["reference"],
-                                    f"业务参考号“{line.reference}”不在本次代发文件中（无法对应）"))
+                                    f"业务流水号“{line.reference}”不在本次代发文件中（无法对应）"))
             continue
         amount, account = issued
         if line.amount != amount:

@@ -127,7 +127,7 @@ def test_the_generic_csv_file():
     written, data = write(CSV)
     assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1
     rows = data.decode("utf-8-sig").split("\r\n")
-    assert rows[0] == "业务参考号,户名,账号,开户银行,金额（元）,证件号码,补贴项目,政策依据,所在村"
+    assert rows[0] == "业务流水号,户名,账号,开户银行,金额（元）,证件号码,补贴项目,政策依据,所在村"
     assert rows[1] == ("FP2026000012-0000001,李四华,6217000010001234569,中国农业银行平鲁支行,120.01,140603199001011234,"
                        "耕地地力保护补贴,双发〔2022〕67号第5条,双碾村")
     assert rows[4:] == ["合计,共3笔,,,360.06", ""]
@@ -150,7 +150,7 @@ def test_the_xlsx_file_holds_text_amounts_and_a_totals_row(tmp_path):
     (tmp_path / "f.xlsx").write_bytes(data)
     ws = openpyxl.load_workbook(tmp_path / "f.xlsx").active
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert rows[0][:5] == ["业务参考号", "户名", "账号", "开户银行", "金额（元）"]
+    assert rows[0][:5] == ["业务流水号", "户名", "账号", "开户银行", "金额（元）"]
     assert rows[1][2:5] == ["6217000010001234569", "中国农业银行平鲁支行", "120.01"]  # text: no digits lost, no float
     assert rows[4][:5] == ["合计", "共3笔", None, None, "360.06"]
     assert written.rows == 3 and written.filename.endswith(".xlsx")
@@ -231,7 +231,7 @@ def test_a_partial_return_is_accepted(tmp_path):
     assert bankfiles.check_against(got, EXPECTED, path.name) == []
 
 
-HEAD = "业务参考号,户名,账号,开户银行,金额（元）,证件号码,补贴项目,政策依据,所在村,处理结果,失败原因\n"
+HEAD = "业务流水号,户名,账号,开户银行,金额（元）,证件号码,补贴项目,政策依据,所在村,处理结果,失败原因\n"
 
 
 def csv_row(x: PayLine, amount: str | None = None, status="成功", reason="") -> str:
@@ -275,17 +275,17 @@ def test_a_bad_status_is_named(tmp_path):
 
 
 def test_a_missing_or_misnamed_column_is_named(tmp_path):
-    head = HEAD.replace("业务参考号", "参考号").replace(",失败原因", "")
+    head = HEAD.replace("业务流水号", "参考号").replace(",失败原因", "")
     path = text_file(tmp_path, head + csv_row(LINES[0]), CSV)
     assert messages(refusal(path, CSV)) == [
         f"文件“回盘.csv”第1行“{t}”列：缺少此列（回盘文件应有：{HEAD.strip().replace(',', '、')}）"
-        for t in ("业务参考号", "失败原因")]
+        for t in ("业务流水号", "失败原因")]
 
 
 def test_a_file_of_another_layout_has_no_column_titles(tmp_path):
     path = text_file(tmp_path, ykt("H|农行|20260321|2|240.03", D1, D2, "T|2|240.03"), CSV)
     err = refusal(path, CSV)
-    assert "文件“回盘.csv”" in str(err) and "第1行“业务参考号”列：缺少此列" in str(err)
+    assert "文件“回盘.csv”" in str(err) and "第1行“业务流水号”列：缺少此列" in str(err)
 
 
 def test_the_totals_row_is_checked_when_present(tmp_path):
@@ -400,7 +400,7 @@ def test_an_xlsx_bomb_is_refused_before_it_is_parsed(tmp_path):
     path = tmp_path / "回盘.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet()
-    ws.write_string(0, 0, "业务参考号")
+    ws.write_string(0, 0, "业务流水号")
     ws.write_string(1048575, 16383, "x")  # a grid of 17 billion cells for calamine to allocate
     wb.close()
     err = refusal(path, XLSX)
@@ -452,8 +452,8 @@ def test_check_against_names_unmatched_changed_and_duplicate_rows():
     assert [p.text("回盘.csv") for p in problems] == [
         "文件“回盘.csv”第3行“金额（元）”列：回盘金额 120.03 元与代发金额 120.02 元不符",
         "文件“回盘.csv”第4行“账号”列：回盘账号 6228***********0018 与代发账号 6217***********4569 不符",
-        "文件“回盘.csv”第5行“业务参考号”列：业务参考号“FP2026000099-0000001”不在本次代发文件中（无法对应）",
-        "文件“回盘.csv”第6行“业务参考号”列：业务参考号“FP2026000012-0000001”在回盘文件“回盘.csv”中重复：第2行和第6行"]
+        "文件“回盘.csv”第5行“业务流水号”列：业务流水号“FP2026000099-0000001”不在本次代发文件中（无法对应）",
+        "文件“回盘.csv”第6行“业务流水号”列：业务流水号“FP2026000012-0000001”在回盘文件“回盘.csv”中重复：第2行和第6行"]
 
 
 def test_check_against_an_agreeing_return():
@@ -465,7 +465,7 @@ def test_a_duplicate_read_from_the_file(tmp_path):
     path = text_file(tmp_path, HEAD + csv_row(LINES[0]) + csv_row(LINES[1]) + csv_row(LINES[0]), CSV)
     got = bankfiles.read_return(path, path.name, CSV, limits=LIMITS)
     problems = bankfiles.check_against(got, EXPECTED, path.name, layout=CSV)
-    assert [(p.row, p.column) for p in problems] == [(4, "业务参考号")] and "第2行和第4行" in problems[0].message
+    assert [(p.row, p.column) for p in problems] == [(4, "业务流水号")] and "第2行和第4行" in problems[0].message
 
 
 def test_the_error_is_one_value_error_with_its_problems():
