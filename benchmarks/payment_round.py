@@ -116,7 +116,8 @@ def payable_ids() -> list[str]:
     from fangpin.payments import rounds
     from fangpin.policies import parameters
 
-    return [b.id for b in rounds.payable_benefits(parameters.catalog_with_overrides()[BENCH_DOC_ID])]
+    return [b.id for b in parameters.catalog_with_overrides()[BENCH_DOC_ID].benefits
+            if b.amount.bound in rounds.PAYABLE_BOUNDS]  # the "up to" ones are paid on applications
 
 
 # --- the timed steps, each in its own process ------------------------------------------------------------------------

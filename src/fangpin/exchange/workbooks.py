@@ -110,7 +110,7 @@ def write_export(user, path: Path) -> None:
 
 def write_document(path: Path, rows_by_sheet: dict, notes: list[str] = ()) -> None:
     """A workbook from rows in the JSON representation (sheet key -> iterable of dicts), streamed."""
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
     wb.set_properties(PROPERTIES)
     fm = _Formats(wb)
     for sheet in WORKBOOK_ORDER:
@@ -136,7 +136,7 @@ def _from_json(f, value):
 def write_template(path: Path, user=None) -> None:
     """The blank workbook. For a user, the village column offers the villages of the user's area in a drop-down list,
     read from a hidden sheet (an inline list holds at most 255 characters); a code may still be typed."""
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     wb.set_properties(PROPERTIES)
     fm = _Formats(wb)
     sheets = {}
@@ -177,7 +177,7 @@ def write_error_report(f: ExchangeFile, result: ImportResult, path: Path) -> Non
     by_place: dict[tuple[str | None, int | None], list[str]] = defaultdict(list)
     for p in result.problems:
         by_place[(p.sheet, p.row)].append((f"{p.letter}列" if p.letter else "") + p.message)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
     fm = _Formats(wb)
     general = [f"{p.where()}：{p.message}" if p.where() else p.message for p in result.problems if not p.row]
     ws = wb.add_worksheet("错误汇总")

@@ -96,7 +96,9 @@ def write_xlsx(path: Path, *, title: str, filters: list[str], columns: list[Colu
     written. More than `sheet_rows` rows go on to further sheets, each with the same title lines and header. More than
     `limit` rows: TooMany, and the file is not to be used. `progress(n)` is called every `every` rows; `after(workbook)`
     adds sheets once the rows are written (totals known only then). `totals` is read after the rows, too."""
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
+    wb = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True, "default_date_format": "yyyy-mm-dd",
+        "strings_to_formulas": False})  # a name or note typed as "=..." stays text, never a formula Excel runs
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
     date = wb.add_format({"num_format": "yyyy-mm-dd"})

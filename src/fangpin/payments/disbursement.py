@@ -99,7 +99,7 @@ def issue(user, rnd: PaymentRound, *, layout: str, paid_on: dt.date | None = Non
                                        basis=f"{rnd.document_number}第{clause}条", village=village)
                      for pk, holder, number, amount, idn, benefit, clause, village in lines)
         with path.open("wb") as fh:
-            written = bankfiles.write(layouts[layout], pay_lines, fh, title=rnd.title, paid_on=paid_on,
+            written = bankfiles.write(layouts[layout], pay_lines, fh, title=f"第{rnd.pk}批_{bank}", paid_on=paid_on,
                                       payer=rnd.county.name)
         f = DisbursementFile.objects.create(round=rnd, bank=bank, layout=layout, rows=written.rows,
                                             total=written.total, sha256=written.sha256, path=str(path),
@@ -151,12 +151,19 @@ def import_return(user, f: DisbursementFile, path: Path, filename: str) -> BankR
         disbursement=f, bank_status=RoundRow.Bank.PENDING).values_list("id", "amount", "account_number").iterator(CHUNK)}
     done = set(RoundRow.objects.filter(disbursement=f).exclude(bank_status=RoundRow.Bank.PENDING).values_list(
         "id", flat=True))
-    problems = bankfiles.check_against(lines, expected, filename)
-    problems += [bankfiles.Problem(line.row, "业务流水号", f"“{line.reference}”已在此前的回盘中处理，不能重复回盘")
-                 for line in lines if row_of(line.reference) in done]
+    again = {line.reference for line in lines if row_of(line.reference) in done}
+    problems = [bankfiles.Problem(line.row, "业务流水号", f"“{line.reference}”已在此前的回盘中处理，不能重复回盘")
+                for line in lines if line.reference in again]
+    problems += [p for p in bankfiles.check_against([x for x in lines if x.reference not in again], expected, filename,
+                                                    layout=layout)]
+    problems.sort(key=lambda p: (p.row is None, p.row or 0))
     if problems:
         raise bankfiles.ReturnFileError(filename, problems)
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    digest = digest.hexdigest()
     if BankReturn.objects.filter(file=f, sha256=digest).exists():
         raise ValueError(f"文件“{filename}”已导入过")
     today = timezone.localdate()

@@ -39,7 +39,7 @@ def _totals(results: pl.DataFrame) -> list[dict]:
 
 
 def write_xlsx(path: Path, *, policy: str, as_of, ev: Evaluation, unreadable: list[Unreadable]) -> None:
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     money = wb.add_format({"num_format": "#,##0.00"})
     ws = wb.add_worksheet("汇总")
