@@ -9,20 +9,17 @@ from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual
 from simple_history.models import HistoricalRecords
 
+from . import choices
+
 
 class PayeeAccount(models.Model):
     """收款账户: where a member's or an enterprise's payments go. One current account per payee; a new one ends the old
     the day before. A member's holder is the member, or a named proxy (代领人) with the relation and the reason; an
     enterprise is paid into its own corporate account (对公账户), held in its name."""
 
-    class Kind(models.TextChoices):
-        ONE_CARD = "one_card", "惠民惠农“一卡通”账户"
-        BANK_CARD = "bank_card", "银行卡"
-        SOCIAL_SECURITY = "social_security", "社会保障卡（金融账户）"
-        CORPORATE = "corporate", "对公账户"
-
-    CARD_KINDS = (Kind.BANK_CARD, Kind.SOCIAL_SECURITY)  # card numbers with a Luhn check digit
-    PERSON_KINDS = (Kind.ONE_CARD, Kind.BANK_CARD, Kind.SOCIAL_SECURITY)
+    Kind = choices.AccountKind
+    CARD_KINDS = choices.CARD_KINDS  # card numbers with a Luhn check digit
+    PERSON_KINDS = choices.PERSON_KINDS
 
     member = models.ForeignKey("registry.Member", on_delete=models.CASCADE, related_name="payee_accounts",
                                verbose_name="家庭成员", null=True, blank=True)

@@ -36,7 +36,8 @@ def test_an_account_of_the_member(world, member):
     ({"kind": "cash"}, "kind", "请选择账户类型"),
     ({"bank": " "}, "bank", "请填写开户银行"),
     ({"holder": "张代领"}, "holder", "代领须写明"),
-    ({"holder": "张代领", "proxy_relation": "儿子"}, "holder", "代领须写明"),
+    ({"holder": "张代领", "proxy_relation": "儿子"}, "proxy_reason", "代领须写明代领原因"),
+    ({"holder": "张代领", "proxy_reason": "外出"}, "proxy_relation", "代领须写明代领人与本人关系"),
     ({"proxy_relation": "儿子", "proxy_reason": "外出"}, "proxy_relation", "户名是本人时不填代领人"),
 ])
 def test_refused_with_the_field_named(world, member, kw, field, message):
