@@ -42,7 +42,7 @@ def limits_markdown() -> str:
 def columns_markdown() -> str:
     out = []
     for s in SHEETS:
-        out += [f"### {s.key} — 工作表“{s.title}”", "", f"{s.description}。行的键：{'、'.join(s.keys)}。", "",
+        out += [f"### {s.key} — 工作表“{s.title}”", "", f"{s.description}。行的键：{('或' if s.either_key else '、').join(s.keys)}。", "",
                 "| JSON 键 | Excel 列 | 必填 | 类型与取值 | 说明 |", "|---|---|---|---|---|"]
         for f in s.fields:
             if f.type == "enum":

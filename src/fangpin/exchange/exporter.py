@@ -7,6 +7,7 @@ from typing import IO
 
 from fangpin.accounts import access
 from fangpin.accounts.masking import MASKED_FIELDS, field_for
+from fangpin.payments import accounts as payee_accounts
 from fangpin.registry import selectors
 
 from . import mapping, values
@@ -17,7 +18,14 @@ from .spec import FORMAT_NAME, FORMAT_VERSION, SHEETS, Sheet
 HOUSEHOLD_PATH = {
     "households": "pk", "members": "household_id", "incomes": "household_id",
     "employments": "member__household_id", "trainings": "member__household_id", "startups": "member__household_id",
+    "accounts": "member__household_id",
 }
+MASKED_NOTE = "身份证号、收款账号已按角色脱敏，本文件不能再导入"
+
+
+def _all(sheet: Sheet):
+    model = mapping.MODELS[sheet.key]
+    return model.objects.filter(until__isnull=True) if sheet.key == "accounts" else model.objects.all()  # current only
 
 
 def _queryset(user, sheet: Sheet, household_ids=None, enterprise_ids=None):
@@ -25,11 +33,14 @@ def _queryset(user, sheet: Sheet, household_ids=None, enterprise_ids=None):
         qs = selectors.enterprises_visible(user=user).filter(pk__in=enterprise_ids)
         return qs.order_by(*mapping.ORDER[sheet.key])
     if household_ids is not None and sheet.key in HOUSEHOLD_PATH:
-        qs = access.scope(user, mapping.MODELS[sheet.key].objects.all(), "registry.read")
+        qs = access.scope(user, _all(sheet), "registry.read")
         return qs.filter(**{f"{HOUSEHOLD_PATH[sheet.key]}__in": household_ids}).order_by(*mapping.ORDER[sheet.key])
     if sheet.key == "enterprises":
         # with the enterprises outside the subtree that exported people are linked to, so the file is whole
         qs = selectors.enterprises_visible(user=user, capability="registry.export")
+    elif sheet.key == "accounts":
+        # the members' and the enterprises' of the area (an employer elsewhere in the file is not the user's to pay)
+        qs = payee_accounts.current_accounts(user=user, capability="registry.export")
     else:
         qs = access.scope(user, mapping.MODELS[sheet.key].objects.all(), "registry.export")
     return qs.order_by(*mapping.ORDER[sheet.key])
@@ -65,7 +76,7 @@ def iter_json(user) -> Iterator[str]:
     """The JSON document in pieces, one row at a time, for streaming responses and files."""
     yield f'{{"format": "{FORMAT_NAME}", "version": "{FORMAT_VERSION}"'
     if is_masked(user):
-        yield ', "notes": "身份证号已按角色脱敏，本文件不能再导入"'
+        yield f', "notes": "{MASKED_NOTE}"'
     for sheet in SHEETS:
         yield f',\n"{sheet.key}": ['
         for i, row in enumerate(rows(user, sheet)):

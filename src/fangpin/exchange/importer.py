@@ -13,6 +13,7 @@ start-ups, a person's records are replaced.
 """
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 import tempfile
 from collections import defaultdict
@@ -28,6 +29,8 @@ from fangpin.accounts import access
 from fangpin.lib import bulkwrite, divisions, idnumber
 from fangpin.orgunits import names, villages
 from fangpin.orgunits.models import OrgUnit
+from fangpin.payments import accounts as payee_accounts
+from fangpin.payments.models import PayeeAccount
 from fangpin.registry import rules
 from fangpin.registry import services as registry_services
 from fangpin.monitoring import tallies as monitoring_tallies
@@ -44,6 +47,12 @@ CHUNK = 500  # keys per IN (...) query; well under SQLite's variable limit
 ENTERPRISE_ELSEWHERE = "该统一社会信用代码已登记为您管辖范围以外的经营主体：可以引用，不能通过导入修改"
 EVENT_DATES = ("start_date", "end_date", "started_on", "base_certified_on")  # not in the future, not before birth
 CHANGED_MEANWHILE = "检查通过后、写入前，系统中的数据被他人修改"
+# what makes an account the same as the current one (the columns of the 收款账户 sheet but its payee's key)
+ACCOUNT_COLUMNS = ("kind", "bank", "account_number", "holder", "proxy_relation", "proxy_reason", "since")
+PAYEE_MISSING = {"id_number": "身份证号“{}”在文件和系统中都没有登记为家庭成员",
+                 "credit_code": "信用代码“{}”在文件和系统中都没有登记为经营主体"}
+PAYEE_ELSEWHERE = {"id_number": "该成员不在您的管辖范围内：只能登记本人管辖范围内的收款账户",
+                   "credit_code": "该经营主体不在您的管辖范围内：只能登记本人管辖范围内的收款账户"}
 
 
 @dataclass
@@ -152,6 +161,9 @@ class _Checker:
         self.household_status: dict[str, tuple[bool, str]] = {}  # number -> (monitored, monitor type), if in the file
         self.risk_eliminated: dict[str, object] = {}  # number -> 风险消除日期 (or None), if the column is in the file
         self.members: dict[str, tuple[int, str, bool]] = {}  # id -> (row, household number, is head)
+        self.member_names: dict[str, str] | None = None  # id -> name, kept only when the file has accounts to check
+        # 收款账户: (payee key column, its value) -> (row, the account's ACCOUNT_COLUMNS)
+        self.accounts: dict[tuple[str, str], tuple[int, tuple]] = {}
         self.keys: dict[str, set] = defaultdict(set)
         # households with a member row that failed its own checks: their head count is not judged again
         self.unsure_households: set[str] = set()
@@ -172,6 +184,8 @@ class _Checker:
 
     def run(self, sheets: list[Sheet]) -> None:
         readable, done = 0, 0
+        if any(s.key == "accounts" for s in sheets):
+            self.member_names = {}  # a holder is compared with the member's name
         for i, sheet in enumerate(sheets):  # sheet by sheet, headers then rows: calamine parses each sheet once
             header_problems = self.f.header_problems(sheet)
             for p in header_problems:
@@ -204,6 +218,8 @@ class _Checker:
             self.result.problems.append(Problem(None, None, None, None, "", f"文件“{self.f.filename}”中没有任何数据行"))
         self.check_database()
         self.check_heads()
+        if self.accounts:
+            self.check_accounts()
         # in the file's order: sheet by sheet, row by row (the checks above find them in another order)
         order = {self.f.sheet_label(s): i for i, s in enumerate(sheets)}
         self.result.problems.sort(key=lambda p: (order.get(p.sheet, -1 if p.sheet is None else len(order)), p.row or 0))
@@ -321,6 +337,8 @@ class _Checker:
             self.unsure_households.add(t["household_number"])
             return
         self.members[id_number] = (row, t["household_number"], t["relation"] == Relation.HEAD)
+        if self.member_names is not None:
+            self.member_names[id_number] = t["name"]
         self.refer(sheet, row, "household_number", t["household_number"])
         info = idnumber.parse(id_number)
         t["_sex"], t["_birth"] = info.sex, info.birth_date  # for the write pass
@@ -345,6 +363,21 @@ class _Checker:
 
     def row_startups(self, sheet, row, t):
         self._person_row(sheet, row, t, ("enterprise_credit_code",))
+
+    def row_accounts(self, sheet, row, t):
+        id_number, code = t.get("id_number"), t.get("credit_code")
+        if (id_number is None) == (code is None):
+            self.problem(sheet, row, "id_number", id_number,
+                         "家庭成员的账户填写身份证号，经营主体的对公账户填写统一社会信用代码，二者只填其一"
+                         if id_number else "请填写收款人的身份证号（家庭成员）或统一社会信用代码（经营主体）")
+            return
+        payee = ("id_number", id_number) if id_number else ("credit_code", code)
+        if payee in self.accounts:
+            self.problem(sheet, row, payee[0], payee[1],
+                         f"与第{self.accounts[payee][0]}行是同一收款人：每个收款人只填一行（现用账户）")
+            return
+        # absent optional columns are blanks: a row describes the whole account
+        self.accounts[payee] = (row, tuple(t.get(k) or "" if k.startswith("proxy") else t[k] for k in ACCOUNT_COLUMNS))
 
     def _person_row(self, sheet, row, t, enterprise_keys):
         key = tuple(t.get(k) for k in sheet.keys)
@@ -432,6 +465,58 @@ class _Checker:
         self._check_pending("households", Household, "number", "village_id", "户编号“{}”在文件和系统中都不存在")
         self._check_pending("members", Member, "id_number", "household__village_id", "身份证号“{}”在文件和系统中都没有登记为家庭成员")
         self._check_pending("enterprises", Enterprise, "credit_code", None, "信用代码“{}”在文件和系统中都没有登记为经营主体")
+
+    def check_accounts(self) -> None:
+        """Each account by the rules of payments.accounts (its payee in the file or the registry, in the user's area,
+        the holder the payee or a named proxy); one that differs from the payee's current account starts after it."""
+        sheet = BY_KEY["accounts"]
+        payees: dict[tuple[str, str], tuple[str, str | None]] = {}  # payee -> (name, area; None: judged elsewhere)
+        for (key, value) in self.accounts:
+            if key == "id_number" and value in self.members:
+                payees[key, value] = (self.member_names[value], None)  # its household's area is the members' check
+            elif key == "credit_code" and value in self.enterprise_rows:
+                t = self.enterprise_rows[value]
+                payees[key, value] = (t["name"], t["division_code"])
+        wanted = {key: [v for k, v in self.accounts if k == key and (k, v) not in payees] for key in PAYEE_MISSING}
+        if self.user is not None:
+            for chunk in _chunks(wanted["id_number"]):
+                for id_number, name, village in Member.objects.filter(id_number__any_of=chunk).values_list(
+                        "id_number", "name", "household__village_id"):
+                    payees["id_number", id_number] = (name, village)
+            for chunk in _chunks(wanted["credit_code"]):
+                for code, name, area in Enterprise.objects.filter(credit_code__any_of=chunk).values_list(
+                        "credit_code", "name", "org_unit_id"):
+                    payees["credit_code", code] = (name, area)
+        current = self._current_accounts(payees) if self.user is not None else {}
+        for payee, (row, account) in self.accounts.items():
+            key, value = payee
+            name, area = payees.get(payee, (None, None))
+            if name is None and self.user is not None:
+                self.problem(sheet, row, key, value, PAYEE_MISSING[key].format(value))
+            elif area is not None and self.user is not None and not access.covers(self.user, area):
+                self.problem(sheet, row, key, value, PAYEE_ELSEWHERE[key])
+                continue
+            fields = dict(zip(ACCOUNT_COLUMNS, account))
+            errors = payee_accounts.problems(
+                kind=fields["kind"], bank=fields["bank"], number=fields["account_number"], holder=fields["holder"],
+                since=fields["since"], proxy_relation=fields["proxy_relation"], proxy_reason=fields["proxy_reason"],
+                payee_name=name, enterprise=key == "credit_code", today=self.today)
+            for column, message in errors.items():
+                self.problem(sheet, row, column, fields[column], message)
+            stored = current.get(payee)
+            if stored is not None and stored != account and "since" not in errors:
+                if message := payee_accounts.since_problem(fields["since"], stored[-1]):
+                    self.problem(sheet, row, "since", fields["since"], message)
+
+    def _current_accounts(self, payees) -> dict[tuple[str, str], tuple]:
+        """payee -> its current account's ACCOUNT_COLUMNS, for the payees in the registry."""
+        out = {}
+        for key, path in (("id_number", "member__id_number"), ("credit_code", "enterprise__credit_code")):
+            for chunk in _chunks(v for k, v in payees if k == key):
+                rows = PayeeAccount.objects.filter(until__isnull=True, **{f"{path}__any_of": chunk})
+                for value, *account in rows.values_list(path, *ACCOUNT_COLUMNS):
+                    out[key, value] = tuple(account)
+        return out
 
     def _check_pending(self, target, model, key_field, scope_field, missing):
         refs = self.pending.get(target, {})
@@ -718,6 +803,56 @@ class _Writer:
 
     def write_startups(self, sheet, batch):
         self._replace(Startup, sheet, batch, {"enterprise_credit_code": "enterprise_id"}, False)
+
+    def write_accounts(self, sheet, batch):
+        """A row equal to its payee's current account leaves it alone; another replaces it: the current one ends the
+        day before the new one starts (history: "~" on the old, "+" on the new, as payments.accounts writes them)."""
+        today = timezone.localdate()
+        payees, current = {}, {}
+        for key, model, field, area, fk in (("id_number", Member, "id_number", "household__village_id", "member_id"),
+                                            ("credit_code", Enterprise, "credit_code", "org_unit_id", "enterprise_id")):
+            wanted = sorted({t[key] for t in batch if t.get(key)})
+            if not wanted:
+                continue
+            ids = {}
+            for value, pk, code, name in (model.objects.select_for_update(of=("self",))
+                                          .filter(**{f"{field}__any_of": wanted}).order_by("pk")
+                                          .values_list(field, "id", area, "name")):
+                payees[key, value] = (fk, pk, code, name)
+                ids[pk] = value
+            for a in (PayeeAccount.objects.select_for_update().filter(until__isnull=True, **{f"{fk}__any_of": sorted(ids)})
+                      .order_by("pk")):
+                current[key, ids[getattr(a, fk)]] = a
+        ends, creates = [], []
+        for t in batch:
+            key = "id_number" if t.get("id_number") else "credit_code"
+            hit = payees.get((key, t[key]))
+            if hit is None:
+                self.conflict(sheet, t, key, f"“{t[key]}”已不存在")
+            fk, pk, code, name = hit
+            if not self.covers(code):
+                self.conflict(sheet, t, key, f"“{t[key]}”已不在您的管辖范围内")
+            fields = {k: t.get(k) or "" if k.startswith("proxy") else t[k] for k in ACCOUNT_COLUMNS}
+            errors = payee_accounts.problems(
+                kind=fields["kind"], bank=fields["bank"], number=fields["account_number"], holder=fields["holder"],
+                since=fields["since"], proxy_relation=fields["proxy_relation"], proxy_reason=fields["proxy_reason"],
+                payee_name=name, enterprise=key == "credit_code", today=today)
+            for column, message in errors.items():
+                self.conflict(sheet, t, column, message)
+            old = current.get((key, t[key]))
+            if old is not None:
+                if all(getattr(old, k) == v for k, v in fields.items()):
+                    continue  # the account the payee has: nothing to write
+                if message := payee_accounts.since_problem(fields["since"], old.since):
+                    self.conflict(sheet, t, "since", message)
+                old.until = fields["since"] - dt.timedelta(days=1)
+                ends.append(old)
+            creates.append({"member_id": None, "enterprise_id": None, fk: pk, **fields, "until": None,
+                            "created_by_id": self.user.pk})
+        if ends:
+            bulk_update_with_history(ends, PayeeAccount, ["until"], batch_size=self.batch_size,
+                                     default_user=self.user, default_change_reason=self.reason)
+        bulkwrite.insert_with_history(PayeeAccount, creates, user=self.user, reason=self.reason)
 
 
 def check(f: ExchangeFile, sheets: list[Sheet], *, user=None, on_row=None) -> list[Problem]:

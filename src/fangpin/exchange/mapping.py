@@ -1,6 +1,9 @@
 """How each exchange sheet maps onto the registry models: the ORM path of every column."""
 from __future__ import annotations
 
+from django.db.models import F
+
+from fangpin.payments.models import PayeeAccount
 from fangpin.registry.models import Employment, Enterprise, Household, IncomeRecord, Member, Startup, Training
 
 MODELS = {
@@ -11,6 +14,7 @@ MODELS = {
     "employments": Employment,
     "trainings": Training,
     "startups": Startup,
+    "accounts": PayeeAccount,
 }
 
 # column key -> ORM path (for export values() and for import field names where it is a plain field)
@@ -59,6 +63,11 @@ ORM_PATH: dict[str, dict[str, str]] = {
         "started_on": "started_on", "operating_months": "operating_months", "yearly_rent": "yearly_rent",
         "guaranteed_loan": "guaranteed_loan", "returnee": "returnee", "stable_income": "stable_income",
     },
+    "accounts": {
+        "id_number": "member__id_number", "credit_code": "enterprise__credit_code", "kind": "kind", "bank": "bank",
+        "account_number": "account_number", "holder": "holder", "proxy_relation": "proxy_relation",
+        "proxy_reason": "proxy_reason", "since": "since",
+    },
 }
 
 # Stable export order: after a re-import, primary keys follow file order, so the same order comes back.
@@ -70,6 +79,8 @@ ORDER = {
     "employments": ("member__household__number", "member_id", "start_date", "id"),
     "trainings": ("member__household__number", "member_id", "start_date", "id"),
     "startups": ("member__household__number", "member_id", "started_on", "id"),
+    # members' accounts first (NULLS FIRST: SQLite and PostgreSQL sort NULL differently), then enterprises'
+    "accounts": (F("enterprise__credit_code").asc(nulls_first=True), "member__household__number", "member_id"),
 }
 
 # Columns that point at another row, and the sheet whose key they name.

@@ -28,6 +28,8 @@ def _field_schema(f: Field) -> dict:
         s = {"type": "string", "pattern": r"^\d{12}$"}
     elif t == "credit_code":
         s = {"type": "string", "pattern": r"^[0-9A-HJ-NPQRTUWXY]{18}$", "description": "GB 32100 统一社会信用代码"}
+    elif t == "account_number":
+        s = {"type": "string", "pattern": r"^\d{8,30}$"}
     else:
         s = {"type": "string"}
         if f.max_length:

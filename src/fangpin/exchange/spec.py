@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from fangpin.payments.choices import AccountKind
 from fangpin.registry import choices as c
 
 FORMAT_NAME = "fangpin-exchange"
@@ -23,7 +24,8 @@ FORMAT_VERSION = "1.0"
 class Field:
     key: str  # JSON key
     header: str  # Excel column header (Chinese)
-    type: str  # string, integer, decimal, money, date, boolean, enum, id_number, division_code, village, credit_code
+    type: str  # string, integer, decimal, money, date, boolean, enum, id_number, division_code, village, credit_code,
+    # account_number
     required: bool = False
     choices: type[models.TextChoices] | None = None
     max_length: int | None = None
@@ -47,6 +49,7 @@ class Sheet:
     fields: tuple[Field, ...]
     description: str = ""
     keys: tuple[str, ...] = field(default=())  # what identifies a row
+    either_key: bool = False  # a row fills one of `keys`, which identifies it (a member's or an enterprise's account)
 
     def field(self, key: str) -> Field:
         return next(f for f in self.fields if f.key == key)
@@ -212,9 +215,33 @@ STARTUPS = Sheet(
     ("id_number", "started_on"),
 )
 
-SHEETS: tuple[Sheet, ...] = (ENTERPRISES, HOUSEHOLDS, MEMBERS, INCOMES, EMPLOYMENTS, TRAININGS, STARTUPS)
+ACCOUNTS = Sheet(
+    "accounts", "收款账户",
+    (
+        Field("id_number", "身份证号", "id_number", description="家庭成员的账户填写；与统一社会信用代码二者填其一"),
+        Field("credit_code", "统一社会信用代码", "credit_code", description="经营主体的对公账户填写"),
+        Field("kind", "账户类型", "enum", True, AccountKind, description="经营主体只能是对公账户"),
+        Field("bank", "开户银行", "string", True, max_length=60),
+        Field("account_number", "账号", "account_number", True,
+              description="银行卡、社会保障卡为13至19位卡号，核对校验位（Luhn）；一卡通存折、对公账号为8至30位数字"),
+        Field("holder", "户名", "string", True, max_length=50,
+              description="家庭成员的账户为本人姓名，否则为代领，须填写以下两列；对公账户为经营主体名称"),
+        Field("proxy_relation", "代领人与本人关系", "string", max_length=20),
+        Field("proxy_reason", "代领原因", "string", max_length=100),
+        Field("since", "启用日期", "date", True,
+              description="与现用账户不同时，新账户自该日启用、现用账户于前一日停用，须晚于现用账户的启用日期"),
+    ),
+    "每个收款人的现用账户一行（家庭成员按身份证号，经营主体按统一社会信用代码）；导入时，与现用账户相同的不变，"
+    "不同的替换现用账户，原账户保留在账户记录中",
+    ("id_number", "credit_code"),
+    either_key=True,
+)
+
+SHEETS: tuple[Sheet, ...] = (ENTERPRISES, HOUSEHOLDS, MEMBERS, INCOMES, EMPLOYMENTS, TRAININGS, STARTUPS, ACCOUNTS)
 # The order a person meets the sheets in a workbook (template, export): a clerk starts with households; employers,
-# which the work spells refer to, come last. The importer checks them in SHEETS order whatever the file's order.
-WORKBOOK_ORDER: tuple[Sheet, ...] = (HOUSEHOLDS, MEMBERS, INCOMES, EMPLOYMENTS, TRAININGS, STARTUPS, ENTERPRISES)
+# which the work spells refer to, come last. The importer checks them in SHEETS order whatever the file's order
+# (accounts after the members and enterprises they belong to).
+WORKBOOK_ORDER: tuple[Sheet, ...] = (HOUSEHOLDS, MEMBERS, INCOMES, EMPLOYMENTS, TRAININGS, STARTUPS, ACCOUNTS,
+                                     ENTERPRISES)
 BY_KEY = {s.key: s for s in SHEETS}
 BY_TITLE = {s.title: s for s in SHEETS}

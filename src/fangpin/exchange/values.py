@@ -7,7 +7,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from fangpin.lib import creditcode, idnumber, money
+from fangpin.lib import bankcard, creditcode, idnumber, money
 from fangpin.registry.choices import ALIASES
 
 from .spec import Field
@@ -235,6 +235,26 @@ def _credit_code(f, raw, excel):
         raise CellError(str(e)) from None
 
 
+def _account_number(f, raw, excel):
+    """An account number's digits as typed, spaces and hyphens dropped; the rules of its kind (Luhn, length) are checked
+    with the row, which knows the kind (fangpin.payments.accounts.problems)."""
+    if isinstance(raw, bool) or (isinstance(raw, (int, float)) and not excel):
+        raise CellError(f"“{f.key}”应为字符串（数字会丢失位数和开头的0）")
+    if isinstance(raw, float) and not raw.is_integer():
+        raise CellError(f"“{f.header}”应为数字账号，实际为{raw}")
+    if isinstance(raw, (int, float)):
+        digits = str(int(raw))
+        if len(digits) > 15:  # a double holds 15 significant digits: a card number in a number cell lost its last ones
+            raise CellError(f"“{f.header}”须以文本格式填写（数字格式会丢失15位以后的数字）")
+        return digits
+    s = bankcard.normalize(raw)
+    if "*" in s:
+        raise CellError(f"“{f.header}”已按角色脱敏，不能导入：请用能查看完整账号的账户导出的文件")
+    if len(s) > 40:
+        raise CellError(f"“{f.header}”过长：应为8至30位数字")
+    return s
+
+
 _COERCE = {
     "string": _string,
     "integer": _integer,
@@ -247,6 +267,7 @@ _COERCE = {
     "division_code": _division_code,
     "village": _village,
     "credit_code": _credit_code,
+    "account_number": _account_number,
 }
 
 

@@ -30,12 +30,15 @@ class _Formats:
         self.error = wb.add_format({"font_color": "#C00000", "text_wrap": True})
 
 
+TEXT_TYPES = ("string", "id_number", "division_code", "village", "credit_code", "account_number")
+
+
 def _column_format(fm: _Formats, f):
     if f.type in ("date",):
         return fm.date
     if f.type in ("money", "decimal"):
         return fm.money
-    if f.type in ("id_number", "division_code", "village", "credit_code", "string"):
+    if f.type in TEXT_TYPES:
         return fm.text
     return None
 
@@ -63,7 +66,7 @@ def _write_cell(ws, i, j, value, fm: _Formats, f=None):
         ws.write_number(i, j, float(value), fm.money)
     elif isinstance(value, bool):
         ws.write_string(i, j, "是" if value else "否")
-    elif isinstance(value, (int, float)) and (f is None or f.type not in ("string", "id_number", "division_code", "village", "credit_code")):
+    elif isinstance(value, (int, float)) and (f is None or f.type not in TEXT_TYPES):
         ws.write_number(i, j, value)
     else:
         ws.write_string(i, j, str(value))
@@ -99,12 +102,12 @@ def type_label(f) -> str:
         "string": "文本", "integer": "整数", "decimal": "数字（最多两位小数）", "money": "金额（元，最多两位小数，不能为负数）",
         "date": "日期（如 2023-05-01）", "boolean": "是/否", "id_number": "18位身份证号（文本格式）",
         "division_code": "12位统计用区划代码（文本格式）", "credit_code": "18位统一社会信用代码",
-        "village": "村名或12位村级区划代码（文本格式）",
+        "village": "村名或12位村级区划代码（文本格式）", "account_number": "账号，8至30位数字（文本格式）",
     }[f.type] + (f"，{f.minimum}至{f.maximum}" if f.type == "integer" and f.maximum is not None else "")
 
 
 def write_export(user, path: Path) -> None:
-    notes = ["身份证号已按角色脱敏，本文件不能再导入"] if exporter.is_masked(user) else []
+    notes = [exporter.MASKED_NOTE] if exporter.is_masked(user) else []
     write_document(path, {sheet.key: exporter.rows(user, sheet) for sheet in SHEETS}, notes)
 
 

@@ -103,7 +103,7 @@ def test_committed_schema_is_current():
 
 def test_masked_export_is_marked_and_scoped(world, loaded):
     doc = json.loads(export_json(world.township))
-    assert doc["notes"].startswith("身份证号已按角色脱敏")
+    assert doc["notes"] == exporter.MASKED_NOTE and "收款账号" in doc["notes"]
     assert all("*" in m["id_number"] for m in doc["members"])
     clerk_doc = json.loads(export_json(world.clerk))
     assert {h["village_code"] for h in clerk_doc["households"]} <= {"140603203200"}
