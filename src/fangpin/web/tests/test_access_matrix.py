@@ -576,6 +576,34 @@ def test_id_numbers_masked_on_every_surface(world, households, role, masked):
             assert full[:4] + "*" * 14 in page and full[6:14] not in page
 
 
+def _workbook_cells(r) -> list:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)), read_only=True)
+    return [str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+
+
+@pytest.mark.parametrize("role,masked", [("clerk", False), ("township", True), ("county", False), ("leader", True)])
+def test_account_numbers_masked_on_every_export(world, households, role, masked):
+    """收款账户 in the exchange exports (JSON and Excel, page and API) as in the household page: MASKED_FIELDS."""
+    import datetime as dt
+
+    from fangpin.lib import bankcard
+    from fangpin.payments import accounts
+
+    card = "6217000010001234569"
+    accounts.set_account(world.clerk, head(households), kind="bank_card", bank="农行", number=card,
+                         holder=head(households).name, since=dt.date(2026, 3, 1))
+    c = client_for(world, role)
+    pages = [text(c.get(p)) for p in ("/api/exports", "/export/?format=json", f"/households/{sn(households).pk}/")]
+    pages += ["\n".join(_workbook_cells(c.get(p))) for p in ("/api/exports?format=xlsx", "/export/?format=xlsx")]
+    for page in pages:
+        assert (card in page) == (not masked)
+        assert (bankcard.mask(card) in page) == masked
+    for p in ("/api/exports", "/export/?format=json"):
+        assert json.loads(text(c.get(p))).get("notes") == ("身份证号、收款账号已按角色脱敏，本文件不能再导入" if masked else None)
+
+
 def _patterns(resolver: URLResolver, ns: str = ""):
     for p in resolver.url_patterns:
         if isinstance(p, URLResolver):
