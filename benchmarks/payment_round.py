@@ -117,7 +117,7 @@ def payable_ids() -> list[str]:
     from fangpin.policies import parameters
 
     return [b.id for b in parameters.catalog_with_overrides()[BENCH_DOC_ID].benefits
-            if b.amount.bound in rounds.PAYABLE_BOUNDS]  # the "up to" ones are paid on applications
+            if b.amount.bound in rounds.PAYABLE_BOUNDS and b.amount.kind != "gap"]  # "up to": applications; gap: year end
 
 
 # --- the timed steps, each in its own process ------------------------------------------------------------------------

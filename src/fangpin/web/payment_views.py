@@ -95,6 +95,9 @@ def round_detail(request, pk: int):
         issue_form = IssueForm(initial={"layout": rounds.rules()["default_layout"], "paid_on": timezone.localdate()})
         issue_form.fields["layout"].choices = [(k, v.label) for k, v in bankfiles.layouts().items()]
     files_ = list(rnd.files.prefetch_related("returns")) if manage else []
+    labels = {k: v.label for k, v in bankfiles.layouts().items()}
+    for f in files_:
+        f.layout_label = labels.get(f.layout, "（已停用的格式）")
     return render(request, "payments/round_detail.html", {
         "round": rnd, "parts": rounds.parts_of(user, rnd), "notices": rounds.notices_of(user, rnd),
         "events": rnd.events.select_related("user", "part__township").order_by("-id")[:100], "manage": manage,
