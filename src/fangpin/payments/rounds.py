@@ -662,6 +662,13 @@ def objections_of(row: RoundRow) -> list[Objection]:
     return list(row.objections.select_related("raised_by", "answered_by"))
 
 
+def replaced_by(row: RoundRow) -> RoundRow | None:
+    """The row a correction put in place of `row` (a replaced row), for the row's page to link to."""
+    if row.status != RoundRow.Status.REPLACED:
+        return None
+    return RoundRow.objects.filter(replaces=row).only("pk", "amount").first()
+
+
 def area_choices(*, user) -> tuple[OrgUnit, list[OrgUnit]]:
     """The county a bureau starts rounds in, and its townships (a round's area)."""
     access.require(user, "payments.manage")

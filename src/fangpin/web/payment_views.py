@@ -199,7 +199,8 @@ def row_detail(request, pk: int):
         "row": row, "id_number": lists.id_number_for(user, row.id_number) if row.id_number else row.credit_code,
         "facts": rounds.facts_shown(row.facts), "objections": objections, "may_correct": may_correct,
         "object_form": object_form, "withdraw_form": withdraw_form, "pull_form": ReasonForm(), "diff": diff,
-        "basis": f"{row.round.document_number}第{row.clause}条"})
+        "basis": f"{row.round.document_number}第{row.clause}条",
+        "replaced_by": rounds.replaced_by(row)})
 
 
 def notice(request, pk: int, village: str):
