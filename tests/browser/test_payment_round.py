@@ -214,10 +214,10 @@ def test_a_payment_round_in_the_browser(payees, live_server, browser, tmp_path, 
     layout = bankfiles.layouts()["generic_csv"]
     lines = []
     for rec in csv.DictReader(io.StringIO(body.decode("utf-8-sig"))):
-        if rec["业务参考号"] == "合计":
+        if rec["业务流水号"] == "合计":
             continue
         lines.append(bankfiles.PayLine(
-            reference=rec["业务参考号"], name=rec["户名"], account_number=rec["账号"], bank=rec["开户银行"],
+            reference=rec["业务流水号"], name=rec["户名"], account_number=rec["账号"], bank=rec["开户银行"],
             amount=int(Decimal(rec["金额（元）"]) * 100), id_number=rec["证件号码"], benefit=rec["补贴项目"],
             basis=rec["政策依据"], village=rec["所在村"]))
     assert sorted(l.name for l in lines) == ["李秀英", "王建国"]
