@@ -27,6 +27,12 @@ class Notice:
     total: int = 0
 
     @property
+    def committee(self) -> str:
+        """Who signs the notice: the village committee (a division name may already end in 村委会 or 居委会)."""
+        name = self.village_name
+        return name if name.endswith(("委会", "委员会")) else f"{name}村民委员会"
+
+    @property
     def title(self) -> str:
         return f"{self.township_name}{self.village_name}{self.round.year}年度政策兑现公示（{self.round.document_number}）"
 
@@ -71,7 +77,7 @@ def footer(n: Notice) -> list[str]:
 def write_xlsx(n: Notice, path: Path) -> None:
     frame = pl.DataFrame({key: [r[key] for r in n.rows] for key, _, _ in COLUMNS},
                          schema={key: pl.Int64 if key in ("no", "amount") else pl.String for key, _, _ in COLUMNS})
-    _write_notice(path, n.title, frame, footer(n) + ["", f"制表：{n.township_name}{n.village_name}村民委员会    "
+    _write_notice(path, n.title, frame, footer(n) + ["", f"制表：{n.township_name}{n.committee}    "
                                                          f"{dt.date.today():%Y年%m月%d日}"])
 
 
@@ -133,7 +139,7 @@ def write_all(user, rnd: PaymentRound, directory: Path) -> tuple[int, int]:
         n.total = int(frame["amount"].sum() or 0)
         n.rows = range(frame.height)  # footer() counts them
         _write_notice(Path(directory) / f"{rnd.pk}-{notice.village_id}.xlsx", n.title, frame,
-                      footer(n) + ["", f"制表：{n.township_name}{n.village_name}村民委员会    {today:%Y年%m月%d日}"])
+                      footer(n) + ["", f"制表：{n.township_name}{n.committee}    {today:%Y年%m月%d日}"])
         written, n_rows = written + 1, n_rows + frame.height
     return written, n_rows
 

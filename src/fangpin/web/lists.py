@@ -353,7 +353,8 @@ ROUNDS = ListSpec(
 
 def _row_cells(user, records) -> Iterator:
     for r in records:
-        r.shown_id = id_number_for(user, r.id_number) if r.id_number else r.credit_code
+        r.shown_id = (id_number_for(user, r.id_number) if r.id_number else r.credit_code
+                      or (f"户编号{r.household_number}" if r.household_number else ""))  # a household's benefit
         yield r
 
 

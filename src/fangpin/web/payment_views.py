@@ -79,7 +79,9 @@ def round_create(request):
         except ValidationError as e:
             _errors(form, e)
         else:
-            messages.success(request, f"已创建第{rnd.pk}批，正在后台计算")
+            rnd.refresh_from_db()
+            messages.success(request, f"已创建第{rnd.pk}批" + ("，正在后台计算" if rnd.state == PaymentRound.State.COMPUTING
+                                                             else f"：{rnd.get_state_display()}"))
             return redirect("round_detail", rnd.pk)
     return render(request, "payments/round_form.html", {"form": form, "doc": doc})
 

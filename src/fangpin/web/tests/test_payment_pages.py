@@ -78,6 +78,9 @@ def test_a_full_round_from_the_pages(world, ready, django_capture_on_commit_call
     text = notice.content.decode()
     head = ready["shuangnian"].members.get(relation="head")
     assert notice.status_code == 200 and "王建国" in text and head.id_number not in text and "703.50" in text
+    assert "双碾乡双碾村委会<" in text and "委会村民委员会" not in text  # signed once by the committee
+    rows_page = county.get(f"/payments/{rnd.pk}/rows/?round={rnd.pk}").content.decode()
+    assert f"户编号{ready['shuangnian'].number}" in rows_page  # a household's benefit names the household
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(clerk.get(f"/payments/{rnd.pk}/notices/{SHUANGNIAN_CUN}/?format=xlsx").streaming_content)))
     cells = [c for row in wb.active.iter_rows(values_only=True) for c in row if c is not None]
     assert "王建国" in cells and head.id_number not in cells and 703.5 in cells
