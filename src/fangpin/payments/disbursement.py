@@ -183,9 +183,11 @@ def import_return(user, f: DisbursementFile, path: Path, filename: str) -> BankR
 
 
 def _close_if_done(rnd: PaymentRound) -> None:
-    """A round whose every held row is paid, and whose failed rows are all reissued or given up, is closed."""
+    """A round whose every row is paid, or failed and reissued in a later round, is closed (已完成); a failed row not
+    yet reissued keeps it open."""
     left = RoundRow.objects.filter(round=rnd, status=RoundRow.Status.INCLUDED).exclude(bank_status=RoundRow.Bank.PAID)
-    left = left.exclude(bank_status=RoundRow.Bank.FAILED)
+    left = left.exclude(bank_status=RoundRow.Bank.FAILED,
+                        pk__in=RoundRow.objects.filter(reissue_of__isnull=False).values("reissue_of_id"))
     if not left.exists():
         PaymentRound.objects.filter(pk=rnd.pk, state=PaymentRound.State.ISSUED).update(state=PaymentRound.State.CLOSED)
 
@@ -220,4 +222,5 @@ def reissue(user, rnd: PaymentRound, *, title: str) -> PaymentRound:
     refresh_totals(new)
     RoundEvent.objects.create(round=new, action="create", user=user, label=f"第{rnd.pk}批发放失败的{len(failed)}行重发，待县级审定")
     RoundEvent.objects.create(round=rnd, action="reissue", user=user, label=f"发放失败的{len(failed)}行转入第{new.pk}批重发")
+    _close_if_done(rnd)
     return new

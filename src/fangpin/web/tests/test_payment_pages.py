@@ -153,6 +153,8 @@ def test_a_full_round_from_the_pages(world, ready, django_capture_on_commit_call
     assert "成功0笔，失败1笔" in r.content.decode(), r.content.decode()[-3000:]
     voucher.refresh_from_db()
     assert voucher.bank_status == "failed" and voucher.bank_reason == "账户已销户（3001）" and not voucher.held
+    rnd.refresh_from_db()
+    assert rnd.state == PaymentRound.State.ISSUED  # a failed row waits for its reissue
 
     # the household page: what was paid beside what is owed
     page = county.get(f"/households/{ready['shuangnian'].pk}/?as_of=2025-06-30").content.decode()
@@ -176,6 +178,8 @@ def test_a_full_round_from_the_pages(world, ready, django_capture_on_commit_call
     r = county.post(f"/payments/{rnd.pk}/reissue/", {"title": ""})
     new = PaymentRound.objects.exclude(pk=rnd.pk).get()
     assert r.url == f"/payments/{new.pk}/" and new.kind == "reissue" and new.amount == 150000
+    rnd.refresh_from_db()
+    assert rnd.state == PaymentRound.State.CLOSED  # every row paid or reissued
     part = RoundPart.objects.get(round=new)
     assert part.state == "county"
     county.post(f"/payments/{new.pk}/parts/{part.pk}/", {"action": "approve", "version": part.version})
