@@ -172,7 +172,7 @@ def test_a_payment_round_in_the_browser(payees, live_server, browser, tmp_path, 
     r.shot(clerk, "row-replacing", fits=True)
     clerk.goto(round_url)
     notices = clerk.inner_text("#notices")
-    assert "双碾村" in notices and notices.strip().splitlines()[-1].split("\t")[2] == "2", notices
+    assert "双碾村" in notices and notices.strip().splitlines()[-1].split("\t")[4] == "2", notices
     assert "2,304.00" in clerk.inner_text("#parts")  # 1500 + 12亩 × 67元
     assert "重新公示（第2次）" in clerk.inner_text("#events")
     r.shot(clerk, "round-renoticed", fits=True)

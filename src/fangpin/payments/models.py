@@ -151,6 +151,8 @@ class RoundNotice(models.Model):
     start = models.DateField("公示开始")
     end = models.DateField("公示截止")
     times = models.PositiveSmallIntegerField("公示次数", default=1)
+    rows = models.PositiveIntegerField("兑现人次", default=0)
+    amount = models.BigIntegerField("金额（分）", default=0)
 
     class Meta:
         verbose_name = "村级公示"

@@ -393,9 +393,25 @@ def _open_notices(rnd: PaymentRound, today: dt.date | None = None, villages=None
                                     for v, p in villages)
 
 
-def refresh_totals(rnd: PaymentRound) -> None:
-    """The round's and its parts' counts and amounts of included rows (kept on the rows, not summed per page)."""
+def refresh_totals(rnd: PaymentRound, villages: list[str] | None = None) -> None:
+    """The round's, its parts' and its villages' counts and amounts of included rows (kept, not summed per page);
+    `villages`: only those villages' notices changed (a correction), else all."""
     included = RoundRow.objects.filter(round=rnd, status=RoundRow.Status.INCLUDED)
+    by_village = included.order_by()
+    if villages is not None:
+        by_village = by_village.filter(village_id__in=villages)
+    village_sums = {v: (n, a) for v, n, a in by_village.values("village_id").annotate(
+        n=Count("id"), a=Sum("amount")).values_list("village_id", "n", "a")}
+    notices = RoundNotice.objects.filter(round=rnd)
+    if villages is not None:
+        notices = notices.filter(village_id__in=villages)
+    changed = []
+    for notice in notices.only("pk", "village_id", "rows", "amount"):
+        n, a = village_sums.get(notice.village_id, (0, 0))
+        if (notice.rows, notice.amount) != (n, a):
+            notice.rows, notice.amount = n, a
+            changed.append(notice)
+    RoundNotice.objects.bulk_update(changed, ["rows", "amount"], batch_size=1000)
     sums = list(included.order_by().values("part_id").annotate(n=Count("id"), a=Sum("amount")).values_list(
         "part_id", "n", "a"))
     for part_id, n, amount in sums:
@@ -484,7 +500,7 @@ def withdraw(user, row: RoundRow, *, reason: str) -> None:
     if not updated:
         raise ValidationError("该行已不在名单中")
     _event(row.round, user, "withdraw", f"撤回{row.payee_name}的{row.benefit_name}", row=row, reason=reason)
-    refresh_totals(row.round)
+    refresh_totals(row.round, villages=[row.village_id])
     restart_notice(row.round, row.village_id, user, reason)
 
 
@@ -556,7 +572,7 @@ def pull_in(user, rnd: PaymentRound, *, household_id: int, reason: str) -> int:
     n = len(old_ids) + len(new_rows)
     _event(rnd, user, "correct", f"按登记信息更正{n}行（新增{len(diff['added'])}、撤回{len(old_ids)}、更正{len(replaced)}）",
            part=part, reason=reason)
-    refresh_totals(rnd)
+    refresh_totals(rnd, villages=[village])
     restart_notice(rnd, village, user, reason)
     return n
 

@@ -111,7 +111,9 @@ def test_a_registry_change_never_changes_a_round_but_shows_as_a_difference(world
     assert new_row.amount == 134000 and new_row.replaces_id == row.pk
     rnd.refresh_from_db()
     assert rnd.amount == 150000 + 134000
-    assert RoundNotice.objects.get(round=rnd, village_id=h.village_id).times == 2
+    notice = RoundNotice.objects.get(round=rnd, village_id=h.village_id)
+    assert notice.times == 2 and (notice.rows, notice.amount) == (1, 134000)  # the village's own totals, kept
+    assert RoundNotice.objects.get(round=rnd, village_id=WUJIAYAO).amount == 150000
 
 
 def test_a_clerk_corrects_only_the_own_village(world, facts):
