@@ -147,14 +147,7 @@ def insert_with_history(model, rows: list[dict], *, user, reason: str) -> list[i
     """Insert `rows` (attname -> typed value) into `model`'s table and one "+" history row each; the new keys in order."""
     if not rows:
         return []
-    cols = _columns(model, rows[0].keys())
-    ids = allocate_ids(model, len(rows))
-    table_rows = []
-    for pk, row in zip(ids, rows):
-        values = cols.values(row)
-        values.append(pk)
-        table_rows.append(values)
-    _write(model._meta.db_table, [*cols.names, model._meta.pk.column], table_rows)
+    cols, ids, table_rows = _insert(model, rows)
 
     history = model.history.model
     hcols = _columns(history, [])
@@ -178,11 +171,8 @@ def insert_with_history(model, rows: list[dict], *, user, reason: str) -> list[i
     return ids
 
 
-def insert_rows(model, rows: list[dict]) -> list[int]:
-    """Insert `rows` (attname -> typed value) into `model`'s table, for tables whose history is kept otherwise (a
-    payment round's rows: the round's events); the new keys in order."""
-    if not rows:
-        return []
+def _insert(model, rows: list[dict]) -> tuple[_Columns, list[int], list[list]]:
+    """Write `rows` to `model`'s table with new keys: the columns, the keys and the table rows as written."""
     cols = _columns(model, rows[0].keys())
     ids = allocate_ids(model, len(rows))
     table_rows = []
@@ -191,7 +181,13 @@ def insert_rows(model, rows: list[dict]) -> list[int]:
         values.append(pk)
         table_rows.append(values)
     _write(model._meta.db_table, [*cols.names, model._meta.pk.column], table_rows)
-    return ids
+    return cols, ids, table_rows
+
+
+def insert_rows(model, rows: list[dict]) -> list[int]:
+    """Insert `rows` (attname -> typed value) into `model`'s table, for tables whose history is kept otherwise (a
+    payment round's rows: the round's events); the new keys in order."""
+    return _insert(model, rows)[1] if rows else []
 
 
 FRAME_BATCH = 50_000
