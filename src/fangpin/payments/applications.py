@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from fangpin.lib import money
 from fangpin.policies import engine, entitlements, parameters
 from fangpin.registry.models import Enterprise, Household, Member
 
+from .approval import Step  # the rounds' step shape: one action of one level from one state
 from .models import Application, Evidence
 
 S = Application.State
@@ -37,16 +37,6 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 10
 # evidence by its first bytes, never by its name
 MAGIC = ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"))
-
-
-@dataclass(frozen=True)
-class Step:
-    action: str
-    source: str
-    target: str
-    level: str
-    label: str
-    needs_reason: bool = False
 
 
 STEPS = (
