@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from fangpin.lib.pagination import CappedPaginator

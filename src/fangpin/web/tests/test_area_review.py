@@ -8,7 +8,7 @@ import random
 import pytest
 from django.test import Client
 
-from conftest import LONGXIAN, PINGLU, SHUANGNIAN, SHUANGNIAN_CUN, SHUOZHOU, WUJIAYAO, make_household
+from conftest import LONGXIAN, SHUANGNIAN_CUN, SHUOZHOU, WUJIAYAO, make_household
 from fangpin.accounts import access
 from fangpin.lib import divisions
 from fangpin.orgunits.models import OrgUnit

@@ -2,7 +2,6 @@
 import logging
 import re
 
-import pytest
 from django.test import Client, RequestFactory
 
 from fangpin.api.routes import SERVER_ERROR

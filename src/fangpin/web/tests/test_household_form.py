@@ -2,7 +2,6 @@
 household's category and type are shown, not editable."""
 from django.test import Client
 
-from fangpin.registry.models import Household
 
 
 def client_for(user):
