@@ -134,6 +134,23 @@ def test_the_generic_csv_file():
     assert (written.rows, written.total, written.filename) == (3, 36006, "代发_FP2026000012_中国农业银行.csv")
 
 
+def test_lines_are_written_a_chunk_at_a_time_as_the_csv_module_would(monkeypatch):
+    """Lines are checked and formatted column-wise a chunk at a time: the cells are those csv.writer writes (quotes,
+    commas, formulas made text), the count and total span the chunks, and a bad line is named by its number."""
+    monkeypatch.setattr(bankfiles, "FRAME_ROWS", 3)
+    names = ['张,三', '李"四"', "=1+2", "王 五", '"', "-3", "赵六", "钱,\"七\""]
+    lines = [line(i, name=n, amount=100 + i) for i, n in enumerate(names, 1)]
+    written, data = write(CSV, lines)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [r[1] for r in rows[1:9]] == [bankfiles.neutralize(n) for n in names]
+    assert (written.rows, written.total) == (8, sum(100 + i for i in range(1, 9)))
+    assert rows[9][:2] == ["合计", "共8笔"]
+    with pytest.raises(PayLineError, match="第7条.*name：含有换行"):
+        write(CSV, [*lines[:6], dataclasses.replace(lines[6], name="赵\n六"), lines[7]])
+    with pytest.raises(PayLineError, match="第5条.*amount"):
+        write(YKT, [*lines[:4], dataclasses.replace(lines[4], amount=1.5)])
+
+
 def test_the_yikatong_file_is_gbk_with_header_and_trailer_records():
     written, data = write(YKT)
     assert data.decode("gbk").split("\r\n") == [
