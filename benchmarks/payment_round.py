@@ -313,20 +313,14 @@ def make_accounts() -> int:
 def make_returns(file_ids: list[int]) -> list[dict]:
     """The bank's return file of each issued file: every row, 3% failed."""
     from fangpin.payments import bankfiles, disbursement
-    from fangpin.payments.models import DisbursementFile, RoundRow
+    from fangpin.payments.models import DisbursementFile
 
     layout = bankfiles.layouts()[LAYOUT]
     rng = random.Random(12)
     out = []
     for f in DisbursementFile.objects.filter(pk__in=file_ids).select_related("round"):
-        rows = RoundRow.objects.filter(disbursement=f).order_by("village_id", "id").values_list(
-            "id", "holder", "account_number", "bank", "amount", "id_number", "benefit_name", "clause")
-
-        def results(rows=rows, f=f):
-            for pk, holder, number, bank, amount, idn, benefit, clause in rows.iterator(20_000):
-                line = bankfiles.PayLine(reference=disbursement.reference(f.round_id, pk), name=holder,
-                                         account_number=number, bank=bank, amount=amount, id_number=idn,
-                                         benefit=benefit, basis=f"{f.round.document_number}第{clause}条", village="")
+        def results(f=f):
+            for line in disbursement.lines_of(f):
                 if rng.random() < FAILED_SHARE:
                     yield line, "3001", "账户已销户"
                 else:
@@ -352,6 +346,7 @@ def cleanup() -> None:
             for sql in (
                 "DELETE FROM payments_roundevent WHERE round_id = ANY(%s)",
                 "DELETE FROM payments_objection WHERE row_id IN (SELECT id FROM payments_roundrow WHERE round_id = ANY(%s))",
+                "DELETE FROM payments_payment WHERE round_id = ANY(%s)",
                 "DELETE FROM payments_roundrow WHERE round_id = ANY(%s)",
                 "DELETE FROM payments_bankreturn WHERE file_id IN (SELECT id FROM payments_disbursementfile WHERE round_id = ANY(%s))",
                 "DELETE FROM payments_disbursementfile WHERE round_id = ANY(%s)",

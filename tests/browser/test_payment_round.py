@@ -261,8 +261,8 @@ def test_a_payment_round_in_the_browser(payees, live_server, browser, tmp_path, 
     r.submit(county, "#issue-form button[type=submit]")
     assert "已生成代发文件：中国农业银行1笔" in r.said(county), r.said(county)
     r.shot(county, "reissue-issued", fits=True)
-    again = RoundRow.objects.get(round=new)
-    assert again.account_number == new_number and again.bank_status == "pending" and again.amount == 150000
+    again = RoundRow.objects.select_related("payment").get(round=new)
+    assert again.payment.account_number == new_number and again.payment.status == "pending" and again.amount == 150000
 
     # 8. The ledger: the paid row with its funding shares; its Excel holds the paid payee.
     r.nav(county, "发放台账")

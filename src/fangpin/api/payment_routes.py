@@ -171,8 +171,8 @@ def _row(r, user) -> dict:
             "payee_name": r.payee_name, "id_number": id_number_for(user, r.id_number), "credit_code": r.credit_code,
             "household_number": r.household_number, "benefit_id": r.benefit_id, "benefit_name": r.benefit_name,
             "clause": r.clause, "year": r.year, "amount": r.amount, "explanation": r.explanation, "status": r.status,
-            "status_reason": r.status_reason, "bank_status": r.bank_status, "bank_reason": r.bank_reason,
-            "account_number": account_number_for(user, r.account_number), "paid_on": r.paid_on}
+            "status_reason": r.status_reason, "bank_status": r.pay.status, "bank_reason": r.pay.reason,
+            "account_number": account_number_for(user, r.pay.account_number), "paid_on": r.pay.paid_on}
 
 
 class RowPage(Schema):

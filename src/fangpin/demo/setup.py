@@ -330,14 +330,11 @@ def ensure_payments(today: dt.date | None = None) -> dict[str, int]:
     paid = failed = 0
     for f in made:
         lines = []
-        for r in RoundRow.objects.filter(disbursement=f).order_by("id"):
-            fails = r.pk % 25 == 0
+        for line in disbursement.lines_of(f):
+            fails = disbursement.row_of(line.reference) % 25 == 0
             failed += fails
             paid += not fails
-            lines.append((bankfiles.PayLine(reference=disbursement.reference(first.pk, r.pk), name=r.holder,
-                                            account_number=r.account_number, bank=r.bank, amount=r.amount,
-                                            id_number=r.id_number, benefit=r.benefit_name, basis="", village=""),
-                           "失败" if fails else "成功", "户名与账号不符" if fails else ""))
+            lines.append((line, "失败" if fails else "成功", "户名与账号不符" if fails else ""))
         layout = bankfiles.layouts()[f.layout]
         path = Path(tempfile.mkdtemp()) / f"回盘-{f.pk}.{layout.extension}"
         with path.open("wb") as fh:

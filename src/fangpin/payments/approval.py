@@ -7,8 +7,8 @@
 Each step belongs to one level and leaves from one state; a level acts only on what the level below produced, so no
 level is skipped. `act()` alone changes a part's state: it checks the level and the area, then a conditional UPDATE on
 (state, version) lets exactly one of two simultaneous decisions win (the other gets Conflict). The county's approval
-makes the part's rows held: the no-double-payment index then refuses a row whose benefit, payee and period another
-round already holds, and the whole approval is undone, naming those rows.
+gives each of the part's rows a held Payment: the no-double-payment index then refuses a row whose benefit, payee and
+period another round already holds, and the whole approval is undone, naming those rows.
 """
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from fangpin.accounts import access
+from fangpin.lib import bulkwrite
 
-from .models import Objection, PaymentRound, RoundEvent, RoundNotice, RoundPart, RoundRow
+from .models import Objection, Payment, PaymentRound, RoundEvent, RoundNotice, RoundPart, RoundRow
 
 P = RoundPart.State
 LEVEL_LABELS = {"township": "乡镇", "county": "县级"}
@@ -115,11 +116,18 @@ def act(user, part: RoundPart, action: str, *, version: int, reason: str = "", t
     return part
 
 
+SLOT = ("benefit_id", "payee_key", "period", "occurrence")
+
+
 def _hold(part: RoundPart) -> None:
-    """The part's included rows take their slots; a slot another round holds undoes the approval, naming the rows."""
+    """The part's included rows take their slots (a Payment each, copied inside the database); a slot another round
+    holds undoes the approval, naming the rows."""
     try:
         with transaction.atomic():
-            RoundRow.objects.filter(part=part, status=RoundRow.Status.INCLUDED).update(held=True)
+            rows = RoundRow.objects.filter(round_id=part.round_id, part=part, status=RoundRow.Status.INCLUDED)
+            bulkwrite.insert_select(Payment, rows.values_list("id", "round_id", "village_id", *SLOT),
+                                    ["row_id", "round_id", "village_id", *SLOT], held=True, status="", reason="",
+                                    account_number="", bank="", holder="")
     except IntegrityError:
         clashes = clashes_of(part)
         shown = "；".join(f"{r.payee_name}的{r.benefit_name}（{r.period}）已在第{r.other}批兑现" for r in clashes[:20])
@@ -129,8 +137,7 @@ def _hold(part: RoundPart) -> None:
 
 def clashes_of(part: RoundPart) -> list:
     """The part's included rows whose slot another round holds (each with `.other`, that round's id)."""
-    other = RoundRow.objects.filter(held=True, benefit_id=OuterRef("benefit_id"), payee_key=OuterRef("payee_key"),
-                                    period=OuterRef("period"), occurrence=OuterRef("occurrence")).exclude(
+    other = Payment.objects.filter(held=True, **{f: OuterRef(f) for f in SLOT}).exclude(
         round_id=OuterRef("round_id")).values("round_id")[:1]
-    return list(RoundRow.objects.filter(part=part, status=RoundRow.Status.INCLUDED).annotate(other=Subquery(other))
-                .filter(other__isnull=False).order_by("id"))
+    return list(RoundRow.objects.filter(round_id=part.round_id, part=part, status=RoundRow.Status.INCLUDED)
+                .annotate(other=Subquery(other)).filter(other__isnull=False).order_by("id"))

@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import defaultdict
 from pathlib import Path
 
+import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from fangpin.accounts import access
 from fangpin.exchange import bounded
-from fangpin.lib import bulkwrite, divisions
-from fangpin.registry.models import Member
+from fangpin.lib import bulkwrite
 
 from . import bankfiles
-from .models import BankReturn, DisbursementFile, PayeeAccount, PaymentRound, RoundEvent, RoundPart, RoundRow
+from .models import BankReturn, DisbursementFile, Payment, PaymentRound, RoundEvent, RoundPart, RoundRow
 
 CHUNK = 20_000
 
@@ -41,31 +40,32 @@ def _require_county(user, rnd: PaymentRound) -> None:
     access.require_area(user, rnd.county_id, "该批次不在您的管辖范围内")
 
 
-def _accounts(rnd: PaymentRound) -> tuple[dict, dict, dict]:
-    """Current accounts of the round's area: by member, by enterprise; and each household's head (member id)."""
-    prefix = divisions.prefix(rnd.area_id)
-    current = PayeeAccount.objects.filter(until__isnull=True)
-    fields = ("kind", "bank", "account_number", "holder")
-    by_member = {r[0]: r[1:] for r in current.filter(
-        access.subtree("member__household__village_id", prefix)).values_list("member_id", *fields).iterator(CHUNK)}
-    enterprises = set(RoundRow.objects.filter(round=rnd, enterprise__isnull=False).order_by().values_list(
-        "enterprise_id", flat=True).distinct())
-    by_enterprise = {r[0]: r[1:] for r in current.filter(enterprise_id__in=enterprises).values_list(
-        "enterprise_id", *fields)}
-    heads = dict(Member.objects.filter(access.subtree("household__village_id", prefix), relation="head").values_list(
-        "household_id", "id").iterator(CHUNK))
-    return by_member, by_enterprise, heads
-
-
-def unissued(rnd: PaymentRound):
-    """Held rows not yet sent to a bank (none yet, or waiting for an account)."""
-    return RoundRow.objects.filter(round=rnd, held=True, bank_status="")
+# Each unissued held payment of a round with its payee's current account: a person's own, a household benefit's to the
+# head's, an enterprise's corporate account. Two halves (members, enterprises) so that each joins by an index.
+_PAYABLE = """
+SELECT p.row_id, a.bank, a.account_number, a.holder, r.amount
+  FROM payments_payment p
+  JOIN payments_roundrow r ON r.id = p.row_id
+  JOIN payments_payeeaccount a ON a.until IS NULL AND a.member_id = COALESCE(r.member_id, (
+       SELECT m.id FROM registry_member m WHERE m.household_id = r.household_id AND m.relation = 'head'))
+ WHERE p.round_id = %s AND p.held AND p.status = '' AND r.enterprise_id IS NULL
+UNION ALL
+SELECT p.row_id, a.bank, a.account_number, a.holder, r.amount
+  FROM payments_payment p
+  JOIN payments_roundrow r ON r.id = p.row_id
+  JOIN payments_payeeaccount a ON a.until IS NULL AND a.enterprise_id = r.enterprise_id
+ WHERE p.round_id = %s AND p.held AND p.status = ''
+"""
 
 
 @transaction.atomic
 def issue(user, rnd: PaymentRound, *, layout: str, paid_on: dt.date | None = None) -> list[DisbursementFile]:
     """Write a disbursement file per paying bank of the round's held rows not yet issued that have an account; the
-    files made. Rows without an account wait (see `waiting`)."""
+    files made. Rows without an account wait for the next file (counted in the round's `waiting`).
+
+    Set-based: the payments are matched with their accounts, given their file and the account as issued in one
+    UPDATE, then each file is written from its payments (`lines_of`) and its count and total checked against the
+    database's before anything is committed."""
     _require_county(user, rnd)
     rnd = PaymentRound.objects.select_for_update().get(pk=rnd.pk)
     if rnd.state not in (PaymentRound.State.APPROVED, PaymentRound.State.ISSUED):
@@ -74,60 +74,73 @@ def issue(user, rnd: PaymentRound, *, layout: str, paid_on: dt.date | None = Non
     if layout not in layouts:
         raise ValidationError({"layout": "请选择代发文件格式"})
     paid_on = paid_on or timezone.localdate()
-    by_member, by_enterprise, heads = _accounts(rnd)
-    by_bank: dict[str, list] = defaultdict(list)
-    villages = dict(RoundRow.objects.filter(round=rnd).order_by().values_list("village_id", "village__name").distinct())
-    rows = unissued(rnd).order_by("village_id", "id").values_list(
-        "id", "member_id", "enterprise_id", "household_id", "payee_name", "id_number", "credit_code", "amount",
-        "benefit_name", "clause", "village_id")
-    for pk, member, enterprise, household, name, id_number, credit, amount, benefit, clause, village in rows.iterator(
-            CHUNK):
-        account = (by_member.get(member) if member else by_enterprise.get(enterprise) if enterprise
-                   else by_member.get(heads.get(household)))
-        if account is None:
-            continue
-        kind, bank, number, holder = account
-        by_bank[bank].append((pk, holder, number, amount, id_number or credit, benefit, clause, villages[village]))
-    if not by_bank:
+    with connection.cursor() as c:
+        c.execute(f"SELECT bank, COUNT(*), SUM(amount) FROM ({_PAYABLE}) s GROUP BY bank ORDER BY bank",
+                  [rnd.pk, rnd.pk])
+        banks = c.fetchall()
+    if not banks:
         raise ValidationError("没有可发放的行：已审定的行都已生成代发文件，或领取人还没有登记收款账户")
-    made = []
-    for bank in sorted(by_bank):
-        lines = by_bank[bank]
-        path = _dir() / f"round{rnd.pk}-{timezone.now():%Y%m%d%H%M%S%f}-{len(made)}.{layouts[layout].extension}"
-        pay_lines = (bankfiles.PayLine(reference=reference(rnd.pk, pk), name=holder, account_number=number, bank=bank,
-                                       amount=amount, id_number=idn, benefit=benefit,
-                                       basis=f"{rnd.document_number}第{clause}条", village=village)
-                     for pk, holder, number, amount, idn, benefit, clause, village in lines)
-        with path.open("wb") as fh:
-            written = bankfiles.write(layouts[layout], pay_lines, fh, title=f"第{rnd.pk}批_{bank}", paid_on=paid_on,
-                                      payer=rnd.county.name)
-        f = DisbursementFile.objects.create(round=rnd, bank=bank, layout=layout, rows=written.rows,
-                                            total=written.total, sha256=written.sha256, path=str(path),
-                                            filename=written.filename, created_by=user)
-        if written.total != sum(line[3] for line in lines) or written.rows != len(lines):
+    stamp = timezone.now()
+    files = [DisbursementFile.objects.create(
+        round=rnd, bank=bank, layout=layout, rows=n, total=total, sha256="", filename="", created_by=user,
+        path=str(_dir() / f"round{rnd.pk}-{stamp:%Y%m%d%H%M%S%f}-{i}.{layouts[layout].extension}"))
+        for i, (bank, n, total) in enumerate(banks)]
+    which = " ".join("WHEN %s THEN %s" for _ in files)
+    with connection.cursor() as c:
+        c.execute(f"""UPDATE payments_payment SET status = %s, account_number = s.account_number, bank = s.bank,
+                      holder = s.holder, file_id = CASE s.bank {which} END
+                      FROM ({_PAYABLE}) s WHERE payments_payment.row_id = s.row_id""",
+                  [Payment.Status.PENDING, *[v for f in files for v in (f.bank, f.pk)], rnd.pk, rnd.pk])
+    for f in files:
+        with Path(f.path).open("wb") as fh:
+            written = bankfiles.write_frames(layouts[layout], [frame_of(f)], fh, title=f"第{rnd.pk}批_{f.bank}",
+                                             paid_on=paid_on, payer=rnd.county.name)
+        if (written.rows, written.total) != (f.rows, f.total):
             raise ValidationError("代发文件的笔数或金额与批次不符，未生成")  # the control totals, checked before commit
-        bulkwrite.update_rows(RoundRow, ["bank_status", "disbursement_id", "account_number", "bank", "holder"],
-                              [(pk, RoundRow.Bank.PENDING, f.pk, number, bank, holder)
-                               for pk, holder, number, *_ in lines])
-        made.append(f)
+        DisbursementFile.objects.filter(pk=f.pk).update(sha256=written.sha256, filename=written.filename)
+        f.sha256, f.filename = written.sha256, written.filename
         RoundEvent.objects.create(round=rnd, action="issue", user=user, label=(
-            f"生成{bank}代发文件：{written.rows}笔，{written.total / 100:.2f}元，SHA-256 {written.sha256[:16]}…"))
-    PaymentRound.objects.filter(pk=rnd.pk).update(state=PaymentRound.State.ISSUED, version=F("version") + 1)
-    return made
+            f"生成{f.bank}代发文件：{written.rows}笔，{written.total / 100:.2f}元，SHA-256 {written.sha256[:16]}…"))
+    waiting = Payment.objects.filter(round=rnd, held=True, status="").count()
+    PaymentRound.objects.filter(pk=rnd.pk).update(state=PaymentRound.State.ISSUED, version=F("version") + 1,
+                                                  waiting=waiting)
+    return files
 
 
 def reference(round_id: int, row_id: int) -> str:
     return f"FP{round_id:06d}-{row_id:09d}"
 
 
+def frame_of(f: DisbursementFile) -> pl.DataFrame:
+    """`lines_of` as one Polars frame (a column per PayLine field), read column-wise: what `issue` writes."""
+    rows = Payment.objects.filter(round_id=f.round_id, file=f).order_by("village_id", "row_id")
+    frame = bulkwrite.read_frame(rows, {"row_id": pl.Int64, "holder": pl.String, "account_number": pl.String,
+                                        "bank": pl.String, "row__amount": pl.Int64, "row__id_number": pl.String,
+                                        "row__credit_code": pl.String, "row__benefit_name": pl.String,
+                                        "row__clause": pl.Int64, "village__name": pl.String})
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    frame = frame.with_columns(pl.col(c).fill_null("") for c in text)
+    return frame.select(
+        pl.concat_str([pl.lit(f"FP{f.round_id:06d}-"), pl.col("row_id").cast(pl.String).str.zfill(9)]).alias(
+            "reference"),
+        pl.col("holder").alias("name"), "account_number", "bank", pl.col("row__amount").alias("amount"),
+        pl.when(pl.col("row__id_number") != "").then("row__id_number").otherwise("row__credit_code").alias(
+            "id_number"),
+        pl.col("row__benefit_name").alias("benefit"),
+        pl.concat_str([pl.lit(f.round.document_number + "第"), pl.col("row__clause").cast(pl.String),
+                       pl.lit("条")]).alias("basis"),
+        pl.col("village__name").alias("village"))
+
+
+def lines_of(f: DisbursementFile):
+    """The lines file `f` sent (as the bank reads them back), in the file's order: what a bank's return answers."""
+    for row in frame_of(f).iter_rows(named=True):
+        yield bankfiles.PayLine(**row)
+
+
 def row_of(ref: str) -> int | None:
     head, _, tail = ref.partition("-")
     return int(tail) if head.startswith("FP") and tail.isdigit() else None
-
-
-def waiting(rnd: PaymentRound):
-    """Held rows that could not be issued for want of an account (after a file was made)."""
-    return unissued(rnd).select_related("village").order_by("village_id", "id")
 
 
 def file_get(user, pk: int) -> DisbursementFile:
@@ -147,10 +160,9 @@ def import_return(user, f: DisbursementFile, path: Path, filename: str) -> BankR
     f = DisbursementFile.objects.select_for_update().get(pk=f.pk)
     layout = bankfiles.layouts()[f.layout]
     lines = bankfiles.read_return(path, filename, layout, limits=bounded.limits())  # ReturnFileError is a ValueError
-    expected = {reference(f.round_id, pk): (amount, number) for pk, amount, number in RoundRow.objects.filter(
-        disbursement=f, bank_status=RoundRow.Bank.PENDING).values_list("id", "amount", "account_number").iterator(CHUNK)}
-    done = set(RoundRow.objects.filter(disbursement=f).exclude(bank_status=RoundRow.Bank.PENDING).values_list(
-        "id", flat=True))
+    expected = {reference(f.round_id, pk): (amount, number) for pk, amount, number in Payment.objects.filter(
+        round_id=f.round_id, file=f, status=Payment.Status.PENDING).values_list("row_id", "row__amount", "account_number").iterator(CHUNK)}
+    done = set(Payment.objects.filter(round_id=f.round_id, file=f).exclude(status=Payment.Status.PENDING).values_list("row_id", flat=True))
     again = {line.reference for line in lines if row_of(line.reference) in done}
     problems = [bankfiles.Problem(line.row, "业务流水号", f"“{line.reference}”已在此前的回盘中处理，不能重复回盘")
                 for line in lines if line.reference in again]
@@ -167,15 +179,16 @@ def import_return(user, f: DisbursementFile, path: Path, filename: str) -> BankR
     if BankReturn.objects.filter(file=f, sha256=digest).exists():
         raise ValueError(f"文件“{filename}”已导入过")
     today = timezone.localdate()
-    updates = [(row_of(line.reference), RoundRow.Bank.PAID if line.paid else RoundRow.Bank.FAILED,
+    updates = [(row_of(line.reference), Payment.Status.PAID if line.paid else Payment.Status.FAILED,
                 "" if line.paid else (line.reason or "银行未说明原因")[:200], line.paid, today if line.paid else None)
                for line in lines]
-    bulkwrite.update_rows(RoundRow, ["bank_status", "bank_reason", "held", "paid_on"], updates)
+    bulkwrite.update_rows(Payment, ["status", "reason", "held", "paid_on"], updates)
     paid = [line for line in lines if line.paid]
     record = BankReturn.objects.create(file=f, filename=filename[:200], sha256=digest, paid=len(paid),
                                        failed=len(lines) - len(paid), paid_amount=sum(x.amount for x in paid),
                                        imported_by=user)
     DisbursementFile.objects.filter(pk=f.pk).update(returned_rows=F("returned_rows") + len(lines))
+    PaymentRound.objects.filter(pk=f.round_id).update(failed=F("failed") + record.failed)
     RoundEvent.objects.create(round=f.round, action="return", user=user, label=(
         f"导入{f.bank}回盘：成功{record.paid}笔{record.paid_amount / 100:.2f}元，失败{record.failed}笔"))
     _close_if_done(f.round)
@@ -185,9 +198,9 @@ def import_return(user, f: DisbursementFile, path: Path, filename: str) -> BankR
 def _close_if_done(rnd: PaymentRound) -> None:
     """A round whose every row is paid, or failed and reissued in a later round, is closed (已完成); a failed row not
     yet reissued keeps it open."""
-    left = RoundRow.objects.filter(round=rnd, status=RoundRow.Status.INCLUDED).exclude(bank_status=RoundRow.Bank.PAID)
-    left = left.exclude(bank_status=RoundRow.Bank.FAILED,
-                        pk__in=RoundRow.objects.filter(reissue_of__isnull=False).values("reissue_of_id"))
+    left = Payment.objects.filter(round=rnd).exclude(status=Payment.Status.PAID)
+    left = left.exclude(status=Payment.Status.FAILED,
+                        row_id__in=RoundRow.objects.filter(reissue_of__isnull=False).values("reissue_of_id"))
     if not left.exists():
         PaymentRound.objects.filter(pk=rnd.pk, state=PaymentRound.State.ISSUED).update(state=PaymentRound.State.CLOSED)
 
@@ -198,8 +211,8 @@ def reissue(user, rnd: PaymentRound, *, title: str) -> PaymentRound:
     facts. What the village noticed and the township and county approved stays approved: the new round starts at the
     county's approval, which holds the slots again (a failed row freed its slot)."""
     _require_county(user, rnd)
-    failed = list(RoundRow.objects.filter(round=rnd, bank_status=RoundRow.Bank.FAILED).exclude(
-        pk__in=RoundRow.objects.filter(reissue_of__isnull=False).values("reissue_of_id")))
+    failed = list(RoundRow.objects.filter(round=rnd, payment__status=Payment.Status.FAILED).exclude(
+        pk__in=RoundRow.objects.filter(reissue_of__isnull=False).values("reissue_of_id")).select_related("part"))
     if not failed:
         raise ValidationError("该批次没有待重发的失败行")
     title = (title or "").strip() or f"第{rnd.pk}批失败重发"
@@ -222,5 +235,6 @@ def reissue(user, rnd: PaymentRound, *, title: str) -> PaymentRound:
     refresh_totals(new)
     RoundEvent.objects.create(round=new, action="create", user=user, label=f"第{rnd.pk}批发放失败的{len(failed)}行重发，待县级审定")
     RoundEvent.objects.create(round=rnd, action="reissue", user=user, label=f"发放失败的{len(failed)}行转入第{new.pk}批重发")
+    PaymentRound.objects.filter(pk=rnd.pk).update(failed=0)
     _close_if_done(rnd)
     return new

@@ -8,27 +8,28 @@ from django.db.models import QuerySet
 from fangpin.accounts import access
 from fangpin.policies import funding as funding_rules
 
-from .models import RoundRow
+from .models import Payment, RoundRow
 
 LEVELS = ("central", "province", "city", "county")
 
 
 def paid(user, *, area: str = "", year: int | None = None, benefit: str = "") -> QuerySet[RoundRow]:
     """Paid rows in the user's area (narrowed to `area`, a year, a benefit), by the ledger's partial index."""
-    qs = access.scope(user, RoundRow.objects.filter(bank_status=RoundRow.Bank.PAID), "payments.read")
-    if area:
-        from django.core.exceptions import ValidationError
+    from django.core.exceptions import ValidationError
 
-        from fangpin.lib import divisions
+    from fangpin.lib import divisions
 
-        if not divisions.is_code(area):
-            raise ValidationError({"area": "区划代码应为12位数字"})
-        qs = qs.filter(access.subtree("village_id", divisions.prefix(divisions.full_code(area))))
+    qs = access.scope(user, RoundRow.objects.filter(payment__status=Payment.Status.PAID), "payments.read")
+    if area and not divisions.is_code(area):
+        raise ValidationError({"area": "区划代码应为12位数字"})
+    # the same area again on the payment's own village: the ledger's partial index drives the query
+    prefix = divisions.prefix(divisions.full_code(area)) if area else access.user_prefix(user)
+    qs = qs.filter(access.subtree("payment__village_id", prefix))
     if year:
         qs = qs.filter(year=year)
     if benefit:
         qs = qs.filter(benefit_name=benefit)
-    return qs.select_related("round", "village", "village__parent")
+    return qs.select_related("round", "village", "village__parent", "payment")
 
 
 def shares(row: RoundRow) -> dict[str, int | None]:
@@ -46,4 +47,4 @@ def of_household(user, household) -> list[RoundRow]:
     access.require(user, "payments.read")
     access.require_area(user, household.village_id, "该户不在您的管辖范围内")
     return list(RoundRow.objects.filter(household=household, status=RoundRow.Status.INCLUDED)
-                .select_related("round").order_by("-year", "-id")[:200])
+                .select_related("round", "payment").order_by("-year", "-id")[:200])

@@ -30,7 +30,7 @@ from fangpin.orgunits.models import OrgUnit
 from fangpin.policies import engine, parameters, registry_frames, tables
 from fangpin.policies.catalog import Document
 
-from .models import Objection, PaymentRound, RoundEvent, RoundNotice, RoundPart, RoundRow
+from .models import Objection, Payment, PaymentRound, RoundEvent, RoundNotice, RoundPart, RoundRow
 
 log = logging.getLogger(__name__)
 RULES_PATH = Path(__file__).with_name("rules.yaml")
@@ -179,7 +179,7 @@ def _granted(doc: Document, year: int) -> pl.DataFrame:
     """Earlier years' payments of the document's one-time benefits (held rows: paid, or approved and pending), for
     the engine's 不重复享受 across years."""
     once = [b.id for b in doc.benefits if b.once_per == "period"]
-    rows = RoundRow.objects.filter(held=True, benefit_id__in=once, year__lt=year).values_list(
+    rows = RoundRow.objects.filter(payment__held=True, benefit_id__in=once, year__lt=year).values_list(
         "benefit_id", "household_number", "id_number", "credit_code", "year")
     schema = {"benefit_id": pl.String, "household_number": pl.String, "id_number": pl.String,
               "credit_code": pl.String, "year": pl.Int64}
@@ -369,8 +369,8 @@ def _township(code: str) -> str | None:
 def _exclude_held(rnd: PaymentRound) -> None:
     """The round's rows whose slot another round already holds are excluded, naming that round (one UPDATE by the
     no-double-payment index)."""
-    other = RoundRow.objects.filter(held=True, benefit_id=OuterRef("benefit_id"), payee_key=OuterRef("payee_key"),
-                                    period=OuterRef("period"), occurrence=OuterRef("occurrence")).values("round_id")[:1]
+    other = Payment.objects.filter(held=True, benefit_id=OuterRef("benefit_id"), payee_key=OuterRef("payee_key"),
+                                   period=OuterRef("period"), occurrence=OuterRef("occurrence")).values("round_id")[:1]
     RoundRow.objects.filter(round=rnd).filter(Exists(other)).update(
         status=RoundRow.Status.EXCLUDED,
         status_reason=Concat(Value("已在第"), Cast(Subquery(other), CharField()), Value("批兑现")))
@@ -632,18 +632,18 @@ def row_list(*, user, round_id, area: str = "", status: str = "", bank_status: s
     if status in RoundRow.Status.values:
         qs = qs.filter(status=status)
     if bank_status == "none":
-        qs = qs.filter(bank_status="")
-    elif bank_status and bank_status in RoundRow.Bank.values:
-        qs = qs.filter(bank_status=bank_status)
+        qs = qs.filter(Q(payment__isnull=True) | Q(payment__status=""))
+    elif bank_status and bank_status in Payment.Status.values:
+        qs = qs.filter(payment__status=bank_status)
     q = (q or "").replace("\x00", "").strip()
     if q:
         qs = qs.filter(payee_name__startswith=q)
-    return qs.select_related("round", "village", "village__parent")
+    return qs.select_related("round", "village", "village__parent", "payment")
 
 
 def row_get(*, user, pk: int) -> RoundRow:
     row = access.scope(user, RoundRow.objects.filter(pk=pk), "payments.read").select_related(
-        "round", "village", "village__parent", "part", "household", "member").first()
+        "round", "village", "village__parent", "part", "household", "member", "payment").first()
     if row is None:
         raise PermissionDenied("没有该行，或不在您的管辖范围内")
     return row

@@ -23,7 +23,7 @@ from fangpin.monitoring.models import Case, Measure, Warning
 from fangpin.monitoring.screening import RISK_LABELS
 from fangpin.payments import applications as payment_applications
 from fangpin.payments import ledger, rounds
-from fangpin.payments.models import Application, PaymentRound, RoundRow
+from fangpin.payments.models import Application, Payment, PaymentRound, RoundRow
 from fangpin.registry import selectors
 from fangpin.registry.choices import Category, MonitorType
 
@@ -367,8 +367,8 @@ ROUND_ROW_COLUMNS = [
     listing.Column("amount", "金额（元）", lambda r: _yuan(r.amount), ("amount",), num=True, width=12),
     listing.Column("status", "状态", lambda r: r.get_status_display() + (f"：{r.status_reason}" if r.status_reason
                                                                         else ""), width=20),
-    listing.Column("bank_status", "发放状态", lambda r: r.get_bank_status_display() + (
-        f"：{r.bank_reason}" if r.bank_reason else ""), width=16),
+    listing.Column("bank_status", "发放状态", lambda r: r.pay.get_status_display() + (
+        f"：{r.pay.reason}" if r.pay.reason else ""), width=16),
     listing.Column("explanation", "计算说明", lambda r: r.explanation, width=60),
 ]
 
@@ -376,13 +376,14 @@ ROUND_ROWS = ListSpec(
     key="round_rows", title="批次明细", url_name="round_rows", capability="payments.read",
     columns=ROUND_ROW_COLUMNS, default_sort="village", rows=_row_cells,
     form=_choices(RoundRowFilterForm, status=RoundRow.Status.choices,
-                  bank_status=[("none", "未发放"), *RoundRow.Bank.choices[1:]]),
+                  bank_status=[("none", "未发放"), *Payment.Status.choices[1:]]),
     queryset=lambda user, p: rounds.row_list(user=user, round_id=p.get("round"), area=area_of(p),
                                              status=p.get("status", ""), bank_status=p.get("bank_status", ""),
                                              q=p.get("q", "")))
 
 LEDGER_COLUMNS = [
-    listing.Column("village", "村", lambda r: unit_label(r.village), ("village_id", "id"), width=18),
+    # sorted by the payment's village: the ledger's partial index gives the first page without sorting the area
+    listing.Column("village", "村", lambda r: unit_label(r.village), ("payment__village_id", "id"), width=18),
     listing.Column("payee", "领取人", lambda r: r.payee_name, width=12),
     listing.Column("id_number", "身份证号/信用代码", lambda r: r.shown_id, width=22),
     listing.Column("benefit", "兑现项目", lambda r: r.benefit_name, width=22),
@@ -393,8 +394,8 @@ LEDGER_COLUMNS = [
     *[listing.Column(level, f"其中{label}（元）", lambda r, level=level: _yuan(ledger.shares(r).get(level)), num=True,
                      width=12) for level, label in (("central", "中央"), ("province", "省级"), ("city", "市级"),
                                                     ("county", "县级"), ("other", "其他来源"))],
-    listing.Column("account", "收款账户", lambda r: f"{r.bank} {r.shown_account}", width=28),
-    listing.Column("paid_on", "到账日期", lambda r: r.paid_on, width=12),
+    listing.Column("account", "收款账户", lambda r: f"{r.pay.bank} {r.shown_account}", width=28),
+    listing.Column("paid_on", "到账日期", lambda r: r.pay.paid_on, width=12),
 ]
 
 
@@ -402,7 +403,7 @@ def _ledger_cells(user, records) -> Iterator:
     from fangpin.accounts.masking import account_number_for
 
     for r in _row_cells(user, records):
-        r.shown_account = account_number_for(user, r.account_number)
+        r.shown_account = account_number_for(user, r.pay.account_number)
         yield r
 
 

@@ -17,7 +17,7 @@ from fangpin.lib.pagination import CappedPaginator
 from fangpin.payments import applications as payment_applications
 from fangpin.payments import approval, bankfiles, disbursement, notices, rounds
 from fangpin.registry import selectors as registry_selectors
-from fangpin.payments.models import PaymentRound, RoundRow
+from fangpin.payments.models import PaymentRound
 from fangpin.policies import parameters
 
 from . import lists
@@ -104,8 +104,8 @@ def round_detail(request, pk: int):
         "round": rnd, "parts": rounds.parts_of(user, rnd), "notices": rounds.notices_of(user, rnd),
         "events": rnd.events.select_related("user", "part__township").order_by("-id")[:100], "manage": manage,
         "issue_form": issue_form, "files": files_, "upload": ReturnUploadForm() if manage else None,
-        "waiting": disbursement.waiting(rnd).count() if rnd.state in (PaymentRound.State.ISSUED,) else 0,
-        "failed": rnd.round_rows.filter(bank_status=RoundRow.Bank.FAILED).count() if manage else 0,
+        "waiting": rnd.waiting if rnd.state == PaymentRound.State.ISSUED else 0,
+        "failed": rnd.failed if manage else 0,
         "today": timezone.localdate(), "benefits": _benefit_names(rnd)})
 
 

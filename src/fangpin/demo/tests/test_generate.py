@@ -83,8 +83,8 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
 
     first, second = PaymentRound.objects.order_by("pk")
     assert first.state in ("issued", "closed") and second.state == "open"
-    assert RoundRow.objects.filter(round=first, bank_status="paid").exists()
-    assert RoundRow.objects.filter(round=first, bank_status="failed").exists()
+    assert RoundRow.objects.filter(round=first, payment__status="paid").exists()
+    assert RoundRow.objects.filter(round=first, payment__status="failed", payment__held=False).exists()
     assert Objection.objects.filter(row__round=second, outcome="").exists() and "演示兑现批次 2 批" in out
     cases = Case.objects.count()
     call_command("demo_setup", "--quiet-accounts")  # idempotent

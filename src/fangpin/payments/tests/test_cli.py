@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from fangpin.payments import accounts, bankfiles, disbursement
-from fangpin.payments.models import DisbursementFile, PaymentRound, RoundNotice, RoundRow
+from fangpin.payments.models import DisbursementFile, PaymentRound, RoundNotice
 
 
 def run(*args) -> str:
@@ -38,10 +38,7 @@ def test_a_round_on_the_command_line(world, households, tmp_path):
     assert "已审定" in run("--user", "county", "act", str(rnd.pk), "--township", "140603203000", "--action", "approve")
     assert "农商行 1笔 703.50元" in run("--user", "county", "issue", str(rnd.pk), "--layout", "yikatong")
     f = DisbursementFile.objects.get()
-    row = RoundRow.objects.get(round=rnd)
-    line = bankfiles.PayLine(reference=disbursement.reference(rnd.pk, row.pk), name=row.holder,
-                             account_number=row.account_number, bank=row.bank, amount=row.amount, id_number="",
-                             benefit=row.benefit_name, basis="", village="")
+    line, = disbursement.lines_of(f)
     path = tmp_path / "return.txt"
     with path.open("wb") as fh:
         bankfiles.simulate_return(bankfiles.layouts()["yikatong"], [(line, "0000", "")], fh, paid_on=dt.date(2025, 7, 9))

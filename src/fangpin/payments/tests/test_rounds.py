@@ -1,7 +1,6 @@
 """Payment rounds: computed by the engine and frozen, corrected only with a reason and noticed again, reviewed and
 approved level by level, and never paying one slot twice."""
 import datetime as dt
-import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from conftest import SHUANGNIAN, WUJIAYAO
 from fangpin.exchange import exporter
 from fangpin.payments import approval, rounds
-from fangpin.payments.models import Objection, PaymentRound, RoundNotice, RoundPart, RoundRow
+from fangpin.payments.models import Objection, Payment, PaymentRound, RoundNotice, RoundPart, RoundRow
 from fangpin.policies import batch, catalog
 
 AS_OF = dt.date(2025, 6, 30)
@@ -199,7 +198,7 @@ def test_no_level_is_skipped_and_a_stale_version_is_a_conflict(world, facts):
     rounds.withdraw(world.clerk, included(rnd).get(benefit_id="land_fertility_subsidy"), reason="面积待核实")
     rnd = approve_all(world, rnd)
     assert rnd.state == PaymentRound.State.APPROVED
-    assert list(included(rnd).values_list("held", flat=True)) == [True]
+    assert list(included(rnd).values_list("payment__held", flat=True)) == [True]
     labels = list(rnd.events.values_list("label", flat=True))
     assert any("退回乡镇" in x for x in labels) and any("退回村级" in x for x in labels) and "各乡镇名单均已审定，批次审定" in labels
 
@@ -236,7 +235,7 @@ def test_two_open_rounds_for_the_same_slots_cannot_both_be_approved(world, facts
     with pytest.raises(approval.Conflict, match=f"已在第{first.pk}批兑现"):
         approval.act(world.county, part, "approve", version=part.version, today=today)
     part.refresh_from_db()
-    assert part.state == RoundPart.State.COUNTY and not RoundRow.objects.filter(round=second, held=True).exists()
+    assert part.state == RoundPart.State.COUNTY and not Payment.objects.filter(round=second).exists()
 
 
 def test_who_may_start_a_round_and_what_it_may_pay(world, facts):
@@ -272,16 +271,29 @@ def test_rounds_and_rows_are_seen_by_area(world, facts):
     assert rounds.rows_visible(world.county, rnd).count() == 2
 
 
-def test_the_database_refuses_a_second_held_row_for_a_slot(world, facts):
+def hold(rnd) -> list[Payment]:
+    """Payments for the round's included rows, written directly (what the county's approval writes)."""
+    return Payment.objects.bulk_create(
+        Payment(row=r, round_id=r.round_id, village_id=r.village_id, benefit_id=r.benefit_id, payee_key=r.payee_key,
+                period=r.period, occurrence=r.occurrence) for r in RoundRow.objects.filter(round=rnd, status="included"))
+
+
+def test_the_database_refuses_a_second_held_payment_for_a_slot(world, facts):
     from django.db import IntegrityError, transaction
 
     first, second = new_round(world.county), new_round(world.county, title="b")
-    RoundRow.objects.filter(round=first).update(held=True)
+    assert len(hold(first)) == 2
     with pytest.raises(IntegrityError), transaction.atomic():
-        RoundRow.objects.filter(round=second).update(held=True)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        RoundRow.objects.filter(round=first, benefit_id="consumption_voucher").update(status="withdrawn")
-    assert json.loads(RoundRow.objects.filter(round=first).first().funding or "{}") is not None
+        hold(second)
+    voucher = Payment.objects.get(round=first, benefit_id="consumption_voucher")
+    for change in ({"status": "failed"},  # failed while still held: the slot would never be freed
+                   {"status": "pending"},  # sent to the bank in no file
+                   {"status": "paid", "file": None}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Payment.objects.filter(pk=voucher.pk).update(**change)
+    # freed (failed at the bank), the slot takes the second round's payment
+    Payment.objects.filter(round=first).update(held=False)
+    assert len(hold(second)) == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -298,7 +310,7 @@ def test_two_rounds_approved_at_once_pay_each_slot_once(world, facts):
 
     second_user = make_user("county2", "county_bureau", world.county.org_unit_id)
     for attempt in range(5):
-        RoundRow.objects.filter(held=True).update(held=False)
+        Payment.objects.update(held=False)
         a, b = new_round(world.county, title=f"A{attempt}"), new_round(world.county, title=f"B{attempt}")
         today = RoundNotice.objects.order_by("-end").first().end + dt.timedelta(days=1)
         parts = []
@@ -323,7 +335,7 @@ def test_two_rounds_approved_at_once_pay_each_slot_once(world, facts):
         for t in threads:
             t.join()
         assert sorted(outcomes) == ["Conflict", "ok"], (attempt, outcomes)
-        held = RoundRow.objects.filter(round__in=[a, b], held=True)
+        held = Payment.objects.filter(round__in=[a, b], held=True)
         assert held.count() == 2 and len({r.round_id for r in held}) == 1
         loser = b if held.first().round_id == a.pk else a
         assert RoundPart.objects.get(round=loser).state == RoundPart.State.COUNTY

@@ -17,7 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from conftest import SHUANGNIAN_CUN, new_id
 from fangpin.monitoring.models import Case as MCase
 from fangpin.monitoring.models import Cadre, ContactCadre, FeedUpload, IncomeAccount, MonitoringLine, ScreeningRun, Warning
-from fangpin.payments.models import Application, BankReturn, DisbursementFile, Objection, PaymentRound, RoundNotice, RoundPart, RoundRow
+from fangpin.payments.models import (Application, BankReturn, DisbursementFile, Objection, Payment, PaymentRound, RoundNotice,
+                                     RoundPart, RoundRow)
 from fangpin.policies.models import ParameterValue
 from fangpin.registry.models import Household, Member
 
@@ -474,7 +475,11 @@ def payment_world(world, households) -> dict:
     other = approved(rounds.create(world.county, title="矩阵失败", document_id="sn2022-67",
                                    benefit_ids=["consumption_voucher"], as_of=dt.date(2025, 6, 30),
                                    area="140603203000", run=rounds.compute))
-    RoundRow.objects.filter(round=other).update(bank_status="failed", held=False, bank_reason="账户冻结")
+    for row in RoundRow.objects.filter(round=other, member__isnull=False).exclude(member=head(households)):
+        accounts.set_account(world.county, row.member, kind="one_card", bank="农商行", number="7000000000019",
+                             holder=row.member.name)
+    disbursement.issue(world.county, other, layout="generic_csv")
+    Payment.objects.filter(round=other).update(status="failed", held=False, reason="账户冻结")
     failed = other
     # an application in 双碾村 waiting for the village; a monitored household of 陇县 that may apply
     from conftest import make_household
@@ -522,10 +527,7 @@ def return_file(h):
     from fangpin.payments import bankfiles, disbursement
 
     f = h["file"]
-    lines = [(bankfiles.PayLine(reference=disbursement.reference(f.round_id, r.pk), name=r.holder,
-                                account_number=r.account_number, bank=r.bank, amount=r.amount, id_number="",
-                                benefit=r.benefit_name, basis="", village=""), "成功", "")
-             for r in RoundRow.objects.filter(disbursement=f)]
+    lines = [(line, "成功", "") for line in disbursement.lines_of(f)]
     out = io.BytesIO()
     bankfiles.simulate_return(bankfiles.layouts()["generic_csv"], lines, out, paid_on=dt.date(2025, 7, 20))
     out.seek(0)

@@ -11,7 +11,7 @@ from django.test import Client
 
 from conftest import SHUANGNIAN, SHUANGNIAN_CUN
 from fangpin.payments import accounts, bankfiles, disbursement
-from fangpin.payments.models import DisbursementFile, PaymentRound, RoundNotice, RoundPart, RoundRow
+from fangpin.payments.models import DisbursementFile, Payment, PaymentRound, RoundNotice, RoundPart, RoundRow
 
 CARD = "6222020200112233445"  # a Luhn-valid 19-digit card number
 
@@ -122,7 +122,7 @@ def test_a_full_round_from_the_pages(world, ready, django_capture_on_commit_call
     # a bad return (the amount changed) is refused with the row and column, and nothing is written
     layout = bankfiles.layouts()["generic_csv"]
     line = bankfiles.PayLine(reference=disbursement.reference(rnd.pk, row.pk), name="王建国",
-                             account_number=RoundRow.objects.get(pk=row.pk).account_number, bank="中国农业银行",
+                             account_number=Payment.objects.get(pk=row.pk).account_number, bank="中国农业银行",
                              amount=70351, id_number="", benefit="耕地地力保护补贴", basis="", village="双碾村")
     bad = tmp_path / "bad.csv"
     with bad.open("wb") as fh:
@@ -130,7 +130,7 @@ def test_a_full_round_from_the_pages(world, ready, django_capture_on_commit_call
     with bad.open("rb") as fh:
         r = county.post(f"/payments/files/{f.pk}/return/", {"file": fh}, follow=True)
     assert "第2行" in r.content.decode() and "金额" in r.content.decode()
-    assert RoundRow.objects.get(pk=row.pk).bank_status == "pending"
+    assert Payment.objects.get(pk=row.pk).status == "pending"
 
     good = tmp_path / "good.csv"
     from dataclasses import replace
@@ -141,9 +141,9 @@ def test_a_full_round_from_the_pages(world, ready, django_capture_on_commit_call
     assert "成功1笔，失败0笔" in r.content.decode()
 
     yk = bankfiles.layouts()["yikatong"]
-    voucher.refresh_from_db()
-    vline = bankfiles.PayLine(reference=disbursement.reference(rnd.pk, voucher.pk), name=voucher.holder,
-                              account_number=voucher.account_number, bank="山西农信", amount=150000, id_number="",
+    paid = Payment.objects.get(pk=voucher.pk)
+    vline = bankfiles.PayLine(reference=disbursement.reference(rnd.pk, voucher.pk), name=paid.holder,
+                              account_number=paid.account_number, bank="山西农信", amount=150000, id_number="",
                               benefit="爱心消费券", basis="", village="吴家窑村")
     failed = tmp_path / "failed.txt"
     with failed.open("wb") as fh:
@@ -151,8 +151,8 @@ def test_a_full_round_from_the_pages(world, ready, django_capture_on_commit_call
     with failed.open("rb") as fh:
         r = county.post(f"/payments/files/{second.pk}/return/", {"file": fh}, follow=True)
     assert "成功0笔，失败1笔" in r.content.decode(), r.content.decode()[-3000:]
-    voucher.refresh_from_db()
-    assert voucher.bank_status == "failed" and voucher.bank_reason == "账户已销户（3001）" and not voucher.held
+    paid.refresh_from_db()
+    assert paid.status == "failed" and paid.reason == "账户已销户（3001）" and not paid.held
     rnd.refresh_from_db()
     assert rnd.state == PaymentRound.State.ISSUED  # a failed row waits for its reissue
 
@@ -184,8 +184,8 @@ def test_a_full_round_from_the_pages(world, ready, django_capture_on_commit_call
     assert part.state == "county"
     county.post(f"/payments/{new.pk}/parts/{part.pk}/", {"action": "approve", "version": part.version})
     county.post(f"/payments/{new.pk}/issue/", {"layout": "yikatong", "paid_on": "2025-07-20"})
-    again = RoundRow.objects.get(round=new)
-    assert again.bank_status == "pending" and again.account_number == "7012345678999" and again.held
+    again = Payment.objects.get(round=new)
+    assert again.status == "pending" and again.account_number == "7012345678999" and again.held
     rows_page = county.get(f"/payments/{new.pk}/rows/?round={new.pk}").content.decode()
     assert "李秀英" in rows_page and "已报银行" in rows_page
     filtered = county.get(f"/payments/{new.pk}/rows/?round={new.pk}&bank_status=none").content.decode()
