@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from django.db import connection, models
 from django.utils import timezone
 
+from fangpin.lib.fields import JSONTextField
+
 # Field types whose Python values the drivers take as they are (None included).
 _AS_IS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField, models.DecimalField,
           models.ForeignKey)
@@ -57,6 +59,8 @@ class _Columns:
 
 def _adapter(field):
     """None when the driver takes the value as it is; else a function to the database's value."""
+    if isinstance(field, JSONTextField):
+        return field.get_prep_value
     if isinstance(field, models.DateTimeField):
         return lambda v: field.get_db_prep_save(v, connection)
     if isinstance(field, models.DateField):
@@ -217,7 +221,7 @@ def insert_frame(model, frame, *, json_text: Sequence[str] = ()) -> int:
             value = timezone.now()
         else:
             value = f.get_default()
-        if isinstance(f, models.JSONField):
+        if isinstance(f, (models.JSONField, JSONTextField)):
             value = json.dumps(value)
             raw.add(f.attname)
         missing.append(pl.lit(value).alias(f.attname))

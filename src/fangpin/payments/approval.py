@@ -125,9 +125,9 @@ def _hold(part: RoundPart) -> None:
     try:
         with transaction.atomic():
             rows = RoundRow.objects.filter(round_id=part.round_id, part=part, status=RoundRow.Status.INCLUDED)
-            bulkwrite.insert_select(Payment, rows.values_list("id", "round_id", "village_id", *SLOT),
-                                    ["row_id", "round_id", "village_id", *SLOT], held=True, status="", reason="",
-                                    account_number="", bank="", holder="")
+            copied = ("round_id", "village_id", "household_id", "member_id", "enterprise_id", "amount", *SLOT)
+            bulkwrite.insert_select(Payment, rows.values_list("id", *copied), ["row_id", *copied], held=True,
+                                    status="", reason="", account_number="", bank="", holder="")
     except IntegrityError:
         clashes = clashes_of(part)
         shown = "；".join(f"{r.payee_name}的{r.benefit_name}（{r.period}）已在第{r.other}批兑现" for r in clashes[:20])

@@ -43,17 +43,15 @@ def _require_county(user, rnd: PaymentRound) -> None:
 # Each unissued held payment of a round with its payee's current account: a person's own, a household benefit's to the
 # head's, an enterprise's corporate account. Two halves (members, enterprises) so that each joins by an index.
 _PAYABLE = """
-SELECT p.row_id, a.bank, a.account_number, a.holder, r.amount
+SELECT p.row_id, a.bank, a.account_number, a.holder, p.amount
   FROM payments_payment p
-  JOIN payments_roundrow r ON r.id = p.row_id
-  JOIN payments_payeeaccount a ON a.until IS NULL AND a.member_id = COALESCE(r.member_id, (
-       SELECT m.id FROM registry_member m WHERE m.household_id = r.household_id AND m.relation = 'head'))
- WHERE p.round_id = %s AND p.held AND p.status = '' AND r.enterprise_id IS NULL
+  JOIN payments_payeeaccount a ON a.until IS NULL AND a.member_id = COALESCE(p.member_id, (
+       SELECT m.id FROM registry_member m WHERE m.household_id = p.household_id AND m.relation = 'head'))
+ WHERE p.round_id = %s AND p.held AND p.status = '' AND p.enterprise_id IS NULL
 UNION ALL
-SELECT p.row_id, a.bank, a.account_number, a.holder, r.amount
+SELECT p.row_id, a.bank, a.account_number, a.holder, p.amount
   FROM payments_payment p
-  JOIN payments_roundrow r ON r.id = p.row_id
-  JOIN payments_payeeaccount a ON a.until IS NULL AND a.enterprise_id = r.enterprise_id
+  JOIN payments_payeeaccount a ON a.until IS NULL AND a.enterprise_id = p.enterprise_id
  WHERE p.round_id = %s AND p.held AND p.status = ''
 """
 

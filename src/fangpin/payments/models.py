@@ -1,5 +1,5 @@
-"""Payments (政策兑现). For now the accounts people are paid into; payment rounds, notices, bank files and the ledger
-follow (docs/payments.md)."""
+"""Payments (政策兑现): the accounts people are paid into, payment rounds with their notices, objections and approvals,
+the payments with their bank files and returns, and applications for "up to" benefits (docs/payments.md)."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual
 from simple_history.models import HistoricalRecords
+
+from fangpin.lib.fields import JSONTextField
 
 from . import choices
 
@@ -179,21 +181,24 @@ class RoundRow(models.Model):
         REPLACED = "replaced", "已更正（被替换）"
         EXCLUDED = "excluded", "不列入（已在其他批次兑现）"
 
-    # The foreign keys an index already covers (round: round_row_by_village; household: round_row_by_household) or
-    # that are rarely set (partial indexes below) have no index of their own: each index is written for every row
-    # of a round of a million. Rounds are never deleted but by their whole; their parts with them.
-    # The links to the registry and the division tree are not checked by the database (db_constraint=False): the row
-    # carries its own copies (name, ID number, household number, facts), Django's PROTECT keeps a linked household,
-    # member or enterprise from being deleted, and the database's check would lock every linked registry row at the
-    # round's commit (measured: 8 s of a 220,000-row round, docs/benchmarks.md).
-    round = models.ForeignKey(PaymentRound, on_delete=models.CASCADE, related_name="round_rows", db_index=False)
-    part = models.ForeignKey(RoundPart, on_delete=models.CASCADE, related_name="part_rows", db_index=False)
+    # Only the indexes the pages and steps use: each is written for every row of a round of a million. The foreign
+    # keys an index covers (round: round_row_by_village; household: round_row_by_household), that are rarely set
+    # (partial indexes below) or that nothing looks up (member: the app never deletes members) have none of their own.
+    # No foreign key of this table is checked by the database (decision 126): PostgreSQL checks one per row at
+    # commit (3.8 s of a 220,000-row round for the round and the part alone, and the registry's keys locked every
+    # linked registry row: 8 s more, docs/benchmarks.md). The rows are written only by the round's own steps with the
+    # keys of rows read in the same transaction; Django's CASCADE and PROTECT still apply; the row carries its own
+    # copies of what it shows (name, ID number, household number, facts).
+    round = models.ForeignKey(PaymentRound, on_delete=models.CASCADE, related_name="round_rows", db_index=False,
+                              db_constraint=False)
+    part = models.ForeignKey(RoundPart, on_delete=models.CASCADE, related_name="part_rows", db_index=False,
+                             db_constraint=False)
     village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="村",
                                 db_index=False, db_constraint=False)
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="round_rows", db_index=False, db_constraint=False)
     member = models.ForeignKey("registry.Member", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="round_rows", db_constraint=False)
+                               related_name="round_rows", db_index=False, db_constraint=False)
     enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="round_rows", db_index=False, db_constraint=False)
     payee_name = models.CharField("领取人", max_length=100)
@@ -207,7 +212,7 @@ class RoundRow(models.Model):
     amount = models.BigIntegerField("金额（分）")
     funding = models.TextField("资金来源", blank=True)
     explanation = models.TextField("计算说明")
-    facts = models.JSONField("计算依据的登记信息", default=dict)
+    facts = JSONTextField("计算依据的登记信息", default=dict)
     # the slot the row takes when approved (see Payment)
     payee_key = models.CharField(max_length=40)
     period = models.CharField(max_length=20)
@@ -215,11 +220,11 @@ class RoundRow(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.INCLUDED)
     status_reason = models.CharField("说明", max_length=200, blank=True)
     replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                 db_index=False)
+                                 db_index=False, db_constraint=False)
     reissue_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   db_index=False)
+                                   db_index=False, db_constraint=False)
     application = models.ForeignKey("Application", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="round_rows", db_index=False)
+                                    related_name="round_rows", db_index=False, db_constraint=False)
 
     class Meta:
         verbose_name = "批次明细"
@@ -266,15 +271,24 @@ class Payment(models.Model):
         PAID = "paid", "已到账"
         FAILED = "failed", "发放失败"
 
-    # Payments are written only by copying approved rows (approval._hold), so the row and its village are not
-    # checked again by the database: its check would lock each frozen row, rewriting the wide rows this table exists
-    # to leave alone (measured: 47 s of commits for a 220,000-row round's approvals). Django cascades a round's
-    # deletion to them.
+    # Payments are written only by copying approved rows (approval._hold) and given their file by `issue`, so, as for
+    # the rows, no foreign key is checked by the database (decision 126): its check would lock each frozen row,
+    # rewriting the wide rows this table exists to leave alone (47 s of commits for a 220,000-row round's
+    # approvals, measured). The payee and the amount are copied from the row, for `issue` to match accounts
+    # without reading the wide rows.
     row = models.OneToOneField(RoundRow, on_delete=models.CASCADE, primary_key=True, related_name="payment",
                                db_constraint=False)
-    round = models.ForeignKey(PaymentRound, on_delete=models.CASCADE, related_name="+", db_index=False)
+    round = models.ForeignKey(PaymentRound, on_delete=models.CASCADE, related_name="+", db_index=False,
+                              db_constraint=False)
     village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False,
                                 db_constraint=False)
+    household = models.ForeignKey("registry.Household", on_delete=models.DO_NOTHING, null=True, related_name="+",
+                                  db_index=False, db_constraint=False)
+    member = models.ForeignKey("registry.Member", on_delete=models.DO_NOTHING, null=True, related_name="+",
+                               db_index=False, db_constraint=False)
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.DO_NOTHING, null=True, related_name="+",
+                                   db_index=False, db_constraint=False)
+    amount = models.BigIntegerField("金额（分）")
     benefit_id = models.CharField(max_length=60)
     payee_key = models.CharField(max_length=40)
     period = models.CharField(max_length=20)
@@ -283,7 +297,7 @@ class Payment(models.Model):
     status = models.CharField("发放状态", max_length=8, choices=Status.choices, blank=True, default="")
     reason = models.CharField("银行反馈", max_length=200, blank=True)
     file = models.ForeignKey("DisbursementFile", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="payments", db_index=False)  # found by the round's index
+                             related_name="payments", db_index=False, db_constraint=False)  # by the round's index
     account_number = models.CharField("账号", max_length=30, blank=True)
     bank = models.CharField("开户银行", max_length=60, blank=True)
     holder = models.CharField("户名", max_length=50, blank=True)

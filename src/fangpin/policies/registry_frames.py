@@ -108,7 +108,11 @@ def area_frames(*, user, area: str, year: int) -> dict[str, pl.DataFrame]:
     access.require(user, "registry.read")
     prefix = divisions.prefix(divisions.full_code(area))
     years = (year - 1, year)  # the year before: "new workers" and last year's spells
-    frames = {key: sheet_frame(user, key, prefix, years=years) for key in tables.SHEETS if key != "enterprises"}
+    keys = [key for key in tables.SHEETS if key != "enterprises"]
+    if _parallel():
+        frames = _read_in_parallel(user, keys, prefix, years)
+    else:
+        frames = {key: sheet_frame(user, key, prefix, years=years) for key in keys}
     named = set()
     for key, column in (("employments", "employer_credit_code"), ("employments", "agency_credit_code"),
                         ("trainings", "institution_credit_code")):
@@ -117,6 +121,45 @@ def area_frames(*, user, area: str, year: int) -> dict[str, pl.DataFrame]:
     outside = sorted(named - set(own["credit_code"].to_list()))
     frames["enterprises"] = pl.concat([own, _enterprises(user, outside, own.schema)], how="vertical")
     return frames
+
+
+PARALLEL_READERS = 2  # the machine's cores: the queries' work is the server's
+
+
+def _parallel() -> bool:
+    """Whether the sheets are read on several connections: on PostgreSQL, inside a transaction of the caller's (the
+    snapshot is exported from it), and not inside a test case's transaction, whose rows no other connection sees."""
+    return (PARALLEL_READERS > 1 and connection.vendor == "postgresql" and connection.in_atomic_block
+            and not any(getattr(a, "_from_testcase", False) for a in connection.atomic_blocks))
+
+
+def _read_in_parallel(user, keys: list[str], prefix: str, years: tuple[int, ...]) -> dict[str, pl.DataFrame]:
+    """`sheet_frame` of each key, on PARALLEL_READERS connections of their own that read the caller's snapshot
+    (pg_export_snapshot): the sheets agree with each other as if read on one connection, in about half the time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import transaction
+
+    with connection.cursor() as c:
+        c.execute("SELECT pg_export_snapshot()")
+        snapshot = c.fetchone()[0]
+
+    def read(key: str) -> pl.DataFrame:
+        try:
+            with transaction.atomic(), connection.cursor() as c:
+                c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                c.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                return sheet_frame(user, key, prefix, years=years)
+        finally:
+            connection.close()  # the thread's own connection
+
+    with ThreadPoolExecutor(PARALLEL_READERS) as pool:
+        done = {key: pool.submit(read, key) for key in sorted(keys, key=lambda k: _READ_COST.get(k, 0), reverse=True)}
+        return {key: done[key].result() for key in keys}
+
+
+# The larger sheets first, so the two readers finish together (rows per household in a county's registry).
+_READ_COST = {"members": 4, "employments": 5, "incomes": 2, "households": 1, "trainings": 1, "startups": 1}
 
 
 def _enterprises(user, credit_codes: list[str], schema) -> pl.DataFrame:

@@ -26,7 +26,8 @@ def test_held_and_issued_rows_become_payments(world):
                             filename="x.csv", created_by_id=world.county.pk)
     common = dict(round=rnd, part=part, village_id="140603203200", payee_name="王建国", year=2025, benefit_id="b",
                   benefit_name="补贴", clause=5, amount=150, explanation="依据", period="2025", status="included")
-    paid = Row.objects.create(**common, payee_key="A", held=True, bank_status="paid", disbursement=f,
+    paid = Row.objects.create(**common, payee_key="A", facts={"household": {"category": "lifted", "grain_area_mu": "8.50"}},
+                              held=True, bank_status="paid", disbursement=f,
                               account_number="7000000000001", bank="农商行", holder="王建国", paid_on=dt.date(2025, 7, 9))
     failed = Row.objects.create(**common, payee_key="B", held=False, bank_status="failed", bank_reason="账户冻结",
                                 disbursement=f, account_number="7000000000002", bank="农商行", holder="王建国")
@@ -35,13 +36,17 @@ def test_held_and_issued_rows_become_payments(world):
 
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
-    Payment = executor.loader.project_state(AFTER).apps.get_model("payments", "Payment")
+    after = executor.loader.project_state(AFTER).apps
+    Payment = after.get_model("payments", "Payment")
+    assert after.get_model("payments", "RoundRow").objects.get(pk=paid.pk).facts == {
+        "household": {"category": "lifted", "grain_area_mu": "8.50"}}  # jsonb kept as JSON text, read back as before
     got = {p.row_id: p for p in Payment.objects.all()}
     assert set(got) == {paid.pk, failed.pk, held.pk}  # a row still in its notice has no payment
     assert (got[paid.pk].status, got[paid.pk].held, got[paid.pk].file_id, got[paid.pk].account_number,
             got[paid.pk].paid_on, got[paid.pk].payee_key) == ("paid", True, f.pk, "7000000000001", dt.date(2025, 7, 9),
                                                               "A")
-    assert (got[failed.pk].status, got[failed.pk].held, got[failed.pk].reason) == ("failed", False, "账户冻结")
+    assert (got[failed.pk].status, got[failed.pk].held, got[failed.pk].reason, got[failed.pk].amount) == (
+        "failed", False, "账户冻结", 150)
     assert (got[held.pk].status, got[held.pk].held, got[held.pk].file_id, got[held.pk].village_id) == (
         "", True, None, "140603203200")
     assert noticed.pk not in got

@@ -274,8 +274,9 @@ def test_rounds_and_rows_are_seen_by_area(world, facts):
 def hold(rnd) -> list[Payment]:
     """Payments for the round's included rows, written directly (what the county's approval writes)."""
     return Payment.objects.bulk_create(
-        Payment(row=r, round_id=r.round_id, village_id=r.village_id, benefit_id=r.benefit_id, payee_key=r.payee_key,
-                period=r.period, occurrence=r.occurrence) for r in RoundRow.objects.filter(round=rnd, status="included"))
+        Payment(row=r, round_id=r.round_id, village_id=r.village_id, household_id=r.household_id, member_id=r.member_id,
+                amount=r.amount, benefit_id=r.benefit_id, payee_key=r.payee_key, period=r.period,
+                occurrence=r.occurrence) for r in RoundRow.objects.filter(round=rnd, status="included"))
 
 
 def test_the_database_refuses_a_second_held_payment_for_a_slot(world, facts):
