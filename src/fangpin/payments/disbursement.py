@@ -27,6 +27,7 @@ from . import bankfiles
 from .models import BankReturn, DisbursementFile, Payment, PaymentRound, RoundEvent, RoundPart, RoundRow
 
 CHUNK = 20_000
+ANALYZE_AFTER_ROWS = 10_000
 
 
 def _dir() -> Path:
@@ -72,6 +73,8 @@ def issue(user, rnd: PaymentRound, *, layout: str, paid_on: dt.date | None = Non
     if layout not in layouts:
         raise ValidationError({"layout": "请选择代发文件格式"})
     paid_on = paid_on or timezone.localdate()
+    if rnd.rows >= ANALYZE_AFTER_ROWS:
+        bulkwrite.analyze(Payment)  # the approvals have just written the round's payments
     with connection.cursor() as c:
         c.execute(f"SELECT bank, COUNT(*), SUM(amount) FROM ({_PAYABLE}) s GROUP BY bank ORDER BY bank",
                   [rnd.pk, rnd.pk])

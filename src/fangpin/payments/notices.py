@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 
 from fangpin.accounts import access
 from fangpin.lib import bankcard, bulkwrite, divisions, idnumber
+from fangpin.registry.models import Household
 
 from .models import PayeeAccount, PaymentRound, RoundNotice, RoundRow
 
@@ -97,12 +98,20 @@ def write_all(user, rnd: PaymentRound, directory: Path) -> tuple[int, int]:
         "village", "village__parent"))
     if not notices_:
         return 0, 0
+    # the rows by the round's index, the addresses by the households' village index, joined and sorted by Polars:
+    # no plan of the database's to go wrong on a round just written
     rows = bulkwrite.read_frame(
         RoundRow.objects.filter(round=rnd, status=RoundRow.Status.INCLUDED).filter(
-            access.subtree("village_id", prefix)).order_by("village_id", "household_number", "id"),
-        {"village_id": pl.String, "member_id": pl.Int64, "household_id": pl.Int64, "payee_name": pl.String,
-         "household__address": pl.String, "id_number": pl.String, "benefit_name": pl.String, "clause": pl.Int64,
-         "amount": pl.Int64})
+            access.subtree("village_id", prefix)).order_by(),
+        {"id": pl.Int64, "village_id": pl.String, "member_id": pl.Int64, "household_id": pl.Int64,
+         "payee_name": pl.String, "household_number": pl.String, "id_number": pl.String, "benefit_name": pl.String,
+         "clause": pl.Int64, "amount": pl.Int64})
+    area = max(prefix, divisions.prefix(rnd.area_id), key=len)
+    addresses = bulkwrite.read_frame(Household.objects.filter(access.subtree("village_id", area)).order_by(),
+                                     {"id": pl.Int64, "address": pl.String}).rename(
+        {"id": "household_id", "address": "household__address"})
+    rows = rows.join(addresses, on="household_id", how="left").sort("village_id", "household_number", "id",
+                                                                     nulls_last=True)
     current = PayeeAccount.objects.filter(until__isnull=True, member__isnull=False).filter(
         access.subtree("member__household__village_id", divisions.prefix(rnd.area_id)))
     accounts = bulkwrite.read_frame(current.order_by(), {"member_id": pl.Int64, "member__household_id": pl.Int64,

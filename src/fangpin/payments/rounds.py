@@ -218,7 +218,10 @@ def _compute(rnd: PaymentRound) -> None:
     parts = _open_parts(rnd, rows["township"].unique().to_list())
     rows = rows.with_columns(pl.col("township").replace_strict(parts, return_dtype=pl.Int64).alias("part_id")).drop(
         "township")
-    bulkwrite.insert_frame(RoundRow, rows.with_columns(round_id=pl.lit(rnd.pk, dtype=pl.Int64)), json_text=("facts",))
+    written = bulkwrite.insert_frame(RoundRow, rows.with_columns(round_id=pl.lit(rnd.pk, dtype=pl.Int64)),
+                                     json_text=("facts",))
+    if written >= ANALYZE_AFTER_ROWS:
+        bulkwrite.analyze(RoundRow)
     _exclude_held(rnd)
     _open_notices(rnd, villages=rows.select("village_id", "part_id").unique().rows())
     refresh_totals(rnd)
@@ -227,6 +230,9 @@ def _compute(rnd: PaymentRound) -> None:
                                                   households=households, version=rnd.version + 1)
     _event(rnd, user, "compute", f"计算完成，村级公示{rnd.notice_days}天", source=PaymentRound.State.COMPUTING,
            target=PaymentRound.State.OPEN)
+
+
+ANALYZE_AFTER_ROWS = 10_000  # a round this large changes the planner's picture of the rows table
 
 
 def _facts(columns: list[str], drop: tuple[str, ...]) -> pl.Expr:

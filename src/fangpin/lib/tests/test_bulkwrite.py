@@ -88,3 +88,21 @@ def test_statistics_after_a_large_write_on_sqlite():
     assert stats() == 0
     bulkwrite.refresh_statistics(bulkwrite.STATISTICS_AFTER_ROWS)
     assert stats() > 0
+
+
+@pytest.mark.django_db
+def test_analyze_gives_the_planner_the_rows_just_written():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite: refresh_statistics)")
+    for i in range(30):
+        make_household(SHUANGNIAN_CUN, f"14060320320091{i:02d}")
+
+    def estimated() -> float:
+        with connection.cursor() as c:
+            c.execute("SELECT reltuples FROM pg_class WHERE relname = 'registry_household'")
+            return c.fetchone()[0]
+
+    bulkwrite.analyze(Household)
+    assert estimated() >= 30
