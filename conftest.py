@@ -29,9 +29,37 @@ def django_db_setup(django_db_setup, django_db_blocker):
         loading.load(loading.read_slice())
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def kept(django_db_blocker, build):
+    """For a class- or module-scoped fixture (`yield from kept(django_db_blocker, build)`): what `build()` writes is
+    made once and kept for the fixture's tests, then rolled back.
+
+    The data is written in a transaction opened here; each test's own transaction (pytest-django's `db`) is a savepoint
+    inside it, rolled back at the test's end, so a test that writes leaks into no other, as with Django's
+    TestCase.setUpTestData. Only for tests that use `db`, not `transactional_db` (its flush would end this transaction).
+    The database is open to `build` only, not to the tests in between (each asks for `db` as before).
+    """
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            data = build()
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @dataclass
@@ -65,6 +93,11 @@ def make_user(username, role, org_unit, department=""):
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The users of every role (see the module's docstring) and the places of the other households."""
     from fangpin.orgunits import loading
     from fangpin.orgunits.models import OrgUnit
 
@@ -114,6 +147,10 @@ def make_household(village: str, number: str, *, category="lifted", monitor_type
 
 @pytest.fixture
 def households(world):
+    return build_households(world)
+
+
+def build_households(world) -> dict:
     """One household in each of: 双碾村, 吴家窑村, another 平鲁区 township's village, 陇县."""
     return {
         "shuangnian": make_household(SHUANGNIAN_CUN, "1406032032000001", members=3, head_name="王建国"),

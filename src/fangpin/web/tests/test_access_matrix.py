@@ -5,6 +5,7 @@ without an entry here fails test_every_route_is_in_the_matrix.
 """
 from __future__ import annotations
 
+import copy
 import io
 import json
 from collections.abc import Callable
@@ -398,8 +399,7 @@ def denied(r) -> bool:
     return r.status_code == 302 and r["Location"].startswith("/accounts/login/")
 
 
-@pytest.fixture
-def world_data(world, households):
+def matrix_data(world, households) -> dict:
     """The households plus two enterprises: one in 吴家窑村 with nobody linked, one in 陇县 employing 双碾村's head."""
     import datetime as dt
 
@@ -421,23 +421,63 @@ def world_data(world, households):
     case = MCase.objects.create(kind="enrollment", household=sn(households), channel="self_application",
                                 monitor_type="unstable", risk_causes="矩阵案件", opened_by=world.clerk)
     cadre = Cadre.objects.create(org_unit_id="140603203000", name="矩阵干部", unit="双碾乡政府", phone="1")
-    return Lazy({**households, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
-                 "case": case, "cadre": cadre}, lambda: payment_world(world, households))
+    return {**households, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
+            "case": case, "cadre": cadre}
 
 
-class Lazy(dict):
-    """The matrix's objects; the payment rounds (several engine runs) are made only for the cases that use them."""
+# The keys of payment_world: the payment rounds (several engine runs) are made only for the cases that read them, and
+# only once for all of those (TestMatrix), as the other cases are run on the world without them.
+PAYMENT_KEYS = frozenset({"round", "part", "approved", "file", "failed", "row", "application", "lx_monitored"})
 
-    def __init__(self, values, more):
+
+def keys_read(fn, seen=None) -> set[str]:
+    """The keys a case's function reads as h["key"], with those read by the functions of this module it calls."""
+    import dis
+    import inspect
+
+    code = getattr(fn, "__code__", fn)
+    seen = set() if seen is None else seen
+    if code in seen:
+        return set()
+    seen.add(code)
+    out = set()
+    ins = list(dis.get_instructions(code))
+    for a, b in zip(ins, ins[1:]):
+        if (a.opname == "LOAD_CONST" and isinstance(a.argval, str)
+                and (b.opname == "BINARY_SUBSCR" or (b.opname == "BINARY_OP" and "[" in b.argrepr))):
+            out.add(a.argval)
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            out |= keys_read(const, seen)
+    for name in code.co_names:
+        f = globals().get(name)
+        if inspect.isfunction(f) and f.__module__ == __name__:
+            out |= keys_read(f, seen)
+    return out
+
+
+def uses_payments(case: Case) -> bool:
+    """Whether the case reads a payment round before its request (in its path or data), as it must if at all."""
+    before = keys_read(case.path) | (keys_read(case.data) if case.data else set())
+    assert not case.changed or PAYMENT_KEYS & before or not PAYMENT_KEYS & keys_read(case.changed), case_id(case)
+    return bool(PAYMENT_KEYS & before)
+
+
+class Read(dict):
+    """The matrix's objects, remembering which were read; without the payment rounds, reading one of them fails."""
+
+    def __init__(self, values):
         super().__init__(values)
-        self.more = more
+        self.read = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
 
     def __missing__(self, key):
-        if self.more is None:
-            raise KeyError(key)
-        more, self.more = self.more, None
-        self.update(more())
-        return self[key]
+        if key in PAYMENT_KEYS:
+            raise KeyError(f"{key}: a case that reads the payment rounds must read one in its path or data")
+        raise KeyError(f"{key}: not in the matrix's world (if payment_world makes it, add it to PAYMENT_KEYS)")
 
 
 def payment_world(world, households) -> dict:
@@ -535,10 +575,11 @@ def return_file(h):
     return out
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method}-{c.name}{'-' + c.label if c.label else ''}")
-def test_matrix(world, world_data, case, role):
-    households = world_data
+def case_id(c: Case) -> str:
+    return f"{c.method}-{c.name}{'-' + c.label if c.label else ''}"
+
+
+def check(world, households, case, role):
     r = request(client_for(world, role), case, households)
     allowed = role in case.allowed
     if case.changed is not None:
@@ -552,6 +593,55 @@ def test_matrix(world, world_data, case, role):
         assert r.status_code == 200 or (case.name == "logout" and r.status_code == 302), (r.status_code, r.content[:300])
     else:
         assert denied(r), (r.status_code, r.content[:300])
+
+
+class TestMatrix:
+    """The cases that read no payment round. The matrix's world is made once for the class; each case runs in a
+    transaction rolled back at its end (conftest.kept)."""
+
+    payments = False
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def matrix_world(cls, request, django_db_setup, django_db_blocker):
+        from conftest import build_households, build_world, kept
+
+        def build():
+            world = build_world()
+            households = build_households(world)
+            data = matrix_data(world, households)
+            if request.cls.payments:
+                data.update(payment_world(world, households))
+            return world, data
+
+        yield from kept(django_db_blocker, build)
+
+    @pytest.fixture
+    def world(self, db, matrix_world):
+        return copy.deepcopy(matrix_world[0])
+
+    @pytest.fixture
+    def world_data(self, db, matrix_world, request):
+        data = Read(copy.deepcopy(matrix_world[1]))
+        yield data
+        if request.cls.payments:
+            assert data.read & PAYMENT_KEYS, "the case reads no payment round: it belongs to TestMatrix"
+
+    @pytest.mark.parametrize("role", ROLES)
+    @pytest.mark.parametrize("case", [c for c in CASES if not uses_payments(c)], ids=case_id)
+    def test_matrix(self, world, world_data, case, role):
+        check(world, world_data, case, role)
+
+
+class TestMatrixWithPayments(TestMatrix):
+    """The cases that read a payment round: the world has the rounds of payment_world too (several engine runs)."""
+
+    payments = True
+
+    @pytest.mark.parametrize("role", ROLES)
+    @pytest.mark.parametrize("case", [c for c in CASES if uses_payments(c)], ids=case_id)
+    def test_matrix(self, world, world_data, case, role):
+        check(world, world_data, case, role)
 
 
 @pytest.mark.parametrize("role", ["clerk", "township", "county", "leader", "other_county"])
