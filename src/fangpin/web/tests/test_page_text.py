@@ -135,15 +135,23 @@ def crawl(client: Client, starts: list[str]) -> dict[str, str]:
     return pages
 
 
-@pytest.fixture
-def demo(db, monkeypatch, settings, tmp_path):
+@pytest.fixture(scope="module")
+def small_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The small demo, made once for the module's tests (each runs in a transaction rolled back at its end)."""
     from django.core.management import call_command
+    from django.test.utils import override_settings
 
+    from conftest import kept
     from fangpin.demo import setup
 
-    settings.FEEDS_DIR = tmp_path / "feeds"
-    monkeypatch.setattr(setup, "DEMO_SIZES", {setup.PINGLU: 300, setup.LONGXIAN: 20})
-    call_command("demo_setup", "--quiet-accounts")
+    with pytest.MonkeyPatch.context() as monkeypatch, override_settings(FEEDS_DIR=tmp_path_factory.mktemp("feeds")):
+        monkeypatch.setattr(setup, "DEMO_SIZES", {setup.PINGLU: 300, setup.LONGXIAN: 20})
+        yield from kept(django_db_blocker, lambda: call_command("demo_setup", "--quiet-accounts"))
+
+
+@pytest.fixture
+def demo(db, small_demo):
+    pass
 
 
 def test_no_page_shows_a_stored_code(demo, settings, tmp_path):
