@@ -21,7 +21,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from fangpin.accounts import access
-from fangpin.lib import bulkwrite
+from fangpin.lib import bulkwrite, divisions
 
 from .models import Objection, Payment, PaymentRound, RoundEvent, RoundNotice, RoundPart, RoundRow
 
@@ -119,12 +119,19 @@ def act(user, part: RoundPart, action: str, *, version: int, reason: str = "", t
 SLOT = ("benefit_id", "payee_key", "period", "occurrence")
 
 
+def _rows_of(part: RoundPart):
+    """The part's included rows, by the round-and-village index over the township's range (not every row of the
+    round for each of its townships)."""
+    return RoundRow.objects.filter(access.subtree("village_id", divisions.prefix(part.township_id)),
+                                   round_id=part.round_id, part=part, status=RoundRow.Status.INCLUDED)
+
+
 def _hold(part: RoundPart) -> None:
     """The part's included rows take their slots (a Payment each, copied inside the database); a slot another round
     holds undoes the approval, naming the rows."""
     try:
         with transaction.atomic():
-            rows = RoundRow.objects.filter(round_id=part.round_id, part=part, status=RoundRow.Status.INCLUDED)
+            rows = _rows_of(part)
             copied = ("round_id", "village_id", "household_id", "member_id", "enterprise_id", "amount", *SLOT)
             bulkwrite.insert_select(Payment, rows.values_list("id", *copied), ["row_id", *copied], held=True,
                                     status="", reason="", account_number="", bank="", holder="")
@@ -139,5 +146,5 @@ def clashes_of(part: RoundPart) -> list:
     """The part's included rows whose slot another round holds (each with `.other`, that round's id)."""
     other = Payment.objects.filter(held=True, **{f: OuterRef(f) for f in SLOT}).exclude(
         round_id=OuterRef("round_id")).values("round_id")[:1]
-    return list(RoundRow.objects.filter(round_id=part.round_id, part=part, status=RoundRow.Status.INCLUDED)
+    return list(_rows_of(part)
                 .annotate(other=Subquery(other)).filter(other__isnull=False).order_by("id"))
