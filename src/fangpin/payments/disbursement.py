@@ -166,10 +166,12 @@ def import_return(user, f: DisbursementFile, path: Path, filename: str) -> BankR
     f = DisbursementFile.objects.select_for_update().get(pk=f.pk)
     layout = bankfiles.layouts()[f.layout]
     lines = bankfiles.read_return(path, filename, layout, limits=bounded.limits())  # ReturnFileError is a ValueError
-    expected = {reference(f.round_id, pk): (amount, number) for pk, amount, number in Payment.objects.filter(
-        round_id=f.round_id, file=f, status=Payment.Status.PENDING).values_list("row_id", "row__amount", "account_number").iterator(CHUNK)}
-    done = set(Payment.objects.filter(round_id=f.round_id, file=f).exclude(status=Payment.Status.PENDING).values_list("row_id", flat=True))
-    again = {line.reference for line in lines if row_of(line.reference) in done}
+    of_file = Payment.objects.filter(round_id=f.round_id, file=f)
+    pending = of_file.filter(status=Payment.Status.PENDING)
+    expected = {reference(f.round_id, pk): (amount, number) for pk, amount, number in pending.values_list(
+        "row_id", "amount", "account_number").iterator(CHUNK)}
+    done = set(of_file.exclude(status=Payment.Status.PENDING).values_list("row_id", flat=True))
+    again = {line.reference for line in lines if row_of(line.reference) in done} if done else set()
     problems = [bankfiles.Problem(line.row, "业务流水号", f"“{line.reference}”已在此前的回盘中处理，不能重复回盘")
                 for line in lines if line.reference in again]
     problems += [p for p in bankfiles.check_against([x for x in lines if x.reference not in again], expected, filename,
@@ -185,11 +187,16 @@ def import_return(user, f: DisbursementFile, path: Path, filename: str) -> BankR
     if BankReturn.objects.filter(file=f, sha256=digest).exists():
         raise ValueError(f"文件“{filename}”已导入过")
     today = timezone.localdate()
-    updates = [(row_of(line.reference), Payment.Status.PAID if line.paid else Payment.Status.FAILED,
-                "" if line.paid else (line.reason or "银行未说明原因")[:200], line.paid, today if line.paid else None)
-               for line in lines]
-    bulkwrite.update_rows(Payment, ["status", "reason", "held", "paid_on"], updates)
     paid = [line for line in lines if line.paid]
+    bulkwrite.update_rows(Payment, ["status", "reason", "held"], [
+        (row_of(line.reference), Payment.Status.FAILED, (line.reason or "银行未说明原因")[:200], False)
+        for line in lines if not line.paid])
+    if len(lines) == len(expected):
+        # the return answers every pending line of the file (each matched once, above): what is still pending is paid
+        pending.update(status=Payment.Status.PAID, paid_on=today)
+    else:
+        bulkwrite.update_rows(Payment, ["status", "paid_on"], [
+            (row_of(line.reference), Payment.Status.PAID, today) for line in paid])
     record = BankReturn.objects.create(file=f, filename=filename[:200], sha256=digest, paid=len(paid),
                                        failed=len(lines) - len(paid), paid_amount=sum(x.amount for x in paid),
                                        imported_by=user)

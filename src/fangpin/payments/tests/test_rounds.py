@@ -372,3 +372,33 @@ def test_the_year_end_gap_round_pays_the_gap_after_income_accounting(world, fact
     row, = included(rnd)
     assert row.household_id == h.pk and row.amount == 600000  # (7,000 - 5,000) x 3
     assert "家庭纯收入15000元" in row.explanation and "人均5000元" in row.explanation and "7000元" in row.explanation
+
+
+def test_a_return_may_answer_part_of_a_file_and_the_rest_stays_pending(world, facts, tmp_path):
+    from fangpin.payments import accounts, bankfiles, disbursement
+
+    rnd = approve_all(world, new_round(world.county))
+    for user, row in ((world.clerk, included(rnd).get(benefit_id="land_fertility_subsidy")),
+                      (world.clerk2, included(rnd).get(benefit_id="consumption_voucher"))):
+        member = row.member or row.household.members.get(relation="head")
+        accounts.set_account(user, member, kind="one_card", bank="农商行", number=f"70000000000{row.pk:02d}",
+                             holder=member.name)
+    f, = disbursement.issue(world.county, rnd, layout="generic_csv")
+    first, second = disbursement.lines_of(f)
+    layout = bankfiles.layouts()["generic_csv"]
+
+    def bank_return(name, results):
+        path = tmp_path / name
+        with path.open("wb") as fh:
+            bankfiles.simulate_return(layout, results, fh, paid_on=dt.date(2025, 7, 20))
+        return disbursement.import_return(world.county, f, path, name)
+
+    assert bank_return("r1.csv", [(first, "成功", "")]).paid == 1
+    status = dict(Payment.objects.filter(file=f).values_list("row_id", "status"))
+    assert status == {disbursement.row_of(first.reference): "paid", disbursement.row_of(second.reference): "pending"}
+    assert bank_return("r2.csv", [(second, "失败", "账户冻结")]).failed == 1
+    failed = Payment.objects.get(pk=disbursement.row_of(second.reference))
+    assert (failed.status, failed.held, failed.paid_on) == ("failed", False, None)
+    assert Payment.objects.get(pk=disbursement.row_of(first.reference)).paid_on is not None
+    rnd.refresh_from_db()
+    assert (rnd.state, rnd.failed) == (PaymentRound.State.ISSUED, 1)  # the failed row waits for its reissue
