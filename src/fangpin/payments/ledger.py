@@ -48,3 +48,29 @@ def of_household(user, household) -> list[RoundRow]:
     access.require_area(user, household.village_id, "该户不在您的管辖范围内")
     return list(RoundRow.objects.filter(household=household, status=RoundRow.Status.INCLUDED)
                 .select_related("round", "payment").order_by("-year", "-id")[:200])
+
+
+def audit_payments(user, doc, area: str):
+    """The system's own payments of `doc`'s benefits under `area`, as `policies.audit` reads a payments file: every
+    payment holding its slot (approved, sent to the bank or paid; not one the bank failed), keyed like the file's
+    rows, its reference the bank file's (业务流水号)."""
+    import polars as pl
+
+    from fangpin.lib import bulkwrite, divisions
+
+    if not divisions.is_code(area):
+        raise ValueError("区划代码应为12位数字")
+    enterprise_basis = {b.id for b in doc.benefits if b.basis == "enterprise"}
+    rows = access.scope(user, RoundRow.objects.filter(
+        access.subtree("village_id", divisions.prefix(divisions.full_code(area))), round__document_id=doc.id,
+        benefit_id__in=[b.id for b in doc.benefits], payment__held=True), "payments.read").order_by()
+    frame = bulkwrite.read_frame(rows, {"id": pl.Int64, "round_id": pl.Int64, "benefit_id": pl.String,
+                                        "household_number": pl.String, "id_number": pl.String,
+                                        "credit_code": pl.String, "year": pl.Int64, "amount": pl.Int64})
+    return frame.select(
+        "benefit_id",
+        pl.when(pl.col("benefit_id").is_in(sorted(enterprise_basis))).then(pl.lit(""))
+        .otherwise(pl.col("household_number").fill_null("")).alias("household_number"),
+        pl.col("id_number").fill_null("").alias("person"), pl.col("credit_code").fill_null(""), "year", "amount",
+        pl.concat_str([pl.lit("FP"), pl.col("round_id").cast(pl.String).str.zfill(6), pl.lit("-"),
+                       pl.col("id").cast(pl.String).str.zfill(9)]).alias("reference"))  # disbursement.reference

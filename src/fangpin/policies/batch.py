@@ -53,17 +53,23 @@ def audit(doc: Document, path: Path, payments_path: Path, as_of: dt.date, filena
             "unevaluable": _unevaluable(unreadable + bad_payments, ev)}
 
 
-def audit_registry(user, doc: Document, area: str, payments_path: Path, as_of: dt.date,
+def audit_registry(user, doc: Document, area: str, payments_path: Path | None, as_of: dt.date,
                    payments_filename: str | None = None) -> dict | None:
     """audit() with what the registry's households under `area` were owed instead of a file's: the findings (ID
     numbers masked per role), the payment rows not counted, the number of households; None when the area is larger
-    than the simulation's limit. ValueError for a payments file that cannot be read."""
+    than the simulation's limit. `payments_path` None: the system's own payment ledger (payments.ledger) instead of
+    a file. ValueError for a payments file that cannot be read."""
     from fangpin.accounts.masking import id_number_for
 
     got = simulate.registry_tables(user=user, area=area, as_of=as_of)
     if got is None:
         return None
-    paid, bad = audit_rules.read_payments(payments_path, doc, payments_filename)
+    if payments_path is None:
+        from fangpin.payments import ledger
+
+        paid, bad = ledger.audit_payments(user, doc, area), []
+    else:
+        paid, bad = audit_rules.read_payments(payments_path, doc, payments_filename)
     built, households = got
     owed = engine.evaluate(doc, built, as_of=as_of).results
     findings = audit_rules.audit(doc, owed, paid, as_of.year).to_dicts()

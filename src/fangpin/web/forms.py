@@ -101,9 +101,18 @@ class SimulateForm(AreaForm):
 
 
 class AuditForm(AreaForm):
-    payments = BoundedFileField(label="发放记录（Excel 的“发放记录”工作表，或交换格式 JSON）")
+    source = forms.ChoiceField(label="发放记录来源", choices=[("file", "上传的发放记录"), ("ledger", "本系统的发放台账")],
+                               initial="file", required=False)
+    payments = BoundedFileField(label="发放记录（Excel 的“发放记录”工作表，或交换格式 JSON）", required=False)
     as_of = forms.DateField(label="审计日期", widget=DATE, help_text="按该日有效的政策和登记信息计算应享，审计该年度的发放")
-    field_order = ["payments", "as_of", "township", "village"]
+    field_order = ["source", "payments", "as_of", "township", "village"]
+
+    def clean(self):
+        data = super().clean()
+        data["source"] = data.get("source") or "file"
+        if data["source"] == "file" and not data.get("payments"):
+            self.add_error("payments", "请上传发放记录，或选择本系统的发放台账")
+        return data
 
 
 class MeasureFilterForm(AreaForm):

@@ -647,10 +647,13 @@ def policy_audit(request, doc_id: str):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         area = d.get("village") or d.get("township") or request.user.org_unit_id
-        upload = d["payments"]
+        upload = d["payments"] if d["source"] == "file" else None
         try:
-            with files.saved(upload.chunks()) as path:
-                got = batch.audit_registry(request.user, doc, area, path, d["as_of"], upload.name)
+            if upload is None:  # the system's own payment ledger
+                got = batch.audit_registry(request.user, doc, area, None, d["as_of"])
+            else:
+                with files.saved(upload.chunks()) as path:
+                    got = batch.audit_registry(request.user, doc, area, path, d["as_of"], upload.name)
         except ValueError as e:
             form.add_error("payments", str(e))
         else:
@@ -658,7 +661,8 @@ def policy_audit(request, doc_id: str):
                 error = f"所选范围超过 {simulate.MAX_HOUSEHOLDS:,} 户，请选择一个乡镇或村"
             elif request.POST.get("export"):
                 return list_xlsx(request, "发放审计", [f"{doc.number}", f"审计日期：{d['as_of']:%Y-%m-%d}",
-                                                    f"发放记录：{upload.name}"], AUDIT_COLUMNS, got["findings"])
+                                                    f"发放记录：{upload.name if upload else '本系统的发放台账'}"],
+                                 AUDIT_COLUMNS, got["findings"])
             else:
                 counts: dict[str, int] = {}
                 for f in got["findings"]:

@@ -402,3 +402,21 @@ def test_a_return_may_answer_part_of_a_file_and_the_rest_stays_pending(world, fa
     assert Payment.objects.get(pk=disbursement.row_of(first.reference)).paid_on is not None
     rnd.refresh_from_db()
     assert (rnd.state, rnd.failed) == (PaymentRound.State.ISSUED, 1)  # the failed row waits for its reissue
+
+
+def test_the_audit_runs_on_the_systems_own_ledger(world, facts):
+    """`audit` with the payments the system holds instead of a file: an approved payment counts as paid (nothing
+    应享未享 for it); once the bank fails it (the slot freed), the household is owed again."""
+    rnd = approve_all(world, new_round(world.county))
+    doc = catalog.load_catalog()["sn2022-67"]
+
+    def missed():
+        got = batch.audit_registry(world.county, doc, SHUANGNIAN, None, AS_OF)
+        return got["payments"], {f["benefit_id"] for f in got["findings"] if f["finding"] == "应享未享"}
+
+    payments, owed = missed()
+    assert payments == 2 and not owed & set(BENEFITS)
+    Payment.objects.filter(round=rnd, benefit_id="land_fertility_subsidy").update(held=False)
+    payments, owed = missed()
+    assert payments == 1 and "land_fertility_subsidy" in owed and "consumption_voucher" not in owed
+    assert not batch.audit_registry(world.other_county, doc, SHUANGNIAN, None, AS_OF)["payments"]  # not its area

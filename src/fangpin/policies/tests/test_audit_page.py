@@ -46,3 +46,15 @@ def test_only_a_county_bureau_audits(world):
     c = Client()
     c.force_login(world.township)
     assert c.get("/policies/sn2022-67/audit/").status_code == 403
+
+
+def test_audit_on_the_systems_own_ledger_needs_no_file(world, households):
+    c = Client()
+    c.force_login(world.county)
+    page = c.post("/policies/sn2022-67/audit/", {"source": "ledger", "as_of": "2025-06-30"}).content.decode()
+    assert 'id="audit-summary"' in page and "发放记录 0 条" in page and "应享未享" in page  # nothing paid yet
+    page = c.post("/policies/sn2022-67/audit/", {"source": "file", "as_of": "2025-06-30"}).content.decode()
+    assert "请上传发放记录，或选择本系统的发放台账" in page and 'id="audit-summary"' not in page
+    r = c.post("/policies/sn2022-67/audit/", {"source": "ledger", "as_of": "2025-06-30", "export": "1"})
+    sheet = [list(x) for x in openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)]
+    assert any("本系统的发放台账" in str(x[0]) for x in sheet[:4])
