@@ -275,10 +275,41 @@ class LedgerRowOut(RowOut):
 def ledger_rows(request, area: str = "", year: int | None = None, benefit: str = "", offset: int = 0,
                 limit: int = 100):
     access.require(request.user, "payments.read")
-    qs = ledger.paid(request.user, area=area, year=year, benefit=benefit).order_by("village_id", "id")
+    qs = ledger.paid(request.user, area=area, year=year, benefit=benefit).order_by("payment__village_id", "id")
     limit = max(1, min(limit, 500))
     return [{**_row(r, request.user), "round_id": r.round_id, "funding": ledger.shares(r)}
             for r in qs[max(0, offset):max(0, offset) + limit]]
+
+
+class LedgerAuditOut(Schema):
+    households: int
+    payments: int  # the ledger's payments counted (approved, sent or paid; not failed)
+    counts: dict[str, int]
+    findings: list[dict]  # ID numbers masked per role, as on the page
+
+
+@payments.get("/payments/ledger/audit", response={200: LedgerAuditOut, 400: s.ErrorOut, 403: s.ErrorOut},
+              summary="发放审计：本系统的发放台账与应享待遇比对（应享未享、重复享受、违规享受）")
+def ledger_audit(request, document: str, as_of: str, area: str = ""):
+    from fangpin.policies import batch, parameters, simulate
+
+    access.require(request.user, "policy.edit")  # as the audit page
+    try:
+        day = dt.date.fromisoformat(as_of)
+    except ValueError:
+        return Status(400, {"detail": f"日期“{as_of}”应写成 YYYY-MM-DD"})
+    doc = parameters.document(request.user, document)
+    try:
+        got = batch.audit_registry(request.user, doc, area or request.user.org_unit_id, None, day)
+    except ValueError as e:
+        return Status(400, {"detail": str(e)})
+    if got is None:
+        return Status(400, {"detail": f"所选范围超过 {simulate.MAX_HOUSEHOLDS:,} 户，请选择一个乡镇或村"})
+    counts: dict[str, int] = {}
+    for f in got["findings"]:
+        counts[f["finding"]] = counts.get(f["finding"], 0) + 1
+    return {"households": got["households"], "payments": got["payments"], "counts": counts,
+            "findings": got["findings"]}
 
 
 # --- applications (最高不超过的待遇) ------------------------------------------------------------------------------------

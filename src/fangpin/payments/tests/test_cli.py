@@ -53,3 +53,10 @@ def test_a_round_on_the_command_line(world, households, tmp_path):
     assert "王建国" in values and 703.5 in values
     rnd.refresh_from_db()
     assert rnd.state == PaymentRound.State.CLOSED
+    # the audit on the system's own ledger: the paid land subsidy is not missed; a village may not audit
+    audit = run("--user", "county", "audit", "--document", "sn2022-67", "--as-of", "2025-06-30", "--area",
+                "140603203000")
+    assert "发放台账1笔" in audit and "应享未享 耕地地力保护补贴" not in audit
+    assert "应享未享 爱心消费券" in audit  # owed to 吴家窑村's monitored member, never paid
+    with pytest.raises(CommandError):
+        run("--user", "clerk", "audit", "--document", "sn2022-67", "--as-of", "2025-06-30")

@@ -420,3 +420,16 @@ def test_the_audit_runs_on_the_systems_own_ledger(world, facts):
     payments, owed = missed()
     assert payments == 1 and "land_fertility_subsidy" in owed and "consumption_voucher" not in owed
     assert not batch.audit_registry(world.other_county, doc, SHUANGNIAN, None, AS_OF)["payments"]  # not its area
+
+
+def test_the_ledger_audit_through_the_api(world, facts):
+    from django.test import Client
+
+    approve_all(world, new_round(world.county))
+    c = Client()
+    c.force_login(world.county)
+    r = c.get(f"/api/payments/ledger/audit?document=sn2022-67&as_of=2025-06-30&area={SHUANGNIAN}")
+    assert r.status_code == 200 and r.json()["payments"] == 2 and r.json()["households"] >= 2
+    assert c.get("/api/payments/ledger/audit?document=sn2022-67&as_of=2025-13-01").status_code == 400
+    c.force_login(world.clerk)  # a village may read payments but not audit
+    assert c.get("/api/payments/ledger/audit?document=sn2022-67&as_of=2025-06-30").status_code == 403

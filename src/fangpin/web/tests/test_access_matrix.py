@@ -359,6 +359,8 @@ CASES = [
     Case("api:file_return", "post", lambda h: f"/api/payments/files/{h['file'].pk}/return", {"county"},
          data=lambda h: {"file": return_file(h)}, changed=lambda h: BankReturn.objects.exists()),
     Case("api:ledger_rows", "get", lambda h: "/api/payments/ledger", READ_ROLES),
+    Case("api:ledger_audit", "get", lambda h: "/api/payments/ledger/audit?document=sn2022-67&as_of=2025-06-30",
+         {"county", "other_county"}),
     Case("api:application_index", "get", lambda h: "/api/payments/applications", READ_ROLES),
     Case("api:application_submit", "post", lambda h: "/api/payments/applications", {"other_county"}, label="in 陇县",
          data=lambda h: {"document_id": "lx2022-10", "benefit_id": "monitored_industry_award", "asked": 300000,

@@ -22,7 +22,7 @@ def _date(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "政策兑现：新建批次、查看、审核审定、生成代发文件、导入回盘、失败重发、导出发放台账"
+    help = "政策兑现：新建批次、查看、审核审定、生成代发文件、导入回盘、失败重发、导出发放台账、发放审计"
 
     def add_arguments(self, parser):
         parser.add_argument("--user", required=True, help="以该用户的身份和范围办理")
@@ -50,6 +50,10 @@ class Command(BaseCommand):
         p = sub.add_parser("reissue", help="发放失败的行生成重发批次")
         p.add_argument("round", type=int)
         p.add_argument("--title", default="")
+        p = sub.add_parser("audit", help="发放审计：本系统的发放台账与应享待遇比对")
+        p.add_argument("--document", required=True, help="政策文件 id，如 sn2022-67")
+        p.add_argument("--as-of", required=True, help="审计日期 YYYY-MM-DD")
+        p.add_argument("--area", default="", help="县、乡镇或村的12位区划代码（默认本人范围）")
         p = sub.add_parser("ledger", help="导出发放台账（Excel）")
         p.add_argument("out")
         p.add_argument("--area", default="")
@@ -105,6 +109,20 @@ class Command(BaseCommand):
     def _reissue(self, who, *, round, title, **_):
         new = disbursement.reissue(who, rounds.round_get(user=who, pk=round), title=title)
         self.stdout.write(f"已生成第{new.pk}批（失败重发），{new.rows}笔 {new.amount / 100:.2f}元，待县级审定")
+
+    def _audit(self, who, *, document, as_of, area, **_):
+        from fangpin.accounts import access
+        from fangpin.policies import batch, parameters
+
+        access.require(who, "policy.edit")
+        got = batch.audit_registry(who, parameters.document(who, document), area or who.org_unit_id, None,
+                                   _date(as_of))
+        if got is None:
+            raise CommandError("所选范围户数过多，请选择一个乡镇或村")
+        self.stdout.write(f"{got['households']}户，发放台账{got['payments']}笔：审计发现{len(got['findings'])}项")
+        for f in got["findings"]:
+            self.stdout.write(f"  {f['finding']} {f['benefit_name']} {f['household_number'] or ''} {f['id_number']} "
+                              f"{f['year']}年 应享{f['owed'] / 100:.2f}元 已发{f['paid'] / 100:.2f}元：{f['reason']}")
 
     def _ledger(self, who, *, out, area, year, **_):
         from fangpin.web import lists  # the ledger's columns: the file is the page's export
