@@ -209,6 +209,8 @@ def import_return(user, f: DisbursementFile, path: Path, filename: str) -> BankR
     record = BankReturn.objects.create(file=f, filename=filename[:200], sha256=digest, paid=len(paid),
                                        failed=len(lines) - len(paid), paid_amount=sum(x.amount for x in paid),
                                        imported_by=user)
+    if len(lines) >= ANALYZE_AFTER_ROWS:
+        bulkwrite.analyze(Payment)  # the ledger's first page reads the paid payments by their village index
     DisbursementFile.objects.filter(pk=f.pk).update(returned_rows=F("returned_rows") + len(lines))
     PaymentRound.objects.filter(pk=f.round_id).update(failed=F("failed") + record.failed)
     RoundEvent.objects.create(round=f.round, action="return", user=user, label=(
