@@ -127,10 +127,13 @@ PARALLEL_READERS = 2  # the machine's cores: the queries' work is the server's
 
 
 def _parallel() -> bool:
-    """Whether the sheets are read on several connections: on PostgreSQL, inside a transaction of the caller's (the
-    snapshot is exported from it), and not inside a test case's transaction, whose rows no other connection sees."""
+    """Whether the sheets are read on several connections: on PostgreSQL, inside the caller's own transaction and
+    directly in it (a snapshot is exported from a transaction, never from a savepoint). Nested in another
+    transaction — a test's, a request's, a caller's with writes of its own — the sheets are read on the one
+    connection, which alone sees that transaction's rows."""
     return (PARALLEL_READERS > 1 and connection.vendor == "postgresql" and connection.in_atomic_block
-            and not any(getattr(a, "_from_testcase", False) for a in connection.atomic_blocks))
+            and len(connection.atomic_blocks) == 1
+            and not getattr(connection.atomic_blocks[0], "_from_testcase", False))
 
 
 def _read_in_parallel(user, keys: list[str], prefix: str, years: tuple[int, ...]) -> dict[str, pl.DataFrame]:

@@ -23,6 +23,10 @@ def test_sheets_read_in_parallel_agree_with_one_connection(world, households, mo
     with transaction.atomic():
         assert registry_frames._parallel()
         parallel = registry_frames.area_frames(user=world.county, area=COUNTY, year=2025)
+        with transaction.atomic():  # a savepoint: no snapshot to export, read on the one connection
+            assert not registry_frames._parallel()
+            assert registry_frames.area_frames(user=world.county, area=COUNTY, year=2025)["members"].equals(
+                parallel["members"])
     monkeypatch.setattr(registry_frames, "PARALLEL_READERS", 1)
     with transaction.atomic():
         assert not registry_frames._parallel()
