@@ -66,7 +66,7 @@ def issue(user, rnd: PaymentRound, *, layout: str, paid_on: dt.date | None = Non
     files made. Rows without an account wait for the next file (counted in the round's `waiting`).
 
     Set-based: the payments are matched with their accounts, given their file and the account as issued in one
-    UPDATE, then each file is written from its payments (`lines_of`) and its count and total checked against the
+    UPDATE, then each file is written from its payments (`frame_of`) and its count and total checked against the
     database's before anything is committed."""
     _require_county(user, rnd)
     rnd = PaymentRound.objects.select_for_update().get(pk=rnd.pk)
@@ -118,6 +118,12 @@ def reference(round_id: int, row_id: int) -> str:
     return f"FP{round_id:06d}-{row_id:09d}"
 
 
+def reference_expr(round_id: pl.Expr, row_id: pl.Expr) -> pl.Expr:
+    """`reference` column-wise."""
+    return pl.concat_str([pl.lit("FP"), round_id.cast(pl.String).str.zfill(6), pl.lit("-"),
+                          row_id.cast(pl.String).str.zfill(9)])
+
+
 def frame_of(f: DisbursementFile) -> pl.DataFrame:
     """`lines_of` as one Polars frame (a column per PayLine field): the file's payments and the round's rows read
     column-wise, each by its round index, and joined by Polars (not a million lookups into the wide rows)."""
@@ -137,8 +143,7 @@ def frame_of(f: DisbursementFile) -> pl.DataFrame:
     text = [c for c, t in frame.schema.items() if t == pl.String]
     frame = frame.with_columns(pl.col(c).fill_null("") for c in text)
     return frame.select(
-        pl.concat_str([pl.lit(f"FP{f.round_id:06d}-"), pl.col("row_id").cast(pl.String).str.zfill(9)]).alias(
-            "reference"),
+        reference_expr(pl.lit(f.round_id), pl.col("row_id")).alias("reference"),
         pl.col("holder").alias("name"), "account_number", "bank", "amount",
         pl.when(pl.col("id_number") != "").then("id_number").otherwise("credit_code").alias("id_number"),
         pl.col("benefit_name").alias("benefit"),

@@ -58,12 +58,17 @@ def audit_payments(user, doc, area: str):
 
     from fangpin.lib import bulkwrite, divisions
 
+    from .disbursement import reference_expr
+
     if not divisions.is_code(area):
         raise ValueError("区划代码应为12位数字")
     enterprise_basis = {b.id for b in doc.benefits if b.basis == "enterprise"}
+    prefix = divisions.prefix(divisions.full_code(area))
+    # the area on the payment's village too: the payments' village index drives the query (the rows have none)
     rows = access.scope(user, RoundRow.objects.filter(
-        access.subtree("village_id", divisions.prefix(divisions.full_code(area))), round__document_id=doc.id,
-        benefit_id__in=[b.id for b in doc.benefits], payment__held=True), "payments.read").order_by()
+        access.subtree("village_id", prefix), access.subtree("payment__village_id", prefix),
+        round__document_id=doc.id, benefit_id__in=[b.id for b in doc.benefits], payment__held=True),
+        "payments.read").order_by()
     frame = bulkwrite.read_frame(rows, {"id": pl.Int64, "round_id": pl.Int64, "benefit_id": pl.String,
                                         "household_number": pl.String, "id_number": pl.String,
                                         "credit_code": pl.String, "year": pl.Int64, "amount": pl.Int64})
@@ -72,5 +77,4 @@ def audit_payments(user, doc, area: str):
         pl.when(pl.col("benefit_id").is_in(sorted(enterprise_basis))).then(pl.lit(""))
         .otherwise(pl.col("household_number").fill_null("")).alias("household_number"),
         pl.col("id_number").fill_null("").alias("person"), pl.col("credit_code").fill_null(""), "year", "amount",
-        pl.concat_str([pl.lit("FP"), pl.col("round_id").cast(pl.String).str.zfill(6), pl.lit("-"),
-                       pl.col("id").cast(pl.String).str.zfill(9)]).alias("reference"))  # disbursement.reference
+        reference_expr(pl.col("round_id"), pl.col("id")).alias("reference"))
