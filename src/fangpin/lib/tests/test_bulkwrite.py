@@ -106,3 +106,28 @@ def test_analyze_gives_the_planner_the_rows_just_written():
 
     bulkwrite.analyze(Household)
     assert estimated() >= 30
+
+
+def _frame_of_households(numbers, village=SHUANGNIAN_CUN):
+    import polars as pl
+
+    return pl.DataFrame({"number": numbers, "village_id": [village] * len(numbers),
+                         "category": ["lifted"] * len(numbers), "address": ["二组，\"老\"宅\n东院"] * len(numbers)})
+
+
+def test_insert_frame_writes_every_batch_with_the_model_defaults(world, monkeypatch):
+    monkeypatch.setattr(bulkwrite, "FRAME_BATCH", 2)  # five rows: three batches through the COPY's writer
+    numbers = [f"140603203200{i:04d}" for i in range(9101, 9106)]
+    assert bulkwrite.insert_frame(Household, _frame_of_households(numbers)) == 5
+    got = list(Household.objects.filter(number__in=numbers).order_by("number").values_list(
+        "number", "address", "dibao", "contracted_land_mu"))
+    assert got == [(n, "二组，\"老\"宅\n东院", False, 0) for n in numbers]  # quotes, commas, newlines survive the CSV
+
+
+def test_insert_frame_refuses_a_broken_constraint_and_leaves_nothing(world, monkeypatch):
+    monkeypatch.setattr(bulkwrite, "FRAME_BATCH", 2)
+    make_household(SHUANGNIAN_CUN, "1406032032009201")
+    numbers = ["1406032032009202", "1406032032009203", "1406032032009201"]  # the last one is taken
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulkwrite.insert_frame(Household, _frame_of_households(numbers))
+    assert not Household.objects.filter(number__in=numbers[:2]).exists()
