@@ -98,6 +98,10 @@ def write_all(user, rnd: PaymentRound, directory: Path) -> tuple[int, int]:
     user's area: (notices written, rows)."""
     access.require(user, "payments.read")
     prefix = access.user_prefix(user)
+    round_prefix = divisions.prefix(rnd.area_id)
+    if not (prefix.startswith(round_prefix) or round_prefix.startswith(prefix)):
+        raise PermissionDenied("该批次不在您的管辖范围内")
+    Path(directory).mkdir(parents=True, exist_ok=True)
     notices_ = list(RoundNotice.objects.filter(round=rnd).filter(access.subtree("village_id", prefix)).select_related(
         "village", "village__parent"))
     if not notices_:
@@ -121,15 +125,15 @@ def write_all(user, rnd: PaymentRound, directory: Path) -> tuple[int, int]:
     accounts = bulkwrite.read_frame(current.order_by(), {"member_id": pl.Int64, "member__household_id": pl.Int64,
                                                          "member__relation": pl.String, "bank": pl.String,
                                                          "account_number": pl.String})
-    accounts = accounts.with_columns(pl.concat_str([pl.col("bank"), pl.lit(" "), pl.Series(
-        [bankcard.mask(a) for a in accounts["account_number"]], dtype=pl.String)]).alias("account"))
+    accounts = accounts.with_columns(pl.concat_str([pl.col("bank"), pl.lit(" "), bankcard.mask_series(
+        accounts["account_number"])]).alias("account"))
     by_member = accounts.select("member_id", pl.col("account").alias("_ma"))
     by_head = accounts.filter(pl.col("member__relation") == "head").select(
         pl.col("member__household_id").alias("household_id"), pl.col("account").alias("_ha")).unique(
         "household_id", keep="last")
     rows = rows.join(by_member, on="member_id", how="left", maintain_order="left").join(
         by_head, on="household_id", how="left", maintain_order="left")
-    masked = pl.Series([idnumber.mask(x) if x else "" for x in rows["id_number"].fill_null("")], dtype=pl.String)
+    masked = idnumber.mask_series(rows["id_number"])
     rows = rows.select(
         "village_id",
         (pl.int_range(pl.len()).over("village_id") + 1).alias("no"),

@@ -30,3 +30,18 @@ def test_problems_at_the_boundaries(number, card, message):
 
 def test_normalize_folds_full_width_and_separators():
     assert bankcard.normalize("６２１７ 0000-1000 1234 569") == VALID_CARD
+
+
+def test_mask_series_is_mask_value_by_value():
+    import random
+
+    import polars as pl
+
+    from fangpin.lib import bankcard
+
+    rng = random.Random(11)
+    values = ["6222020200112233445", "12345678", "123456789012", "12345678901", "1234567890123456",
+              "123456789012345", "", None, "9" * 70, "６２２２"]
+    values += ["".join(rng.choice("0123456789") for _ in range(rng.randint(0, 32))) for _ in range(500)]
+    got = bankcard.mask_series(pl.Series("account", values, dtype=pl.String))
+    assert got.to_list() == [bankcard.mask(v or "") for v in values]

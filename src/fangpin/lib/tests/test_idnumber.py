@@ -86,3 +86,18 @@ def test_any_single_digit_change_is_caught(birth, seq, pos, delta):
     changed = value[:pos] + str((int(value[pos]) + delta) % 10) + value[pos + 1:]
     with pytest.raises(idnumber.IdNumberError):
         idnumber.parse(changed)
+
+
+def test_mask_series_is_mask_value_by_value():
+    import random
+
+    import polars as pl
+
+    rng = random.Random(7)
+    alphabet = "0123456789Xx１２３ -\t"
+    values = ["140603198005170011", "14060319800517001x", "", "1234", "12345678", "123456789", "a" * 70, None,
+              "１４０６０３１９８００５１７００１１", " 1406 0319 8005 1700 11"]
+    values += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(500)]
+    got = idnumber.mask_series(pl.Series("id", values, dtype=pl.String))
+    assert got.to_list() == [idnumber.mask(v or "") for v in values]
+    assert got.name == "id"

@@ -28,6 +28,10 @@ def test_a_round_on_the_command_line(world, households, tmp_path):
                "land_fertility_subsidy", "--as-of", "2025-06-30", "--area", "140603203000")
     rnd = PaymentRound.objects.get()
     assert f"第{rnd.pk}批 命令行批次：公示审核中" in text and "703.50元" in text
+    assert "已生成1个村的公示表，共1人次" in run("--user", "county", "notices", str(rnd.pk), str(tmp_path / "公示"))
+    assert [p.name for p in (tmp_path / "公示").iterdir()] == [f"{rnd.pk}-140603203200.xlsx"]
+    with pytest.raises(CommandError, match="不在您的管辖范围内"):
+        run("--user", "other_county", "notices", str(rnd.pk), str(tmp_path / "x"))
     with pytest.raises(CommandError, match="公示至"):
         run("--user", "township", "act", str(rnd.pk), "--township", "140603203000", "--action", "approve")
     RoundNotice.objects.update(start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 7))

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fangpin.accounts.cli import user_named
 from fangpin.lib import listing
-from fangpin.payments import approval, bankfiles, disbursement, ledger, rounds
+from fangpin.payments import approval, bankfiles, disbursement, ledger, notices, rounds
 from fangpin.payments.models import DisbursementFile, RoundPart
 
 
@@ -22,7 +22,7 @@ def _date(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "政策兑现：新建批次、查看、审核审定、生成代发文件、导入回盘、失败重发、导出发放台账、发放审计"
+    help = "政策兑现：新建批次、查看、各村公示表、审核审定、生成代发文件、导入回盘、失败重发、导出发放台账、发放审计"
 
     def add_arguments(self, parser):
         parser.add_argument("--user", required=True, help="以该用户的身份和范围办理")
@@ -35,6 +35,9 @@ class Command(BaseCommand):
         p.add_argument("--area", required=True, help="县、乡镇或村的12位区划代码")
         p = sub.add_parser("show", help="批次概况和各乡镇状态")
         p.add_argument("round", type=int)
+        p = sub.add_parser("notices", help="本人范围内各村的公示表（Excel），写入一个目录")
+        p.add_argument("round", type=int)
+        p.add_argument("out", help="目录（没有则新建）")
         p = sub.add_parser("act", help="乡镇审核或县级审定一个乡镇的名单")
         p.add_argument("round", type=int)
         p.add_argument("--township", required=True, help="乡镇12位区划代码")
@@ -84,6 +87,11 @@ class Command(BaseCommand):
                               f"{p.amount / 100:.2f}元")
         for f in rnd.files.all():
             self.stdout.write(f"  代发文件{f.pk}：{f.bank} {f.rows}笔 {f.total / 100:.2f}元 {f.path} SHA-256 {f.sha256}")
+
+    def _notices(self, who, *, round, out, **_):
+        rnd = rounds.round_get(user=who, pk=round)
+        written, rows = notices.write_all(who, rnd, Path(out))
+        self.stdout.write(f"已生成{written}个村的公示表，共{rows}人次 → {out}")
 
     def _act(self, who, *, round, township, action, reason, **_):
         rnd = rounds.round_get(user=who, pk=round)
