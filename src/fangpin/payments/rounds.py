@@ -406,8 +406,9 @@ def refresh_totals(rnd: PaymentRound, villages: list[str] | None = None) -> None
     by_village = included.order_by()
     if villages is not None:
         by_village = by_village.filter(village_id__in=villages)
-    village_sums = {v: (n, a) for v, n, a in by_village.values("village_id").annotate(
-        n=Count("id"), a=Sum("amount")).values_list("village_id", "n", "a")}
+    per = list(by_village.values("part_id", "village_id").annotate(n=Count("id"), a=Sum("amount")).values_list(
+        "part_id", "village_id", "n", "a"))
+    village_sums = {v: (n, a) for _, v, n, a in per}
     notices = RoundNotice.objects.filter(round=rnd)
     if villages is not None:
         notices = notices.filter(village_id__in=villages)
@@ -418,8 +419,15 @@ def refresh_totals(rnd: PaymentRound, villages: list[str] | None = None) -> None
             notice.rows, notice.amount = n, a
             changed.append(notice)
     RoundNotice.objects.bulk_update(changed, ["rows", "amount"], batch_size=1000)
-    sums = list(included.order_by().values("part_id").annotate(n=Count("id"), a=Sum("amount")).values_list(
-        "part_id", "n", "a"))
+    if villages is None:  # the parts' sums from the villages' (one scan of a county's million rows, not two)
+        by_part: dict[int, tuple[int, int]] = {}
+        for part_id, _, n, a in per:
+            pn, pa = by_part.get(part_id, (0, 0))
+            by_part[part_id] = (pn + n, pa + a)
+        sums = [(p, n, a) for p, (n, a) in by_part.items()]
+    else:
+        sums = list(included.order_by().values("part_id").annotate(n=Count("id"), a=Sum("amount")).values_list(
+            "part_id", "n", "a"))
     for part_id, n, amount in sums:
         RoundPart.objects.filter(pk=part_id).update(rows=n, amount=amount)
     RoundPart.objects.filter(round=rnd).exclude(pk__in=[p for p, _, _ in sums]).update(rows=0, amount=0)
