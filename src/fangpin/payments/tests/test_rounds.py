@@ -66,6 +66,9 @@ def test_each_row_is_frozen_with_its_explanation_facts_and_payee(world, facts):
     voucher = included(rnd).get(benefit_id="consumption_voucher")
     assert voucher.payee_name == "李秀英" and voucher.member.household_id == facts["wujiayao"].pk
     assert voucher.facts["household"]["category"] == "monitored" and voucher.period == "P20220812"
+    assert voucher.facts["member"]["relation"] == "head" and voucher.id_number
+    for part in voucher.facts.values():  # the payee's keys and name are the row's columns, masked there by role
+        assert not set(part) & {"household_number", "id_number", "credit_code", "name"}
     assert voucher.village_id == WUJIAYAO and voucher.part.township_id == SHUANGNIAN
 
 
