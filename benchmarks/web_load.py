@@ -4,6 +4,8 @@ by simulated users with 1 s think time; p50 / p95 / p99 per page and requests pe
     # PostgreSQL, 1,000,000 households in 忻州市's 14 counties (build once, then load as often as wanted):
     python benchmarks/web_load.py build --database postgres://fangpin:fangpin@127.0.0.1:5432/fangpin_city --households 1000000
     python benchmarks/web_load.py load  --database postgres://fangpin:fangpin@127.0.0.1:5432/fangpin_city --users 20 50
+    # one county of 1,000,000 persons (原平市, 280,000 households), as a county's own database would hold it:
+    python benchmarks/web_load.py build --database postgres://fangpin:fangpin@127.0.0.1:5432/fangpin_county --households 280000 --counties 140981
     # SQLite (the township default), 100,000 households:
     python benchmarks/web_load.py build --database sqlite:////tmp/fangpin-100k.sqlite3 --households 100000
     python benchmarks/web_load.py load  --database sqlite:////tmp/fangpin-100k.sqlite3 --users 20 50
@@ -76,8 +78,8 @@ def build(a) -> None:
     counties = list(OrgUnit.objects.filter(parent_id=CITY, level="county").order_by("code").values_list("code", flat=True))
     villages = {c: list(OrgUnit.objects.filter(level="village", code__startswith=c[:6]).values_list("code", flat=True))
                 for c in counties}
-    counties = [c for c in counties if villages[c]]
-    total_villages = sum(len(v) for v in villages.values())
+    counties = [c for c in counties if villages[c] and (not a.counties or c[:6] in a.counties)]
+    total_villages = sum(len(villages[c]) for c in counties)
     accounts(counties)
     print(f"忻州市 {len(counties)} 个县（市、区），{total_villages:,} 个村；目标 {a.households:,} 户")
     rows = seconds = 0
@@ -403,6 +405,8 @@ def main() -> None:
     ap.add_argument("step", choices=["build", "load", "assistance"])
     ap.add_argument("--database", required=True)
     ap.add_argument("--households", type=int, default=1_000_000)
+    ap.add_argument("--counties", nargs="*", default=[],
+                    help="build: only these counties (6-digit codes), the households spread over their villages")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--users", type=int, nargs="+", default=[20, 50])
     ap.add_argument("--seconds", type=float, default=60)

@@ -79,6 +79,7 @@ def issue(user, rnd: PaymentRound, *, layout: str, paid_on: dt.date | None = Non
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
             c.execute("SET LOCAL jit = off")  # compiling these few large statements took longer than running them
+            c.execute("SET LOCAL work_mem = '64MB'")  # the UPDATE's hash of a county's payments, kept in memory
             if rnd.rows >= ANALYZE_AFTER_ROWS:
                 bulkwrite.analyze(Payment)  # the approvals have just written the round's payments
         c.execute(_PAYABLE, [rnd.pk, rnd.pk])

@@ -222,7 +222,7 @@ def _compute(rnd: PaymentRound) -> None:
                                      json_text=("facts",))
     if written >= ANALYZE_AFTER_ROWS:
         bulkwrite.analyze(RoundRow)
-    _exclude_held(rnd)
+    _exclude_held(rnd, slots=rows.select("benefit_id", "period").unique().rows())
     _open_notices(rnd, villages=rows.select("village_id", "part_id").unique().rows())
     refresh_totals(rnd)
     households = rows["household_id"].drop_nulls().n_unique()
@@ -377,9 +377,14 @@ def _township(code: str) -> str | None:
     return code if level == "township" else None
 
 
-def _exclude_held(rnd: PaymentRound) -> None:
+def _exclude_held(rnd: PaymentRound, slots=None) -> None:
     """The round's rows whose slot another round already holds are excluded, naming that round (one UPDATE by the
-    no-double-payment index)."""
+    no-double-payment index). `slots`: the rows' (benefit, period) pairs when known."""
+    if slots is None:
+        slots = RoundRow.objects.filter(round=rnd).order_by().values_list("benefit_id", "period").distinct()
+    held = Payment.objects.filter(held=True).order_by()
+    if not any(held.filter(benefit_id=b, period=p).exists() for b, p in slots):
+        return  # no other round holds a slot of these benefits and periods: nothing to look up row by row
     other = Payment.objects.filter(held=True, benefit_id=OuterRef("benefit_id"), payee_key=OuterRef("payee_key"),
                                    period=OuterRef("period"), occurrence=OuterRef("occurrence")).values("round_id")[:1]
     RoundRow.objects.filter(round=rnd).filter(Exists(other)).update(

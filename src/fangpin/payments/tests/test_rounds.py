@@ -229,6 +229,19 @@ def test_a_slot_held_by_an_approved_round_is_excluded_from_the_next(world, facts
     assert second.rows == 0 and second.amount == 0
 
 
+def test_a_slot_of_another_period_or_benefit_excludes_nothing(world, facts):
+    first = approve_all(world, new_round(world.county))
+    land = Payment.objects.get(round=first, benefit_id="land_fertility_subsidy")
+    Payment.objects.filter(pk=land.pk).update(period="2024")  # last year's land subsidy to the same household
+    Payment.objects.filter(round=first, benefit_id="consumption_voucher").update(held=False)  # a failed voucher
+    second = new_round(world.county, title="第二批")
+    assert {r.status for r in RoundRow.objects.filter(round=second)} == {RoundRow.Status.INCLUDED}
+    Payment.objects.filter(pk=land.pk).update(period="2025")  # the year's own: excluded, the voucher still not
+    third = new_round(world.county, title="第三批")
+    assert dict(RoundRow.objects.filter(round=third).values_list("benefit_id", "status")) == {
+        "land_fertility_subsidy": RoundRow.Status.EXCLUDED, "consumption_voucher": RoundRow.Status.INCLUDED}
+
+
 def test_two_open_rounds_for_the_same_slots_cannot_both_be_approved(world, facts):
     first, second = new_round(world.county), new_round(world.county, title="重复批次")
     approve_all(world, first)
