@@ -89,7 +89,7 @@ def issue(user, rnd: PaymentRound, *, layout: str, paid_on: dt.date | None = Non
         raise ValidationError("没有可发放的行：已审定的行都已生成代发文件，或领取人还没有登记收款账户")
     stamp = timezone.now()
     files = [DisbursementFile.objects.create(
-        round=rnd, bank=bank, layout=layout, rows=n, total=total, sha256="", filename="", created_by=user,
+        round=rnd, bank=bank, layout=layout, rows=n, total=total, sha256="", filename="", created_by=user, paid_on=paid_on,
         path=str(_dir() / f"round{rnd.pk}-{stamp:%Y%m%d%H%M%S%f}-{i}.{layouts[layout].extension}"))
         for i, (bank, n, total) in enumerate(banks)]
     which = " ".join("WHEN %s THEN %s" for _ in files)

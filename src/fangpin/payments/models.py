@@ -386,6 +386,7 @@ class DisbursementFile(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     returned_rows = models.PositiveIntegerField("已回盘笔数", default=0)
+    paid_on = models.DateField("代发日期", null=True, blank=True)  # as written in the file (null: files made before)
 
     class Meta:
         verbose_name = "代发文件"

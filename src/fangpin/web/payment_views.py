@@ -94,7 +94,11 @@ def round_detail(request, pk: int):
     manage = access.can(user, "payments.manage") and access.covers(user, rnd.county_id)
     issue_form = None
     if manage and rnd.state in (PaymentRound.State.APPROVED, PaymentRound.State.ISSUED):
-        issue_form = IssueForm(initial={"layout": rounds.rules()["default_layout"], "paid_on": timezone.localdate()})
+        # the date of the round's last file again (the rows still waiting usually go out with it), unless it is past
+        last = rnd.files.order_by("-id").first()
+        paid_on = max(last.paid_on, timezone.localdate()) if last and last.paid_on else timezone.localdate()
+        layout = last.layout if last and last.layout in bankfiles.layouts() else rounds.rules()["default_layout"]
+        issue_form = IssueForm(initial={"layout": layout, "paid_on": paid_on})
         issue_form.fields["layout"].choices = [(k, v.label) for k, v in bankfiles.layouts().items()]
     files_ = list(rnd.files.prefetch_related("returns")) if manage else []
     labels = {k: v.label for k, v in bankfiles.layouts().items()}

@@ -1,4 +1,4 @@
-from django.db import migrations
+from django.db import migrations, models
 
 
 def room_for_two_versions(apps, schema_editor):
@@ -18,4 +18,8 @@ class Migration(migrations.Migration):
 
     dependencies = [("payments", "0006_payment_state")]
 
-    operations = [migrations.RunPython(room_for_two_versions, back)]
+    operations = [
+        migrations.RunPython(room_for_two_versions, back),
+        migrations.AddField(model_name="disbursementfile", name="paid_on",
+                            field=models.DateField(blank=True, null=True, verbose_name="代发日期")),
+    ]

@@ -111,6 +111,14 @@ def test_a_full_round_from_the_pages(world, ready, django_capture_on_commit_call
     body = b"".join(county.get(f"/payments/files/{f.pk}/").streaming_content)
     import hashlib
     assert hashlib.sha256(body).hexdigest() == f.sha256 and f.total == 70350 and f.rows == 1
+    assert f.paid_on == dt.date(2025, 7, 10) and "<td>2025-07-10</td>" in r.content.decode()
+    # the form offers the last file's layout again, and its date unless that is past
+    soon = dt.date.today() + dt.timedelta(days=3)
+    DisbursementFile.objects.filter(pk=f.pk).update(paid_on=soon)
+    page = county.get(f"/payments/{rnd.pk}/").content.decode()
+    assert f'value="{soon:%Y-%m-%d}"' in page and 'value="generic_csv" selected' in page
+    DisbursementFile.objects.filter(pk=f.pk).update(paid_on=dt.date(2025, 7, 10))
+    assert f'value="{dt.date.today():%Y-%m-%d}"' in county.get(f"/payments/{rnd.pk}/").content.decode()
 
     # the voucher payee records an account; a second file takes that row
     voucher = RoundRow.objects.get(round=rnd, benefit_id="consumption_voucher")
