@@ -198,8 +198,15 @@ def slot_columns(doc: Document, results: pl.DataFrame) -> pl.DataFrame:
         pl.col("benefit_id").cast(pl.String).replace_strict(once, default=None).fill_null(
             pl.col("year").cast(pl.String)).alias("period"),
     )
-    return frame.with_columns((pl.int_range(pl.len()).over("benefit_id", "payee_key", "period") + 1)
-                              .cast(pl.Int64).alias("occurrence"))
+    # almost every slot is paid once: number the repeated ones only (a window over a county's million rows costs
+    # twice as much as finding the few repeated slots first)
+    keys = ("benefit_id", "payee_key", "period")
+    occurrence = pl.Series("occurrence", [1] * frame.height, dtype=pl.Int64)
+    repeated = frame.select(keys).with_row_index("_i").filter(pl.struct(keys).is_duplicated())
+    if repeated.height:
+        repeated = repeated.select("_i", (pl.int_range(pl.len()).over(keys) + 1).alias("n"))
+        occurrence = occurrence.scatter(repeated["_i"], repeated["n"])
+    return frame.with_columns(occurrence)
 
 
 def _compute(rnd: PaymentRound) -> None:
@@ -250,12 +257,15 @@ def _frozen_frame(rnd: PaymentRound, frames: dict, results: pl.DataFrame, messag
     JSON text), in the results' order; rows paid elsewhere are left out and counted in `messages`. Built by joins
     over the frames: a county's million rows never become Python objects."""
     hh, mem, ent = frames["households"], frames["members"], frames["enterprises"]
+    # only the persons paid here have their facts encoded (a county's million members, a fifth of them paid)
+    paid = mem.join(results.select(pl.col("id_number").drop_nulls().unique()), on="id_number", how="semi",
+                    maintain_order="left")
     households = hh.select("household_number", pl.col("household_pk").alias("_hpk"),
                            pl.col("village_code").alias("_village"),
                            _facts(hh.columns, ("household_pk", *ON_THE_ROW)).alias("_hf")).unique(
         "household_number", keep="last", maintain_order=True)
-    members = mem.select("id_number", pl.col("member_pk").alias("_mpk"), pl.col("name").alias("_mname"),
-                         _facts(mem.columns, ("member_pk", *ON_THE_ROW)).alias("_mf")).unique(
+    members = paid.select("id_number", pl.col("member_pk").alias("_mpk"), pl.col("name").alias("_mname"),
+                          _facts(mem.columns, ("member_pk", *ON_THE_ROW)).alias("_mf")).unique(
         "id_number", keep="last", maintain_order=True)
     heads = mem.filter(pl.col("relation") == "head").select("household_number", pl.col("name").alias("_head")).unique(
         "household_number", keep="last", maintain_order=True)

@@ -449,3 +449,23 @@ def test_the_ledger_audit_through_the_api(world, facts):
     assert c.get("/api/payments/ledger/audit?document=sn2022-67&as_of=2025-13-01").status_code == 400
     c.force_login(world.clerk)  # a village may read payments but not audit
     assert c.get("/api/payments/ledger/audit?document=sn2022-67&as_of=2025-06-30").status_code == 403
+
+
+def test_slots_number_a_payees_repeated_rows_in_order_and_the_rest_once():
+    import polars as pl
+
+    doc = catalog.load_catalog()["sn2022-67"]
+    results = pl.DataFrame({
+        "benefit_id": ["land_fertility_subsidy", "consumption_voucher", "land_fertility_subsidy",
+                       "land_fertility_subsidy", "land_fertility_subsidy", "consumption_voucher"],
+        "household_number": ["H1", "H1", "H2", "H1", "H1", "H1"],
+        "id_number": [None, "P1", None, None, None, "P2"],
+        "credit_code": [None, None, None, None, "C1", None],
+        "year": [2025] * 6,
+    })
+    got = rounds.slot_columns(doc, results)
+    assert got["payee_key"].to_list() == ["H1", "P1", "H2", "H1", "C1", "P2"]
+    assert got["period"].to_list() == ["2025", "P20220812", "2025", "2025", "2025", "P20220812"]
+    assert got["occurrence"].to_list() == [1, 1, 1, 2, 1, 1]  # H1's second land row is its second occurrence
+    assert rounds.slot_columns(doc, results.head(3))["occurrence"].to_list() == [1, 1, 1]
+    assert rounds.slot_columns(doc, results.clear())["occurrence"].to_list() == []
