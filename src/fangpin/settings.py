@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "fangpin.policies",
     "fangpin.monitoring",
     "fangpin.payments",
+    "fangpin.ledgers",
+    "fangpin.funds",
 ]
 
 MIDDLEWARE = [

@@ -17,17 +17,25 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_CLERK: frozenset(
         {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "policy.read",
          "monitoring.read", "monitoring.verify", "monitoring.act", "monitoring.assist", "payments.read",
-         "payments.correct"}),
+         "payments.correct", "ledgers.read"}),
     Role.TOWNSHIP_REVIEWER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read",
-                                       "monitoring.act", "payments.read"}),
+                                       "monitoring.act", "payments.read", "ledgers.read"}),
     Role.COUNTY_BUREAU: frozenset(
         {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "department.upload",
          "policy.read", "policy.edit", "monitoring.read", "monitoring.recompute", "monitoring.line",
          "monitoring.screen", "monitoring.act", "monitoring.assist", "payments.read", "payments.manage",
-         "payments.correct"}
+         "payments.correct", "ledgers.read"}
     ),
     Role.DEPARTMENT_OFFICER: frozenset({"department.upload"}),
-    Role.LEADER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read", "payments.read"}),
+    Role.LEADER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read", "payments.read",
+                            "ledgers.read"}),
+}
+
+# Who keeps each ledger (台账), in the keeper's own area: a county bureau keeps every ledger of its county; townships
+# keep the rectification items they are responsible for. Reading a ledger is `ledgers.read`, scoped like the registry.
+LEDGER_KEEPERS: dict[str, frozenset[str]] = {
+    "funds": frozenset({Role.COUNTY_BUREAU}),
+    "rectification": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
 }
 
 # How each scoped model reaches a division code.
@@ -54,6 +62,9 @@ SCOPE_PATHS: dict[str, str] = {
     "monitoring.feedupload": "region__code",
     "monitoring.screeningrun": "region__code",
     "monitoring.openitem": "case__household__village__code",
+    "funds.project": "org_unit_id",
+    "funds.allocation": "project__org_unit_id",
+    "funds.expenditure": "project__org_unit_id",
 }
 
 # The level at which a role decides in the approval procedure (识别纳入、风险消除), in order.
@@ -128,6 +139,16 @@ def feed_scope(user, queryset: QuerySet) -> QuerySet:
 def can_edit_policy(user, regions) -> bool:
     """Policy parameters: a county bureau whose area holds every region the document applies to."""
     return can(user, "policy.edit") and all(covers(user, r) for r in regions)
+
+
+def can_keep(user, ledger: str) -> bool:
+    """Whether the user keeps (imports, edits) the ledger in their area."""
+    return can(user, "ledgers.read") and user.role in LEDGER_KEEPERS.get(ledger, frozenset())
+
+
+def require_keep(user, ledger: str) -> None:
+    if not can_keep(user, ledger):
+        raise PermissionDenied("您的角色无权修改此台账")
 
 
 def require_area(user, division_code: str | None, message: str = "该区划不在您的管辖范围内") -> None:

@@ -18,6 +18,7 @@ class ImportJob(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs",
                              verbose_name="导入人")
     filename = models.CharField("文件名", max_length=255)
+    ledger = models.CharField("台账", max_length=32, blank=True)  # a ledger's key (fangpin.ledgers); "": the registry
     stored_name = models.CharField("保存的文件", max_length=100)
     status = models.CharField("状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     kind = models.CharField("文件类型", max_length=8, blank=True)

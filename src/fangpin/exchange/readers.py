@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 from fangpin.lib.uploads import FileProblem, UnsafeFile, parser_failed
 
 from . import bounded
-from .spec import BY_KEY, BY_TITLE, FORMAT_NAME, Field, Sheet
+from .spec import FORMAT_NAME, REGISTRY, Catalog, Field, Sheet
 
 __all__ = ["ExchangeFile", "FileProblem", "UnsafeFile", "ColumnProblem", "RawRow", "column_letter"]
 
@@ -56,8 +56,9 @@ def column_letter(index: int) -> str:
 class ExchangeFile:
     """A file in the exchange format; `kind` is "excel" or "json"."""
 
-    def __init__(self, path: Path, filename: str | None = None):
+    def __init__(self, path: Path, filename: str | None = None, catalog: Catalog = REGISTRY):
         self.path = Path(path)
+        self.catalog = catalog
         self.filename = filename or self.path.name
         self._header_cache: dict[str, tuple[int, list[str], int]] = {}  # sheet -> (header index, headers, first row)
         self._open: tuple[str, object, object] | None = None  # the one sheet parsed and held: (key, workbook, sheet)
@@ -87,7 +88,7 @@ class ExchangeFile:
                 raise FileProblem(f"文件“{self.filename}”不是有效的 JSON：其中有位数过多的数字") from None
             if not isinstance(self._json, dict) or self._json.get("format") != FORMAT_NAME:
                 raise FileProblem(f"文件“{self.filename}”不是防贫系统交换格式（format 应为“{FORMAT_NAME}”）")
-            self.sheet_names = [k for k in self._json if k in BY_KEY]
+            self.sheet_names = [k for k in self._json if k in catalog.by_key]
         else:
             raise FileProblem(
                 f"文件“{self.filename}”不是电子表格：请上传 Excel 工作簿（.xlsx）或交换格式 JSON 文件"
@@ -95,15 +96,16 @@ class ExchangeFile:
 
     def sheets(self) -> tuple[list[Sheet], list[str]]:
         """The known sheets in the file, in the format's order, and the names of unknown ones."""
+        by_key, by_title = self.catalog.by_key, self.catalog.by_title
         if self.kind == "excel":
-            known = [BY_TITLE[n] for n in self.sheet_names if n in BY_TITLE]
-            unknown = [n for n in self.sheet_names if n not in BY_TITLE and n not in AUX_SHEETS]
+            known = [by_title[n] for n in self.sheet_names if n in by_title]
+            unknown = [n for n in self.sheet_names if n not in by_title and n not in AUX_SHEETS]
         else:
-            known = [BY_KEY[n] for n in self.sheet_names]
+            known = [by_key[n] for n in self.sheet_names]
             unknown = [
-                k for k in self._json if k not in BY_KEY and k not in ("format", "version", "exported_at", "notes")
+                k for k in self._json if k not in by_key and k not in ("format", "version", "exported_at", "notes")
             ]
-        order = {s.key: i for i, s in enumerate(BY_KEY.values())}
+        order = {s.key: i for i, s in enumerate(self.catalog.sheets)}
         return sorted(known, key=lambda s: order[s.key]), unknown
 
     def sheet_label(self, sheet: Sheet) -> str:

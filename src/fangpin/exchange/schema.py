@@ -24,7 +24,7 @@ def _field_schema(f: Field) -> dict:
         s = {"type": "boolean"}
     elif t == "id_number":
         s = {"type": "string", "pattern": r"^\d{17}[\dX]$", "description": "GB 11643 身份证号（校验位按 ISO 7064 MOD 11-2）"}
-    elif t in ("division_code", "village"):  # a village's name is accepted in Excel only: JSON carries codes
+    elif t in ("division_code", "village", "place"):  # a village's name is accepted in Excel only: JSON carries codes
         s = {"type": "string", "pattern": r"^\d{12}$"}
     elif t == "credit_code":
         s = {"type": "string", "pattern": r"^[0-9A-HJ-NPQRTUWXY]{18}$", "description": "GB 32100 统一社会信用代码"}

@@ -245,3 +245,28 @@ WORKBOOK_ORDER: tuple[Sheet, ...] = (HOUSEHOLDS, MEMBERS, INCOMES, EMPLOYMENTS, 
                                      ENTERPRISES)
 BY_KEY = {s.key: s for s in SHEETS}
 BY_TITLE = {s.title: s for s in SHEETS}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A set of sheets read and written as one workbook: the registry's, or one ledger's (fangpin.ledgers). The sheets
+    are checked in `sheets` order (a sheet after those it refers to) and shown in `order`."""
+    key: str
+    title: str
+    sheets: tuple[Sheet, ...]
+    order: tuple[Sheet, ...] = ()
+
+    @functools.cached_property
+    def by_key(self) -> dict[str, Sheet]:
+        return {s.key: s for s in self.sheets}
+
+    @functools.cached_property
+    def by_title(self) -> dict[str, Sheet]:
+        return {s.title: s for s in self.sheets}
+
+    @property
+    def workbook_order(self) -> tuple[Sheet, ...]:
+        return self.order or self.sheets
+
+
+REGISTRY = Catalog("registry", "户籍信息", SHEETS, WORKBOOK_ORDER)

@@ -228,6 +228,23 @@ def _village(f, raw, excel):
     return s
 
 
+def _place(f, raw, excel):
+    """A division's 12-digit code (village, township or county); in Excel, also its name, resolved by the importer
+    against the importing user's area (fangpin.ledgers.places)."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    s = "".join(unicodedata.normalize("NFKC", str(raw)).split())
+    if len(s) == 12 and s.isdigit():
+        return s
+    if not excel:
+        raise CellError(f"“{f.key}”应为12位区划代码，实际为“{s}”")
+    if s.isdigit() or (isinstance(raw, (int, float)) and not isinstance(raw, bool)):
+        raise CellError(f"“{f.excel_header}”应为村、乡镇、县的名称或12位区划代码，实际为“{s}”")
+    if len(s) > 100:
+        raise CellError(f"“{f.excel_header}”过长：应为名称或12位区划代码")
+    return s
+
+
 def _credit_code(f, raw, excel):
     try:
         return creditcode.validate(str(raw))
@@ -266,6 +283,7 @@ _COERCE = {
     "id_number": _id_number,
     "division_code": _division_code,
     "village": _village,
+    "place": _place,
     "credit_code": _credit_code,
     "account_number": _account_number,
 }

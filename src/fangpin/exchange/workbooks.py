@@ -14,7 +14,7 @@ from fangpin.orgunits.villages import village_names
 from . import exporter, values
 from .importer import ImportResult
 from .readers import NOTES_SHEET, VILLAGES_SHEET, ExchangeFile
-from .spec import FORMAT_VERSION, HOUSEHOLDS, SHEETS, WORKBOOK_ORDER, Sheet
+from .spec import FORMAT_VERSION, REGISTRY, SHEETS, Catalog, Sheet
 
 # Fixed document properties keep two exports of the same data byte-comparable in content.
 PROPERTIES = {"title": f"防贫系统交换格式 {FORMAT_VERSION}", "author": "fangpin", "created": dt.datetime(2000, 1, 1)}
@@ -30,7 +30,7 @@ class _Formats:
         self.error = wb.add_format({"font_color": "#C00000", "text_wrap": True})
 
 
-TEXT_TYPES = ("string", "id_number", "division_code", "village", "credit_code", "account_number")
+TEXT_TYPES = ("string", "id_number", "division_code", "village", "place", "credit_code", "account_number")
 
 
 def _column_format(fm: _Formats, f):
@@ -72,17 +72,18 @@ def _write_cell(ws, i, j, value, fm: _Formats, f=None):
         ws.write_string(i, j, str(value))
 
 
-def _notes(wb, fm: _Formats, lines: list[str]) -> None:
+def _notes(wb, fm: _Formats, lines: list[str], catalog: Catalog = REGISTRY) -> None:
     ws = wb.add_worksheet(NOTES_SHEET)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 90)
-    ws.write_string(0, 0, "防贫系统交换格式", fm.header)
-    ws.write_string(0, 1, f"版本 {FORMAT_VERSION}；橙色列为必填；说明见 docs/exchange-format.md", fm.header)
+    ws.write_string(0, 0, "防贫系统交换格式" if catalog is REGISTRY else f"防贫系统交换格式：{catalog.title}", fm.header)
+    doc = "docs/exchange-format.md" if catalog is REGISTRY else "docs/ledgers.md"
+    ws.write_string(0, 1, f"版本 {FORMAT_VERSION}；橙色列为必填；说明见 {doc}", fm.header)
     row = 1
     for line in lines:
         ws.write_string(row, 1, line)
         row += 1
-    for sheet in WORKBOOK_ORDER:
+    for sheet in catalog.workbook_order:
         ws.write_string(row, 0, sheet.title, fm.header)
         ws.write_string(row, 1, sheet.description, fm.header)
         row += 1
@@ -102,7 +103,8 @@ def type_label(f) -> str:
         "string": "文本", "integer": "整数", "decimal": "数字（最多两位小数）", "money": "金额（元，最多两位小数，不能为负数）",
         "date": "日期（如 2023-05-01）", "boolean": "是/否", "id_number": "18位身份证号（文本格式）",
         "division_code": "12位统计用区划代码（文本格式）", "credit_code": "18位统一社会信用代码",
-        "village": "村名或12位村级区划代码（文本格式）", "account_number": "账号，8至30位数字（文本格式）",
+        "village": "村名或12位村级区划代码（文本格式）",
+        "place": "村、乡镇或县的名称，或12位区划代码（文本格式）", "account_number": "账号，8至30位数字（文本格式）",
     }[f.type] + (f"，{f.minimum}至{f.maximum}" if f.type == "integer" and f.maximum is not None else "")
 
 
@@ -111,18 +113,18 @@ def write_export(user, path: Path) -> None:
     write_document(path, {sheet.key: exporter.rows(user, sheet) for sheet in SHEETS}, notes)
 
 
-def write_document(path: Path, rows_by_sheet: dict, notes: list[str] = ()) -> None:
+def write_document(path: Path, rows_by_sheet: dict, notes: list[str] = (), catalog: Catalog = REGISTRY) -> None:
     """A workbook from rows in the JSON representation (sheet key -> iterable of dicts), streamed."""
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
     wb.set_properties(PROPERTIES)
     fm = _Formats(wb)
-    for sheet in WORKBOOK_ORDER:
+    for sheet in catalog.workbook_order:
         ws = wb.add_worksheet(sheet.title)
         _write_header(ws, sheet, fm)
         for i, row in enumerate(rows_by_sheet.get(sheet.key, ()), start=1):
             for j, f in enumerate(sheet.fields):
                 _write_cell(ws, i, j, values.to_excel(f, _from_json(f, row.get(f.key))), fm, f)
-    _notes(wb, fm, list(notes))
+    _notes(wb, fm, list(notes), catalog)
     wb.close()
 
 
@@ -136,23 +138,25 @@ def _from_json(f, value):
     return value
 
 
-def write_template(path: Path, user=None) -> None:
-    """The blank workbook. For a user, the village column offers the villages of the user's area in a drop-down list,
-    read from a hidden sheet (an inline list holds at most 255 characters); a code may still be typed."""
+def write_template(path: Path, user=None, catalog: Catalog = REGISTRY) -> None:
+    """The blank workbook. For a user, every village column offers the villages of the user's area in a drop-down
+    list, read from a hidden sheet (an inline list holds at most 255 characters); a code may still be typed."""
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     wb.set_properties(PROPERTIES)
     fm = _Formats(wb)
     sheets = {}
-    for sheet in WORKBOOK_ORDER:
+    for sheet in catalog.workbook_order:
         sheets[sheet.key] = wb.add_worksheet(sheet.title)
         _write_header(sheets[sheet.key], sheet, fm)
-    _notes(wb, fm, [])
-    if user is not None:
-        _village_list(wb, fm, sheets[HOUSEHOLDS.key], village_names(access.user_prefix(user)).villages)
+    _notes(wb, fm, [], catalog)
+    with_villages = [s for s in catalog.workbook_order if any(f.type == "village" for f in s.fields)]
+    if user is not None and with_villages:
+        _village_list(wb, fm, [(sheets[s.key], s) for s in with_villages],
+                      village_names(access.user_prefix(user)).villages)
     wb.close()
 
 
-def _village_list(wb, fm: _Formats, ws, villages) -> None:
+def _village_list(wb, fm: _Formats, columns, villages) -> None:
     """The hidden sheet 村名单 (village, code) and a list validation on the households' village column that reads it.
     Other values only draw a note: a code, or a name the list spells differently, is still typed in."""
     if not villages:
@@ -166,9 +170,15 @@ def _village_list(wb, fm: _Formats, ws, villages) -> None:
         names.write_string(i, 0, v.label)
         names.write_string(i, 1, v.code)
     names.hide()
-    j = HOUSEHOLDS.fields.index(HOUSEHOLDS.field("village_code"))
+    for ws, sheet in columns:
+        for j, f in enumerate(sheet.fields):
+            if f.type == "village":
+                _village_validation(ws, j, len(villages))
+
+
+def _village_validation(ws, j: int, n: int) -> None:
     ws.data_validation(1, j, 1_048_575, j, {
-        "validate": "list", "source": f"='{VILLAGES_SHEET}'!$A$2:$A${len(villages) + 1}",
+        "validate": "list", "source": f"='{VILLAGES_SHEET}'!$A$2:$A${n + 1}",
         "input_title": "村", "input_message": "从列表中选择村，或填写12位村级区划代码",
         "error_type": "information", "error_title": "村",
         "error_message": "不在本单位的村名单中：请确认村名（同名村写明乡镇），或填写12位村级区划代码。",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FundsConfig(AppConfig):
+    name = "fangpin.funds"
+    verbose_name = "衔接资金项目"

@@ -1,0 +1,70 @@
+"""What a ledger (台账) is to the system: its sheets in the exchange format, the model each sheet is kept in, how a row
+reaches its place in the division tree, and the checks its seeds attach to it.
+
+A ledger is declared once, in its domain app's `ledger.py` (funds, rectification ...); the import, the export, the
+template, the JSON Schema, the list pages and the API all read the declaration (fangpin.ledgers.catalog)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from fangpin.exchange.spec import Catalog, Sheet
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A column that names another row: a place (区划), a person (身份证号), an enterprise, or a row of the same ledger
+    (项目编号). The model keeps the foreign key `field`; the file carries the target's `by` value."""
+    field: str  # the model's foreign key
+    model: type[models.Model]
+    by: str  # the target's lookup field (code, id_number, credit_code)
+    sheet: str | None = None  # the sheet of this ledger that may define the target in the same file
+    area: str = ""  # how the target reaches its division code ("" when `by` is itself the code)
+    missing: str = "“{}”在文件和系统中都没有登记"
+
+    @property
+    def is_place(self) -> bool:
+        """A division, named by its code or (Excel) its name: resolved against the importer's area."""
+        return self.model._meta.label_lower == "orgunits.orgunit"
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A sheet of a ledger and the model that keeps its rows.
+
+    upsert: a row is inserted or updated by the sheet's keys. replace: the rows of each `parent` the file names are
+    replaced by the file's (a project's allocations, an item's measures): their identity is their parent."""
+    sheet: Sheet
+    model: type[models.Model]
+    area: str  # the column whose value (a place) or target (a Ref) gives the row's division
+    refs: dict[str, Ref] = field(default_factory=dict)
+    mode: str = "upsert"
+    parent: str = ""  # replace: the column naming the parent
+    order: tuple[str, ...] = ("pk",)  # the export's order
+    # (row, today) -> [(column, message)]: the row's own rules beyond each cell's type (dates in order, sums)
+    problems: Callable[[dict, dt.date], list[tuple[str, str]]] | None = None
+
+    def model_field(self, key: str) -> str:
+        ref = self.refs.get(key)
+        return ref.field if ref else key
+
+
+@dataclass(frozen=True)
+class Ledger:
+    key: str  # funds, rectification ...: the app's label and the URL's
+    title: str  # 衔接资金项目台账
+    description: str
+    bindings: tuple[Binding, ...]  # in check order: a sheet after the sheets it refers to
+    order: tuple[str, ...] = ()  # the sheets' keys in the workbook, where not the check order
+    checks: str = ""  # the YAML file of the ledger's checks, beside its ledger.py
+
+    @property
+    def catalog(self) -> Catalog:
+        by_key = {b.sheet.key: b.sheet for b in self.bindings}
+        return Catalog(self.key, self.title, tuple(by_key.values()), tuple(by_key[k] for k in self.order))
+
+    def binding(self, sheet_key: str) -> Binding:
+        return next(b for b in self.bindings if b.sheet.key == sheet_key)

@@ -1,0 +1,216 @@
+"""The seeds' rules on a ledger (shares, progress by a date, deadlines), as data: each check in its ledger's YAML names
+what it measures, the target and when it holds, the region its seed applies to, and the clause it comes from.
+
+A measure is a function of the ledger's domain (`measures.py` beside its ledger) that gives, for a unit or for each of
+its rows, a ratio as of a date; this module compares it with the target and says why, clause and figures included.
+
+Statuses: 达标 (met), 未达标 (missed), 未到期 (pending: the date the target must hold by has not come; the current
+figure is shown), 无数据 (the ratio's base is zero)."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from fangpin.lib import money
+from fangpin.lib.yamldata import load as load_yaml
+
+from .base import Ledger
+
+MET, MISSED, PENDING, NO_DATA = "met", "missed", "pending", "no_data"
+STATUS_LABELS = {MET: "达标", MISSED: "未达标", PENDING: "未到期", NO_DATA: "无数据"}
+
+
+@dataclass(frozen=True)
+class Milestone:
+    month_day: tuple[int, int]  # the target holds from this day of the year on
+    at_least: Fraction
+
+    def on(self, year: int) -> dt.date:
+        return dt.date(year, *self.month_day)
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    label: str
+    ledger: str
+    measure: str  # a function of the ledger's measures module
+    per: str  # "unit": one finding for each unit of `level`; "row": one for each row the measure gives
+    level: str  # the units judged (county, township ...), for per == "unit"
+    schedule: tuple[Milestone, ...]  # one milestone: a target that holds from its day (12-31: by the year's end)
+    regions: tuple[str, ...]  # division-code prefixes the seed applies to
+    seed: str
+    clause: str
+    quote: str
+    params: dict = field(default_factory=dict, hash=False)
+    reading: str = ""  # where the seed's wording left a choice, the one made
+
+    def applies_to(self, code: str) -> bool:
+        return any(code.startswith(r) for r in self.regions)
+
+    @property
+    def target_text(self) -> str:
+        return "，".join(f"{m.month_day[0]}月{m.month_day[1]}日不低于{percent(m.at_least)}" for m in self.schedule)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: int
+    denominator: int
+    numerator_label: str
+    denominator_label: str
+    unit: str = "fen"  # fen, or count
+
+    @property
+    def value(self) -> Fraction | None:
+        return Fraction(self.numerator, self.denominator) if self.denominator else None
+
+    def text(self) -> str:
+        show = (lambda v: f"{money.fen_to_yuan(v):,.2f}元") if self.unit == "fen" else (lambda v: f"{v:,}")
+        out = f"{self.numerator_label}{show(self.numerator)}，{self.denominator_label}{show(self.denominator)}"
+        return out + (f"，占{percent(self.value)}" if self.value is not None else "")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a finding is about: a unit (双碾乡) or a row (a project), with the page that shows it."""
+    label: str
+    code: str  # its division code
+    url: str = ""
+    due: dt.date | None = None  # a row's own date its target holds by (a project's completion), if any
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: Check
+    subject: Subject
+    year: int
+    on: dt.date
+    status: str
+    ratio: Ratio | None
+    target: Fraction | None  # the target judged (or, pending, the next one)
+    judged_on: dt.date | None  # the date the status was judged at (a milestone), None while pending
+    explanation: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def percent(value: Fraction | None) -> str:
+    if value is None:
+        return "—"
+    d = (Decimal(value.numerator) / Decimal(value.denominator) * 100).quantize(Decimal("0.1"))
+    return f"{d.normalize() if d == d.to_integral() else d}%"
+
+
+def _fraction(value) -> Fraction:
+    return Fraction(str(value))
+
+
+def load(ledger: Ledger, path: Path) -> tuple[Check, ...]:
+    doc = load_yaml(path)
+    out = []
+    for c in doc["checks"]:
+        if "schedule" in c:
+            schedule = tuple(Milestone(tuple(int(x) for x in str(m["on"]).split("-")), _fraction(m["at_least"]))
+                             for m in c["schedule"])
+        else:
+            schedule = (Milestone((12, 31), _fraction(c["at_least"])),)
+        out.append(Check(id=c["id"], label=c["label"], ledger=ledger.key, measure=c["measure"], per=c.get("per", "unit"),
+                         level=c.get("level", "county"), schedule=schedule, regions=tuple(str(r) for r in c["regions"]),
+                         seed=c["seed"], clause=c["clause"], quote=c["quote"], params=c.get("params") or {},
+                         reading=c.get("reading", "")))
+    return tuple(out)
+
+
+@functools.cache
+def checks_of(ledger_key: str) -> tuple[Check, ...]:
+    from .catalog import LEDGERS
+
+    ledger = LEDGERS[ledger_key]
+    if not ledger.checks:
+        return ()
+    module = importlib.import_module(ledger.bindings[0].model.__module__.rsplit(".", 1)[0] + ".ledger")
+    return load(ledger, Path(module.__file__).with_name(ledger.checks))
+
+
+def measure_of(check: Check):
+    from .catalog import LEDGERS
+
+    ledger = LEDGERS[check.ledger]
+    package = ledger.bindings[0].model.__module__.rsplit(".", 1)[0]
+    return getattr(importlib.import_module(f"{package}.measures"), check.measure)
+
+
+def judge(check: Check, subject: Subject, year: int, on: dt.date, ratio_on) -> Finding:
+    """The finding for one subject. `ratio_on(date)` gives the measure as of a date. A schedule's last milestone passed
+    by `on` is judged with the figure as of that milestone; before the first, the finding is pending with the figure
+    as of `on`. A row's own due date (a project completed) replaces the calendar's."""
+    if subject.due is not None:
+        passed = [(subject.due, check.schedule[-1])] if subject.due <= on else []
+    else:
+        passed = [(m.on(year), m) for m in check.schedule if m.on(year) <= on]
+    cite = f"（{check.clause}：“{check.quote}”）"
+    if not passed:
+        ratio = ratio_on(on)
+        upcoming = next((m for m in check.schedule if check.per == "row" or m.on(year) > on), check.schedule[-1])
+        when = check.params.get("due_text", "完工时") if check.per == "row" else f"{upcoming.on(year):%Y-%m-%d}"
+        now = ratio.text() if ratio.denominator else "尚无数据"
+        return Finding(check, subject, year, on, PENDING, ratio, upcoming.at_least, None,
+                       f"{subject.label}：截至{on:%Y-%m-%d}，{now}；应于{when}不低于{percent(upcoming.at_least)}{cite}")
+    day, milestone = passed[-1]
+    ratio = ratio_on(day)
+    if not ratio.denominator:
+        return Finding(check, subject, year, on, NO_DATA, ratio, milestone.at_least, day,
+                       f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.denominator_label}为0，无从计算{cite}")
+    met = ratio.value >= milestone.at_least
+    verdict = "不低于" if met else "低于"
+    return Finding(check, subject, year, on, MET if met else MISSED, ratio, milestone.at_least, day,
+                   f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.text()}，{verdict}{percent(milestone.at_least)}"
+                   f"{cite}：{STATUS_LABELS[MET if met else MISSED]}")
+
+
+def _measure_params(check: Check) -> dict:
+    return {k: v for k, v in check.params.items() if k != "due_text"}
+
+
+def evaluate(check: Check, *, units, year: int, on: dt.date) -> list[Finding]:
+    """The check's findings over `units` (the OrgUnits of the area asked about, at the check's level) for the
+    year, as of `on`; rows outside the seed's regions are not judged."""
+    fn = measure_of(check)
+    out = []
+    if check.per == "unit":
+        for unit in units:
+            if not check.applies_to(unit.code):
+                continue
+            subject = Subject(unit.name, unit.code)
+            out.append(judge(check, subject, year, on, lambda day, u=unit: fn(u.code, year, day, **_measure_params(check))))
+    else:
+        for unit in units:
+            for subject, ratio_on in fn(unit.code, year, on, **_measure_params(check)):
+                if check.applies_to(subject.code):
+                    out.append(judge(check, subject, year, on, ratio_on))
+    return out
+
+
+def for_area(ledger_key: str, area, *, year: int, on: dt.date) -> list[Finding]:
+    """Every check of the ledger over `area` (an OrgUnit): per unit, the units of the check's level in the area (the
+    area itself at that level); per row, the area's rows."""
+    from fangpin.accounts import access
+    from fangpin.orgunits.models import OrgUnit
+
+    out = []
+    for check in checks_of(ledger_key):
+        if check.per == "unit":
+            units = OrgUnit.objects.filter(access.subtree("code", area.prefix), level=check.level).order_by("code")
+            units = [u for u in units if check.applies_to(u.code)]
+        else:
+            units = [area] if any(area.code.startswith(r) or r.startswith(area.prefix) for r in check.regions) else []
+        out.extend(evaluate(check, units=units, year=year, on=on))
+    return out
