@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from fangpin.api.routes import api
-from fangpin.web import monitoring_views, payment_views, views
+from fangpin.web import ledger_views, monitoring_views, payment_views, views
 
 handler403 = "fangpin.web.views.permission_denied"
 handler404 = "fangpin.web.views.page_not_found"
@@ -30,6 +30,13 @@ urlpatterns = [
     path("exports/", views.export_jobs, name="export_jobs"),
     path("exports/<int:pk>.xlsx", views.export_job_file, name="export_job_file"),
     path("policies/", views.policy_list, name="policy_list"),
+    path("ledgers/", ledger_views.ledger_index, name="ledger_index"),
+    path("ledgers/<slug:key>/", ledger_views.ledger_home, name="ledger_home"),
+    path("ledgers/<slug:key>/import/", ledger_views.ledger_import, name="ledger_import"),
+    path("ledgers/<slug:key>/template.xlsx", ledger_views.ledger_template, name="ledger_template"),
+    path("ledgers/<slug:key>/export/", ledger_views.ledger_export, name="ledger_export"),
+    path("ledgers/<slug:key>/<slug:sheet>/", ledger_views.ledger_list, name="ledger_list"),
+    path("ledgers/<slug:key>/<slug:sheet>/<int:pk>/", ledger_views.ledger_entry, name="ledger_entry"),
     path("policies/roster/", views.benefit_roster, name="benefit_roster"),
     path("monitoring/income/", views.income_accounting, name="income_accounting"),
     path("monitoring/income/households/", monitoring_views.income_flag_list, name="income_flag_list"),

@@ -32,14 +32,22 @@ def _dir() -> Path:
     return d
 
 
-def import_submit(*, user, chunks, filename: str) -> ImportJob:
-    """Save the upload and queue its import; the job runs in the worker (in the request under tests)."""
-    access.require(user, "registry.import")
+def _require(user, ledger: str) -> None:
+    if ledger:
+        access.require_keep(user, ledger)
+    else:
+        access.require(user, "registry.import")
+
+
+def import_submit(*, user, chunks, filename: str, ledger: str = "") -> ImportJob:
+    """Save the upload and queue its import into the registry, or into a ledger (its key); the job runs in the worker
+    (in the request under tests)."""
+    _require(user, ledger)
     stored = f"{secrets.token_hex(12)}{Path(filename).suffix.lower()[:10]}"
     with open(_dir() / stored, "wb") as fh:
         for chunk in chunks:
             fh.write(chunk)
-    job = ImportJob.objects.create(user=user, filename=filename[:255], stored_name=stored)
+    job = ImportJob.objects.create(user=user, filename=filename[:255], stored_name=stored, ledger=ledger)
     run_import.enqueue(job.pk)
     job.refresh_from_db()
     return job
@@ -47,14 +55,15 @@ def import_submit(*, user, chunks, filename: str) -> ImportJob:
 
 def job_get(*, user, pk: int) -> ImportJob:
     """A job is its importer's own: nobody else sees the file's rows or errors."""
-    access.require(user, "registry.import")
-    return get_object_or_404(ImportJob, pk=pk, user=user)
+    job = get_object_or_404(ImportJob, pk=pk, user=user)
+    _require(user, job.ledger)
+    return job
 
 
-def jobs_recent(*, user, limit: int = 10):
-    if not access.can(user, "registry.import"):
+def jobs_recent(*, user, limit: int = 10, ledger: str = ""):
+    if not (access.can_keep(user, ledger) if ledger else access.can(user, "registry.import")):
         return ImportJob.objects.none()
-    return ImportJob.objects.filter(user=user).order_by("-created_at")[:limit]
+    return ImportJob.objects.filter(user=user, ledger=ledger).order_by("-created_at")[:limit]
 
 
 def progress(job: ImportJob) -> dict:
@@ -82,8 +91,17 @@ def execute(job_id: int) -> None:
         os.replace(tmp, progress_file)
 
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    catalog = None
     try:
-        result = importer.import_file(user=job.user, path=path, filename=job.filename, progress=report)
+        if job.ledger:
+            from fangpin.ledgers import catalog as ledgers
+            from fangpin.ledgers import importer as ledger_importer
+
+            ledger = ledgers.LEDGERS[job.ledger]
+            catalog = ledger.catalog
+            result = ledger_importer.import_file(user=job.user, ledger=ledger, path=path, filename=job.filename)
+        else:
+            result = importer.import_file(user=job.user, path=path, filename=job.filename, progress=report)
     except Exception:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, finished_at=timezone.now())
         raise
@@ -97,7 +115,8 @@ def execute(job_id: int) -> None:
     if not result.ok and result.kind == "excel":
         try:
             job.report_name = f"{job.stored_name}-report.xlsx"
-            workbooks.write_error_report(ExchangeFile(path, job.filename), result, _dir() / job.report_name)
+            f = ExchangeFile(path, job.filename, **({"catalog": catalog} if catalog else {}))
+            workbooks.write_error_report(f, result, _dir() / job.report_name)
         except FileProblem:
             job.report_name = ""
     job.status = ImportJob.Status.DONE if result.ok else ImportJob.Status.REFUSED

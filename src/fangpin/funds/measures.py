@@ -39,11 +39,11 @@ def _sum(qs) -> int:
     return qs.aggregate(s=Sum("amount"))["s"] or 0
 
 
-def industry_share(code: str, year: int, on: dt.date, *, sources=(), fund_kinds=("linkage",)) -> Ratio:
+def industry_share(code: str, year: int, on: dt.date, *, sources=(), fund_kinds=("linkage",), funds_label="") -> Ratio:
     base = Allocation.objects.filter(_area(code), project__year=year, fund_kind__in=fund_kinds, allocated_on__lte=on)
     if sources:
         base = base.filter(source__in=sources)
-    label = f"{year}年{_sources(sources)}{_kinds(fund_kinds)}"
+    label = f"{year}年{funds_label or _sources(sources) + _kinds(fund_kinds)}"
     return Ratio(_sum(base.filter(project__kind=ProjectKind.INDUSTRY)), _sum(base),
                  f"{label}用于产业发展", f"{label}合计")
 

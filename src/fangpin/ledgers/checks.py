@@ -101,12 +101,16 @@ class Finding:
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
 
+    @property
+    def value_text(self) -> str:
+        return percent(self.ratio.value) if self.ratio is not None else "—"
+
 
 def percent(value: Fraction | None) -> str:
     if value is None:
         return "—"
     d = (Decimal(value.numerator) / Decimal(value.denominator) * 100).quantize(Decimal("0.1"))
-    return f"{d.normalize() if d == d.to_integral() else d}%"
+    return f"{d:.0f}%" if d == d.to_integral() else f"{d}%"
 
 
 def _fraction(value) -> Fraction:
@@ -118,7 +122,7 @@ def load(ledger: Ledger, path: Path) -> tuple[Check, ...]:
     out = []
     for c in doc["checks"]:
         if "schedule" in c:
-            schedule = tuple(Milestone(tuple(int(x) for x in str(m["on"]).split("-")), _fraction(m["at_least"]))
+            schedule = tuple(Milestone(tuple(int(x) for x in str(m["by"]).split("-")), _fraction(m["at_least"]))
                              for m in c["schedule"])
         else:
             schedule = (Milestone((12, 31), _fraction(c["at_least"])),)
@@ -151,9 +155,9 @@ def measure_of(check: Check):
 def judge(check: Check, subject: Subject, year: int, on: dt.date, ratio_on) -> Finding:
     """The finding for one subject. `ratio_on(date)` gives the measure as of a date. A schedule's last milestone passed
     by `on` is judged with the figure as of that milestone; before the first, the finding is pending with the figure
-    as of `on`. A row's own due date (a project completed) replaces the calendar's."""
-    if subject.due is not None:
-        passed = [(subject.due, check.schedule[-1])] if subject.due <= on else []
+    as of `on`. A row is judged on its own date (a project's completion) instead of the calendar's."""
+    if check.per == "row":  # judged on the row's own date, once it has one
+        passed = [(subject.due, check.schedule[-1])] if subject.due is not None and subject.due <= on else []
     else:
         passed = [(m.on(year), m) for m in check.schedule if m.on(year) <= on]
     cite = f"（{check.clause}：“{check.quote}”）"

@@ -518,6 +518,10 @@ def exporter(key: str, user, query):
     if key == "roster":
         return roster_export(user, query)
     spec = LISTS.get(key)
+    if spec is None and key.startswith("ledger:"):
+        from .ledger_lists import SPECS as LEDGER_SPECS  # built from the lists above
+
+        spec = LEDGER_SPECS.get(key)
     if spec is None:
         raise PermissionDenied("该清单已不能导出")
     return select(spec, user, query)

@@ -170,6 +170,21 @@ CASES = [
     Case("import_job", "get", lambda h: f"/import/jobs/{clerk_job(h).pk}/", {"clerk"}, label="the clerk's own job"),
     Case("import_job_report", "get", lambda h: f"/import/jobs/{clerk_job(h, report=True).pk}/report.xlsx", {"clerk"},
          label="the clerk's own report"),
+    Case("ledger_index", "get", lambda h: "/ledgers/", READ_ROLES),
+    Case("ledger_home", "get", lambda h: "/ledgers/funds/", READ_ROLES),
+    Case("ledger_home", "get", lambda h: "/ledgers/funds/?area=610327000000&year=2024", READ_ROLES,
+         label="another county's area falls back to one's own"),
+    Case("ledger_list", "get", lambda h: "/ledgers/funds/fund_projects/", READ_ROLES),
+    Case("ledger_list", "get", lambda h: "/ledgers/funds/fund_allocations/?format=xlsx", READ_ROLES, label="xlsx"),
+    Case("ledger_entry", "get", lambda h: f"/ledgers/funds/fund_projects/{h['project'].pk}/", READERS_HERE),
+    Case("ledger_template", "get", lambda h: "/ledgers/funds/template.xlsx", READ_ROLES),
+    Case("ledger_export", "get", lambda h: "/ledgers/funds/export/", READ_ROLES),
+    Case("ledger_export", "get", lambda h: "/ledgers/funds/export/?format=json", READ_ROLES, label="json"),
+    Case("ledger_import", "get", lambda h: "/ledgers/funds/import/", {"county", "other_county"}),
+    Case("ledger_import", "post", lambda h: "/ledgers/funds/import/", {"county"}, label="post",
+         data=lambda h: {"file": ledger_file()},
+         changed=lambda h: __import__("fangpin.funds.models", fromlist=["Project"]).Project.objects.filter(
+             code="M-PROJECT").exists()),
     Case("export", "get", lambda h: "/export/", READ_ROLES),
     Case("export_jobs", "get", lambda h: "/exports/", LOGGED_IN),  # each user's own exports only
     Case("export_job_file", "get", lambda h: f"/exports/{clerk_export(h).pk}.xlsx", {"clerk"},
@@ -395,6 +410,16 @@ def text(r) -> str:
     return body.decode()
 
 
+def ledger_file():
+    """A funds ledger with one project in 双碾村: only 平鲁区's bureau may write it."""
+    body = {"format": "fangpin-exchange", "version": "1.0", "fund_projects": [
+        {"code": "M-PROJECT", "name": "矩阵项目", "year": 2024, "division_code": SHUANGNIAN_CUN, "kind": "industry",
+         "stored_on": "2024-01-02"}]}
+    out = io.BytesIO(json.dumps(body, ensure_ascii=False).encode())
+    out.name = "funds.json"
+    return out
+
+
 def denied(r) -> bool:
     if r.status_code in (401, 403, 404):
         return True
@@ -423,7 +448,11 @@ def matrix_data(world, households) -> dict:
     case = MCase.objects.create(kind="enrollment", household=sn(households), channel="self_application",
                                 monitor_type="unstable", risk_causes="矩阵案件", opened_by=world.clerk)
     cadre = Cadre.objects.create(org_unit_id="140603203000", name="矩阵干部", unit="双碾乡政府", phone="1")
-    return {**households, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
+    from fangpin.funds.models import Project
+
+    project = Project.objects.create(code="M-1", name="矩阵产业项目", year=2024, org_unit_id=SHUANGNIAN_CUN,
+                                     kind="industry", stored_on=dt.date(2024, 1, 2))
+    return {**households, "project": project, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
             "case": case, "cadre": cadre}
 
 

@@ -1,0 +1,53 @@
+"""What the ledger pages read, in the user's area (views never query models themselves)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+
+from fangpin.accounts import access
+from fangpin.lib import divisions
+from fangpin.orgunits.models import OrgUnit
+
+from . import checks
+from .base import Binding, Ledger
+
+
+def entry(user, binding: Binding, pk: int):
+    """One row of a ledger sheet, if it lies in the user's area (otherwise 404: nothing tells that it exists)."""
+    qs = access.scope(user, binding.model.objects.all(), "ledgers.read")
+    return get_object_or_404(qs, pk=pk)
+
+
+def children(user, ledger: Ledger, binding: Binding, obj) -> list[tuple[Binding, list]]:
+    """The rows of the ledger's other sheets that belong to `obj` (a project's allocations and expenditures)."""
+    out = []
+    for child in ledger.bindings:
+        ref = child.refs.get(child.parent) if child.parent else None
+        if ref is None or ref.model is not binding.model:
+            continue
+        qs = access.scope(user, child.model.objects.filter(**{ref.field: obj}), "ledgers.read")
+        out.append((child, list(qs.order_by(*child.order[1:] or ("pk",)))))
+    return out
+
+
+def history(obj, limit: int = 50) -> list:
+    return list(obj.history.select_related("history_user").order_by("-history_date")[:limit])
+
+
+def counts(user, ledger: Ledger) -> list[tuple[Binding, int]]:
+    return [(b, access.scope(user, b.model.objects.all(), "ledgers.read").count()) for b in ledger.bindings]
+
+
+def area_unit(user, code: str | None) -> OrgUnit:
+    """The unit a ledger page is about: the one asked for if it lies in the user's area, else the user's own."""
+    if divisions.is_code(code) and access.covers(user, code):
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is not None:
+            return unit
+    return user.org_unit
+
+
+def findings(user, ledger: Ledger, *, area: OrgUnit, year: int, on: dt.date) -> list[checks.Finding]:
+    access.require(user, "ledgers.read")
+    return checks.for_area(ledger.key, area, year=year, on=on)

@@ -1,0 +1,105 @@
+"""The list of every ledger sheet (项目库, 资金下达 ...), made from the ledger's declaration: its columns are the sheet's,
+shown as people read them (places and projects by name, codes by label, money in yuan); sorted by the columns an index
+serves, filtered by the division tree and year, exported as shown. Registered with the other lists (web.lists.LISTS),
+so a large export runs as a background job like theirs."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django import forms
+from django.urls import reverse
+
+from fangpin.accounts import access
+from fangpin.ledgers import catalog
+from fangpin.ledgers.base import Binding, Ledger
+from fangpin.lib import divisions, listing
+
+from .forms import AreaForm
+from .lists import ListSpec, area_of, filter_form, unit_label
+
+
+class LedgerListForm(AreaForm):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    field_order = ["year", "county", "township", "village"]
+
+
+def _yuan(fen):
+    return None if fen is None else fen / 100
+
+
+def _display(binding: Binding, f):
+    ref = binding.refs.get(f.key)
+    if ref is not None:
+        def show(o, name=ref.field):
+            target = getattr(o, name)
+            return "" if target is None else unit_label(target) if ref.is_place else str(target)
+        return show
+    if f.type == "enum":
+        return lambda o, k=f.key: getattr(o, f"get_{k}_display")()
+    if f.type == "money":
+        return lambda o, k=f.key: _yuan(getattr(o, k))
+    if f.type == "boolean":
+        return lambda o, k=f.key: "是" if getattr(o, k) else "否"
+    return lambda o, k=f.key: getattr(o, k)
+
+
+def _order(binding: Binding, key: str) -> tuple[str, ...]:
+    """The sortable columns: a sheet's key, its place, its year, and its dates (small tables: their indexes serve)."""
+    f = binding.sheet.field(key)
+    ref = binding.refs.get(key)
+    if ref is not None:
+        return (f"{ref.field}_id",) if ref.is_place else (f"{ref.field}__{ref.by}",)
+    if key in binding.sheet.keys or f.type in ("date", "integer", "money") or key == "year":
+        return (key,)
+    return ()
+
+
+def columns(binding: Binding) -> list[listing.Column]:
+    out = []
+    for f in binding.sheet.fields:
+        shown = _display(binding, f)
+        out.append(listing.Column(f.key, f.excel_header, lambda r, shown=shown: shown(r["obj"]), _order(binding, f.key),
+                                  num=f.type in ("money", "integer", "decimal"), width=24 if f.type == "place" else 14))
+    return out
+
+
+def queryset(user, binding: Binding, params: dict):
+    qs = access.scope(user, binding.model.objects.all(), "ledgers.read")
+    area = area_of(params)
+    if divisions.is_code(area):
+        qs = qs.filter(access.subtree(access.SCOPE_PATHS[binding.model._meta.label_lower], divisions.prefix(area)))
+    if params.get("year") and "year" in binding.sheet.field_keys:
+        qs = qs.filter(year=params["year"])
+    elif params.get("year") and binding.parent:
+        qs = qs.filter(**{f"{binding.refs[binding.parent].field}__year": params["year"]})
+    related = [ref.field + ("__parent" if ref.is_place else "") for ref in binding.refs.values()]
+    return qs.select_related(*related)
+
+
+def _rows(ledger: Ledger, binding: Binding):
+    def rows(user, records: Iterable) -> Iterator[dict]:
+        for o in records:
+            yield {"obj": o, "url": reverse("ledger_entry", args=[ledger.key, binding.sheet.key, o.pk])}
+    return rows
+
+
+def _form(binding: Binding):
+    def build(user, query):
+        form = filter_form(user, LedgerListForm, query)
+        if "year" not in binding.sheet.field_keys and not binding.parent:
+            del form.fields["year"]
+        return form
+    return build
+
+
+def spec(ledger: Ledger, binding: Binding) -> ListSpec:
+    cols = columns(binding)
+    default = next(c.key for c in cols if c.order_by)
+    return ListSpec(key=f"ledger:{ledger.key}:{binding.sheet.key}", title=f"{ledger.title}：{binding.sheet.title}",
+                    url_name="ledger_list", capability="ledgers.read", columns=cols, default_sort=default,
+                    form=_form(binding), queryset=lambda user, p, b=binding: queryset(user, b, p),
+                    rows=_rows(ledger, binding))
+
+
+SPECS: dict[str, ListSpec] = {s.key: s for ledger in catalog.LEDGERS.values() for s in
+                              (spec(ledger, b) for b in ledger.bindings)}

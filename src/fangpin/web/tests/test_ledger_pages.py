@@ -1,0 +1,80 @@
+"""The ledger pages as a user reads them: places and projects by name, codes by label, yuan, the checks with their
+clause, an entry with its funds and history, and the import through the job page."""
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.test import Client
+
+from conftest import SHUANGNIAN, SHUANGNIAN_CUN
+from fangpin.funds.models import Allocation, Expenditure, Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def funds(world):
+    cattle = Project.objects.create(code="PL-1", name="双碾村肉牛养殖", year=2024, org_unit_id=SHUANGNIAN_CUN,
+                                    kind="industry", stored_on=dt.date(2024, 1, 5), started_on=None)
+    road = Project.objects.create(code="PL-2", name="双碾乡产业路", year=2024, org_unit_id=SHUANGNIAN,
+                                  kind="infrastructure", relief_mode="dedicated", stored_on=dt.date(2024, 1, 5),
+                                  announced_on=dt.date(2024, 1, 9), started_on=dt.date(2024, 2, 1),
+                                  completed_on=dt.date(2024, 8, 1))
+    Allocation.objects.create(project=cattle, source="county", fund_kind="linkage", amount=60_000_00,
+                              allocated_on=dt.date(2024, 2, 1), document="平财〔2024〕3号")
+    Allocation.objects.create(project=road, source="county", fund_kind="linkage", amount=40_000_00,
+                              allocated_on=dt.date(2024, 2, 1))
+    Allocation.objects.create(project=road, source="central", fund_kind="linkage", amount=100_000_00,
+                              allocated_on=dt.date(2024, 2, 1))
+    Expenditure.objects.create(project=road, source="central", fund_kind="linkage", amount=14_000_00,
+                               paid_on=dt.date(2024, 7, 1), labour=True)
+    return cattle, road
+
+
+def _client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_the_ledger_page_shows_the_checks_with_their_clause(world, funds):
+    page = _client(world.county).get("/ledgers/funds/?year=2024&on=2024-12-31").content.decode()
+    assert "区级衔接资金用于产业发展比例" in page and "双发〔2022〕67号 第1条" in page
+    assert "占60%" in page and "达标" in page  # 6,000 of 10,000 yuan of the district's funds to industry
+    assert "双碾乡产业路（PL-2，以工代赈项目）" in page and "未达标" in page  # 14% labour of 15%
+    assert "湖南十条 八" in page  # listed among the checks, though not judged here
+
+
+def test_a_list_shows_names_and_labels_and_exports(world, funds):
+    c = _client(world.county)
+    page = c.get("/ledgers/funds/fund_projects/?year=2024").content.decode()
+    assert "双碾乡双碾村" in page and "产业发展" in page and "以工代赈项目" in page
+    assert "140603203200" not in page
+    r = c.get("/ledgers/funds/fund_allocations/?format=xlsx")
+    assert r.status_code == 200 and r["Content-Disposition"].endswith(".xlsx")
+    village = _client(world.clerk).get("/ledgers/funds/fund_projects/").content.decode()
+    assert "双碾村肉牛养殖" in village and "双碾乡产业路" not in village  # the township's project is not the village's
+
+
+def test_an_entry_shows_its_funds_checks_and_history(world, funds):
+    _, road = funds
+    page = _client(world.county).get(f"/ledgers/funds/fund_projects/{road.pk}/?on=2024-12-31").content.decode()
+    assert "资金下达（2）" in page and "资金支出（1）" in page
+    assert "中央" in page and "14,000.00" in page and "2024-07-01" in page
+    assert "以工代赈项目劳务报酬比例" in page and "未达标" in page
+    assert "变更记录" in page and "新增" in page
+
+
+def test_import_through_the_job_page(world):
+    body = {"format": "fangpin-exchange", "version": "1.0", "fund_projects": [
+        {"code": "PL-9", "name": "新项目", "year": 2024, "division_code": "140603203203", "kind": "employment",
+         "stored_on": "2024-03-01", "started_on": "2024-04-01"}]}
+    upload = io.BytesIO(json.dumps(body, ensure_ascii=False).encode())
+    upload.name = "funds.json"
+    c = _client(world.county)
+    r = c.post("/ledgers/funds/import/", {"file": upload})
+    assert r.status_code == 302
+    page = c.get(r.url).content.decode()
+    assert "已填“开工日期”，应先填“公示日期”" in page and "未写入任何数据" in page
+    assert not Project.objects.exists()
