@@ -25,12 +25,14 @@ def queryset(user, binding: Binding):
     return access.scope(user, binding.model.objects.all(), "ledgers.read")
 
 
-def rows(user, binding: Binding) -> Iterator[dict]:
-    """The sheet's rows as JSON values (codes, fen, ISO dates)."""
+def rows(user, binding: Binding, qs=None, *, with_id: bool = False) -> Iterator[dict]:
+    """The sheet's rows as JSON values (codes, fen, ISO dates): all of the user's area, or those of `qs` (a queryset
+    of the sheet's model already scoped to the user, ordered)."""
     fields = binding.sheet.fields
-    qs = queryset(user, binding).order_by(*binding.order).values_list(*(_path(binding, f.key) for f in fields))
-    for rec in qs.iterator(chunk_size=2000):
-        row = {}
+    qs = queryset(user, binding).order_by(*binding.order) if qs is None else qs
+    qs = qs.values_list(*(_path(binding, f.key) for f in fields), "pk")
+    for *rec, pk in qs.iterator(chunk_size=2000) if not qs.query.is_sliced else qs:
+        row = {"id": pk} if with_id else {}
         for f, value in zip(fields, rec, strict=True):
             if f.type == "enum" and value == "":
                 value = None

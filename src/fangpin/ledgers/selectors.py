@@ -13,6 +13,23 @@ from . import checks
 from .base import Binding, Ledger
 
 
+def sheet_rows(user, binding: Binding, *, area: str = "", year: int | None = None):
+    """A sheet's rows in the user's area, narrowed to a unit of it (its code) and a year (the row's, or its parent's)."""
+    qs = access.scope(user, binding.model.objects.all(), "ledgers.read")
+    if area:
+        if not divisions.is_code(area):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"area": "区划代码应为12位数字"})
+        qs = qs.filter(access.subtree(access.SCOPE_PATHS[binding.model._meta.label_lower], divisions.prefix(area)))
+    if year and "year" in binding.sheet.field_keys:
+        qs = qs.filter(year=year)
+    elif year and binding.parent:
+        qs = qs.filter(**{f"{binding.refs[binding.parent].field}__year": year})
+    related = [ref.field + ("__parent" if ref.is_place else "") for ref in binding.refs.values()]
+    return qs.select_related(*related)
+
+
 def entry(user, binding: Binding, pk: int):
     """One row of a ledger sheet, if it lies in the user's area (otherwise 404: nothing tells that it exists)."""
     qs = access.scope(user, binding.model.objects.all(), "ledgers.read")

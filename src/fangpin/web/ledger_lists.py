@@ -9,8 +9,7 @@ from collections.abc import Iterable, Iterator
 from django import forms
 from django.urls import reverse
 
-from fangpin.accounts import access
-from fangpin.ledgers import catalog
+from fangpin.ledgers import catalog, selectors
 from fangpin.ledgers.base import Binding, Ledger
 from fangpin.lib import divisions, listing
 
@@ -64,16 +63,8 @@ def columns(binding: Binding) -> list[listing.Column]:
 
 
 def queryset(user, binding: Binding, params: dict):
-    qs = access.scope(user, binding.model.objects.all(), "ledgers.read")
     area = area_of(params)
-    if divisions.is_code(area):
-        qs = qs.filter(access.subtree(access.SCOPE_PATHS[binding.model._meta.label_lower], divisions.prefix(area)))
-    if params.get("year") and "year" in binding.sheet.field_keys:
-        qs = qs.filter(year=params["year"])
-    elif params.get("year") and binding.parent:
-        qs = qs.filter(**{f"{binding.refs[binding.parent].field}__year": params["year"]})
-    related = [ref.field + ("__parent" if ref.is_place else "") for ref in binding.refs.values()]
-    return qs.select_related(*related)
+    return selectors.sheet_rows(user, binding, area=area if divisions.is_code(area) else "", year=params.get("year"))
 
 
 def _rows(ledger: Ledger, binding: Binding):
