@@ -84,6 +84,9 @@ class Allocation(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project.name} {self.allocated_on:%Y-%m-%d} 下达{self.get_source_display()}{self.get_fund_kind_display()}"
+
 
 class Expenditure(models.Model):
     """资金支出: what was paid out of a project's funds, dated; `labour` marks the labour remuneration (劳务报酬) of a
@@ -106,3 +109,6 @@ class Expenditure(models.Model):
             models.CheckConstraint(condition=Q(fund_kind__in=FundKind.values), name="expenditure_fund_kind_known"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="expenditure_amount_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project.name} {self.paid_on:%Y-%m-%d} 支出{'（劳务报酬）' if self.labour else ''}"

@@ -302,3 +302,23 @@ def test_pages_name_people_not_login_names(demo):
     records = page.split('id="transitions"')[1].split("</table>")[0]
     assert "王秀兰" in records and "cunji" not in records
     assert "李建华" in page.split("<header")[1].split("</header>")[0]
+
+
+def test_every_ledger_shows_figures_in_the_demo(demo):
+    """The demo's ledgers: each sheet of each ledger has rows for 平鲁区 and 陇县, and 平鲁区's ledger page judges its
+    checks on them."""
+    from fangpin.accounts.models import User
+    from fangpin.ledgers.catalog import LEDGERS
+
+    for username in ("xianju", "longxian"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for ledger in LEDGERS.values():
+            for b in ledger.bindings:
+                page = client.get(f"/ledgers/{ledger.key}/{b.sheet.key}/").content.decode()
+                assert "没有符合条件的记录" not in page, (username, b.sheet.title)
+    client = Client()
+    client.force_login(User.objects.get(username="xianju"))
+    for ledger in LEDGERS.values():
+        page = client.get(f"/ledgers/{ledger.key}/").content.decode()
+        assert "本区域没有适用的检查项" not in page and ("达标" in page or "未到期" in page), ledger.key

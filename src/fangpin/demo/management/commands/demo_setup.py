@@ -38,6 +38,12 @@ class Command(BaseCommand):
         if pay:
             self.stdout.write(f"已建立双碾乡2025年的演示兑现批次 {pay['rounds']} 批：第一批已到账 {pay['paid']} 笔、"
                               f"发放失败 {pay['failed']} 笔；第二批公示中 {pay['noticed']} 笔")
+        from fangpin.demo.ledgers import ensure_ledgers
+        from fangpin.ledgers.catalog import LEDGERS
+
+        for key, counties in ensure_ledgers().items():
+            rows = "，".join(f"{c[:6]} {n}行" for c, n in counties.items())
+            self.stdout.write(f"已导入演示{LEDGERS[key].title}：{rows}")
         if quiet_accounts:
             return
         self.stdout.write("")
