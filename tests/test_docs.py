@@ -56,3 +56,15 @@ def test_every_reading_in_the_coverage_document_names_a_test_that_exists():
     for row in text.splitlines():  # every implemented benefit names its test too
         if "**已实现**" in row and row.startswith("| "):
             assert "::test_" in row, f"an implemented clause without its test: {row[:60]}"
+
+
+def test_ledger_doc_column_tables_are_current():
+    from fangpin.exchange.docs import LEDGERS_BEGIN, LEDGERS_END, ledger_columns_markdown
+    from fangpin.ledgers.catalog import LEDGERS
+
+    text = (DOCS / "ledgers.md").read_text(encoding="utf-8")
+    assert f"{LEDGERS_BEGIN}\n\n{ledger_columns_markdown()}\n{LEDGERS_END}" in text, "run `fangpin exchange_files`"
+    for ledger in LEDGERS.values():
+        assert f"（`{ledger.key}`）" in text
+        for sheet in ledger.catalog.sheets:
+            assert f"### {sheet.key} — 工作表“{sheet.title}”" in text

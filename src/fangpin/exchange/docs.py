@@ -39,9 +39,9 @@ def limits_markdown() -> str:
     return "\n".join(out) + "\n"
 
 
-def columns_markdown() -> str:
+def columns_markdown(sheets=SHEETS) -> str:
     out = []
-    for s in SHEETS:
+    for s in sheets:
         out += [f"### {s.key} — 工作表“{s.title}”", "", f"{s.description}。行的键：{('或' if s.either_key else '、').join(s.keys)}。", "",
                 "| JSON 键 | Excel 列 | 必填 | 类型与取值 | 说明 |", "|---|---|---|---|---|"]
         for f in s.fields:
@@ -51,11 +51,36 @@ def columns_markdown() -> str:
                 t = "JSON：整数（分）；Excel：元，最多两位小数；不能为负数"
             elif f.type == "village":
                 t = "JSON：12位村级区划代码；Excel：村名或12位村级区划代码（文本格式）"
+            elif f.type == "place":
+                t = "JSON：12位区划代码；Excel：村、乡镇或县的名称，或12位区划代码（文本格式）"
             else:
                 t = type_label(f)
             out.append(f"| `{f.key}` | {f.excel_header} | {'是' if f.required else ''} | {t} | {f.description} |")
         out.append("")
     return "\n".join(out)
+
+
+LEDGERS_BEGIN, LEDGERS_END = "<!-- ledger-columns:begin (fangpin exchange_files) -->", "<!-- ledger-columns:end -->"
+
+
+def ledger_columns_markdown() -> str:
+    """The ledgers' sheets (docs/ledgers.md), ledger by ledger."""
+    from fangpin.ledgers.catalog import LEDGERS
+
+    out = []
+    for ledger in LEDGERS.values():
+        out += [f"## {ledger.title}（`{ledger.key}`）的工作表", "", f"{ledger.description}。", ""]
+        out.append(columns_markdown(ledger.catalog.workbook_order))
+    return "\n".join(out)
+
+
+def update_ledgers(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    block = f"{LEDGERS_BEGIN}\n\n{ledger_columns_markdown()}\n{LEDGERS_END}"
+    text, n = re.subn(re.escape(LEDGERS_BEGIN) + ".*?" + re.escape(LEDGERS_END), lambda _: block, text, flags=re.S)
+    if n != 1:
+        raise ValueError(f"{path} 中缺少标记 {LEDGERS_BEGIN} … {LEDGERS_END}")
+    path.write_text(text, encoding="utf-8")
 
 
 def update(path: Path) -> None:

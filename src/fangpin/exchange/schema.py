@@ -46,8 +46,13 @@ def _field_schema(f: Field) -> dict:
 
 
 def json_schema() -> dict:
+    """The format's schema: the registry's sheets, then every ledger's (fangpin.ledgers), each a top-level array; a
+    file carries the sheets of one workbook."""
+    from fangpin.ledgers.catalog import LEDGERS
+
     sheets = {}
-    for sheet in SHEETS:
+    for sheet in (*SHEETS, *(s for ledger in LEDGERS.values() for s in ledger.catalog.sheets)):
+        assert sheet.key not in sheets, f"sheet key {sheet.key} used twice"
         sheets[sheet.key] = {
             "title": sheet.title,
             "description": sheet.description,

@@ -66,5 +66,10 @@ class Ledger:
         by_key = {b.sheet.key: b.sheet for b in self.bindings}
         return Catalog(self.key, self.title, tuple(by_key.values()), tuple(by_key[k] for k in self.order))
 
+    @property
+    def package(self) -> str:
+        """The domain app's package (fangpin.funds): its checks.yaml, measures.py and demo.py sit beside ledger.py."""
+        return self.bindings[0].model.__module__.rsplit(".", 1)[0]
+
     def binding(self, sheet_key: str) -> Binding:
         return next(b for b in self.bindings if b.sheet.key == sheet_key)

@@ -1,11 +1,26 @@
-"""Every ledger the system keeps, by key (each declared in its domain app's ledger.py)."""
+"""Every ledger the system keeps, by key: each installed domain app with a `ledger.py` declares one (its LEDGER), in
+the order of INSTALLED_APPS. Read once the apps are loaded (pages, API, jobs, commands)."""
 from __future__ import annotations
 
-from fangpin.funds.ledger import LEDGER as FUNDS
+import importlib
+import importlib.util
+
+from django.apps import apps
 
 from .base import Ledger
 
-LEDGERS: dict[str, Ledger] = {ledger.key: ledger for ledger in (FUNDS,)}
+
+def _discover() -> dict[str, Ledger]:
+    out = {}
+    for app in apps.get_app_configs():
+        if importlib.util.find_spec(f"{app.name}.ledger") is not None:
+            ledger = getattr(importlib.import_module(f"{app.name}.ledger"), "LEDGER", None)
+            if isinstance(ledger, Ledger):  # payments.ledger is the payment ledger's module, not a declaration
+                out[ledger.key] = ledger
+    return out
+
+
+LEDGERS: dict[str, Ledger] = _discover()
 
 
 def get(key: str) -> Ledger:

@@ -140,16 +140,14 @@ def checks_of(ledger_key: str) -> tuple[Check, ...]:
     ledger = LEDGERS[ledger_key]
     if not ledger.checks:
         return ()
-    module = importlib.import_module(ledger.bindings[0].model.__module__.rsplit(".", 1)[0] + ".ledger")
+    module = importlib.import_module(ledger.package + ".ledger")
     return load(ledger, Path(module.__file__).with_name(ledger.checks))
 
 
 def measure_of(check: Check):
     from .catalog import LEDGERS
 
-    ledger = LEDGERS[check.ledger]
-    package = ledger.bindings[0].model.__module__.rsplit(".", 1)[0]
-    return getattr(importlib.import_module(f"{package}.measures"), check.measure)
+    return getattr(importlib.import_module(f"{LEDGERS[check.ledger].package}.measures"), check.measure)
 
 
 def judge(check: Check, subject: Subject, year: int, on: dt.date, ratio_on) -> Finding:

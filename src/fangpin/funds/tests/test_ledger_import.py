@@ -163,3 +163,19 @@ def test_stage_on_a_date():
     assert p.stage_on(dt.date(2024, 2, 29)) == "announced"
     assert p.stage_on(dt.date(2025, 1, 1)) == "started"
 
+
+
+def test_the_export_is_valid_against_the_formats_json_schema(world, tmp_path):
+    import jsonschema
+
+    from fangpin.exchange.schema import json_schema
+
+    doc = _doc(fund_projects=[PROJECT, ROAD], fund_allocations=ALLOCATIONS, fund_expenditures=EXPENDITURES)
+    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    out = io.StringIO()
+    exporter.write_json(world.county, LEDGER, out)
+    jsonschema.validate(json.loads(out.getvalue()), json_schema(), format_checker=jsonschema.FormatChecker())
+    bad = {**_export(world.county), "format": "fangpin-exchange", "version": "1.0"}
+    bad["fund_projects"][0]["kind"] = "roads"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, json_schema())
