@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -206,22 +207,28 @@ class _Import:
         return out
 
     def existing(self, binding: Binding, keys: list[tuple], lock: bool = False) -> dict:
-        """key -> (instance, division code) of the upsert sheet's rows already stored."""
+        """key -> (instance, division code) of the upsert sheet's rows already stored. A key's columns are the
+        sheet's `keys`; a reference among them is matched on its target's lookup value (a station's code)."""
         model, sheet = binding.model, binding.sheet
-        assert len(sheet.keys) == 1, "upsert sheets are keyed by one column"
-        key_field = binding.model_field(sheet.keys[0])
+        paths = [_lookup_path(binding, k) for k in sheet.keys]
         area_path = access.SCOPE_PATHS[model._meta.label_lower]
         out = {}
         for i in range(0, len(keys), CHUNK):
-            qs = model.objects.filter(**{f"{key_field}__in": [k[0] for k in keys[i:i + CHUNK]]})
+            chunk = keys[i:i + CHUNK]
+            if len(paths) == 1:
+                qs = model.objects.filter(**{f"{paths[0]}__in": [k[0] for k in chunk]})
+            else:
+                match = Q()
+                for k in chunk:
+                    match |= Q(**dict(zip(paths, k)))
+                qs = model.objects.filter(match)
             if lock:
                 qs = qs.select_for_update()
-            for obj in qs:
-                code = obj
-                for part in area_path.split("__"):
-                    code = getattr(code, part)
-                out[(getattr(obj, key_field),)] = (obj, code)
-        return out
+            for obj, *stored in qs.values_list("pk", *paths, area_path):
+                key, code = tuple(stored[:-1]), stored[-1]
+                out[key] = (obj, code)
+        objs = model.objects.in_bulk([pk for pk, _ in out.values()])
+        return {key: (objs[pk], code) for key, (pk, code) in out.items()}
 
     def check_existing(self, state: _Sheet) -> None:
         sheet = state.binding.sheet
@@ -323,6 +330,13 @@ class _Import:
             obj.full_clean(validate_unique=False, validate_constraints=False)
         bulk_create_with_history(objs, model, batch_size=CHUNK, default_user=self.user,
                                  default_change_reason=self.reason)
+
+
+def _lookup_path(binding: Binding, key: str) -> str:
+    ref = binding.refs.get(key)
+    if ref is None:
+        return key
+    return f"{ref.field}_id" if ref.is_place else f"{ref.field}__{ref.by}"
 
 
 def _chunks(items: list, n: int = CHUNK):

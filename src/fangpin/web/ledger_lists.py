@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from django import forms
 from django.urls import reverse
 
+from fangpin.accounts.masking import id_number_for
 from fangpin.ledgers import catalog, selectors
 from fangpin.ledgers.base import Binding, Ledger
 from fangpin.lib import divisions, listing
@@ -27,19 +28,29 @@ def _yuan(fen):
 
 
 def _display(binding: Binding, f):
+    """(row object, user) -> the cell: a place by its name, a person by name and ID number as the role may see it,
+    another row by its name, a code by its label."""
     ref = binding.refs.get(f.key)
     if ref is not None:
-        def show(o, name=ref.field):
+        def show(o, user, name=ref.field):
             target = getattr(o, name)
-            return "" if target is None else unit_label(target) if ref.is_place else str(target)
+            if target is None:
+                return ""
+            if ref.is_place:
+                return unit_label(target)
+            if ref.by == "id_number":
+                return f"{target.name}（{id_number_for(user, target.id_number)}）"
+            return str(target)
         return show
     if f.type == "enum":
-        return lambda o, k=f.key: getattr(o, f"get_{k}_display")()
+        return lambda o, user, k=f.key: getattr(o, f"get_{k}_display")()
     if f.type == "money":
-        return lambda o, k=f.key: _yuan(getattr(o, k))
+        return lambda o, user, k=f.key: _yuan(getattr(o, k))
     if f.type == "boolean":
-        return lambda o, k=f.key: "是" if getattr(o, k) else "否"
-    return lambda o, k=f.key: getattr(o, k)
+        return lambda o, user, k=f.key: "是" if getattr(o, k) else "否"
+    if f.type == "id_number":
+        return lambda o, user, k=f.key: id_number_for(user, getattr(o, k))
+    return lambda o, user, k=f.key: getattr(o, k)
 
 
 def _order(binding: Binding, key: str) -> tuple[str, ...]:
@@ -57,7 +68,7 @@ def columns(binding: Binding) -> list[listing.Column]:
     out = []
     for f in binding.sheet.fields:
         shown = _display(binding, f)
-        out.append(listing.Column(f.key, f.excel_header, lambda r, shown=shown: shown(r["obj"]), _order(binding, f.key),
+        out.append(listing.Column(f.key, f.excel_header, lambda r, shown=shown: shown(r["obj"], r["user"]), _order(binding, f.key),
                                   num=f.type in ("money", "integer", "decimal"), width=24 if f.type == "place" else 14))
     return out
 
@@ -70,7 +81,7 @@ def queryset(user, binding: Binding, params: dict):
 def _rows(ledger: Ledger, binding: Binding):
     def rows(user, records: Iterable) -> Iterator[dict]:
         for o in records:
-            yield {"obj": o, "url": reverse("ledger_entry", args=[ledger.key, binding.sheet.key, o.pk])}
+            yield {"obj": o, "user": user, "url": reverse("ledger_entry", args=[ledger.key, binding.sheet.key, o.pk])}
     return rows
 
 

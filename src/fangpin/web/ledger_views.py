@@ -98,14 +98,14 @@ def ledger_entry(request, key: str, sheet: str, pk: int):
         raise Http404("没有该台账") from None
     obj = selectors.entry(request.user, binding, pk)
     spec = ledger_lists.SPECS[f"ledger:{key}:{sheet}"]
-    row = {"obj": obj}
+    row = {"obj": obj, "user": request.user}
     fields = [(c.header, _shown(c.value(row))) for c in spec.columns]
     kids = []
     for child, objs in selectors.children(request.user, ledger, binding, obj):
         child_spec = ledger_lists.SPECS[f"ledger:{key}:{child.sheet.key}"]
         cols = [c for c in child_spec.columns if c.key != child.parent]
         kids.append({"title": child.sheet.title, "headers": [c.header for c in cols],
-                     "rows": [[_shown(c.value({"obj": o})) for c in cols] for o in objs]})
+                     "rows": [[_shown(c.value({"obj": o, "user": request.user})) for c in cols] for o in objs]})
     year, on = _year_and_date(request)
     year = getattr(obj, "year", year)
     url = request.path
