@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fangpin.payments",
     "fangpin.ledgers",
     "fangpin.funds",
+    "fangpin.consumption",
 ]
 
 MIDDLEWARE = [

@@ -36,6 +36,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 LEDGER_KEEPERS: dict[str, frozenset[str]] = {
     "funds": frozenset({Role.COUNTY_BUREAU}),
     "rectification": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
+    "consumption": frozenset({Role.COUNTY_BUREAU}),
 }
 
 # How each scoped model reaches a division code.
@@ -65,6 +66,8 @@ SCOPE_PATHS: dict[str, str] = {
     "funds.project": "org_unit_id",
     "funds.allocation": "project__org_unit_id",
     "funds.expenditure": "project__org_unit_id",
+    "consumption.unit": "org_unit_id",
+    "consumption.purchase": "unit__org_unit_id",
 }
 
 # The level at which a role decides in the approval procedure (识别纳入、风险消除), in order.
