@@ -82,3 +82,51 @@ def test_pages_do_not_run_more_queries_with_more_data(world, who):
     after["enterprise_in_force"] = count(client, f"/enterprises/{employer.pk}/?as_of=2025-06-30")
     grown = {k: (before[k], after[k]) for k in before if after[k] > before[k]}
     assert grown == {}, f"queries grow with the data: {grown}"
+
+
+def grow_ledgers(n: int) -> None:
+    """n more projects in 双碾村, each with funds allocated and spent (one a work-for-relief project), and n more units
+    with a year's purchases."""
+    from fangpin.consumption.models import Purchase, Unit
+    from fangpin.funds.models import Allocation, Expenditure, Project
+
+    for _ in range(n):
+        i = next(_seq)
+        p = Project.objects.create(code=f"Q-{i}", name=f"项目{i}", year=2025, org_unit_id=SHUANGNIAN_CUN,
+                                   kind="infrastructure" if i % 2 else "industry",
+                                   relief_mode="dedicated" if i % 2 else "none", stored_on=dt.date(2025, 1, 2),
+                                   announced_on=dt.date(2025, 1, 9), started_on=dt.date(2025, 2, 1),
+                                   completed_on=dt.date(2025, 9, 1))
+        for source in ("central", "county"):
+            Allocation.objects.create(project=p, source=source, fund_kind="linkage", amount=100_000,
+                                      allocated_on=dt.date(2025, 2, 1))
+            Expenditure.objects.create(project=p, source=source, fund_kind="linkage", amount=50_000,
+                                       paid_on=dt.date(2025, 6, 1), labour=bool(i % 2))
+        u = Unit.objects.create(credit_code=creditcode.make("140603", f"MA{i:07d}"), name=f"单位{i}", level="county",
+                                org_unit_id=SHUANGNIAN_CUN[:9] + "000", five_entries=True, canteen=True,
+                                assisting=True, assisted_village_id=SHUANGNIAN_CUN)
+        Purchase.objects.create(unit=u, year=2025, canteen_total=100, canteen_directed=20, farm_total=100,
+                                farm_832=10, welfare_budget=100, welfare_bought=30, bulk_bought=1_000_000)
+
+
+@pytest.mark.parametrize("who", ["clerk", "county"])
+def test_ledger_pages_do_not_run_more_queries_with_more_rows(world, who):
+    from fangpin.funds.models import Allocation, Project
+
+    client = Client()
+    client.force_login(getattr(world, who))
+    grow_ledgers(2)
+    pages = ["/ledgers/", "/ledgers/funds/?year=2025&on=2025-12-31", "/ledgers/funds/fund_projects/",
+             "/ledgers/funds/fund_allocations/?year=2025", "/ledgers/consumption/?year=2025&on=2025-12-31",
+             "/ledgers/consumption/consumption_purchases/", "/api/ledgers/funds/fund_projects",
+             "/api/ledgers/funds/checks?year=2025&on=2025-12-31", "/api/ledgers/consumption/checks?year=2025"]
+    first = Project.objects.order_by("pk").first()
+    before = {url: count(client, url) for url in pages}
+    before["entry"] = count(client, f"/ledgers/funds/fund_projects/{first.pk}/?on=2025-12-31")
+    grow_ledgers(10)
+    Allocation.objects.create(project=first, source="province", fund_kind="linkage", amount=1,
+                              allocated_on=dt.date(2025, 2, 2))
+    after = {url: count(client, url) for url in pages}
+    after["entry"] = count(client, f"/ledgers/funds/fund_projects/{first.pk}/?on=2025-12-31")
+    grown = {k: (before[k], after[k]) for k in before if after[k] > before[k]}
+    assert grown == {}, f"queries grow with the data: {grown}"
