@@ -49,9 +49,25 @@ class Check:
     quote: str
     params: dict = field(default_factory=dict, hash=False)
     reading: str = ""  # where the seed's wording left a choice, the one made
+    in_force: tuple[dt.date, dt.date] | None = None  # the seed's period: the check asks of the years it overlaps
 
     def applies_to(self, code: str) -> bool:
         return any(code.startswith(r) for r in self.regions)
+
+    def applies_in(self, year: int) -> bool:
+        if self.in_force is None:
+            return True
+        start, end = self.in_force
+        return start.year <= year <= end.year
+
+    @property
+    def period_text(self) -> str:
+        if self.in_force is None:
+            return "长期"
+        start, end = self.in_force
+        if start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+            return f"{start.year}年"
+        return f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
 
     @property
     def target_text(self) -> str:
@@ -117,6 +133,10 @@ def _fraction(value) -> Fraction:
     return Fraction(str(value))
 
 
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
 def load(ledger: Ledger, path: Path) -> tuple[Check, ...]:
     doc = load_yaml(path)
     out = []
@@ -126,10 +146,12 @@ def load(ledger: Ledger, path: Path) -> tuple[Check, ...]:
                              for m in c["schedule"])
         else:
             schedule = (Milestone((12, 31), _fraction(c["at_least"])),)
+        period = c.get("in_force")
+        in_force = (_date(period["from"]), _date(period["to"])) if period else None
         out.append(Check(id=c["id"], label=c["label"], ledger=ledger.key, measure=c["measure"], per=c.get("per", "unit"),
                          level=c.get("level", "county"), schedule=schedule, regions=tuple(str(r) for r in c["regions"]),
                          seed=c["seed"], clause=c["clause"], quote=c["quote"], params=c.get("params") or {},
-                         reading=c.get("reading", "")))
+                         reading=c.get("reading", ""), in_force=in_force))
     return tuple(out)
 
 
@@ -184,7 +206,9 @@ def _measure_params(check: Check) -> dict:
 
 def evaluate(check: Check, *, units, year: int, on: dt.date) -> list[Finding]:
     """The check's findings over `units` (the OrgUnits of the area asked about, at the check's level) for the
-    year, as of `on`; rows outside the seed's regions are not judged."""
+    year, as of `on`; rows outside the seed's regions, and years outside its period, are not judged."""
+    if not check.applies_in(year):
+        return []
     fn = measure_of(check)
     out = []
     if check.per == "unit":
@@ -198,6 +222,16 @@ def evaluate(check: Check, *, units, year: int, on: dt.date) -> list[Finding]:
             for subject, ratio_on in fn(unit.code, year, on, **_measure_params(check)):
                 if check.applies_to(subject.code):
                     out.append(judge(check, subject, year, on, ratio_on))
+    return out
+
+
+def years_in_force(ledger_key: str, area) -> set[int]:
+    """The years some check of the ledger asks of `area` (a check without a period: every year, None in the set)."""
+    out = set()
+    for check in checks_of(ledger_key):
+        if not any(area.code.startswith(r) or r.startswith(area.prefix) for r in check.regions):
+            continue
+        out |= {None} if check.in_force is None else set(range(check.in_force[0].year, check.in_force[1].year + 1))
     return out
 
 

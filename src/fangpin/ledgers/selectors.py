@@ -65,6 +65,15 @@ def area_unit(user, code: str | None) -> OrgUnit:
     return user.org_unit
 
 
+def default_year(ledger: Ledger, area: OrgUnit, year: int) -> int:
+    """`year`, or, when no check of the ledger asks anything of the area that year, the latest earlier year one does."""
+    years = checks.years_in_force(ledger.key, area)
+    if None in years or year in years:
+        return year
+    earlier = [y for y in years if y < year]
+    return max(earlier) if earlier else year
+
+
 def findings(user, ledger: Ledger, *, area: OrgUnit, year: int, on: dt.date) -> list[checks.Finding]:
     access.require(user, "ledgers.read")
     return checks.for_area(ledger.key, area, year=year, on=on)

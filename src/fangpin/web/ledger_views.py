@@ -60,11 +60,15 @@ def ledger_home(request, key: str):
     ledger = catalog.get(key)
     year, on = _year_and_date(request)
     area = selectors.area_unit(request.user, request.GET.get("area"))
+    fallback = None
+    if not request.GET.get("year"):  # the latest year a check asks of the area, if none asks of this one
+        fallback = selectors.default_year(ledger, area, year)
+        year, fallback = (fallback, year) if fallback != year else (year, None)
     found = selectors.findings(request.user, ledger, area=area, year=year, on=on)
     summary = {s: sum(1 for f in found if f.status == s) for s in checks.STATUS_LABELS}
     return render(request, "ledgers/home.html", {
         "ledger": ledger, "findings": found, "summary": [(checks.STATUS_LABELS[s], n, s) for s, n in summary.items()],
-        "year": year, "on": on, "area": area, "counts": selectors.counts(request.user, ledger),
+        "year": year, "on": on, "area": area, "fallback": fallback, "counts": selectors.counts(request.user, ledger),
         "keeps": access.can_keep(request.user, ledger.key),
         "checks": [(c, names.region_names(c.regions)) for c in checks.checks_of(ledger.key)],
         "jobs": jobs.jobs_recent(user=request.user, ledger=ledger.key), "form": ImportForm()})

@@ -155,3 +155,19 @@ def test_a_check_is_not_judged_outside_its_seeds_region(world):
     pinglu = OrgUnit.objects.get(code="140603000000")
     assert {f.check.id for f in checks.for_area("funds", pinglu, year=2024, on=D(2024, 12, 31))} == {
         "district_industry_share", "integrated_industry_share"}
+
+
+@pytest.mark.django_db
+def test_a_check_asks_only_in_the_years_of_its_seed(world):
+    """双发〔2022〕67号 runs to 31 December 2025: a 2026 project is not judged by it; 湖南十条's "今年" is 2022."""
+    cattle = _project("A26", SHUANGNIAN_CUN)
+    Project.objects.filter(pk=cattle.pk).update(year=2026)
+    _allocate(cattle, "county", 100, on=D(2026, 2, 1))
+    unit = OrgUnit.objects.get(code=SHUANGNIAN)
+    assert checks.for_area("funds", unit, year=2026, on=D(2026, 12, 31)) == []
+    assert {f.check.id for f in checks.for_area("funds", unit, year=2025, on=D(2025, 12, 31))} == {
+        "district_industry_share", "integrated_industry_share"}
+    hunan = _check("spending_progress")
+    assert hunan.applies_in(2022) and not hunan.applies_in(2023) and hunan.period_text == "2022年"
+    assert _check("district_industry_share").period_text == "2022-08-12至2025-12-31"
+    assert checks.years_in_force("funds", unit) == {2022, 2023, 2024, 2025}

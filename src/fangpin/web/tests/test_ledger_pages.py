@@ -78,3 +78,10 @@ def test_import_through_the_job_page(world):
     page = c.get(r.url).content.decode()
     assert "已填“开工日期”，应先填“公示日期”" in page and "未写入任何数据" in page
     assert not Project.objects.exists()
+
+
+def test_without_a_check_this_year_the_page_shows_the_latest_year_one_asks(world, funds):
+    page = _client(world.county).get("/ledgers/funds/?on=2026-12-01").content.decode()
+    assert "2026年度没有适用于平鲁区的检查项" in page and "政策检查：平鲁区，2025年度" in page
+    asked = _client(world.county).get("/ledgers/funds/?year=2026&on=2026-12-01").content.decode()
+    assert "本区域没有适用的检查项" in asked and "year-fallback" not in asked
