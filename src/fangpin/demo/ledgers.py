@@ -28,7 +28,8 @@ def ensure_ledgers(today: dt.date | None = None, seed: int = 2026) -> dict[str, 
     for key, ledger in catalog.LEDGERS.items():
         if importlib.util.find_spec(f"{ledger.package}.demo") is None:
             continue
-        build = importlib.import_module(f"{ledger.package}.demo").build
+        module = importlib.import_module(f"{ledger.package}.demo")
+        build = getattr(module, f"build_{key}", None) or module.build  # an app of several ledgers: one build each
         for county_code, username in BUREAUS.items():
             user = User.objects.filter(username=username).first()
             if user is None:

@@ -43,6 +43,8 @@ class Binding:
     refs: dict[str, Ref] = field(default_factory=dict)
     mode: str = "upsert"
     parent: str = ""  # replace: the column naming the parent
+    parent_with: tuple[str, ...] = ()  # replace: plain columns that, with the parent, name the rows replaced (a year)
+    unique: tuple[str, ...] = ()  # replace: the columns no two rows of a file may share (an entity's household and way)
     order: tuple[str, ...] = ("pk",)  # the export's order
     # (row, today) -> [(column, message)]: the row's own rules beyond each cell's type (dates in order, sums)
     problems: Callable[[dict, dt.date], list[tuple[str, str]]] | None = None
@@ -60,6 +62,7 @@ class Ledger:
     bindings: tuple[Binding, ...]  # in check order: a sheet after the sheets it refers to
     order: tuple[str, ...] = ()  # the sheets' keys in the workbook, where not the check order
     checks: str = ""  # the YAML file of the ledger's checks, beside its ledger.py
+    pages: tuple[tuple[str, str], ...] = ()  # (key, title) of further lists of the ledger (web.ledger_lists.SPECS)
 
     @property
     def catalog(self) -> Catalog:

@@ -50,6 +50,13 @@ class Check:
     params: dict = field(default_factory=dict, hash=False)
     reading: str = ""  # where the seed's wording left a choice, the one made
     in_force: tuple[dt.date, dt.date] | None = None  # the seed's period: the check asks of the years it overlaps
+    count_unit: str = ""  # a target that is a number, not a share (社员20人以上): its unit; the measure's ratio is n / 1
+
+    def figure(self, value: Fraction | None) -> str:
+        """A measured value or a target as the check states it: a share in percent, or a count with its unit."""
+        if not self.count_unit or value is None:
+            return percent(value)
+        return f"{value.numerator if value.denominator == 1 else float(value)}{self.count_unit}"
 
     def applies_to(self, code: str) -> bool:
         return any(code.startswith(r) for r in self.regions)
@@ -71,7 +78,9 @@ class Check:
 
     @property
     def target_text(self) -> str:
-        return "，".join(f"{m.month_day[0]}月{m.month_day[1]}日不低于{percent(m.at_least)}" for m in self.schedule)
+        if self.per == "row":  # judged on the row's own date, not the calendar's
+            return f"不低于{self.figure(self.schedule[-1].at_least)}"
+        return "，".join(f"{m.month_day[0]}月{m.month_day[1]}日不低于{self.figure(m.at_least)}" for m in self.schedule)
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,8 @@ class Ratio:
 
     def text(self) -> str:
         show = (lambda v: f"{money.fen_to_yuan(v):,.2f}元") if self.unit == "fen" else (lambda v: f"{v:,}")
+        if not self.denominator_label:  # a count (n / 1): the figure alone
+            return f"{self.numerator_label}{show(self.numerator)}"
         out = f"{self.numerator_label}{show(self.numerator)}，{self.denominator_label}{show(self.denominator)}"
         return out + (f"，占{percent(self.value)}" if self.value is not None else "")
 
@@ -119,7 +130,7 @@ class Finding:
 
     @property
     def value_text(self) -> str:
-        return percent(self.ratio.value) if self.ratio is not None else "—"
+        return self.check.figure(self.ratio.value) if self.ratio is not None else "—"
 
 
 def percent(value: Fraction | None) -> str:
@@ -151,7 +162,7 @@ def load(ledger: Ledger, path: Path) -> tuple[Check, ...]:
         out.append(Check(id=c["id"], label=c["label"], ledger=ledger.key, measure=c["measure"], per=c.get("per", "unit"),
                          level=c.get("level", "county"), schedule=schedule, regions=tuple(str(r) for r in c["regions"]),
                          seed=c["seed"], clause=c["clause"], quote=c["quote"], params=c.get("params") or {},
-                         reading=c.get("reading", ""), in_force=in_force))
+                         reading=c.get("reading", ""), in_force=in_force, count_unit=c.get("count_unit", "")))
     return tuple(out)
 
 
@@ -187,16 +198,17 @@ def judge(check: Check, subject: Subject, year: int, on: dt.date, ratio_on) -> F
         when = check.params.get("due_text", "完工时") if check.per == "row" else f"{upcoming.on(year):%Y-%m-%d}"
         now = ratio.text() if ratio.denominator else "尚无数据"
         return Finding(check, subject, year, on, PENDING, ratio, upcoming.at_least, None,
-                       f"{subject.label}：截至{on:%Y-%m-%d}，{now}；应于{when}不低于{percent(upcoming.at_least)}{cite}")
+                       f"{subject.label}：截至{on:%Y-%m-%d}，{now}；应于{when}不低于{check.figure(upcoming.at_least)}{cite}")
     day, milestone = passed[-1]
     ratio = ratio_on(day)
     if not ratio.denominator:
         return Finding(check, subject, year, on, NO_DATA, ratio, milestone.at_least, day,
-                       f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.denominator_label}为0，无从计算{cite}")
+                       f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.denominator_label or ratio.numerator_label + '未填'}"
+                       f"{'为0' if ratio.denominator_label else ''}，无从计算{cite}")
     met = ratio.value >= milestone.at_least
     verdict = "不低于" if met else "低于"
     return Finding(check, subject, year, on, MET if met else MISSED, ratio, milestone.at_least, day,
-                   f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.text()}，{verdict}{percent(milestone.at_least)}"
+                   f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.text()}，{verdict}{check.figure(milestone.at_least)}"
                    f"{cite}：{STATUS_LABELS[MET if met else MISSED]}")
 
 

@@ -145,10 +145,11 @@ class _Import:
             for key, message in binding.problems(t, self.today):
                 self.problem(sheet, row.number, key, t.get(key), message)
                 ok = False
-        if binding.mode == "upsert":
-            key = tuple(t.get(k) for k in sheet.keys)
+        unique = sheet.keys if binding.mode == "upsert" else binding.unique
+        if unique:
+            key = tuple(t.get(k) for k in unique)
             if key in state.keys:
-                self.problem(sheet, row.number, sheet.keys[0], key[0], f"与第{state.keys[key]}行重复")
+                self.problem(sheet, row.number, unique[0], key[0], f"与第{state.keys[key]}行重复")
                 ok = False
             else:
                 state.keys[key] = row.number
@@ -316,12 +317,19 @@ class _Import:
                                      default_user=self.user, default_change_reason=self.reason)
 
     def write_replace(self, state: _Sheet, refs: dict) -> None:
+        """A parent's rows (of the years `parent_with` names, if any) in the user's area are replaced by the file's:
+        a parent's rows kept by another area (an entity's households in another county) stay."""
         binding = state.binding
         parent = binding.refs[binding.parent]
         parents = set(refs[binding.parent].values())
         model = binding.model
+        named = {(refs[binding.parent][r.typed[binding.parent]], *(r.typed.get(k) for k in binding.parent_with))
+                 for r in state.rows}
+        ours = access.subtree(access.SCOPE_PATHS[model._meta.label_lower], self.prefix)
         for i, chunk in enumerate(_chunks(sorted(parents))):
-            for obj in model.objects.filter(**{f"{parent.field}_id__in": chunk}).select_for_update():
+            for obj in model.objects.filter(ours, **{f"{parent.field}_id__in": chunk}).select_for_update(of=("self",)):
+                if (getattr(obj, f"{parent.field}_id"), *(getattr(obj, k) for k in binding.parent_with)) not in named:
+                    continue
                 obj._history_user = self.user
                 obj._change_reason = self.reason
                 obj.delete()  # one by one, so each leaves its history row
