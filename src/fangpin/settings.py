@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fangpin.ledgers",
     "fangpin.funds",
     "fangpin.consumption",
+    "fangpin.industry",
 ]
 
 MIDDLEWARE = [

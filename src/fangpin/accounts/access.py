@@ -37,6 +37,8 @@ LEDGER_KEEPERS: dict[str, frozenset[str]] = {
     "funds": frozenset({Role.COUNTY_BUREAU}),
     "rectification": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
     "consumption": frozenset({Role.COUNTY_BUREAU}),
+    "linkage": frozenset({Role.COUNTY_BUREAU}),
+    "five_haves": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
 }
 
 # How each scoped model reaches a division code.
@@ -68,6 +70,10 @@ SCOPE_PATHS: dict[str, str] = {
     "funds.expenditure": "project__org_unit_id",
     "consumption.unit": "org_unit_id",
     "consumption.purchase": "unit__org_unit_id",
+    "industry.linkentity": "enterprise__org_unit_id",
+    "industry.link": "household__village_id",
+    "industry.villagehaves": "village_id",
+    "industry.householdhaves": "household__village_id",
 }
 
 # The level at which a role decides in the approval procedure (识别纳入、风险消除), in order.
