@@ -105,3 +105,7 @@ def spec(ledger: Ledger, binding: Binding) -> ListSpec:
 
 SPECS: dict[str, ListSpec] = {s.key: s for ledger in catalog.LEDGERS.values() for s in
                               (spec(ledger, b) for b in ledger.bindings)}
+
+from .haves_lists import SPECS as HAVES_SPECS  # noqa: E402  the five-haves gap lists, served like a sheet's list
+
+SPECS.update(HAVES_SPECS)

@@ -185,6 +185,16 @@ CASES = [
          data=lambda h: {"file": ledger_file()},
          changed=lambda h: __import__("fangpin.funds.models", fromlist=["Project"]).Project.objects.filter(
              code="M-PROJECT").exists()),
+    Case("ledger_home", "get", lambda h: "/ledgers/linkage/", READ_ROLES, label="linkage"),
+    Case("ledger_home", "get", lambda h: "/ledgers/five_haves/", READ_ROLES, label="five haves"),
+    Case("ledger_list", "get", lambda h: "/ledgers/linkage/linkage_links/", READ_ROLES, label="linkage"),
+    Case("ledger_list", "get", lambda h: "/ledgers/five_haves/village_gaps/", READ_ROLES, label="five-haves gaps"),
+    Case("ledger_list", "get", lambda h: "/ledgers/five_haves/household_gaps/?format=xlsx", READ_ROLES,
+         label="five-haves gaps xlsx"),
+    Case("ledger_entry", "get", lambda h: f"/ledgers/linkage/linkage_entities/{h['link_entity'].pk}/", READERS_HERE,
+         label="linkage"),
+    Case("ledger_import", "get", lambda h: "/ledgers/five_haves/import/", {"county", "township", "other_county"},
+         label="five haves"),
     Case("export", "get", lambda h: "/export/", READ_ROLES),
     Case("export_jobs", "get", lambda h: "/exports/", LOGGED_IN),  # each user's own exports only
     Case("export_job_file", "get", lambda h: f"/exports/{clerk_export(h).pk}.xlsx", {"clerk"},
@@ -337,6 +347,7 @@ CASES = [
     Case("api:ledger_checks", "get", lambda h: f"/api/ledgers/funds/checks?area={SHUANGNIAN_CUN}", READERS_HERE,
          label="a village's checks"),
     Case("api:ledger_rows", "get", lambda h: "/api/ledgers/funds/fund_projects", READ_ROLES),
+    Case("api:ledger_checks", "get", lambda h: "/api/ledgers/five_haves/checks", READ_ROLES, label="five haves"),
     Case("api:ledger_import", "post", lambda h: "/api/ledgers/funds/imports", {"county"},
          data=lambda h: {"file": ledger_file()},
          changed=lambda h: __import__("fangpin.funds.models", fromlist=["Project"]).Project.objects.filter(
@@ -461,7 +472,12 @@ def matrix_data(world, households) -> dict:
 
     project = Project.objects.create(code="M-1", name="矩阵产业项目", year=2024, org_unit_id=SHUANGNIAN_CUN,
                                      kind="industry", stored_on=dt.date(2024, 1, 2))
-    return {**households, "project": project, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
+    from fangpin.industry.models import LinkEntity
+
+    link_entity = LinkEntity.objects.create(year=2024, enterprise=Enterprise.objects.create(
+        credit_code=creditcode.make("140603", "MA0000003"), name="双碾村种养专业合作社", kind="cooperative",
+        org_unit_id=SHUANGNIAN_CUN))
+    return {**households, "project": project, "link_entity": link_entity, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
             "case": case, "cadre": cadre}
 
 
