@@ -64,12 +64,12 @@ def absorbed_share(code: str, year: int, on: dt.date, *, kinds=(), years=()):
 
 # -- five haves ---------------------------------------------------------------------------------------------------
 
-def _villages(code: str, year: int, day: dt.date):
-    """The area's judged villages with their flags and their households' tallies (three queries)."""
+def _villages(code: str, year: int, day: dt.date, households: bool):
+    """The area's judged villages with their flags, and their households' tallies if asked (one query each)."""
     prefix = divisions.prefix(code)
     villages = haves.population_villages(OrgUnit.objects.filter(access.subtree("code", prefix)), year)
     flagged = list(haves.village_flags(villages.select_related("parent"), year, day).order_by("code"))
-    tallies = haves.tallies(Household.objects.filter(access.subtree("village_id", prefix)), year, day)
+    tallies = haves.tallies(Household.objects.filter(access.subtree("village_id", prefix)), year, day) if households else {}
     return [(v, tallies.get(v.code, haves.VillageTally())) for v in flagged]
 
 
@@ -78,9 +78,9 @@ def _village_subject(v: OrgUnit, year: int, on: dt.date) -> Subject:
     return Subject(f"{v.parent.name}{v.name}", v.code, url, due=haves.as_of(year, on))
 
 
-def _five_haves(code: str, year: int, on: dt.date, ratio_of):
+def _five_haves(code: str, year: int, on: dt.date, ratio_of, households: bool = True):
     day = haves.as_of(year, on) or on
-    for v, tally in _villages(code, year, day):
+    for v, tally in _villages(code, year, day, households):
         yield _village_subject(v, year, on), _fixed(ratio_of(v, tally))
 
 
@@ -90,7 +90,7 @@ def village_haves(code: str, year: int, on: dt.date):
         sources = haves.village_sources(v)
         met = [label for key, label in haves.VILLAGE_HAVES if sources[key] in haves.MET]
         return Ratio(len(met), len(haves.VILLAGE_HAVES), f"已具备（{'、'.join(met) or '无'}）", "应具备", unit="count")
-    return _five_haves(code, year, on, ratio)
+    return _five_haves(code, year, on, ratio, households=False)
 
 
 def household_haves(code: str, year: int, on: dt.date):

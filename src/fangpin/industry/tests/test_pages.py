@@ -104,3 +104,16 @@ def test_another_countys_bureau_sees_none_of_it(world, data):
     assert "双碾村委会" not in page and "没有符合条件的记录" in page
     page = client.get(f"/ledgers/five_haves/household_gaps/?year={YEAR}").content.decode()
     assert "王建国" not in page
+
+
+def test_only_villages_with_a_gap_of_their_own_or_of_a_household(county, data):
+    zhao = make_household(WUJIAYAO, "1406032032030002", head_name="钱文")  # with the fixture's 赵国平
+    VillageHaves.objects.create(village_id=WUJIAYAO, year=YEAR, leading_industry="马铃薯种植",
+                                entity_name="吴家窑农牧专业合作社")  # its cooperative is the registry's
+    for h in (zhao, *type(zhao).objects.filter(number="1406032032030001")):
+        HouseholdHaves.objects.create(household=h, year=YEAR, income_project="养羊8只", skills="初级职业农民")
+    url = f"/ledgers/five_haves/village_gaps/?year={YEAR}&gaps_only=on"
+    page = county.get(url).content.decode()
+    assert "双碾村委会" in page and "吴家窑村委会" not in page
+    HouseholdHaves.objects.filter(household=zhao).update(skills="")  # one household's gap makes the village's
+    assert "吴家窑村委会" in county.get(url).content.decode()
