@@ -48,12 +48,10 @@ def afforestation_target_share(code: str, year: int, on: dt.date):
         yield _entity_subject(e, on), _fixed(ratio)
 
 
-def absorbed_share(code: str, year: int, on: dt.date, *, kinds=(), years=()):
-    """A new-type agricultural entity's absorption of poor households (忻州 五.九: 吸纳贫困户70%以上), for the years the
-    seed applies to: a cooperative's members who are laborers of lifted and monitored households over its members; any
-    other entity's workers likewise over its workers."""
-    if years and year not in years:
-        return
+def absorbed_share(code: str, year: int, on: dt.date, *, kinds=()):
+    """A new-type agricultural entity's absorption of poor households (忻州 五.九: 吸纳贫困户70%以上): a cooperative's
+    members who are laborers of lifted and monitored households over its members; any other entity's workers likewise
+    over its workers."""
     for e in _entities(code, year, enterprise__kind__in=kinds):
         if e.enterprise.kind == EnterpriseKind.COOPERATIVE:
             ratio = Ratio(e.members_target or 0, e.members or 0, "社员中脱贫户和监测户劳动力", "社员总数", unit="count")

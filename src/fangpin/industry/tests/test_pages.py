@@ -33,7 +33,8 @@ def data(world):
                        head_name="李秀英")
     make_household(WUJIAYAO, "1406032032030001", head_name="赵国平")
     coop = enterprise(WUJIAYAO, "cooperative", "吴家窑种养专业合作社")  # 双碾村 has no cooperative of its own
-    entity = LinkEntity.objects.create(enterprise=coop, year=YEAR, members=19, members_target=12, afforestation=True)
+    # 2025: 双发〔2022〕67号's afforestation checks ask of the years to 2025
+    entity = LinkEntity.objects.create(enterprise=coop, year=2025, members=19, members_target=12, afforestation=True)
     Link.objects.create(enterprise=coop, year=YEAR, household=a, way="equity", started_on=dt.date(YEAR, 1, 1))
     VillageHaves.objects.create(village_id=SHUANGNIAN_CUN, year=YEAR, leading_industry="肉牛养殖")
     HouseholdHaves.objects.create(household=a, year=YEAR, skills="初级职业农民")
