@@ -24,6 +24,9 @@ class Ref:
     sheet: str | None = None  # the sheet of this ledger that may define the target in the same file
     area: str = ""  # how the target reaches its division code ("" when `by` is itself the code)
     missing: str = "“{}”在文件和系统中都没有登记"
+    # the targets it may name, as a filter (a loan's borrower: a member of a lifted or monitored household); another
+    # is reported as missing
+    only: dict = field(default_factory=dict, hash=False)
 
     @property
     def is_place(self) -> bool:
@@ -48,6 +51,9 @@ class Binding:
     order: tuple[str, ...] = ("pk",)  # the export's order
     # (row, today) -> [(column, message)]: the row's own rules beyond each cell's type (dates in order, sums)
     problems: Callable[[dict, dt.date], list[tuple[str, str]]] | None = None
+    # (header, (row object, today) -> value): what the list and the entry show after the sheet's columns, computed,
+    # never in the file (an item overdue, a loan's balance)
+    shown: tuple[tuple[str, Callable], ...] = ()
 
     def model_field(self, key: str) -> str:
         ref = self.refs.get(key)

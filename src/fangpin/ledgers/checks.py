@@ -5,7 +5,11 @@ A measure is a function of the ledger's domain (`measures.py` beside its ledger)
 its rows, a ratio as of a date; this module compares it with the target and says why, clause and figures included.
 
 Statuses: 达标 (met), 未达标 (missed), 未到期 (pending: the date the target must hold by has not come; the current
-figure is shown), 无数据 (the ratio's base is zero)."""
+figure is shown), 无数据 (the ratio's base is zero).
+
+A check of kind "deadline" asks a row to be done by its own day (an item rectified, a loan repaid): its measure gives
+each row with its due day and what was done by the day asked (`Done`); the row is met once done by its due day, missed
+when done late or still open after it, pending while open before it. Its ratio is 1/1 when done and 0/1 when not."""
 from __future__ import annotations
 
 import datetime as dt
@@ -28,10 +32,23 @@ STATUS_LABELS = {MET: "达标", MISSED: "未达标", PENDING: "未到期", NO_DA
 @dataclass(frozen=True)
 class Milestone:
     month_day: tuple[int, int]  # the target holds from this day of the year on
-    at_least: Fraction
+    at_least: Fraction | None = None
+    at_most: Fraction | None = None  # a ceiling (不超过, 可扩大至) instead of a floor
 
     def on(self, year: int) -> dt.date:
         return dt.date(year, *self.month_day)
+
+    @property
+    def bound(self) -> Fraction:
+        return self.at_least if self.at_least is not None else self.at_most
+
+    def meets(self, value: Fraction) -> bool:
+        return value >= self.at_least if self.at_least is not None else value <= self.at_most
+
+    def words(self, met: bool = True) -> str:
+        if self.at_least is not None:
+            return "不低于" if met else "低于"
+        return "不超过" if met else "超过"
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,8 @@ class Check:
         if not self.count_unit or value is None:
             return percent(value)
         return f"{value.numerator if value.denominator == 1 else float(value)}{self.count_unit}"
+    kind: str = "share"  # share: a ratio against its schedule; deadline: each row done by its own due day
+    target: str = ""  # the target as the page states it, where the schedule does not say it (a deadline, a ceiling)
 
     def applies_to(self, code: str) -> bool:
         return any(code.startswith(r) for r in self.regions)
@@ -78,9 +97,12 @@ class Check:
 
     @property
     def target_text(self) -> str:
+        if self.target:
+            return self.target
         if self.per == "row":  # judged on the row's own date, not the calendar's
-            return f"不低于{self.figure(self.schedule[-1].at_least)}"
-        return "，".join(f"{m.month_day[0]}月{m.month_day[1]}日不低于{self.figure(m.at_least)}" for m in self.schedule)
+            m = self.schedule[-1]
+            return f"{m.words()}{self.figure(m.bound)}"
+        return "，".join(f"{m.month_day[0]}月{m.month_day[1]}日{m.words()}{self.figure(m.bound)}" for m in self.schedule)
 
 
 @dataclass(frozen=True)
@@ -110,6 +132,15 @@ class Subject:
     code: str  # its division code
     url: str = ""
     due: dt.date | None = None  # a row's own date its target holds by (a project's completion), if any
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a deadline check measures for one row as of the day asked: the day it was done (None: not yet), how that
+    reads (已于2026-07-10销号（审核人：王五）), and what is left while it is not (尚余本金3,000.00元未还)."""
+    on: dt.date | None
+    text: str = ""
+    left: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,17 +184,25 @@ def load(ledger: Ledger, path: Path) -> tuple[Check, ...]:
     out = []
     for c in doc["checks"]:
         if "schedule" in c:
-            schedule = tuple(Milestone(tuple(int(x) for x in str(m["by"]).split("-")), _fraction(m["at_least"]))
-                             for m in c["schedule"])
+            schedule = tuple(_milestone(tuple(int(x) for x in str(m["by"]).split("-")), m) for m in c["schedule"])
+        elif c.get("kind") == "deadline":  # each row's own due day, given by the measure
+            schedule = ()
         else:
-            schedule = (Milestone((12, 31), _fraction(c["at_least"])),)
+            schedule = (_milestone((12, 31), c),)
         period = c.get("in_force")
         in_force = (_date(period["from"]), _date(period["to"])) if period else None
         out.append(Check(id=c["id"], label=c["label"], ledger=ledger.key, measure=c["measure"], per=c.get("per", "unit"),
                          level=c.get("level", "county"), schedule=schedule, regions=tuple(str(r) for r in c["regions"]),
                          seed=c["seed"], clause=c["clause"], quote=c["quote"], params=c.get("params") or {},
-                         reading=c.get("reading", ""), in_force=in_force, count_unit=c.get("count_unit", "")))
+                         reading=c.get("reading", ""), in_force=in_force, count_unit=c.get("count_unit", ""),
+                         kind=c.get("kind", "share"), target=c.get("target", "")))
     return tuple(out)
+
+
+def _milestone(month_day: tuple[int, int], spec: dict) -> Milestone:
+    if "at_most" in spec:
+        return Milestone(month_day, at_most=_fraction(spec["at_most"]))
+    return Milestone(month_day, _fraction(spec["at_least"]))
 
 
 @functools.cache
@@ -197,23 +236,48 @@ def judge(check: Check, subject: Subject, year: int, on: dt.date, ratio_on) -> F
         upcoming = next((m for m in check.schedule if check.per == "row" or m.on(year) > on), check.schedule[-1])
         when = check.params.get("due_text", "完工时") if check.per == "row" else f"{upcoming.on(year):%Y-%m-%d}"
         now = ratio.text() if ratio.denominator else "尚无数据"
-        return Finding(check, subject, year, on, PENDING, ratio, upcoming.at_least, None,
-                       f"{subject.label}：截至{on:%Y-%m-%d}，{now}；应于{when}不低于{check.figure(upcoming.at_least)}{cite}")
+        target = f"{upcoming.words()}{check.figure(upcoming.bound)}"
+        return Finding(check, subject, year, on, PENDING, ratio, upcoming.bound, None,
+                       f"{subject.label}：截至{on:%Y-%m-%d}，{now}；应于{when}{target}{cite}")
     day, milestone = passed[-1]
     ratio = ratio_on(day)
     if not ratio.denominator:
-        return Finding(check, subject, year, on, NO_DATA, ratio, milestone.at_least, day,
+        return Finding(check, subject, year, on, NO_DATA, ratio, milestone.bound, day,
                        f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.denominator_label or ratio.numerator_label + '未填'}"
                        f"{'为0' if ratio.denominator_label else ''}，无从计算{cite}")
-    met = ratio.value >= milestone.at_least
-    verdict = "不低于" if met else "低于"
-    return Finding(check, subject, year, on, MET if met else MISSED, ratio, milestone.at_least, day,
-                   f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.text()}，{verdict}{check.figure(milestone.at_least)}"
+    met = milestone.meets(ratio.value)
+    return Finding(check, subject, year, on, MET if met else MISSED, ratio, milestone.bound, day,
+                   f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.text()}，{milestone.words(met)}{check.figure(milestone.bound)}"
                    f"{cite}：{STATUS_LABELS[MET if met else MISSED]}")
 
 
+def judge_deadline(check: Check, subject: Subject, year: int, on: dt.date, done: Done) -> Finding:
+    """A row due by `subject.due` (the day itself is on time) as of `on`: met once done by then, missed when done late
+    or still open after it, pending while open before it; no due day, no data. `deed` (params) is what is due:
+    整改到位, 还清."""
+    cite = f"（{check.clause}：“{check.quote}”）"
+    deed = check.params.get("deed", "完成")
+    ratio = Ratio(1 if done.on else 0, 1, f"已{deed}", f"应{deed}", unit="count")
+    if subject.due is None:
+        why = check.params.get("no_due", "没有期限")
+        return Finding(check, subject, year, on, NO_DATA, ratio, Fraction(1), None,
+                       f"{subject.label}：{why}，无从判定{cite}")
+    head = f"{subject.label}：应于{subject.due:%Y-%m-%d}前{deed}"
+    left = done.left or f"尚未{deed}"
+    if done.on is not None:
+        met = done.on <= subject.due
+        late = "" if met else f"，逾期{(done.on - subject.due).days}天"
+        return Finding(check, subject, year, on, MET if met else MISSED, ratio, Fraction(1), min(done.on, subject.due),
+                       f"{head}，{done.text}{late}{cite}：{STATUS_LABELS[MET if met else MISSED]}")
+    if subject.due < on:
+        return Finding(check, subject, year, on, MISSED, ratio, Fraction(1), subject.due,
+                       f"{head}，截至{on:%Y-%m-%d}{left}，已逾期{(on - subject.due).days}天{cite}：{STATUS_LABELS[MISSED]}")
+    return Finding(check, subject, year, on, PENDING, ratio, Fraction(1), None,
+                   f"{head}，截至{on:%Y-%m-%d}{left}，距期限还有{(subject.due - on).days}天{cite}")
+
+
 def _measure_params(check: Check) -> dict:
-    return {k: v for k, v in check.params.items() if k != "due_text"}
+    return {k: v for k, v in check.params.items() if k not in ("due_text", "deed", "no_due")}
 
 
 def evaluate(check: Check, *, units, year: int, on: dt.date) -> list[Finding]:
@@ -230,10 +294,11 @@ def evaluate(check: Check, *, units, year: int, on: dt.date) -> list[Finding]:
             subject = Subject(unit.name, unit.code)
             out.append(judge(check, subject, year, on, lambda day, u=unit: fn(u.code, year, day, **_measure_params(check))))
     else:
+        judged = judge_deadline if check.kind == "deadline" else judge
         for unit in units:
-            for subject, ratio_on in fn(unit.code, year, on, **_measure_params(check)):
+            for subject, measured in fn(unit.code, year, on, **_measure_params(check)):
                 if check.applies_to(subject.code):
-                    out.append(judge(check, subject, year, on, ratio_on))
+                    out.append(judged(check, subject, year, on, measured))
     return out
 
 

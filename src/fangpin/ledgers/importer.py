@@ -200,7 +200,7 @@ class _Import:
         """value -> (primary key, division code) of the targets of `ref` in the database."""
         out = {}
         for i in range(0, len(values_), CHUNK):
-            qs = ref.model.objects.filter(**{f"{ref.by}__in": values_[i:i + CHUNK]})
+            qs = ref.model.objects.filter(**{f"{ref.by}__in": values_[i:i + CHUNK]}, **ref.only)
             if lock:
                 qs = qs.select_for_update()
             for pk, by, area in qs.values_list("pk", ref.by, ref.area or ref.by):

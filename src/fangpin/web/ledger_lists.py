@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 
 from fangpin.accounts.masking import id_number_for
 from fangpin.ledgers import catalog, selectors
@@ -70,6 +71,8 @@ def columns(binding: Binding) -> list[listing.Column]:
         shown = _display(binding, f)
         out.append(listing.Column(f.key, f.excel_header, lambda r, shown=shown: shown(r["obj"], r["user"]), _order(binding, f.key),
                                   num=f.type in ("money", "integer", "decimal"), width=24 if f.type == "place" else 14))
+    for i, (header, fn) in enumerate(binding.shown):  # computed, not sortable
+        out.append(listing.Column(f"shown{i}", header, lambda r, fn=fn: fn(r["obj"], timezone.localdate())))
     return out
 
 
