@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fangpin.funds",
     "fangpin.consumption",
     "fangpin.industry",
+    "fangpin.rectification",
 ]
 
 MIDDLEWARE = [

@@ -74,6 +74,7 @@ SCOPE_PATHS: dict[str, str] = {
     "industry.link": "household__village_id",
     "industry.villagehaves": "village_id",
     "industry.householdhaves": "household__village_id",
+    "rectification.problem": "org_unit_id",
 }
 
 # The level at which a role decides in the approval procedure (识别纳入、风险消除), in order.
