@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "fangpin.consumption",
     "fangpin.industry",
     "fangpin.rectification",
+    "fangpin.credit",
 ]
 
 MIDDLEWARE = [

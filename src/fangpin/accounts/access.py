@@ -39,6 +39,7 @@ LEDGER_KEEPERS: dict[str, frozenset[str]] = {
     "consumption": frozenset({Role.COUNTY_BUREAU}),
     "linkage": frozenset({Role.COUNTY_BUREAU}),
     "five_haves": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
+    "credit": frozenset({Role.COUNTY_BUREAU}),
 }
 
 # How each scoped model reaches a division code.
@@ -75,6 +76,9 @@ SCOPE_PATHS: dict[str, str] = {
     "industry.villagehaves": "village_id",
     "industry.householdhaves": "household__village_id",
     "rectification.problem": "org_unit_id",
+    "credit.loan": "member__household__village_id",
+    "credit.repayment": "loan__member__household__village_id",
+    "credit.compensation": "loan__member__household__village_id",
 }
 
 # The level at which a role decides in the approval procedure (识别纳入、风险消除), in order.

@@ -1,0 +1,43 @@
+"""The microcredit pages as a user reads them: borrowers by name and ID number as the role may see it, codes by label,
+each loan's balance and state, the checks with their clause, and a loan with its repayments and history."""
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from conftest import SHUANGNIAN_CUN, make_household
+from fangpin.credit.models import Loan, Repayment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loan(world):
+    member = make_household(SHUANGNIAN_CUN, "H1", head_name="王建国").members.get()
+    loan = Loan.objects.create(code="PLXD1", member=member, bank="平鲁区农村信用合作联社", issued_on=dt.date(2023, 3, 1),
+                               due_on=dt.date(2024, 3, 1), amount=30_000_00, rate="3.85", use="livestock")
+    Repayment.objects.create(loan=loan, repaid_on=dt.date(2023, 9, 1), principal=10_000_00)
+    return loan
+
+
+def _client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_the_list_shows_borrowers_labels_balance_and_state(world, loan):
+    page = _client(world.county).get("/ledgers/credit/credit_loans/").content.decode()
+    assert f"王建国（{loan.member.id_number}）" in page and "养殖业" in page and "30,000.00" in page
+    assert "贷款余额（元）" in page and "20,000.00" in page and "逾期" in page and "livestock" not in page
+    masked = _client(world.township).get("/ledgers/credit/credit_loans/").content.decode()
+    assert "王建国" in masked and loan.member.id_number not in masked
+
+
+def test_the_ledger_page_and_a_loan_show_the_checks(world, loan):
+    page = _client(world.county).get("/ledgers/credit/?year=2024&on=2024-12-31").content.decode()
+    assert "小额信贷按期偿还（逾期监测）" in page and "尚余本金20,000.00元未还，已逾期305天" in page
+    assert "单户小额信贷余额上限" in page and "双发〔2022〕67号 第2条" in page and "湖南十条 四" in page
+    entry = _client(world.county).get(f"/ledgers/credit/credit_loans/{loan.pk}/?on=2024-12-31").content.decode()
+    assert "还款（1）" in entry and "2023-09-01" in entry and "10,000.00" in entry
+    assert "应于2024-03-01前还清" in entry and "未达标" in entry and "变更记录" in entry
