@@ -93,6 +93,8 @@ class Check:
         start, end = self.in_force
         if start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
             return f"{start.year}年"
+        if end == dt.date.max:
+            return f"{start:%Y-%m-%d}起"
         return f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
 
     @property
@@ -190,7 +192,8 @@ def load(ledger: Ledger, path: Path) -> tuple[Check, ...]:
         else:
             schedule = (_milestone((12, 31), c),)
         period = c.get("in_force")
-        in_force = (_date(period["from"]), _date(period["to"])) if period else None
+        # a period without its end runs on (陇县's measures: until the county repeals them)
+        in_force = (_date(period["from"]), _date(period["to"]) if period.get("to") else dt.date.max) if period else None
         out.append(Check(id=c["id"], label=c["label"], ledger=ledger.key, measure=c["measure"], per=c.get("per", "unit"),
                          level=c.get("level", "county"), schedule=schedule, regions=tuple(str(r) for r in c["regions"]),
                          seed=c["seed"], clause=c["clause"], quote=c["quote"], params=c.get("params") or {},
@@ -308,7 +311,10 @@ def years_in_force(ledger_key: str, area) -> set[int]:
     for check in checks_of(ledger_key):
         if not any(area.code.startswith(r) or r.startswith(area.prefix) for r in check.regions):
             continue
-        out |= {None} if check.in_force is None else set(range(check.in_force[0].year, check.in_force[1].year + 1))
+        if check.in_force is None or check.in_force[1] == dt.date.max:
+            out.add(None)
+        else:
+            out |= set(range(check.in_force[0].year, check.in_force[1].year + 1))
     return out
 
 

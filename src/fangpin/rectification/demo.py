@@ -41,11 +41,12 @@ def _place(rng, county, villages, townships) -> tuple[OrgUnit, str]:
 
 def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,
           today: dt.date) -> dict:
-    """Last year's and this year's problems: most closed on time, some late, some still open; those found in the first
-    half of the year mostly without their own deadline (the seed's 30 June applies), later ones with one."""
+    """2020's problems (the year of 山西十二条's 大排查, its 30 June deadline), last year's and this year's: most closed
+    on time, some late, some still open; those found in the first half of the year mostly without their own deadline
+    (the seed's 30 June applies in 2020), later ones with one."""
     rows, n = [], 0
     prefix = ABBREVIATIONS.get(county.code, "WT")
-    for year in (today.year - 1, today.year):
+    for year in (2020, today.year - 1, today.year):
         last = min(today, D(year, 12, 31))
         for _ in range(14):
             n += 1

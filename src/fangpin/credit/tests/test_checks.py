@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import PINGLU, SHUANGNIAN_CUN, WUJIAYAO, make_household
+from conftest import LONGXIAN, PINGLU, SHUANGNIAN_CUN, WUJIAYAO, make_household
 from fangpin.credit import measures
 from fangpin.credit.models import Compensation, Loan, Repayment
 from fangpin.ledgers import checks
@@ -81,7 +81,7 @@ def test_the_cap_is_judged_in_the_seeds_township_only(world):
     assert _findings("household_balance_cap", D(2024, 12, 31)) == []
 
 
-# -- repaid by the due day (山西十二条 七, 陇县十条 九) ---------------------------------------------------------------
+# -- repaid by the due day (陇县十条 九; 山西十二条 七 asks the same of 2020's loans) -----------------------------
 
 @pytest.mark.parametrize(("repaid", "on", "status"), [
     (D(2025, 3, 1), D(2025, 12, 31), MET),  # on the due day itself
@@ -91,49 +91,49 @@ def test_the_cap_is_judged_in_the_seeds_township_only(world):
     (D(2025, 1, 10), D(2025, 1, 10), MET),  # repaid before the day: met at once
 ])
 def test_a_loan_is_repaid_by_its_due_day(world, repaid, on, status):
-    loan = _loan(_member(), 30_000_00)
+    loan = _loan(_member(village=world.longxian_village, region="610327"), 30_000_00)
     Repayment.objects.create(loan=loan, repaid_on=D(2024, 9, 1), principal=10_000_00)
     if repaid:
         Repayment.objects.create(loan=loan, repaid_on=repaid, principal=20_000_00)
-    [finding] = _findings("shanxi_repaid_by_due", on)
+    [finding] = _findings("longxian_repaid_by_due", on, area=LONGXIAN)
     assert finding.status == status
-    assert "应于2025-03-01前还清" in finding.explanation and "山西十二条 七" in finding.explanation
+    assert "应于2025-03-01前还清" in finding.explanation and "陇县十条 九" in finding.explanation
 
 
 def test_the_explanations_read_naturally(world):
-    member = _member()
+    member = _member(village=world.longxian_village, region="610327")
     open_ = _loan(member, 30_000_00, code="OPEN")
     Repayment.objects.create(loan=open_, repaid_on=D(2024, 9, 1), principal=10_000_00)
     done = _loan(member, 30_000_00, code="DONE")
     Repayment.objects.create(loan=done, repaid_on=D(2025, 2, 20), principal=30_000_00)
-    found = {f.subject.label.split("（")[0]: f for f in _findings("shanxi_repaid_by_due", D(2025, 3, 11))}
+    found = {f.subject.label.split("（")[0]: f for f in _findings("longxian_repaid_by_due", D(2025, 3, 11), area=LONGXIAN)}
     assert found["贷款OPEN"].explanation.startswith(
         "贷款OPEN（王建国，平鲁区农村信用合作联社）：应于2025-03-01前还清，截至2025-03-11尚余本金20,000.00元未还，已逾期10天")
     assert found["贷款OPEN"].explanation.endswith("：未达标")
-    assert "应于2025-03-01前还清，已于2025-02-20还清（山西十二条 七" in found["贷款DONE"].explanation
+    assert "应于2025-03-01前还清，已于2025-02-20还清（陇县十条 九" in found["贷款DONE"].explanation
 
 
 def test_an_extension_moves_the_due_day_and_the_year(world):
-    loan = _loan(_member(), 30_000_00, extended=D(2026, 3, 1))
-    assert _findings("shanxi_repaid_by_due", D(2025, 12, 31)) == []  # due in 2026 now
-    [finding] = _findings("shanxi_repaid_by_due", D(2026, 2, 1))
+    loan = _loan(_member(village=world.longxian_village, region="610327"), 30_000_00, extended=D(2026, 3, 1))
+    assert _findings("longxian_repaid_by_due", D(2025, 12, 31), area=LONGXIAN) == []  # due in 2026 now
+    [finding] = _findings("longxian_repaid_by_due", D(2026, 2, 1), area=LONGXIAN)
     assert finding.status == PENDING and "原到期日2025-03-01，已展期" in finding.subject.label
     Repayment.objects.create(loan=loan, repaid_on=D(2026, 3, 1), principal=30_000_00)
-    assert _findings("shanxi_repaid_by_due", D(2026, 12, 31))[0].status == MET
+    assert _findings("longxian_repaid_by_due", D(2026, 12, 31), area=LONGXIAN)[0].status == MET
 
 
 def test_the_funds_compensation_counts_once_paid(world):
-    loan = _loan(_member(), 30_000_00)
+    loan = _loan(_member(village=world.longxian_village, region="610327"), 30_000_00)
     Repayment.objects.create(loan=loan, repaid_on=D(2025, 3, 1), principal=15_000_00)
     claim = Compensation.objects.create(loan=loan, applied_on=D(2025, 4, 1), amount=15_000_00)
-    [open_] = _findings("shanxi_repaid_by_due", D(2025, 6, 1))
+    [open_] = _findings("longxian_repaid_by_due", D(2025, 6, 1), area=LONGXIAN)
     assert open_.status == MISSED and "尚余本金15,000.00元未还" in open_.explanation
     Compensation.objects.filter(pk=claim.pk).update(compensated_on=D(2025, 5, 1))
-    [paid] = _findings("shanxi_repaid_by_due", D(2025, 6, 1))
+    [paid] = _findings("longxian_repaid_by_due", D(2025, 6, 1), area=LONGXIAN)
     assert paid.status == MISSED  # repaid, but late
     assert "已于2025-05-01还清（其中风险补偿代偿15,000.00元），逾期61天" in paid.explanation
-    assert measures.balance_on(PINGLU, D(2025, 4, 30)) == 15_000_00
-    assert measures.balance_on(PINGLU, D(2025, 5, 1)) == 0
+    assert measures.balance_on(LONGXIAN, D(2025, 4, 30)) == 15_000_00
+    assert measures.balance_on(LONGXIAN, D(2025, 5, 1)) == 0
 
 
 def test_longxian_judges_its_own_loans(world):
@@ -206,3 +206,12 @@ def test_the_list_shows_a_loans_balance_and_state(world):
     assert measures.state_shown(extended, D(2025, 6, 1)) == "已展期"
     Repayment.objects.create(loan=loan, repaid_on=D(2025, 3, 1), principal=20_000_00)
     assert measures.state_shown(loan, D(2025, 3, 2)) == "已结清" and loan.year == 2025 and extended.year == 2026
+
+
+def test_shanxis_quality_monitoring_asks_of_2020s_loans_only(world):
+    """山西十二条 is the 2020 work's: a loan of 双碾村 due in 2020 is judged by it, one due in 2025 is not."""
+    member = _member()
+    _loan(member, 10_000_00, issued=D(2019, 3, 1), due=D(2020, 3, 1))
+    _loan(member, 10_000_00)
+    assert [f.status for f in _findings("shanxi_repaid_by_due", D(2020, 12, 31))] == [MISSED]
+    assert _findings("shanxi_repaid_by_due", D(2025, 12, 31)) == []
