@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "fangpin.industry",
     "fangpin.rectification",
     "fangpin.credit",
+    "fangpin.assets",
 ]
 
 MIDDLEWARE = [

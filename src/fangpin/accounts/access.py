@@ -35,6 +35,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 # keep the rectification items they are responsible for. Reading a ledger is `ledgers.read`, scoped like the registry.
 LEDGER_KEEPERS: dict[str, frozenset[str]] = {
     "funds": frozenset({Role.COUNTY_BUREAU}),
+    "assets": frozenset({Role.COUNTY_BUREAU}),
+    "pv": frozenset({Role.COUNTY_BUREAU}),
     "rectification": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
     "consumption": frozenset({Role.COUNTY_BUREAU}),
     "linkage": frozenset({Role.COUNTY_BUREAU}),
@@ -79,6 +81,11 @@ SCOPE_PATHS: dict[str, str] = {
     "credit.loan": "member__household__village_id",
     "credit.repayment": "loan__member__household__village_id",
     "credit.compensation": "loan__member__household__village_id",
+    "assets.asset": "org_unit_id",
+    "assets.assetincome": "asset__org_unit_id",
+    "assets.station": "org_unit_id",
+    "assets.stationincome": "station__org_unit_id",
+    "assets.villagepvuse": "village_id",
 }
 
 # The level at which a role decides in the approval procedure (识别纳入、风险消除), in order.
