@@ -85,7 +85,7 @@ def _incomes(rng: random.Random, asset: dict, today: dt.date) -> list[dict]:
     return out
 
 
-def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,
+def build_assets(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,
           today: dt.date) -> dict:
     from fangpin.funds.models import Project
 

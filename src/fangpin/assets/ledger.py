@@ -188,7 +188,6 @@ PV_LEDGER = Ledger(
                 order=("village_id", "year"), problems=_village_use_problems),
     ),
     checks="pv_checks.yaml",
-    demo="build_pv",
 )
 
 LEDGERS = (ASSETS_LEDGER, PV_LEDGER)

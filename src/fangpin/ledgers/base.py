@@ -24,6 +24,7 @@ class Ref:
     sheet: str | None = None  # the sheet of this ledger that may define the target in the same file
     area: str = ""  # how the target reaches its division code ("" when `by` is itself the code)
     missing: str = "“{}”在文件和系统中都没有登记"
+    within_area: bool = False  # the target must lie in the importer's area too (an asset's source project)
     # the targets it may name, as a filter (a loan's borrower: a member of a lifted or monitored household); another
     # is reported as missing
     only: dict = field(default_factory=dict, hash=False)

@@ -114,12 +114,15 @@ class Ratio:
     numerator_label: str
     denominator_label: str
     unit: str = "fen"  # fen, or count
+    shown: str = ""  # a state in words (运营状态：闲置) that stands for the figures: 1 of 1 where it holds, 0 where not
 
     @property
     def value(self) -> Fraction | None:
         return Fraction(self.numerator, self.denominator) if self.denominator else None
 
     def text(self) -> str:
+        if self.shown:
+            return self.shown
         show = (lambda v: f"{money.fen_to_yuan(v):,.2f}元") if self.unit == "fen" else (lambda v: f"{v:,}")
         if not self.denominator_label:  # a count (n / 1): the figure alone
             return f"{self.numerator_label}{show(self.numerator)}"
@@ -163,6 +166,8 @@ class Finding:
 
     @property
     def value_text(self) -> str:
+        if self.ratio is not None and self.ratio.shown:
+            return self.ratio.shown
         return self.check.figure(self.ratio.value) if self.ratio is not None else "—"
 
 
@@ -237,9 +242,13 @@ def judge(check: Check, subject: Subject, year: int, on: dt.date, ratio_on) -> F
     if not passed:
         ratio = ratio_on(on)
         upcoming = next((m for m in check.schedule if check.per == "row" or m.on(year) > on), check.schedule[-1])
-        when = check.params.get("due_text", "完工时") if check.per == "row" else f"{upcoming.on(year):%Y-%m-%d}"
+        if check.per != "row":
+            when = f"{upcoming.on(year):%Y-%m-%d}"
+        else:  # a row's own date once known (a station's year's end), else the event it waits for (完工时)
+            when = f"{subject.due:%Y-%m-%d}" if subject.due is not None else check.params.get("due_text", "完工时")
         now = ratio.text() if ratio.denominator else "尚无数据"
-        target = f"{upcoming.words()}{check.figure(upcoming.bound)}"
+        # a state (管护主体、责任、措施逐项落实) is stated in words, a share or a count by its bound
+        target = check.target if ratio.shown and check.target else f"{upcoming.words()}{check.figure(upcoming.bound)}"
         return Finding(check, subject, year, on, PENDING, ratio, upcoming.bound, None,
                        f"{subject.label}：截至{on:%Y-%m-%d}，{now}；应于{when}{target}{cite}")
     day, milestone = passed[-1]
@@ -249,8 +258,9 @@ def judge(check: Check, subject: Subject, year: int, on: dt.date, ratio_on) -> F
                        f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.denominator_label or ratio.numerator_label + '未填'}"
                        f"{'为0' if ratio.denominator_label else ''}，无从计算{cite}")
     met = milestone.meets(ratio.value)
+    verdict = "" if ratio.shown else f"，{milestone.words(met)}{check.figure(milestone.bound)}"
     return Finding(check, subject, year, on, MET if met else MISSED, ratio, milestone.bound, day,
-                   f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.text()}，{milestone.words(met)}{check.figure(milestone.bound)}"
+                   f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.text()}{verdict}"
                    f"{cite}：{STATUS_LABELS[MET if met else MISSED]}")
 
 

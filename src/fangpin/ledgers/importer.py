@@ -192,6 +192,8 @@ class _Import:
                         self.problem(sheet, row.number, key, value, ref.missing.format(value))
                     elif key == binding.area:
                         row.area = found[value][1]
+                    elif ref.within_area and not access.covers(self.user, found[value][1]):
+                        self.problem(sheet, row.number, key, value, f"{sheet.field(key).header}“{value}”{OUTSIDE}")
         for row in state.rows:
             if row.area is not None and not access.covers(self.user, row.area):
                 self.problem(sheet, row.number, binding.area, row.typed.get(binding.area), f"该{sheet.field(binding.area).header}{OUTSIDE}")
@@ -270,7 +272,7 @@ class _Import:
                     continue
                 if value not in found:
                     self.conflict(binding.sheet, row, key, ref.missing.format(value))
-                if key == binding.area and not access.covers(self.user, found[value][1]):
+                if (key == binding.area or ref.within_area) and not access.covers(self.user, found[value][1]):
                     self.conflict(binding.sheet, row, key, f"“{value}”{OUTSIDE}")
             out[key] = {v: pk for v, (pk, _) in found.items()}
         return out

@@ -225,12 +225,12 @@ def test_income_disclosure_only_for_confirmed_operational_assets_with_income_in_
 
 def test_a_unit_check_outside_its_period_is_not_judged(world):
     check = next(c for c in checks.checks_of("funds") if c.id == "district_industry_share")
-    ended = dataclasses.replace(check, effective_to=D(2023, 12, 31))
+    ended = dataclasses.replace(check, in_force=(D(2022, 8, 12), D(2023, 12, 31)))
     unit = OrgUnit.objects.get(code=SHUANGNIAN)
     assert checks.evaluate(ended, units=[unit], year=2024, on=D(2024, 12, 31)) == []
     assert [f.status for f in checks.evaluate(ended, units=[unit], year=2023, on=D(2023, 12, 31))] == [NO_DATA]
-    assert ended.period_text == "至2023-12-31"
-    assert not ended.in_force(D(2024, 1, 1)) and ended.in_force(D(2023, 12, 31))
+    assert ended.period_text == "2022-08-12至2023-12-31"
+    assert not ended.applies_in(2024) and ended.applies_in(2023)
 
 
 def test_a_subjects_page_is_the_one_its_finding_links(world):

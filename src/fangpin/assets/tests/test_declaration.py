@@ -9,6 +9,6 @@ def test_both_ledgers_are_discovered_in_order_with_their_own_checks_and_demo():
     assert keys.index("funds") < keys.index("assets") < keys.index("pv")
     assert {c.id for c in checks.checks_of("pv")} == {"pv_village_share", "pv_village_use", "pv_village_use_2020"}
     assert "asset_custody" in {c.id for c in checks.checks_of("assets")}
-    assert [getattr(demo, catalog.LEDGERS[k].demo) for k in ("assets", "pv")] == [demo.build, demo.build_pv]
+    assert [getattr(demo, f"build_{k}") for k in ("assets", "pv")] == [demo.build_assets, demo.build_pv]
     sheets = [s.key for k in catalog.LEDGERS for s in catalog.LEDGERS[k].catalog.sheets]
     assert len(sheets) == len(set(sheets))  # sheet keys are unique across the exchange format

@@ -131,7 +131,7 @@ def test_a_district_unit_owes_ten_thousand(ledger):
 def test_a_year_is_judged_at_its_end_and_without_figures_there_is_no_data(ledger):
     found = _findings(on=D(2024, 12, 30))
     assert {f.status for f in found.values()} == {"pending"}
-    assert "应于年度结束时不低于20%" in found[("canteen_directed_share", "朔州市农业农村局（2024年）")].explanation
+    assert "应于2024-12-31不低于20%" in found[("canteen_directed_share", "朔州市农业农村局（2024年）")].explanation
     Purchase.objects.filter(unit__credit_code=DISTRICT).update(farm_total=None, farm_832=None)
     assert _findings()[("platform_832_share", "双碾乡中心学校（2024年）")].status == "no_data"
 
