@@ -68,6 +68,8 @@ class Check:
     reading: str = ""  # where the seed's wording left a choice, the one made
     in_force: tuple[dt.date, dt.date] | None = None  # the seed's period: the check asks of the years it overlaps
     count_unit: str = ""  # a target that is a number, not a share (社员20人以上): its unit; the measure's ratio is n / 1
+    on_date_asked: bool = False  # a snapshot: judged on the date asked (a past year: its last day), not a milestone's
+    zero_base_met: bool = False  # a figure that must not fall below a base (只增不减): any figure over a zero base is met
 
     def figure(self, value: Fraction | None) -> str:
         """A measured value or a target as the check states it: a share in percent, or a count with its unit."""
@@ -104,6 +106,9 @@ class Check:
         if self.per == "row":  # judged on the row's own date, not the calendar's
             m = self.schedule[-1]
             return f"{m.words()}{self.figure(m.bound)}"
+        if self.on_date_asked:
+            m = self.schedule[-1]
+            return f"查询日期{m.words()}{self.figure(m.bound)}"
         return "，".join(f"{m.month_day[0]}月{m.month_day[1]}日{m.words()}{self.figure(m.bound)}" for m in self.schedule)
 
 
@@ -203,7 +208,8 @@ def load(ledger: Ledger, path: Path) -> tuple[Check, ...]:
                          level=c.get("level", "county"), schedule=schedule, regions=tuple(str(r) for r in c["regions"]),
                          seed=c["seed"], clause=c["clause"], quote=c["quote"], params=c.get("params") or {},
                          reading=c.get("reading", ""), in_force=in_force, count_unit=c.get("count_unit", ""),
-                         kind=c.get("kind", "share"), target=c.get("target", "")))
+                         kind=c.get("kind", "share"), target=c.get("target", ""),
+                         on_date_asked=c.get("judged") == "on_date_asked", zero_base_met=c.get("zero_base") == "met"))
     return tuple(out)
 
 
@@ -236,6 +242,9 @@ def judge(check: Check, subject: Subject, year: int, on: dt.date, ratio_on) -> F
     as of `on`. A row is judged on its own date (a project's completion) instead of the calendar's."""
     if check.per == "row":  # judged on the row's own date, once it has one
         passed = [(subject.due, check.schedule[-1])] if subject.due is not None and subject.due <= on else []
+    elif check.on_date_asked:  # on the date asked, within the year
+        day = min(on, dt.date(year, 12, 31))
+        passed = [(day, check.schedule[-1])] if day.year == year else []
     else:
         passed = [(m.on(year), m) for m in check.schedule if m.on(year) <= on]
     cite = f"（{check.clause}：“{check.quote}”）"
@@ -253,6 +262,10 @@ def judge(check: Check, subject: Subject, year: int, on: dt.date, ratio_on) -> F
                        f"{subject.label}：截至{on:%Y-%m-%d}，{now}；应于{when}{target}{cite}")
     day, milestone = passed[-1]
     ratio = ratio_on(day)
+    if not ratio.denominator and check.zero_base_met and ratio.numerator:
+        return Finding(check, subject, year, on, MET, ratio, milestone.bound, day,
+                       f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.text()}，{ratio.denominator_label}为0{cite}："
+                       f"{STATUS_LABELS[MET]}")
     if not ratio.denominator:
         return Finding(check, subject, year, on, NO_DATA, ratio, milestone.bound, day,
                        f"{subject.label}：截至{day:%Y-%m-%d}，{ratio.denominator_label or ratio.numerator_label + '未填'}"

@@ -22,12 +22,20 @@ def sheet_rows(user, binding: Binding, *, area: str = "", year: int | None = Non
 
             raise ValidationError({"area": "区划代码应为12位数字"})
         qs = qs.filter(access.subtree(access.SCOPE_PATHS[binding.model._meta.label_lower], divisions.prefix(area)))
-    if year and "year" in binding.sheet.field_keys:
-        qs = qs.filter(year=year)
-    elif year and binding.parent:
-        qs = qs.filter(**{f"{binding.refs[binding.parent].field}__year": year})
+    if year and year_path(binding):
+        qs = qs.filter(**{year_path(binding): year})
     related = [ref.field + ("__parent" if ref.is_place else "") for ref in binding.refs.values()]
     return qs.select_related(*related)
+
+
+def year_path(binding: Binding) -> str | None:
+    """What a sheet's year filter reads: the row's year, its parent's (a project's allocations), or none (posts)."""
+    if "year" in binding.sheet.field_keys:
+        return "year"
+    parent = binding.refs[binding.parent] if binding.parent else None
+    if parent is not None and any(f.name == "year" for f in parent.model._meta.get_fields()):
+        return f"{parent.field}__year"
+    return None
 
 
 def entry(user, binding: Binding, pk: int):

@@ -91,7 +91,7 @@ def _rows(ledger: Ledger, binding: Binding):
 def _form(binding: Binding):
     def build(user, query):
         form = filter_form(user, LedgerListForm, query)
-        if "year" not in binding.sheet.field_keys and not binding.parent:
+        if selectors.year_path(binding) is None:
             del form.fields["year"]
         return form
     return build
