@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fangpin.rectification",
     "fangpin.credit",
     "fangpin.assets",
+    "fangpin.employment",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,7 @@ LEDGER_KEEPERS: dict[str, frozenset[str]] = {
     "linkage": frozenset({Role.COUNTY_BUREAU}),
     "five_haves": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
     "credit": frozenset({Role.COUNTY_BUREAU}),
+    "posts": frozenset({Role.COUNTY_BUREAU, Role.VILLAGE_CLERK}),  # a clerk: the posts of the own village
 }
 
 # How each scoped model reaches a division code.
@@ -86,6 +87,8 @@ SCOPE_PATHS: dict[str, str] = {
     "assets.station": "org_unit_id",
     "assets.stationincome": "station__org_unit_id",
     "assets.villagepvuse": "village_id",
+    "employment.post": "village_id",
+    "employment.postholder": "post__village_id",
 }
 
 # The level at which a role decides in the approval procedure (识别纳入、风险消除), in order.

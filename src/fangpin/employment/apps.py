@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EmploymentConfig(AppConfig):
+    name = "fangpin.employment"
+    verbose_name = "就业与公益岗位"
