@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from fangpin.api.routes import api
-from fangpin.web import ledger_views, monitoring_views, payment_views, views
+from fangpin.web import employment_views, ledger_views, monitoring_views, payment_views, views
 
 handler403 = "fangpin.web.views.permission_denied"
 handler404 = "fangpin.web.views.page_not_found"
@@ -31,6 +31,7 @@ urlpatterns = [
     path("exports/<int:pk>.xlsx", views.export_job_file, name="export_job_file"),
     path("policies/", views.policy_list, name="policy_list"),
     path("ledgers/", ledger_views.ledger_index, name="ledger_index"),
+    path("ledgers/employment/", employment_views.employment_by_place, name="ledger_employment"),  # before <key>
     path("ledgers/<slug:key>/", ledger_views.ledger_home, name="ledger_home"),
     path("ledgers/<slug:key>/import/", ledger_views.ledger_import, name="ledger_import"),
     path("ledgers/<slug:key>/template.xlsx", ledger_views.ledger_template, name="ledger_template"),

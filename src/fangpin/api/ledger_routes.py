@@ -9,6 +9,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from fangpin.accounts import access
+from fangpin.employment import report as employment_report
 from fangpin.ledgers import catalog, exporter, selectors
 from fangpin.ledgers import importer as ledger_importer
 from fangpin.lib import files
@@ -82,6 +83,45 @@ def ledger_import(request, key: str, file: File[UploadedFile]):
         result = ledger_importer.import_file(user=request.user, ledger=ledger, path=path, filename=file.name)
     return {"ok": result.ok, "filename": result.filename, "counts": result.counts,
             "problems": [p.__dict__ for p in result.problems]}
+
+
+class UnitFiguresOut(Schema):
+    division_code: str
+    name: str
+    this_year: dict[str, int]  # measure -> persons
+    last_year: dict[str, int]
+
+
+class EmploymentByPlaceOut(Schema):
+    division_code: str
+    year: int
+    measures: dict[str, str]  # measure -> its label (省外, 劳务协作稳定一批 ...)
+    not_derived: dict[str, str]  # what the registry cannot tell -> why
+    units: list[UnitFiguresOut]  # the units one level down (a village: itself)
+    total: UnitFiguresOut
+
+
+def _figures(row: dict, year: int) -> dict:
+    keys = [m.key for m in (*employment_report.PLACES, *employment_report.BATCHES)]
+    return {"this_year": {k: row.get(f"{k}:{year}", 0) for k in keys},
+            "last_year": {k: row.get(f"{k}:{year - 1}", 0) for k in keys}}
+
+
+@ledgers.get("/ledgers/employment/by-place", response={200: EmploymentByPlaceOut, 403: s.ErrorOut},
+             summary="就业台账：脱贫户、监测户成员按务工地域和“五个一批”的人数（按下一级单位，本年与上年）")
+def employment_by_place(request, area: str = "", year: int | None = None):
+    access.require(request.user, "ledgers.read")
+    unit = selectors.area_unit(request.user, area or None)
+    if area and unit.code != area:
+        raise PermissionDenied("该区划不在您的管辖范围内")
+    year = year or dt.date.today().year - 1
+    rows = employment_report.by_place(request.user, unit, year)
+    return {"division_code": unit.code, "year": year,
+            "measures": {m.key: m.label for m in (*employment_report.PLACES, *employment_report.BATCHES)},
+            "not_derived": dict(employment_report.NOT_DERIVED),
+            "units": [{"division_code": r["code"], "name": r["name"], **_figures(r, year)} for r in rows],
+            "total": {"division_code": unit.code, "name": unit.name,
+                      **_figures(employment_report.totals(rows), year)}}
 
 
 # after the fixed paths above: a sheet's key is any other segment

@@ -195,6 +195,15 @@ CASES = [
          label="linkage"),
     Case("ledger_import", "get", lambda h: "/ledgers/five_haves/import/", {"county", "township", "other_county"},
          label="five haves"),
+    Case("ledger_home", "get", lambda h: "/ledgers/posts/", READ_ROLES, label="posts"),
+    Case("ledger_import", "get", lambda h: "/ledgers/posts/import/", {"clerk", "county", "other_county"}, label="posts"),
+    Case("ledger_import", "post", lambda h: "/ledgers/posts/import/", {"clerk", "county"}, label="posts, in 双碾村",
+         data=lambda h: {"file": posts_file()}, changed=lambda h: __import__(
+             "fangpin.employment.models", fromlist=["Post"]).Post.objects.filter(code="M-POST").exists()),
+    Case("ledger_employment", "get", lambda h: "/ledgers/employment/?year=2025", READ_ROLES),
+    Case("ledger_employment", "get", lambda h: "/ledgers/employment/?year=2025&format=xlsx", READ_ROLES, label="xlsx"),
+    Case("ledger_employment", "get", lambda h: "/ledgers/employment/?area=610327000000", READ_ROLES,
+         label="another county's area falls back to one's own"),
     Case("export", "get", lambda h: "/export/", READ_ROLES),
     Case("export_jobs", "get", lambda h: "/exports/", LOGGED_IN),  # each user's own exports only
     Case("export_job_file", "get", lambda h: f"/exports/{clerk_export(h).pk}.xlsx", {"clerk"},
@@ -352,6 +361,12 @@ CASES = [
          data=lambda h: {"file": ledger_file()},
          changed=lambda h: __import__("fangpin.funds.models", fromlist=["Project"]).Project.objects.filter(
              code="M-PROJECT").exists()),
+    Case("api:employment_by_place", "get", lambda h: "/api/ledgers/employment/by-place?year=2025", READ_ROLES),
+    Case("api:employment_by_place", "get", lambda h: f"/api/ledgers/employment/by-place?area={SHUANGNIAN_CUN}",
+         READERS_HERE, label="a village's"),
+    Case("api:ledger_import", "post", lambda h: "/api/ledgers/posts/imports", {"clerk", "county"}, label="posts",
+         data=lambda h: {"file": posts_file()}, changed=lambda h: __import__(
+             "fangpin.employment.models", fromlist=["Post"]).Post.objects.filter(code="M-POST").exists()),
     Case("api:policy_list", "get", lambda h: "/api/policies", READ_ROLES),
     Case("api:policy_parameters", "get", lambda h: "/api/policies/sn2022-67/parameters?as_of=2025-06-30", READ_ROLES),
     Case("api:evaluate", "post", lambda h: "/api/policies/sn2022-67/evaluate", READ_ROLES,
@@ -437,6 +452,16 @@ def ledger_file():
          "stored_on": "2024-01-02"}]}
     out = io.BytesIO(json.dumps(body, ensure_ascii=False).encode())
     out.name = "funds.json"
+    return out
+
+
+def posts_file():
+    """A posts ledger with one post in 双碾村: 平鲁区's bureau and 双碾村's clerk may write it."""
+    body = {"format": "fangpin-exchange", "version": "1.0", "employment_posts": [
+        {"code": "M-POST", "village_code": SHUANGNIAN_CUN, "name": "矩阵保洁员", "kind": "village", "funding": "pv_income",
+         "monthly_wage": 50000, "created_on": "2024-01-02"}]}
+    out = io.BytesIO(json.dumps(body, ensure_ascii=False).encode())
+    out.name = "posts.json"
     return out
 
 

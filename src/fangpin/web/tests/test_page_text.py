@@ -260,7 +260,7 @@ def test_a_screening_runs_unmatched_rows_export_whole(demo):
 
 EXCEL_LISTS = ["/households/", "/monitoring/warnings/", "/monitoring/cases/", "/monitoring/measures/",
                "/monitoring/cadres/", "/monitoring/income/households/", "/monitoring/income/",
-               "/policies/roster/?as_of=2025-06-30"]
+               "/policies/roster/?as_of=2025-06-30", "/ledgers/employment/?year=2025"]
 
 
 @pytest.mark.parametrize("username", ["cunji", "xianju", "lingdao"])
