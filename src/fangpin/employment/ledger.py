@@ -80,7 +80,8 @@ LEDGER = Ledger(
         Binding(POSTS, Post, area="village_code", refs={"village_code": PLACE}, order=("village_id", "code"),
                 problems=_post_problems),
         Binding(HOLDERS, PostHolder, area="post_code", refs={"post_code": POST, "id_number": PERSON}, mode="replace",
-                parent="post_code", order=("post__code", "started_on", "pk"), problems=_holder_problems),
+                parent="post_code", unique=("post_code", "id_number", "started_on"),
+                order=("post__code", "started_on", "pk"), problems=_holder_problems),
     ),
     checks="checks.yaml",
 )

@@ -157,6 +157,9 @@ def test_checks_are_judged_for_each_village_of_shuangnian_only(world):
     assert found[("post_target_holders_kept", SHUANGNIAN_CUN)] == PENDING
     assert not any(code == world.other_township_village for _, code in found)  # another township: not judged
     assert len({code for _, code in found}) == 15  # every village of 双碾乡, with posts or not
+    # the seed runs to 2025-12-31: a later year is not asked, an earlier one is
+    assert checks.for_area("posts", county, year=2026, on=D(2026, 5, 1)) == []
+    assert checks.for_area("posts", county, year=2022, on=D(2022, 12, 31))
     longxian = OrgUnit.objects.get(code="610327000000")
     assert checks.for_area("posts", longxian, year=2025, on=D(2025, 5, 1)) == []
 

@@ -116,7 +116,7 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(world, people, 
     elsewhere = {**holders[0], "id_number": people["longxian"]}
     orphan = {**holders[0], "post_code": "NOPE"}
     sheets = {"employment_posts": [POST, abolished_early, future, foreign, township, POST],
-              "employment_post_holders": [ends_early, unknown, elsewhere, orphan]}
+              "employment_post_holders": [ends_early, unknown, elsewhere, orphan, holders[1], holders[1]]}
     result = import_file(user=world.county, ledger=LEDGER, path=_xlsx(tmp_path, sheets))
     found = {(p.sheet, p.row, p.letter, p.message) for p in result.problems}
     assert ("岗位", 3, "H", "“撤销日期”不能早于“设立日期”（2024-03-01）") in found
@@ -128,6 +128,7 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(world, people, 
     assert ("在岗人员", 3, "B", f"身份证号“{nobody}”在户籍信息中没有登记") in found
     assert ("在岗人员", 4, "B", f"身份证号“{people['longxian']}”不在您的管辖范围内") in found
     assert ("在岗人员", 5, "A", "岗位编号“NOPE”在文件和系统中都没有登记") in found
+    assert ("在岗人员", 7, "A", "与第6行重复") in found  # the same person in the same post from the same day
     assert not Post.objects.exists() and not PostHolder.objects.exists()
 
 
