@@ -100,7 +100,8 @@ LEDGER = Ledger(
     bindings=(
         Binding(LOANS, Loan, area="id_number", refs={"id_number": BORROWER}, order=("issued_on", "code"),
                 problems=_loan_problems,
-                shown=(("贷款余额（元）", measures.balance_shown), ("还款状态", measures.state_shown))),
+                shown=(("贷款余额（元）", measures.balance_shown), ("还款状态", measures.state_shown)),
+                annotate=measures.annotate_paid),
         Binding(REPAYMENTS, Repayment, area="loan_code", refs={"loan_code": LOAN}, mode="replace", parent="loan_code",
                 order=("loan__code", "repaid_on", "pk"), problems=_repayment_problems),
         Binding(COMPENSATIONS, Compensation, area="loan_code", refs={"loan_code": LOAN}, mode="replace",

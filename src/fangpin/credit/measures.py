@@ -139,3 +139,20 @@ def state_shown(loan: Loan, today: dt.date) -> str:
     if loan.final_due < today:
         return "逾期"
     return "已展期" if loan.extended_to else "正常"
+
+
+def annotate_paid(qs, day: dt.date):
+    """The loans with what was repaid and compensated by `day`, in the list's one query (Loan.paid_by reads it)."""
+    from django.db.models import DateField, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from .models import Compensation, Repayment
+
+    def total(model, field, date_field):
+        rows = (model.objects.filter(loan=OuterRef("pk"), **{f"{date_field}__lte": day}).order_by()
+                .values("loan").annotate(s=Sum(field)).values("s"))
+        return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+    return qs.annotate(paid_day=Value(day, output_field=DateField()),
+                       paid_repaid=total(Repayment, "principal", "repaid_on"),
+                       paid_compensated=total(Compensation, "amount", "compensated_on"))

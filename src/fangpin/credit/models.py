@@ -58,7 +58,9 @@ class Loan(models.Model):
         return self.extended_to or self.due_on
 
     def paid_by(self, day: dt.date) -> int:
-        """Principal repaid and compensation paid by `day`, in fen."""
+        """Principal repaid and compensation paid by `day`, in fen (annotated by a list's query for its day)."""
+        if getattr(self, "paid_day", None) == day:
+            return self.paid_repaid + self.paid_compensated
         repaid = self.repayments.filter(repaid_on__lte=day).aggregate(s=Sum("principal"))["s"] or 0
         compensated = (self.compensations.filter(compensated_on__lte=day).aggregate(s=Sum("amount"))["s"] or 0)
         return repaid + compensated

@@ -55,6 +55,9 @@ class Binding:
     # (header, (row object, today) -> value): what the list and the entry show after the sheet's columns, computed,
     # never in the file (an item overdue, a loan's balance)
     shown: tuple[tuple[str, Callable], ...] = ()
+    # (queryset, day) -> the queryset with what `shown` reads annotated on each row: a list's page of rows then reads
+    # its computed columns in the same query (a loan's repayments summed), not one query per row
+    annotate: Callable | None = None
 
     def model_field(self, key: str) -> str:
         ref = self.refs.get(key)

@@ -25,7 +25,12 @@ def sheet_rows(user, binding: Binding, *, area: str = "", year: int | None = Non
     if year and year_path(binding):
         qs = qs.filter(**{year_path(binding): year})
     related = [ref.field + ("__parent" if ref.is_place else "") for ref in binding.refs.values()]
-    return qs.select_related(*related)
+    qs = qs.select_related(*related)
+    if binding.annotate is not None:
+        from django.utils import timezone
+
+        qs = binding.annotate(qs, timezone.localdate())
+    return qs
 
 
 def year_path(binding: Binding) -> str | None:

@@ -107,6 +107,24 @@ def grow_ledgers(n: int) -> None:
                                 assisting=True, assisted_village_id=SHUANGNIAN_CUN)
         Purchase.objects.create(unit=u, year=2025, canteen_total=100, canteen_directed=20, farm_total=100,
                                 farm_832=10, welfare_budget=100, welfare_bought=30, bulk_bought=1_000_000)
+        grow_people_ledgers(i)
+
+
+def grow_people_ledgers(i: int) -> None:
+    """A lifted household of 双碾村 with a loan (repaid in part) and a village post held by its head; an asset with
+    its year's income."""
+    from fangpin.assets.tests.factories import asset, asset_income
+    from fangpin.credit.models import Loan, Repayment
+    from fangpin.employment.models import Post, PostHolder
+
+    head = make_household(SHUANGNIAN_CUN, f"1406032032008{i:03d}", head_name=f"李{i}").members.get()
+    loan = Loan.objects.create(code=f"QL-{i}", member=head, bank="农商行", issued_on=dt.date(2025, 3, 1),
+                               due_on=dt.date(2026, 3, 1), amount=3_000_000, rate="3.85", use="livestock")
+    Repayment.objects.create(loan=loan, repaid_on=dt.date(2025, 9, 1), principal=1_000_000)
+    post = Post.objects.create(code=f"QP-{i}", village_id=SHUANGNIAN_CUN, name="保洁员", kind="village",
+                               funding="pv_income", monthly_wage=50_000, created_on=dt.date(2025, 1, 1))
+    PostHolder.objects.create(post=post, member=head, started_on=dt.date(2025, 1, 1))
+    asset_income(asset(f"QZ-{i}"), year=2025)
 
 
 @pytest.mark.parametrize("who", ["clerk", "county"])
@@ -119,6 +137,10 @@ def test_ledger_pages_do_not_run_more_queries_with_more_rows(world, who):
     pages = ["/ledgers/", "/ledgers/funds/?year=2025&on=2025-12-31", "/ledgers/funds/fund_projects/",
              "/ledgers/funds/fund_allocations/?year=2025", "/ledgers/consumption/?year=2025&on=2025-12-31",
              "/ledgers/consumption/consumption_purchases/", "/api/ledgers/funds/fund_projects",
+             "/ledgers/credit/credit_loans/", "/ledgers/credit/credit_repayments/", "/ledgers/posts/employment_post_holders/",
+             "/ledgers/assets/asset_incomes/", "/ledgers/credit/?year=2025&on=2025-12-31",
+             "/ledgers/posts/?year=2025&on=2025-12-31", "/ledgers/assets/?year=2025&on=2025-12-31",
+             "/ledgers/rectification/rectification_problems/", "/api/ledgers/credit/credit_loans",
              "/api/ledgers/funds/checks?year=2025&on=2025-12-31", "/api/ledgers/consumption/checks?year=2025"]
     first = Project.objects.order_by("pk").first()
     before = {url: count(client, url) for url in pages}
