@@ -108,4 +108,6 @@ LEDGER = Ledger(
                 parent="loan_code", order=("loan__code", "applied_on", "pk"), problems=_compensation_problems),
     ),
     checks="checks.yaml",
+    summary=measures.lending_by_unit,
+    summary_template="ledgers/credit_summary.html",
 )

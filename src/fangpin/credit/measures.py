@@ -156,3 +156,35 @@ def annotate_paid(qs, day: dt.date):
     return qs.annotate(paid_day=Value(day, output_field=DateField()),
                        paid_repaid=total(Repayment, "principal", "repaid_on"),
                        paid_compensated=total(Compensation, "amount", "compensated_on"))
+
+
+# -- the ledger page's summary: new lending and balance by the units one level down ---------------------------------
+
+def lending_by_unit(unit, year: int, on: dt.date) -> dict:
+    """The area's new lending in `year` (to `on`) and balance on `on`, for each unit one level down and in total: four
+    grouped queries whatever the number of units."""
+    from django.db.models.functions import Substr
+
+    from fangpin.employment.report import units_below
+    from fangpin.orgunits.models import Level
+
+    below = divisions.level_below(unit.level) if unit.level != Level.VILLAGE else Level.VILLAGE
+    width = divisions.PREFIX_LENGTH[below]
+    loans = _loans(unit.code).filter(issued_on__lte=on)
+
+    def grouped(qs, path, field):
+        rows = qs.annotate(part=Substr(path, 1, width)).values("part").annotate(s=Sum(field)).order_by()
+        return {r["part"]: r["s"] or 0 for r in rows}
+
+    lent = grouped(loans.filter(issued_on__gte=dt.date(year, 1, 1)), AREA, "amount")
+    issued = grouped(loans, AREA, "amount")
+    repaid = grouped(Repayment.objects.filter(loan__in=loans, repaid_on__lte=on), f"loan__{AREA}", "principal")
+    compensated = grouped(Compensation.objects.filter(loan__in=loans, compensated_on__lte=on), f"loan__{AREA}",
+                          "amount")
+    rows = []
+    for u in units_below(unit):
+        part = divisions.prefix(u.code, below)
+        balance = max(issued.get(part, 0) - repaid.get(part, 0) - compensated.get(part, 0), 0)
+        rows.append({"unit": u, "lent": lent.get(part, 0), "balance": balance})
+    total = {"lent": sum(r["lent"] for r in rows), "balance": sum(r["balance"] for r in rows)}
+    return {"year": year, "on": on, "rows": rows, "total": total}

@@ -72,6 +72,9 @@ class Ledger:
     bindings: tuple[Binding, ...]  # in check order: a sheet after the sheets it refers to
     order: tuple[str, ...] = ()  # the sheets' keys in the workbook, where not the check order
     checks: str = ""  # the YAML file of the ledger's checks, beside its ledger.py
+    # the ledger page's figures for the area beside its checks: (unit, year, day) -> a dict its template shows
+    summary: Callable | None = None
+    summary_template: str = ""
     pages: tuple[tuple[str, str], ...] = ()  # (key, title) of further lists of the ledger (web.ledger_lists.SPECS)
 
     @property

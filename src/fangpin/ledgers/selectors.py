@@ -87,6 +87,12 @@ def default_year(ledger: Ledger, area: OrgUnit, year: int) -> int:
     return max(earlier) if earlier else year
 
 
+def summary(user, ledger: Ledger, *, area: OrgUnit, year: int, on: dt.date):
+    """The ledger's own figures for the area beside its checks (the microcredit's lending and balance), if it has any."""
+    access.require(user, "ledgers.read")
+    return ledger.summary(area, year, on) if ledger.summary is not None else None
+
+
 def findings(user, ledger: Ledger, *, area: OrgUnit, year: int, on: dt.date) -> list[checks.Finding]:
     access.require(user, "ledgers.read")
     return checks.for_area(ledger.key, area, year=year, on=on)

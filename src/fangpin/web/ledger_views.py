@@ -65,10 +65,11 @@ def ledger_home(request, key: str):
         fallback = selectors.default_year(ledger, area, year)
         year, fallback = (fallback, year) if fallback != year else (year, None)
     found = selectors.findings(request.user, ledger, area=area, year=year, on=on)
+    figures = selectors.summary(request.user, ledger, area=area, year=on.year if fallback else year, on=on)
     summary = {s: sum(1 for f in found if f.status == s) for s in checks.STATUS_LABELS}
     return render(request, "ledgers/home.html", {
         "ledger": ledger, "findings": found, "summary": [(checks.STATUS_LABELS[s], n, s) for s, n in summary.items()],
-        "year": year, "on": on, "area": area, "fallback": fallback, "counts": selectors.counts(request.user, ledger),
+        "year": year, "on": on, "area": area, "fallback": fallback, "figures": figures, "counts": selectors.counts(request.user, ledger),
         "keeps": access.can_keep(request.user, ledger.key),
         "checks": [(c, names.region_names(c.regions)) for c in checks.checks_of(ledger.key)],
         "jobs": jobs.jobs_recent(user=request.user, ledger=ledger.key), "form": ImportForm()})

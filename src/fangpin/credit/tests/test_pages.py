@@ -41,3 +41,25 @@ def test_the_ledger_page_and_a_loan_show_the_checks(world, loan):
     entry = _client(world.county).get(f"/ledgers/credit/credit_loans/{loan.pk}/?on=2020-12-31").content.decode()
     assert "还款（1）" in entry and "2019-09-01" in entry and "10,000.00" in entry
     assert "应于2020-03-01前还清" in entry and "未达标" in entry and "变更记录" in entry
+
+
+def test_the_ledger_page_shows_new_lending_and_balance_by_unit(world, loan):
+    """The area's new lending of the year and balance on the day, for each unit one level down and in total."""
+    from conftest import WUJIAYAO
+    from fangpin.credit.models import Compensation
+
+    other = make_household(WUJIAYAO, "H2", head_name="李秀英").members.get()
+    late = Loan.objects.create(code="PLXD2", member=other, bank="农商行", issued_on=dt.date(2020, 5, 1),
+                               due_on=dt.date(2021, 5, 1), amount=50_000_00, rate="3.85", use="livestock")
+    Compensation.objects.create(loan=late, applied_on=dt.date(2020, 6, 1), amount=5_000_00,
+                                compensated_on=dt.date(2020, 7, 1))
+    page = _client(world.county).get("/ledgers/credit/?area=140603203000&year=2020&on=2020-12-31").content.decode()
+    table = page.split('id="credit-summary"')[1].split("</table>")[0]
+    rows = {r.split("</td>")[0].split(">")[-2].split("<")[0]: r for r in table.split("<tr>")[2:]}
+    assert "2020年新增发放" in table and "截至2020-12-31贷款余额" in table
+    # 双碾村: lent in 2019, 20,000 left; 吴家窑村: 50,000 lent in 2020, 5,000 compensated
+    assert "0.00" in rows["双碾村委会"] and "20,000.00" in rows["双碾村委会"]
+    assert "50,000.00" in rows["吴家窑村委会"] and "45,000.00" in rows["吴家窑村委会"]
+    assert "合计" in table and "65,000.00" in table
+    early = _client(world.county).get("/ledgers/credit/?area=140603203000&year=2019&on=2019-12-31").content.decode()
+    assert "45,000.00" not in early.split('id="credit-summary"')[1].split("</table>")[0]
