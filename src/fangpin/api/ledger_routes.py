@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from ninja import File, Router, Schema
+from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from fangpin.accounts import access
@@ -60,7 +60,8 @@ class FindingOut(Schema):
 
 @ledgers.get("/ledgers/{key}/checks", response={200: list[FindingOut], 403: s.ErrorOut, 404: s.ErrorOut},
              summary="台账的政策检查（按区划、年度、截至日期）")
-def ledger_checks(request, key: str, area: str = "", year: int | None = None, on: dt.date | None = None):
+def ledger_checks(request, key: str, area: str = "", year: int | None = Query(None, ge=2000, le=2100),
+                  on: dt.date | None = Query(None, ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))):
     ledger = catalog.get(key)
     on = on or dt.date.today()
     unit = selectors.area_unit(request.user, area or None)
@@ -109,7 +110,7 @@ def _figures(row: dict, year: int) -> dict:
 
 @ledgers.get("/ledgers/employment/by-place", response={200: EmploymentByPlaceOut, 403: s.ErrorOut},
              summary="就业台账：脱贫户、监测户成员按务工地域和“五个一批”的人数（按下一级单位，本年与上年）")
-def employment_by_place(request, area: str = "", year: int | None = None):
+def employment_by_place(request, area: str = "", year: int | None = Query(None, ge=2000, le=2100)):
     access.require(request.user, "ledgers.read")
     unit = selectors.area_unit(request.user, area or None)
     if area and unit.code != area:
@@ -127,7 +128,8 @@ def employment_by_place(request, area: str = "", year: int | None = None):
 # after the fixed paths above: a sheet's key is any other segment
 @ledgers.get("/ledgers/{key}/{sheet}", response={200: list[dict], 403: s.ErrorOut, 404: s.ErrorOut},
              summary="台账工作表的行（交换格式：代码、分、ISO 日期；分页：offset、limit≤500）")
-def ledger_rows(request, key: str, sheet: str, area: str = "", year: int | None = None, offset: int = 0,
+def ledger_rows(request, key: str, sheet: str, area: str = "", year: int | None = Query(None, ge=2000, le=2100),
+                offset: int = Query(0, ge=0, le=10_000_000),
                 limit: int = 100):
     access.require(request.user, "ledgers.read")
     ledger = catalog.get(key)

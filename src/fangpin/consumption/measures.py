@@ -1,5 +1,5 @@
-"""What the consumption checks measure (checks.yaml): for each unit with the duty, its year's share or amount. A unit's
-place for a seed's region is the village it assists, else where it sits."""
+"""What the consumption checks measure (checks.yaml): for each unit with the duty kept in the area, its year's share or
+amount. A unit's place for a seed's region is the village it assists, else where it sits."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +14,9 @@ from .models import Purchase
 
 def _purchases(code: str, year: int, duty: str, level: str = ""):
     prefix = divisions.prefix(code)
-    qs = (Purchase.objects.filter(year=year, **{f"unit__{duty}": True})
-          .filter(access.subtree("unit__org_unit_id", prefix) | access.subtree("unit__assisted_village_id", prefix))
+    # the units kept in the area (where they sit), as the ledger's lists show them: a finding never names a unit its
+    # reader cannot open
+    qs = (Purchase.objects.filter(access.subtree("unit__org_unit_id", prefix), year=year, **{f"unit__{duty}": True})
           .select_related("unit").order_by("unit__credit_code"))
     return qs.filter(unit__level=level) if level else qs
 

@@ -66,10 +66,17 @@ def coerce_row(fields, raw: dict, *, excel: bool) -> tuple[dict, list[str]]:
     return row, reasons
 
 
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+
+
 def _string(f, raw, excel):
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # phone numbers typed into a number cell
+    if isinstance(raw, (dict, list)):
+        raise CellError(f"“{f.header}”应为文本")
     s = str(raw).strip()
+    if not _CONTROL.isdisjoint(s):  # a NUL or other control character: PostgreSQL refuses NUL in text, and none is typed
+        raise CellError(f"“{f.header}”含有不可见的控制字符，请删除后重新填写")
     if f.max_length and len(s) > f.max_length:
         raise CellError(f"“{f.header}”不能超过{f.max_length}个字")
     return s

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -47,6 +47,7 @@ class _Sheet:
     rows: list[_Row] = field(default_factory=list)
     keys: dict[tuple, int] = field(default_factory=dict)  # the row's key -> its row number (upsert sheets)
     by_key: dict[tuple, _Row] = field(default_factory=dict)  # the key -> the row, when the row passed its checks
+    seen: dict[tuple, int] = field(default_factory=dict)  # the key of a row whose cells were refused -> its number
 
 
 class _Import:
@@ -95,6 +96,8 @@ class _Import:
                 typed = self.typed(sheet, raw)
                 if typed is not None:
                     self.check_row(state, _Row(raw.number, typed))
+                elif len(sheet.keys) == 1 and isinstance(raw.values.get(sheet.keys[0]), str):
+                    state.seen.setdefault((raw.values[sheet.keys[0]].strip(),), raw.number)
         if not rows and not self.result.problems:
             self.result.problems.append(Problem(None, None, None, None, "", f"文件“{self.f.filename}”中没有任何数据行"))
         for state in self.sheets.values():
@@ -168,6 +171,16 @@ class _Import:
             return None
         return state.by_key.get((value,))
 
+    def failed_row(self, sheet_key: str | None, value) -> tuple[str, int] | None:
+        """(sheet title, row) where the file defines `value` on a row that did not pass its checks."""
+        state = self.sheets.get(sheet_key or "")
+        if state is None or state.binding.mode != "upsert":
+            return None
+        number = state.keys.get((value,))
+        if number is None and (value,) not in state.seen:
+            return None
+        return self.f.sheet_label(state.binding.sheet), number if number is not None else state.seen[(value,)]
+
     def check_references(self, state: _Sheet) -> None:
         """Every reference names a row of the file or of the database, and every row lies in the user's area."""
         binding, sheet = state.binding, state.binding.sheet
@@ -183,6 +196,12 @@ class _Import:
                 if target is not None:
                     if key == binding.area:
                         row.area = target.area
+                elif (failed := self.failed_row(ref.sheet, value)) is not None:
+                    # the file defines it, on a row refused above: say so, not that it is nowhere
+                    title, number = failed
+                    self.problem(sheet, row.number, key, value,
+                                 f"{sheet.field(key).header}“{value}”在本文件“{title}”第{number}行，该行有错误，请先改正")
+                    row.area = None
                 else:
                     pending[value].append(row)
             found = self.lookup(ref, list(pending))
@@ -310,7 +329,7 @@ class _Import:
             else:
                 creates.append(binding.model(**data))
         for obj in creates + updates:
-            obj.full_clean(validate_unique=False, validate_constraints=False)
+            obj.full_clean(exclude=_relations(binding.model), validate_unique=False, validate_constraints=False)
         if creates:
             bulk_create_with_history(creates, binding.model, batch_size=CHUNK, default_user=self.user,
                                      default_change_reason=self.reason)
@@ -337,9 +356,14 @@ class _Import:
                 obj.delete()  # one by one, so each leaves its history row
         objs = [model(**self.model_values(binding, row, refs)) for row in state.rows]
         for obj in objs:
-            obj.full_clean(validate_unique=False, validate_constraints=False)
+            obj.full_clean(exclude=_relations(model), validate_unique=False, validate_constraints=False)
         bulk_create_with_history(objs, model, batch_size=CHUNK, default_user=self.user,
                                  default_change_reason=self.reason)
+
+
+def _relations(model) -> list[str]:
+    """The model's foreign keys: resolved (and locked) by the import itself, so full_clean need not query each."""
+    return [f.name for f in model._meta.concrete_fields if f.is_relation]
 
 
 def _lookup_path(binding: Binding, key: str) -> str:
@@ -387,6 +411,9 @@ def import_file(*, user, ledger: Ledger, path: Path | str, filename: str | None 
     except IntegrityError as e:
         result.counts.clear()
         result.problems.append(Problem(None, None, None, None, "", f"{CHANGED_MEANWHILE}：{constraints.explain(e)}"))
+    except DataError:  # a value the database refuses that the checks let through: nothing written, said plainly
+        result.counts.clear()
+        result.problems.append(Problem(None, None, None, None, "", "数据库拒绝了文件中的某个值（未写入任何数据），请检查文本中的特殊字符和过大的数字"))
     finally:
         f.close_all()
     return result

@@ -16,6 +16,7 @@ class Places:
         self.prefix = prefix
         self._villages = None
         self._units: dict[str, list[str]] | None = None  # township and county names -> codes
+        self._codes: set[str] | None = None  # every code of the area, read once at the first code asked
 
     def _unit_names(self) -> dict[str, list[str]]:
         if self._units is None:
@@ -34,7 +35,9 @@ class Places:
         if divisions.is_code(text):
             if not text.startswith(self.prefix):
                 return None, f"区划代码“{text}”不在您的管辖范围（{area}）内"
-            if not OrgUnit.objects.filter(code=text).exists():
+            if self._codes is None:
+                self._codes = set(OrgUnit.objects.filter(access.subtree("code", self.prefix)).values_list("code", flat=True))
+            if text not in self._codes:
                 return None, f"区划库中没有区划代码“{text}”"
             return text, ""
         units = self._unit_names().get(normalize(text), [])

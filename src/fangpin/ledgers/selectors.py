@@ -57,7 +57,8 @@ def children(user, ledger: Ledger, binding: Binding, obj) -> list[tuple[Binding,
         if ref is None or ref.model is not binding.model:
             continue
         qs = access.scope(user, child.model.objects.filter(**{ref.field: obj}), "ledgers.read")
-        out.append((child, list(qs.order_by(*child.order[1:] or ("pk",)))))
+        related = [r.field + ("__parent" if r.is_place else "") for r in child.refs.values()]
+        out.append((child, list(qs.select_related(*related).order_by(*child.order[1:] or ("pk",)))))
     return out
 
 

@@ -58,6 +58,8 @@ def _order(binding: Binding, key: str) -> tuple[str, ...]:
     """The sortable columns: a sheet's key, its place, its year, and its dates (small tables: their indexes serve)."""
     f = binding.sheet.field(key)
     ref = binding.refs.get(key)
+    if f.type == "id_number":  # never sorted by: the order of hidden ID numbers would tell their birth dates
+        return ()
     if ref is not None:
         return (f"{ref.field}_id",) if ref.is_place else (f"{ref.field}__{ref.by}",)
     if key in binding.sheet.keys or f.type in ("date", "integer", "money") or key == "year":

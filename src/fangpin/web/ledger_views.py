@@ -43,6 +43,8 @@ def _year_and_date(request) -> tuple[int, dt.date]:
     today = timezone.localdate()
     try:
         on = dt.date.fromisoformat(request.GET.get("on", ""))
+        if not 2000 <= on.year <= 2100:  # the years a ledger holds (a year before 1 fails the year-before checks)
+            raise ValueError
     except ValueError:
         on = today
     try:

@@ -152,7 +152,8 @@ def test_a_village_clerk_keeps_the_posts_of_the_own_village_only(world, people, 
     # the county bureau keeps every village's
     assert import_file(user=world.county, ledger=LEDGER, path=crossing).ok
     result = import_file(user=world.other_county, ledger=LEDGER, path=mine)
-    assert not result.ok and all("不在您的管辖范围" in p.message or "管辖范围以外" in p.message for p in result.problems)
+    assert not result.ok and all("不在您的管辖范围" in p.message or "管辖范围以外" in p.message or "该行有错误" in p.message
+                                 for p in result.problems)
 
 
 def test_export_is_scoped_to_the_area_and_masked_for_the_role(world, people, tmp_path):
