@@ -36,6 +36,7 @@ urlpatterns = [
     path("ledgers/<slug:key>/import/", ledger_views.ledger_import, name="ledger_import"),
     path("ledgers/<slug:key>/template.xlsx", ledger_views.ledger_template, name="ledger_template"),
     path("ledgers/<slug:key>/export/", ledger_views.ledger_export, name="ledger_export"),
+    path("ledgers/<slug:key>/checks/<slug:check>/", ledger_views.ledger_findings, name="ledger_findings"),
     path("ledgers/<slug:key>/<slug:sheet>/", ledger_views.ledger_list, name="ledger_list"),
     path("ledgers/<slug:key>/<slug:sheet>/<int:pk>/", ledger_views.ledger_entry, name="ledger_entry"),
     path("policies/roster/", views.benefit_roster, name="benefit_roster"),

@@ -59,15 +59,19 @@ class FindingOut(Schema):
 
 
 @ledgers.get("/ledgers/{key}/checks", response={200: list[FindingOut], 403: s.ErrorOut, 404: s.ErrorOut},
-             summary="台账的政策检查（按区划、年度、截至日期）")
+             summary="台账的政策检查（按区划、年度、截至日期；check 只看一项；分页：offset、limit≤500）")
 def ledger_checks(request, key: str, area: str = "", year: int | None = Query(None, ge=2000, le=2100),
-                  on: dt.date | None = Query(None, ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))):
+                  on: dt.date | None = Query(None, ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31)),
+                  check: str = "", offset: int = Query(0, ge=0, le=10_000_000), limit: int = Query(500, ge=1, le=500)):
     ledger = catalog.get(key)
     on = on or dt.date.today()
     unit = selectors.area_unit(request.user, area or None)
     if area and unit.code != area:
         raise PermissionDenied("该区划不在您的管辖范围内")
     found = selectors.findings(request.user, ledger, area=unit, year=year or on.year, on=on)
+    if check:
+        found = [f for f in found if f.check.id == check]
+    found = found[offset:offset + limit]
     return [{"check": f.check.id, "label": f.check.label, "clause": f.check.clause, "quote": f.check.quote,
              "subject": f.subject.label, "division_code": f.subject.code, "status": f.status,
              "status_label": f.status_label, "numerator": f.ratio.numerator if f.ratio else None,

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from urllib.parse import quote
 
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -69,12 +70,54 @@ def ledger_home(request, key: str):
     found = selectors.findings(request.user, ledger, area=area, year=year, on=on)
     figures = selectors.summary(request.user, ledger, area=area, year=on.year if fallback else year, on=on)
     summary = {s: sum(1 for f in found if f.status == s) for s in checks.STATUS_LABELS}
+    shown, more = _first_of_each(found, FIRST)
     return render(request, "ledgers/home.html", {
-        "ledger": ledger, "findings": found, "summary": [(checks.STATUS_LABELS[s], n, s) for s, n in summary.items()],
+        "ledger": ledger, "findings": shown, "more": more, "first": FIRST,
+        "summary": [(checks.STATUS_LABELS[s], n, s) for s, n in summary.items()],
         "year": year, "on": on, "area": area, "fallback": fallback, "figures": figures, "counts": selectors.counts(request.user, ledger),
         "keeps": access.can_keep(request.user, ledger.key),
         "checks": [(c, names.region_names(c.regions)) for c in checks.checks_of(ledger.key)],
         "jobs": jobs.jobs_recent(user=request.user, ledger=ledger.key), "form": ImportForm()})
+
+
+FIRST = 20  # findings of one check shown on the ledger's page; the rest on the check's own paged list
+ORDER = {checks.MISSED: 0, checks.PENDING: 1, checks.NO_DATA: 2, checks.MET: 3}  # what needs doing first
+
+
+def _first_of_each(found, n: int):
+    """The first `n` findings of each check, those not met first, and the checks cut short with their counts."""
+    by_check: dict[str, list] = {}
+    for f in found:
+        by_check.setdefault(f.check.id, []).append(f)
+    shown, more = [], []
+    for items in by_check.values():
+        items.sort(key=lambda f: ORDER[f.status])
+        shown += items[:n]
+        if len(items) > n:
+            more.append((items[0].check, len(items)))
+    return shown, more
+
+
+def ledger_findings(request, key: str, check: str):
+    """Every finding of one check for the area, year and date asked, those not met first, 50 to a page."""
+    access.require(request.user, "ledgers.read")
+    ledger = catalog.get(key)
+    chosen = next((c for c in checks.checks_of(ledger.key) if c.id == check), None)
+    if chosen is None:
+        raise Http404("没有该检查项")
+    year, on = _year_and_date(request)
+    area = selectors.area_unit(request.user, request.GET.get("area"))
+    found = [f for f in selectors.findings(request.user, ledger, area=area, year=year, on=on) if f.check.id == check]
+    status = request.GET.get("status", "")
+    if status in checks.STATUS_LABELS:
+        found = [f for f in found if f.status == status]
+    found.sort(key=lambda f: ORDER[f.status])
+    page = Paginator(found, 50).get_page(request.GET.get("page"))  # a list computed for the request, not a query
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "ledgers/findings.html", {
+        "ledger": ledger, "check": chosen, "page": page, "area": area, "year": year, "on": on, "status": status,
+        "statuses": list(checks.STATUS_LABELS.items()), "query": query.urlencode()})
 
 
 def ledger_list(request, key: str, sheet: str):

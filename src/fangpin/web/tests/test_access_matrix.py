@@ -174,6 +174,7 @@ CASES = [
     Case("ledger_home", "get", lambda h: "/ledgers/funds/", READ_ROLES),
     Case("ledger_home", "get", lambda h: "/ledgers/funds/?area=610327000000&year=2024", READ_ROLES,
          label="another county's area falls back to one's own"),
+    Case("ledger_findings", "get", lambda h: "/ledgers/funds/checks/district_industry_share/?year=2024", READ_ROLES),
     Case("ledger_list", "get", lambda h: "/ledgers/funds/fund_projects/", READ_ROLES),
     Case("ledger_list", "get", lambda h: "/ledgers/funds/fund_allocations/?format=xlsx", READ_ROLES, label="xlsx"),
     Case("ledger_entry", "get", lambda h: f"/ledgers/funds/fund_projects/{h['project'].pk}/", READERS_HERE),

@@ -85,3 +85,33 @@ def test_without_a_check_this_year_the_page_shows_the_latest_year_one_asks(world
     assert "2026年度没有适用于平鲁区的检查项" in page and "政策检查：平鲁区，2025年度" in page
     asked = _client(world.county).get("/ledgers/funds/?year=2026&on=2026-12-01").content.decode()
     assert "本区域没有适用的检查项" in asked and "year-fallback" not in asked
+
+
+def test_a_check_with_many_findings_shows_the_first_on_the_page_and_all_on_its_own_list(world, funds):
+    """The ledger page lists at most 20 findings of a check (those not met first); the check's own list pages them all
+    and filters them by status; the API pages them too."""
+    from fangpin.web.ledger_views import FIRST
+
+    for i in range(FIRST + 5):
+        p = Project.objects.create(code=f"R-{i}", name=f"以工代赈道路{i}", year=2024, org_unit_id=SHUANGNIAN_CUN,
+                                   kind="infrastructure", relief_mode="dedicated", stored_on=dt.date(2024, 1, 5),
+                                   announced_on=dt.date(2024, 1, 9), started_on=dt.date(2024, 2, 1),
+                                   completed_on=dt.date(2024, 8, 1))
+        Allocation.objects.create(project=p, source="central", fund_kind="linkage", amount=100_00,
+                                  allocated_on=dt.date(2024, 2, 1))
+        if i < 3:  # three of them met, the rest missed
+            Expenditure.objects.create(project=p, source="central", fund_kind="linkage", amount=20_00,
+                                       paid_on=dt.date(2024, 7, 1), labour=True)
+    c = _client(world.county)
+    page = c.get("/ledgers/funds/?year=2024&on=2024-12-31").content.decode()
+    assert page.count("以工代赈项目劳务报酬比例<br>") == FIRST
+    assert f"以工代赈项目劳务报酬比例全部{FIRST + 6}项" in page  # 25 and the fixture's road
+    url = "/ledgers/funds/checks/relief_remuneration_dedicated/?area=140603000000&year=2024&on=2024-12-31"
+    full = c.get(url).content.decode()
+    table = full.split('id="findings"')[1]
+    assert f"共 {FIRST + 6} 项" in full and table.index("未达标") < table.index(">达标<")
+    met = c.get(url + "&status=met").content.decode()
+    assert "共 3 项" in met and "以工代赈道路0" in met and "以工代赈道路9" not in met
+    assert c.get("/ledgers/funds/checks/nothing/").status_code == 404
+    api = c.get("/api/ledgers/funds/checks?year=2024&on=2024-12-31&check=relief_remuneration_dedicated&limit=10")
+    assert len(api.json()) == 10 and {f["check"] for f in api.json()} == {"relief_remuneration_dedicated"}
