@@ -33,6 +33,14 @@ def _label(source: str) -> str:
     return HaveSource(source).label
 
 
+def _lacking(names: list[str]) -> list[str]:
+    """The haves missing, by what is missing (合作经济组织), under the column 缺项: not 有合作经济组织, which reads as had."""
+    return [LACKING.get(n, n.removeprefix("有")) for n in names]
+
+
+LACKING = {"有劳动能力的有技能": "劳动力的技能"}
+
+
 # 缺项（村） ---------------------------------------------------------------------------------------------------------
 
 def _village_rows(user, records: Iterable) -> Iterator[dict]:
@@ -42,7 +50,7 @@ def _village_rows(user, records: Iterable) -> Iterator[dict]:
         for v in chunk:
             tally = tallies.get(v.code, haves.VillageTally())
             sources = haves.village_sources(v)
-            gaps = haves.missing(sources, haves.VILLAGE_HAVES)
+            gaps = _lacking(haves.missing(sources, haves.VILLAGE_HAVES))
             gaps += [f"{n}户{label}" for n, label in ((tally.households - tally.project, "缺增收产业项目"),
                                                       (tally.households - tally.skills, "缺技能")) if n]
             url = reverse("ledger_list", args=["five_haves", "household_gaps"]) + f"?village={v.code}&year={year}"
@@ -75,7 +83,7 @@ def _household_rows(user, records: Iterable) -> Iterator[dict]:
             head = heads.get(h.pk)
             sources = haves.household_sources(h)
             yield {"household": h, "head": head, "head_id": id_number_for(user, head.id_number) if head else "",
-                   "sources": sources, "gaps": "；".join(haves.missing(sources, haves.HOUSEHOLD_HAVES)) or "无",
+                   "sources": sources, "gaps": "；".join(_lacking(haves.missing(sources, haves.HOUSEHOLD_HAVES))) or "无",
                    "url": reverse("household_detail", args=[h.pk])}
 
 

@@ -115,3 +115,19 @@ def test_a_check_with_many_findings_shows_the_first_on_the_page_and_all_on_its_o
     assert c.get("/ledgers/funds/checks/nothing/").status_code == 404
     api = c.get("/api/ledgers/funds/checks?year=2024&on=2024-12-31&check=relief_remuneration_dedicated&limit=10")
     assert len(api.json()) == 10 and {f["check"] for f in api.json()} == {"relief_remuneration_dedicated"}
+
+
+def test_people_are_named_as_pages_name_them_in_history_and_on_the_job_page(world, tmp_path):
+    world.county.first_name, world.county.last_name = "志明", "张"
+    world.county.save()
+    body = {"format": "fangpin-exchange", "version": "1.0", "fund_projects": [
+        {"code": "PL-8", "name": "新项目", "year": 2024, "division_code": "140603203203", "kind": "employment",
+         "stored_on": "2024-03-01"}]}
+    upload = io.BytesIO(json.dumps(body, ensure_ascii=False).encode())
+    upload.name = "funds.json"
+    c = _client(world.county)
+    job_page = c.get(c.post("/ledgers/funds/import/", {"file": upload}).url).content.decode()
+    name = world.county.display_name
+    assert f"由 {name} 提交" in job_page
+    entry = c.get(f"/ledgers/funds/fund_projects/{Project.objects.get().pk}/").content.decode()
+    assert f"<td>{name}</td>" in entry and "志明 张" not in entry
