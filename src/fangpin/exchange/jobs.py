@@ -104,6 +104,7 @@ def execute(job_id: int) -> None:
             result = importer.import_file(user=job.user, path=path, filename=job.filename, progress=report)
     except Exception:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, finished_at=timezone.now())
+        path.unlink(missing_ok=True)  # a failed job keeps no uploaded rows on disk either
         raise
     finally:
         progress_file.unlink(missing_ok=True)
