@@ -209,23 +209,32 @@ class _Import:
                 for row in rows:
                     if value not in found:
                         self.problem(sheet, row.number, key, value, ref.missing.format(value))
-                    elif key == binding.area:
-                        row.area = found[value][1]
-                    elif ref.within_area and not access.covers(self.user, found[value][1]):
+                        continue
+                    _, area, admitted = found[value]
+                    outside = not access.covers(self.user, area)
+                    if key == binding.area:
+                        row.area = area  # outside: refused below, as outside and nothing more
+                    elif ref.within_area and outside:
                         self.problem(sheet, row.number, key, value, f"{sheet.field(key).header}“{value}”{OUTSIDE}")
+                        continue
+                    if not admitted and not (outside and (key == binding.area or ref.within_area)):
+                        self.problem(sheet, row.number, key, value, ref.missing.format(value))
         for row in state.rows:
             if row.area is not None and not access.covers(self.user, row.area):
                 self.problem(sheet, row.number, binding.area, row.typed.get(binding.area), f"该{sheet.field(binding.area).header}{OUTSIDE}")
 
     def lookup(self, ref, values_: list, lock: bool = False) -> dict:
-        """value -> (primary key, division code) of the targets of `ref` in the database."""
+        """value -> (primary key, division code, whether it is a target `ref.only` admits) in the database. `only` is
+        judged after the area, so an answer never tells more of a row outside the area (a person's category) than
+        that it is outside."""
         out = {}
         for i in range(0, len(values_), CHUNK):
-            qs = ref.model.objects.filter(**{f"{ref.by}__in": values_[i:i + CHUNK]}, **ref.only)
+            qs = ref.model.objects.filter(**{f"{ref.by}__in": values_[i:i + CHUNK]})
             if lock:
                 qs = qs.select_for_update()
+            admitted = set(qs.filter(**ref.only).values_list("pk", flat=True)) if ref.only else None
             for pk, by, area in qs.values_list("pk", ref.by, ref.area or ref.by):
-                out[by] = (pk, area)
+                out[by] = (pk, area, admitted is None or pk in admitted)
         return out
 
     def existing(self, binding: Binding, keys: list[tuple], lock: bool = False) -> dict:
@@ -293,7 +302,9 @@ class _Import:
                     self.conflict(binding.sheet, row, key, ref.missing.format(value))
                 if (key == binding.area or ref.within_area) and not access.covers(self.user, found[value][1]):
                     self.conflict(binding.sheet, row, key, f"“{value}”{OUTSIDE}")
-            out[key] = {v: pk for v, (pk, _) in found.items()}
+                if not found[value][2]:
+                    self.conflict(binding.sheet, row, key, ref.missing.format(value))
+            out[key] = {v: pk for v, (pk, _, _) in found.items()}
         return out
 
     def model_values(self, binding: Binding, row: _Row, refs: dict) -> dict:

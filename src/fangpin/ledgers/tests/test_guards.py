@@ -78,3 +78,25 @@ def test_a_reference_to_a_refused_row_of_the_same_file_names_that_row(world, tmp
     messages = [(p.sheet, p.row, p.message) for p in result.problems]
     assert ("fund_allocations", 1, "项目编号“G-1”在本文件“fund_projects”第1行，该行有错误，请先改正") in messages
     assert not any("都没有登记" in m for _, _, m in messages)
+
+
+def test_a_borrower_outside_the_area_is_only_outside_whatever_the_household(world, tmp_path):
+    """The credit ledger admits members of lifted and monitored households; for a person outside the importer's area
+    the answer is the same whatever the household's category, so an import does not tell it."""
+    from conftest import make_household
+    from fangpin.credit.ledger import LEDGER as CREDIT
+
+    lifted = make_household(world.longxian_village, "LX-1", region="610327").members.get()
+    ordinary = make_household(world.longxian_village, "LX-2", category="ordinary", region="610327").members.get()
+    inside_ordinary = make_household(SHUANGNIAN_CUN, "SN-9", category="ordinary").members.get()
+
+    def loan(code, member):
+        return {"code": code, "id_number": member.id_number, "bank": "农商行", "issued_on": "2024-03-01",
+                "due_on": "2025-03-01", "amount": 1_000_000, "rate": "3.85", "use": "livestock"}
+
+    messages = {}
+    for code, member in (("A", lifted), ("B", ordinary), ("C", inside_ordinary)):
+        result = import_file(user=world.county, ledger=CREDIT, path=_file(tmp_path, credit_loans=[loan(code, member)]))
+        messages[code] = [p.message.replace(member.id_number, "ID") for p in result.problems]
+    assert messages["A"] == messages["B"] and all("不在您的管辖范围内" in m for m in messages["A"])
+    assert messages["C"] == ["身份证号“ID”不是户籍系统中脱贫户或监测户的成员"]
