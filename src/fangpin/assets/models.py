@@ -5,15 +5,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Right
 from django.db.models.lookups import Exact
-from simple_history.models import HistoricalRecords
+
+from fangpin.ledgers.base import ledger_history
 
 from .choices import AssetKind, Operation, Ownership, StationKind
 
 YEARS = Q(year__gte=2000, year__lte=2100)
-
-
-def _history(name: str) -> HistoricalRecords:
-    return HistoricalRecords(verbose_name=name, user_db_constraint=False)
 
 
 def _not_negative(prefix: str, *fields: str) -> list[models.CheckConstraint]:
@@ -39,7 +36,7 @@ class Asset(models.Model):
     ownership = models.CharField("权属状态", max_length=12, choices=Ownership.choices)
     operation = models.CharField("运营状态", max_length=12, choices=Operation.choices)
     note = models.CharField("备注", max_length=200, blank=True)
-    history = _history("资产变更记录")
+    history = ledger_history("资产变更记录")
 
     class Meta:
         verbose_name = "资产"
@@ -72,7 +69,7 @@ class AssetIncome(models.Model):
     retained = models.BigIntegerField("村集体留存金额（分）", null=True, blank=True)
     disclosed_on = models.DateField("收益分配公示日期", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
-    history = _history("资产收益变更记录")
+    history = ledger_history("资产收益变更记录")
 
     class Meta:
         verbose_name = "资产收益"
@@ -107,7 +104,7 @@ class Station(models.Model):
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="stations", null=True, blank=True,
                               verbose_name="关联资产")
     note = models.CharField("备注", max_length=200, blank=True)
-    history = _history("光伏电站变更记录")
+    history = ledger_history("光伏电站变更记录")
 
     class Meta:
         verbose_name = "光伏电站"
@@ -131,7 +128,7 @@ class StationIncome(models.Model):
     to_villages = models.BigIntegerField("分配到村金额（分）")
     settled_on = models.DateField("结算日期", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
-    history = _history("电站收益变更记录")
+    history = ledger_history("电站收益变更记录")
 
     class Meta:
         verbose_name = "电站收益"
@@ -158,7 +155,7 @@ class VillagePvUse(models.Model):
     labour = models.BigIntegerField("用于村级公益事业劳务（分）")
     other = models.BigIntegerField("其他用途（分）", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
-    history = _history("村级光伏收益分配变更记录")
+    history = ledger_history("村级光伏收益分配变更记录")
 
     class Meta:
         verbose_name = "村级光伏收益分配"

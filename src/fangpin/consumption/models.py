@@ -2,13 +2,10 @@
 year. Money is integer fen."""
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
+
+from fangpin.ledgers.base import ledger_history
 
 from .choices import UnitLevel
-
-
-def _history(name: str) -> HistoricalRecords:
-    return HistoricalRecords(verbose_name=name, user_db_constraint=False)
 
 
 class Unit(models.Model):
@@ -24,7 +21,7 @@ class Unit(models.Model):
     assisting = models.BooleanField("帮扶单位", default=False)
     assisted_village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", null=True,
                                          blank=True, verbose_name="帮扶村")
-    history = _history("单位变更记录")
+    history = ledger_history("单位变更记录")
 
     class Meta:
         verbose_name = "消费帮扶单位"
@@ -49,7 +46,7 @@ class Purchase(models.Model):
     welfare_bought = models.BigIntegerField("工会福利采购农特产品（分）", null=True, blank=True)
     bulk_bought = models.BigIntegerField("包销帮扶村农特产品（分）", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
-    history = _history("采购变更记录")
+    history = ledger_history("采购变更记录")
 
     class Meta:
         verbose_name = "年度采购"

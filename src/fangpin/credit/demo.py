@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from fangpin.demo.ledgers import day_between
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.choices import Category, Relation
 from fangpin.registry.models import Member
@@ -15,10 +16,6 @@ D = dt.date
 ABBREVIATIONS = {"140603000000": "PL", "610327000000": "LX"}
 BANKS = ["{}农村信用合作联社", "中国邮政储蓄银行{}支行", "中国农业银行{}支行"]
 USES = ["livestock", "livestock", "crops", "crops", "processing", "trade", "tourism", "other"]
-
-
-def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
-    return start + dt.timedelta(days=rng.randrange(max(1, (end - start).days + 1)))
 
 
 def _years_later(day: dt.date, years: int) -> dt.date:
@@ -90,12 +87,12 @@ def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rn
     book = _Book(county, rng, today)
     book.default(borrowers[0])
     for id_number in borrowers[1:40 if len(villages) > 15 else 30]:
-        issued = _day(rng, D(today.year - 3, 1, 10), today - dt.timedelta(days=20))
+        issued = day_between(rng, D(today.year - 3, 1, 10), today - dt.timedelta(days=20))
         loan = book.loan(id_number, issued, rng.choice([1, 2, 3, 3]), rng.choice([20_000, 30_000, 40_000, 50_000]))
         book.settle(loan, rng)
     # two households topped up: one to the cap itself, one above it
     for id_number, top_up in zip(borrowers[-2:], (50_000, 60_000)):
-        first = _day(rng, today - dt.timedelta(days=500), today - dt.timedelta(days=200))
+        first = day_between(rng, today - dt.timedelta(days=500), today - dt.timedelta(days=200))
         book.loan(id_number, first, 3, 50_000)
         book.loan(id_number, first + dt.timedelta(days=90), 2, top_up, top_up=True,
                   note="确有需要且具备还款能力，追加贷款")

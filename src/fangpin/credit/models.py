@@ -5,13 +5,10 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import F, Q, Sum
-from simple_history.models import HistoricalRecords
+
+from fangpin.ledgers.base import ledger_history
 
 from .choices import LoanUse
-
-
-def _history(name: str) -> HistoricalRecords:
-    return HistoricalRecords(verbose_name=name, user_db_constraint=False)
 
 
 class Loan(models.Model):
@@ -28,7 +25,7 @@ class Loan(models.Model):
     extended_to = models.DateField("展期至", null=True, blank=True)
     subsidized = models.BooleanField("财政贴息", default=False)
     note = models.CharField("备注", max_length=200, blank=True)
-    history = _history("贷款变更记录")
+    history = ledger_history("贷款变更记录")
 
     class Meta:
         verbose_name = "贷款"
@@ -71,7 +68,7 @@ class Repayment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="repayments", verbose_name="贷款")
     repaid_on = models.DateField("还款日期")
     principal = models.BigIntegerField("还款本金（分）")
-    history = _history("还款变更记录")
+    history = ledger_history("还款变更记录")
 
     class Meta:
         verbose_name = "还款"
@@ -90,7 +87,7 @@ class Compensation(models.Model):
     applied_on = models.DateField("申请日期")
     amount = models.BigIntegerField("代偿金额（分）")
     compensated_on = models.DateField("代偿日期", null=True, blank=True)
-    history = _history("风险补偿变更记录")
+    history = ledger_history("风险补偿变更记录")
 
     class Meta:
         verbose_name = "风险补偿"

@@ -14,6 +14,11 @@ from pathlib import Path
 from fangpin.accounts.models import User
 from fangpin.orgunits.models import OrgUnit
 
+def day_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    """A day from `start` to `end` (both included; `start` when they cross), drawn with the ledger's own generator."""
+    return start + dt.timedelta(days=rng.randrange(max(1, (end - start).days + 1)))
+
+
 BUREAUS = {"140603000000": "xianju", "610327000000": "longxian"}
 
 

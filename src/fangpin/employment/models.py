@@ -4,13 +4,10 @@ A post exists from its 设立日期 until its 撤销日期 (inclusive); a person
 (inclusive). The holders are the registry's members, read-only."""
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
+
+from fangpin.ledgers.base import ledger_history
 
 from .choices import FundingSource, PostKind
-
-
-def _history(name: str) -> HistoricalRecords:
-    return HistoricalRecords(verbose_name=name, user_db_constraint=False)
 
 
 class Post(models.Model):
@@ -23,7 +20,7 @@ class Post(models.Model):
     monthly_wage = models.BigIntegerField("月工资（分）")
     created_on = models.DateField("设立日期")
     abolished_on = models.DateField("撤销日期", null=True, blank=True)
-    history = _history("公益岗位变更记录")
+    history = ledger_history("公益岗位变更记录")
 
     class Meta:
         verbose_name = "公益岗位"
@@ -49,7 +46,7 @@ class PostHolder(models.Model):
     started_on = models.DateField("上岗日期")
     ended_on = models.DateField("离岗日期", null=True, blank=True)
     monthly_wage = models.BigIntegerField("月工资（分）", null=True, blank=True)
-    history = _history("在岗人员变更记录")
+    history = ledger_history("在岗人员变更记录")
 
     class Meta:
         verbose_name = "在岗人员"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from fangpin.demo.ledgers import day_between
 from fangpin.orgunits.models import OrgUnit
 from fangpin.orgunits.villages import short_name
 
@@ -17,10 +18,6 @@ PROJECT_NAMES = {
     "employment": ["帮扶车间厂房", "乡村就业驿站"],
     "public_service": ["村卫生室改造", "村级养老互助点"],
 }
-
-
-def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
-    return start + dt.timedelta(days=rng.randrange(max(1, (end - start).days + 1)))
 
 
 def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,
@@ -38,7 +35,7 @@ def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rn
             place = rng.choice(villages) if rng.random() < 0.8 else rng.choice(townships)
             relief = "dedicated" if kind == "infrastructure" and rng.random() < 0.6 else (
                 "promoted" if kind == "infrastructure" else "none")
-            stored = _day(rng, D(year - 1, 10, 1), D(year, 1, 31))
+            stored = day_between(rng, D(year - 1, 10, 1), D(year, 1, 31))
             steps = [stored]
             for gap in (10, 40, 150, 30):
                 nxt = steps[-1] + dt.timedelta(days=gap + rng.randrange(20))
@@ -61,7 +58,7 @@ def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rn
                 amount = int(budget * share) // 100 * 100
                 total += amount
                 allocations.append({"project_code": code, "source": source, "fund_kind": fund_kind, "amount": amount,
-                                    "allocated_on": str(min(today, _day(rng, D(year, 1, 15), D(year, 4, 30)))),
+                                    "allocated_on": str(min(today, day_between(rng, D(year, 1, 15), D(year, 4, 30)))),
                                     "document": f"{county.name[:2]}财农〔{year}〕{rng.randrange(1, 60)}号"})
             started = dates.get("started_on")
             if started is None:
@@ -82,7 +79,7 @@ def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rn
                     amount = int(base * rng.choice([0.13, 0.16, 0.2])) // 100 * 100
                 expenditures.append({"project_code": code, "source": "central" if k % 2 == 0 else "county",
                                      "fund_kind": "linkage", "amount": max(amount, 100),
-                                     "paid_on": str(_day(rng, started, spent_until)), "labour": is_labour,
+                                     "paid_on": str(day_between(rng, started, spent_until)), "labour": is_labour,
                                      "voucher": f"记-{year}{k:02d}{n:03d}"})
     return {"fund_projects": projects, "fund_allocations": allocations, "fund_expenditures": expenditures}
 

@@ -2,16 +2,13 @@
 and what was spent, dated. Money is integer fen."""
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
+
+from fangpin.ledgers.base import ledger_history
 
 from .choices import FundKind, ProjectKind, ReliefMode, Source, Stage
 
 STEPS = (("stored_on", Stage.STORED), ("announced_on", Stage.ANNOUNCED), ("started_on", Stage.STARTED),
          ("completed_on", Stage.COMPLETED), ("accepted_on", Stage.ACCEPTED))
-
-
-def _history(name: str) -> HistoricalRecords:
-    return HistoricalRecords(verbose_name=name, user_db_constraint=False)
 
 
 class Project(models.Model):
@@ -31,7 +28,7 @@ class Project(models.Model):
     completed_on = models.DateField("完工日期", null=True, blank=True)
     accepted_on = models.DateField("验收日期", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
-    history = _history("项目变更记录")
+    history = ledger_history("项目变更记录")
 
     class Meta:
         verbose_name = "项目"
@@ -72,7 +69,7 @@ class Allocation(models.Model):
     amount = models.BigIntegerField("金额（分）")
     allocated_on = models.DateField("下达日期")
     document = models.CharField("下达文号", max_length=100, blank=True)
-    history = _history("资金下达变更记录")
+    history = ledger_history("资金下达变更记录")
 
     class Meta:
         verbose_name = "资金下达"
@@ -98,7 +95,7 @@ class Expenditure(models.Model):
     paid_on = models.DateField("支出日期")
     labour = models.BooleanField("劳务报酬", default=False)
     voucher = models.CharField("凭证号", max_length=60, blank=True)
-    history = _history("资金支出变更记录")
+    history = ledger_history("资金支出变更记录")
 
     class Meta:
         verbose_name = "资金支出"

@@ -7,6 +7,7 @@ import datetime as dt
 import math
 import random
 
+from fangpin.demo.ledgers import day_between
 from fangpin.orgunits.models import OrgUnit
 from fangpin.orgunits.villages import short_name
 from fangpin.registry.choices import Category, EnterpriseKind
@@ -26,10 +27,6 @@ INDUSTRIES = ["肉牛养殖", "肉羊养殖", "马铃薯种植", "小杂粮种�
               "苹果种植", "中蜂养殖"]
 PROJECTS = ["养羊8只", "入股合作社分红", "种植马铃薯5亩", "庭院养鸡", "光伏收益分红", "种植黄芪3亩", "养蜂6箱"]
 SKILLS = ["农村实用技术培训结业", "中式烹调师（初级）证书", "电焊工（初级）证书", "初级职业农民", "家政服务员证书"]
-
-
-def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
-    return start + dt.timedelta(days=rng.randrange(max(1, (end - start).days + 1)))
 
 
 def _years(today: dt.date) -> tuple[int, int]:
@@ -74,7 +71,7 @@ def build_linkage(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgU
             for h in rng.sample(candidates, min(len(candidates), rng.randrange(5, 20))):
                 links.append({"credit_code": e.credit_code, "year": year, "household_number": h.number,
                               "way": rng.choice(WAYS[e.kind]), "income": rng.randrange(500, 20_000) * 100,
-                              "started_on": str(_day(rng, D(year, 1, 1), end))})
+                              "started_on": str(day_between(rng, D(year, 1, 1), end))})
     seen, unique = set(), []
     for link in links:  # one row per entity, year, household and way
         key = (link["credit_code"], link["year"], link["household_number"], link["way"])

@@ -7,13 +7,10 @@ declares, a household's declared project and skills; the haves themselves are co
 integer fen."""
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
+
+from fangpin.ledgers.base import ledger_history
 
 from .choices import EntityLevel, Evaluation, LinkWay, OperatingStatus
-
-
-def _history(name: str) -> HistoricalRecords:
-    return HistoricalRecords(verbose_name=name, user_db_constraint=False)
 
 
 def _not_above(part: str, total: str, name: str) -> models.CheckConstraint:
@@ -37,7 +34,7 @@ class LinkEntity(models.Model):
     revenue = models.BigIntegerField("年度营业收入（分）", null=True, blank=True)
     evaluation = models.CharField("成效评估结果", max_length=12, choices=Evaluation.choices, default=Evaluation.NONE)
     status = models.CharField("运行状态", max_length=10, choices=OperatingStatus.choices, default=OperatingStatus.NORMAL)
-    history = _history("带贫主体变更记录")
+    history = ledger_history("带贫主体变更记录")
 
     class Meta:
         verbose_name = "带贫主体"
@@ -70,7 +67,7 @@ class Link(models.Model):
     way = models.CharField("带动方式", max_length=20, choices=LinkWay.choices)
     income = models.BigIntegerField("本年带动收入（分）", null=True, blank=True)
     started_on = models.DateField("起始日期", null=True, blank=True)
-    history = _history("带动明细变更记录")
+    history = ledger_history("带动明细变更记录")
 
     class Meta:
         verbose_name = "带动明细"
@@ -100,7 +97,7 @@ class VillageHaves(models.Model):
     leading_industry = models.CharField("主导产业（一村一品）", max_length=100, blank=True)
     entity_name = models.CharField("带动主体名称", max_length=200, blank=True)
     cooperative_name = models.CharField("合作经济组织名称", max_length=200, blank=True)
-    history = _history("村级五有变更记录")
+    history = ledger_history("村级五有变更记录")
 
     class Meta:
         verbose_name = "村级五有"
@@ -122,7 +119,7 @@ class HouseholdHaves(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     income_project = models.CharField("增收产业项目", max_length=200, blank=True)
     skills = models.CharField("技能说明", max_length=200, blank=True)
-    history = _history("户级五有变更记录")
+    history = ledger_history("户级五有变更记录")
 
     class Meta:
         verbose_name = "户级五有"

@@ -10,8 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from fangpin.exchange.spec import Catalog, Sheet
+
+
+def ledger_history(verbose_name: str) -> HistoricalRecords:
+    """A ledger table's history (变更记录). Its user column has no foreign-key constraint, as the registry's: a user is
+    deactivated, never deleted, and the constraint would be checked for every history row an import writes."""
+    return HistoricalRecords(verbose_name=verbose_name, user_db_constraint=False)
 
 
 @dataclass(frozen=True)

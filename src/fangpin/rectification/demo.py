@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from fangpin.demo.ledgers import day_between
 from fangpin.orgunits.models import OrgUnit
 from fangpin.orgunits.villages import short_name
 
@@ -22,10 +23,6 @@ PROBLEMS = {
 MEASURES = ["制定整改方案，明确责任人和时限", "逐户核实，补齐台账资料", "督促责任单位限期整改并复核", "召开专题会议研究解决"]
 PEOPLE = ["王海军", "李文斌", "张晓燕", "刘建国", "赵志强", "陈丽娟", "杨国华", "孙立新"]
 SOURCES = ["inspection_tour", "audit", "assessment", "supervision", "unannounced_visit", "petition", "self_check"]
-
-
-def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
-    return start + dt.timedelta(days=rng.randrange(max(1, (end - start).days + 1)))
 
 
 def _place(rng, county, villages, townships) -> tuple[OrgUnit, str]:
@@ -50,7 +47,7 @@ def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rn
         last = min(today, D(year, 12, 31))
         for _ in range(14):
             n += 1
-            found = _day(rng, D(year, 1, 5), last)
+            found = day_between(rng, D(year, 1, 5), last)
             half = D(year, 6, 30)
             own = found > half and rng.random() < 0.85 or found <= half and rng.random() < 0.4
             deadline = found + dt.timedelta(days=rng.randrange(30, 120)) if own else None
@@ -63,7 +60,7 @@ def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rn
                    "measures": rng.choice(MEASURES)}
             outcome = rng.random()
             if due is not None and outcome < 0.6:  # on time
-                closed = _day(rng, min(found + dt.timedelta(days=7), due), due)
+                closed = day_between(rng, min(found + dt.timedelta(days=7), due), due)
             elif due is not None and outcome < 0.75:  # late
                 closed = due + dt.timedelta(days=rng.randrange(3, 40))
             else:

@@ -2,7 +2,8 @@
 day, the reviewer and the evidence."""
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
+
+from fangpin.ledgers.base import ledger_history
 
 from .choices import Category, Source
 
@@ -23,7 +24,7 @@ class Problem(models.Model):
     reviewer = models.CharField("销号审核人", max_length=50, blank=True)
     evidence = models.CharField("整改佐证", max_length=500, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
-    history = HistoricalRecords(verbose_name="问题变更记录", user_db_constraint=False)
+    history = ledger_history("问题变更记录")
 
     class Meta:
         verbose_name = "问题"

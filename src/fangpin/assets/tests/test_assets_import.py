@@ -15,6 +15,7 @@ from fangpin.exchange import workbooks
 from fangpin.funds.models import Project
 from fangpin.ledgers import exporter
 from fangpin.ledgers.importer import import_file
+from fangpin.ledgers.testing import exchange_doc, json_file
 
 pytestmark = pytest.mark.django_db
 
@@ -39,16 +40,6 @@ INCOMES = [
 def project(world):
     return Project.objects.create(code="PL2024-001", name="双碾村食用菌大棚", year=2024, org_unit_id=SHUANGNIAN_CUN,
                                   kind="industry", stored_on=dt.date(2024, 1, 5))
-
-
-def _doc(**sheets):
-    return {"format": "fangpin-exchange", "version": "1.0", **sheets}
-
-
-def _json(tmp_path, doc, name="assets.json"):
-    path = tmp_path / name
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def _xlsx(tmp_path, sheets, name="assets.xlsx"):
@@ -82,10 +73,10 @@ def test_an_excel_ledger_imports_and_exports_back_identically(world, project, tm
 
 
 def test_a_json_ledger_round_trips_and_an_income_is_updated_by_asset_and_year(world, project, tmp_path):
-    doc = _doc(asset_items=[GREENHOUSE, ROAD], asset_incomes=INCOMES)
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(asset_items=[GREENHOUSE, ROAD], asset_incomes=INCOMES)
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
     paid = {**INCOMES[1], "to_households": 1_600_000, "households": 30, "disclosed_on": "2025-12-28", "note": None}
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, _doc(asset_incomes=[paid]), "b.json")).ok
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, exchange_doc(asset_incomes=[paid]), "b.json")).ok
     assert _export(world.county)["asset_incomes"] == [INCOMES[0], paid]
     row = AssetIncome.objects.get(year=2025)
     assert [h.history_type for h in row.history.order_by("history_date")] == ["+", "~"]
@@ -117,21 +108,21 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(world, project,
 def test_a_source_project_must_lie_in_the_keepers_area(world, tmp_path):
     Project.objects.create(code="LX2024-001", name="陇县项目", year=2024, org_unit_id=world.longxian_village,
                            kind="industry", stored_on=dt.date(2024, 1, 5))
-    doc = _doc(asset_items=[{**GREENHOUSE, "project_code": "LX2024-001"}])
-    result = import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc))
+    doc = exchange_doc(asset_items=[{**GREENHOUSE, "project_code": "LX2024-001"}])
+    result = import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc))
     assert [(p.row, p.message) for p in result.problems] == [(1, "来源项目编号“LX2024-001”不在您的管辖范围内")]
     assert not Asset.objects.exists()
 
 
 def test_only_a_county_bureau_keeps_the_asset_ledger_and_only_in_its_county(world, project, tmp_path):
-    path = _json(tmp_path, _doc(asset_items=[GREENHOUSE]))
+    path = json_file(tmp_path, exchange_doc(asset_items=[GREENHOUSE]))
     for user in (world.clerk, world.township, world.leader, world.department):
         assert [p.message for p in import_file(user=user, ledger=LEDGER, path=path).problems] == [
             "您的角色无权导入扶贫项目资产台账"]
     result = import_file(user=world.other_county, ledger=LEDGER, path=path)
     assert not result.ok and any("不在您的管辖范围" in p.message for p in result.problems)
     assert import_file(user=world.county, ledger=LEDGER, path=path).ok
-    moved = _json(tmp_path, _doc(asset_items=[{**GREENHOUSE, "division_code": world.longxian_village,
+    moved = json_file(tmp_path, exchange_doc(asset_items=[{**GREENHOUSE, "division_code": world.longxian_village,
                                                "project_code": None}], asset_incomes=[INCOMES[0]]), "moved.json")
     messages = {(p.sheet, p.message) for p in import_file(user=world.other_county, ledger=LEDGER, path=moved).problems}
     assert ("asset_items", "资产编号“ZC-PL2024-001”已在您的管辖范围以外登记，不能通过导入修改") in messages
@@ -139,8 +130,8 @@ def test_only_a_county_bureau_keeps_the_asset_ledger_and_only_in_its_county(worl
 
 
 def test_export_is_scoped_to_the_area(world, project, tmp_path):
-    doc = _doc(asset_items=[GREENHOUSE, ROAD], asset_incomes=INCOMES)
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(asset_items=[GREENHOUSE, ROAD], asset_incomes=INCOMES)
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
     assert _export(world.clerk) == {"asset_items": [GREENHOUSE], "asset_incomes": INCOMES}
     assert _export(world.township)["asset_items"] == [GREENHOUSE, ROAD]
     assert _export(world.other_county) == {"asset_items": [], "asset_incomes": []}
@@ -166,8 +157,8 @@ def test_the_export_is_valid_against_the_formats_json_schema(world, project, tmp
 
     from fangpin.exchange.schema import json_schema
 
-    doc = _doc(asset_items=[GREENHOUSE, ROAD], asset_incomes=INCOMES)
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(asset_items=[GREENHOUSE, ROAD], asset_incomes=INCOMES)
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
     out = io.StringIO()
     exporter.write_json(world.county, LEDGER, out)
     jsonschema.validate(json.loads(out.getvalue()), json_schema(), format_checker=jsonschema.FormatChecker())

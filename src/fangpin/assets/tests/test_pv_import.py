@@ -14,6 +14,7 @@ from fangpin.assets.models import Station, StationIncome, VillagePvUse
 from fangpin.exchange import workbooks
 from fangpin.ledgers import exporter
 from fangpin.ledgers.importer import import_file
+from fangpin.ledgers.testing import exchange_doc, json_file
 
 from .factories import asset
 
@@ -41,16 +42,6 @@ USES = [
 @pytest.fixture
 def pv_asset(world):
     return asset("ZC-GF-01")
-
-
-def _doc(**sheets):
-    return {"format": "fangpin-exchange", "version": "1.0", **sheets}
-
-
-def _json(tmp_path, doc, name="pv.json"):
-    path = tmp_path / name
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def _xlsx(tmp_path, sheets, name="pv.xlsx"):
@@ -88,7 +79,7 @@ def test_villages_are_read_by_name_and_a_year_is_updated_in_place(world, pv_asse
     assert import_file(user=world.county, ledger=LEDGER, path=_xlsx(tmp_path, {"pv_village_uses": by_name})).ok
     changed = {**USES[0], "labour": 7_000_000}
     assert import_file(user=world.county, ledger=LEDGER,
-                       path=_json(tmp_path, _doc(pv_village_uses=[changed, USES[1]]))).ok
+                       path=json_file(tmp_path, exchange_doc(pv_village_uses=[changed, USES[1]]))).ok
     assert _export(world.county)["pv_village_uses"] == [changed, USES[1]]
     assert VillagePvUse.objects.get(village_id=SHUANGNIAN_CUN).history.count() == 2
 
@@ -115,13 +106,13 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(world, pv_asset
 
 def test_a_linked_asset_must_lie_in_the_keepers_area(world, tmp_path):
     asset("ZC-LX", world.longxian_village)
-    doc = _doc(pv_stations=[{**STATION, "asset_code": "ZC-LX"}])
-    result = import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc))
+    doc = exchange_doc(pv_stations=[{**STATION, "asset_code": "ZC-LX"}])
+    result = import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc))
     assert [p.message for p in result.problems] == ["关联资产编号“ZC-LX”不在您的管辖范围内"]
 
 
 def test_only_a_county_bureau_keeps_the_pv_ledger_and_only_in_its_county(world, pv_asset, tmp_path):
-    path = _json(tmp_path, _doc(pv_stations=[STATION], pv_village_uses=[USES[0]]))
+    path = json_file(tmp_path, exchange_doc(pv_stations=[STATION], pv_village_uses=[USES[0]]))
     for user in (world.clerk, world.township, world.leader, world.department):
         assert [p.message for p in import_file(user=user, ledger=LEDGER, path=path).problems] == [
             "您的角色无权导入光伏电站及收益台账"]

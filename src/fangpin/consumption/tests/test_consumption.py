@@ -16,6 +16,7 @@ from fangpin.ledgers import checks, exporter
 from fangpin.ledgers.importer import import_file
 from fangpin.lib import creditcode
 from fangpin.orgunits.models import OrgUnit
+from fangpin.ledgers.testing import exchange_doc, json_file
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -34,16 +35,6 @@ PURCHASES = [
     {"credit_code": DISTRICT, "year": 2024, "canteen_total": 800_000, "canteen_directed": 100_000, "farm_total": 300_000,
      "farm_832": 29_999, "welfare_budget": None, "welfare_bought": None, "bulk_bought": None, "note": "学校食堂"},
 ]
-
-
-def _doc(**sheets):
-    return {"format": "fangpin-exchange", "version": "1.0", **sheets}
-
-
-def _json(tmp_path, doc, name="c.json"):
-    path = tmp_path / name
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def _findings(on=D(2024, 12, 31), area=PINGLU, year=2024):
@@ -70,10 +61,10 @@ def test_excel_imports_and_exports_back_identically(world, tmp_path):
 
 def test_a_purchase_is_updated_by_unit_and_year(world, tmp_path):
     assert import_file(user=world.county, ledger=LEDGER,
-                       path=_json(tmp_path, _doc(consumption_units=UNITS, consumption_purchases=PURCHASES))).ok
+                       path=json_file(tmp_path, exchange_doc(consumption_units=UNITS, consumption_purchases=PURCHASES))).ok
     changed = {**PURCHASES[0], "bulk_bought": 2_500_000}
     assert import_file(user=world.county, ledger=LEDGER,
-                       path=_json(tmp_path, _doc(consumption_purchases=[changed]), "b.json")).ok
+                       path=json_file(tmp_path, exchange_doc(consumption_purchases=[changed]), "b.json")).ok
     assert Purchase.objects.get(unit__credit_code=CITY, year=2024).bulk_bought == 2_500_000
     assert Purchase.objects.count() == 2
 
@@ -83,8 +74,8 @@ def test_row_rules_name_the_column(world, tmp_path):
     no_village = {**UNITS[1], "credit_code": creditcode.make("140603", "TE0000003", registrar="11"), "assisting": True}
     more = {**PURCHASES[0], "canteen_directed": 1_000_001}
     orphan_part = {**PURCHASES[1], "farm_total": None}
-    doc = _doc(consumption_units=[bad_unit, no_village], consumption_purchases=[more, orphan_part])
-    result = import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc))
+    doc = exchange_doc(consumption_units=[bad_unit, no_village], consumption_purchases=[more, orphan_part])
+    result = import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc))
     found = {(p.sheet, p.row, p.column, p.message) for p in result.problems}
     assert ("consumption_units", 1, "assisted_village", "帮扶村应为村（12位村级区划代码或村名）") in found
     assert ("consumption_units", 2, "assisted_village", "帮扶单位应填写帮扶村") in found
@@ -94,7 +85,7 @@ def test_row_rules_name_the_column(world, tmp_path):
 
 
 def test_only_the_county_bureau_keeps_it_in_its_county(world, tmp_path):
-    path = _json(tmp_path, _doc(consumption_units=UNITS))
+    path = json_file(tmp_path, exchange_doc(consumption_units=UNITS))
     assert not import_file(user=world.clerk, ledger=LEDGER, path=path).ok
     result = import_file(user=world.other_county, ledger=LEDGER, path=path)
     assert "不在您的管辖范围" in result.problems[0].message and not Unit.objects.exists()
@@ -103,7 +94,7 @@ def test_only_the_county_bureau_keeps_it_in_its_county(world, tmp_path):
 @pytest.fixture
 def ledger(world, tmp_path):
     assert import_file(user=world.county, ledger=LEDGER,
-                       path=_json(tmp_path, _doc(consumption_units=UNITS, consumption_purchases=PURCHASES))).ok
+                       path=json_file(tmp_path, exchange_doc(consumption_units=UNITS, consumption_purchases=PURCHASES))).ok
 
 
 def test_each_share_on_its_boundary(ledger):

@@ -16,6 +16,7 @@ from fangpin.exchange import workbooks
 from fangpin.ledgers import exporter
 from fangpin.ledgers.importer import import_file
 from fangpin.lib import idnumber
+from fangpin.ledgers.testing import exchange_doc, json_file
 
 pytestmark = pytest.mark.django_db
 
@@ -44,16 +45,6 @@ def _loans(people):
 REPAYMENTS = [{"loan_code": "PLXD2023003", "repaid_on": "2024-03-20", "principal": 5_000_00},
               {"loan_code": "PLXD2023003", "repaid_on": "2025-03-30", "principal": 15_000_00}]
 COMPENSATIONS = [{"loan_code": "PLXD2024002", "applied_on": "2024-11-01", "amount": 1_000_00, "compensated_on": None}]
-
-
-def _doc(**sheets):
-    return {"format": "fangpin-exchange", "version": "1.0", **sheets}
-
-
-def _json(tmp_path, doc, name="credit.json"):
-    path = tmp_path / name
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def _xlsx(tmp_path, sheets, name="credit.xlsx"):
@@ -88,10 +79,10 @@ def test_an_excel_ledger_imports_and_exports_back_identically(world, people, tmp
 
 
 def test_a_json_import_replaces_a_loans_repayments(world, people, tmp_path):
-    doc = _doc(credit_loans=_loans(people), credit_repayments=REPAYMENTS)
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(credit_loans=_loans(people), credit_repayments=REPAYMENTS)
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
     one = {**REPAYMENTS[0], "principal": 20_000_00}
-    second = _json(tmp_path, _doc(credit_repayments=[one]), "b.json")
+    second = json_file(tmp_path, exchange_doc(credit_repayments=[one]), "b.json")
     assert import_file(user=world.county, ledger=LEDGER, path=second).ok
     assert _export(world.county)["credit_repayments"] == [one]
     assert Repayment.history.filter(history_type="-").count() == 2
@@ -132,20 +123,20 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(world, people, 
 
 
 def test_only_a_county_bureau_keeps_it_and_only_for_its_peoples_loans(world, people, tmp_path):
-    path = _json(tmp_path, _doc(credit_loans=_loans(people)[:1]))
+    path = json_file(tmp_path, exchange_doc(credit_loans=_loans(people)[:1]))
     for user in (world.clerk, world.township, world.leader, world.department):
         assert [p.message for p in import_file(user=user, ledger=LEDGER, path=path).problems] == [
             "您的角色无权导入小额信贷台账"]
     result = import_file(user=world.other_county, ledger=LEDGER, path=path)  # 陇县: a 平鲁区 borrower
     assert [(p.sheet, p.message) for p in result.problems] == [("credit_loans", "该借款人身份证号不在您的管辖范围内")]
     assert import_file(user=world.county, ledger=LEDGER, path=path).ok
-    repay = _json(tmp_path, _doc(credit_repayments=[{**REPAYMENTS[0], "loan_code": "PLXD2024001"}]), "r.json")
+    repay = json_file(tmp_path, exchange_doc(credit_repayments=[{**REPAYMENTS[0], "loan_code": "PLXD2024001"}]), "r.json")
     assert "不在您的管辖范围" in import_file(user=world.other_county, ledger=LEDGER, path=repay).problems[0].message
     assert not Repayment.objects.exists()
 
 
 def test_the_export_masks_id_numbers_for_roles_that_do_not_see_them(world, people, tmp_path):
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, _doc(credit_loans=_loans(people)))).ok
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, exchange_doc(credit_loans=_loans(people)))).ok
     township = _export(world.township)["credit_loans"]
     assert len(township) == 3 and all("*" in row["id_number"] for row in township)
     assert [row["code"] for row in _export(world.clerk)["credit_loans"]] == ["PLXD2024001", "PLXD2024002"]
@@ -174,8 +165,8 @@ def test_the_export_is_valid_against_the_formats_json_schema(world, people, tmp_
 
     from fangpin.exchange.schema import json_schema
 
-    doc = _doc(credit_loans=_loans(people), credit_repayments=REPAYMENTS, credit_compensations=COMPENSATIONS)
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(credit_loans=_loans(people), credit_repayments=REPAYMENTS, credit_compensations=COMPENSATIONS)
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
     out = io.StringIO()
     exporter.write_json(world.county, LEDGER, out)
     jsonschema.validate(json.loads(out.getvalue()), json_schema(), format_checker=jsonschema.FormatChecker())

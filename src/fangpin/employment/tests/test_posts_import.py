@@ -12,6 +12,7 @@ from fangpin.employment.models import Post, PostHolder
 from fangpin.exchange import workbooks
 from fangpin.ledgers import exporter
 from fangpin.ledgers.importer import import_file
+from fangpin.ledgers.testing import exchange_doc, json_file
 
 pytestmark = pytest.mark.django_db
 
@@ -41,16 +42,6 @@ def _holders(people):
         {"post_code": "PL-GY-002", "id_number": people["here"], "started_on": "2025-01-01", "ended_on": "2025-06-30",
          "monthly_wage": None},
     ]
-
-
-def _doc(**sheets):
-    return {"format": "fangpin-exchange", "version": "1.0", **sheets}
-
-
-def _json(tmp_path, doc, name="posts.json"):
-    path = tmp_path / name
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def _xlsx(tmp_path, sheets, name="posts.xlsx"):
@@ -83,11 +74,11 @@ def test_an_excel_ledger_imports_and_exports_back_identically(world, people, tmp
 
 
 def test_a_second_import_replaces_the_holders_of_the_posts_it_names(world, people, tmp_path):
-    doc = _doc(employment_posts=[POST, ROAD], employment_post_holders=_holders(people))
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(employment_posts=[POST, ROAD], employment_post_holders=_holders(people))
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
     one = {**_holders(people)[0], "ended_on": "2024-11-30"}
     assert import_file(user=world.county, ledger=LEDGER,
-                       path=_json(tmp_path, _doc(employment_post_holders=[one]), "b.json")).ok
+                       path=json_file(tmp_path, exchange_doc(employment_post_holders=[one]), "b.json")).ok
     # the first post's holders are the file's one row; the second post's are as they were
     assert _export(world.county)["employment_post_holders"] == [one, _holders(people)[2]]
     assert PostHolder.history.filter(history_type="-").count() == 2
@@ -133,17 +124,17 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(world, people, 
 
 
 def test_a_village_clerk_keeps_the_posts_of_the_own_village_only(world, people, tmp_path):
-    mine = _json(tmp_path, _doc(employment_posts=[POST], employment_post_holders=_holders(people)[:2]))
+    mine = json_file(tmp_path, exchange_doc(employment_posts=[POST], employment_post_holders=_holders(people)[:2]))
     for user in (world.township, world.leader, world.department):
         assert [p.message for p in import_file(user=user, ledger=LEDGER, path=mine).problems] == [
             "您的角色无权导入公益岗位台账"]
     assert import_file(user=world.clerk, ledger=LEDGER, path=mine).ok
     # 吴家窑村's clerk may not take over 双碾村's post, nor put a 双碾村 person in a post of the own village
-    theirs = _json(tmp_path, _doc(employment_posts=[{**POST, "village_code": WUJIAYAO}]), "theirs.json")
+    theirs = json_file(tmp_path, exchange_doc(employment_posts=[{**POST, "village_code": WUJIAYAO}]), "theirs.json")
     result = import_file(user=world.clerk2, ledger=LEDGER, path=theirs)
     assert [p.message for p in result.problems] == ["岗位编号“PL-GY-001”已在您的管辖范围以外登记，不能通过导入修改"]
     own = {**POST, "code": "WJY-1", "village_code": WUJIAYAO}
-    crossing = _json(tmp_path, _doc(employment_posts=[own], employment_post_holders=[
+    crossing = json_file(tmp_path, exchange_doc(employment_posts=[own], employment_post_holders=[
         {"post_code": "WJY-1", "id_number": people["here"], "started_on": "2025-01-01"}]), "crossing.json")
     result = import_file(user=world.clerk2, ledger=LEDGER, path=crossing)
     assert [(p.sheet, p.message) for p in result.problems] == [
@@ -157,8 +148,8 @@ def test_a_village_clerk_keeps_the_posts_of_the_own_village_only(world, people, 
 
 
 def test_export_is_scoped_to_the_area_and_masked_for_the_role(world, people, tmp_path):
-    doc = _doc(employment_posts=[POST, {**ROAD, "village_code": WUJIAYAO}], employment_post_holders=_holders(people)[:2])
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(employment_posts=[POST, {**ROAD, "village_code": WUJIAYAO}], employment_post_holders=_holders(people)[:2])
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
     assert [r["code"] for r in _export(world.clerk2)["employment_posts"]] == ["PL-GY-002"]
     assert _export(world.clerk2)["employment_post_holders"] == []
     assert _export(world.clerk)["employment_post_holders"] == _holders(people)[:2]
@@ -172,8 +163,8 @@ def test_the_export_is_valid_against_the_formats_json_schema(world, people, tmp_
 
     from fangpin.exchange.schema import json_schema
 
-    doc = _doc(employment_posts=[POST, ROAD], employment_post_holders=_holders(people))
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(employment_posts=[POST, ROAD], employment_post_holders=_holders(people))
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
     out = io.StringIO()
     exporter.write_json(world.county, LEDGER, out)
     jsonschema.validate(json.loads(out.getvalue()), json_schema(), format_checker=jsonschema.FormatChecker())

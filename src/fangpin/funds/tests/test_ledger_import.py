@@ -13,6 +13,7 @@ from fangpin.funds.ledger import LEDGER
 from fangpin.funds.models import Allocation, Expenditure, Project
 from fangpin.ledgers import exporter
 from fangpin.ledgers.importer import import_file
+from fangpin.ledgers.testing import exchange_doc, json_file
 
 pytestmark = pytest.mark.django_db
 
@@ -37,16 +38,6 @@ EXPENDITURES = [
     {"project_code": "PL2024-002", "source": "province", "fund_kind": "linkage", "amount": 3_000_000,
      "paid_on": "2024-05-01", "labour": True, "voucher": None},
 ]
-
-
-def _doc(**sheets):
-    return {"format": "fangpin-exchange", "version": "1.0", **sheets}
-
-
-def _json(tmp_path, doc, name="funds.json"):
-    path = tmp_path / name
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def _xlsx(tmp_path, sheets, name="funds.xlsx"):
@@ -81,10 +72,10 @@ def test_an_excel_ledger_imports_and_exports_back_identically(world, tmp_path):
 
 
 def test_a_json_ledger_round_trips_and_a_second_import_replaces_a_projects_funds(world, tmp_path):
-    doc = _doc(fund_projects=[PROJECT, ROAD], fund_allocations=ALLOCATIONS, fund_expenditures=EXPENDITURES)
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(fund_projects=[PROJECT, ROAD], fund_allocations=ALLOCATIONS, fund_expenditures=EXPENDITURES)
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
     one = {**ALLOCATIONS[0], "amount": 31_000_000}
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, _doc(fund_allocations=[one]), "b.json")).ok
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, exchange_doc(fund_allocations=[one]), "b.json")).ok
     # the first project's allocations are the file's one row; the second project's are as they were
     assert _export(world.county)["fund_allocations"] == [one, ALLOCATIONS[2]]
     assert Project.objects.get(code="PL2024-001").history.count() == 1
@@ -121,7 +112,7 @@ def test_places_are_read_by_name_in_the_area(world, tmp_path):
 
 
 def test_only_a_county_bureau_keeps_the_funds_ledger_and_only_in_its_county(world, tmp_path):
-    path = _json(tmp_path, _doc(fund_projects=[PROJECT]))
+    path = json_file(tmp_path, exchange_doc(fund_projects=[PROJECT]))
     for user in (world.clerk, world.township, world.leader, world.department):
         result = import_file(user=user, ledger=LEDGER, path=path)
         assert [p.message for p in result.problems] == ["您的角色无权导入衔接资金项目台账"]
@@ -129,7 +120,7 @@ def test_only_a_county_bureau_keeps_the_funds_ledger_and_only_in_its_county(worl
     assert not result.ok and "不在您的管辖范围" in result.problems[0].message
     assert import_file(user=world.county, ledger=LEDGER, path=path).ok
     # 陇县 may not take over 平鲁区's project code, nor add funds to it
-    moved = _json(tmp_path, _doc(fund_projects=[{**PROJECT, "division_code": "610327100201"}],
+    moved = json_file(tmp_path, exchange_doc(fund_projects=[{**PROJECT, "division_code": "610327100201"}],
                                  fund_allocations=[ALLOCATIONS[0]]), "moved.json")
     result = import_file(user=world.other_county, ledger=LEDGER, path=moved)
     messages = {(p.sheet, p.message) for p in result.problems}
@@ -138,8 +129,8 @@ def test_only_a_county_bureau_keeps_the_funds_ledger_and_only_in_its_county(worl
 
 
 def test_export_is_scoped_to_the_area(world, tmp_path):
-    doc = _doc(fund_projects=[PROJECT, ROAD], fund_allocations=ALLOCATIONS, fund_expenditures=EXPENDITURES)
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(fund_projects=[PROJECT, ROAD], fund_allocations=ALLOCATIONS, fund_expenditures=EXPENDITURES)
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
     assert _export(world.clerk)["fund_projects"] == [PROJECT]  # 双碾村 sees its own project, not the township's
     assert _export(world.clerk)["fund_expenditures"] == [EXPENDITURES[0]]
     assert _export(world.other_county) == {"fund_projects": [], "fund_allocations": [], "fund_expenditures": []}
@@ -151,7 +142,7 @@ def test_a_file_of_another_kind_is_refused_with_its_name(world, tmp_path):
     path.write_bytes(b"not a workbook")
     result = import_file(user=world.county, ledger=LEDGER, path=path)
     assert len(result.problems) == 1 and "x.xlsx" in result.problems[0].message
-    registry = _json(tmp_path, _doc(households=[]), "registry.json")
+    registry = json_file(tmp_path, exchange_doc(households=[]), "registry.json")
     result = import_file(user=world.county, ledger=LEDGER, path=registry)
     assert "没有衔接资金项目台账的工作表" in result.problems[-1].message
 
@@ -164,14 +155,13 @@ def test_stage_on_a_date():
     assert p.stage_on(dt.date(2025, 1, 1)) == "started"
 
 
-
 def test_the_export_is_valid_against_the_formats_json_schema(world, tmp_path):
     import jsonschema
 
     from fangpin.exchange.schema import json_schema
 
-    doc = _doc(fund_projects=[PROJECT, ROAD], fund_allocations=ALLOCATIONS, fund_expenditures=EXPENDITURES)
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(fund_projects=[PROJECT, ROAD], fund_allocations=ALLOCATIONS, fund_expenditures=EXPENDITURES)
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
     out = io.StringIO()
     exporter.write_json(world.county, LEDGER, out)
     jsonschema.validate(json.loads(out.getvalue()), json_schema(), format_checker=jsonschema.FormatChecker())

@@ -12,6 +12,7 @@ from fangpin.industry.ledger import FIVE_HAVES
 from fangpin.industry.models import HouseholdHaves, VillageHaves
 from fangpin.ledgers import exporter
 from fangpin.ledgers.importer import import_file
+from fangpin.ledgers.testing import exchange_doc, json_file
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +24,6 @@ OTHER = {**VILLAGE, "division_code": WUJIAYAO, "entity_name": None, "cooperative
 @pytest.fixture
 def household(world):
     return make_household(SHUANGNIAN_CUN, "1406032032000001", head_name="王建国")
-
-
-def _doc(**sheets):
-    return {"format": "fangpin-exchange", "version": "1.0", **sheets}
-
-
-def _json(tmp_path, doc, name="haves.json"):
-    path = tmp_path / name
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def _xlsx(tmp_path, sheets, name="haves.xlsx"):
@@ -70,7 +61,7 @@ def test_villages_by_name_and_an_update_by_village_and_year(world, household, tm
     assert import_file(user=world.county, ledger=FIVE_HAVES, path=_xlsx(tmp_path, {"five_haves_villages": by_name})).ok
     changed = [{**VILLAGE, "leading_industry": "马铃薯种植"}, {**VILLAGE, "year": 2023}]
     assert import_file(user=world.county, ledger=FIVE_HAVES,
-                       path=_json(tmp_path, _doc(five_haves_villages=changed))).ok
+                       path=json_file(tmp_path, exchange_doc(five_haves_villages=changed))).ok
     assert sorted(VillageHaves.objects.values_list("year", "leading_industry")) == [(2023, "肉牛养殖"), (2024, "马铃薯种植")]
     assert VillageHaves.objects.get(year=2024).history.count() == 2
 
@@ -88,18 +79,18 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(world, househol
 
 def test_a_township_keeps_its_villages_and_a_clerk_none(world, household, tmp_path):
     outside = {**VILLAGE, "division_code": world.other_township_village}
-    result = import_file(user=world.township, ledger=FIVE_HAVES, path=_json(tmp_path, _doc(five_haves_villages=[outside])))
+    result = import_file(user=world.township, ledger=FIVE_HAVES, path=json_file(tmp_path, exchange_doc(five_haves_villages=[outside])))
     assert [p.message for p in result.problems][0].startswith("区划代码“")  # not in 双碾乡
-    assert import_file(user=world.township, ledger=FIVE_HAVES, path=_json(tmp_path, _doc(five_haves_villages=[VILLAGE]))).ok
+    assert import_file(user=world.township, ledger=FIVE_HAVES, path=json_file(tmp_path, exchange_doc(five_haves_villages=[VILLAGE]))).ok
     assert import_file(user=world.county, ledger=FIVE_HAVES,
-                       path=_json(tmp_path, _doc(five_haves_villages=[outside]), "county.json")).ok
+                       path=json_file(tmp_path, exchange_doc(five_haves_villages=[outside]), "county.json")).ok
     for user in (world.clerk, world.leader, world.department):
-        result = import_file(user=user, ledger=FIVE_HAVES, path=_json(tmp_path, _doc(five_haves_villages=[VILLAGE])))
+        result = import_file(user=user, ledger=FIVE_HAVES, path=json_file(tmp_path, exchange_doc(five_haves_villages=[VILLAGE])))
         assert [p.message for p in result.problems] == ["您的角色无权导入“五有”台账"]
-    result = import_file(user=world.other_county, ledger=FIVE_HAVES, path=_json(tmp_path, _doc(five_haves_villages=[VILLAGE])))
+    result = import_file(user=world.other_county, ledger=FIVE_HAVES, path=json_file(tmp_path, exchange_doc(five_haves_villages=[VILLAGE])))
     assert not result.ok and "不在您的管辖范围" in result.problems[0].message
     # the township cannot change the other township's row, which the county made
-    result = import_file(user=world.township, ledger=FIVE_HAVES, path=_json(tmp_path, _doc(five_haves_villages=[outside])))
+    result = import_file(user=world.township, ledger=FIVE_HAVES, path=json_file(tmp_path, exchange_doc(five_haves_villages=[outside])))
     assert not result.ok
     assert _export(world.clerk)["five_haves_villages"] == [VILLAGE]
     assert len(_export(world.county)["five_haves_villages"]) == 2

@@ -14,6 +14,7 @@ from fangpin.industry.models import Link, LinkEntity
 from fangpin.ledgers import exporter
 from fangpin.ledgers.importer import import_file
 from fangpin.lib import creditcode
+from fangpin.ledgers.testing import exchange_doc, json_file
 
 from .factories import enterprise
 
@@ -40,16 +41,6 @@ def rows(world):
          "income": None, "started_on": "2024-01-15"},
     ]
     return {"coop": coop, "farm": farm, "a": a, "b": b, "entity": entity, "farm_row": farm_row, "links": links}
-
-
-def _doc(**sheets):
-    return {"format": "fangpin-exchange", "version": "1.0", **sheets}
-
-
-def _json(tmp_path, doc, name="linkage.json"):
-    path = tmp_path / name
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def _xlsx(tmp_path, sheets, name="linkage.xlsx"):
@@ -85,10 +76,10 @@ def test_an_excel_linkage_ledger_imports_and_exports_back_identically(world, row
 
 def test_a_second_import_replaces_an_entitys_links_of_the_year_only(world, rows, tmp_path):
     last_year = {**rows["links"][0], "year": 2023, "started_on": "2023-03-01"}
-    doc = _doc(linkage_entities=[rows["entity"]], linkage_links=[*rows["links"], last_year])
-    assert import_file(user=world.county, ledger=LINKAGE, path=_json(tmp_path, doc)).ok
+    doc = exchange_doc(linkage_entities=[rows["entity"]], linkage_links=[*rows["links"], last_year])
+    assert import_file(user=world.county, ledger=LINKAGE, path=json_file(tmp_path, doc)).ok
     one = {**rows["links"][2], "income": 50_000}
-    assert import_file(user=world.county, ledger=LINKAGE, path=_json(tmp_path, _doc(linkage_links=[one]), "b.json")).ok
+    assert import_file(user=world.county, ledger=LINKAGE, path=json_file(tmp_path, exchange_doc(linkage_links=[one]), "b.json")).ok
     # 2024's three links are the file's one; 2023's link stays
     assert sorted((link.year, link.way, link.income) for link in Link.objects.all()) == [
         (2023, "equity", 300_000), (2024, "guaranteed_dividend", 50_000)]
@@ -101,8 +92,8 @@ def test_an_entity_may_lift_households_of_another_county_whose_links_that_county
     year leaves it."""
     far = make_household(world.longxian_village, f"{world.longxian_village}0001", head_name="刘明", region="610327")
     theirs = {**rows["links"][0], "household_number": far.number}
-    assert import_file(user=world.other_county, ledger=LINKAGE, path=_json(tmp_path, _doc(linkage_links=[theirs]))).ok
-    ours = _json(tmp_path, _doc(linkage_links=rows["links"][:1]), "ours.json")
+    assert import_file(user=world.other_county, ledger=LINKAGE, path=json_file(tmp_path, exchange_doc(linkage_links=[theirs]))).ok
+    ours = json_file(tmp_path, exchange_doc(linkage_links=rows["links"][:1]), "ours.json")
     assert import_file(user=world.county, ledger=LINKAGE, path=ours).ok
     assert sorted(Link.objects.values_list("household__number", flat=True)) == sorted([far.number, rows["a"].number])
     assert _export(world.other_county)["linkage_links"] == [theirs]
@@ -133,15 +124,15 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(world, rows, tm
 
 
 def test_a_keeper_writes_only_in_its_area(world, rows, tmp_path):
-    doc = _doc(linkage_entities=[rows["entity"]], linkage_links=rows["links"])
-    result = import_file(user=world.other_county, ledger=LINKAGE, path=_json(tmp_path, doc))
+    doc = exchange_doc(linkage_entities=[rows["entity"]], linkage_links=rows["links"])
+    result = import_file(user=world.other_county, ledger=LINKAGE, path=json_file(tmp_path, doc))
     messages = {(p.sheet, p.message) for p in result.problems}
     assert ("linkage_entities", "该统一社会信用代码不在您的管辖范围内") in messages
     assert ("linkage_links", "该户编号不在您的管辖范围内") in messages
     for user in (world.clerk, world.leader, world.department):
-        assert not import_file(user=user, ledger=LINKAGE, path=_json(tmp_path, doc)).ok
+        assert not import_file(user=user, ledger=LINKAGE, path=json_file(tmp_path, doc)).ok
     assert not Link.objects.exists()
-    assert import_file(user=world.county, ledger=LINKAGE, path=_json(tmp_path, doc)).ok
+    assert import_file(user=world.county, ledger=LINKAGE, path=json_file(tmp_path, doc)).ok
     mine = [r for r in rows["links"] if r["household_number"] == rows["a"].number]
     assert _export(world.clerk)["linkage_links"] == sorted(mine, key=lambda r: r["way"])
     assert _export(world.clerk)["linkage_entities"] == [rows["entity"]]  # the cooperative lies in 双碾村
@@ -153,10 +144,10 @@ def test_the_export_is_valid_against_the_formats_json_schema(world, rows, tmp_pa
 
     from fangpin.exchange.schema import json_schema
 
-    doc = _doc(linkage_entities=[rows["entity"]], linkage_links=rows["links"])
-    assert import_file(user=world.county, ledger=LINKAGE, path=_json(tmp_path, doc)).ok
-    jsonschema.validate(_doc(**_export(world.county)), json_schema(), format_checker=jsonschema.FormatChecker())
-    bad = _doc(**_export(world.county))
+    doc = exchange_doc(linkage_entities=[rows["entity"]], linkage_links=rows["links"])
+    assert import_file(user=world.county, ledger=LINKAGE, path=json_file(tmp_path, doc)).ok
+    jsonschema.validate(exchange_doc(**_export(world.county)), json_schema(), format_checker=jsonschema.FormatChecker())
+    bad = exchange_doc(**_export(world.county))
     bad["linkage_links"][0]["way"] = "charity"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, json_schema())

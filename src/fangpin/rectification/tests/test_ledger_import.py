@@ -13,6 +13,7 @@ from fangpin.ledgers import exporter
 from fangpin.ledgers.importer import import_file
 from fangpin.rectification.ledger import LEDGER
 from fangpin.rectification.models import Problem
+from fangpin.ledgers.testing import exchange_doc, json_file
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +25,6 @@ OPEN = {**CLOSED, "code": "PLZG2024002", "division_code": SHUANGNIAN, "source": 
         "category": "guarantees", "description": "饮水设施冬季冻管", "deadline": "2024-12-31", "closed_on": None,
         "reviewer": None, "evidence": None, "responsible_person": None, "measures": None}
 COUNTY = {**OPEN, "code": "PLZG2024003", "division_code": PINGLU, "responsible_unit": "平鲁区乡村振兴局"}
-
-
-def _doc(**sheets):
-    return {"format": "fangpin-exchange", "version": "1.0", **sheets}
-
-
-def _json(tmp_path, doc, name="problems.json"):
-    path = tmp_path / name
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def _xlsx(tmp_path, sheets, name="problems.xlsx"):
@@ -73,10 +64,10 @@ def test_an_excel_ledger_imports_and_exports_back_identically(world, tmp_path):
 
 
 def test_a_json_import_updates_an_item_by_its_code_with_history(world, tmp_path):
-    assert import_file(user=world.county, ledger=LEDGER, path=_json(tmp_path, _doc(rectification_problems=[OPEN]))).ok
+    assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, exchange_doc(rectification_problems=[OPEN]))).ok
     closed = {**OPEN, "closed_on": "2024-10-01", "reviewer": "张志明", "evidence": "现场照片"}
     assert import_file(user=world.county, ledger=LEDGER,
-                       path=_json(tmp_path, _doc(rectification_problems=[closed]), "b.json")).ok
+                       path=json_file(tmp_path, exchange_doc(rectification_problems=[closed]), "b.json")).ok
     assert _export(world.county) == [closed]
     problem = Problem.objects.get()
     assert problem.history.count() == 2 and problem.history.first().history_change_reason == "导入 b.json"
@@ -112,24 +103,24 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(world, tmp_path
 
 
 def test_a_township_keeps_the_items_of_its_township_only(world, tmp_path):
-    mine = _json(tmp_path, _doc(rectification_problems=[CLOSED, OPEN]))
+    mine = json_file(tmp_path, exchange_doc(rectification_problems=[CLOSED, OPEN]))
     assert import_file(user=world.township, ledger=LEDGER, path=mine).ok  # its village and itself
-    county = _json(tmp_path, _doc(rectification_problems=[COUNTY]), "county.json")
+    county = json_file(tmp_path, exchange_doc(rectification_problems=[COUNTY]), "county.json")
     result = import_file(user=world.township, ledger=LEDGER, path=county)
     assert [p.message for p in result.problems] == ["区划代码“140603000000”不在您的管辖范围（山西省朔州市平鲁区双碾乡）内"]
-    other = _json(tmp_path, _doc(rectification_problems=[{**OPEN, "code": "O1",
+    other = json_file(tmp_path, exchange_doc(rectification_problems=[{**OPEN, "code": "O1",
                                                           "division_code": world.other_township_village}]), "o.json")
     assert not import_file(user=world.township, ledger=LEDGER, path=other).ok
     # the county's item is the county's: the township cannot move it into its township
     assert import_file(user=world.county, ledger=LEDGER, path=county).ok
-    moved = _json(tmp_path, _doc(rectification_problems=[{**COUNTY, "division_code": SHUANGNIAN}]), "moved.json")
+    moved = json_file(tmp_path, exchange_doc(rectification_problems=[{**COUNTY, "division_code": SHUANGNIAN}]), "moved.json")
     result = import_file(user=world.township, ledger=LEDGER, path=moved)
     assert [p.message for p in result.problems] == ["问题编号“PLZG2024003”已在您的管辖范围以外登记，不能通过导入修改"]
     assert Problem.objects.get(code="PLZG2024003").org_unit_id == PINGLU
 
 
 def test_who_keeps_the_rectification_ledger(world, tmp_path):
-    path = _json(tmp_path, _doc(rectification_problems=[CLOSED]))
+    path = json_file(tmp_path, exchange_doc(rectification_problems=[CLOSED]))
     for user in (world.clerk, world.leader, world.department):
         assert [p.message for p in import_file(user=user, ledger=LEDGER, path=path).problems] == [
             "您的角色无权导入问题整改台账"]
@@ -140,7 +131,7 @@ def test_who_keeps_the_rectification_ledger(world, tmp_path):
 
 def test_export_is_scoped_to_the_area(world, tmp_path):
     assert import_file(user=world.county, ledger=LEDGER,
-                       path=_json(tmp_path, _doc(rectification_problems=[CLOSED, OPEN, COUNTY]))).ok
+                       path=json_file(tmp_path, exchange_doc(rectification_problems=[CLOSED, OPEN, COUNTY]))).ok
     assert _export(world.clerk) == [CLOSED]
     assert _export(world.township) == [CLOSED, OPEN]
     assert _export(world.other_county) == []
@@ -163,7 +154,7 @@ def test_the_export_is_valid_against_the_formats_json_schema(world, tmp_path):
     from fangpin.exchange.schema import json_schema
 
     assert import_file(user=world.county, ledger=LEDGER,
-                       path=_json(tmp_path, _doc(rectification_problems=[CLOSED, OPEN]))).ok
+                       path=json_file(tmp_path, exchange_doc(rectification_problems=[CLOSED, OPEN]))).ok
     out = io.StringIO()
     exporter.write_json(world.county, LEDGER, out)
     jsonschema.validate(json.loads(out.getvalue()), json_schema(), format_checker=jsonschema.FormatChecker())
