@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "fangpin.credit",
     "fangpin.assets",
     "fangpin.employment",
+    "fangpin.indicators",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,354 @@
+"""Indicators as data (`catalog/*.yaml`): what is counted over which fact rows, the unit, the seed clause it comes
+from, and its targets. Read once, validated with file and line in every error; never executable code.
+
+A value is one measure (a count or a sum over a fact's rows that meet its conditions), the share of two measures
+(numerator / denominator, each rolled up on its own), or the difference of two (a loan balance: lent minus repaid).
+
+A condition reads `column op value`, ops `in`, `not in`, `=`, `!=`, `<`, `<=`, `>`, `>=`, `is null`, `is not null`;
+`... or null` lets a missing value pass too (an open end date). A value may name the day asked: `date` (the day),
+`year` (its year), `last_year`, `year_start` (1 January of its year).
+
+A target holds at the levels and in the regions (division-code prefixes) it names, in the seed's period (`in_force`),
+either on every day (no `by`), by a day of the year (`by: "12-31"`), or by a schedule of days (60% by 06-30 ...).
+It is a floor (`at_least`), a ceiling (`at_most`) or "not lower than the same day last year" (`not_below:
+last_year`). Floors and ceilings are in the indicator's unit (a share as a fraction: 0.55)."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from fangpin.lib.divisions import LEVELS
+from fangpin.lib.yamldata import CatalogError
+from fangpin.lib.yamldata import load as load_yaml
+
+from .facts import FACTS
+
+CATALOG_DIR = Path(__file__).parent / "catalog"
+
+# Units and what one of them is in the stored integers (amounts are kept in fen).
+UNITS = {"人": 1, "户": 1, "个": 1, "村": 1, "项": 1, "元": 100, "万元": 1_000_000, "亿元": 10_000_000_000, "%": 1}
+TOKENS = {"date": "统计日", "year": "统计年度", "last_year": "上一年度", "year_start": "统计年度1月1日"}
+OPS = ("not in", "in", "is not null", "is null", "<=", ">=", "!=", "=", "<", ">")
+_CONDITION = re.compile(r"^(\w+)\s+(not in|in|is not null|is null|<=|>=|!=|=|<|>)\s*(.*?)(\s+or null)?$")
+OP_WORDS = {"in": "为", "not in": "不为", "=": "为", "!=": "不为", "<": "早于", "<=": "不晚于", ">": "晚于",
+            ">=": "不早于", "is null": "为空", "is not null": "不为空"}
+NUMBER_WORDS = {"<": "小于", "<=": "不超过", ">": "大于", ">=": "不少于", "=": "等于", "!=": "不等于"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    column: str
+    op: str
+    value: object = None  # a literal, a tuple of literals, or a token of TOKENS
+    or_null: bool = False
+
+
+@dataclass(frozen=True)
+class Measure:
+    of: str  # a fact key
+    agg: str  # "count" or "sum"
+    what: str  # count: rows / persons / households / a column (distinct values); sum: a column
+    where: tuple[Condition, ...] = ()
+
+    @property
+    def fact(self):
+        return FACTS[self.of]
+
+
+@dataclass(frozen=True)
+class Milestone:
+    month_day: tuple[int, int]
+    bound: float
+
+    def on(self, year: int) -> dt.date:
+        return dt.date(year, *self.month_day)
+
+
+@dataclass(frozen=True)
+class Target:
+    comparison: str  # at_least / at_most / not_below_last_year
+    schedule: tuple[Milestone, ...]  # empty: the bound holds on every day
+    bound: float | None  # a standing target's bound (None for not_below_last_year)
+    levels: tuple[str, ...]
+    regions: tuple[str, ...]
+    in_force: tuple[dt.date, dt.date] | None
+    note: str = ""
+
+    def applies(self, code: str, level: str, on: dt.date) -> bool:
+        if level not in self.levels or not any(code.startswith(r) for r in self.regions):
+            return False
+        # the seed's period asks of every year it overlaps (a document of August asks for its year's end too)
+        return self.in_force is None or self.in_force[0].year <= on.year <= self.in_force[1].year
+
+    @property
+    def period_text(self) -> str:
+        if self.in_force is None:
+            return "长期"
+        start, end = self.in_force
+        if start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+            return f"{start.year}年"
+        if end == dt.date.max:
+            return f"{start:%Y-%m-%d}起"
+        return f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    title: str
+    unit: str
+    group: str
+    seed: str
+    clause: str
+    quote: str
+    form: str  # measure / share / difference
+    measures: tuple[Measure, ...]  # one, or (numerator, denominator), or (plus, minus)
+    targets: tuple[Target, ...]
+    reading: str = ""
+    order: int = 0
+
+    @property
+    def scale(self) -> int:
+        return UNITS[self.unit]
+
+    def words(self, m: Measure) -> str:
+        return measure_words(m)
+
+    @property
+    def definition(self) -> str:
+        if self.form == "share":
+            return f"{measure_words(self.measures[0])} ÷ {measure_words(self.measures[1])}"
+        if self.form == "difference":
+            return f"{measure_words(self.measures[0])} − {measure_words(self.measures[1])}"
+        return measure_words(self.measures[0])
+
+    def target_text(self, target: Target) -> str:
+        def figure(v):
+            return format_value(self, v)
+
+        if target.comparison == "not_below_last_year":
+            when = "" if not target.schedule else f"{target.schedule[-1].month_day[0]}月{target.schedule[-1].month_day[1]}日"
+            return f"{when}不低于上年同期"
+        word = "不低于" if target.comparison == "at_least" else "不超过"
+        if not target.schedule:
+            return f"{word}{figure(target.bound)}"
+        return "，".join(f"{m.month_day[0]}月{m.month_day[1]}日{word}{figure(m.bound)}" for m in target.schedule)
+
+
+def format_value(indicator: Indicator, value: float | None) -> str:
+    if value is None:
+        return "—"
+    if indicator.unit == "%":
+        return f"{value * 100:.1f}%".replace(".0%", "%")
+    if indicator.scale == 1:
+        return f"{value:,.0f}{indicator.unit}"
+    return f"{value:,.2f}{indicator.unit}"
+
+
+def _value_words(fact, column: str, value) -> str:
+    if isinstance(value, str) and value in TOKENS:
+        return TOKENS[value]
+    field = fact.column_field(column) if column in fact.columns else None
+    choices = dict(field.choices) if field is not None and field.choices else {}
+    if isinstance(value, tuple):
+        return "、".join(str(choices.get(v, v)) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(choices.get(value, value))
+
+
+def condition_words(fact, c: Condition) -> str:
+    field = fact.column_field(c.column)
+    name = str(field.verbose_name)
+    if c.op in ("is null", "is not null"):
+        text = f"{name}{OP_WORDS[c.op]}"
+    elif isinstance(c.value, (int, float)) and not isinstance(c.value, bool) and c.op in NUMBER_WORDS:
+        text = f"{name}{NUMBER_WORDS[c.op]}{c.value}"
+    else:
+        text = f"{name}{OP_WORDS[c.op]}{_value_words(fact, c.column, c.value)}"
+    return text + ("或为空" if c.or_null else "")
+
+
+def measure_words(m: Measure) -> str:
+    fact = m.fact
+    conds = "、".join(condition_words(fact, c) for c in m.where)
+    if m.agg == "sum":
+        what = f"{fact.column_field(m.what).verbose_name}合计".replace("（分）", "")
+    else:
+        what = {"rows": "条数", "persons": "人数", "households": "户数"}.get(m.what) or f"{fact.column_field(m.what).verbose_name}数"
+    return f"{fact.title}中{conds + '的' if conds else ''}{what}"
+
+
+# --- reading the YAML ----------------------------------------------------------------------------------------------
+
+def _fail(path, node, message):
+    raise CatalogError(path, getattr(node, "line", None), message)
+
+
+def _token_or_literal(text: str):
+    text = text.strip()
+    if text in TOKENS:
+        return text
+    value = yaml.safe_load(text) if text else None
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _condition(path, node, fact, text) -> Condition:
+    m = _CONDITION.match(str(text).strip())
+    if not m:
+        _fail(path, node, f"条件“{text}”应写作“列 运算 值”，运算为 {'、'.join(OPS)}")
+    column, op, value, or_null = m.groups()
+    if column not in fact.columns:
+        _fail(path, node, f"条件“{text}”：事实表 {fact.key} 没有列 {column}（有 {'、'.join(fact.columns)}）")
+    if op in ("is null", "is not null"):
+        if value:
+            _fail(path, node, f"条件“{text}”：{op} 之后不应再有值")
+        return Condition(column, op, None, bool(or_null))
+    parsed = _token_or_literal(value)
+    if op in ("in", "not in") and not isinstance(parsed, tuple):
+        _fail(path, node, f"条件“{text}”：in 之后应为列表，如 [lifted, monitored]")
+    field = fact.column_field(column)
+    if field.choices and op in ("in", "not in", "=", "!="):
+        known = {str(k) for k, _ in field.choices}
+        for v in parsed if isinstance(parsed, tuple) else (parsed,):
+            if str(v) not in known:
+                _fail(path, node, f"条件“{text}”：{v} 不是 {field.verbose_name} 的取值（{'、'.join(sorted(known))}）")
+    return Condition(column, op, parsed, bool(or_null))
+
+
+def _measure(path, node) -> Measure:
+    if not isinstance(node, dict):
+        _fail(path, node, "度量应为映射：of、count 或 sum、where")
+    of = node.get("of")
+    if of not in FACTS:
+        _fail(path, node, f"of: {of} 不是事实表（有 {'、'.join(FACTS)}）")
+    fact = FACTS[of]
+    if ("count" in node) == ("sum" in node):
+        _fail(path, node, "度量应有 count 或 sum 之一")
+    agg = "count" if "count" in node else "sum"
+    what = str(node[agg])
+    if agg == "count" and what not in ("rows", "persons", "households") and what not in fact.columns:
+        _fail(path, node, f"count: {what} 应为 rows、persons、households 或 {of} 的列")
+    if what == "persons" and not fact.person or what == "households" and not fact.household:
+        _fail(path, node, f"事实表 {of} 的行不属于某人或某户，不能 count: {what}")
+    if agg == "sum" and what not in fact.columns:
+        _fail(path, node, f"sum: {what} 不是 {of} 的列")
+    where = node.get("where") or []
+    if not isinstance(where, list):
+        _fail(path, node, "where 应为条件列表")
+    return Measure(of, agg, what, tuple(_condition(path, node, fact, c) for c in where))
+
+
+def _date(path, node, value) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        _fail(path, node, f"日期“{value}”应写作 YYYY-MM-DD")
+
+
+def _month_day(path, node, value) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{2})-(\d{2})", str(value))
+    if not m:
+        _fail(path, node, f"by: “{value}”应写作 MM-DD")
+    md = (int(m[1]), int(m[2]))
+    try:
+        dt.date(2001, *md)
+    except ValueError:
+        _fail(path, node, f"by: “{value}”不是一年中的日期")
+    return md
+
+
+def _target(path, node, unit: str) -> Target:
+    levels = tuple(node.get("levels") or LEVELS)
+    if bad := [lv for lv in levels if lv not in LEVELS]:
+        _fail(path, node, f"levels 中 {bad} 不是区划级别（{'、'.join(LEVELS)}）")
+    regions = tuple(str(r) for r in node.get("regions") or ())
+    if not regions or any(not r.isdigit() or len(r) not in (2, 4, 6, 9, 12) for r in regions):
+        _fail(path, node, "regions 应列出种子适用的区划代码前缀（2、4、6、9或12位）")
+    period = node.get("in_force")
+    in_force = ((_date(path, node, period["from"]), _date(path, node, period["to"]) if period.get("to") else dt.date.max)
+                if period else None)
+    kinds = [k for k in ("at_least", "at_most", "not_below", "schedule") if k in node]
+    if len(kinds) != 1:
+        _fail(path, node, "目标应有 at_least、at_most、not_below 或 schedule 之一")
+    kind = kinds[0]
+    by = _month_day(path, node, node["by"]) if "by" in node else None
+    if kind == "not_below":
+        if node["not_below"] != "last_year":
+            _fail(path, node, "not_below 只能是 last_year（不低于上年同期）")
+        schedule = (Milestone(by, 0.0),) if by else ()
+        return Target("not_below_last_year", schedule, None, levels, regions, in_force, node.get("note", ""))
+    if kind == "schedule":
+        steps = node["schedule"]
+        if not isinstance(steps, list) or not steps:
+            _fail(path, node, "schedule 应为 {by, at_least} 的列表")
+        schedule = tuple(Milestone(_month_day(path, s, s.get("by")), _number(path, s, s.get("at_least"))) for s in steps)
+        if list(schedule) != sorted(schedule, key=lambda m: m.month_day):
+            _fail(path, node, "schedule 应按日期先后排列")
+        return Target("at_least", schedule, None, levels, regions, in_force, node.get("note", ""))
+    bound = _number(path, node, node[kind])
+    if unit == "%" and not 0 <= bound <= 1:
+        _fail(path, node, f"{kind}: {bound}：百分比目标写作小数（55% 写 0.55）")
+    schedule = (Milestone(by, bound),) if by else ()
+    return Target(kind, schedule, bound, levels, regions, in_force, node.get("note", ""))
+
+
+def _number(path, node, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _fail(path, node, f"目标值“{value}”应为数字")
+    return float(value)
+
+
+REQUIRED = ("key", "title", "unit", "group", "seed", "clause", "quote")
+
+
+def _indicator(path, node, order: int) -> Indicator:
+    for k in REQUIRED:
+        if not node.get(k):
+            _fail(path, node, f"指标缺少 {k}")
+    if node["unit"] not in UNITS:
+        _fail(path, node, f"unit: {node['unit']} 应为 {'、'.join(UNITS)} 之一")
+    if "share" in node:
+        s = node["share"]
+        form, measures = "share", (_measure(path, s.get("numerator")), _measure(path, s.get("denominator")))
+        if node["unit"] != "%":
+            _fail(path, node, "比重（share）的单位应为 %")
+    elif "difference" in node:
+        d = node["difference"]
+        form, measures = "difference", (_measure(path, d.get("plus")), _measure(path, d.get("minus")))
+    else:
+        form, measures = "measure", (_measure(path, node),)
+    targets = tuple(_target(path, t, node["unit"]) for t in node.get("targets") or ())
+    return Indicator(key=str(node["key"]), title=node["title"], unit=node["unit"], group=node["group"],
+                     seed=node["seed"], clause=node["clause"], quote=node["quote"], form=form, measures=measures,
+                     targets=targets, reading=node.get("reading", ""), order=order)
+
+
+def parse(path: Path) -> list[Indicator]:
+    data = load_yaml(path)
+    items = data.get("indicators") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise CatalogError(path, None, "文件应有 indicators: 列表")
+    return [_indicator(path, node, i) for i, node in enumerate(items)]
+
+
+@functools.cache
+def load_catalog() -> dict[str, Indicator]:
+    out: dict[str, Indicator] = {}
+    order = 0
+    for path in sorted(CATALOG_DIR.glob("*.yaml")):
+        for ind in parse(path):
+            if ind.key in out:
+                raise CatalogError(path, None, f"指标 {ind.key} 重复")
+            out[ind.key] = Indicator(**{**ind.__dict__, "order": order})
+            order += 1
+    return out

@@ -1,0 +1,176 @@
+"""The indicators' input: one Polars frame per fact table, read from the registry, monitoring and ledger tables.
+
+A fact is a table of rows the indicators count or sum (persons, work spells, allocations, loans ...). Each row carries
+`code`, the division code of the place it belongs to (a household's village, a project's place) as an integer, so
+that rolling up is integer division (`engine.py`), and `row`, the primary key of the database row it comes from (the
+rows behind a number are those keys). The other columns are the ones indicators filter on or add up; text columns
+hold the stored codes (the pages label them by the model's choices).
+
+The same frames come from the database (`load`, PostgreSQL's COPY for an area's millions) or from Parquet files of
+this shape (`scan`: the benchmark's province)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.apps import apps
+from django.db.models import Q
+
+from fangpin.lib import bulkwrite
+
+DATE, INT, STR, BOOL = pl.Date, pl.Int64, pl.String, pl.Boolean
+
+
+@dataclass(frozen=True)
+class Fact:
+    key: str
+    title: str  # what one row is, as the pages name it
+    model: str  # app_label.Model of the rows
+    place: str  # ORM path to the row's division code
+    columns: dict[str, tuple[str, pl.DataType]]  # column -> (ORM path, type)
+    person: str = ""  # the column naming the person a row belongs to (count: persons)
+    household: str = ""  # ... the household (count: households)
+    where: Q | None = field(default=None, hash=False)  # rows that are facts at all
+
+    @property
+    def model_class(self):
+        return apps.get_model(self.model)
+
+    def column_field(self, name: str):
+        """The model field behind a column (its verbose name and choices label the rows behind a number)."""
+        model = self.model_class
+        parts = self.columns[name][0].split("__")
+        for part in parts[:-1]:
+            model = model._meta.get_field(part).related_model
+        last = parts[-1]
+        return model._meta.pk if last == "pk" else model._meta.get_field(last.removesuffix("_id"))
+
+    def schema(self) -> dict[str, pl.DataType]:
+        return {"code": INT, "row": INT} | {c: t for c, (_, t) in self.columns.items()}
+
+
+def _household(prefix: str = "") -> dict[str, tuple[str, pl.DataType]]:
+    """The household's own columns on a row that belongs to a household (through `prefix`)."""
+    return {"household": (f"{prefix}pk" if not prefix else f"{prefix}id", INT),
+            "category": (f"{prefix}category", STR),
+            "monitor_type": (f"{prefix}monitor_type", STR),
+            "risk_eliminated_on": (f"{prefix}risk_eliminated_on", DATE)}
+
+
+FACTS: dict[str, Fact] = {f.key: f for f in (
+    Fact("households", "户", "registry.Household", "village_id", _household() | {
+        "lifted_year": ("lifted_year", INT), "dibao": ("dibao", BOOL)}, household="household"),
+    Fact("persons", "人", "registry.Member", "household__village_id", _household("household__") | {
+        "person": ("pk", INT), "labor_capacity": ("labor_capacity", STR), "birth_date": ("birth_date", DATE)},
+        person="person", household="household"),
+    Fact("spells", "就业记录", "registry.Employment", "member__household__village_id", _household("member__household__") | {
+        "person": ("member_id", INT), "year": ("year", INT), "kind": ("kind", STR), "post_kind": ("post_kind", STR),
+        "place": ("place", STR), "employer_kind": ("employer__kind", STR), "start": ("start_date", DATE),
+        "end": ("end_date", DATE), "months": ("months", INT), "returnee": ("returnee", BOOL)},
+        person="person", household="household"),
+    Fact("income_accounts", "收入核算", "monitoring.IncomeAccount", "household__village_id",
+         _household("household__") | {"year": ("year", INT), "band": ("band", STR), "fell": ("fell", BOOL)},
+         household="household"),
+    Fact("cadres", "帮扶联系人结对", "monitoring.ContactCadre", "household__village_id", _household("household__") | {
+        "since": ("since", DATE), "until": ("until", DATE)}, household="household"),
+    Fact("measures", "帮扶措施", "monitoring.Measure", "household__village_id", _household("household__") | {
+        "kind": ("kind", STR), "status": ("status", STR), "start": ("start", DATE), "end": ("end", DATE)},
+        household="household"),
+    Fact("projects", "衔接资金项目", "funds.Project", "org_unit_id", {
+        "year": ("year", INT), "kind": ("kind", STR), "relief_mode": ("relief_mode", STR),
+        "stored_on": ("stored_on", DATE), "started_on": ("started_on", DATE), "completed_on": ("completed_on", DATE),
+        "accepted_on": ("accepted_on", DATE)}),
+    Fact("allocations", "资金下达", "funds.Allocation", "project__org_unit_id", {
+        "project": ("project_id", INT), "year": ("project__year", INT), "project_kind": ("project__kind", STR),
+        "relief_mode": ("project__relief_mode", STR), "completed_on": ("project__completed_on", DATE),
+        "source": ("source", STR), "fund_kind": ("fund_kind", STR), "amount": ("amount", INT),
+        "allocated_on": ("allocated_on", DATE)}),
+    Fact("expenditures", "资金支出", "funds.Expenditure", "project__org_unit_id", {
+        "project": ("project_id", INT), "year": ("project__year", INT), "project_kind": ("project__kind", STR),
+        "relief_mode": ("project__relief_mode", STR), "completed_on": ("project__completed_on", DATE),
+        "source": ("source", STR), "fund_kind": ("fund_kind", STR), "amount": ("amount", INT),
+        "paid_on": ("paid_on", DATE), "labour": ("labour", BOOL)}),
+    Fact("loans", "小额信贷", "credit.Loan", "member__household__village_id", _household("member__household__") | {
+        "person": ("member_id", INT), "issued_on": ("issued_on", DATE), "due_on": ("due_on", DATE),
+        "extended_to": ("extended_to", DATE), "amount": ("amount", INT), "use": ("use", STR)},
+        person="person", household="household"),
+    Fact("repayments", "还款", "credit.Repayment", "loan__member__household__village_id",
+         _household("loan__member__household__") | {
+             "loan": ("loan_id", INT), "person": ("loan__member_id", INT), "issued_on": ("loan__issued_on", DATE),
+             "repaid_on": ("repaid_on", DATE), "principal": ("principal", INT)}, person="person", household="household"),
+    Fact("problems", "整改问题", "rectification.Problem", "org_unit_id", {
+        "found_on": ("found_on", DATE), "source": ("source", STR), "problem_category": ("category", STR),
+        "deadline": ("deadline", DATE), "closed_on": ("closed_on", DATE)}),
+    Fact("posts", "公益岗位", "employment.Post", "village_id", {
+        "kind": ("kind", STR), "funding": ("funding", STR), "created_on": ("created_on", DATE),
+        "abolished_on": ("abolished_on", DATE)}),
+    Fact("post_holders", "公益岗位在岗人员", "employment.PostHolder", "post__village_id",
+         _household("member__household__") | {
+             "person": ("member_id", INT), "post_kind": ("post__kind", STR), "labor_capacity": ("member__labor_capacity", STR),
+             "started_on": ("started_on", DATE), "ended_on": ("ended_on", DATE)}, person="person", household="household"),
+    Fact("station_incomes", "光伏电站收益", "assets.StationIncome", "station__org_unit_id", {
+        "year": ("year", INT), "income": ("income", INT), "to_villages": ("to_villages", INT),
+        "settled_on": ("settled_on", DATE)}),
+    Fact("pv_uses", "村级光伏收益分配", "assets.VillagePvUse", "village_id", {
+        "year": ("year", INT), "received": ("received", INT), "post_wages": ("post_wages", INT),
+        "labour": ("labour", INT)}),
+    Fact("assets", "扶贫项目资产", "assets.Asset", "org_unit_id", {
+        "kind": ("kind", STR), "ownership": ("ownership", STR), "operation": ("operation", STR),
+        "custodian": ("custodian", STR), "formed_on": ("formed_on", DATE)}),
+    Fact("purchases", "消费帮扶采购", "consumption.Purchase", "unit__org_unit_id", {
+        "year": ("year", INT), "unit_level": ("unit__level", STR), "canteen": ("unit__canteen", BOOL),
+        "canteen_total": ("canteen_total", INT), "canteen_directed": ("canteen_directed", INT),
+        "farm_total": ("farm_total", INT), "farm_832": ("farm_832", INT), "welfare_budget": ("welfare_budget", INT),
+        "welfare_bought": ("welfare_bought", INT), "bulk_bought": ("bulk_bought", INT)}),
+    Fact("link_entities", "带贫主体", "industry.LinkEntity", "enterprise__org_unit_id", {
+        "year": ("year", INT), "afforestation": ("afforestation", BOOL), "members": ("members", INT),
+        "members_target": ("members_target", INT)}),
+    Fact("village_haves", "村级五有", "industry.VillageHaves", "village_id", {
+        "year": ("year", INT), "leading_industry": ("leading_industry", STR), "entity_name": ("entity_name", STR),
+        "cooperative_name": ("cooperative_name", STR)}),
+    Fact("villages", "村", "orgunits.OrgUnit", "code", {"name": ("name", STR)}, where=Q(level="village")),
+)}
+
+
+def _frame(fact: Fact, prefix: str) -> pl.DataFrame:
+    """One fact's rows placed under the division `prefix` ("" = everywhere)."""
+    qs = fact.model_class._default_manager.all()
+    if fact.where is not None:
+        qs = qs.filter(fact.where)
+    if prefix:
+        qs = qs.filter(**{f"{fact.place}__startswith": prefix})
+    key = "code" if fact.place == "code" else "pk"  # a village is its own place and key
+    paths = {fact.place: STR, key: (STR if key == "code" else INT)}
+    for path, typ in fact.columns.values():
+        paths.setdefault(path, STR if typ == BOOL else typ)
+    frame = bulkwrite.read_frame(qs.order_by(), paths)
+    columns = [pl.col(fact.place).cast(INT).alias("code"), pl.col(key).cast(INT).alias("row")]
+    for name, (path, typ) in fact.columns.items():
+        col = pl.col(path)
+        if typ == BOOL:  # PostgreSQL's CSV says t/f
+            col = col.cast(STR).is_in(["t", "true", "True", "1"])
+        elif typ == STR:
+            col = pl.when(col != "").then(col)  # blank text is no value
+        columns.append(col.alias(name))
+    return frame.select(columns)
+
+
+def load(prefix: str = "", keys: list[str] | None = None) -> dict[str, pl.DataFrame]:
+    """The fact frames of an area (its division prefix; "" for the whole database)."""
+    return {key: _frame(FACTS[key], prefix) for key in (keys or FACTS)}
+
+
+def write_parquet(frames: dict[str, pl.DataFrame], directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for key, frame in frames.items():
+        frame.write_parquet(directory / f"{key}.parquet")
+
+
+def scan(directory: Path) -> dict[str, pl.LazyFrame]:
+    """Frames of this shape from Parquet files (one per fact); a fact without a file is empty."""
+    out = {}
+    for key, fact in FACTS.items():
+        path = directory / f"{key}.parquet"
+        out[key] = pl.scan_parquet(path) if path.exists() else pl.LazyFrame(schema=fact.schema())
+    return out
