@@ -17,6 +17,7 @@ import polars as pl
 from django.apps import apps
 from django.db.models import Q
 
+from fangpin.accounts import access
 from fangpin.lib import bulkwrite
 
 DATE, INT, STR, BOOL = pl.Date, pl.Int64, pl.String, pl.Boolean
@@ -139,7 +140,7 @@ def _frame(fact: Fact, prefix: str) -> pl.DataFrame:
     if fact.where is not None:
         qs = qs.filter(fact.where)
     if prefix:
-        qs = qs.filter(**{f"{fact.place}__startswith": prefix})
+        qs = qs.filter(access.subtree(fact.place, prefix))
     key = "code" if fact.place == "code" else "pk"  # a village is its own place and key
     paths = {fact.place: STR, key: (STR if key == "code" else INT)}
     for path, typ in fact.columns.values():
