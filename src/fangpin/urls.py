@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from fangpin.api.routes import api
-from fangpin.web import employment_views, ledger_views, monitoring_views, payment_views, views
+from fangpin.web import employment_views, indicator_views, ledger_views, monitoring_views, payment_views, views
 
 handler403 = "fangpin.web.views.permission_denied"
 handler404 = "fangpin.web.views.page_not_found"
@@ -30,6 +30,11 @@ urlpatterns = [
     path("exports/", views.export_jobs, name="export_jobs"),
     path("exports/<int:pk>.xlsx", views.export_job_file, name="export_job_file"),
     path("policies/", views.policy_list, name="policy_list"),
+    path("indicators/", indicator_views.indicator_home, name="indicator_home"),
+    path("indicators/snapshots/", indicator_views.snapshot_list, name="snapshot_list"),
+    path("indicators/bulletin.<slug:fmt>", indicator_views.bulletin, name="indicator_bulletin"),
+    path("indicators/<slug:key>/", indicator_views.indicator_detail, name="indicator_detail"),
+    path("indicators/<slug:key>/rows/", indicator_views.indicator_rows, name="indicator_rows"),
     path("ledgers/", ledger_views.ledger_index, name="ledger_index"),
     path("ledgers/employment/", employment_views.employment_by_place, name="ledger_employment"),  # before <key>
     path("ledgers/<slug:key>/", ledger_views.ledger_home, name="ledger_home"),

@@ -17,18 +17,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_CLERK: frozenset(
         {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "policy.read",
          "monitoring.read", "monitoring.verify", "monitoring.act", "monitoring.assist", "payments.read",
-         "payments.correct", "ledgers.read"}),
+         "payments.correct", "ledgers.read", "indicators.read"}),
     Role.TOWNSHIP_REVIEWER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read",
-                                       "monitoring.act", "payments.read", "ledgers.read"}),
+                                       "monitoring.act", "payments.read", "ledgers.read", "indicators.read"}),
     Role.COUNTY_BUREAU: frozenset(
         {"registry.read", "registry.write", "registry.import", "registry.export", "id_number.full", "department.upload",
          "policy.read", "policy.edit", "monitoring.read", "monitoring.recompute", "monitoring.line",
          "monitoring.screen", "monitoring.act", "monitoring.assist", "payments.read", "payments.manage",
-         "payments.correct", "ledgers.read"}
+         "payments.correct", "ledgers.read", "indicators.read", "indicators.snapshot"}
     ),
     Role.DEPARTMENT_OFFICER: frozenset({"department.upload"}),
     Role.LEADER: frozenset({"registry.read", "registry.export", "policy.read", "monitoring.read", "payments.read",
-                            "ledgers.read"}),
+                            "ledgers.read", "indicators.read"}),
 }
 
 # Who keeps each ledger (台账), in the keeper's own area: a county bureau keeps every ledger of its county; townships

@@ -205,6 +205,22 @@ CASES = [
     Case("ledger_employment", "get", lambda h: "/ledgers/employment/?year=2025&format=xlsx", READ_ROLES, label="xlsx"),
     Case("ledger_employment", "get", lambda h: "/ledgers/employment/?area=610327000000", READ_ROLES,
          label="another county's area falls back to one's own"),
+    Case("indicator_home", "get", lambda h: "/indicators/", READ_ROLES),
+    Case("indicator_home", "get", lambda h: f"/indicators/?unit={SHUANGNIAN_CUN}&snapshot={h['snapshot'].pk}",
+         READERS_HERE, label="双碾村"),
+    Case("indicator_home", "get", lambda h: "/indicators/?export=xlsx", READ_ROLES, label="xlsx"),
+    Case("indicator_detail", "get", lambda h: "/indicators/lifted_workers/?unit=140603000000", {"county", "leader"}),
+    Case("indicator_detail", "get", lambda h: "/indicators/spending_progress/?export=xlsx", READ_ROLES, label="xlsx"),
+    Case("indicator_rows", "get", lambda h: f"/indicators/lifted_workers/rows/?unit={SHUANGNIAN_CUN}", READERS_HERE),
+    Case("indicator_rows", "get", lambda h: "/indicators/lifted_workers/rows/?export=xlsx", READ_ROLES, label="xlsx"),
+    Case("indicator_bulletin", "get", lambda h: "/indicators/bulletin.xlsx", READ_ROLES),
+    Case("indicator_bulletin", "get", lambda h: "/indicators/bulletin.pdf?unit=140603000000", {"county", "leader"},
+         label="pdf"),
+    Case("snapshot_list", "get", lambda h: "/indicators/snapshots/", READ_ROLES),
+    Case("snapshot_list", "post", lambda h: "/indicators/snapshots/", {"county"}, label="post",
+         data=lambda h: {"on": "2025-09-30"}, changed=lambda h: __import__(
+             "fangpin.indicators.models", fromlist=["Snapshot"]).Snapshot.objects.filter(
+             on="2025-09-30", requested_by__isnull=False).exists()),
     Case("export", "get", lambda h: "/export/", READ_ROLES),
     Case("export_jobs", "get", lambda h: "/exports/", LOGGED_IN),  # each user's own exports only
     Case("export_job_file", "get", lambda h: f"/exports/{clerk_export(h).pk}.xlsx", {"clerk"},
@@ -503,8 +519,11 @@ def matrix_data(world, households) -> dict:
     link_entity = LinkEntity.objects.create(year=2024, enterprise=Enterprise.objects.create(
         credit_code=creditcode.make("140603", "MA0000003"), name="双碾村种养专业合作社", kind="cooperative",
         org_unit_id=SHUANGNIAN_CUN))
+    from fangpin.indicators import snapshots
+
+    shots = {a.code: snapshots.take(a, dt.date(2025, 6, 30)) for a in snapshots.top_units()}
     return {**households, "project": project, "link_entity": link_entity, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
-            "case": case, "cadre": cadre}
+            "case": case, "cadre": cadre, "snapshot": shots["140000000000"]}
 
 
 # The keys of payment_world: the payment rounds (several engine runs) are made only for the cases that read them, and

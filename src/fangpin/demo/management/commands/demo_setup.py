@@ -44,6 +44,10 @@ class Command(BaseCommand):
         for key, counties in ensure_ledgers().items():
             rows = "，".join(f"{c[:6]} {n}行" for c, n in counties.items())
             self.stdout.write(f"已导入演示{LEDGERS[key].title}：{rows}")
+        from fangpin.demo.indicators import ensure_snapshots
+
+        if taken := ensure_snapshots():
+            self.stdout.write(f"已计算演示的月度指标快照 {taken} 个（上年1月起每月月底）")
         if quiet_accounts:
             return
         self.stdout.write("")

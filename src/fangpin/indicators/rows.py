@@ -1,0 +1,94 @@
+"""The rows behind a number: the database rows one measure counted for one unit on the snapshot's day, as a query (the
+same conditions as the engine's, translated to the ORM), so a page reads one page of them through the indexes."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from fangpin.accounts import access, masking
+from fangpin.lib.divisions import PREFIX_LENGTH
+from fangpin.lib.listing import Column
+
+from .catalog import Condition, Measure
+from .engine import _resolve
+from .facts import STR, Fact
+
+LOOKUP = {"=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte", "in": "in"}
+# Who a row is about, shown beside its own columns: the person (name, ID number masked by role) or the household.
+WHO = {"person": (("member__name", "姓名"), ("member__id_number", "身份证号"), ("member__household__number", "户编号")),
+       "household": (("household__number", "户编号"),)}
+PERSON_PATH = {"persons": "", "repayments": "loan__member__"}  # where the person is, when not `member__`
+
+
+def condition_q(fact: Fact, c: Condition, on: dt.date) -> Q:
+    path = fact.columns[c.column][0]
+    if c.op == "is null":
+        q = Q(**{f"{path}__isnull": True})
+    elif c.op == "is not null":
+        q = Q(**{f"{path}__isnull": False}) & (~Q(**{path: ""}) if fact.columns[c.column][1] == STR else Q())
+    else:
+        value = _resolve(c.value, on)
+        if c.op in ("not in", "!="):
+            lookup = {f"{path}__in": list(value)} if c.op == "not in" else {path: value}
+            q = ~Q(**lookup) & Q(**{f"{path}__isnull": False})
+        else:
+            q = Q(**{f"{path}__{LOOKUP[c.op]}": list(value) if c.op == "in" else value})
+    return q | Q(**{f"{path}__isnull": True}) if c.or_null else q
+
+
+def queryset(user, measure: Measure, unit_code: str, level: str, on: dt.date) -> QuerySet:
+    """The rows `measure` counted for the unit: placed in its subtree (and at its level or below), meeting the
+    measure's conditions on `on`; within the user's area."""
+    fact = measure.fact
+    model = fact.model_class
+    prefix = unit_code[:PREFIX_LENGTH[level]]
+    qs = model._default_manager.filter(access.subtree(fact.place, prefix))
+    if fact.where is not None:
+        qs = qs.filter(fact.where)
+    for c in measure.where:
+        qs = qs.filter(condition_q(fact, c, on))
+    if fact.key != "villages":
+        qs = access.scope(user, qs) if model._meta.label_lower in access.SCOPE_PATHS else qs
+    return qs.order_by(fact.place, "pk")
+
+
+def columns(user, measure: Measure) -> list[Column]:
+    """Who the row is about, then the fact's columns labelled (stored codes by their Chinese label)."""
+    fact = measure.fact
+    out: list[Column] = []
+    if fact.person:
+        base = PERSON_PATH.get(fact.key, "member__")
+        for path, header in WHO["person"]:
+            path = base + path.removeprefix("member__")
+            if path.endswith("id_number"):
+                out.append(Column(path, header, (lambda p: lambda r: masking.id_number_for(user, r[p]))(path), width=22))
+            else:
+                out.append(Column(path, header, (lambda p: lambda r: r[p])(path)))
+    elif fact.household and fact.key != "households":
+        out.append(Column("household__number", "户编号", lambda r: r["household__number"]))
+    elif fact.key == "households":
+        out.append(Column("number", "户编号", lambda r: r["number"]))
+    for name, (path, _typ) in fact.columns.items():
+        if name in ("household", "person", "project", "loan") or path.endswith("pk"):
+            continue
+        field = fact.column_field(name)
+        choices = dict(field.choices or ())
+        if "（分）" in str(field.verbose_name):  # amounts are kept in fen, shown in yuan
+            value = (lambda p: lambda r: None if r[p] is None else r[p] / 100)(path)
+            header = str(field.verbose_name).replace("（分）", "（元）")
+        elif choices:
+            value = (lambda p, ch: lambda r: ch.get(r[p], r[p]) if r[p] not in (None, "") else "")(path, choices)
+            header = str(field.verbose_name)
+        elif field.get_internal_type() == "BooleanField":
+            value = (lambda p: lambda r: "是" if r[p] else "否")(path)
+            header = str(field.verbose_name)
+        else:
+            value = (lambda p: lambda r: r[p])(path)
+            header = str(field.verbose_name).replace("（分）", "（元）")
+        out.append(Column(path, header, value))
+    return out
+
+
+def values(qs: QuerySet, cols: list[Column]) -> QuerySet:
+    return qs.values(*dict.fromkeys(c.key for c in cols))

@@ -1,0 +1,67 @@
+"""What the indicator pages and the API read: snapshots and their values (never the facts, but for the rows behind a
+number, which `rows.py` queries page by page)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from fangpin.accounts import access
+from fangpin.lib.divisions import lineage
+from fangpin.orgunits.models import OrgUnit
+
+from .catalog import load_catalog
+from .models import IndicatorValue, Snapshot
+
+
+def snapshots_for(unit: OrgUnit, limit: int = 60) -> list[Snapshot]:
+    """Finished snapshots that hold the unit, newest first (one per day: the latest taken)."""
+    seen, out = set(), []
+    for s in (Snapshot.objects.filter(state=Snapshot.State.DONE, area_id__in=lineage(unit.code))
+              .order_by("-on", "-id")[: limit * 3]):
+        if s.on not in seen:
+            seen.add(s.on)
+            out.append(s)
+    return out[:limit]
+
+
+def snapshot_for(unit: OrgUnit, snapshot_id: str | int | None = None, on: dt.date | None = None) -> Snapshot | None:
+    """The snapshot asked for (if it holds the unit), else the newest on or before `on` (any day if None)."""
+    qs = Snapshot.objects.filter(state=Snapshot.State.DONE, area_id__in=lineage(unit.code))
+    if snapshot_id:
+        try:
+            return qs.filter(pk=int(snapshot_id)).first()
+        except (TypeError, ValueError):
+            return None
+    if on is not None:
+        qs = qs.filter(on__lte=on)
+    return qs.order_by("-on", "-id").first()
+
+
+def unit_values(snapshot: Snapshot, unit: OrgUnit) -> dict[str, IndicatorValue]:
+    return {v.indicator: v for v in IndicatorValue.objects.filter(snapshot=snapshot, unit=unit)}
+
+
+def children_values(user, snapshot: Snapshot, unit: OrgUnit, indicator: str | None = None) -> list[IndicatorValue]:
+    """The values of the units one level down that the user may see (with their names), one indicator or all."""
+    qs = IndicatorValue.objects.filter(snapshot=snapshot, parent=unit).select_related("unit")
+    if indicator:
+        qs = qs.filter(indicator=indicator)
+    return [v for v in qs.order_by("unit_id") if access.covers(user, v.unit_id)]
+
+
+def trend(unit: OrgUnit, indicator: str, limit: int = 24) -> list[IndicatorValue]:
+    """The unit's figure over the snapshots (oldest first), one per day."""
+    rows = (IndicatorValue.objects.filter(unit=unit, indicator=indicator, snapshot__state=Snapshot.State.DONE)
+            .select_related("snapshot").order_by("-snapshot__on", "-snapshot_id")[: limit * 3])
+    by_day = {}
+    for v in rows:
+        by_day.setdefault(v.snapshot.on, v)
+    return [by_day[d] for d in sorted(by_day)[-limit:]]
+
+
+def indicators():
+    return sorted(load_catalog().values(), key=lambda i: i.order)
+
+
+def running(area: OrgUnit) -> list[Snapshot]:
+    """Snapshots of the area still being computed (asked for and not done)."""
+    return list(Snapshot.objects.filter(area=area, state=Snapshot.State.RUNNING).order_by("-id")[:10])

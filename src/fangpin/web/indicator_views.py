@@ -1,0 +1,202 @@
+"""考核指标 pages: a unit's dashboard of every indicator from its snapshot, one indicator with its trend and the units
+below ranked, the rows behind a figure, and the snapshots (with an on-demand one). Thin: snapshots are read, never
+computed here."""
+from __future__ import annotations
+
+import datetime as dt
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from fangpin.accounts import access
+from fangpin.indicators import present, rows, selectors, snapshots
+from fangpin.indicators.catalog import load_catalog
+from fangpin.indicators.models import Snapshot
+from fangpin.indicators.status import LABELS
+from fangpin.lib.listing import Column
+from fangpin.lib.pagination import CappedPaginator
+
+from .views import area_and_trail, list_xlsx
+
+LEVEL_WORDS = {"province": "市", "city": "县（市、区）", "county": "乡镇", "township": "村", "village": ""}
+
+
+def _context(request):
+    access.require(request.user, "indicators.read")
+    unit, trail = area_and_trail(request)
+    snapshot = selectors.snapshot_for(unit, request.GET.get("snapshot"))
+    if request.GET.get("snapshot") and snapshot is None:
+        raise Http404("该快照不存在或不含此区划")
+    return unit, trail, snapshot
+
+
+def _query(unit, snapshot, **extra) -> str:
+    parts = [f"unit={unit.code}"] + ([f"snapshot={snapshot.pk}"] if snapshot else [])
+    parts += [f"{k}={v}" for k, v in extra.items()]
+    return "?" + "&".join(parts)
+
+
+def indicator_home(request):
+    """考核指标: every indicator of the unit on the snapshot's day, grouped, with counts by status; the units below on
+    the chosen indicator (a ranked chart, a table)."""
+    unit, trail, snapshot = _context(request)
+    context = {"unit": unit, "trail": trail, "snapshot": snapshot, "below": LEVEL_WORDS[unit.level],
+               "snapshots": selectors.snapshots_for(unit), "may_snapshot": access.can(request.user, "indicators.snapshot")}
+    if snapshot is None:
+        return render(request, "indicators/home.html", context)
+    table = present.unit_rows(selectors.unit_values(snapshot, unit))
+    if request.GET.get("export") == "xlsx":
+        cols = [Column("group", "类别", lambda r: r["indicator"].group), Column("title", "指标", lambda r: r["title"], width=30),
+                Column("value", "数值", lambda r: r["value_text"]), Column("base", "上年同期", lambda r: r["base_text"]),
+                Column("target", "目标", lambda r: r["target_text"], width=30),
+                Column("status", "状态", lambda r: r["status_label"]), Column("gap", "差距", lambda r: r["gap_text"]),
+                Column("clause", "依据", lambda r: r["indicator"].clause, width=24)]
+        return list_xlsx(request, "考核指标", [f"{unit.name}", f"统计日 {snapshot.on:%Y-%m-%d}"], cols, table)
+    groups: dict[str, list] = {}
+    for r in table:
+        r["link"] = reverse("indicator_detail", args=[r["key"]]) + _query(unit, snapshot)
+        groups.setdefault(r["indicator"].group, []).append(r)
+    counts = [(LABELS[s], sum(1 for r in table if r["status"] == s), s)
+              for s in ("met", "on_track", "at_risk", "missed", "no_data")]
+    chosen = request.GET.get("indicator") or next((r["key"] for r in table if r["target_text"]), table[0]["key"] if table else "")
+    catalog = load_catalog()
+    if chosen not in catalog:
+        raise Http404("没有这个指标")
+    context |= {"groups": groups, "counts": counts, "chosen": catalog[chosen],
+                "chart": _children_chart(request.user, snapshot, unit, catalog[chosen])}
+    return render(request, "indicators/home.html", context)
+
+
+def _children_chart(user, snapshot, unit, indicator) -> dict:
+    ranked = present.ranked(indicator, selectors.children_values(user, snapshot, unit, indicator.key))
+    rows_ = []
+    for rank, v in ranked:
+        r = present.row(indicator, v)
+        r |= {"rank": rank, "name": v.unit.name, "code": v.unit_id,
+              "link": reverse("indicator_detail", args=[indicator.key]) + _query(v.unit, snapshot)}
+        rows_.append(r)
+    share = indicator.unit == "%"
+    return {"rows": rows_, "data": {
+        "names": [r["name"] for r in rows_], "links": [r["link"] for r in rows_],
+        "values": [None if r["value"] is None else round(r["value"] * 100 if share else r["value"], 4) for r in rows_],
+        "statuses": [r["status"] for r in rows_], "unit": indicator.unit, "title": indicator.title}}
+
+
+def indicator_detail(request, key: str):
+    """One indicator for a unit: its definition, clause and targets, its trend over the snapshots, the units below
+    ranked (each a link one level down), and the rows behind the figure."""
+    catalog = load_catalog()
+    if key not in catalog:
+        raise Http404("没有这个指标")
+    indicator = catalog[key]
+    unit, trail, snapshot = _context(request)
+    context = {"unit": unit, "trail": trail, "snapshot": snapshot, "indicator": indicator,
+               "below": LEVEL_WORDS[unit.level], "snapshots": selectors.snapshots_for(unit),
+               "targets": [(indicator.target_text(t), t) for t in indicator.targets]}
+    if snapshot is None:
+        return render(request, "indicators/detail.html", context)
+    values = selectors.unit_values(snapshot, unit)
+    chart = _children_chart(request.user, snapshot, unit, indicator)
+    if request.GET.get("export") == "xlsx":
+        cols = [Column("rank", "排名", lambda r: r["rank"], num=True, width=8), Column("name", "单位", lambda r: r["name"]),
+                Column("value", "数值", lambda r: r["value_text"]), Column("base", "上年同期", lambda r: r["base_text"]),
+                Column("status", "状态", lambda r: r["status_label"]), Column("gap", "差距", lambda r: r["gap_text"])]
+        return list_xlsx(request, indicator.title[:28], [unit.name, f"统计日 {snapshot.on:%Y-%m-%d}"], cols,
+                         chart["rows"])
+    share = indicator.unit == "%"
+    points = selectors.trend(unit, key)
+
+    def scaled(x):
+        return None if x is None else round(x * 100 if share else x, 4)
+
+    trend = {"days": [f"{p.snapshot.on:%Y-%m-%d}" for p in points], "values": [scaled(p.value) for p in points],
+             "bounds": [scaled(p.expected if p.expected is not None else p.bound) for p in points],
+             "unit": indicator.unit, "title": indicator.title}
+    measures = [(i, m, indicator.words(m)) for i, m in enumerate(indicator.measures)]
+    context |= {"row": present.row(indicator, values.get(key)), "chart": chart, "trend": trend,
+                "measures": [(i, words, reverse("indicator_rows", args=[key]) + _query(unit, snapshot, measure=i))
+                             for i, m, words in measures]}
+    return render(request, "indicators/detail.html", context)
+
+
+def indicator_rows(request, key: str):
+    """The rows one measure of the indicator counted for the unit on the snapshot's day, page by page; Excel."""
+    catalog = load_catalog()
+    if key not in catalog:
+        raise Http404("没有这个指标")
+    indicator = catalog[key]
+    unit, trail, snapshot = _context(request)
+    try:
+        index = int(request.GET.get("measure", "0"))
+        measure = indicator.measures[index]
+    except (ValueError, IndexError):
+        raise Http404("没有这个度量") from None
+    on = snapshot.on if snapshot else timezone.localdate()
+    qs = rows.queryset(request.user, measure, unit.code, unit.level, on)
+    cols = rows.columns(request.user, measure)
+    title = f"{indicator.title}明细"
+    if request.GET.get("export") == "xlsx":
+        return list_xlsx(request, title[:30], [unit.name, f"统计日 {on:%Y-%m-%d}", indicator.words(measure)], cols,
+                         rows.values(qs, cols).iterator(chunk_size=2000))
+    page = CappedPaginator(rows.values(qs, cols), 50).get_page(request.GET.get("page"))
+    table = [[(c.header, c.value(r)) for c in cols] for r in page.object_list]
+    return render(request, "indicators/rows.html", {
+        "unit": unit, "trail": trail, "snapshot": snapshot, "indicator": indicator, "on": on, "page": page,
+        "headers": [c.header for c in cols], "table": table, "words": indicator.words(measure), "index": index,
+        "query": _query(unit, snapshot, measure=index)[1:]})
+
+
+def snapshot_list(request):
+    """The snapshots that hold the unit; a county bureau asks for one of its area on any day (a background job)."""
+    access.require(request.user, "indicators.read")
+    unit, trail = area_and_trail(request)
+    if request.method == "POST":
+        access.require(request.user, "indicators.snapshot")
+        try:
+            on = dt.date.fromisoformat(request.POST.get("on", ""))
+            if not dt.date(2000, 1, 1) <= on <= timezone.localdate():
+                raise ValueError
+        except ValueError:
+            messages.error(request, "统计日应为2000年1月1日至今天之间的日期")
+            return redirect(reverse("snapshot_list") + f"?unit={unit.code}")
+        from fangpin.indicators import tasks
+
+        with transaction.atomic():
+            snap = snapshots.start(request.user.org_unit, on, Snapshot.Kind.ON_DEMAND, request.user)
+            transaction.on_commit(lambda: tasks.take_snapshot.enqueue(snap.pk))
+        messages.success(request, f"已提交{request.user.org_unit.name}{on:%Y-%m-%d}的指标快照，计算完成后即可查看")
+        return redirect(reverse("snapshot_list") + f"?unit={unit.code}")
+    running = selectors.running(request.user.org_unit) if access.can(request.user, "indicators.snapshot") else []
+    return render(request, "indicators/snapshots.html", {
+        "unit": unit, "trail": trail, "snapshots": selectors.snapshots_for(unit),
+        "may_snapshot": access.can(request.user, "indicators.snapshot"), "running": running,
+        "today": timezone.localdate()})
+
+
+
+def bulletin(request, fmt: str):
+    """调度通报 of the unit from the snapshot: Excel or PDF, made while the user waits (a snapshot's figures only)."""
+    from django.http import HttpResponse
+
+    from fangpin.indicators import bulletin as bulletins
+    from fangpin.lib import files
+
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404("只提供 Excel 和 PDF")
+    unit, _trail, snapshot = _context(request)
+    if snapshot is None:
+        raise Http404(f"{unit.name}还没有指标快照")
+    content = bulletins.content(snapshot, unit)
+    name = f"{content['title']}.{fmt}"
+    if fmt == "pdf":
+        response = HttpResponse(bulletins.pdf(content), content_type="application/pdf")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
+    handle = files.built_file(lambda p: bulletins.write_xlsx(content, p), ".xlsx")
+    return FileResponse(handle, as_attachment=True, filename=name)
