@@ -26,6 +26,7 @@ from fangpin.registry.choices import Category, LaborCapacity, MonitorType, Relat
 
 from . import schemas as s
 from .monitoring_routes import monitoring
+from .indicator_routes import indicators
 from .ledger_routes import ledgers
 from .payment_routes import payments
 from .policy_routes import policies
@@ -255,3 +256,4 @@ api.add_router("/", policies)
 api.add_router("/", monitoring)
 api.add_router("/", payments)
 api.add_router("/", ledgers)
+api.add_router("/", indicators)

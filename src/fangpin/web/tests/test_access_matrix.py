@@ -217,10 +217,14 @@ CASES = [
     Case("indicator_bulletin", "get", lambda h: "/indicators/bulletin.pdf?unit=140603000000", {"county", "leader"},
          label="pdf"),
     Case("snapshot_list", "get", lambda h: "/indicators/snapshots/", READ_ROLES),
+    Case("api:indicator_list", "get", lambda h: "/api/indicators", READ_ROLES),
+    Case("api:indicator_values", "get", lambda h: "/api/indicators/values?on=2025-07-01", READ_ROLES),
+    Case("api:indicator_values", "get", lambda h: "/api/indicators/values?area=140603000000&indicator=lifted_workers",
+         {"county", "leader"}, label="the county"),
     Case("snapshot_list", "post", lambda h: "/indicators/snapshots/", {"county"}, label="post",
          data=lambda h: {"on": "2025-09-30"}, changed=lambda h: __import__(
              "fangpin.indicators.models", fromlist=["Snapshot"]).Snapshot.objects.filter(
-             on="2025-09-30", requested_by__isnull=False).exists()),
+             on="2025-09-30", area_id="140603000000").exists()),
     Case("export", "get", lambda h: "/export/", READ_ROLES),
     Case("export_jobs", "get", lambda h: "/exports/", LOGGED_IN),  # each user's own exports only
     Case("export_job_file", "get", lambda h: f"/exports/{clerk_export(h).pk}.xlsx", {"clerk"},

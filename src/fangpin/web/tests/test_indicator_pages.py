@@ -1,0 +1,120 @@
+"""The indicator pages on the test client: a snapshot's figures on the dashboard, the drill-down from the city to the
+village and the rows behind the figure (ID numbers masked by role), the exports, the API and an on-demand snapshot."""
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.test import Client
+
+from conftest import SHUANGNIAN_CUN, WUJIAYAO
+from fangpin.indicators import snapshots
+from fangpin.indicators.models import IndicatorValue, Snapshot
+from fangpin.registry.models import Employment
+
+ON = dt.date(2025, 6, 30)
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def shot(world, households):
+    """Two lifted workers of 双碾村 at work on the day (one spell ended before it, one starts after it)."""
+    members = list(households["shuangnian"].members.order_by("pk"))
+    spell = dict(year=2025, place="in_county", months=6, monthly_wage=200000)
+    Employment.objects.create(member=members[0], start_date=dt.date(2025, 1, 1), **spell)
+    Employment.objects.create(member=members[1], start_date=dt.date(2025, 3, 1), end_date=ON, **spell)
+    Employment.objects.create(member=members[2], start_date=dt.date(2025, 1, 1), end_date=dt.date(2025, 6, 29), **spell)
+    Employment.objects.create(member=households["wujiayao"].members.get(), start_date=dt.date(2025, 7, 1), **spell)
+    area = world.county.org_unit.parent.parent  # 山西省
+    return snapshots.take(area, ON)
+
+
+def value(snapshot, code, key="lifted_workers"):
+    return IndicatorValue.objects.get(snapshot=snapshot, unit_id=code, indicator=key)
+
+
+def test_the_snapshot_counts_the_workers_on_the_day_at_every_level(shot):
+    assert value(shot, SHUANGNIAN_CUN).value == 2  # at work on 30 June: began before, or ended on the day
+    assert value(shot, WUJIAYAO).value == 0  # monitored, and began the next day
+    for code in ("140603203000", "140603000000", "140600000000", "140000000000"):
+        assert value(shot, code).value == 2
+    assert value(shot, SHUANGNIAN_CUN).parent_id == "140603203000"
+
+
+def test_the_leaders_drill_down_reaches_the_rows_behind_the_figure(world, shot):
+    c = client_for(world.leader)
+    page = c.get("/indicators/lifted_workers/").content.decode()
+    assert "平鲁区" in page and "2人" in page
+    link = f"/indicators/lifted_workers/?unit=140603000000&amp;snapshot={shot.pk}"
+    assert link in page  # the city's counties, each a link one level down
+    page = c.get(link.replace("&amp;", "&")).content.decode()
+    assert "双碾乡" in page
+    page = c.get(f"/indicators/lifted_workers/?unit=140603203000&snapshot={shot.pk}").content.decode()
+    assert "双碾村" in page and "吴家窑村" in page
+    rows = c.get(f"/indicators/lifted_workers/rows/?unit={SHUANGNIAN_CUN}&snapshot={shot.pk}&measure=0").content.decode()
+    assert "王建国" in rows and "共 2 条记录" in rows
+    assert "王建国家2" not in rows  # the spell that ended the day before
+
+
+def test_rows_mask_id_numbers_by_role(world, households, shot):
+    number = households["shuangnian"].members.get(relation="head").id_number
+    url = f"/indicators/lifted_workers/rows/?unit={SHUANGNIAN_CUN}&snapshot={shot.pk}"
+    assert number in client_for(world.clerk).get(url).content.decode()
+    leader = client_for(world.leader).get(url).content.decode()
+    assert number not in leader and number[:6] in leader
+    xlsx = client_for(world.leader).get(url + "&export=xlsx")
+    cells = [str(c) for row in openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.iter_rows(
+        values_only=True) for c in row if c is not None]
+    assert number not in "".join(cells) and "王建国" in cells
+
+
+def test_the_dashboard_groups_every_indicator_and_exports_it(world, shot):
+    c = client_for(world.county)
+    page = c.get("/indicators/").content.decode()
+    assert "脱贫人口务工就业规模" in page and "衔接资金支出进度" in page and "统计日 2025-06-30" in page
+    xlsx = c.get("/indicators/?export=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    titles = [r[1] for r in sheet.iter_rows(values_only=True)]
+    assert "脱贫人口务工就业规模" in titles
+
+
+def test_a_unit_outside_the_area_is_not_found(world, shot):
+    c = client_for(world.other_county)
+    assert c.get("/indicators/?unit=140603000000").status_code == 404
+    assert c.get(f"/indicators/lifted_workers/rows/?unit={SHUANGNIAN_CUN}").status_code == 404
+
+
+def test_without_a_snapshot_the_page_says_how_one_comes(world):
+    page = client_for(world.county).get("/indicators/").content.decode()
+    assert "还没有指标快照" in page
+
+
+def test_the_api_gives_the_same_figures(world, shot):
+    body = client_for(world.county).get("/api/indicators/values?indicator=lifted_workers").json()
+    assert body["on"] == "2025-06-30"
+    assert body["unit"][0]["value"] == 2 and body["unit"][0]["name"] == "平鲁区"
+    assert {c["name"]: c["value"] for c in body["children"]}["双碾乡"] == 2
+    assert client_for(world.county).get("/api/indicators/values?on=2025-06-29").status_code == 404  # none before
+
+
+def test_a_county_asks_for_a_snapshot_of_its_area(world, households):
+    c = client_for(world.county)
+    r = c.post("/indicators/snapshots/", {"on": "2025-09-30"})
+    assert r.status_code == 302
+    s = Snapshot.objects.get(on=dt.date(2025, 9, 30))
+    assert s.area_id == "140603000000" and s.requested_by == world.county and s.state == Snapshot.State.DONE
+    assert IndicatorValue.objects.filter(snapshot=s, unit_id=SHUANGNIAN_CUN).exists()
+    assert not IndicatorValue.objects.filter(snapshot=s, unit_id="140600000000").exists()  # never the city
+    r = c.post("/indicators/snapshots/", {"on": "2099-01-01"}, follow=True)
+    assert "统计日应为" in r.content.decode()
+    assert client_for(world.leader).post("/indicators/snapshots/", {"on": "2025-09-30"}).status_code == 403
+
+
+def test_a_new_snapshot_of_the_same_day_replaces_the_old(world, shot):
+    again = snapshots.take(shot.area, ON)
+    assert list(Snapshot.objects.filter(area=shot.area, on=ON, state="done")) == [again]
