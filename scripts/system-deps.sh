@@ -9,6 +9,7 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)  # Spark (local mode) for the engine's Spark test
 # Pango for WeasyPrint (the household plan as PDF)
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)  # the tests read the PDFs' text back
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
