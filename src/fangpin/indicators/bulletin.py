@@ -16,7 +16,7 @@ import xlsxwriter
 
 from fangpin.orgunits.models import OrgUnit
 
-from . import status
+from . import present, status
 from .catalog import Indicator, format_value, load_catalog
 from .models import IndicatorValue, Snapshot
 
@@ -58,16 +58,11 @@ def _amount(ind: Indicator, v: float) -> str:
     return format_value(ind, v)
 
 
-def change_text(ind: Indicator, value: float | None, base: float | None) -> str:
-    if value is None or base is None:
-        return "—"
-    diff = value - base
-    if abs(diff) < 1e-12:
-        return "持平"
-    sign = "+" if diff > 0 else "−"
-    text = sign + _amount(ind, diff)
-    if ind.unit != "%" and base:
-        text += f"（{sign}{abs(diff) / abs(base) * 100:.1f}%）"
+def change_text(ind: Indicator, v: IndicatorValue) -> str:
+    """The pages' wording (增加/减少), with the relative change for counts and amounts."""
+    text = present.change_text(ind, v) or "—"
+    if ind.unit != "%" and v.value is not None and v.base and v.value != v.base:
+        text += f"（{(v.value - v.base) / abs(v.base) * 100:+.1f}%）"
     return text
 
 
@@ -75,12 +70,8 @@ def _target(ind: Indicator, index: int | None):
     return ind.targets[index] if index is not None and 0 <= index < len(ind.targets) else None
 
 
-def lower_is_better(ind: Indicator, index: int | None = None) -> bool:
-    t = _target(ind, index) or (ind.targets[0] if ind.targets else None)
-    return t is not None and t.comparison == "at_most"
-
-
 def gap_text(ind: Indicator, v: IndicatorValue, on: dt.date) -> str:
+    """What is missing to the bound, or the margin over it, in words that fit the target (a ceiling, last year)."""
     target = _target(ind, v.target)
     if v.gap is None or target is None or v.status in (status.NO_DATA, status.NO_TARGET):
         return "—"
@@ -100,37 +91,20 @@ def gap_text(ind: Indicator, v: IndicatorValue, on: dt.date) -> str:
     return text
 
 
-def target_text(ind: Indicator, index: int | None) -> str:
-    t = _target(ind, index)
-    return "—" if t is None else ind.target_text(t)
-
-
 def _row(ind: Indicator, v: IndicatorValue, on: dt.date) -> dict:
-    return {
-        "key": ind.key, "title": ind.title, "unit": ind.unit, "group": ind.group,
-        "value": v.value, "value_text": format_value(ind, v.value),
-        "base": v.base, "base_text": format_value(ind, v.base),
-        "change_text": change_text(ind, v.value, v.base),
-        "target_text": target_text(ind, v.target),
-        "status": v.status, "status_label": status.LABELS[v.status],
-        "gap": v.gap, "gap_text": gap_text(ind, v, on),
-        "expected_text": format_value(ind, v.expected) if v.expected is not None else "",
-        "due": v.due,
+    row = {k: x for k, x in present.row(ind, v).items() if k != "indicator"}  # the pages' figures, as plain data
+    return row | {
+        "group": ind.group, "base": v.base, "gap": v.gap,
+        "change_text": change_text(ind, v), "target_text": row["target_text"] or "—", "gap_text": gap_text(ind, v, on),
         "seed": ind.seed, "clause": ind.clause, "quote": ind.quote, "reading": ind.reading,
     }
 
 
-def rank(rows: list[dict], *, lower_better: bool) -> list[dict]:
-    """Rows with `value` (and `name`), best first, numbered 1, 1, 3 ... for ties; rows without a value last, no rank."""
-    valued = sorted((r for r in rows if r["value"] is not None),
-                    key=lambda r: (r["value"] if lower_better else -r["value"], r.get("code", ""), r["name"]))
-    out, last, last_rank = [], None, 0
-    for i, r in enumerate(valued, start=1):
-        if last is None or abs(r["value"] - last) > 1e-12:
-            last_rank, last = i, r["value"]
-        out.append(r | {"rank": last_rank})
-    return out + [r | {"rank": None} for r in sorted((r for r in rows if r["value"] is None),
-                                                      key=lambda r: (r.get("code", ""), r["name"]))]
+def ranking(ind: Indicator, values: list[IndicatorValue], names: dict[str, str]) -> list[dict]:
+    """The units best first (present.ranked: ties share a rank, no figure last and unranked)."""
+    return [{"rank": rank, "code": v.unit_id, "name": names.get(v.unit_id, v.unit_id), "value": v.value,
+             "value_text": format_value(ind, v.value), "status": v.status, "status_label": status.LABELS[v.status]}
+            for rank, v in present.ranked(ind, values)]
 
 
 def summary(counts: Counter) -> str:
@@ -152,7 +126,7 @@ def content(snapshot: Snapshot, unit: OrgUnit, *, catalog: dict[str, Indicator] 
     on = snapshot.on
     own = {v.indicator: v for v in IndicatorValue.objects.filter(snapshot=snapshot, unit=unit)}
     children: dict[str, list[IndicatorValue]] = {}
-    for v in IndicatorValue.objects.filter(snapshot=snapshot, parent=unit).order_by():
+    for v in IndicatorValue.objects.filter(snapshot=snapshot, parent=unit).order_by("unit_id"):
         children.setdefault(v.indicator, []).append(v)
     names = dict(OrgUnit.objects.filter(parent=unit).values_list("code", "name"))
     child_level = next(iter(OrgUnit.objects.filter(parent=unit).values_list("level", flat=True)[:1]), None)
@@ -172,13 +146,10 @@ def content(snapshot: Snapshot, unit: OrgUnit, *, catalog: dict[str, Indicator] 
         group["rows"].append(row)
         kids = children.get(ind.key)
         if kids:
-            lower = lower_is_better(ind, v.target if v.target is not None else kids[0].target)
-            ranked = rank([{"code": k.unit_id, "name": names.get(k.unit_id, k.unit_id), "value": k.value,
-                            "value_text": format_value(ind, k.value), "status": k.status,
-                            "status_label": status.LABELS[k.status]} for k in kids], lower_better=lower)
+            higher = present.better_first(ind, v.target if v.target is not None else kids[0].target)
             rankings.append({"key": ind.key, "title": ind.title, "unit": ind.unit, "group": ind.group,
-                             "lower_is_better": lower, "order_text": "数值越低越靠前" if lower else "数值越高越靠前",
-                             "value_text": row["value_text"], "rows": ranked})
+                             "lower_is_better": not higher, "order_text": "数值越高越靠前" if higher else "数值越低越靠前",
+                             "value_text": row["value_text"], "rows": ranking(ind, kids, names)})
     attention = {s: [r["title"] for g in groups for r in g["rows"] if r["status"] == s]
                  for s in (status.MISSED, status.AT_RISK)}
     return {
