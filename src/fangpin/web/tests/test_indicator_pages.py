@@ -102,9 +102,10 @@ def test_the_api_gives_the_same_figures(world, shot):
     assert client_for(world.county).get("/api/indicators/values?on=2025-06-29").status_code == 404  # none before
 
 
-def test_a_county_asks_for_a_snapshot_of_its_area(world, households):
+def test_a_county_asks_for_a_snapshot_of_its_area(world, households, django_capture_on_commit_callbacks):
     c = client_for(world.county)
-    r = c.post("/indicators/snapshots/", {"on": "2025-09-30"})
+    with django_capture_on_commit_callbacks(execute=True):  # the job is enqueued once the request's transaction commits
+        r = c.post("/indicators/snapshots/", {"on": "2025-09-30"})
     assert r.status_code == 302
     s = Snapshot.objects.get(on=dt.date(2025, 9, 30))
     assert s.area_id == "140603000000" and s.requested_by == world.county and s.state == Snapshot.State.DONE
