@@ -50,14 +50,6 @@ def title(unit: OrgUnit, on: dt.date) -> str:
     return f"{unit.name}{SUBJECT}（{period_text(on)}）"
 
 
-def _amount(ind: Indicator, v: float) -> str:
-    """A difference in the indicator's unit (shares in percentage points), unsigned."""
-    v = abs(v)
-    if ind.unit == "%":
-        return f"{v * 100:.1f}".removesuffix(".0") + "个百分点"
-    return format_value(ind, v)
-
-
 def change_text(ind: Indicator, v: IndicatorValue) -> str:
     """The pages' wording (增加/减少), with the relative change for counts and amounts."""
     text = present.change_text(ind, v) or "—"
@@ -66,29 +58,8 @@ def change_text(ind: Indicator, v: IndicatorValue) -> str:
     return text
 
 
-def _target(ind: Indicator, index: int | None):
-    return ind.targets[index] if index is not None and 0 <= index < len(ind.targets) else None
-
-
 def gap_text(ind: Indicator, v: IndicatorValue, on: dt.date) -> str:
-    """What is missing to the bound, or the margin over it, in words that fit the target (a ceiling, last year)."""
-    target = _target(ind, v.target)
-    if v.gap is None or target is None or v.status in (status.NO_DATA, status.NO_TARGET):
-        return "—"
-    amount = _amount(ind, v.gap)
-    if abs(v.gap) < 1e-12:
-        text = "恰好达到" + ("上年同期" if target.comparison == "not_below_last_year" else "目标")
-    elif target.comparison == "at_most":
-        text = f"超出上限{amount}" if v.gap > 0 else f"低于上限{amount}"
-    elif target.comparison == "not_below_last_year":
-        text = f"低于上年同期{amount}" if v.gap > 0 else f"高于上年同期{amount}"
-    else:
-        text = f"距目标差{amount}" if v.gap > 0 else f"超出目标{amount}"
-    if v.status == status.MISSED and v.due is not None and v.due < on:
-        text = f"{v.due.month}月{v.due.day}日时点{text}"
-    if v.expected is not None and v.status in (status.ON_TRACK, status.AT_RISK):
-        text += f"；按序时进度应达{format_value(ind, v.expected)}"
-    return text
+    return present.gap_text(ind, v, on) or "—"
 
 
 def _row(ind: Indicator, v: IndicatorValue, on: dt.date) -> dict:

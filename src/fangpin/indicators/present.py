@@ -4,17 +4,35 @@ from __future__ import annotations
 
 from .catalog import Indicator, format_value, load_catalog
 from .models import IndicatorValue
-from .status import LABELS, NO_TARGET
+from .status import AT_RISK, LABELS, MISSED, NO_DATA, NO_TARGET, ON_TRACK
 
 
-def gap_text(indicator: Indicator, v: IndicatorValue) -> str:
-    if v.gap is None or v.status == NO_TARGET:
-        return ""
+def _amount(indicator: Indicator, x: float) -> str:
     if indicator.unit == "%":
-        figure = f"{abs(v.gap) * 100:.1f}个百分点".replace(".0个", "个")
+        return f"{abs(x) * 100:.1f}个百分点".replace(".0个", "个")
+    return format_value(indicator, abs(x))
+
+
+def gap_text(indicator: Indicator, v: IndicatorValue, on=None) -> str:
+    """What is missing to the bound, or the margin over it, in words that fit the target (a ceiling, last year); a
+    missed dated target names its day, one not yet due the time progress. `on`: the snapshot's day."""
+    target = indicator.targets[v.target] if v.target is not None and 0 <= v.target < len(indicator.targets) else None
+    if v.gap is None or target is None or v.status in (NO_DATA, NO_TARGET):
+        return ""
+    amount = _amount(indicator, v.gap)
+    if abs(v.gap) < 1e-12:
+        text = "恰好达到" + ("上年同期" if target.comparison == "not_below_last_year" else "目标")
+    elif target.comparison == "at_most":
+        text = f"超出上限{amount}" if v.gap > 0 else f"低于上限{amount}"
+    elif target.comparison == "not_below_last_year":
+        text = f"低于上年同期{amount}" if v.gap > 0 else f"高于上年同期{amount}"
     else:
-        figure = format_value(indicator, abs(v.gap))
-    return f"差{figure}" if v.gap > 0 else ("恰好达到" if v.gap == 0 else f"超出{figure}")
+        text = f"距目标差{amount}" if v.gap > 0 else f"超出目标{amount}"
+    if v.status == MISSED and v.due is not None and (on is None or v.due < on):
+        text = f"{v.due.month}月{v.due.day}日时点{text}"
+    if v.expected is not None and v.status in (ON_TRACK, AT_RISK):
+        text += f"；按序时进度应达{format_value(indicator, v.expected)}"
+    return text
 
 
 def change_text(indicator: Indicator, v: IndicatorValue) -> str:
@@ -22,7 +40,7 @@ def change_text(indicator: Indicator, v: IndicatorValue) -> str:
         return ""
     d = v.value - v.base
     if indicator.unit == "%":
-        figure = f"{abs(d) * 100:.1f}个百分点".replace(".0个", "个")
+        figure = _amount(indicator, d)
     else:
         figure = format_value(indicator, abs(d))
     return "持平" if d == 0 else (f"增加{figure}" if d > 0 else f"减少{figure}")

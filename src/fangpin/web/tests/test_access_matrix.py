@@ -221,7 +221,7 @@ CASES = [
     Case("api:indicator_values", "get", lambda h: "/api/indicators/values?on=2025-07-01", READ_ROLES),
     Case("api:indicator_values", "get", lambda h: "/api/indicators/values?area=140603000000&indicator=lifted_workers",
          {"county", "leader"}, label="the county"),
-    Case("snapshot_list", "post", lambda h: "/indicators/snapshots/", {"county"}, label="post",
+    Case("snapshot_list", "post", lambda h: "/indicators/snapshots/?unit=140603000000", {"county"}, label="post",
          data=lambda h: {"on": "2025-09-30"}, changed=lambda h: __import__(
              "fangpin.indicators.models", fromlist=["Snapshot"]).Snapshot.objects.filter(
              on="2025-09-30", area_id="140603000000").exists()),
