@@ -48,6 +48,11 @@ class Command(BaseCommand):
 
         if taken := ensure_snapshots():
             self.stdout.write(f"已计算演示的月度指标快照 {taken} 个（上年1月起每月月底）")
+        from fangpin.indicators.tasks import ensure_monthly_scheduled
+
+        when, added = ensure_monthly_scheduled()
+        if added:
+            self.stdout.write(f"已安排每月指标快照（下次：{when:%Y-%m-%d %H:%M}）")
         if quiet_accounts:
             return
         self.stdout.write("")
