@@ -412,27 +412,24 @@ def _fill(fact, column: str, n: int, rng):
 
 # --- the days a status needs ---------------------------------------------------------------------------------------
 
-def status_days(indicators, on: dt.date, region: str = str(PROVINCE)) -> list[dt.date]:
-    """The day asked, the same day last year, and every milestone of the year already passed of a target in force
-    that year for this region."""
-    try:
-        last_year = on.replace(year=on.year - 1)
-    except ValueError:  # 29 February
-        last_year = on.replace(year=on.year - 1, day=28)
-    out = {on, last_year}
-    for ind in indicators:
-        for t in ind.targets:
-            if not any(region.startswith(r) or r.startswith(region) for r in t.regions):
-                continue
-            if t.in_force and not t.in_force[0].year <= on.year <= t.in_force[1].year:
-                continue
-            for m in t.schedule:
-                day = m.on(on.year)
-                if day < on:
-                    out.add(day)
-                    if t.comparison == "not_below_last_year":
-                        out.add(m.on(on.year - 1))
-    return sorted(out)
+def status_days(indicators, on: dt.date) -> list[dt.date]:
+    """The days the status of `on` reads (status.days_needed): the day, the same day last year, every target day of
+    the year already passed and its own day last year."""
+    from fangpin.indicators import status
+
+    return sorted(status.days_needed([t for i in indicators for t in i.targets], on))
+
+
+def units_with_parent(workdir: Path):
+    """units.parquet with each unit's parent code (the code cut to the level above), as snapshots.compute takes it."""
+    import polars as pl
+
+    from fangpin.lib.divisions import LEVELS, PREFIX_LENGTH
+
+    units = pl.read_parquet(workdir / "units.parquet")
+    step = pl.col("level").replace_strict({lv: 10 ** (12 - PREFIX_LENGTH[up]) for lv, up in zip(LEVELS[1:], LEVELS)},
+                                          default=None, return_dtype=pl.Int64)
+    return units.with_columns((pl.col("code") // step * step).alias("parent"))
 
 
 # --- ours (timed) --------------------------------------------------------------------------------------------------
@@ -459,40 +456,79 @@ def run_ours(workdir: Path, on: dt.date) -> dict:
 
 
 def run_status(workdir: Path, on: dt.date) -> dict:
-    """>>> STATUS STEP <<<: the lead's indicators/status.py judging every (indicator, unit) on `on`, timed from the
-    engine's result (ours.parquet, written by run_ours). Skipped while the module does not exist."""
+    """>>> STATUS STEP <<<: snapshots.compute — the engine on the days the status reads, then every (indicator, unit)
+    judged against the targets that apply (status.judge) — as a snapshot runs it, from the scanned files. The engine's
+    part is timed apart (wrapped), the rest is the judging and the joins."""
     django_setup()
     import polars as pl
 
     try:
-        from fangpin.indicators import status
-    except ImportError:
-        return {"skipped": "fangpin.indicators.status does not exist yet"}
+        from fangpin.indicators import engine, facts, snapshots
+    except ImportError as e:
+        return {"skipped": f"{e}"}
     from fangpin.indicators import catalog
 
-    indicators = catalog.load_catalog()
-    values = pl.read_parquet(workdir / "ours.parquet")
+    indicators = list(catalog.load_catalog().values())
+    units = units_with_parent(workdir)
+    inner = engine.compute
+    spent = []
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - t)
+
+    snapshots.engine.compute = timed
     t = time.perf_counter()
-    judged = status.judge(values, indicators, on)  # TODO(issue 14): the signature of the lead's status step
-    return {"seconds": time.perf_counter() - t, "rows": len(judged), "peak_mib": peak_mib()}
+    frame = snapshots.compute(facts.scan(workdir), units, on, indicators)
+    total = time.perf_counter() - t
+    judged = frame.filter(pl.col("status") != "no_target").height
+    return {"seconds": total, "engine": sum(spent), "status": total - sum(spent), "rows": frame.height,
+            "judged": judged, "peak_mib": peak_mib()}
 
 
 def run_snapshots(workdir: Path, on: dt.date, database: str | None) -> dict:
-    """>>> SNAPSHOT STEP <<<: the lead's indicators/snapshots.py writing the day's values to PostgreSQL (a database of
-    its own, fangpin_bench_ind). Skipped while the module does not exist or no database is given."""
+    """>>> SNAPSHOT STEP <<<: snapshots.take for the province on PostgreSQL (a database of its own, fangpin_bench_ind),
+    the facts read from the scanned files instead of the registry (facts.load replaced): engine, status and the
+    set-based write, the write timed apart (bulkwrite.insert_frame wrapped). The tree is loaded first (not timed)."""
     if not database:
         return {"skipped": "no --database"}
     django_setup(database)
-    import polars as pl
-
     try:
-        from fangpin.indicators import snapshots
-    except ImportError:
-        return {"skipped": "fangpin.indicators.snapshots does not exist yet"}
-    values = pl.read_parquet(workdir / "ours.parquet")
+        from fangpin.indicators import facts, snapshots
+    except ImportError as e:
+        return {"skipped": f"{e}"}
+    from fangpin.indicators.models import IndicatorValue
+    from fangpin.orgunits import loading
+    from fangpin.orgunits.models import OrgUnit
+
+    units = units_with_parent(workdir).sort("code")  # top down: a parent's code is smaller than its children's
+    order = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
+    rows = sorted(units.iter_rows(named=True), key=lambda r: order[r["level"]])
+    loading.load((f"{r['code']:012d}", r["name"], r["level"], None if r["parent"] is None else f"{r['parent']:012d}")
+                 for r in rows)
+    facts_load = facts.load
+    snapshots.facts.load = lambda prefix="", keys=None: facts.scan(workdir)
+    inner = snapshots.bulkwrite.insert_frame
+    spent = []
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - t)
+
+    snapshots.bulkwrite.insert_frame = timed
+    area = OrgUnit.objects.get(code=f"{PROVINCE}0000000000")
     t = time.perf_counter()
-    written = snapshots.write(values, on)  # TODO(issue 14): the signature of the lead's snapshot writer
-    return {"seconds": time.perf_counter() - t, "rows": written, "peak_mib": peak_mib()}
+    snap = snapshots.take(area, on)
+    total = time.perf_counter() - t
+    snapshots.facts.load = facts_load
+    written = IndicatorValue.objects.filter(snapshot=snap).count()
+    return {"seconds": total, "write": sum(spent), "rows": written, "peak_mib": peak_mib()}
 
 
 # --- the peer: one query per unit (timed on a sample, extrapolated) ------------------------------------------------
@@ -671,13 +707,21 @@ def main() -> None:
             ours_s = r["scan"] + r["compute"]
             print(f"{'本系统：扫描 + engine.compute':<30}{ours_s:>9.2f}{facts_rows / ours_s:>13,.0f}{r['rows']:>12,}"
                   f"{r['peak_mib']:>9,.0f}")
-            for label, step in (("本系统：状态判定（status.py）", "status"), ("本系统：快照写入（snapshots.py）", "snapshots")):
-                s = child(step, workdir, n, a.on, database)
-                if "skipped" in s:
-                    print(f"{label:<30}  未计：{s['skipped']}")
-                else:
-                    print(f"{label:<30}{s['seconds']:>9.2f}{s['rows'] / s['seconds']:>13,.0f}{s['rows']:>12,}"
-                          f"{s['peak_mib']:>9,.0f}")
+            s = child("status", workdir, n, a.on)
+            if "skipped" in s:
+                print(f"{'本系统：快照计算（指标 + 状态）':<28}  未计：{s['skipped']}")
+            else:
+                print(f"{'本系统：快照计算（指标 + 状态）':<28}{s['seconds']:>9.2f}{facts_rows / s['seconds']:>13,.0f}"
+                      f"{s['rows']:>12,}{s['peak_mib']:>9,.0f}")
+                print(f"  其中 engine.compute {s['engine']:.2f} 秒，状态判定与连接 {s['status']:.2f} 秒；"
+                      f"有目标的（指标, 单位）{s['judged']:,} 个")
+            w = child("snapshots", workdir, n, a.on, database)
+            if "skipped" in w:
+                print(f"{'本系统：快照（计算 + 写入 PostgreSQL）':<26}  未计：{w['skipped']}")
+            else:
+                print(f"{'本系统：快照（计算 + 写入 PostgreSQL）':<26}{w['seconds']:>9.2f}"
+                      f"{facts_rows / w['seconds']:>13,.0f}{w['rows']:>12,}{w['peak_mib']:>9,.0f}")
+                print(f"  其中写入（COPY）{w['write']:.2f} 秒，{w['rows'] / w['write']:,.0f} 行/秒")
             p = child("peer", workdir, n, a.on)
             for how, label in (("scan", "对照：逐单位查询，全表过滤（外推）"), ("index", "对照：逐单位查询，按代码索引（外推）")):
                 q = p[how]
