@@ -45,12 +45,17 @@ class Snapshot(models.Model):
 
 
 class IndicatorValue(models.Model):
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="values", verbose_name="快照")
+    # The indexes below all lead with the snapshot: no index of its own. The units are not foreign keys in the
+    # database: a province's snapshot writes millions of rows, and checking each against the division table triples
+    # the write (docs/benchmarks.md); the values are made from that table in the same run, and divisions are never
+    # deleted (PROTECT everywhere else).
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="values", verbose_name="快照",
+                                 db_index=False)
     indicator = models.CharField("指标", max_length=64)
-    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name="单位",
-                             db_index=False)
-    parent = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+", null=True,
-                               verbose_name="上级", db_index=False)
+    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.DO_NOTHING, related_name="+", verbose_name="单位",
+                             db_index=False, db_constraint=False)
+    parent = models.ForeignKey("orgunits.OrgUnit", on_delete=models.DO_NOTHING, related_name="+", null=True,
+                               verbose_name="上级", db_index=False, db_constraint=False)
     numerator = models.BigIntegerField("分子（或数值）", null=True)
     denominator = models.BigIntegerField("分母", null=True)
     value = models.FloatField("数值", null=True)

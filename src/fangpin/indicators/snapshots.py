@@ -7,6 +7,8 @@ any user who may may ask for one of their area on any day (a job)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import time
 
 import polars as pl
@@ -31,14 +33,21 @@ def units_frame(prefix: str) -> pl.DataFrame:
 
 def _values(long: pl.DataFrame, indicators: list[Indicator]) -> pl.DataFrame:
     """The long frame with `value` in each indicator's unit (a share over a zero base has none)."""
-    kinds = pl.DataFrame({"indicator": [i.key for i in indicators], "_share": [i.form == "share" for i in indicators],
-                          "_scale": [float(i.scale) for i in indicators]})
-    return (long.join(kinds, on="indicator", how="left")
-            .with_columns(pl.when(pl.col("_share"))
-                          .then(pl.when(pl.col("denominator") > 0)
-                                .then(pl.col("numerator") / pl.col("denominator")))
-                          .otherwise(pl.col("numerator") / pl.col("_scale")).alias("value"))
-            .drop("_share", "_scale"))
+    # looked up by key (not joined): the long frame has a row per indicator, day and unit (millions for a province)
+    shares = [i.key for i in indicators if i.form == "share"]
+    scale = pl.col("indicator").replace_strict({i.key: float(i.scale) for i in indicators}, return_dtype=pl.Float64)
+    return long.with_columns(pl.when(pl.col("indicator").is_in(shares))
+                             .then(pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator")))
+                             .otherwise(pl.col("numerator") / scale).alias("value"))
+
+
+def _applicable(target, units: pl.DataFrame, on: dt.date) -> pl.Series:
+    """Target.applies for every unit at once (a Boolean per row of `units`)."""
+    if target.in_force is not None and not target.in_force[0].year <= on.year <= target.in_force[1].year:
+        return pl.Series([False] * units.height)
+    text = pl.col("code").cast(pl.String).str.zfill(12)
+    region = pl.any_horizontal([text.str.starts_with(r) for r in target.regions])
+    return units.select(pl.col("level").is_in(list(target.levels)) & region).to_series()
 
 
 def compute(frames: dict, units: pl.DataFrame, on: dt.date,
@@ -52,22 +61,28 @@ def compute(frames: dict, units: pl.DataFrame, on: dt.date,
     base = long.filter(pl.col("on") == status.same_day_last_year(on)).select("indicator", "code",
                                                                              pl.col("value").alias("base"))
     wide = wide.join(base, on=["indicator", "code"], how="left")
-    by_day = long.select("indicator", "code", "on", "value")
+    days = sorted(long["on"].unique())
     judged = []
     for ind in indicators:
         if not ind.targets:
             continue
-        rows = by_day.filter(pl.col("indicator") == ind.key)
-        per_unit: dict[int, dict[dt.date, float | None]] = {}
-        for code, day, v in rows.select("code", "on", "value").iter_rows():
-            per_unit.setdefault(code, {})[day] = v
-        levels = dict(units.select("code", "level").iter_rows())
-        for code, values in per_unit.items():
-            text = f"{code:012d}"
-            candidates = [(n, t) for n, t in enumerate(ind.targets) if t.applies(text, levels[code], on)]
-            if not candidates:
+        # which targets apply to which unit, decided for all units at once; only those units are judged
+        masks = [_applicable(t, units, on) for t in ind.targets]
+        keep = functools.reduce(operator.or_, masks)
+        codes = units.filter(keep)["code"]
+        if codes.is_empty():
+            continue
+        # a unit's values of every day in one row (days in order), read once
+        per_unit = (long.filter((pl.col("indicator") == ind.key) & pl.col("code").is_in(codes.implode()))
+                .pivot(on="on", index="code", values="value", sort_columns=True))
+        applies = units.select("code", *[m.alias(f"t{n}") for n, m in enumerate(masks)])
+        per_unit = per_unit.join(applies, on="code", how="left")
+        day_cols = [str(d) for d in days]
+        for row in per_unit.select("code", *day_cols, *[f"t{n}" for n in range(len(masks))]).iter_rows():
+            code, values, flags = row[0], dict(zip(days, row[1:1 + len(days)])), row[1 + len(days):]
+            results = [(n, status.judge(t, on, values)) for n, t in enumerate(ind.targets) if flags[n]]
+            if not results:
                 continue
-            results = [(n, status.judge(t, on, values)) for n, t in candidates]
             n, j = max(results, key=lambda r: status.SEVERITY[r[1].status])
             judged.append((ind.key, code, j.status, j.bound, j.expected, j.gap, j.due, n))
     judgements = pl.DataFrame(judged, orient="row", schema={
