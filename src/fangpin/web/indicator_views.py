@@ -63,7 +63,7 @@ def indicator_home(request):
         r["link"] = reverse("indicator_detail", args=[r["key"]]) + _query(unit, snapshot)
         groups.setdefault(r["indicator"].group, []).append(r)
     counts = [(LABELS[s], sum(1 for r in table if r["status"] == s), s)
-              for s in ("met", "on_track", "at_risk", "missed", "no_data")]
+              for s in ("met", "on_track", "at_risk", "missed", "no_data", "no_target")]
     chosen = request.GET.get("indicator") or next((r["key"] for r in table if r["target_text"]), table[0]["key"] if table else "")
     catalog = load_catalog()
     if chosen not in catalog:
