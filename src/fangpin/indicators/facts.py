@@ -111,16 +111,18 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
              "person": ("member_id", INT), "post_kind": ("post__kind", STR), "labor_capacity": ("member__labor_capacity", STR),
              "started_on": ("started_on", DATE), "ended_on": ("ended_on", DATE)}, person="person", household="household"),
     Fact("station_incomes", "光伏电站收益", "assets.StationIncome", "station__org_unit_id", {
-        "year": ("year", INT), "income": ("income", INT), "to_villages": ("to_villages", INT),
-        "settled_on": ("settled_on", DATE)}),
+        "year": ("year", INT), "station_kind": ("station__kind", STR), "income": ("income", INT),
+        "to_villages": ("to_villages", INT), "settled_on": ("settled_on", DATE)}),
     Fact("pv_uses", "村级光伏收益分配", "assets.VillagePvUse", "village_id", {
         "year": ("year", INT), "received": ("received", INT), "post_wages": ("post_wages", INT),
         "labour": ("labour", INT)}),
     Fact("assets", "扶贫项目资产", "assets.Asset", "org_unit_id", {
         "kind": ("kind", STR), "ownership": ("ownership", STR), "operation": ("operation", STR),
-        "custodian": ("custodian", STR), "formed_on": ("formed_on", DATE)}),
+        "owner": ("owner", STR), "custodian": ("custodian", STR), "custodian_person": ("custodian_person", STR),
+        "custody_measures": ("custody_measures", STR), "formed_on": ("formed_on", DATE)}),
     Fact("purchases", "消费帮扶采购", "consumption.Purchase", "unit__org_unit_id", {
-        "year": ("year", INT), "unit_level": ("unit__level", STR), "canteen": ("unit__canteen", BOOL),
+        "year": ("year", INT), "unit_level": ("unit__level", STR), "five_entries": ("unit__five_entries", BOOL),
+        "canteen": ("unit__canteen", BOOL), "assisting": ("unit__assisting", BOOL),
         "canteen_total": ("canteen_total", INT), "canteen_directed": ("canteen_directed", INT),
         "farm_total": ("farm_total", INT), "farm_832": ("farm_832", INT), "welfare_budget": ("welfare_budget", INT),
         "welfare_bought": ("welfare_bought", INT), "bulk_bought": ("bulk_bought", INT)}),
