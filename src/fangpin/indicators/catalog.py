@@ -168,7 +168,10 @@ def condition_words(fact, c: Condition) -> str:
     if c.op in ("is null", "is not null"):
         text = f"{name}{OP_WORDS[c.op]}"
     elif isinstance(c.value, (int, float)) and not isinstance(c.value, bool) and c.op in NUMBER_WORDS:
-        text = f"{name}{NUMBER_WORDS[c.op]}{c.value}"
+        if name.endswith("（分）"):  # an amount is stored in fen but read in yuan
+            text = f"{name.removesuffix('（分）')}{NUMBER_WORDS[c.op]}{c.value / 100:,.2f}".rstrip("0").rstrip(".") + "元"
+        else:
+            text = f"{name}{NUMBER_WORDS[c.op]}{c.value}"
     else:
         text = f"{name}{OP_WORDS[c.op]}{_value_words(fact, c.column, c.value)}"
     return text + ("或为空" if c.or_null else "")
@@ -308,6 +311,14 @@ def _number(path, node, value) -> float:
     return float(value)
 
 
+def _pair(path, node, key: str, first: str, second: str) -> tuple[Measure, Measure]:
+    pair = node[key]
+    # a missing half is named at the indicator's line (a missing mapping has no line of its own)
+    if not isinstance(pair, dict) or not isinstance(pair.get(first), dict) or not isinstance(pair.get(second), dict):
+        _fail(path, node, f"{key} 应有 {first} 和 {second} 两个度量")
+    return _measure(path, pair[first]), _measure(path, pair[second])
+
+
 REQUIRED = ("key", "title", "unit", "group", "seed", "clause", "quote")
 
 
@@ -318,13 +329,11 @@ def _indicator(path, node, order: int) -> Indicator:
     if node["unit"] not in UNITS:
         _fail(path, node, f"unit: {node['unit']} 应为 {'、'.join(UNITS)} 之一")
     if "share" in node:
-        s = node["share"]
-        form, measures = "share", (_measure(path, s.get("numerator")), _measure(path, s.get("denominator")))
+        form, measures = "share", _pair(path, node, "share", "numerator", "denominator")
         if node["unit"] != "%":
             _fail(path, node, "比重（share）的单位应为 %")
     elif "difference" in node:
-        d = node["difference"]
-        form, measures = "difference", (_measure(path, d.get("plus")), _measure(path, d.get("minus")))
+        form, measures = "difference", _pair(path, node, "difference", "plus", "minus")
     else:
         form, measures = "measure", (_measure(path, node),)
     targets = tuple(_target(path, t, node["unit"]) for t in node.get("targets") or ())

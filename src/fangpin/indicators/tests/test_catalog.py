@@ -112,6 +112,9 @@ def test_the_issue_targets_are_there():
     assert target("province_linkage_funds").comparison == "not_below_last_year"
     assert target("village_post_target_share").levels == ("village",)
     assert target("microcredit_large_loans").comparison == "at_most"
+    # an amount in a condition is stored in fen and read in yuan
+    assert "包销帮扶村农特产品不少于20,000元" in cat["bulk_city_units_met"].definition
+    assert "贷款金额大于100,000元" in cat["microcredit_large_loans"].definition
 
 
 # --- the parser's errors -------------------------------------------------------------------------------------------
@@ -202,6 +205,13 @@ def test_a_bad_share_names_file_and_line(tmp_path):
     text = SHARE.replace("        of: allocations", "        of: allocations\n        where: [colour = red]")
     err = _error(tmp_path, text)
     assert "没有列 colour" in err.message and err.line == _line(text, "        sum: amount") + 3  # the denominator's
+
+
+def test_a_share_without_its_denominator_names_the_indicator(tmp_path):
+    for text in (SHARE.replace("      denominator:\n        sum: amount\n        of: allocations\n", ""),
+                 SHARE.split("    share:")[0] + "    share: 5\n"):
+        err = _error(tmp_path, text)
+        assert "share 应有 numerator 和 denominator" in err.message and err.line == _line(text, "  - key:")
 
 
 def test_a_schedule_out_of_order_names_file_and_line(tmp_path):
