@@ -49,11 +49,22 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class AnyOf:
+    """Conditions of which one suffices (`any:` in the YAML): a post, or a workshop's job."""
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
 class Measure:
     of: str  # a fact key
     agg: str  # "count" or "sum"
-    what: str  # count: rows / persons / households / a column (distinct values); sum: a column
-    where: tuple[Condition, ...] = ()
+    what: str | tuple[str, ...]  # count: rows / persons / households / a column (distinct values); sum: column(s)
+    where: tuple[Condition | AnyOf, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns a sum adds up (one, or several added row by row)."""
+        return self.what if isinstance(self.what, tuple) else (self.what,)
 
     @property
     def fact(self):
@@ -162,9 +173,10 @@ def _value_words(fact, column: str, value) -> str:
     return str(choices.get(value, value))
 
 
-def condition_words(fact, c: Condition) -> str:
-    field = fact.column_field(c.column)
-    name = str(field.verbose_name)
+def condition_words(fact, c: Condition | AnyOf) -> str:
+    if isinstance(c, AnyOf):
+        return "（" + "或".join(condition_words(fact, x) for x in c.conditions) + "）"
+    name = fact.label(c.column)
     if c.op in ("is null", "is not null"):
         text = f"{name}{OP_WORDS[c.op]}"
     elif isinstance(c.value, (int, float)) and not isinstance(c.value, bool) and c.op in NUMBER_WORDS:
@@ -181,7 +193,7 @@ def measure_words(m: Measure) -> str:
     fact = m.fact
     conds = "、".join(condition_words(fact, c) for c in m.where)
     if m.agg == "sum":
-        what = f"{fact.column_field(m.what).verbose_name}合计".replace("（分）", "")
+        what = "、".join(str(fact.column_field(c).verbose_name) for c in m.columns).replace("（分）", "") + "合计"
     else:
         what = {"rows": "条数", "persons": "人数", "households": "户数"}.get(m.what) or f"{fact.column_field(m.what).verbose_name}数"
     return f"{fact.title}中{conds + '的' if conds else ''}{what}"
@@ -236,17 +248,34 @@ def _measure(path, node) -> Measure:
     if ("count" in node) == ("sum" in node):
         _fail(path, node, "度量应有 count 或 sum 之一")
     agg = "count" if "count" in node else "sum"
-    what = str(node[agg])
+    what = node[agg]
+    if agg == "sum" and isinstance(what, list):
+        if not what or any(str(c) not in fact.columns for c in what):
+            _fail(path, node, f"sum: {what} 应为 {of} 的列或列的列表")
+        what = tuple(str(c) for c in what)
+        if len(what) == 1:
+            what = what[0]
+    else:
+        what = str(what)
     if agg == "count" and what not in ("rows", "persons", "households") and what not in fact.columns:
         _fail(path, node, f"count: {what} 应为 rows、persons、households 或 {of} 的列")
     if what == "persons" and not fact.person or what == "households" and not fact.household:
         _fail(path, node, f"事实表 {of} 的行不属于某人或某户，不能 count: {what}")
-    if agg == "sum" and what not in fact.columns:
+    if agg == "sum" and isinstance(what, str) and what not in fact.columns:
         _fail(path, node, f"sum: {what} 不是 {of} 的列")
     where = node.get("where") or []
     if not isinstance(where, list):
         _fail(path, node, "where 应为条件列表")
-    return Measure(of, agg, what, tuple(_condition(path, node, fact, c) for c in where))
+    return Measure(of, agg, what, tuple(_where_item(path, node, fact, c) for c in where))
+
+
+def _where_item(path, node, fact, item) -> Condition | AnyOf:
+    """A condition, or `any: [conditions]` of which one suffices."""
+    if isinstance(item, dict):
+        if set(item) != {"any"} or not isinstance(item["any"], list) or len(item["any"]) < 2:
+            _fail(path, node, "where 中的映射只能是 any: [两个以上的条件]（满足其一即可）")
+        return AnyOf(tuple(_condition(path, node, fact, c) for c in item["any"]))
+    return _condition(path, node, fact, item)
 
 
 def _date(path, node, value) -> dt.date:

@@ -16,7 +16,7 @@ import polars as pl
 
 from fangpin.lib.divisions import LEVELS, PREFIX_LENGTH
 
-from .catalog import Condition, Indicator, Measure
+from .catalog import AnyOf, Condition, Indicator, Measure
 
 
 def _resolve(value, on: dt.date):
@@ -52,7 +52,10 @@ def condition_expr(c: Condition, on: dt.date) -> pl.Expr:
 def measure_filter(m: Measure, on: dt.date) -> pl.Expr:
     expr = pl.lit(True)
     for c in m.where:
-        expr = expr & condition_expr(c, on)
+        if isinstance(c, AnyOf):
+            expr = expr & pl.any_horizontal([condition_expr(x, on) for x in c.conditions])
+        else:
+            expr = expr & condition_expr(c, on)
     return expr
 
 
@@ -60,7 +63,8 @@ def _aggregate(m: Measure, on: dt.date, name: str) -> pl.Expr:
     keep = measure_filter(m, on)
     fact = m.fact
     if m.agg == "sum":
-        return pl.col(m.what).filter(keep).sum().cast(pl.Int64).alias(name)
+        added = pl.sum_horizontal([pl.col(c).fill_null(0) for c in m.columns]) if len(m.columns) > 1 else pl.col(m.what)
+        return added.filter(keep).sum().cast(pl.Int64).alias(name)
     if m.what == "rows":
         return keep.sum().cast(pl.Int64).alias(name)
     column = {"persons": fact.person, "households": fact.household}.get(m.what, m.what)

@@ -33,6 +33,11 @@ class Fact:
     person: str = ""  # the column naming the person a row belongs to (count: persons)
     household: str = ""  # ... the household (count: households)
     where: Q | None = field(default=None, hash=False)  # rows that are facts at all
+    labels: dict[str, str] = field(default_factory=dict, hash=False)  # a column whose field's own name is unclear here
+
+    def label(self, name: str) -> str:
+        """A column's name for readers: the field's verbose name, unless `labels` says better (an employer's 类型)."""
+        return self.labels.get(name) or str(self.column_field(name).verbose_name)
 
     @property
     def model_class(self):
@@ -69,7 +74,7 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
         "person": ("member_id", INT), "year": ("year", INT), "kind": ("kind", STR), "post_kind": ("post_kind", STR),
         "place": ("place", STR), "employer_kind": ("employer__kind", STR), "start": ("start_date", DATE),
         "end": ("end_date", DATE), "months": ("months", INT), "returnee": ("returnee", BOOL)},
-        person="person", household="household"),
+        person="person", household="household", labels={"employer_kind": "用工单位类型"}),
     Fact("income_accounts", "收入核算", "monitoring.IncomeAccount", "household__village_id",
          _household("household__") | {"year": ("year", INT), "band": ("band", STR), "fell": ("fell", BOOL)},
          household="household"),
@@ -115,6 +120,7 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
         "to_villages": ("to_villages", INT), "settled_on": ("settled_on", DATE)}),
     Fact("pv_uses", "村级光伏收益分配", "assets.VillagePvUse", "village_id", {
         "year": ("year", INT), "received": ("received", INT), "post_wages": ("post_wages", INT),
+        "poor_post_wages": ("poor_post_wages", INT),
         "labour": ("labour", INT)}),
     Fact("assets", "扶贫项目资产", "assets.Asset", "org_unit_id", {
         "kind": ("kind", STR), "ownership": ("ownership", STR), "operation": ("operation", STR),

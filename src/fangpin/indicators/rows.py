@@ -3,6 +3,8 @@ same conditions as the engine's, translated to the ORM), so a page reads one pag
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 
 from django.db.models import Q, QuerySet
 
@@ -10,7 +12,7 @@ from fangpin.accounts import access, masking
 from fangpin.lib.divisions import PREFIX_LENGTH
 from fangpin.lib.listing import Column
 
-from .catalog import Condition, Measure
+from .catalog import AnyOf, Condition, Measure
 from .engine import _resolve
 from .facts import STR, Fact
 
@@ -47,7 +49,10 @@ def queryset(user, measure: Measure, unit_code: str, level: str, on: dt.date) ->
     if fact.where is not None:
         qs = qs.filter(fact.where)
     for c in measure.where:
-        qs = qs.filter(condition_q(fact, c, on))
+        if isinstance(c, AnyOf):
+            qs = qs.filter(functools.reduce(operator.or_, (condition_q(fact, x, on) for x in c.conditions)))
+        else:
+            qs = qs.filter(condition_q(fact, c, on))
     if fact.key != "villages":
         qs = access.scope(user, qs) if model._meta.label_lower in access.SCOPE_PATHS else qs
     return qs.order_by(fact.place, "pk")
@@ -76,16 +81,16 @@ def columns(user, measure: Measure) -> list[Column]:
         choices = dict(field.choices or ())
         if "（分）" in str(field.verbose_name):  # amounts are kept in fen, shown in yuan
             value = (lambda p: lambda r: None if r[p] is None else r[p] / 100)(path)
-            header = str(field.verbose_name).replace("（分）", "（元）")
+            header = fact.label(name).replace("（分）", "（元）")
         elif choices:
             value = (lambda p, ch: lambda r: ch.get(r[p], r[p]) if r[p] not in (None, "") else "")(path, choices)
-            header = str(field.verbose_name)
+            header = fact.label(name)
         elif field.get_internal_type() == "BooleanField":
             value = (lambda p: lambda r: "是" if r[p] else "否")(path)
-            header = str(field.verbose_name)
+            header = fact.label(name)
         else:
             value = (lambda p: lambda r: r[p])(path)
-            header = str(field.verbose_name).replace("（分）", "（元）")
+            header = fact.label(name).replace("（分）", "（元）")
         out.append(Column(path, header, value))
     return out
 

@@ -393,3 +393,56 @@ def test_every_fact_loads_from_the_database_and_the_whole_catalog_computes():
         assert f.columns == list(FACTS[key].schema()), key
     out = engine.compute(frames, list(catalog.load_catalog().values()), [D(2022, 6, 30)])
     assert out.columns == ["indicator", "on", "code", "level", "numerator", "denominator"]
+
+
+# --- one of several conditions, and columns added up ------------------------------------------------------------------
+
+def test_any_counts_a_person_meeting_either_condition_once():
+    on = D(2022, 6, 30)
+    spells = frame("spells", [
+        spell(1, 11, V1, kind="public_welfare_post"),
+        spell(2, 12, V1, employer_kind="workshop"),
+        spell(3, 13, V1, kind="public_welfare_post", employer_kind="workshop"),  # both: counted once
+        spell(4, 14, V1),  # a wage job elsewhere: neither
+        spell(5, 15, V2, category="monitored", kind="public_welfare_post"),
+        spell(6, 16, V2, category="ordinary", employer_kind="workshop"),  # not a target household
+    ])
+    got = values({"spells": spells}, ["absorbed_employment"], [on])
+    assert got[("absorbed_employment", on, V1)] == (3, None)
+    assert got[("absorbed_employment", on, TOWNSHIP)] == (4, None)
+
+
+def test_a_sum_of_two_columns_treats_a_blank_as_zero():
+    uses = frame("pv_uses", [
+        {"row": 1, "code": V1, "year": 2022, "received": 1000, "post_wages": 600, "labour": 200, "poor_post_wages": None},
+        {"row": 2, "code": V2, "year": 2022, "received": 1000, "post_wages": 500, "labour": 0},
+        {"row": 3, "code": V2, "year": 2021, "received": 9999, "post_wages": 1, "labour": 1},  # another year
+    ])
+    on = D(2022, 12, 31)
+    got = values({"pv_uses": uses}, ["pv_village_use", "pv_village_use_2020"], [on])
+    assert got[("pv_village_use", on, V1)] == (800, 1000)
+    assert got[("pv_village_use", on, TOWNSHIP)] == (1300, 2000)
+    assert got[("pv_village_use_2020", on, V1)] == (200, 1000)  # no poor holders' wages given: only the labour
+
+
+def test_the_words_of_any_and_of_a_sum():
+    cat = catalog.load_catalog()
+    assert "（就业类型为公益岗位或用工单位类型为帮扶车间）" in cat["absorbed_employment"].definition
+    assert "用于公益岗位工资、用于村级公益事业劳务合计" in cat["pv_village_use"].definition
+
+
+@pytest.mark.parametrize("bad, words", [
+    ('- any: ["kind in [public_welfare_post]"]', "两个以上的条件"),
+    ('- every: ["kind in [public_welfare_post]", "months >= 6"]', "any"),
+])
+def test_a_bad_any_names_file_and_line(tmp_path, bad, words):
+    text = GOOD.replace("- start <= date", bad)
+    assert text != GOOD
+    err = _error(tmp_path, text)
+    assert words in err.message
+
+
+def test_a_sum_of_an_unknown_column_names_file_and_line(tmp_path):
+    text = SHARE.replace("sum: amount", "sum: [amount, nosuch]", 1)
+    assert text != SHARE
+    assert "nosuch" in _error(tmp_path, text).message

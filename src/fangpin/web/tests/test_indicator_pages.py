@@ -119,3 +119,22 @@ def test_a_county_asks_for_a_snapshot_of_its_area(world, households, django_capt
 def test_a_new_snapshot_of_the_same_day_replaces_the_old(world, shot):
     again = snapshots.take(shot.area, ON)
     assert list(Snapshot.objects.filter(area=shot.area, on=ON, state="done")) == [again]
+
+
+def test_the_rows_of_either_condition_are_those_the_engine_counted(world, households):
+    from fangpin.lib import creditcode
+    from fangpin.registry.models import Enterprise
+
+    workshop = Enterprise.objects.create(credit_code=creditcode.make("140603", "MA0000009"), name="双碾帮扶车间",
+                                         kind="workshop", org_unit_id=SHUANGNIAN_CUN)
+    a, b, c = households["shuangnian"].members.order_by("pk")
+    spell = dict(year=2025, place="in_county", months=6, monthly_wage=200000, start_date=dt.date(2025, 1, 1))
+    Employment.objects.create(member=a, kind="public_welfare_post", post_kind="village", **spell)
+    Employment.objects.create(member=b, employer=workshop, **spell)
+    Employment.objects.create(member=c, **spell)  # a wage job elsewhere
+    shot = snapshots.take(world.county.org_unit, ON)
+    assert value(shot, SHUANGNIAN_CUN, "absorbed_employment").value == 2
+    page = client_for(world.clerk).get(
+        f"/indicators/absorbed_employment/rows/?unit={SHUANGNIAN_CUN}&snapshot={shot.pk}").content.decode()
+    assert "共 2 条记录" in page and a.name in page and b.name in page and c.name not in page
+    assert "用工单位类型" in page
