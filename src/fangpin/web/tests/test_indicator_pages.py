@@ -138,3 +138,24 @@ def test_the_rows_of_either_condition_are_those_the_engine_counted(world, househ
         f"/indicators/absorbed_employment/rows/?unit={SHUANGNIAN_CUN}&snapshot={shot.pk}").content.decode()
     assert "共 2 条记录" in page and a.name in page and b.name in page and c.name not in page
     assert "用工单位类型" in page
+
+
+@pytest.mark.parametrize("path", ["/indicators/", "/indicators/lifted_workers/", "/api/indicators/values"])
+def test_a_page_runs_as_many_queries_for_a_county_as_for_a_township(world, shot, path):
+    """The units below are read in one query, whatever their number (two townships with different numbers of
+    villages)."""
+    from fangpin.orgunits.models import OrgUnit
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for(world.county)
+    counts = []
+    other = world.other_township_village[:9] + "000"
+    assert OrgUnit.objects.filter(parent_id=other).count() != OrgUnit.objects.filter(parent_id="140603203000").count()
+    for unit in (other, "140603203000"):
+        param = "area" if path.startswith("/api/") else "unit"
+        c.get(f"{path}?{param}={unit}")  # warm: the session, the catalog
+        with CaptureQueriesContext(connection) as q:
+            assert c.get(f"{path}?{param}={unit}").status_code == 200
+        counts.append(len(q))
+    assert counts[0] == counts[1], counts
