@@ -33,6 +33,7 @@ urlpatterns = [
     path("indicators/", indicator_views.indicator_home, name="indicator_home"),
     path("indicators/snapshots/", indicator_views.snapshot_list, name="snapshot_list"),
     path("indicators/bulletin.<slug:fmt>", indicator_views.bulletin, name="indicator_bulletin"),
+    path("indicators/bulletins/<str:day>.<slug:fmt>", indicator_views.bulletin_file, name="indicator_bulletin_file"),
     path("indicators/<slug:key>/", indicator_views.indicator_detail, name="indicator_detail"),
     path("indicators/<slug:key>/rows/", indicator_views.indicator_rows, name="indicator_rows"),
     path("ledgers/", ledger_views.ledger_index, name="ledger_index"),

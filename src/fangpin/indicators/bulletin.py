@@ -272,3 +272,57 @@ def pdf(c: dict) -> bytes:
 
 def filename(c: dict, ext: str) -> str:
     return f"调度通报-{c['unit']['code']}-{c['on']:%Y%m%d}.{ext}"
+
+
+# --- the monthly archive --------------------------------------------------------------------------------------------
+
+ARCHIVE_LEVELS = ("province", "city", "county")  # the units that send a bulletin up
+
+
+def archive_dir() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "bulletins"
+
+
+def archive(snapshot: Snapshot) -> int:
+    """The scheduled bulletins: for each unit of the snapshot's area at county level and above, its bulletin as Excel
+    and PDF under VAR_DIR/bulletins/<day>/<code>.xlsx|pdf, as it was on the day it was made. The number of units."""
+    from fangpin.accounts import access
+
+    day = archive_dir() / f"{snapshot.on:%Y-%m-%d}"
+    day.mkdir(parents=True, exist_ok=True)
+    units = OrgUnit.objects.filter(access.subtree("code", snapshot.area.prefix), level__in=ARCHIVE_LEVELS)
+    n = 0
+    for unit in units.order_by("code"):
+        c = content(snapshot, unit)
+        for ext, data in (("xlsx", xlsx_bytes(c)), ("pdf", pdf(c))):
+            part = day / f"{unit.code}.{ext}.part"
+            part.write_bytes(data)
+            part.replace(day / f"{unit.code}.{ext}")  # whole or absent: a download never sees half a file
+        n += 1
+    return n
+
+
+def archived(unit: OrgUnit) -> list[dict]:
+    """The unit's scheduled bulletins, newest first: {"on": day, "formats": ["xlsx", "pdf"]}."""
+    root = archive_dir()
+    if not root.is_dir():
+        return []
+    out = []
+    for day in sorted((p for p in root.iterdir() if p.is_dir()), reverse=True):
+        try:
+            on = dt.date.fromisoformat(day.name)
+        except ValueError:
+            continue
+        formats = [ext for ext in ("xlsx", "pdf") if (day / f"{unit.code}.{ext}").is_file()]
+        if formats:
+            out.append({"on": on, "formats": formats})
+    return out
+
+
+def archived_file(unit: OrgUnit, on: dt.date, ext: str) -> Path | None:
+    if ext not in ("xlsx", "pdf"):
+        return None
+    path = archive_dir() / f"{on:%Y-%m-%d}" / f"{unit.code}.{ext}"
+    return path if path.is_file() else None

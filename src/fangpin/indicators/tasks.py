@@ -37,12 +37,14 @@ def next_tick(now: dt.datetime) -> dt.datetime:
 
 @task()
 def monthly_tick() -> None:
-    """Last month's snapshot of every top unit (snapshots.monthly), then the next tick. The next one is enqueued even
-    when this one fails, so one bad month does not end the schedule."""
-    from . import snapshots
+    """Last month's snapshot of every top unit (snapshots.monthly) and the bulletins of its counties, cities and
+    province (bulletin.archive), then the next tick. The next one is enqueued even when this one fails, so one bad
+    month does not end the schedule."""
+    from . import bulletin, snapshots
 
     try:
-        snapshots.monthly(timezone.localdate())
+        for snapshot in snapshots.monthly(timezone.localdate()):
+            bulletin.archive(snapshot)
     finally:
         schedule_next()
 

@@ -173,8 +173,10 @@ def snapshot_list(request):
         messages.success(request, f"已提交{request.user.org_unit.name}{on:%Y-%m-%d}的指标快照，计算完成后即可查看")
         return redirect(reverse("snapshot_list") + f"?unit={unit.code}")
     running = selectors.running(request.user.org_unit) if access.can(request.user, "indicators.snapshot") else []
+    from fangpin.indicators import bulletin as bulletins
+
     return render(request, "indicators/snapshots.html", {
-        "unit": unit, "trail": trail, "snapshots": selectors.snapshots_for(unit),
+        "unit": unit, "trail": trail, "snapshots": selectors.snapshots_for(unit), "archived": bulletins.archived(unit),
         "may_snapshot": access.can(request.user, "indicators.snapshot"), "running": running,
         "today": timezone.localdate()})
 
@@ -200,3 +202,20 @@ def bulletin(request, fmt: str):
         return response
     handle = files.built_file(lambda p: bulletins.write_xlsx(content, p), ".xlsx")
     return FileResponse(handle, as_attachment=True, filename=name)
+
+
+def bulletin_file(request, day: str, fmt: str):
+    """A scheduled bulletin of the unit as it was made (the monthly job's file)."""
+    from fangpin.indicators import bulletin as bulletins
+
+    access.require(request.user, "indicators.read")
+    unit, _trail = area_and_trail(request)
+    try:
+        on = dt.date.fromisoformat(day)
+    except ValueError:
+        raise Http404("没有这一天的调度通报") from None
+    path = bulletins.archived_file(unit, on, fmt)
+    if path is None:
+        raise Http404("没有这一天的调度通报")
+    return FileResponse(path.open("rb"), as_attachment=True,
+                        filename=f"{unit.name}调度通报-{on:%Y%m%d}.{fmt}")

@@ -49,7 +49,7 @@ def waiting():
 
 def test_monthly_tick_takes_last_months_snapshots_and_enqueues_the_next(db_backend, monkeypatch):
     asked = []
-    monkeypatch.setattr(snapshots, "monthly", asked.append)
+    monkeypatch.setattr(snapshots, "monthly", lambda today: asked.append(today) or [])
     monkeypatch.setattr(tasks.timezone, "now", lambda: local(2025, 11, 1, 2, 0, 5))
     monkeypatch.setattr(tasks.timezone, "localdate", lambda: dt.date(2025, 11, 1))
     tasks.monthly_tick.call()
@@ -93,3 +93,19 @@ def test_take_snapshot_runs_a_requested_snapshot(world):
     assert snap.state == Snapshot.State.DONE and snap.units > 1 and snap.values.exists()
     tasks.take_snapshot.enqueue(snap.pk)  # a retried job leaves a finished snapshot alone
     assert Snapshot.objects.get(pk=snap.pk).finished_at == snap.finished_at
+
+
+def test_the_tick_archives_the_bulletins_of_the_counties_and_up(world, settings, tmp_path, monkeypatch):
+    from fangpin.indicators import bulletin
+
+    settings.VAR_DIR = tmp_path
+    shot = snapshots.take(OrgUnit.objects.get(code=PINGLU), dt.date(2025, 10, 31))
+    monkeypatch.setattr(snapshots, "monthly", lambda today: [shot])
+    tasks.monthly_tick.call()
+    day = tmp_path / "bulletins" / "2025-10-31"
+    made = sorted(p.name for p in day.iterdir())
+    assert made == ["140603000000.pdf", "140603000000.xlsx"]  # the county's; its townships send none
+    assert (day / "140603000000.pdf").read_bytes().startswith(b"%PDF")
+    pinglu = OrgUnit.objects.get(code=PINGLU)
+    assert bulletin.archived(pinglu) == [{"on": dt.date(2025, 10, 31), "formats": ["xlsx", "pdf"]}]
+    assert bulletin.archived_file(pinglu, dt.date(2025, 10, 31), "exe") is None

@@ -217,6 +217,8 @@ CASES = [
     Case("indicator_bulletin", "get", lambda h: "/indicators/bulletin.pdf?unit=140603000000", {"county", "leader"},
          label="pdf"),
     Case("snapshot_list", "get", lambda h: "/indicators/snapshots/", READ_ROLES),
+    Case("indicator_bulletin_file", "get", lambda h: f"/indicators/bulletins/{archived(h)}.pdf?unit=140603000000",
+         {"county", "leader"}),
     Case("api:indicator_list", "get", lambda h: "/api/indicators", READ_ROLES),
     Case("api:indicator_values", "get", lambda h: "/api/indicators/values?on=2025-07-01", READ_ROLES),
     Case("api:indicator_values", "get", lambda h: "/api/indicators/values?area=140603000000&indicator=lifted_workers",
@@ -678,6 +680,15 @@ def return_file(h):
     out.seek(0)
     out.name = "回盘.csv"
     return out
+
+
+def archived(h) -> str:
+    """The 平鲁区 bulletin of the matrix's snapshot, archived as the monthly job does: its day."""
+    from fangpin.indicators import bulletin, snapshots
+    from fangpin.orgunits.models import OrgUnit
+
+    bulletin.archive(snapshots.take(OrgUnit.objects.get(code="140603000000"), h["snapshot"].on))
+    return f"{h['snapshot'].on:%Y-%m-%d}"
 
 
 def case_id(c: Case) -> str:

@@ -159,3 +159,19 @@ def test_a_page_runs_as_many_queries_for_a_county_as_for_a_township(world, shot,
             assert c.get(f"{path}?{param}={unit}").status_code == 200
         counts.append(len(q))
     assert counts[0] == counts[1], counts
+
+
+def test_the_scheduled_bulletins_are_listed_and_served_within_the_area(world, shot, settings, tmp_path):
+    from fangpin.indicators import bulletin
+
+    settings.VAR_DIR = tmp_path
+    county = world.county.org_unit
+    bulletin.archive(snapshots.take(county, ON))
+    page = client_for(world.county).get("/indicators/snapshots/").content.decode()
+    assert "/indicators/bulletins/2025-06-30.pdf?unit=140603000000" in page
+    r = client_for(world.leader).get("/indicators/bulletins/2025-06-30.xlsx?unit=140603000000")
+    assert r.status_code == 200 and b"".join(r.streaming_content)[:2] == b"PK"
+    assert client_for(world.other_county).get(
+        "/indicators/bulletins/2025-06-30.xlsx?unit=140603000000").status_code == 404
+    assert client_for(world.county).get("/indicators/bulletins/2025-06-31.xlsx").status_code == 404
+    assert client_for(world.county).get("/indicators/bulletins/2025-06-30.exe").status_code == 404
