@@ -58,9 +58,12 @@ def queryset(user, measure: Measure, unit_code: str, level: str, on: dt.date) ->
     return qs.order_by(fact.place, "pk")
 
 
-def columns(user, measure: Measure) -> list[Column]:
-    """Who the row is about, then the fact's columns labelled (stored codes by their Chinese label)."""
+def columns(user, measure: Measure, on: dt.date | None = None) -> list[Column]:
+    """Who the row is about, then the fact's columns labelled (stored codes by their Chinese label). A column that
+    carries part of an ID number (a person's birth date) is shown as masking allows: a role without the full ID number
+    sees the age on `on` (default today) instead, as on the registry's pages."""
     fact = measure.fact
+    on = on or dt.date.today()
     out: list[Column] = []
     if fact.person:
         base = PERSON_PATH.get(fact.key, "member__")
@@ -79,6 +82,13 @@ def columns(user, measure: Measure) -> list[Column]:
             continue
         field = fact.column_field(name)
         choices = dict(field.choices or ())
+        if field.name in masking.MASKED_FIELDS and not masking.sees_full(user):
+            if field.name == "birth_date":
+                out.append(Column(path, "年龄", (lambda p: lambda r: masking.age_on(r[p], on))(path), num=True))
+            else:
+                out.append(Column(path, fact.label(name), (lambda p, f: lambda r: masking.field_for(user, f, r[p]))(
+                    path, field.name)))
+            continue
         if "（分）" in str(field.verbose_name):  # amounts are kept in fen, shown in yuan
             value = (lambda p: lambda r: None if r[p] is None else r[p] / 100)(path)
             header = fact.label(name).replace("（分）", "（元）")
