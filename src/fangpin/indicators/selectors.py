@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef
+
 from fangpin.accounts import access
 from fangpin.lib.divisions import lineage
 from fangpin.orgunits.models import OrgUnit
@@ -15,7 +17,7 @@ from .models import IndicatorValue, Snapshot
 def snapshots_for(unit: OrgUnit, limit: int = 60) -> list[Snapshot]:
     """Finished snapshots that hold the unit, newest first (one per day: the latest taken)."""
     seen, out = set(), []
-    for s in (Snapshot.objects.filter(state=Snapshot.State.DONE, area_id__in=lineage(unit.code))
+    for s in (Snapshot.objects.filter(state=Snapshot.State.DONE, area_id__in=lineage(unit.code)).select_related("area")
               .order_by("-on", "-id")[: limit * 3]):
         if s.on not in seen:
             seen.add(s.on)
@@ -62,6 +64,17 @@ def indicators():
     return sorted(load_catalog().values(), key=lambda i: i.order)
 
 
-def running(area: OrgUnit) -> list[Snapshot]:
-    """Snapshots of the area still being computed (asked for and not done)."""
-    return list(Snapshot.objects.filter(area=area, state=Snapshot.State.RUNNING).order_by("-id")[:10])
+def running(area: OrgUnit, on: dt.date | None = None) -> list[Snapshot]:
+    """Snapshots of the area still being computed (asked for and not done), of one day if `on`."""
+    qs = Snapshot.objects.filter(area=area, state=Snapshot.State.RUNNING)
+    if on is not None:
+        qs = qs.filter(on=on)
+    return list(qs.order_by("-id")[:10])
+
+
+def failed(area: OrgUnit) -> list[Snapshot]:
+    """The area's snapshots that failed and were not taken again since (the bureau that asked must learn of it)."""
+    later = Snapshot.objects.filter(area=OuterRef("area"), on=OuterRef("on"), state=Snapshot.State.DONE,
+                                    id__gt=OuterRef("id"))
+    return list(Snapshot.objects.filter(area=area, state=Snapshot.State.FAILED).exclude(Exists(later))
+                .order_by("-id")[:5])

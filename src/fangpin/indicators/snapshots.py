@@ -101,13 +101,19 @@ def start(area: OrgUnit, on: dt.date, kind: str, user=None) -> Snapshot:
     return Snapshot.objects.create(area=area, on=on, kind=kind, requested_by=user)
 
 
+def lock_area(area: OrgUnit) -> None:
+    """Serialize the snapshots of one area (in the caller's transaction): two runs of the same day would otherwise
+    both miss the other's uncommitted rows, and the second would fail on the one-done-per-day constraint."""
+    OrgUnit.objects.select_for_update().filter(pk=area.pk).values_list("pk", flat=True).first()
+
+
 def run(snapshot: Snapshot) -> Snapshot:
     """Compute the snapshot's values and write them; the area's former snapshot of the same day is replaced."""
     began = time.monotonic()
     try:
         frame = compute(facts.load(snapshot.area.prefix), units_frame(snapshot.area.prefix), snapshot.on)
         with transaction.atomic():
-            Snapshot.objects.select_for_update().filter(pk=snapshot.pk).first()
+            lock_area(snapshot.area)
             Snapshot.objects.filter(area=snapshot.area, on=snapshot.on, state=Snapshot.State.DONE) \
                 .exclude(pk=snapshot.pk).delete()
             bulkwrite.insert_frame(IndicatorValue, frame.with_columns(pl.lit(snapshot.pk).alias("snapshot_id")))

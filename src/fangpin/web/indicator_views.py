@@ -19,6 +19,7 @@ from fangpin.indicators import present, rows, selectors, snapshots
 from fangpin.indicators.catalog import load_catalog
 from fangpin.indicators.models import Snapshot
 from fangpin.indicators.status import LABELS
+from fangpin.lib import listing
 from fangpin.lib.listing import Column
 from fangpin.lib.pagination import CappedPaginator
 
@@ -134,14 +135,22 @@ def indicator_rows(request, key: str):
     unit, trail, snapshot = _context(request)
     try:
         index = int(request.GET.get("measure", "0"))
+        if index < 0:  # not "the last measure"
+            raise IndexError
         measure = indicator.measures[index]
     except (ValueError, IndexError):
         raise Http404("没有这个度量") from None
     on = snapshot.on if snapshot else timezone.localdate()
     qs = rows.queryset(request.user, measure, unit.code, unit.level, on)
-    cols = rows.columns(request.user, measure)
+    cols = rows.columns(request.user, measure, on)
     title = f"{indicator.title}明细"
     if request.GET.get("export") == "xlsx":
+        # counted first (up to the cap): a province's rows would be written up to the cap before being refused
+        if qs.values("pk").order_by()[: listing.EXPORT_MAX + 1].count() > listing.EXPORT_MAX:
+            messages.error(request, str(listing.TooMany(listing.EXPORT_MAX)))
+            query = request.GET.copy()
+            query.pop("export")
+            return redirect(f"{request.path}?{query.urlencode()}")
         return list_xlsx(request, title[:30], [unit.name, f"统计日 {on:%Y-%m-%d}", indicator.words(measure)], cols,
                          rows.values(qs, cols).iterator(chunk_size=2000))
     page = CappedPaginator(rows.values(qs, cols), 50).get_page(request.GET.get("page"))
@@ -167,17 +176,25 @@ def snapshot_list(request):
             return redirect(reverse("snapshot_list") + f"?unit={unit.code}")
         from fangpin.indicators import tasks
 
+        area = request.user.org_unit
         with transaction.atomic():
-            snap = snapshots.start(request.user.org_unit, on, Snapshot.Kind.ON_DEMAND, request.user)
+            # one job per area and day at a time: a second click (or a colleague) waits for the first, not a second
+            # county-wide computation
+            snapshots.lock_area(area)
+            if selectors.running(area, on):
+                messages.info(request, f"{area.name}{on:%Y-%m-%d}的指标快照正在计算中，完成后即可查看")
+                return redirect(reverse("snapshot_list") + f"?unit={unit.code}")
+            snap = snapshots.start(area, on, Snapshot.Kind.ON_DEMAND, request.user)
             transaction.on_commit(lambda: tasks.take_snapshot.enqueue(snap.pk))
-        messages.success(request, f"已提交{request.user.org_unit.name}{on:%Y-%m-%d}的指标快照，计算完成后即可查看")
+        messages.success(request, f"已提交{area.name}{on:%Y-%m-%d}的指标快照，计算完成后即可查看")
         return redirect(reverse("snapshot_list") + f"?unit={unit.code}")
-    running = selectors.running(request.user.org_unit) if access.can(request.user, "indicators.snapshot") else []
+    may = access.can(request.user, "indicators.snapshot")
     from fangpin.indicators import bulletin as bulletins
 
     return render(request, "indicators/snapshots.html", {
         "unit": unit, "trail": trail, "snapshots": selectors.snapshots_for(unit), "archived": bulletins.archived(unit),
-        "may_snapshot": access.can(request.user, "indicators.snapshot"), "running": running,
+        "may_snapshot": may, "running": selectors.running(request.user.org_unit) if may else [],
+        "failed": selectors.failed(request.user.org_unit) if may else [],
         "today": timezone.localdate()})
 
 

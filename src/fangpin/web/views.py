@@ -144,6 +144,7 @@ def _xlsx(request, title: str, write):
 def _back_to_list(request):
     query = request.GET.copy()
     query.pop("format", None)
+    query.pop("export", None)  # the indicator pages' ?export=xlsx: back to the page, not to the export again (a loop)
     return redirect(f"{request.path}?{query.urlencode()}")
 
 

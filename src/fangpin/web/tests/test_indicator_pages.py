@@ -175,3 +175,55 @@ def test_the_scheduled_bulletins_are_listed_and_served_within_the_area(world, sh
         "/indicators/bulletins/2025-06-30.xlsx?unit=140603000000").status_code == 404
     assert client_for(world.county).get("/indicators/bulletins/2025-06-31.xlsx").status_code == 404
     assert client_for(world.county).get("/indicators/bulletins/2025-06-30.exe").status_code == 404
+def test_rows_of_persons_show_the_age_not_the_birth_date_to_masked_roles(world, households, shot):
+    """The persons fact has the birth date: with the masked ID's 1406 it would give 12 of the 18 digits."""
+    head = households["shuangnian"].members.get(relation="head")
+    url = f"/indicators/lifted_persons/rows/?unit={SHUANGNIAN_CUN}&snapshot={shot.pk}"
+    for user in (world.leader, world.township):
+        c = client_for(user)
+        page = c.get(url).content.decode()
+        assert head.name in page and "年龄" in page and "出生日期" not in page
+        birth = head.birth_date
+        assert f"{birth.year}年{birth.month}月{birth.day}日" not in page and head.id_number[6:14] not in page
+        cells = [str(x) for row in openpyxl.load_workbook(io.BytesIO(b"".join(c.get(url + "&export=xlsx")
+                 .streaming_content))).active.iter_rows(values_only=True) for x in row if x is not None]
+        assert head.birth_date.isoformat() not in "".join(cells) and head.id_number not in "".join(cells)
+    page = client_for(world.clerk).get(url).content.decode()
+    assert "出生日期" in page and head.id_number in page  # the clerk sees the full number anyway
+
+
+def test_rows_refuse_a_negative_measure(world, shot):
+    assert client_for(world.county).get("/indicators/lifted_workers/rows/?measure=-1").status_code == 404
+
+
+def test_an_export_over_the_cap_goes_back_to_the_rows_page(world, shot, monkeypatch):
+    from fangpin.lib import listing
+
+    monkeypatch.setattr(listing, "EXPORT_MAX", 1)
+    url = f"/indicators/lifted_workers/rows/?unit={SHUANGNIAN_CUN}&snapshot={shot.pk}&export=xlsx"
+    r = client_for(world.leader).get(url)
+    assert r.status_code == 302 and "export" not in r["Location"]  # not the same export again: a redirect loop
+    assert "超过 1 行" in client_for(world.leader).get(url, follow=True).content.decode()
+
+
+def test_a_second_request_for_a_running_day_adds_no_job(world):
+    c = client_for(world.county)
+    c.post("/indicators/snapshots/", {"on": "2025-09-30"})  # not run: the job waits on commit
+    page = c.post("/indicators/snapshots/", {"on": "2025-09-30"}, follow=True).content.decode()
+    assert "正在计算中" in page
+    assert Snapshot.objects.filter(on=dt.date(2025, 9, 30)).count() == 1
+
+
+def test_the_county_sees_a_failed_snapshot_until_it_is_taken_again(world, shot):
+    Snapshot.objects.create(area=world.county.org_unit, on=dt.date(2025, 9, 30), kind="on_demand", state="failed")
+    c = client_for(world.county)
+    assert "计算失败：2025-09-30" in c.get("/indicators/snapshots/").content.decode()
+    Snapshot.objects.create(area=world.county.org_unit, on=dt.date(2025, 9, 30), kind="on_demand", state="done")
+    assert "计算失败" not in c.get("/indicators/snapshots/").content.decode()
+
+
+def test_the_snapshots_page_reads_the_areas_at_once(world, shot, django_assert_max_num_queries):
+    for month in (7, 8, 9):
+        snapshots.take(world.county.org_unit, dt.date(2025, month, 28))
+    with django_assert_max_num_queries(8):
+        assert client_for(world.county).get("/indicators/snapshots/").status_code == 200
