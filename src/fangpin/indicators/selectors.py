@@ -64,9 +64,15 @@ def indicators():
     return sorted(load_catalog().values(), key=lambda i: i.order)
 
 
+STALE = dt.timedelta(hours=3)  # a run still "running" after this lost its worker (a province's takes minutes)
+
+
 def running(area: OrgUnit, on: dt.date | None = None) -> list[Snapshot]:
-    """Snapshots of the area still being computed (asked for and not done), of one day if `on`."""
-    qs = Snapshot.objects.filter(area=area, state=Snapshot.State.RUNNING)
+    """Snapshots of the area still being computed (asked for and not done, not stale), of one day if `on`. A run whose
+    worker died stays "running"; after STALE it no longer holds back a new request of its day."""
+    from django.utils import timezone
+
+    qs = Snapshot.objects.filter(area=area, state=Snapshot.State.RUNNING, created_at__gte=timezone.now() - STALE)
     if on is not None:
         qs = qs.filter(on=on)
     return list(qs.order_by("-id")[:10])

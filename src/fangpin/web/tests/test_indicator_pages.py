@@ -237,3 +237,17 @@ def test_the_snapshots_page_reads_the_areas_at_once(world, shot):
     for month in (7, 8, 9):
         snapshots.take(world.county.org_unit, dt.date(2025, month, 28))
     assert queries() == one  # not a query per snapshot for its area's name
+
+
+def test_a_run_that_lost_its_worker_does_not_hold_back_its_day_for_ever(world, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from fangpin.indicators import selectors
+
+    lost = snapshots.start(world.county.org_unit, dt.date(2025, 9, 30), Snapshot.Kind.ON_DEMAND, world.county)
+    assert selectors.running(world.county.org_unit, dt.date(2025, 9, 30)) == [lost]
+    Snapshot.objects.filter(pk=lost.pk).update(created_at=timezone.now() - selectors.STALE - dt.timedelta(minutes=1))
+    assert selectors.running(world.county.org_unit, dt.date(2025, 9, 30)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.county).post("/indicators/snapshots/", {"on": "2025-09-30"})
+    assert Snapshot.objects.filter(on=dt.date(2025, 9, 30), state=Snapshot.State.DONE).exists()
