@@ -10,6 +10,9 @@ Timed, each in its own process so that its peak RSS is its own:
 - ours: scan the Parquet files, `engine.compute` for every indicator of the catalog on the days a status needs (the day
   asked, the same day last year, every target milestone of the year already passed), every unit of the tree;
   then, when they exist, the status of every (indicator, unit) and the snapshot write (PostgreSQL);
+- pages (with --database): a second snapshot a month earlier (the same step), then the dashboard and an indicator's
+  page (a share, a count) at every level and the values API of a county, through Django's test Client as a
+  province's leader: p50/p95 of 30 requests after a warm-up, and EXPLAIN ANALYZE of their IndicatorValue queries;
 - peer: what a naive system does — one filtered query per unit and fact (Polars, the facts in memory, rows whose code
   starts with the unit's prefix, every measure of that fact on that subset) — on a sample of units, extrapolated to
   every unit (labelled so). The script stops unless ours equals the peer's on every sampled unit.
@@ -21,7 +24,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -500,7 +505,7 @@ def run_snapshots(workdir: Path, on: dt.date, database: str | None) -> dict:
         from fangpin.indicators import facts, snapshots
     except ImportError as e:
         return {"skipped": f"{e}"}
-    from fangpin.indicators.models import IndicatorValue
+    from fangpin.indicators.models import IndicatorValue, Snapshot
     from fangpin.orgunits import loading
     from fangpin.orgunits.models import OrgUnit
 
@@ -523,12 +528,106 @@ def run_snapshots(workdir: Path, on: dt.date, database: str | None) -> dict:
 
     snapshots.bulkwrite.insert_frame = timed
     area = OrgUnit.objects.get(code=f"{PROVINCE}0000000000")
+    # a former run's snapshot of the same day would be replaced inside the timed write: deleted first, not timed
+    Snapshot.objects.filter(area=area, on=on).delete()
     t = time.perf_counter()
     snap = snapshots.take(area, on)
     total = time.perf_counter() - t
     snapshots.facts.load = facts_load
     written = IndicatorValue.objects.filter(snapshot=snap).count()
     return {"seconds": total, "write": sum(spent), "rows": written, "peak_mib": peak_mib()}
+
+
+# --- pages on the snapshots (timed) --------------------------------------------------------------------------------
+
+PAGE_INDICATORS = {"share": "hunan_monitored_with_cadre", "count": "asset_idle_or_low_yield"}  # targets at every level
+LEVEL_WORDS = {"province": "省", "city": "市", "county": "县", "township": "乡", "village": "村"}
+
+
+def _percentile(times: list[float], p: float) -> float:
+    """Nearest rank: the smallest time at least p of the requests took no longer than."""
+    ordered = sorted(times)
+    return ordered[max(0, math.ceil(len(ordered) * p / 100) - 1)]
+
+
+def run_pages(workdir: Path, on: dt.date, database: str | None, requests: int = 30, warm: int = 3) -> dict:
+    """>>> PAGES STEP <<<: the dashboard, an indicator's page (a share and a count) at every level and the values API
+    of a county, through Django's test Client in this process (no HTTP server), as a province's leader, on the
+    province's snapshots (the snapshot step's and one a month earlier, so each trend has two points). `warm` requests
+    first, then `requests` timed: p50 and p95. Then EXPLAIN ANALYZE of every IndicatorValue query the pages ran. The
+    rows behind a number read the registry tables, which this database lacks (the facts are Parquet files): not timed."""
+    if not database:
+        return {"skipped": "no --database"}
+    os.environ["FANGPIN_DEBUG"] = "0"
+    django_setup(database)
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from fangpin.accounts.models import User
+    from fangpin.indicators.models import IndicatorValue, Snapshot
+    from fangpin.orgunits.models import OrgUnit
+
+    province = OrgUnit.objects.get(code=f"{PROVINCE}0000000000")
+    snaps = list(Snapshot.objects.filter(area=province, state=Snapshot.State.DONE).order_by("on"))
+    if len(snaps) < 2:
+        return {"skipped": f"{len(snaps)} snapshot(s) of the province: the trend needs two"}
+    table = IndicatorValue._meta.db_table
+    with connection.cursor() as cur:  # what autovacuum would have done after the COPY (not timed)
+        cur.execute(f"ANALYZE {table}")
+    units, unit = {"province": province}, province
+    for level in ("city", "county", "township", "village"):  # the first unit of each level, down the first branch
+        unit = OrgUnit.objects.filter(parent=unit).order_by("code").first()
+        units[level] = unit
+    user = User.objects.filter(username="bench_leader").first()
+    if user is None:
+        user = User(username="bench_leader", role="leader", org_unit=province)
+        user.set_password("secret-pass-1")
+        user.full_clean()
+        user.save()
+    setup_test_environment()
+    client = Client()
+    client.force_login(user)
+    pages = {}
+    for level, u in units.items():
+        pages[f"考核指标 /indicators/（{LEVEL_WORDS[level]}）"] = f"/indicators/?unit={u.code}"
+    for kind, key in PAGE_INDICATORS.items():
+        for level, u in units.items():
+            pages[f"{key}（{LEVEL_WORDS[level]}）"] = f"/indicators/{key}/?unit={u.code}"
+    pages["API /api/indicators/values（县）"] = f"/api/indicators/values?area={units['county'].code}"
+    out, plans = {}, {}
+    for label, url in pages.items():
+        for _ in range(warm):
+            r = client.get(url)
+            assert r.status_code == 200, (url, r.status_code)
+        with CaptureQueriesContext(connection) as seen:  # one more request: its queries (not timed)
+            r = client.get(url)
+        queries = list(seen.captured_queries)  # a view of the connection's log, which the next request clears
+        times = []
+        for _ in range(requests):
+            t = time.perf_counter()
+            r = client.get(url)
+            times.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200, (url, r.status_code)
+        out[label] = {"url": url, "p50_ms": _percentile(times, 50), "p95_ms": _percentile(times, 95),
+                      "max_ms": max(times), "queries": len(queries), "bytes": len(r.content)}
+        for q in queries:
+            if f'FROM "{table}"' in q["sql"]:
+                plans.setdefault(q["sql"], label)
+    explained = []
+    with connection.cursor() as cur:
+        for sql, label in plans.items():
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            plan = "\n".join(row[0] for row in cur.fetchall())
+            indexes = sorted(set(re.findall(r"(?:Index(?: Only)? Scan using|Bitmap Index Scan on) (\S+)", plan)))
+            explained.append({"page": label, "sql": sql, "plan": plan, "indexes": indexes,
+                              "seq_scan": f"Seq Scan on {table}" in plan})
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {table}")
+        rows = cur.fetchone()[0]
+    return {"pages": out, "plans": explained, "rows": rows, "snapshots": [str(s.on) for s in snaps],
+            "units": {lv: u.code for lv, u in units.items()}, "requests": requests, "warm": warm,
+            "peak_mib": peak_mib()}
 
 
 # --- the peer: one query per unit (timed on a sample, extrapolated) ------------------------------------------------
@@ -561,13 +660,31 @@ def _peer_measure(m, on: dt.date):
 
     keep = pl.lit(True)
     for c in m.where:
-        keep = keep & _peer_condition(c, on)
-    if m.agg == "sum":
-        return pl.col(m.what).filter(keep).sum()
+        if hasattr(c, "conditions"):  # any: one of them suffices
+            either = pl.lit(False)
+            for x in c.conditions:
+                either = either | _peer_condition(x, on)
+            keep = keep & either
+        else:
+            keep = keep & _peer_condition(c, on)
+    if m.agg == "sum":  # several columns: the sum of each column's sum (a missing amount adds nothing)
+        return pl.sum_horizontal([pl.col(c).filter(keep).sum() for c in _peer_columns(m)])
     if m.what == "rows":
         return keep.cast(pl.Int64).sum()
     column = {"persons": m.fact.person, "households": m.fact.household}.get(m.what, m.what)
     return pl.col(column).filter(keep & pl.col(column).is_not_null()).n_unique()
+
+
+def _peer_columns(m) -> list[str]:
+    return list(m.what) if isinstance(m.what, tuple) else [m.what]
+
+
+def _peer_needed(m) -> set[str]:
+    """The columns a measure reads: its conditions' (those inside an any: too) and what it counts or adds."""
+    conditions = [x for c in m.where for x in getattr(c, "conditions", (c,))]
+    read = set(_peer_columns(m)) if m.agg == "sum" else \
+        {{"persons": m.fact.person, "households": m.fact.household}.get(m.what, m.what)}
+    return {c.column for c in conditions} | read - {"rows"}
 
 
 def sample_units(units, seed: int = 7):
@@ -597,9 +714,7 @@ def run_peer(workdir: Path, on: dt.date) -> dict:
                 if (m, d) not in measures.setdefault(m.of, []):
                     measures[m.of].append((m, d))
     # the naive system holds its tables in memory (as a database would hold them in its cache): not timed
-    needed = {k: sorted({"code"} | {c.column for m, _ in ms for c in m.where}
-                        | {m.what if m.agg == "sum" else {"persons": m.fact.person, "households": m.fact.household}
-                           .get(m.what, m.what) for m, _ in ms} - {"rows"}) for k, ms in measures.items()}
+    needed = {k: sorted({"code"}.union(*(_peer_needed(m) for m, _ in ms))) for k, ms in measures.items()}
     tables = {k: pl.read_parquet(workdir / f"{k}.parquet", columns=cols) for k, cols in needed.items()}
     # "index": the same tables sorted by code, a unit's rows found by binary search (an index range scan)
     indexed = {k: t.sort("code") for k, t in tables.items()}
@@ -649,7 +764,7 @@ def run_peer(workdir: Path, on: dt.date) -> dict:
 
 # --- driver --------------------------------------------------------------------------------------------------------
 
-STEPS = {"generate", "ours", "status", "snapshots", "peer"}
+STEPS = {"generate", "ours", "status", "snapshots", "pages", "peer"}
 
 
 def child(step: str, workdir: Path, persons: int, on: dt.date, database: str | None = None) -> dict:
@@ -673,6 +788,31 @@ def fresh_snapshot_db(url: str) -> str:
     return fresh
 
 
+def print_pages(r: dict, keep: Path | None) -> None:
+    if "skipped" in r:
+        print(f"页面：未计：{r['skipped']}")
+        return
+    print(f"页面（Django 测试客户端，进程内；快照 {'、'.join(r['snapshots'])}，指标值表共 {r['rows']:,} 行；"
+          f"每页预热 {r['warm']} 次后计时 {r['requests']} 次；单位 {'、'.join(r['units'].values())}）")
+    print(f"{'页面':<44}{'p50 毫秒':>10}{'p95 毫秒':>10}{'最长':>8}{'查询数':>7}{'KiB':>7}")
+    for label, q in r["pages"].items():
+        print(f"{label:<44}{q['p50_ms']:>10.0f}{q['p95_ms']:>10.0f}{q['max_ms']:>8.0f}{q['queries']:>7}"
+              f"{q['bytes'] / 1024:>7.0f}")
+    print("  明细页（指标背后的行）读登记库的表，本基准的数据库没有（事实表是 Parquet 文件）：未计")
+    seq = [p for p in r["plans"] if p["seq_scan"]]
+    used = sorted({i for p in r["plans"] for i in p["indexes"]})
+    print(f"  指标值查询 {len(r['plans'])} 条的执行计划（EXPLAIN ANALYZE）：用到的索引 {', '.join(used)}；"
+          f"全表扫描 {len(seq)} 条" + (f"：{[p['page'] for p in seq]}" if seq else ""))
+    for p in r["plans"]:
+        took = next((line.strip() for line in p["plan"].splitlines() if line.startswith("Execution Time")), "")
+        print(f"    {p['page']}：{', '.join(p['indexes']) or '无索引'}，{took}")
+    if keep:
+        with open(keep / "plans.txt", "w") as f:
+            for p in r["plans"]:
+                f.write(f"-- {p['page']}\n{p['sql']}\n{p['plan']}\n\n")
+        print(f"  完整的执行计划：{keep / 'plans.txt'}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--persons", default="1000000,10000000")
@@ -686,6 +826,7 @@ def main() -> None:
         result = {"generate": lambda: generate(n, a.workdir), "ours": lambda: run_ours(a.workdir, a.on),
                   "status": lambda: run_status(a.workdir, a.on),
                   "snapshots": lambda: run_snapshots(a.workdir, a.on, a.database),
+                  "pages": lambda: run_pages(a.workdir, a.on, a.database),
                   "peer": lambda: run_peer(a.workdir, a.on)}[a.step]()
         print(json.dumps(result, ensure_ascii=False, default=str))
         return
@@ -722,6 +863,12 @@ def main() -> None:
                 print(f"{'本系统：快照（计算 + 写入 PostgreSQL）':<26}{w['seconds']:>9.2f}"
                       f"{facts_rows / w['seconds']:>13,.0f}{w['rows']:>12,}{w['peak_mib']:>9,.0f}")
                 print(f"  其中写入（COPY）{w['write']:.2f} 秒，{w['rows'] / w['write']:,.0f} 行/秒")
+            if "skipped" not in w:  # a month earlier, so that trends have two points; then the pages
+                earlier = a.on.replace(day=1) - dt.timedelta(days=1)
+                w2 = child("snapshots", workdir, n, earlier, database)
+                print(f"{'本系统：上月末快照（' + str(earlier) + '）':<26}{w2['seconds']:>9.2f}"
+                      f"{facts_rows / w2['seconds']:>13,.0f}{w2['rows']:>12,}{w2['peak_mib']:>9,.0f}")
+                print_pages(child("pages", workdir, n, a.on, database), workdir if a.workdir else None)
             p = child("peer", workdir, n, a.on)
             for how, label in (("scan", "对照：逐单位查询，全表过滤（外推）"), ("index", "对照：逐单位查询，按代码索引（外推）")):
                 q = p[how]
