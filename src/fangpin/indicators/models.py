@@ -70,12 +70,11 @@ class IndicatorValue(models.Model):
     class Meta:
         verbose_name = "指标值"
         constraints = [
-            models.UniqueConstraint(fields=["snapshot", "indicator", "unit"], name="one_value_per_snapshot_unit"),
+            # also a unit's every value, and (one probe per snapshot) its trend
+            models.UniqueConstraint(fields=["snapshot", "unit", "indicator"], name="one_value_per_snapshot_unit"),
             models.CheckConstraint(condition=Q(status__in=[c for c, _ in CHOICES]), name="indicator_status_known"),
             models.CheckConstraint(condition=Q(target__isnull=True) | Q(target__gte=0), name="indicator_target_index"),
         ]
-        indexes = [
-            models.Index(fields=["snapshot", "parent", "indicator"], name="value_children"),  # ranking, drill-down
-            models.Index(fields=["snapshot", "unit"], name="value_unit"),  # a unit's every indicator
-            models.Index(fields=["unit", "indicator"], name="value_trend"),  # one unit's figure over the snapshots
-        ]
+        # Every index leads with the snapshot, so a month's rows go to the end of each, not among all earlier months'
+        # (an index led by the unit made each month's write slower than the last: docs/benchmarks.md).
+        indexes = [models.Index(fields=["snapshot", "parent", "indicator"], name="value_children")]  # ranking, drill-down

@@ -51,13 +51,17 @@ def children_values(user, snapshot: Snapshot, unit: OrgUnit, indicator: str | No
 
 
 def trend(unit: OrgUnit, indicator: str, limit: int = 24) -> list[IndicatorValue]:
-    """The unit's figure over the snapshots (oldest first), one per day."""
-    rows = (IndicatorValue.objects.filter(unit=unit, indicator=indicator, snapshot__state=Snapshot.State.DONE)
-            .select_related("snapshot").order_by("-snapshot__on", "-snapshot_id")[: limit * 3])
-    by_day = {}
-    for v in rows:
-        by_day.setdefault(v.snapshot.on, v)
-    return [by_day[d] for d in sorted(by_day)[-limit:]]
+    """The unit's figure over the snapshots that hold it (oldest first, one per day): one probe of the unique index
+    per snapshot."""
+    shots = snapshots_for(unit, limit)
+    values = {v.snapshot_id: v for v in IndicatorValue.objects.filter(
+        snapshot_id__in=[s.pk for s in shots], unit=unit, indicator=indicator)}
+    out = []
+    for s in reversed(shots):
+        if s.pk in values:
+            values[s.pk].snapshot = s
+            out.append(values[s.pk])
+    return out
 
 
 def indicators():

@@ -91,7 +91,8 @@ def compute(frames: dict, units: pl.DataFrame, on: dt.date,
     out = (wide.join(judgements, on=["indicator", "code"], how="left")
            .join(units.select("code", "parent"), on="code", how="left")
            .with_columns(pl.col("status").fill_null(status.NO_TARGET)))
-    return out.select(
+    # in the unique index's order (after the snapshot): the write appends to its pages instead of scattering
+    return out.sort("code", "indicator").select(
         "indicator", pl.col("code").cast(pl.String).str.zfill(12).alias("unit_id"),
         pl.col("parent").cast(pl.String).str.zfill(12).alias("parent_id"), "numerator", "denominator", "value", "base",
         "status", "bound", "expected", "gap", "due", "target")
