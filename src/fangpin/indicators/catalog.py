@@ -158,6 +158,8 @@ def format_value(indicator: Indicator, value: float | None) -> str:
         return f"{value * 100:.1f}%".replace(".0%", "%")
     if indicator.scale == 1:
         return f"{value:,.0f}{indicator.unit}"
+    if indicator.unit == "亿元" and 0 < abs(value) < 1:  # a county's or village's loans: 12.50万元, not 0.00亿元
+        return f"{value * 10000:,.2f}万元"
     return f"{value:,.2f}{indicator.unit}"
 
 
@@ -166,8 +168,8 @@ def _value_words(fact, column: str, value) -> str:
         return TOKENS[value]
     field = fact.column_field(column) if column in fact.columns else None
     choices = dict(field.choices) if field is not None and field.choices else {}
-    if isinstance(value, tuple):
-        return "、".join(str(choices.get(v, v)) for v in value)
+    if isinstance(value, tuple):  # "或": "、" already separates the conditions (为脱贫户或监测户、开始日期不晚于…)
+        return "或".join(str(choices.get(v, v)) for v in value)
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(choices.get(value, value))

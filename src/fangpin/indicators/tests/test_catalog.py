@@ -446,3 +446,19 @@ def test_a_sum_of_an_unknown_column_names_file_and_line(tmp_path):
     text = SHARE.replace("sum: amount", "sum: [amount, nosuch]", 1)
     assert text != SHARE
     assert "nosuch" in _error(tmp_path, text).message
+
+
+def test_a_small_amount_in_yi_yuan_reads_in_wan_yuan():
+    """A village's or county's loans are far below 1亿: 12.50万元, not 0.00亿元 (nor an increase of 0.00亿元)."""
+    cat = catalog.load_catalog()
+    loans = cat["microcredit_new_lending"]
+    assert catalog.format_value(loans, 0.00125) == "12.50万元"
+    assert catalog.format_value(loans, -0.00125) == "-12.50万元"
+    assert catalog.format_value(loans, 50) == "50.00亿元" and catalog.format_value(loans, 0) == "0.00亿元"
+    assert catalog.format_value(cat["lifted_workers"], 0.5) == "0人"  # counts keep their unit
+
+
+def test_the_values_of_one_condition_read_as_alternatives():
+    """“、” separates the conditions, so a list of values reads with “或”."""
+    words = catalog.load_catalog()["income_accounted_share"].definition
+    assert "户类别为脱贫户或监测户、年度为统计年度" in words
