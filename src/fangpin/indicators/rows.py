@@ -9,6 +9,7 @@ import operator
 from django.db.models import Q, QuerySet
 
 from fangpin.accounts import access, masking
+from fangpin.lib import money
 from fangpin.lib.divisions import PREFIX_LENGTH
 from fangpin.lib.listing import Column
 
@@ -89,10 +90,12 @@ def columns(user, measure: Measure, on: dt.date | None = None) -> list[Column]:
                 out.append(Column(path, fact.label(name), (lambda p, f: lambda r: masking.field_for(user, f, r[p]))(
                     path, field.name)))
             continue
-        if "（分）" in str(field.verbose_name):  # amounts are kept in fen, shown in yuan
-            value = (lambda p: lambda r: None if r[p] is None else r[p] / 100)(path)
+        if "（分）" in str(field.verbose_name):  # amounts are kept in fen, shown in yuan (exact: a Decimal, not a float)
+            value = (lambda p: lambda r: None if r[p] is None else money.fen_to_yuan(r[p]))(path)
             header = fact.label(name).replace("（分）", "（元）")
-        elif choices:
+            out.append(Column(path, header, value, num=True))
+            continue
+        if choices:
             value = (lambda p, ch: lambda r: ch.get(r[p], r[p]) if r[p] not in (None, "") else "")(path, choices)
             header = fact.label(name)
         elif field.get_internal_type() == "BooleanField":

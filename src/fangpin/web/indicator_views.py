@@ -4,7 +4,7 @@ computed here."""
 from __future__ import annotations
 
 import datetime as dt
-
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -70,8 +70,19 @@ def indicator_home(request):
     if chosen not in catalog:
         raise Http404("没有这个指标")
     context |= {"groups": groups, "counts": counts, "chosen": catalog[chosen],
+                "no_targets": bool(table) and all(r["status"] == "no_target" for r in table),
                 "chart": _children_chart(request.user, snapshot, unit, catalog[chosen])}
     return render(request, "indicators/home.html", context)
+
+
+def _chart_scale(indicator, values) -> tuple[float, str]:
+    """The factor and unit a chart plots in: a share in percent; 亿元 in 万元 when no figure reaches 1亿 (a county's
+    loans would otherwise be bars of 0.0012)."""
+    if indicator.unit == "%":
+        return 100, "%"
+    if indicator.unit == "亿元" and all(x is None or abs(x) < 1 for x in values):
+        return 10000, "万元"
+    return 1, indicator.unit
 
 
 def _children_chart(user, snapshot, unit, indicator) -> dict:
@@ -82,11 +93,11 @@ def _children_chart(user, snapshot, unit, indicator) -> dict:
         r |= {"rank": rank, "name": v.unit.name, "code": v.unit_id,
               "link": reverse("indicator_detail", args=[indicator.key]) + _query(v.unit, snapshot)}
         rows_.append(r)
-    share = indicator.unit == "%"
+    factor, chart_unit = _chart_scale(indicator, [r["value"] for r in rows_])
     return {"rows": rows_, "data": {
         "names": [r["name"] for r in rows_], "links": [r["link"] for r in rows_],
-        "values": [None if r["value"] is None else round(r["value"] * 100 if share else r["value"], 4) for r in rows_],
-        "statuses": [r["status"] for r in rows_], "unit": indicator.unit, "title": indicator.title}}
+        "values": [None if r["value"] is None else round(r["value"] * factor, 4) for r in rows_],
+        "statuses": [r["status"] for r in rows_], "unit": chart_unit, "title": indicator.title}}
 
 
 def indicator_detail(request, key: str):
@@ -110,20 +121,25 @@ def indicator_detail(request, key: str):
                 Column("status", "状态", lambda r: r["status_label"]), Column("gap", "差距", lambda r: r["gap_text"])]
         return list_xlsx(request, indicator.title[:28], [unit.name, f"统计日 {snapshot.on:%Y-%m-%d}"], cols,
                          chart["rows"])
-    share = indicator.unit == "%"
     points = selectors.trend(unit, key)
+    bounds = [p.expected if p.expected is not None else p.bound for p in points]
+    factor, chart_unit = _chart_scale(indicator, [p.value for p in points] + bounds)
 
     def scaled(x):
-        return None if x is None else round(x * 100 if share else x, 4)
+        return None if x is None else round(x * factor, 4)
 
     trend = {"days": [f"{p.snapshot.on:%Y-%m-%d}" for p in points], "values": [scaled(p.value) for p in points],
-             "bounds": [scaled(p.expected if p.expected is not None else p.bound) for p in points],
-             "unit": indicator.unit, "title": indicator.title}
+             "bounds": [scaled(b) for b in bounds], "unit": chart_unit, "title": indicator.title}
     measures = [(i, m, indicator.words(m)) for i, m in enumerate(indicator.measures)]
     context |= {"row": present.row(indicator, values.get(key)), "chart": chart, "trend": trend,
                 "measures": [(i, words, reverse("indicator_rows", args=[key]) + _query(unit, snapshot, measure=i))
                              for i, m, words in measures]}
     return render(request, "indicators/detail.html", context)
+
+
+def _cell(value):
+    """A cell as the page shows it: an amount in yuan with separators and two decimals (6,000.00, not 6000.0)."""
+    return f"{value:,.2f}" if isinstance(value, Decimal) else value
 
 
 def indicator_rows(request, key: str):
@@ -154,10 +170,10 @@ def indicator_rows(request, key: str):
         return list_xlsx(request, title[:30], [unit.name, f"统计日 {on:%Y-%m-%d}", indicator.words(measure)], cols,
                          rows.values(qs, cols).iterator(chunk_size=2000))
     page = CappedPaginator(rows.values(qs, cols), 50).get_page(request.GET.get("page"))
-    table = [[(c.header, c.value(r)) for c in cols] for r in page.object_list]
+    table = [[(c.header, _cell(c.value(r)), c.num) for c in cols] for r in page.object_list]
     return render(request, "indicators/rows.html", {
         "unit": unit, "trail": trail, "snapshot": snapshot, "indicator": indicator, "on": on, "page": page,
-        "headers": [c.header for c in cols], "table": table, "words": indicator.words(measure), "index": index,
+        "headers": [(c.header, c.num) for c in cols], "table": table, "words": indicator.words(measure), "index": index,
         "query": _query(unit, snapshot, measure=index)[1:]})
 
 

@@ -251,3 +251,25 @@ def test_a_run_that_lost_its_worker_does_not_hold_back_its_day_for_ever(world, d
     with django_capture_on_commit_callbacks(execute=True):
         client_for(world.county).post("/indicators/snapshots/", {"on": "2025-09-30"})
     assert Snapshot.objects.filter(on=dt.date(2025, 9, 30), state=Snapshot.State.DONE).exists()
+
+
+def test_a_day_without_any_target_says_so_above_the_figures(world, shot):
+    """平鲁区 has no target of its own on 30 June 2025 (双碾乡's apply to the township and its villages): the page says
+    why every status is 无目标 instead of leaving six boxes of zero; 双碾村 has targets and no such note."""
+    county = client_for(world.county).get("/indicators/").content.decode()
+    assert 'id="no-targets"' in county and "2025年6月30日没有适用于平鲁区的数量目标" in county
+    assert 'id="no-targets"' not in client_for(world.clerk).get("/indicators/").content.decode()
+
+
+def test_amounts_behind_a_figure_read_in_yuan_with_separators(world):
+    """The rows' amounts are kept in fen: the page shows 5,000.00 (not 5000.0), the workbook a number."""
+    from decimal import Decimal
+
+    from fangpin.indicators import rows
+    from fangpin.indicators.catalog import load_catalog
+    from fangpin.web.indicator_views import _cell
+
+    measure = load_catalog()["microcredit_new_lending"].measures[0]
+    amount = next(c for c in rows.columns(world.county, measure, ON) if c.header.endswith("（元）"))
+    assert amount.num and amount.value({amount.key: 500000}) == Decimal("5000.00")
+    assert _cell(amount.value({amount.key: 123456789})) == "1,234,567.89" and amount.value({amount.key: None}) is None

@@ -29,7 +29,7 @@
     var bars = c.values.map(function (v, i) { return { value: v, itemStyle: { color: colors[c.statuses[i]] || "#1f5fa8" } }; });
     make("chart-children", {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v === null || v === undefined ? "无数据" : v + unitLabel(c.unit); } },
-      grid: { left: narrow ? 4 : 12, right: 16, top: 16, bottom: 8, containLabel: true },
+      grid: { left: narrow ? 4 : 12, right: 16, top: narrow ? 16 : 32, bottom: 8, containLabel: true },  // room above for the axis name (%)
       xAxis: narrow ? { type: "value" } : { type: "category", data: c.names, axisLabel: { interval: 0, rotate: c.names.length > 8 ? 40 : 0 } },
       yAxis: narrow ? { type: "category", data: c.names, inverse: true } : { type: "value", name: unitLabel(c.unit) },
       series: [{ name: c.title, type: "bar", data: bars, barMaxWidth: 36 }]
@@ -45,8 +45,10 @@
       grid: { left: 12, right: 16, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: t.days },
       yAxis: { type: "value", name: unitLabel(t.unit) },
-      series: [{ name: t.title, type: "line", data: t.values, connectNulls: false },
-               { name: "目标（含序时进度）", type: "line", data: t.bounds, lineStyle: { type: "dashed" }, connectNulls: false }]
+      // no target on any day: no empty "目标" line in the legend
+      series: [{ name: t.title, type: "line", data: t.values, connectNulls: false }].concat(
+        t.bounds.some(function (b) { return b !== null; }) ?
+          [{ name: "目标（含序时进度）", type: "line", data: t.bounds, lineStyle: { type: "dashed" }, connectNulls: false }] : [])
     });
   }
   window.addEventListener("resize", function () { charts.forEach(function (ch) { ch.resize(); }); });
