@@ -273,3 +273,11 @@ def test_amounts_behind_a_figure_read_in_yuan_with_separators(world):
     amount = next(c for c in rows.columns(world.county, measure, ON) if c.header.endswith("（元）"))
     assert amount.num and amount.value({amount.key: 500000}) == Decimal("5000.00")
     assert _cell(amount.value({amount.key: 123456789})) == "1,234,567.89" and amount.value({amount.key: None}) is None
+
+
+def test_an_english_browser_still_reads_chinese_dates(world, shot):
+    """A phone or PC set to English sends Accept-Language: en; the pages stay Chinese (2025年1月1日, not January 1)."""
+    c = client_for(world.clerk)
+    rows = c.get(f"/indicators/lifted_workers/rows/?unit={SHUANGNIAN_CUN}&snapshot={shot.pk}&measure=0",
+                 HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "2025年1月1日" in rows and "January" not in rows
