@@ -88,3 +88,40 @@ def failed(area: OrgUnit) -> list[Snapshot]:
                                     id__gt=OuterRef("id"))
     return list(Snapshot.objects.filter(area=area, state=Snapshot.State.FAILED).exclude(Exists(later))
                 .order_by("-id")[:5])
+
+
+JUDGED = ("met", "on_track", "at_risk", "missed", "no_data")
+
+
+def children_statuses(user, snapshot: Snapshot, unit: OrgUnit) -> list[dict]:
+    """How each unit one level down stands: its name and the number of its indicators in each status (targets that
+    apply to it only), worst first. One query, whatever the number of units."""
+    from django.db.models import Count
+
+    rows = (IndicatorValue.objects.filter(snapshot=snapshot, parent=unit, status__in=JUDGED)
+            .values("unit_id", "unit__name", "status").annotate(n=Count("id")).order_by())
+    by_unit: dict[str, dict] = {}
+    for r in rows:
+        if access.covers(user, r["unit_id"]):
+            u = by_unit.setdefault(r["unit_id"], {"code": r["unit_id"], "name": r["unit__name"]} | dict.fromkeys(JUDGED, 0))
+            u[r["status"]] = r["n"]
+    return sorted(by_unit.values(), key=lambda u: (-u["missed"], -u["at_risk"], u["code"]))
+
+
+def judged_indicators(snapshot: Snapshot, unit: OrgUnit) -> set[str]:
+    """The indicators judged against a target for the unit or a unit one level down on the snapshot's day."""
+    from django.db.models import Q
+
+    return set(IndicatorValue.objects.filter(Q(unit=unit) | Q(parent=unit), snapshot=snapshot, status__in=JUDGED)
+               .values_list("indicator", flat=True).distinct())
+
+
+def latest_judged(unit: OrgUnit, shots: list[Snapshot]) -> Snapshot | None:
+    """The newest of `shots` in which a target applied to the unit or a unit one level down (a page whose day has none
+    points to it: a seed's targets end with its period)."""
+    from django.db.models import Q
+
+    ids = [s.pk for s in shots]
+    hit = (IndicatorValue.objects.filter(Q(unit=unit) | Q(parent=unit), snapshot_id__in=ids, status__in=JUDGED)
+           .order_by("-snapshot__on").values_list("snapshot_id", flat=True).first())
+    return next((s for s in shots if s.pk == hit), None)

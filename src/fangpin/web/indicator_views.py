@@ -65,12 +65,20 @@ def indicator_home(request):
         groups.setdefault(r["indicator"].group, []).append(r)
     counts = [(LABELS[s], sum(1 for r in table if r["status"] == s), s)
               for s in ("met", "on_track", "at_risk", "missed", "no_data", "no_target")]
-    chosen = request.GET.get("indicator") or next((r["key"] for r in table if r["target_text"]), table[0]["key"] if table else "")
+    # the chart's indicator: asked for, else the first judged for the unit or the units below
+    judged = selectors.judged_indicators(snapshot, unit)
+    chosen = request.GET.get("indicator") or next((r["key"] for r in table if r["key"] in judged),
+                                                  table[0]["key"] if table else "")
     catalog = load_catalog()
     if chosen not in catalog:
         raise Http404("没有这个指标")
-    context |= {"groups": groups, "counts": counts, "chosen": catalog[chosen],
-                "no_targets": bool(table) and all(r["status"] == "no_target" for r in table),
+    no_targets = bool(table) and all(r["status"] == "no_target" for r in table)
+    below = selectors.children_statuses(request.user, snapshot, unit)
+    last_judged = selectors.latest_judged(unit, context["snapshots"])  # read on every day: the same queries
+    context |= {"groups": groups, "counts": counts, "chosen": catalog[chosen], "no_targets": no_targets,
+                "children": [c | {"link": f"{reverse('indicator_home')}?unit={c['code']}&snapshot={snapshot.pk}"}
+                             for c in below],
+                "judged_elsewhere": last_judged if no_targets and not below else None,
                 "chart": _children_chart(request.user, snapshot, unit, catalog[chosen])}
     return render(request, "indicators/home.html", context)
 

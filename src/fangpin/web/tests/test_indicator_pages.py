@@ -281,3 +281,17 @@ def test_an_english_browser_still_reads_chinese_dates(world, shot):
     rows = c.get(f"/indicators/lifted_workers/rows/?unit={SHUANGNIAN_CUN}&snapshot={shot.pk}&measure=0",
                  HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "2025年1月1日" in rows and "January" not in rows
+
+
+def test_a_county_sees_how_its_townships_stand_and_where_targets_applied_last(world, households):
+    """平鲁区 has no target of its own; 双碾乡's (双发〔2022〕67号, to 2025) show as a row per township. On a day after
+    the seed's period the page points back to the last snapshot with a judged target."""
+    judged = snapshots.take(world.county.org_unit, dt.date(2025, 12, 31))
+    later = snapshots.take(world.county.org_unit, dt.date(2026, 6, 30))
+    c = client_for(world.county)
+    page = c.get(f"/indicators/?snapshot={judged.pk}").content.decode()
+    assert 'id="children-status"' in page and "双碾乡" in page
+    assert f"?unit=140603203000&amp;snapshot={judged.pk}" in page
+    page = c.get(f"/indicators/?snapshot={later.pk}").content.decode()
+    assert 'id="children-status"' not in page
+    assert f"snapshot={judged.pk}\">2025-12-31" in page
