@@ -38,3 +38,17 @@ def browser():
         # Connections opened while Playwright's loop runs belong to that loop's context; close them here, or the
         # test database cannot be dropped at the end of the run (PostgreSQL: "being accessed by other users").
         connections.close_all()
+
+
+@pytest.fixture
+def small_demo(divisions_restored, transactional_db, settings, tmp_path):
+    """The demo at a small size (200 households in 平鲁区, 20 in 陇县), with its ledgers and indicator snapshots."""
+    from django.core.management import call_command
+
+    from fangpin.demo import setup
+
+    settings.VAR_DIR = tmp_path / "var"
+    settings.FEEDS_DIR = tmp_path / "feeds"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(setup, "DEMO_SIZES", {setup.PINGLU: 200, setup.LONGXIAN: 20})
+        call_command("demo_setup", "--quiet-accounts")

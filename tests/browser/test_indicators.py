@@ -11,21 +11,8 @@ pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": (1366, 768), "phone": (390, 844)}
 
 
-@pytest.fixture
-def demo(divisions_restored, transactional_db, settings, tmp_path):
-    from django.core.management import call_command
-
-    from fangpin.demo import setup
-
-    settings.VAR_DIR = tmp_path / "var"
-    settings.FEEDS_DIR = tmp_path / "feeds"
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setattr(setup, "DEMO_SIZES", {setup.PINGLU: 200, setup.LONGXIAN: 20})
-        call_command("demo_setup", "--quiet-accounts")
-
-
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_leader_drills_down_to_the_rows_behind_a_figure(demo, live_server, browser, width):
+def test_a_leader_drills_down_to_the_rows_behind_a_figure(small_demo, live_server, browser, width):
     from fangpin.demo.setup import PASSWORD
 
     shots = SHOTS / f"indicators-{width}"

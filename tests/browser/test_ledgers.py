@@ -11,26 +11,13 @@ pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": (1366, 768), "phone": (390, 844)}
 
 
-@pytest.fixture
-def demo(divisions_restored, transactional_db, settings, tmp_path):
-    from django.core.management import call_command
-
-    from fangpin.demo import setup
-
-    settings.VAR_DIR = tmp_path / "var"
-    settings.FEEDS_DIR = tmp_path / "feeds"
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setattr(setup, "DEMO_SIZES", {setup.PINGLU: 200, setup.LONGXIAN: 20})
-        call_command("demo_setup", "--quiet-accounts")
-
-
 def _fits(page, name):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"{name}: {overflow}px too wide"
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_ledger_in_the_browser(demo, live_server, browser, tmp_path, width):
+def test_every_ledger_in_the_browser(small_demo, live_server, browser, tmp_path, width):
     from fangpin.demo.setup import PASSWORD
     from fangpin.ledgers.catalog import LEDGERS
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from fangpin.lib.divisions import LEVELS
+from fangpin.ledgers.checks import period_text
 from fangpin.lib.yamldata import CatalogError
 from fangpin.lib.yamldata import load as load_yaml
 
@@ -98,14 +99,7 @@ class Target:
 
     @property
     def period_text(self) -> str:
-        if self.in_force is None:
-            return "长期"
-        start, end = self.in_force
-        if start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
-            return f"{start.year}年"
-        if end == dt.date.max:
-            return f"{start:%Y-%m-%d}起"
-        return f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
+        return period_text(self.in_force)
 
 
 @dataclass(frozen=True)

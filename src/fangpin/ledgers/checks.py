@@ -29,6 +29,18 @@ MET, MISSED, PENDING, NO_DATA = "met", "missed", "pending", "no_data"
 STATUS_LABELS = {MET: "达标", MISSED: "未达标", PENDING: "未到期", NO_DATA: "无数据"}
 
 
+def period_text(in_force: tuple[dt.date, dt.date] | None) -> str:
+    """A seed's period as people say it: 2022年, 2022-08-12至2025-12-31, 2022-01-01起, 长期. Indicator targets say it too."""
+    if in_force is None:
+        return "长期"
+    start, end = in_force
+    if start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return f"{start.year}年"
+    if end == dt.date.max:
+        return f"{start:%Y-%m-%d}起"
+    return f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
+
+
 @dataclass(frozen=True)
 class Milestone:
     month_day: tuple[int, int]  # the target holds from this day of the year on
@@ -90,14 +102,7 @@ class Check:
 
     @property
     def period_text(self) -> str:
-        if self.in_force is None:
-            return "长期"
-        start, end = self.in_force
-        if start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
-            return f"{start.year}年"
-        if end == dt.date.max:
-            return f"{start:%Y-%m-%d}起"
-        return f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
+        return period_text(self.in_force)
 
     @property
     def target_text(self) -> str:
