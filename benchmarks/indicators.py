@@ -172,6 +172,19 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
         null_where(days("2021-01-01", start + length), open_end).alias("end"),
         pl.Series("months", months.astype(np.int64)), pl.Series("returnee", rng.random(m) < .05))
 
+    # trainings: 3% of persons a year, one in ten of them disabled persons' practical training
+    tr_person = np.sort(rng.choice(persons, size=persons * 3 // 100 * 2, replace=True))
+    ntr = tr_person.size
+    tr_year = rng.choice([2021, 2022], size=ntr)
+    practical = rng.random(ntr) < .1
+    training_frame = person_frame.select(hcols + ["person"]).gather(tr_person).with_columns(
+        pl.Series("row", ids(ntr)), pl.Series("year", tr_year.astype(np.int64)),
+        pl.when(pl.Series(practical)).then(pl.lit("disabled_practical"))
+        .otherwise(pick(["skills", "order", "outbound", "general"], ntr)).alias("kind"),
+        days("2021-01-01", (tr_year - 2021) * 365 + rng.integers(0, 330, ntr)).alias("start"),
+        pl.Series("days", rng.integers(3, 30, ntr).astype(np.int64)),
+        null_where(pl.Series(rng.integers(1, 5, ntr).astype(np.int64)), ~practical).alias("disability_grade"))
+
     # income accounts: every lifted/monitored household, 2020 and 2021
     poor = np.flatnonzero(cat != 2)
     acc_h = np.concatenate([poor, poor])
@@ -373,6 +386,7 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
     village_frame = units.filter(pl.col("level") == "village").select("code", pl.col("code").alias("row"), "name")
 
     frames = {"households": households, "persons": person_frame, "spells": spell_frame, "income_accounts": accounts,
+              "trainings": training_frame,
               "cadres": cadres, "measures": measures, "projects": projects, "allocations": allocations,
               "expenditures": expenditures, "loans": loans, "repayments": repayments, "problems": problems,
               "posts": posts, "post_holders": post_holders, "station_incomes": station_incomes, "pv_uses": pv_uses,

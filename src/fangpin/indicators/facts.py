@@ -75,6 +75,11 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
         "place": ("place", STR), "employer_kind": ("employer__kind", STR), "start": ("start_date", DATE),
         "end": ("end_date", DATE), "months": ("months", INT), "returnee": ("returnee", BOOL)},
         person="person", household="household", labels={"employer_kind": "用工单位类型"}),
+    Fact("trainings", "培训记录", "registry.Training", "member__household__village_id",
+         _household("member__household__") | {
+             "person": ("member_id", INT), "year": ("year", INT), "kind": ("kind", STR), "start": ("start_date", DATE),
+             "days": ("days", INT), "disability_grade": ("member__disability_grade", INT)},
+         person="person", household="household"),
     Fact("income_accounts", "收入核算", "monitoring.IncomeAccount", "household__village_id",
          _household("household__") | {"year": ("year", INT), "band": ("band", STR), "fell": ("fell", BOOL)},
          household="household"),

@@ -462,3 +462,19 @@ def test_the_values_of_one_condition_read_as_alternatives():
     """“、” separates the conditions, so a list of values reads with “或”."""
     words = catalog.load_catalog()["income_accounted_share"].definition
     assert "户类别为脱贫户或监测户、年度为统计年度" in words
+
+
+def test_disabled_practical_training_counts_disabled_persons_once_in_the_year():
+    t = {"category": "lifted", "kind": "disabled_practical", "year": 2022, "start": D(2022, 3, 1), "days": 5,
+         "disability_grade": 2}
+    trainings = frame("trainings", [
+        {"row": 1, "code": V1, "person": 1, "household": 1} | t,
+        {"row": 2, "code": V1, "person": 1, "household": 1} | t,  # the same person twice: once
+        {"row": 3, "code": V1, "person": 2, "household": 2} | t | {"disability_grade": None},  # not disabled
+        {"row": 4, "code": V1, "person": 3, "household": 3} | t | {"kind": "skills"},
+        {"row": 5, "code": V2, "person": 4, "household": 4} | t | {"year": 2021, "start": D(2021, 3, 1)},
+        {"row": 6, "code": V2, "person": 5, "household": 5} | t | {"start": D(2022, 7, 1)},  # after the day asked
+    ])
+    on = D(2022, 6, 30)
+    got = values({"trainings": trainings}, ["disabled_practical_trained"], [on])
+    assert got[("disabled_practical_trained", on, TOWNSHIP)] == (1, None)
