@@ -185,6 +185,18 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
         pl.Series("days", rng.integers(3, 30, ntr).astype(np.int64)),
         null_where(pl.Series(rng.integers(1, 5, ntr).astype(np.int64)), ~practical).alias("disability_grade"))
 
+    # payments: one benefit paid to 1% of persons a year, a tenth of them the disabled persons' industry support
+    pay_person = np.sort(rng.choice(persons, size=persons // 100 * 2, replace=True))
+    npay = pay_person.size
+    pay_year = rng.choice([2021, 2022], size=npay)
+    payment_frame = person_frame.select("code", "household", "person").gather(pay_person).with_columns(
+        pl.Series("row", ids(npay)),
+        pick(["disabled_industry_support", "transport_subsidy", "land_fertility_subsidy"], npay, [.1, .5, .4])
+        .alias("benefit"),
+        pl.Series("amount", rng.integers(10_000, 600_000, npay).astype(np.int64)),
+        pick(["paid", "pending", "failed"], npay, [.9, .07, .03]).alias("status"),
+        days("2021-01-01", (pay_year - 2021) * 365 + rng.integers(0, 330, npay)).alias("paid_on"))
+
     # income accounts: every lifted/monitored household, 2020 and 2021
     poor = np.flatnonzero(cat != 2)
     acc_h = np.concatenate([poor, poor])
@@ -386,7 +398,7 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
     village_frame = units.filter(pl.col("level") == "village").select("code", pl.col("code").alias("row"), "name")
 
     frames = {"households": households, "persons": person_frame, "spells": spell_frame, "income_accounts": accounts,
-              "trainings": training_frame,
+              "trainings": training_frame, "payments": payment_frame,
               "cadres": cadres, "measures": measures, "projects": projects, "allocations": allocations,
               "expenditures": expenditures, "loans": loans, "repayments": repayments, "problems": problems,
               "posts": posts, "post_holders": post_holders, "station_incomes": station_incomes, "pv_uses": pv_uses,

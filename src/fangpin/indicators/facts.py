@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 
 from fangpin.accounts import access
@@ -34,6 +35,7 @@ class Fact:
     household: str = ""  # ... the household (count: households)
     where: Q | None = field(default=None, hash=False)  # rows that are facts at all
     labels: dict[str, str] = field(default_factory=dict, hash=False)  # a column whose field's own name is unclear here
+    hidden: tuple[str, ...] = ()  # columns the rows behind a figure do not show (a stored key without a label)
 
     def label(self, name: str) -> str:
         """A column's name for readers: the field's verbose name, unless `labels` says better (an employer's 类型)."""
@@ -50,7 +52,12 @@ class Fact:
         for part in parts[:-1]:
             model = model._meta.get_field(part).related_model
         last = parts[-1]
-        return model._meta.pk if last == "pk" else model._meta.get_field(last.removesuffix("_id"))
+        if last == "pk":
+            return model._meta.pk
+        try:
+            return model._meta.get_field(last)  # a field named …_id of its own (a payment's benefit_id)
+        except FieldDoesNotExist:
+            return model._meta.get_field(last.removesuffix("_id"))  # a foreign key's column
 
     def schema(self) -> dict[str, pl.DataType]:
         return {"code": INT, "row": INT} | {c: t for c, (_, t) in self.columns.items()}
@@ -88,6 +95,10 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
     Fact("measures", "帮扶措施", "monitoring.Measure", "household__village_id", _household("household__") | {
         "kind": ("kind", STR), "status": ("status", STR), "start": ("start", DATE), "end": ("end", DATE)},
         household="household"),
+    Fact("payments", "政策兑现发放明细", "payments.Payment", "village_id", {
+        "household": ("household_id", INT), "person": ("member_id", INT), "benefit": ("benefit_id", STR),
+        "amount": ("amount", INT), "status": ("status", STR), "paid_on": ("paid_on", DATE)},
+        person="person", household="household", hidden=("benefit",)),
     Fact("projects", "衔接资金项目", "funds.Project", "org_unit_id", {
         "year": ("year", INT), "kind": ("kind", STR), "relief_mode": ("relief_mode", STR),
         "stored_on": ("stored_on", DATE), "started_on": ("started_on", DATE), "completed_on": ("completed_on", DATE),

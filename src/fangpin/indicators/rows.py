@@ -79,7 +79,7 @@ def columns(user, measure: Measure, on: dt.date | None = None) -> list[Column]:
     elif fact.key == "households":
         out.append(Column("number", "户编号", lambda r: r["number"]))
     for name, (path, _typ) in fact.columns.items():
-        if name in ("household", "person", "project", "loan") or path.endswith("pk"):
+        if name in ("household", "person", "project", "loan") or path.endswith("pk") or name in fact.hidden:
             continue
         field = fact.column_field(name)
         choices = dict(field.choices or ())

@@ -478,3 +478,18 @@ def test_disabled_practical_training_counts_disabled_persons_once_in_the_year():
     on = D(2022, 6, 30)
     got = values({"trainings": trainings}, ["disabled_practical_trained"], [on])
     assert got[("disabled_practical_trained", on, TOWNSHIP)] == (1, None)
+
+
+def test_disabled_industry_support_counts_persons_paid_in_the_year_to_the_day():
+    p = {"benefit": "disabled_industry_support", "status": "paid", "amount": 600000, "paid_on": D(2022, 4, 1)}
+    payments = frame("payments", [
+        {"row": 1, "code": V1, "person": 1, "household": 1} | p,
+        {"row": 2, "code": V1, "person": 2, "household": 2} | p | {"status": "failed"},
+        {"row": 3, "code": V1, "person": 3, "household": 3} | p | {"benefit": "transport_subsidy"},
+        {"row": 4, "code": V2, "person": 4, "household": 4} | p | {"paid_on": D(2021, 12, 31)},  # last year
+        {"row": 5, "code": V2, "person": 5, "household": 5} | p | {"paid_on": D(2022, 6, 30)},  # on the day
+        {"row": 6, "code": V2, "person": 6, "household": 6} | p | {"paid_on": D(2022, 7, 1)},  # after it
+    ])
+    on = D(2022, 6, 30)
+    got = values({"payments": payments}, ["disabled_industry_supported"], [on])
+    assert got[("disabled_industry_supported", on, TOWNSHIP)] == (2, None)
