@@ -116,7 +116,9 @@ def content(snapshot: Snapshot, unit: OrgUnit, *, catalog: dict[str, Indicator] 
             groups.append(group)
         group["rows"].append(row)
         kids = children.get(ind.key)
-        if kids:
+        # ranked where a target is judged (here or below): a bulletin ranks on targets, and a township's ran to 39
+        # pages of figures nobody is judged on
+        if kids and any(x.status != status.NO_TARGET for x in [v, *kids]):
             higher = present.better_first(ind, v.target if v.target is not None else kids[0].target)
             rankings.append({"key": ind.key, "title": ind.title, "unit": ind.unit, "group": ind.group,
                              "lower_is_better": not higher, "order_text": "数值越高越靠前" if higher else "数值越低越靠前",

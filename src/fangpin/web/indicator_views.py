@@ -54,7 +54,9 @@ def indicator_home(request):
     table = present.unit_rows(selectors.unit_values(snapshot, unit))
     if request.GET.get("export") == "xlsx":
         cols = [Column("group", "类别", lambda r: r["indicator"].group), Column("title", "指标", lambda r: r["title"], width=30),
-                Column("value", "数值", lambda r: r["value_text"]), Column("base", "上年同期", lambda r: r["base_text"]),
+                Column("value", "数值", lambda r: _number(r["indicator"], r["value"]), num=True),
+                Column("unit", "单位", lambda r: r["indicator"].unit, width=8),
+                Column("base", "上年同期", lambda r: r["base_text"]),
                 Column("target", "目标", lambda r: r["target_text"], width=30),
                 Column("status", "状态", lambda r: r["status_label"]), Column("gap", "差距", lambda r: r["gap_text"]),
                 Column("clause", "依据", lambda r: r["indicator"].clause, width=24)]
@@ -81,6 +83,13 @@ def indicator_home(request):
                 "judged_elsewhere": last_judged if no_targets and not below else None,
                 "chart": _children_chart(request.user, snapshot, unit, catalog[chosen])}
     return render(request, "indicators/home.html", context)
+
+
+def _number(indicator, value):
+    """A figure as a number for Excel (a share in percent, rounded as shown), so a column sorts and adds up."""
+    if value is None:
+        return None
+    return round(value * 100, 2) if indicator.unit == "%" else round(value, 2)
 
 
 def _chart_scale(indicator, values) -> tuple[float, str]:
@@ -111,6 +120,7 @@ def _children_chart(user, snapshot, unit, indicator) -> dict:
 def indicator_detail(request, key: str):
     """One indicator for a unit: its definition, clause and targets, its trend over the snapshots, the units below
     ranked (each a link one level down), and the rows behind the figure."""
+    access.require(request.user, "indicators.read")  # before telling a key exists
     catalog = load_catalog()
     if key not in catalog:
         raise Http404("没有这个指标")
@@ -125,7 +135,8 @@ def indicator_detail(request, key: str):
     chart = _children_chart(request.user, snapshot, unit, indicator)
     if request.GET.get("export") == "xlsx":
         cols = [Column("rank", "排名", lambda r: r["rank"], num=True, width=8), Column("name", "单位", lambda r: r["name"]),
-                Column("value", "数值", lambda r: r["value_text"]), Column("base", "上年同期", lambda r: r["base_text"]),
+                Column("value", f"数值（{indicator.unit}）", lambda r: _number(indicator, r["value"]), num=True),
+                Column("base", "上年同期", lambda r: r["base_text"]),
                 Column("status", "状态", lambda r: r["status_label"]), Column("gap", "差距", lambda r: r["gap_text"])]
         return list_xlsx(request, indicator.title[:28], [unit.name, f"统计日 {snapshot.on:%Y-%m-%d}"], cols,
                          chart["rows"])
@@ -152,6 +163,7 @@ def _cell(value):
 
 def indicator_rows(request, key: str):
     """The rows one measure of the indicator counted for the unit on the snapshot's day, page by page; Excel."""
+    access.require(request.user, "indicators.read")  # before telling a key exists
     catalog = load_catalog()
     if key not in catalog:
         raise Http404("没有这个指标")

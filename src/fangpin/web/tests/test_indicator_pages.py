@@ -295,3 +295,20 @@ def test_a_county_sees_how_its_townships_stand_and_where_targets_applied_last(wo
     page = c.get(f"/indicators/?snapshot={later.pk}").content.decode()
     assert 'id="children-status"' not in page
     assert f"snapshot={judged.pk}\">2025-12-31" in page
+
+
+def test_a_role_without_indicators_cannot_tell_a_real_key_from_a_wrong_one(world):
+    c = client_for(world.department)
+    for key in ("lifted_workers", "no_such_indicator"):
+        assert c.get(f"/indicators/{key}/").status_code == 403
+        assert c.get(f"/indicators/{key}/rows/").status_code == 403
+
+
+def test_the_exports_hold_figures_as_numbers(world, shot):
+    c = client_for(world.county)
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(c.get("/indicators/?export=xlsx").streaming_content))).active
+    rows = {r[1]: r for r in sheet.iter_rows(values_only=True)}
+    assert rows["脱贫人口务工就业规模"][2] == 2 and rows["脱贫人口务工就业规模"][3] == "人"
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(
+        c.get("/indicators/lifted_workers/?export=xlsx").streaming_content))).active
+    assert ("双碾乡", 2) in {(r[1], r[2]) for r in sheet.iter_rows(values_only=True)}
