@@ -111,7 +111,7 @@ def crawl(client: Client, starts: list[str]) -> dict[str, str]:
         parts = urlsplit(url)
         if parts.netloc or url in seen or parts.path.startswith(SKIP) or parts.path.endswith(DOWNLOADS):
             continue
-        if "format=" in parts.query or "page=" in parts.query:
+        if "format=" in parts.query or "export=" in parts.query or "page=" in parts.query:  # downloads, more pages
             continue
         seen.add(url)
         try:
