@@ -215,8 +215,17 @@ def _template(text: str, fields: dict[str, pl.Expr]) -> pl.Expr:
     return pl.concat_str(pieces)
 
 
-def _explode(column: str) -> pl.Expr:
-    return pl.col(column).list.explode(keep_nulls=False, empty_as_null=False)
+# The lists are exploded outside the group-by: exploding, sorting and cutting them inside one aggregation crashed
+# Polars 2.1 once in CI (a segmentation fault), and the plain form is as fast.
+def _codes(s: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    return (s.select(*keys, "codes").explode("codes").drop_nulls("codes").unique()
+            .sort(*keys, "codes").group_by(keys, maintain_order=True).agg(pl.col("codes")))
+
+
+def _sources(s: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    e = s.select(*keys, "sources").explode("sources").drop_nulls("sources")
+    return (e.sort(*keys, pl.col("sources").struct.field("upload_id"), pl.col("sources").struct.field("row"))
+            .group_by(keys, maintain_order=True).agg(pl.col("sources").head(SOURCES_KEPT)))
 
 
 def warnings(sigs: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
@@ -227,13 +236,13 @@ def warnings(sigs: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
         if not s.height:
             continue
         keys = ["household_id", "village_code", "period"] + (["person_id"] if r.per == "person" else [])
-        w = s.group_by(keys).agg(
-            total=pl.col("total").sum(), count=pl.col("count").sum(),
-            codes=_explode("codes").unique().sort(),
-            persons=pl.col("name").unique().sort().str.join("、"),
-            person_ids=pl.col("person_id").unique().sort(),
-            sources=_explode("sources").sort_by(_explode("sources").struct.field("upload_id"),
-                                                _explode("sources").struct.field("row")).head(SOURCES_KEPT))
+        w = (s.group_by(keys).agg(
+                total=pl.col("total").sum(), count=pl.col("count").sum(),
+                persons=pl.col("name").unique().sort().str.join("、"),
+                person_ids=pl.col("person_id").unique().sort())
+             .join(_codes(s, keys), on=keys, how="left", nulls_equal=True)
+             .join(_sources(s, keys), on=keys, how="left", nulls_equal=True)
+             .with_columns(pl.col("codes").fill_null([]), pl.col("sources").fill_null([])))
         if r.at_least is not None:
             w = w.filter(pl.col("total") >= r.at_least)
         labels = FEEDS[r.feed]
