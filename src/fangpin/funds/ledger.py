@@ -18,6 +18,8 @@ PROJECTS = Sheet(
               description="Excel：导入者管辖范围内的村、乡镇或县名（如 双碾村、双碾乡），或12位区划代码；JSON：12位区划代码"),
         Field("kind", "项目类别", "enum", True, ProjectKind, description="产业发展类项目的资金计入产业发展比重"),
         Field("relief_mode", "以工代赈", "enum", False, ReliefMode, description="空为“否”"),
+        Field("featured_industry", "支持“一特两辅”产业", "boolean",
+              description="湖南十条 四：支持省定“一特两辅”特色产业的项目填“是”；空为“否”"),
         Field("implementer", "实施单位", "string", max_length=100),
         Field("budget", "计划投资", "money"),
         Field("households", "带动脱贫户和监测户户数", "integer", minimum=0, maximum=1_000_000),

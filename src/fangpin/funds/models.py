@@ -19,6 +19,8 @@ class Project(models.Model):
                                  verbose_name="实施地点", db_index=False)
     kind = models.CharField("项目类别", max_length=20, choices=ProjectKind.choices)
     relief_mode = models.CharField("以工代赈", max_length=12, choices=ReliefMode.choices, default=ReliefMode.NONE)
+    # 湖南十条 四: 5亿元衔接资金支持“一特两辅”产业 (one featured industry and two supporting ones, as the province names them)
+    featured_industry = models.BooleanField("支持“一特两辅”产业", default=False)
     implementer = models.CharField("实施单位", max_length=100, blank=True)
     budget = models.BigIntegerField("计划投资（分）", null=True, blank=True)
     households = models.PositiveIntegerField("带动脱贫户和监测户户数", null=True, blank=True)

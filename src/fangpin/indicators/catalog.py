@@ -2,7 +2,14 @@
 from, and its targets. Read once, validated with file and line in every error; never executable code.
 
 A value is one measure (a count or a sum over a fact's rows that meet its conditions), the share of two measures
-(numerator / denominator, each rolled up on its own), or the difference of two (a loan balance: lent minus repaid).
+(numerator / denominator, each rolled up on its own), or a difference (a loan balance: lent minus repaid minus
+compensated).
+
+A measure may also count **entities** (`per:`): the fact's rows that meet its conditions are grouped by an entity (a
+household, a person, a loan: `row`, or a column such as `employer`), each entity gets figures of its own (`with:`,
+counts or sums over this or another fact that names the entity, joined on `match`), and the entities whose figures
+meet `having` (`lent - repaid - compensated > 10000000`, `lifted * 3 >= total`, or `any:` of such) are counted, or
+one of their figures is added up. This is how a rule about each household or each cooperative becomes a number.
 
 A condition reads `column op value`, ops `in`, `not in`, `=`, `!=`, `<`, `<=`, `>`, `>=`, `is null`, `is not null`;
 `... or null` lets a missing value pass too (an open end date). A value may name the day asked: `date` (the day),
@@ -18,6 +25,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import yaml
@@ -32,12 +40,13 @@ from .facts import FACTS
 CATALOG_DIR = Path(__file__).parent / "catalog"
 
 # Units and what one of them is in the stored integers (amounts are kept in fen).
-UNITS = {"人": 1, "户": 1, "个": 1, "村": 1, "项": 1, "元": 100, "万元": 1_000_000, "亿元": 10_000_000_000, "%": 1}
+UNITS = {"人": 1, "户": 1, "个": 1, "笔": 1, "村": 1, "项": 1, "元": 100, "万元": 1_000_000, "亿元": 10_000_000_000, "%": 1}
 TOKENS = {"date": "统计日", "year": "统计年度", "last_year": "上一年度", "year_start": "统计年度1月1日"}
 OPS = ("not in", "in", "is not null", "is null", "<=", ">=", "!=", "=", "<", ">")
 _CONDITION = re.compile(r"^(\w+)\s+(not in|in|is not null|is null|<=|>=|!=|=|<|>)\s*(.*?)(\s+or null)?$")
 OP_WORDS = {"in": "为", "not in": "不为", "=": "为", "!=": "不为", "<": "早于", "<=": "不晚于", ">": "晚于",
             ">=": "不早于", "is null": "为空", "is not null": "不为空"}
+EACH = {"户": "逐户", "人": "逐人", "贷款": "逐笔贷款"}  # how one entity at a time reads
 NUMBER_WORDS = {"<": "小于", "<=": "不超过", ">": "大于", ">=": "不少于", "=": "等于", "!=": "不等于"}
 
 
@@ -56,11 +65,47 @@ class AnyOf:
 
 
 @dataclass(frozen=True)
+class Term:
+    """coefficient × an entity's figure (`name`), or a constant (no name); exact (0.6 is 3/5, not a float)."""
+    coefficient: Fraction
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Compare:
+    """`a - b > 10000000`, `lifted * 3 >= total`: sums of terms on both sides."""
+    left: tuple[Term, ...]
+    op: str
+    right: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class AnyCompare:
+    comparisons: tuple[Compare, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of each entity (`with:`): a count or sum over `measure`'s rows whose column `by` names the entity,
+    joined on the entity's column `match` (the entity itself, or a column of its rows such as its household)."""
+    name: str
+    label: str
+    measure: "Measure"
+    by: str
+    match: str
+
+
+@dataclass(frozen=True)
 class Measure:
     of: str  # a fact key
     agg: str  # "count" or "sum"
-    what: str | tuple[str, ...]  # count: rows / persons / households / a column (distinct values); sum: column(s)
+    what: str | tuple[str, ...]  # count: rows / persons / households / a column (distinct values) / entities;
+    # sum: column(s), or with `per` one of the entities' figures
     where: tuple[Condition | AnyOf, ...] = ()
+    per: str = ""  # the entity: "row", or a column of the fact (household, person, employer ...)
+    figures: tuple[Figure, ...] = ()
+    having: tuple[Compare | AnyCompare, ...] = ()
+    entity: str = ""  # what one entity is called (户, 笔贷款, 个合作社)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -70,6 +115,11 @@ class Measure:
     @property
     def fact(self):
         return FACTS[self.of]
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Every fact the measure reads (its own, and its figures')."""
+        return tuple(dict.fromkeys((self.of, *(f.measure.of for f in self.figures))))
 
 
 @dataclass(frozen=True)
@@ -129,8 +179,12 @@ class Indicator:
         if self.form == "share":
             return f"{measure_words(self.measures[0])} ÷ {measure_words(self.measures[1])}"
         if self.form == "difference":
-            return f"{measure_words(self.measures[0])} − {measure_words(self.measures[1])}"
+            return " − ".join(measure_words(m) for m in self.measures)
         return measure_words(self.measures[0])
+
+    @property
+    def per_entity(self) -> bool:
+        return any(m.per for m in self.measures)
 
     def target_text(self, target: Target) -> str:
         def figure(v):
@@ -185,7 +239,50 @@ def condition_words(fact, c: Condition | AnyOf) -> str:
     return text + ("或为空" if c.or_null else "")
 
 
+def _terms_words(terms: tuple[Term, ...], labels: dict[str, str], fen: bool) -> str:
+    out = []
+    for i, t in enumerate(terms):
+        sign = "−" if t.coefficient < 0 else "＋"
+        size = abs(t.coefficient)
+        if t.name:
+            text = labels[t.name] if size == 1 else f"{float(size):g}×{labels[t.name]}"
+        else:
+            text = f"{float(size) / 100:,.2f}".rstrip("0").rstrip(".") + "元" if fen else f"{float(size):,g}"
+        out.append(text if i == 0 and sign == "＋" else f"{sign}{text}")
+    return "".join(out).removeprefix("＋")
+
+
+def compare_words(m: Measure, c: Compare | AnyCompare) -> str:
+    if isinstance(c, AnyCompare):
+        return "（" + "或".join(compare_words(m, x) for x in c.comparisons) + "）"
+    labels = {f.name: f.label for f in m.figures}
+    fen = any(f.measure.agg == "sum" and all("（分）" in str(f.measure.fact.column_field(col).verbose_name)
+                                             for col in f.measure.columns)
+              for f in m.figures if f.name in {t.name for t in c.left + c.right})
+    return f"{_terms_words(c.left, labels, fen)}{NUMBER_WORDS[c.op]}{_terms_words(c.right, labels, fen)}"
+
+
+def entity_words(m: Measure) -> str:
+    if m.entity:
+        return m.entity
+    return {"household": "户", "person": "人", "row": m.fact.title}.get(m.per) or m.fact.label(m.per)
+
+
+def _per_words(m: Measure) -> str:
+    fact = m.fact
+    conds = "、".join(condition_words(fact, c) for c in m.where)
+    figures = "；".join(f"{f.label}为{measure_words(f.measure)}" for f in m.figures)
+    having = "、".join(compare_words(m, c) for c in m.having)
+    entity = entity_words(m)
+    each = EACH.get(entity, f"逐个{entity}")
+    what = f"{entity}数" if m.what == "entities" else f"{next(f.label for f in m.figures if f.name == m.what)}合计"
+    return (f"{each}计（{fact.title}中{conds + '的' if conds else ''}{entity}，{figures}），"
+            f"{having}的{what}")
+
+
 def measure_words(m: Measure) -> str:
+    if m.per:
+        return _per_words(m)
     fact = m.fact
     conds = "、".join(condition_words(fact, c) for c in m.where)
     if m.agg == "sum":
@@ -234,6 +331,82 @@ def _condition(path, node, fact, text) -> Condition:
     return Condition(column, op, parsed, bool(or_null))
 
 
+_NAME = re.compile(r"[A-Za-z_]\w*$")
+_COMPARE = re.compile(r"^(.+?)\s*(<=|>=|!=|=|<|>)\s*(.+)$")
+
+
+def _terms(path, node, text: str, names: set[str], whole: str) -> tuple[Term, ...]:
+    """`a - b - 3`, `0.6 * total`: a sum of terms, each a number, a figure's name, or number * name."""
+    out = []
+    for sign, term in re.findall(r"([+-]?)\s*([^+-]+)", text.replace(" ", "")):
+        factors = term.split("*")
+        coefficient, name = Fraction(-1 if sign == "-" else 1), ""
+        for f in factors:
+            if _NAME.match(f):
+                if f not in names or name:
+                    _fail(path, node, f"having“{whole}”：{f} 不是 with 中的数（有 {'、'.join(sorted(names))}），"
+                                      "每项最多一个名称")
+                name = f
+            else:
+                try:
+                    coefficient *= Fraction(f)
+                except (ValueError, ZeroDivisionError):
+                    _fail(path, node, f"having“{whole}”：{f} 不是数字或 with 中的名称")
+        out.append(Term(coefficient, name))
+    if not out:
+        _fail(path, node, f"having“{whole}”应写作“式 比较 式”，如 lent - repaid > 10000000")
+    return tuple(out)
+
+
+def _compare(path, node, text, names: set[str]) -> Compare | AnyCompare:
+    if isinstance(text, dict):
+        if set(text) != {"any"} or not isinstance(text["any"], list) or len(text["any"]) < 2:
+            _fail(path, node, "having 中的映射只能是 any: [两个以上的比较]（满足其一即可）")
+        return AnyCompare(tuple(_compare(path, node, t, names) for t in text["any"]))
+    m = _COMPARE.match(str(text).strip())
+    if not m:
+        _fail(path, node, f"having“{text}”应写作“式 比较 式”，如 lent - repaid > 10000000")
+    left, op, right = m.groups()
+    return Compare(_terms(path, node, left, names, text), op, _terms(path, node, right, names, text))
+
+
+def _figures(path, node, base, per: str) -> tuple[Figure, ...]:
+    items = node.get("with")
+    if not isinstance(items, dict) or not items:
+        _fail(path, node, "per 度量应有 with: 每个对象的数（名称: {label, of, count 或 sum, where, by}）")
+    out = []
+    for name, spec in items.items():
+        if not isinstance(spec, dict) or not _NAME.match(str(name)):
+            _fail(path, node, f"with 中的 {name} 应为 名称: {{label, count 或 sum ...}}")
+        if not spec.get("label"):
+            _fail(path, node, f"with 中的 {name} 缺少 label（页面上的名称）")
+        of = spec.get("of", base.key)
+        sub = _measure(path, {**{k: v for k, v in spec.items() if k not in ("label", "by", "match")}, "of": of})
+        match = str(spec.get("match", per))
+        if match != "row" and match not in base.columns:
+            _fail(path, node, f"with 中 {name} 的 match: {match} 不是 {base.key} 的列")
+        by = str(spec.get("by", match))
+        if sub.per or by == "row" and of != base.key or by != "row" and by not in sub.fact.columns:
+            _fail(path, node, f"with 中 {name} 的 by: {by} 不是 {of} 的列（写明 by: 该表中指向这个对象的列）")
+        out.append(Figure(str(name), str(spec["label"]), sub, by, match))
+    return tuple(out)
+
+
+def _per_measure(path, node, fact, agg: str, what, where) -> Measure:
+    per = str(node["per"])
+    if per != "row" and per not in fact.columns:
+        _fail(path, node, f"per: {per} 应为 row 或 {fact.key} 的列")
+    figures = _figures(path, node, fact, per)
+    names = {f.name for f in figures}
+    having = node.get("having") or []
+    if not isinstance(having, list) or not having:
+        _fail(path, node, "per 度量应有 having: 比较的列表")
+    if agg == "count" and what != "entities" or agg == "sum" and what not in names:
+        _fail(path, node, "per 度量的 count 应为 entities（对象数），sum 应为 with 中的一个名称")
+    return Measure(fact.key, agg, what, where, per, figures,
+                   tuple(_compare(path, node, c, names) for c in having), str(node.get("entity", "")))
+
+
 def _measure(path, node) -> Measure:
     if not isinstance(node, dict):
         _fail(path, node, "度量应为映射：of、count 或 sum、where")
@@ -245,6 +418,14 @@ def _measure(path, node) -> Measure:
         _fail(path, node, "度量应有 count 或 sum 之一")
     agg = "count" if "count" in node else "sum"
     what = node[agg]
+    if "per" in node:
+        where = node.get("where") or []
+        if not isinstance(where, list):
+            _fail(path, node, "where 应为条件列表")
+        return _per_measure(path, node, fact, agg, str(what),
+                            tuple(_where_item(path, node, fact, c) for c in where))
+    if {"with", "having"} & set(node):
+        _fail(path, node, "with、having 只用于按对象计（per）的度量")
     if agg == "sum" and isinstance(what, list):
         if not what or any(str(c) not in fact.columns for c in what):
             _fail(path, node, f"sum: {what} 应为 {of} 的列或列的列表")
@@ -344,6 +525,16 @@ def _pair(path, node, key: str, first: str, second: str) -> tuple[Measure, Measu
     return _measure(path, pair[first]), _measure(path, pair[second])
 
 
+def _difference(path, node) -> tuple[Measure, ...]:
+    """plus − minus, where minus may be a list of measures (repaid, and compensated)."""
+    pair = node["difference"]
+    minus = pair.get("minus") if isinstance(pair, dict) else None
+    minus = minus if isinstance(minus, list) else [minus]
+    if not isinstance(pair, dict) or not isinstance(pair.get("plus"), dict) or not all(isinstance(m, dict) for m in minus):
+        _fail(path, node, "difference 应有 plus 和 minus（一个度量或度量的列表）")
+    return (_measure(path, pair["plus"]), *(_measure(path, m) for m in minus))
+
+
 REQUIRED = ("key", "title", "unit", "group", "seed", "clause", "quote")
 
 
@@ -358,7 +549,7 @@ def _indicator(path, node, order: int) -> Indicator:
         if node["unit"] != "%":
             _fail(path, node, "比重（share）的单位应为 %")
     elif "difference" in node:
-        form, measures = "difference", _pair(path, node, "difference", "plus", "minus")
+        form, measures = "difference", _difference(path, node)
     else:
         form, measures = "measure", (_measure(path, node),)
     targets = tuple(_target(path, t, node["unit"]) for t in node.get("targets") or ())

@@ -73,13 +73,22 @@ def _household(prefix: str = "") -> dict[str, tuple[str, pl.DataType]]:
 
 FACTS: dict[str, Fact] = {f.key: f for f in (
     Fact("households", "户", "registry.Household", "village_id", _household() | {
-        "lifted_year": ("lifted_year", INT), "dibao": ("dibao", BOOL)}, household="household"),
+        "lifted_year": ("lifted_year", INT), "dibao": ("dibao", BOOL), "industry_project": ("industry_project", BOOL),
+        "courtyard_economy": ("courtyard_economy", BOOL)}, household="household"),
     Fact("persons", "人", "registry.Member", "household__village_id", _household("household__") | {
-        "person": ("pk", INT), "labor_capacity": ("labor_capacity", STR), "birth_date": ("birth_date", DATE)},
+        "person": ("pk", INT), "labor_capacity": ("labor_capacity", STR), "birth_date": ("birth_date", DATE),
+        "disability_grade": ("disability_grade", INT)},
         person="person", household="household"),
+    Fact("enterprises", "经营主体", "registry.Enterprise", "org_unit_id", {
+        "enterprise": ("pk", INT), "kind": ("kind", STR), "total_employees": ("total_employees", INT),
+        "labor_intensive": ("labor_intensive", BOOL)}),
+    Fact("startups", "自主创业", "registry.Startup", "member__household__village_id",
+         _household("member__household__") | {"person": ("member_id", INT), "started_on": ("started_on", DATE)},
+         person="person", household="household"),
     Fact("spells", "就业记录", "registry.Employment", "member__household__village_id", _household("member__household__") | {
         "person": ("member_id", INT), "year": ("year", INT), "kind": ("kind", STR), "post_kind": ("post_kind", STR),
-        "place": ("place", STR), "employer_kind": ("employer__kind", STR), "start": ("start_date", DATE),
+        "place": ("place", STR), "employer": ("employer_id", INT), "employer_kind": ("employer__kind", STR),
+        "start": ("start_date", DATE),
         "end": ("end_date", DATE), "months": ("months", INT), "returnee": ("returnee", BOOL)},
         person="person", household="household", labels={"employer_kind": "用工单位类型"}),
     Fact("trainings", "培训记录", "registry.Training", "member__household__village_id",
@@ -106,6 +115,7 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
     Fact("allocations", "资金下达", "funds.Allocation", "project__org_unit_id", {
         "project": ("project_id", INT), "year": ("project__year", INT), "project_kind": ("project__kind", STR),
         "relief_mode": ("project__relief_mode", STR), "completed_on": ("project__completed_on", DATE),
+        "featured_industry": ("project__featured_industry", BOOL),
         "source": ("source", STR), "fund_kind": ("fund_kind", STR), "amount": ("amount", INT),
         "allocated_on": ("allocated_on", DATE)}),
     Fact("expenditures", "资金支出", "funds.Expenditure", "project__org_unit_id", {
@@ -121,6 +131,11 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
          _household("loan__member__household__") | {
              "loan": ("loan_id", INT), "person": ("loan__member_id", INT), "issued_on": ("loan__issued_on", DATE),
              "repaid_on": ("repaid_on", DATE), "principal": ("principal", INT)}, person="person", household="household"),
+    Fact("compensations", "风险补偿", "credit.Compensation", "loan__member__household__village_id",
+         _household("loan__member__household__") | {
+             "loan": ("loan_id", INT), "person": ("loan__member_id", INT), "issued_on": ("loan__issued_on", DATE),
+             "compensated_on": ("compensated_on", DATE), "amount": ("amount", INT)},
+         person="person", household="household"),
     Fact("problems", "整改问题", "rectification.Problem", "org_unit_id", {
         "found_on": ("found_on", DATE), "source": ("source", STR), "problem_category": ("category", STR),
         "deadline": ("deadline", DATE), "closed_on": ("closed_on", DATE)}),
@@ -131,6 +146,10 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
          _household("member__household__") | {
              "person": ("member_id", INT), "post_kind": ("post__kind", STR), "labor_capacity": ("member__labor_capacity", STR),
              "started_on": ("started_on", DATE), "ended_on": ("ended_on", DATE)}, person="person", household="household"),
+    Fact("asset_incomes", "资产收益", "assets.AssetIncome", "asset__org_unit_id", {
+        "asset": ("asset_id", INT), "asset_kind": ("asset__kind", STR), "ownership": ("asset__ownership", STR),
+        "year": ("year", INT), "income": ("income", INT), "agreed_dividends": ("agreed_dividends", INT),
+        "to_households": ("to_households", INT), "disclosed_on": ("disclosed_on", DATE)}),
     Fact("station_incomes", "光伏电站收益", "assets.StationIncome", "station__org_unit_id", {
         "year": ("year", INT), "station_kind": ("station__kind", STR), "income": ("income", INT),
         "to_villages": ("to_villages", INT), "settled_on": ("settled_on", DATE)}),
@@ -150,7 +169,14 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
         "welfare_bought": ("welfare_bought", INT), "bulk_bought": ("bulk_bought", INT)}),
     Fact("link_entities", "带贫主体", "industry.LinkEntity", "enterprise__org_unit_id", {
         "year": ("year", INT), "afforestation": ("afforestation", BOOL), "members": ("members", INT),
-        "members_target": ("members_target", INT)}),
+        "members_target": ("members_target", INT), "employees": ("employees", INT),
+        "employees_target": ("employees_target", INT), "enterprise_kind": ("enterprise__kind", STR)},
+        labels={"enterprise_kind": "主体类型"}),
+    Fact("links", "带动明细", "industry.Link", "household__village_id", _household("household__") | {
+        "year": ("year", INT), "way": ("way", STR), "started_on": ("started_on", DATE)}, household="household"),
+    Fact("household_haves", "户级五有", "industry.HouseholdHaves", "household__village_id", _household("household__") | {
+        "year": ("year", INT), "income_project": ("income_project", STR), "skills": ("skills", STR)},
+        household="household"),
     Fact("village_haves", "村级五有", "industry.VillageHaves", "village_id", {
         "year": ("year", INT), "leading_industry": ("leading_industry", STR), "entity_name": ("entity_name", STR),
         "cooperative_name": ("cooperative_name", STR)}),

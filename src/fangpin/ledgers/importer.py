@@ -313,8 +313,8 @@ class _Import:
             ref = binding.refs.get(key)
             if ref is None:
                 f = binding.sheet.field(key)
-                if value is None and f.type in ("string", "enum"):
-                    value = binding.model._meta.get_field(key).get_default() if f.type == "enum" else ""
+                if value is None and f.type in ("string", "enum", "boolean"):  # a blank is the model's default
+                    value = binding.model._meta.get_field(key).get_default() if f.type != "string" else ""
                 out[key] = value
             elif ref.is_place:
                 out[f"{ref.field}_id"] = value

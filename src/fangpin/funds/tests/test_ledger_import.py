@@ -18,11 +18,11 @@ from fangpin.ledgers.testing import exchange_doc, json_file
 pytestmark = pytest.mark.django_db
 
 PROJECT = {"code": "PL2024-001", "name": "双碾村肉牛养殖扩建", "year": 2024, "division_code": SHUANGNIAN_CUN,
-           "kind": "industry", "relief_mode": "none", "implementer": "双碾乡人民政府", "budget": 50_000_000,
+           "kind": "industry", "relief_mode": "none", "featured_industry": False, "implementer": "双碾乡人民政府", "budget": 50_000_000,
            "households": 35, "stored_on": "2024-01-10", "announced_on": "2024-01-20", "started_on": "2024-03-01",
            "completed_on": "2024-09-15", "accepted_on": None, "note": None}
 ROAD = {**PROJECT, "code": "PL2024-002", "name": "双碾乡产业路", "division_code": SHUANGNIAN, "kind": "infrastructure",
-        "relief_mode": "dedicated", "households": None, "budget": None, "started_on": None, "completed_on": None,
+        "relief_mode": "dedicated", "featured_industry": True, "households": None, "budget": None, "started_on": None, "completed_on": None,
         "implementer": None}
 ALLOCATIONS = [
     {"project_code": "PL2024-001", "source": "central", "fund_kind": "linkage", "amount": 30_000_000,
@@ -71,6 +71,13 @@ def test_an_excel_ledger_imports_and_exports_back_identically(world, tmp_path):
         assert _sheet_values(again, sheet.title) == _sheet_values(path, sheet.title)
 
 
+def test_a_blank_yes_no_column_is_the_models_default(world, tmp_path):
+    """A project whose “支持‘一特两辅’产业” is left blank is not one (the importer gives a blank yes/no its default)."""
+    path = _xlsx(tmp_path, {"fund_projects": [{**PROJECT, "featured_industry": None}, ROAD]})
+    assert import_file(user=world.county, ledger=LEDGER, path=path).ok
+    assert dict(Project.objects.values_list("code", "featured_industry")) == {"PL2024-001": False, "PL2024-002": True}
+
+
 def test_a_json_ledger_round_trips_and_a_second_import_replaces_a_projects_funds(world, tmp_path):
     doc = exchange_doc(fund_projects=[PROJECT, ROAD], fund_allocations=ALLOCATIONS, fund_expenditures=EXPENDITURES)
     assert import_file(user=world.county, ledger=LEDGER, path=json_file(tmp_path, doc)).ok
@@ -91,8 +98,8 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(world, tmp_path
     sheets = {"fund_projects": [PROJECT, late, skipped, foreign, PROJECT], "fund_allocations": [orphan, zero]}
     result = import_file(user=world.county, ledger=LEDGER, path=_xlsx(tmp_path, sheets))
     found = {(p.sheet, p.row, p.letter, p.message) for p in result.problems}
-    assert ("项目库", 3, "K", "“公示日期”不能早于“入库日期”（2024-01-10）") in found
-    assert ("项目库", 4, "M", "已填“完工日期”，应先填“开工日期”") in found
+    assert ("项目库", 3, "L", "“公示日期”不能早于“入库日期”（2024-01-10）") in found
+    assert ("项目库", 4, "N", "已填“完工日期”，应先填“开工日期”") in found
     assert any(p[:3] == ("项目库", 5, "D") and "不在您的管辖范围" in p[3] for p in found)
     assert ("项目库", 6, "A", "与第2行重复") in found
     assert ("资金下达", 2, "A", "项目编号“NOPE”在文件和系统中都没有登记") in found

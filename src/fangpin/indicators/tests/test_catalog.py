@@ -111,10 +111,10 @@ def test_the_issue_targets_are_there():
     assert target("shanxi_problems_closed_share").schedule[0].month_day == (6, 30)
     assert target("province_linkage_funds").comparison == "not_below_last_year"
     assert target("village_post_target_share").levels == ("village",)
-    assert target("microcredit_large_loans").comparison == "at_most"
+    assert target("microcredit_households_over_cap").comparison == "at_most"
     # an amount in a condition is stored in fen and read in yuan
     assert "包销帮扶村农特产品不少于20,000元" in cat["bulk_city_units_met"].definition
-    assert "贷款金额大于100,000元" in cat["microcredit_large_loans"].definition
+    assert "贷款金额合计−已还本金合计−已代偿金额合计大于100,000元的户数" in cat["microcredit_households_over_cap"].definition
 
 
 # --- the parser's errors -------------------------------------------------------------------------------------------
