@@ -1,19 +1,23 @@
 """The rows behind a number: the database rows one measure counted for one unit on the snapshot's day, as a query (the
-same conditions as the engine's, translated to the ORM), so a page reads one page of them through the indexes."""
+same conditions as the engine's, translated to the ORM), so a page reads one page of them through the indexes.
+
+A measure per entity (`per:`) cannot be one query: its entities are computed by the engine over the unit's facts (a
+county's at most), then the page shows the rows of one page of entities, each with its figures."""
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import operator
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from fangpin.accounts import access, masking
 from fangpin.lib import money
 from fangpin.lib.divisions import PREFIX_LENGTH
 from fangpin.lib.listing import Column
 
-from .catalog import AnyOf, Condition, Measure
+from . import engine, facts
+from .catalog import EACH, AnyOf, Condition, Measure, entity_words
 from .engine import _resolve
 from .facts import STR, Fact
 
@@ -110,3 +114,43 @@ def columns(user, measure: Measure, on: dt.date | None = None) -> list[Column]:
 
 def values(qs: QuerySet, cols: list[Column]) -> QuerySet:
     return qs.values(*dict.fromkeys(c.key for c in cols))
+
+
+# --- measures per entity ---------------------------------------------------------------------------------------------
+
+PER_LEVELS = ("county", "township", "village")  # the entities are computed from the unit's facts: a county's at most
+
+
+def entity_unit(m: Measure) -> str:
+    """How the page counts entities: 户, 人, 笔贷款, 个合作社."""
+    entity = entity_words(m)
+    return {"户": "户", "人": "人"}.get(entity) or (EACH.get(entity, "").removeprefix("逐") or f"个{entity}")
+
+
+def entities(measure: Measure, unit_code: str, level: str, on: dt.date) -> dict[int, dict[str, int]]:
+    """entity key -> its figures, for the entities `measure` counts under the unit on `on`, by place and key."""
+    prefix = unit_code[:PREFIX_LENGTH[level]]
+    frames = facts.load(prefix, keys=list(measure.facts))
+    found = engine.entities(frames, measure, on).collect().sort("code", measure.per)
+    names = [f.name for f in measure.figures]
+    return {row[measure.per]: {n: row[n] for n in names} for row in found.iter_rows(named=True)}
+
+
+def of_entities(qs: QuerySet, measure: Measure, keys) -> QuerySet:
+    """The measure's rows that belong to these entities."""
+    path = "pk" if measure.per == "row" else measure.fact.columns[measure.per][0]
+    return qs.filter(**{f"{path}__in": list(keys)}).annotate(entity_key=F(path))
+
+
+def figure_columns(measure: Measure, figures: dict[int, dict[str, int]]) -> list[Column]:
+    """Each entity's figures beside its rows (a household's loans, repaid and compensated), amounts in yuan."""
+    out = []
+    for f in measure.figures:
+        m = f.measure
+        fen = m.agg == "sum" and all("（分）" in str(m.fact.column_field(c).verbose_name) for c in m.columns)
+        if fen:
+            value = (lambda n: lambda r: money.fen_to_yuan(figures.get(r["entity_key"], {}).get(n) or 0))(f.name)
+        else:
+            value = (lambda n: lambda r: figures.get(r["entity_key"], {}).get(n))(f.name)
+        out.append(Column("entity_key", f.label + ("（元）" if fen else ""), value, num=True))
+    return out

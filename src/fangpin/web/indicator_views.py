@@ -8,6 +8,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -180,6 +181,8 @@ def indicator_rows(request, key: str):
     qs = rows.queryset(request.user, measure, unit.code, unit.level, on)
     cols = rows.columns(request.user, measure, on)
     title = f"{indicator.title}明细"
+    if measure.per:
+        return _entity_rows(request, indicator, measure, index, unit, trail, snapshot, on, qs, cols)
     if request.GET.get("export") == "xlsx":
         # counted first (up to the cap): a province's rows would be written up to the cap before being refused
         if qs.values("pk").order_by()[: listing.EXPORT_MAX + 1].count() > listing.EXPORT_MAX:
@@ -195,6 +198,34 @@ def indicator_rows(request, key: str):
         "unit": unit, "trail": trail, "snapshot": snapshot, "indicator": indicator, "on": on, "page": page,
         "headers": [(c.header, c.num) for c in cols], "table": table, "words": indicator.words(measure), "index": index,
         "query": _query(unit, snapshot, measure=index)[1:]})
+
+
+def _entity_rows(request, indicator, measure, index, unit, trail, snapshot, on, qs, cols):
+    """The rows of a measure per entity: a page of entities (computed from the unit's facts), their rows and figures."""
+    context = {"unit": unit, "trail": trail, "snapshot": snapshot, "indicator": indicator, "on": on, "index": index,
+               "words": indicator.words(measure), "query": _query(unit, snapshot, measure=index)[1:],
+               "entity_unit": rows.entity_unit(measure)}
+    if unit.level not in rows.PER_LEVELS:
+        return render(request, "indicators/rows.html", context | {"too_broad": True})
+    found = rows.entities(measure, unit.code, unit.level, on)
+    cols = cols + rows.figure_columns(measure, found)
+    keys = list(found)
+    title = f"{indicator.title}明细"
+    if request.GET.get("export") == "xlsx":
+        if len(keys) > listing.EXPORT_MAX:
+            messages.error(request, str(listing.TooMany(listing.EXPORT_MAX)))
+            query = request.GET.copy()
+            query.pop("export")
+            return redirect(f"{request.path}?{query.urlencode()}")
+        chunks = (r for i in range(0, len(keys), 2000)
+                  for r in rows.values(rows.of_entities(qs, measure, keys[i:i + 2000]), cols))
+        return list_xlsx(request, title[:30], [unit.name, f"统计日 {on:%Y-%m-%d}", indicator.words(measure)], cols,
+                         chunks)
+    page = Paginator(keys, 50).get_page(request.GET.get("page"))
+    shown = rows.values(rows.of_entities(qs, measure, page.object_list), cols)
+    table = [[(c.header, _cell(c.value(r)), c.num) for c in cols] for r in shown]
+    return render(request, "indicators/rows.html", context | {
+        "page": page, "headers": [(c.header, c.num) for c in cols], "table": table, "entities": len(keys)})
 
 
 def snapshot_list(request):

@@ -312,3 +312,40 @@ def test_the_exports_hold_figures_as_numbers(world, shot):
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(
         c.get("/indicators/lifted_workers/?export=xlsx").streaming_content))).active
     assert ("双碾乡", 2) in {(r[1], r[2]) for r in sheet.iter_rows(values_only=True)}
+
+
+def test_the_rows_of_a_measure_per_household_are_its_loans_with_the_households_figures(world, households):
+    """双发〔2022〕67号 2: a household over the 10万元 cap. The rows page lists the over-cap household's loans with its
+    balance's parts; the household at the cap is not there; a city is sent to its counties."""
+    from fangpin.credit.models import Compensation, Loan, Repayment
+
+    over, at_cap = households["shuangnian"].members.order_by("pk")[0], households["wujiayao"].members.get()
+    loan = dict(bank="平鲁区农村信用合作联社", issued_on=dt.date(2025, 1, 10), due_on=dt.date(2027, 1, 10), rate="3.85",
+                use="livestock")
+    first = Loan.objects.create(code="L-1", member=over, amount=6_000_000, **loan)
+    Loan.objects.create(code="L-2", member=over, amount=5_000_000, top_up=True, **loan)
+    other = Loan.objects.create(code="L-3", member=at_cap, amount=11_000_000, **loan)
+    Repayment.objects.create(loan=other, repaid_on=dt.date(2025, 3, 1), principal=500_000)
+    Compensation.objects.create(loan=other, applied_on=dt.date(2025, 3, 1), compensated_on=dt.date(2025, 4, 1),
+                                amount=500_000)  # 11万 less 0.5万 repaid less 0.5万 compensated: at the cap
+    Repayment.objects.create(loan=first, repaid_on=dt.date(2025, 7, 1), principal=2_000_000)  # after the day
+    shot = snapshots.take(world.county.org_unit, ON)
+    assert value(shot, SHUANGNIAN_CUN, "microcredit_households_over_cap").value == 1
+    assert value(shot, WUJIAYAO, "microcredit_households_over_cap").value == 0
+    assert value(shot, world.township.org_unit.code, "microcredit_households_over_cap").status == "missed"
+    url = f"/indicators/microcredit_households_over_cap/rows/?unit={world.township.org_unit.code}&snapshot={shot.pk}"
+    page = client_for(world.county).get(url).content.decode()
+    assert "共 1 户" in page and "L-1" not in page  # the loan code is not a column; the borrower and amounts are
+    assert over.name in page and at_cap.name not in page
+    assert page.count("110,000.00") == 2  # the household's lent total beside each of its two loans
+    xlsx = client_for(world.county).get(url + "&export=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    sheet = book.active
+    header = next(r for r in sheet.iter_rows(values_only=True) if r and "贷款金额合计（元）" in r)
+    rows = [r for r in sheet.iter_rows(values_only=True) if r and over.name in r]
+    assert len(rows) == 2 and all(r[header.index("贷款金额合计（元）")] == 110000 for r in rows)
+    city = world.county.org_unit.parent.code
+    shot_city = snapshots.take(world.county.org_unit.parent.parent, ON)
+    page = client_for(world.leader).get(f"/indicators/microcredit_households_over_cap/rows/?unit={city}"
+                                        f"&snapshot={shot_city.pk}").content.decode()
+    assert "明细按县、乡镇或村查看" in page
