@@ -50,6 +50,8 @@ class EmploymentKind(models.TextChoices):
     WAGE_JOB = "wage_job", "务工"
     PUBLIC_WELFARE_POST = "public_welfare_post", "公益岗位"
     FLEXIBLE = "flexible", "灵活就业"
+    # 湖南十条 三: 以工代赈项目实施……确保吸纳脱贫人口和监测对象就业规模较上年只增不减 (work on a relief project)
+    WORK_FOR_RELIEF = "work_for_relief", "以工代赈务工"
 
 
 class PostKind(models.TextChoices):

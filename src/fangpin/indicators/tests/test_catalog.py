@@ -406,10 +406,12 @@ def test_any_counts_a_person_meeting_either_condition_once():
         spell(4, 14, V1),  # a wage job elsewhere: neither
         spell(5, 15, V2, category="monitored", kind="public_welfare_post"),
         spell(6, 16, V2, category="ordinary", employer_kind="workshop"),  # not a target household
+        spell(7, 17, V2, kind="work_for_relief"),  # work on a relief project: the third channel
+        spell(8, 17, V2, kind="public_welfare_post"),  # and a post: still one person
     ])
     got = values({"spells": spells}, ["absorbed_employment"], [on])
     assert got[("absorbed_employment", on, V1)] == (3, None)
-    assert got[("absorbed_employment", on, TOWNSHIP)] == (4, None)
+    assert got[("absorbed_employment", on, TOWNSHIP)] == (5, None)
 
 
 def test_a_sum_of_two_columns_treats_a_blank_as_zero():
@@ -427,7 +429,7 @@ def test_a_sum_of_two_columns_treats_a_blank_as_zero():
 
 def test_the_words_of_any_and_of_a_sum():
     cat = catalog.load_catalog()
-    assert "（就业类型为公益岗位或用工单位类型为帮扶车间）" in cat["absorbed_employment"].definition
+    assert "（就业类型为公益岗位或以工代赈务工或用工单位类型为帮扶车间）" in cat["absorbed_employment"].definition
     assert "用于公益岗位工资、用于村级公益事业劳务合计" in cat["pv_village_use"].definition
 
 
