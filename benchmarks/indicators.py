@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import machine  # benchmarks/machine.py: the reference figure of the machine
@@ -140,7 +141,16 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
     person_frame = households.select(hcols).gather(owner).with_columns(
         pl.Series("row", ids(persons)), pl.Series("person", ids(persons)),
         pl.Series(["laborer", "half", "weak", "none"]).gather(labor).alias("labor_capacity"),
-        days("1942-01-01", birth).alias("birth_date"))
+        days("1942-01-01", birth).alias("birth_date"),
+        null_where(pl.Series(rng.integers(1, 5, persons)), rng.random(persons) > .04).alias("disability_grade"))
+
+    # enterprises: about 200 a county (employers, workshops, cooperatives, community factories ...)
+    ne = 200 * nc
+    enterprises = pl.DataFrame({
+        "code": places(ne, [.5, .3, .2]), "row": ids(ne), "enterprise": ids(ne),
+        "kind": pick(["employer", "workshop", "cooperative", "family_farm", "lead_enterprise", "community_factory"],
+                     ne, [.4, .15, .2, .1, .05, .1]),
+        "total_employees": rng.integers(3, 80, ne), "labor_intensive": rng.random(ne) < .3})
 
     # work spells: 45% of lifted/monitored laborers, over 2021 and 2022, a few with a second spell in a year
     target = (cat[owner] != 2) & (labor <= 1)
@@ -168,6 +178,7 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
         .alias("post_kind"),
         pl.Series(["cross_province", "in_province_out_of_county", "in_county"]).gather(place).alias("place"),
         null_where(employer_labels.gather(employer), kind == 2).alias("employer_kind"),
+        null_where(pl.Series(rng.integers(1, ne + 1, m)), kind == 2).alias("employer"),
         days("2021-01-01", start).alias("start"),
         null_where(days("2021-01-01", start + length), open_end).alias("end"),
         pl.Series("months", months.astype(np.int64)), pl.Series("returnee", rng.random(m) < .05))
@@ -285,6 +296,33 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
         pl.Series("row", ids(nrp)), days("2019-06-01", issued[rp_l] + rng.integers(30, 1095, nrp)).alias("repaid_on"),
         pl.Series("principal", rng.integers(1, 20, nrp) * 1_000_00))
 
+    # risk compensation for 2% of loans, after they were due; a third still unpaid
+    co_l = np.flatnonzero(rng.random(nlo) < .02)
+    nco = co_l.size
+    compensations = loans.gather(co_l).select(
+        hcols + ["person", pl.col("row").alias("loan"), "issued_on"]).with_columns(
+        pl.Series("row", ids(nco)),
+        null_where(days("2019-06-01", issued[co_l] + 1095 + rng.integers(30, 300, nco)), rng.random(nco) < .33)
+        .alias("compensated_on"),
+        pl.Series("amount", rng.integers(1, 10, nco) * 1_000_00))
+
+    # start-ups of 1% of persons; entities' links to 5% of households a year; households' declared haves
+    su_p = np.sort(rng.choice(persons, size=persons // 100, replace=False))
+    startups = person_frame.select(hcols + ["person"]).gather(su_p).with_columns(
+        pl.Series("row", ids(su_p.size)), days("2018-01-01", rng.integers(0, 1700, su_p.size)).alias("started_on"))
+    lk_h = np.sort(rng.choice(nh, size=nh // 10, replace=True))
+    links = households.select(hcols).gather(lk_h).with_columns(
+        pl.Series("row", ids(lk_h.size)), pl.Series("year", rng.choice([2021, 2022], size=lk_h.size)),
+        pick(["employment", "orders", "dividends"], lk_h.size).alias("way"),
+        null_where(days("2021-01-01", rng.integers(0, 700, lk_h.size)), rng.random(lk_h.size) < .3).alias("started_on"))
+    hv_h = np.flatnonzero(cat != 2)
+    hv_h = np.sort(np.concatenate([hv_h[rng.random(hv_h.size) < .2] for _ in range(2)]))
+    nhv = hv_h.size
+    household_haves = households.select(hcols).gather(hv_h).with_columns(
+        pl.Series("row", ids(nhv)), pl.Series("year", np.tile([2021, 2022], nhv)[:nhv]),
+        null_where(pick(["养牛", "种茶", "务工"], nhv), rng.random(nhv) < .5).alias("income_project"),
+        null_where(pick(["电焊", "厨师", "家政"], nhv), rng.random(nhv) < .6).alias("skills"))
+
     # rectification problems: about 200 a county
     npb = 200 * nc
     found = rng.integers(0, 700, npb)  # days after 2021-01-01
@@ -356,6 +394,19 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
         "formed_on": days("2016-01-01", rng.integers(0, 2500, nas)),
     })
 
+    # the operational assets' income, 2021 and 2022: dividends agreed for half, disclosed for most
+    op = assets.filter(pl.col("kind") == "operational")
+    ai = np.repeat(np.arange(op.height), 2)
+    nai = ai.size
+    income = rng.integers(0, 500_000, nai) * 100
+    agreed = (income * rng.uniform(.2, .6, nai)).astype(np.int64)
+    asset_incomes = op.gather(ai).select("code", pl.col("row").alias("asset"), pl.col("kind").alias("asset_kind"),
+                                         "ownership").with_columns(
+        pl.Series("row", ids(nai)), pl.Series("year", np.tile([2021, 2022], op.height)), pl.Series("income", income),
+        null_where(pl.Series("agreed_dividends", agreed), rng.random(nai) < .5),
+        pl.Series("to_households", (agreed * rng.uniform(.8, 1.05, nai)).astype(np.int64)),
+        null_where(days("2021-03-01", rng.integers(0, 700, nai)), rng.random(nai) < .15).alias("disclosed_on"))
+
     # consumption purchases: about 100 budget units a county (at the county or a township), 2021 and 2022
     nun = 100 * nc
     un_code = places(nun, [0, .6, .4])
@@ -403,7 +454,9 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
               "expenditures": expenditures, "loans": loans, "repayments": repayments, "problems": problems,
               "posts": posts, "post_holders": post_holders, "station_incomes": station_incomes, "pv_uses": pv_uses,
               "assets": assets, "purchases": purchases, "link_entities": link_entities,
-              "village_haves": village_haves, "villages": village_frame}
+              "village_haves": village_haves, "villages": village_frame, "enterprises": enterprises,
+              "compensations": compensations, "startups": startups, "links": links,
+              "household_haves": household_haves, "asset_incomes": asset_incomes}
     assert set(frames) == set(FACTS), set(FACTS) ^ set(frames)
     out.mkdir(parents=True, exist_ok=True)
     counts, filled = {}, []
@@ -701,6 +754,68 @@ def _peer_measure(m, on: dt.date):
     return pl.col(column).filter(keep & pl.col(column).is_not_null()).n_unique()
 
 
+def _peer_keep(m, on: dt.date):
+    import polars as pl
+
+    keep = pl.lit(True)
+    for c in m.where:
+        if hasattr(c, "conditions"):
+            either = pl.lit(False)
+            for x in c.conditions:
+                either = either | _peer_condition(x, on)
+            keep = keep & either
+        else:
+            keep = keep & _peer_condition(c, on)
+    return keep
+
+
+def _peer_side(terms, figures: dict) -> Fraction:
+    return sum((t.coefficient * (figures[t.name] if t.name else 1) for t in terms), Fraction(0))
+
+
+def _peer_holds(c, figures: dict) -> bool:
+    if hasattr(c, "comparisons"):
+        return any(_peer_holds(x, figures) for x in c.comparisons)
+    left, right = _peer_side(c.left, figures), _peer_side(c.right, figures)
+    return {"=": left == right, "!=": left != right, "<": left < right, "<=": left <= right, ">": left > right,
+            ">=": left >= right}[c.op]
+
+
+def _peer_entities(m, on: dt.date, tables: dict, lo: int, hi: int) -> int:
+    """A measure per entity for one unit, read again from the documentation: the unit's entities, each figure from
+    its table's rows naming the entity, `having` checked entity by entity in exact fractions (Python)."""
+    import polars as pl
+
+    in_unit = (pl.col("code") >= lo) & (pl.col("code") < hi)
+    base = tables[m.of].filter(in_unit & _peer_keep(m, on) & pl.col(m.per).is_not_null())
+    matches = sorted({f.match for f in m.figures} - {m.per})
+    ents = base.group_by(m.per, "code").agg(pl.col(c).first() for c in matches)
+    for f in m.figures:
+        rows = tables[f.measure.of].filter(_peer_keep(f.measure, on))
+        own = f.measure.of == m.of and f.match == m.per
+        keys = [f.by, "code"] if own else [f.by]
+        if own:
+            rows = rows.filter(in_unit)
+        else:
+            rows = rows.filter(pl.col(f.by).is_in(ents[f.match].implode()))
+        fm = f.measure
+        if fm.agg == "sum":
+            value = pl.sum_horizontal([pl.col(c).fill_null(0) for c in _peer_columns(fm)]).sum()
+        elif fm.what == "rows":
+            value = pl.len()
+        else:
+            col = {"persons": fm.fact.person, "households": fm.fact.household}.get(fm.what, fm.what)
+            value = pl.col(col).drop_nulls().n_unique()
+        got = rows.group_by(keys).agg(value.alias(f.name))
+        ents = ents.join(got, left_on=[f.match, "code"] if own else [f.match], right_on=keys, how="left")
+    total = 0
+    for row in ents.iter_rows(named=True):
+        figures = {f.name: row[f.name] or 0 for f in m.figures}
+        if all(_peer_holds(c, figures) for c in m.having):
+            total += 1 if m.what == "entities" else figures[m.what]
+    return total
+
+
 def _peer_columns(m) -> list[str]:
     return list(m.what) if isinstance(m.what, tuple) else [m.what]
 
@@ -710,6 +825,8 @@ def _peer_needed(m) -> set[str]:
     conditions = [x for c in m.where for x in getattr(c, "conditions", (c,))]
     read = set(_peer_columns(m)) if m.agg == "sum" else \
         {{"persons": m.fact.person, "households": m.fact.household}.get(m.what, m.what)}
+    if m.per:
+        read = {m.per, *(f.match for f in m.figures)} - {"row"} | ({"row"} if m.per == "row" else set())
     return {c.column for c in conditions} | read - {"rows"}
 
 
@@ -720,6 +837,9 @@ def sample_units(units, seed: int = 7):
     take = {"province": 1, "city": 3, "county": 5, "township": 20, "village": 100}
     parts = [units.filter(pl.col("level") == lv) for lv in take]
     return pl.concat(part.sample(min(n, part.height), seed=seed) for part, n in zip(parts, take.values()))
+
+
+PEER_PER_LEVELS = ("county", "township", "village")  # the peer checks entities one by one in Python: not a province
 
 
 def run_peer(workdir: Path, on: dt.date) -> dict:
@@ -734,13 +854,24 @@ def run_peer(workdir: Path, on: dt.date) -> dict:
     units = pl.read_parquet(workdir / "units.parquet")
     sample = sample_units(units)
     measures: dict[str, list] = {}
+    per_entity: list = []  # measures per entity: a query of their own per unit (checked up to counties)
     for ind in indicators:
         for m in ind.measures:
             for d in days:
-                if (m, d) not in measures.setdefault(m.of, []):
+                if m.per:
+                    if (m, d) not in per_entity:
+                        per_entity.append((m, d))
+                elif (m, d) not in measures.setdefault(m.of, []):
                     measures[m.of].append((m, d))
     # the naive system holds its tables in memory (as a database would hold them in its cache): not timed
-    needed = {k: sorted({"code"}.union(*(_peer_needed(m) for m, _ in ms))) for k, ms in measures.items()}
+    needed = {k: {"code"}.union(*(_peer_needed(m) for m, _ in ms)) for k, ms in measures.items()}
+    for m, _ in per_entity:
+        needed.setdefault(m.of, {"code"}).update(_peer_needed(m))
+        for f in m.figures:
+            needed.setdefault(f.measure.of, {"code"}).update(_peer_needed(f.measure) | {f.by} - {"row"})
+            if f.by == "row":
+                needed[f.measure.of].add("row")
+    needed = {k: sorted(v) for k, v in needed.items()}
     tables = {k: pl.read_parquet(workdir / f"{k}.parquet", columns=cols) for k, cols in needed.items()}
     # "index": the same tables sorted by code, a unit's rows found by binary search (an index range scan)
     indexed = {k: t.sort("code") for k, t in tables.items()}
@@ -762,16 +893,23 @@ def run_peer(workdir: Path, on: dt.date) -> dict:
                 for (m, d), v in zip(ms, row):
                     got = int(v or 0)
                     assert values.setdefault((m, d, code), got) == got, (m, d, code)
+            if level in PEER_PER_LEVELS:
+                for m, d in per_entity:
+                    got = _peer_entities(m, d, tables, lo, hi)
+                    assert values.setdefault((m, d, code), got) == got, (m, d, code)
             if i:
                 per_level[how].setdefault(level, []).append(time.perf_counter() - t)
     # ours on the same units: every indicator and day must agree
     ours = pl.read_parquet(workdir / "ours.parquet").filter(pl.col("code").is_in(sample["code"].implode()))
     expected = {}
+    levels = dict(sample.select("code", "level").iter_rows())
     for ind in indicators:
         for d in days:
             for code in sample["code"]:
+                if ind.per_entity and levels[code] not in PEER_PER_LEVELS:
+                    continue
                 v = [values[(m, d, code)] for m in ind.measures]
-                num = v[0] - v[1] if ind.form == "difference" else v[0]
+                num = v[0] - sum(v[1:]) if ind.form == "difference" else v[0]
                 den = v[1] if ind.form == "share" else None
                 expected[(ind.key, d, code)] = (num, den)
     got = {(k, d, c): (n, den) for k, d, c, n, den in
@@ -784,7 +922,7 @@ def run_peer(workdir: Path, on: dt.date) -> dict:
         out[how] = {"sample_seconds": sum(sum(ts) for ts in levels.values()),
                     "per_unit_ms": {lv: 1000 * sum(ts) / len(ts) for lv, ts in levels.items()},
                     "extrapolated_seconds": sum(level_units[lv] * sum(ts) / len(ts) for lv, ts in levels.items())}
-    return {"sampled": sample.height, "queries_per_unit": len(measures), **out,
+    return {"sampled": sample.height, "queries_per_unit": len(measures) + len(per_entity), **out,
             "checked": len(expected), "wrong": wrong[:10], "n_wrong": len(wrong), "peak_mib": peak_mib()}
 
 
