@@ -23,7 +23,7 @@ from fangpin.lib.fields import JSONTextField
 
 # Field types whose Python values the drivers take as they are (None included).
 _AS_IS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField, models.DecimalField,
-          models.ForeignKey)
+          models.FloatField, models.ForeignKey)
 
 
 class _Columns:
@@ -257,11 +257,19 @@ def insert_frame(model, frame, *, json_text: Sequence[str] = ()) -> int:
                     copy.write(buf.getvalue())
         else:
             adapters = [None if f.attname in raw else _adapter(f) for f in fields]
+            # dates become ISO text in Polars, so that most frames need no Python call per cell
+            dates = [f.attname for f, a in zip(fields, adapters) if a is dt.date.isoformat]
+            frame = frame.with_columns(pl.col(d).cast(pl.String) for d in dates)
+            adapters = [None if f.attname in dates else a for f, a in zip(fields, adapters)]
             marks = ", ".join(["%s"] * len(names))
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
             for start in range(0, frame.height, FRAME_BATCH):
-                c.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})",
-                              [[v if a is None or v is None else a(v) for v, a in zip(row, adapters)]
-                               for row in frame.slice(start, FRAME_BATCH).iter_rows()])
+                part = frame.slice(start, FRAME_BATCH)
+                if all(a is None for a in adapters):
+                    c.executemany(sql, part.rows())
+                else:
+                    c.executemany(sql, [[v if a is None or v is None else a(v) for v, a in zip(row, adapters)]
+                                        for row in part.iter_rows()])
     return frame.height
 
 
