@@ -86,7 +86,13 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
     assert RoundRow.objects.filter(round=first, payment__status="paid").exists()
     assert RoundRow.objects.filter(round=first, payment__status="failed", payment__held=False).exists()
     assert Objection.objects.filter(row__round=second, outcome="").exists() and "演示兑现批次 2 批" in out
+    # indicator snapshots: the suite's demo takes three days (conftest), for each top unit, each done once
+    from fangpin.indicators.models import Snapshot
+
+    days = sorted(set(Snapshot.objects.filter(state="done").values_list("on", flat=True)))
+    assert days[:2] == [dt.date(today.year - 1, 6, 30), dt.date(today.year - 1, 12, 31)] and len(days) == 3
+    snapshots = Snapshot.objects.count()
     cases = Case.objects.count()
     call_command("demo_setup", "--quiet-accounts")  # idempotent
     assert Household.objects.count() == 320 and FeedUpload.objects.count() == 9 and Case.objects.count() == cases
-    assert PaymentRound.objects.count() == 2
+    assert PaymentRound.objects.count() == 2 and Snapshot.objects.count() == snapshots
