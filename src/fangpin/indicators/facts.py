@@ -22,6 +22,7 @@ from fangpin.accounts import access
 from fangpin.lib import bulkwrite
 
 DATE, INT, STR, BOOL = pl.Date, pl.Int64, pl.String, pl.Boolean
+HUNDREDTHS = pl.Decimal(12, 2)  # a decimal with two places (a rate in %), kept as an integer of hundredths: exact
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Fact:
             return model._meta.get_field(last.removesuffix("_id"))  # a foreign key's column
 
     def schema(self) -> dict[str, pl.DataType]:
-        return {"code": INT, "row": INT} | {c: t for c, (_, t) in self.columns.items()}
+        return {"code": INT, "row": INT} | {c: INT if t == HUNDREDTHS else t for c, (_, t) in self.columns.items()}
 
 
 def _household(prefix: str = "") -> dict[str, tuple[str, pl.DataType]]:
@@ -170,7 +171,9 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
     Fact("link_entities", "带贫主体", "industry.LinkEntity", "enterprise__org_unit_id", {
         "year": ("year", INT), "afforestation": ("afforestation", BOOL), "members": ("members", INT),
         "members_target": ("members_target", INT), "employees": ("employees", INT),
-        "employees_target": ("employees_target", INT), "enterprise_kind": ("enterprise__kind", STR)},
+        "employees_target": ("employees_target", INT), "enterprise_kind": ("enterprise__kind", STR),
+        "enterprise": ("enterprise_id", INT), "new_loan_rate": ("new_loan_rate", HUNDREDTHS),
+        "hard_hit": ("hard_hit", BOOL)},
         labels={"enterprise_kind": "主体类型"}),
     Fact("links", "带动明细", "industry.Link", "household__village_id", _household("household__") | {
         "year": ("year", INT), "way": ("way", STR), "started_on": ("started_on", DATE)}, household="household"),
@@ -201,6 +204,8 @@ def _frame(fact: Fact, prefix: str) -> pl.DataFrame:
         col = pl.col(path)
         if typ == BOOL:  # PostgreSQL's CSV says t/f
             col = col.cast(STR).is_in(["t", "true", "True", "1"])
+        elif typ == HUNDREDTHS:
+            col = (col * 100).cast(INT)
         elif typ == STR:
             col = pl.when(col != "").then(col)  # blank text is no value
         columns.append(col.alias(name))

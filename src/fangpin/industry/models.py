@@ -34,6 +34,10 @@ class LinkEntity(models.Model):
     revenue = models.BigIntegerField("年度营业收入（分）", null=True, blank=True)
     evaluation = models.CharField("成效评估结果", max_length=12, choices=Evaluation.choices, default=Evaluation.NONE)
     status = models.CharField("运行状态", max_length=10, choices=OperatingStatus.choices, default=OperatingStatus.NORMAL)
+    # 忻州 五.四: the year's new loans' rate falls by 10% on last year's (20% in the trades hit hardest by the epidemic)
+    new_loan_rate = models.DecimalField("年内新增贷款加权平均年利率（%）", max_digits=5, decimal_places=2, null=True,
+                                        blank=True)
+    hard_hit = models.BooleanField("受疫情影响较大行业", default=False)
     history = ledger_history("带贫主体变更记录")
 
     class Meta:
@@ -49,6 +53,8 @@ class LinkEntity(models.Model):
             models.CheckConstraint(condition=Q(status__in=OperatingStatus.values), name="linkentity_status_known"),
             models.CheckConstraint(condition=Q(revenue__isnull=True) | Q(revenue__gte=0),
                                    name="linkentity_revenue_not_negative"),
+            models.CheckConstraint(condition=Q(new_loan_rate__isnull=True) | Q(new_loan_rate__gte=0, new_loan_rate__lte=100),
+                                   name="linkentity_new_loan_rate_range"),
             _not_above("members_target", "members", "linkentity_members_target_within"),
             _not_above("employees_target", "employees", "linkentity_employees_target_within"),
         ]

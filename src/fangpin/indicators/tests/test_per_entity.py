@@ -314,3 +314,35 @@ def test_featured_industry_funds_add_up_the_tagged_projects_allocations_of_the_y
                                         allocation(4, allocated_on=ON), allocation(5, allocated_on=D(2023, 7, 1))])
     got = values({"allocations": allocations}, ["featured_industry_funds"], [ON])
     assert got[("featured_industry_funds", ON, V1)] == (200 * WAN, None)
+
+
+def test_a_rate_falls_by_a_tenth_or_a_fifth_of_last_years_exactly():
+    """忻州 五.四: rates in hundredths of a percent; 4.00% -> 3.60% is exactly 10% lower, 5.00% -> 4.00% exactly 20%."""
+    def entity(row, enterprise, year, rate, hard=False):
+        return {"row": row, "enterprise": enterprise, "code": V1, "year": year, "new_loan_rate": rate,
+                "hard_hit": hard}
+
+    entities = frame("link_entities", [
+        entity(1, 1, 2022, 400), entity(2, 1, 2023, 360),  # exactly 10% lower
+        entity(3, 2, 2022, 400), entity(4, 2, 2023, 361),  # 9.75% lower: short
+        entity(5, 3, 2023, 300),  # no rate last year: not compared
+        entity(6, 4, 2022, 400), entity(7, 4, 2023, None),  # no new loans this year: not compared
+        entity(8, 5, 2022, 500, True), entity(9, 5, 2023, 400, True),  # hit hard: exactly 20% lower
+        entity(10, 6, 2022, 500, True), entity(11, 6, 2023, 401, True)])  # hit hard: 19.8% lower
+    got = values({"link_entities": entities}, ["xinzhou_entity_rate_cut_share", "xinzhou_hard_hit_rate_cut_share"],
+                 [ON])
+    assert got[("xinzhou_entity_rate_cut_share", ON, V1)] == (1, 2)
+    assert got[("xinzhou_hard_hit_rate_cut_share", ON, V1)] == (1, 2)
+
+
+def test_a_rate_is_read_from_the_database_in_hundredths(world):
+    from fangpin.indicators import facts
+    from fangpin.industry.models import LinkEntity
+    from fangpin.lib import creditcode
+    from fangpin.registry.models import Enterprise
+
+    e = Enterprise.objects.create(credit_code=creditcode.make("140603", "MA0000019"), name="双碾合作社",
+                                  kind="cooperative", org_unit_id=world.township.org_unit.code)
+    LinkEntity.objects.create(enterprise=e, year=2023, new_loan_rate="4.35", hard_hit=True)
+    got = facts.load("140603", keys=["link_entities"])["link_entities"]
+    assert got.select("enterprise", "new_loan_rate", "hard_hit").rows() == [(e.pk, 435, True)]

@@ -29,9 +29,11 @@ def rows(world):
     b = make_household(WUJIAYAO, "1406032032030001", category="monitored", monitor_type="marginal", head_name="李秀英")
     entity = {"credit_code": coop.credit_code, "year": 2024, "level": "county", "leading_industry": "肉牛养殖",
               "members": 20, "members_target": 12, "employees": 5, "employees_target": 2, "afforestation": True,
-              "revenue": 150_000_000, "evaluation": "good", "status": "normal"}
+              "revenue": 150_000_000, "evaluation": "good", "status": "normal", "new_loan_rate": "4.35",
+              "hard_hit": False}
     farm_row = {**entity, "credit_code": farm.credit_code, "level": "none", "members": None, "members_target": None,
-                "afforestation": False, "evaluation": "none", "leading_industry": None, "revenue": None}
+                "afforestation": False, "evaluation": "none", "leading_industry": None, "revenue": None,
+                "new_loan_rate": None, "hard_hit": True}
     links = [
         {"credit_code": coop.credit_code, "year": 2024, "household_number": a.number, "way": "equity",
          "income": 300_000, "started_on": "2024-03-01"},
