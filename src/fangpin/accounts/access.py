@@ -41,6 +41,7 @@ LEDGER_KEEPERS: dict[str, frozenset[str]] = {
     "consumption": frozenset({Role.COUNTY_BUREAU}),
     "linkage": frozenset({Role.COUNTY_BUREAU}),
     "five_haves": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
+    "express": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
     "credit": frozenset({Role.COUNTY_BUREAU}),
     "posts": frozenset({Role.COUNTY_BUREAU, Role.VILLAGE_CLERK}),  # a clerk: the posts of the own village
 }
@@ -78,6 +79,7 @@ SCOPE_PATHS: dict[str, str] = {
     "industry.link": "household__village_id",
     "industry.villagehaves": "village_id",
     "industry.householdhaves": "household__village_id",
+    "industry.expressoutlet": "township_id",
     "rectification.problem": "org_unit_id",
     "credit.loan": "member__household__village_id",
     "credit.repayment": "loan__member__household__village_id",

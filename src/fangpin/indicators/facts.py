@@ -184,6 +184,10 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
         "year": ("year", INT), "leading_industry": ("leading_industry", STR), "entity_name": ("entity_name", STR),
         "cooperative_name": ("cooperative_name", STR)}),
     Fact("villages", "村", "orgunits.OrgUnit", "code", {"name": ("name", STR)}, where=Q(level="village")),
+    Fact("townships", "乡镇", "orgunits.OrgUnit", "code", {"name": ("name", STR)}, where=Q(level="township")),
+    Fact("express_outlets", "乡镇快递网点", "industry.ExpressOutlet", "township_id", {
+        "township": ("township_id", STR), "operator": ("operator", STR), "opened_on": ("opened_on", DATE),
+        "closed_on": ("closed_on", DATE)}),
 )}
 
 

@@ -58,7 +58,7 @@ def queryset(user, measure: Measure, unit_code: str, level: str, on: dt.date) ->
             qs = qs.filter(functools.reduce(operator.or_, (condition_q(fact, x, on) for x in c.conditions)))
         else:
             qs = qs.filter(condition_q(fact, c, on))
-    if fact.key != "villages":
+    if fact.model != "orgunits.OrgUnit":  # a division is in the area by its code, checked with the unit
         qs = access.scope(user, qs) if model._meta.label_lower in access.SCOPE_PATHS else qs
     return qs.order_by(fact.place, "pk")
 

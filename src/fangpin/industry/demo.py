@@ -100,3 +100,24 @@ def build_five_haves(county: OrgUnit, villages: list[OrgUnit], townships: list[O
                                  "income_project": rng.choice(PROJECTS) if rng.random() < 0.7 else None,
                                  "skills": rng.choice(SKILLS) if rng.random() < 0.6 else None})
     return {"five_haves_villages": rows, "five_haves_households": declared}
+
+
+OPERATORS = ("中国邮政", "顺丰速运", "中通快递", "韵达快递", "圆通速递")
+
+
+def build_express(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,
+                  today: dt.date) -> dict:
+    """Most townships have an outlet or two, opened over the last years; now and then one has closed."""
+    rows = []
+    for t in townships:
+        if rng.random() < 0.15:  # a township without an outlet: coverage below 100%
+            continue
+        for n in range(rng.choice((1, 1, 2))):
+            operator = rng.choice(OPERATORS)
+            opened = today - dt.timedelta(days=rng.randrange(200, 2200))
+            closed = opened + dt.timedelta(days=rng.randrange(100, 800)) if rng.random() < 0.1 else None
+            rows.append({"division_code": t.code, "name": f"{short_name(t.name)}{operator}服务站{n + 1 if n else ''}",
+                         "operator": operator, "opened_on": str(opened),
+                         "closed_on": str(closed) if closed and closed < today else None})
+    return {"express_outlets": rows}
+

@@ -12,7 +12,7 @@ from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.models import Enterprise, Household
 
 from .choices import EntityLevel, Evaluation, LinkWay, OperatingStatus
-from .models import HouseholdHaves, Link, LinkEntity, VillageHaves
+from .models import ExpressOutlet, HouseholdHaves, Link, LinkEntity, VillageHaves
 
 HEADS = dict(minimum=0, maximum=1_000_000)
 
@@ -121,6 +121,34 @@ def _village_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
     return []
 
 
+OUTLETS = Sheet(
+    "express_outlets", "乡镇快递网点",
+    (
+        Field("division_code", "乡镇", "place", True,
+              description="Excel：导入者管辖范围内的乡镇名（如 双碾乡）或12位区划代码；JSON：12位区划代码"),
+        Field("name", "网点名称", "string", True, max_length=200),
+        Field("operator", "快递企业", "string", max_length=100),
+        Field("opened_on", "开业日期", "date", True),
+        Field("closed_on", "停业日期", "date", description="仍在营业的留空；不早于开业日期"),
+    ),
+    "每个网点一行；按乡镇和网点名称新增或更新",
+    ("division_code", "name"),
+)
+
+
+def _outlet_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
+    out = []
+    code = row.get("division_code")
+    if code and divisions.level_of(code) != "township":
+        out.append(("division_code", "“乡镇”应为乡镇（街道），不能是村或县"))
+    opened, closed = row.get("opened_on"), row.get("closed_on")
+    if opened and opened > today:
+        out.append(("opened_on", "“开业日期”不能晚于今天"))
+    if opened and closed and closed < opened:
+        out.append(("closed_on", f"“停业日期”不能早于“开业日期”（{opened:%Y-%m-%d}）"))
+    return out
+
+
 ENTERPRISE = Ref("enterprise", Enterprise, "credit_code", area="org_unit_id",
                  missing="统一社会信用代码“{}”在经营主体中没有登记")
 HOUSEHOLD = Ref("household", Household, "number", area="village_id", missing="户编号“{}”没有登记")
@@ -155,4 +183,15 @@ FIVE_HAVES = Ledger(
     pages=(("village_gaps", "缺项（村）"), ("household_gaps", "缺项（户）")),
 )
 
-LEDGERS = (LINKAGE, FIVE_HAVES)
+EXPRESS = Ledger(
+    key="express",
+    title="乡镇快递网点台账",
+    description="服务各乡镇的快递网点及其开业、停业日期（山西十二条 二：推进“快递下乡”，全省乡镇快递网点覆盖率达100%）",
+    bindings=(
+        Binding(OUTLETS, ExpressOutlet, area="division_code",
+                refs={"division_code": Ref("township", OrgUnit, "code")},
+                order=("township_id", "name"), problems=_outlet_problems),
+    ),
+)
+
+LEDGERS = (LINKAGE, FIVE_HAVES, EXPRESS)

@@ -138,3 +138,29 @@ class HouseholdHaves(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household.number}（{self.year}年）"
+
+
+class ExpressOutlet(models.Model):
+    """乡镇快递网点 (山西十二条 二: 推进“快递下乡”……全省乡镇快递网点覆盖率达100%): an outlet serving a township, from the
+    day it opened to the day it closed."""
+    township = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇",
+                                 db_index=False)
+    name = models.CharField("网点名称", max_length=200)
+    operator = models.CharField("快递企业", max_length=100, blank=True)
+    opened_on = models.DateField("开业日期")
+    closed_on = models.DateField("停业日期", null=True, blank=True)
+    history = ledger_history("快递网点变更记录")
+
+    class Meta:
+        verbose_name = "乡镇快递网点"
+        verbose_name_plural = "乡镇快递网点"
+        ordering = ["township", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="expressoutlet_township_name"),
+            models.CheckConstraint(condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                                   name="expressoutlet_closed_after_opened"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township.name}{self.name}"
+
