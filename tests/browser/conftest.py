@@ -6,6 +6,20 @@ import pytest
 from .helpers import ARGS, CHROMIUM
 
 
+def pytest_collection_modifyitems(config, items):
+    """The browser tests run once, in the SQLite pass of `make test` (the embedded default a county starts with): what
+    a browser sees does not depend on the database, and the PostgreSQL pass covers the server side with the test
+    client. FANGPIN_BROWSER_ON_POSTGRES=1 runs them on PostgreSQL too."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    if not on_postgres or os.environ.get("FANGPIN_BROWSER_ON_POSTGRES") == "1":
+        return
+    skip = pytest.mark.skip(reason="浏览器测试在 SQLite 一轮中运行（FANGPIN_BROWSER_ON_POSTGRES=1 时也在 PostgreSQL 上运行）")
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def divisions_restored(django_db_blocker):
     """A transactional test flushes every table at its end: have the division slice before the test (an earlier
