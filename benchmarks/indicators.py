@@ -447,6 +447,15 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
         "cooperative_name": null_where(pick(["某专业合作社", "某联合社"], nvh), rng.random(nvh) < .1),
     })
     village_frame = units.filter(pl.col("level") == "village").select("code", pl.col("code").alias("row"), "name")
+    township_frame = units.filter(pl.col("level") == "township").select("code", pl.col("code").alias("row"), "name")
+    # express outlets: 85% of townships have one or two, opened 2016–2021, some closed since
+    ex_t = np.repeat(townships, rng.choice(3, size=nt, p=[.15, .6, .25]))
+    nex_o = ex_t.size
+    express_outlets = pl.DataFrame({
+        "code": ex_t, "row": ids(nex_o), "township": ex_t.astype(str),
+        "operator": pick(["中国邮政", "顺丰速运", "中通快递"], nex_o),
+        "opened_on": days("2016-01-01", rng.integers(0, 2200, nex_o)),
+        "closed_on": null_where(days("2021-01-01", rng.integers(0, 700, nex_o)), rng.random(nex_o) > .1)})
 
     frames = {"households": households, "persons": person_frame, "spells": spell_frame, "income_accounts": accounts,
               "trainings": training_frame, "payments": payment_frame,
@@ -456,7 +465,8 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
               "assets": assets, "purchases": purchases, "link_entities": link_entities,
               "village_haves": village_haves, "villages": village_frame, "enterprises": enterprises,
               "compensations": compensations, "startups": startups, "links": links,
-              "household_haves": household_haves, "asset_incomes": asset_incomes}
+              "household_haves": household_haves, "asset_incomes": asset_incomes, "townships": township_frame,
+              "express_outlets": express_outlets}
     assert set(frames) == set(FACTS), set(FACTS) ^ set(frames)
     out.mkdir(parents=True, exist_ok=True)
     counts, filled = {}, []
@@ -749,7 +759,7 @@ def _peer_measure(m, on: dt.date):
     if m.agg == "sum":  # several columns: the sum of each column's sum (a missing amount adds nothing)
         return pl.sum_horizontal([pl.col(c).filter(keep).sum() for c in _peer_columns(m)])
     if m.what == "rows":
-        return keep.cast(pl.Int64).sum()
+        return pl.col("code").filter(keep).len()
     column = {"persons": m.fact.person, "households": m.fact.household}.get(m.what, m.what)
     return pl.col(column).filter(keep & pl.col(column).is_not_null()).n_unique()
 

@@ -71,8 +71,8 @@ def _aggregate(m: Measure, on: dt.date, name: str) -> pl.Expr:
     if m.agg == "sum":
         added = pl.sum_horizontal([pl.col(c).fill_null(0) for c in m.columns]) if len(m.columns) > 1 else pl.col(m.what)
         return added.filter(keep).sum().cast(pl.Int64).alias(name)
-    if m.what == "rows":
-        return keep.sum().cast(pl.Int64).alias(name)
+    if m.what == "rows":  # the rows kept (a bare literal summed in a group would count one per place)
+        return pl.col("row").filter(keep).len().cast(pl.Int64).alias(name)
     column = {"persons": fact.person, "households": fact.household}.get(m.what, m.what)
     return pl.col(column).filter(keep).drop_nulls().n_unique().cast(pl.Int64).alias(name)
 

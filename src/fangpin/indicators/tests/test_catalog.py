@@ -493,3 +493,16 @@ def test_disabled_industry_support_counts_persons_paid_in_the_year_to_the_day():
     on = D(2022, 6, 30)
     got = values({"payments": payments}, ["disabled_industry_supported"], [on])
     assert got[("disabled_industry_supported", on, TOWNSHIP)] == (2, None)
+
+
+def test_rows_without_conditions_are_every_row_of_the_place():
+    """A count of rows with no condition counts each row (not one per place: a literal summed in a group is one)."""
+    cat = catalog.load_catalog()
+    bare = catalog.Measure("posts", "count", "rows")
+    ind = catalog.Indicator(**{**cat["village_post_target_share"].__dict__, "key": "bare", "form": "measure",
+                               "measures": (bare,), "targets": ()})
+    posts = frame("posts", [{"row": i, "code": V1 if i < 3 else V2} for i in range(5)])
+    out = engine.compute({"posts": posts}, [ind], [D(2022, 6, 30)])
+    got = {r["code"]: r["numerator"] for r in out.iter_rows(named=True)}
+    assert got[V1] == 3 and got[V2] == 2 and got[TOWNSHIP] == 5
+
