@@ -2,8 +2,11 @@
 
     village ──appraise──> notice ──submit (notice period over)──> township ──approve──> county ──approve──> done
        │  ^                  │                                       │                     │
-       │  └──────object──────┘  <──────────────return────────────────┘   township <─return─┘
+       │  └──────object──────┘  <──────────return, withdraw──────────┘   township <─return─┘
        └──decline──> declined
+
+The village may withdraw its submission (withdraw, with a reason) while the township has not acted on it: not once a
+township reviewer holds the case, and never by locking it (only the level whose turn it is claims a case).
 
 Each transition belongs to one level (village, township, county) and leaves from one state; any other pair is
 refused. A level can only act on a state the level below has produced, so no level acts before the one below has.
@@ -48,6 +51,7 @@ STEPS: tuple[Step, ...] = (
     Step("object", S.NOTICE, S.VILLAGE, "village", "公示有异议，重新评议", needs_reason=True),
     Step("submit", S.NOTICE, S.TOWNSHIP, "village", "公示期满无异议，报乡镇审核"),
     Step("decline", S.VILLAGE, S.DECLINED, "village", "评议不通过", needs_reason=True),
+    Step("withdraw", S.TOWNSHIP, S.VILLAGE, "village", "撤回报送，重新评议", needs_reason=True),
     Step("approve", S.TOWNSHIP, S.COUNTY, "township", "乡镇审核通过，报县级审定"),
     Step("return", S.TOWNSHIP, S.VILLAGE, "township", "退回村级", needs_reason=True),
     Step("approve", S.COUNTY, S.DONE, "county", "县级审定通过"),
@@ -67,6 +71,14 @@ def step_for(state: str, action: str) -> Step | None:
 
 def steps_from(state: str, level: str | None) -> list[Step]:
     return [s for s in STEPS if s.source == state and s.level == level]
+
+
+TAKE_BACK = {"withdraw"}  # steps of the level below the case's: they never hold the case
+
+
+def turn_of(state: str, level: str | None) -> bool:
+    """Whether the case waits on this level (its steps other than taking back its own submission)."""
+    return any(s.action not in TAKE_BACK for s in steps_from(state, level))
 
 
 def _procedure(key: str) -> int:
@@ -162,7 +174,7 @@ def holder(case: Case, *, now=None) -> object | None:
 def claim(user, case: Case) -> bool:
     """Lock an open case for the user while the user's level decides; False if another user holds it."""
     level = access.workflow_level(user)
-    if not case.is_open or not steps_from(case.state, level):
+    if not case.is_open or not turn_of(case.state, level):
         return False
     _check_area(user, case.household)
     now = timezone.now()
@@ -206,7 +218,7 @@ def act(user, case: Case, action: str, *, version: int, reason: str = "", apprai
         raise Conflict(f"该案件正由{other.username}审核，请稍后再试")
     reason = (reason or "").strip()
     if step.needs_reason and not reason:
-        raise ValidationError({"reason": "退回或不通过须填写理由"})
+        raise ValidationError({"reason": "退回、撤回或不通过须填写理由"})
     fields: dict = {}
     if step.action == "appraise":
         fields = _appraisal_fields(appraisal or {}, today)
@@ -253,8 +265,8 @@ def _after(case: Case, user, step: Step, today: dt.date) -> None:
     done_item = {"submit": "village"}.get(step.action) or (step.level if step.action == "approve" else None)
     if case.green and done_item:
         OpenItem.objects.filter(case=case, step=done_item, done_at__isnull=True).update(done_at=timezone.now())
-    if step.action == "return" and case.green:  # the level below has to do its step again
-        below = {"township": "village", "county": "township"}[step.level]
+    if step.action in ("return", "withdraw") and case.green:  # the village (or township) has to do its step again
+        below = {"township": "village", "county": "township", "village": "village"}[step.level]
         OpenItem.objects.filter(case=case, step=below).update(done_at=None)
     label = f"{case.get_kind_display()}案件{case.pk}：{step.label}"
     if case.state == S.DONE and case.kind == Case.Kind.ENROLLMENT and not case.green:

@@ -155,7 +155,7 @@ def case_detail(request, pk: int):
     case = ms.case_get(user=request.user, pk=pk)
     level = access.workflow_level(request.user)
     steps = workflow.steps_from(case.state, level) if access.covers(request.user, case.household.village_id) else []
-    if request.method == "GET" and steps:
+    if request.method == "GET" and workflow.turn_of(case.state, level) and steps:
         workflow.claim(request.user, case)
     appraisal = AppraisalForm(request.POST if request.POST.get("action") == "appraise" else None,
                               initial={"appraisal_date": timezone.localdate()})

@@ -53,3 +53,19 @@ def test_the_warning_list_is_bounded(world, households):
     c = client(world.county)
     assert c.get("/api/monitoring/warnings?limit=1000").status_code == 200
     assert c.get("/api/monitoring/warnings?limit=0").status_code == 200
+
+
+def test_the_village_withdraws_on_the_page_without_holding_the_townships_case(world, households):
+    case = Case.objects.create(kind="enrollment", household=households["shuangnian"], channel="cadre_visit",
+                               monitor_type="unstable", risk_causes="因残", opened_by=world.clerk, state="township")
+    clerk = client(world.clerk)
+    page = clerk.get(f"/monitoring/cases/{case.pk}/").content.decode()
+    assert "撤回报送，重新评议" in page
+    case.refresh_from_db()
+    assert case.locked_by is None  # looking at it did not take it from the township
+    r = clerk.post(f"/monitoring/cases/{case.pk}/", {"action": "withdraw", "version": 0, "reason": "漏报务工收入"})
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "village" and case.transitions.get().reason == "漏报务工收入"
+    r = client(world.clerk).get(f"/api/monitoring/cases/{case.pk}")
+    assert r.status_code == 200 and "withdraw" not in r.json()["allowed_actions"]

@@ -66,6 +66,7 @@ def test_the_table_is_the_documented_procedure():
         ("village", "appraise", "village", "notice"), ("notice", "object", "village", "village"),
         ("notice", "submit", "village", "township"), ("village", "decline", "village", "declined"),
         ("township", "approve", "township", "county"), ("township", "return", "township", "village"),
+        ("township", "withdraw", "village", "village"),
         ("county", "approve", "county", "done"), ("county", "return", "county", "township")}
     # Each level acts only on states the level below produced: no county step leaves a village state.
     order = {"village": 0, "township": 1, "county": 2}
@@ -73,6 +74,41 @@ def test_the_table_is_the_documented_procedure():
     produced_by["village"] = 0  # a new case
     for s in STEPS:
         assert produced_by[s.source] >= order[s.level] - 1
+    # and only taking back its own submission lets a level act on a state that waits on the level above it
+    waits_on = {"village": 0, "notice": 0, "township": 1, "county": 2}
+    assert {s.action for s in STEPS if order[s.level] < waits_on[s.source]} == workflow.TAKE_BACK
+
+
+def test_the_village_withdraws_its_submission_until_the_township_holds_it(world, households):
+    case = put_in(new_case(world, households["shuangnian"]), "township")
+    with pytest.raises(ValidationError, match="理由"):
+        workflow.act(world.clerk, case, "withdraw", version=0, reason=" ", today=TODAY)
+    assert not workflow.claim(world.clerk, case)  # the village never locks the township's case
+    assert workflow.claim(world.township, Case.objects.get(pk=case.pk))
+    with pytest.raises(workflow.Conflict, match="正由township审核"):  # the township is deciding
+        workflow.act(world.clerk, Case.objects.get(pk=case.pk), "withdraw", version=0, reason="漏报收入", today=TODAY)
+    workflow.release(world.township, case)
+    case = workflow.act(world.clerk, Case.objects.get(pk=case.pk), "withdraw", version=0, reason="漏报收入",
+                        today=TODAY)
+    assert case.state == "village" and case.version == 1
+    t = Transition.objects.filter(case=case).last()
+    assert (t.action, t.level, t.from_state, t.to_state, t.reason) == ("withdraw", "village", "township", "village",
+                                                                        "漏报收入")
+    # once the township has approved, there is nothing to withdraw
+    case = put_in(case, "county")
+    with pytest.raises(PermissionDenied):
+        workflow.act(world.clerk, case, "withdraw", version=case.version, reason="晚了", today=TODAY)
+
+
+def test_a_green_channel_withdrawal_reopens_the_villages_item(world, households):
+    case = new_case(world, households["shuangnian"], green_cause="disaster", monitor_type="sudden_hardship")
+    workflow.act(world.clerk, case, "appraise", version=0, appraisal=APPRAISAL, today=TODAY)
+    workflow.act(world.clerk, case, "submit", version=1, today=TODAY + dt.timedelta(days=5))
+    assert OpenItem.objects.get(case=case, step="village").done_at is not None
+    case.refresh_from_db()
+    workflow.act(world.clerk, case, "withdraw", version=case.version, reason="补充材料", today=TODAY)
+    assert OpenItem.objects.get(case=case, step="village").done_at is None
+    assert Case.objects.get(pk=case.pk).state == "village"
 
 
 def test_whole_procedure_enrolls_the_household(world, households):
