@@ -144,7 +144,7 @@ def _station_income_problems(row: dict, today) -> list[tuple[str, str]]:
 def _village_use_problems(row: dict, today) -> list[tuple[str, str]]:
     out = _year_not_ahead(row, today)
     code = row.get("village_code")
-    if code and divisions.level_of(code) != "village":
+    if divisions.is_code(code) and divisions.level_of(code) != "village":  # a name not found is reported already
         out.append(("village_code", "村级收益分配应填写到村"))
     poor, wages = row.get("poor_post_wages"), row.get("post_wages")
     if poor is not None and wages is not None and poor > wages:

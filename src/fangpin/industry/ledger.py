@@ -116,7 +116,7 @@ def _link_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
 
 def _village_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
     code = row.get("division_code")
-    if code and divisions.level_of(code) != "village":
+    if divisions.is_code(code) and divisions.level_of(code) != "village":  # a name not found is reported already
         return [("division_code", "“村”应为村（社区），不能是乡镇或县")]
     return []
 
@@ -139,7 +139,7 @@ OUTLETS = Sheet(
 def _outlet_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
     out = []
     code = row.get("division_code")
-    if code and divisions.level_of(code) != "township":
+    if divisions.is_code(code) and divisions.level_of(code) != "township":  # a name not found is reported already
         out.append(("division_code", "“乡镇”应为乡镇（街道），不能是村或县"))
     opened, closed = row.get("opened_on"), row.get("closed_on")
     if opened and opened > today:
