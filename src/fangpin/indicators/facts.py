@@ -81,7 +81,8 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
         "disability_grade": ("disability_grade", INT)},
         person="person", household="household"),
     Fact("enterprises", "经营主体", "registry.Enterprise", "org_unit_id", {
-        "enterprise": ("pk", INT), "kind": ("kind", STR), "total_employees": ("total_employees", INT),
+        "enterprise": ("pk", INT), "name": ("name", STR), "kind": ("kind", STR),
+        "total_employees": ("total_employees", INT),
         "labor_intensive": ("labor_intensive", BOOL)}),
     Fact("startups", "自主创业", "registry.Startup", "member__household__village_id",
          _household("member__household__") | {"person": ("member_id", INT), "started_on": ("started_on", DATE)},

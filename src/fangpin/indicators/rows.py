@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet
 
@@ -19,7 +20,7 @@ from fangpin.lib.listing import Column
 from . import engine, facts
 from .catalog import EACH, AnyOf, Condition, Measure, entity_words
 from .engine import _resolve
-from .facts import STR, Fact
+from .facts import HUNDREDTHS, STR, Fact
 
 LOOKUP = {"=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte", "in": "in"}
 # Who a row is about, shown beside its own columns: the person (name, ID number masked by role) or the household.
@@ -86,6 +87,11 @@ def columns(user, measure: Measure, on: dt.date | None = None) -> list[Column]:
         if name in ("household", "person", "project", "loan") or path.endswith("pk") or name in fact.hidden:
             continue
         field = fact.column_field(name)
+        if field.is_relation:  # a place, an enterprise, an asset: by its name, not its key
+            if any(f.name == "name" for f in field.related_model._meta.fields):
+                named = f"{path.removesuffix('_id')}__name"
+                out.append(Column(named, fact.label(name), (lambda p: lambda r: r[p])(named)))
+            continue
         choices = dict(field.choices or ())
         if field.name in masking.MASKED_FIELDS and not masking.sees_full(user):
             if field.name == "birth_date":
@@ -148,9 +154,13 @@ def figure_columns(measure: Measure, figures: dict[int, dict[str, int]]) -> list
     for f in measure.figures:
         m = f.measure
         fen = m.agg == "sum" and all("（分）" in str(m.fact.column_field(c).verbose_name) for c in m.columns)
+        # a rate is summed in hundredths of a percent (facts.HUNDREDTHS): shown as the percent it is
+        hundredths = m.agg == "sum" and all(m.fact.columns[c][1] == HUNDREDTHS for c in m.columns)
         if fen:
             value = (lambda n: lambda r: money.fen_to_yuan(figures.get(r["entity_key"], {}).get(n) or 0))(f.name)
+        elif hundredths:
+            value = (lambda n: lambda r: Decimal(figures.get(r["entity_key"], {}).get(n) or 0) / 100)(f.name)
         else:
             value = (lambda n: lambda r: figures.get(r["entity_key"], {}).get(n))(f.name)
-        out.append(Column("entity_key", f.label + ("（元）" if fen else ""), value, num=True))
+        out.append(Column("entity_key", f.label + ("（元）" if fen else "（%）" if hundredths else ""), value, num=True))
     return out

@@ -47,6 +47,7 @@ def test_bad_rows_name_sheet_row_and_column_and_nothing_is_written(world, tmp_pa
         {**OUTLET, "name": "二号", "closed_on": "2019-04-30"},  # closed before it opened
         {**OUTLET, "name": "三号", "opened_on": str(dt.date.today() + dt.timedelta(days=1))},
         {**OUTLET, "name": "四号", "division_code": world.other_township_village[:9] + "000"},  # another township
+        {**OUTLET, "name": "五号", "division_code": "不存在镇"},  # a name found nowhere in the area: said, not a crash
     ]
     result = import_file(user=world.township, ledger=EXPRESS, path=_xlsx(tmp_path, rows))
     found = {(p.sheet, p.row, p.letter, p.message) for p in result.problems}
@@ -54,6 +55,7 @@ def test_bad_rows_name_sheet_row_and_column_and_nothing_is_written(world, tmp_pa
     assert ("乡镇快递网点", 3, "E", "“停业日期”不能早于“开业日期”（2019-05-01）") in found
     assert ("乡镇快递网点", 4, "D", "“开业日期”不能晚于今天") in found
     assert any(p[:3] == ("乡镇快递网点", 5, "A") and "管辖范围" in p[3] for p in found)
+    assert any(p[:3] == ("乡镇快递网点", 6, "A") and "不存在镇" in p[3] for p in found)
     assert not ExpressOutlet.objects.exists()
 
 

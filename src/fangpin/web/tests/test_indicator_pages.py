@@ -2,6 +2,7 @@
 village and the rows behind the figure (ID numbers masked by role), the exports, the API and an on-demand snapshot."""
 import datetime as dt
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -349,3 +350,25 @@ def test_the_rows_of_a_measure_per_household_are_its_loans_with_the_households_f
     page = client_for(world.leader).get(f"/indicators/microcredit_households_over_cap/rows/?unit={city}"
                                         f"&snapshot={shot_city.pk}").content.decode()
     assert "明细按县、乡镇或村查看" in page
+
+
+def test_rows_per_entity_name_the_entity_and_read_rates_in_percent(world):
+    """忻州 五.四's rows: the 带贫主体 by its name (not its key), each year's rate in % (not in hundredths)."""
+    from fangpin.indicators import rows
+    from fangpin.indicators.catalog import load_catalog
+    from fangpin.industry.models import LinkEntity
+    from fangpin.lib import creditcode
+    from fangpin.registry.models import Enterprise
+
+    e = Enterprise.objects.create(credit_code=creditcode.make("140603", "MA0000029"), name="双碾农机合作社",
+                                  kind="cooperative", org_unit_id=SHUANGNIAN_CUN)
+    LinkEntity.objects.create(enterprise=e, year=2024, new_loan_rate="4.35")
+    LinkEntity.objects.create(enterprise=e, year=2025, new_loan_rate="3.50")
+    measure = load_catalog()["xinzhou_entity_rate_cut_share"].measures[0]
+    found = rows.entities(measure, world.county.org_unit.code, "county", ON)
+    cols = rows.columns(world.county, measure, ON) + rows.figure_columns(measure, found)
+    (row,) = rows.values(rows.of_entities(rows.queryset(world.county, measure, world.county.org_unit.code, "county",
+                                                          ON), measure, list(found)), cols)
+    shown = {c.header: c.value(row) for c in cols}
+    assert shown["经营主体"] == "双碾农机合作社"
+    assert shown["本年利率（%）"] == Decimal("3.5") and shown["上年利率（%）"] == Decimal("4.35")
