@@ -192,6 +192,7 @@ EXPRESS = Ledger(
                 refs={"division_code": Ref("township", OrgUnit, "code")},
                 order=("township_id", "name"), problems=_outlet_problems),
     ),
+    checks="express_checks.yaml",
 )
 
 LEDGERS = (LINKAGE, FIVE_HAVES, EXPRESS)

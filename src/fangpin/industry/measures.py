@@ -101,3 +101,23 @@ def laborer_households_project(code: str, year: int, on: dt.date):
     """A village's lifted and monitored households with a laborer that have an income project (山西十二条 一)."""
     return _five_haves(code, year, on, lambda v, t: Ratio(
         t.laborers_project, t.laborers, "其中有产业项目的", "有劳动能力的脱贫户和监测户", unit="count"))
+
+
+# -- express outlets -------------------------------------------------------------------------------------------------
+
+def township_outlets(code: str, year: int, on: dt.date):
+    """Each township of the area: whether an express outlet is open on the day judged (山西十二条 二), one query."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import ExpressOutlet
+
+    day = haves.as_of(year, on) or on
+    open_ = ExpressOutlet.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day), township=OuterRef("code"),
+                                         opened_on__lte=day)
+    townships = (OrgUnit.objects.filter(access.subtree("code", divisions.prefix(code)), level="township")
+                 .select_related("parent").annotate(open=Exists(open_)).order_by("code"))
+    url = reverse("ledger_list", args=["express", "express_outlets"])
+    for t in townships:
+        subject = Subject(f"{t.parent.name}{t.name}", t.code, f"{url}?area={t.code}", due=haves.as_of(year, on))
+        yield subject, _fixed(Ratio(int(t.open), 1, "营业中的快递网点", "应有", unit="count"))
+
