@@ -76,3 +76,20 @@ def test_coverage_counts_townships_with_an_outlet_open_on_the_day(world):
     got = {r["code"]: r["numerator"] for r in engine.compute(frames, [indicator], [on - dt.timedelta(days=1)])
            .iter_rows(named=True)}
     assert got[140603000000] == 2
+
+
+def test_the_check_meets_a_township_with_an_outlet_open_on_the_day(world):
+    from fangpin.ledgers import checks
+    from fangpin.ledgers.checks import MET, MISSED
+    from fangpin.orgunits.models import OrgUnit
+
+    other = world.other_township_village[:9] + "000"
+    ExpressOutlet.objects.create(township_id=SHUANGNIAN, name="一号", opened_on=dt.date(2024, 3, 1))
+    ExpressOutlet.objects.create(township_id=other, name="二号", opened_on=dt.date(2023, 3, 1),
+                                 closed_on=dt.date(2024, 12, 31))  # closed on the day judged: not open that day
+    found = {f.subject.code: f.status for f in checks.for_area("express", OrgUnit.objects.get(code="140603000000"),
+                                                                  year=2024, on=dt.date(2024, 12, 31))}
+    assert found[SHUANGNIAN] == MET and found[other] == MISSED
+    found = {f.subject.code: f.status for f in checks.for_area("express", OrgUnit.objects.get(code="140603000000"),
+                                                                  year=2024, on=dt.date(2024, 12, 30))}
+    assert found[other] == MET
