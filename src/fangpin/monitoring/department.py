@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from fangpin.accounts import access
 from fangpin.accounts.models import Role
-from fangpin.registry.models import Household, Member
+from fangpin.registry.models import Member
 
-from . import feeds, screening, tallies, workflow
-from .models import Case, FeedUpload, MatchProblem, ScreeningRun, Warning
+from . import feeds, screening, warning_queue, workflow
+from .models import Case, FeedUpload, MatchProblem, Measure, ScreeningRun, Warning
 
 log = logging.getLogger(__name__)
 PROBLEMS_KEPT = 5000  # per status and run; the counts say how many there were
@@ -125,38 +125,13 @@ def execute(run_id: int, *, today: dt.date | None = None) -> ScreeningRun:
 
 
 def _write_warnings(run: ScreeningRun, frame: pl.DataFrame, today: dt.date) -> tuple[int, int]:
-    """New keys become warnings; an open warning takes the newest reason and sources; others stay as verified."""
-    labels = {r.id: r.label for r in screening.RULES.rules}
-    existing = {(w.household_id, w.rule, w.period, w.subject): w
-                for w in Warning.objects.filter(household_id__in=frame["household_id"].unique().to_list())}
-    creates, updates = [], []
-    for r in frame.iter_rows(named=True):
-        sources = [[s["upload_id"], s["row"]] for s in r["sources"]]
-        values = {"reason": r["reason"], "total": r["total"], "source_count": r["count"], "sources": sources,
-                  "person_ids": r["person_ids"]}
-        w = existing.get((r["household_id"], r["rule"], r["period"], r["subject"]))
-        if w is None:
-            creates.append(Warning(household_id=r["household_id"], rule=r["rule"], label=labels[r["rule"]],
-                                   period=r["period"], subject=r["subject"], risk=r["risk"], run=run,
-                                   deadline=today + dt.timedelta(days=r["days"]), **values))
-        elif w.status == Warning.Status.OPEN and any(getattr(w, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(w, k, v)
-            updates.append(w)
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-    with transaction.atomic():
-        if creates:
-            bulk_create_with_history(creates, Warning, batch_size=1000, default_user=run.started_by,
-                                     default_change_reason=f"筛查比对{run.pk}")
-        if updates:
-            bulk_update_with_history(updates, Warning, ["reason", "total", "source_count", "sources", "person_ids"],
-                                     batch_size=1000, default_user=run.started_by,
-                                     default_change_reason=f"筛查比对{run.pk}：来源数据更新")
-        if creates:  # bulk writes send no signals
-            tallies.recount(Household.objects.filter(pk__in={w.household_id for w in creates})
-                            .values_list("village_id", flat=True).distinct())
-    return len(creates), frame.height - len(creates)
+    """New keys become warnings (or join the household's open income warning of the year); an open warning takes the
+    newest reason and sources; others stay as verified."""
+    signals = [{**r, "sources": [[s["upload_id"], s["row"]] for s in r["sources"]]}
+               for r in frame.iter_rows(named=True)]
+    new, _known, _joined = warning_queue.write(signals, user=run.started_by, reason=f"筛查比对{run.pk}", today=today,
+                                               run=run)
+    return new, frame.height - new
 
 
 def _write_problems(run: ScreeningRun, problems: pl.DataFrame) -> None:
@@ -170,10 +145,11 @@ def _write_problems(run: ScreeningRun, problems: pl.DataFrame) -> None:
 
 @transaction.atomic
 def verify(user, warning: Warning, *, at_risk: bool, note: str, monitor_type: str = "",
-           risk_causes: str = "") -> Warning:
+           risk_causes: str = "", income_measure: str = "") -> Warning:
     """The village's home verification (入户核实). At risk: an enrollment case opens on the department-warning channel
     (or the warning joins the household's open case, or its plan when it is already monitored). Not at risk: closed
-    with the reason."""
+    with the reason. A warning that carries an income fall opens the plan's 增收措施 (湖南十条 二, 一户一策): required
+    when the household is found at risk, recorded when given otherwise (a fall found to be a data error needs none)."""
     access.require(user, "monitoring.verify")
     warning = Warning.objects.select_for_update().select_related("household").get(pk=warning.pk)
     access.require_area(user, warning.household.village_id, "该户不在您的管辖范围内")
@@ -182,6 +158,9 @@ def verify(user, warning: Warning, *, at_risk: bool, note: str, monitor_type: st
                               f"{warning.get_status_display()}”")
     if not note.strip():
         raise ValidationError({"note": "请填写入户核实情况"})
+    falls = warning_queue.income_falls(warning)
+    if falls and at_risk and not income_measure.strip():
+        raise ValidationError({"income_measure": "收入下降的户须提出增收措施（一户一策）"})
     household = warning.household
     if at_risk:
         open_case = household.cases.filter(kind=Case.Kind.ENROLLMENT).exclude(
@@ -192,6 +171,11 @@ def verify(user, warning: Warning, *, at_risk: bool, note: str, monitor_type: st
             warning.case = workflow.open_case(user, household, kind=Case.Kind.ENROLLMENT,
                                               channel=Case.Channel.DEPARTMENT_WARNING, monitor_type=monitor_type,
                                               risk_causes=risk_causes or warning.reason, warning=warning)
+    if falls and income_measure.strip():
+        from .assistance import add_measure
+
+        add_measure(user, household, kind=Measure.Kind.INCOME, start=timezone.localdate(),
+                    description=f"{income_measure.strip()}（预警{warning.pk}：{warning.reason}）"[:2000])
     warning.status = Warning.Status.CONFIRMED if at_risk else Warning.Status.DISMISSED
     warning.verified_by, warning.verified_at, warning.note = user, timezone.now(), note.strip()
     warning._history_user = user

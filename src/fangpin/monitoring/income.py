@@ -65,4 +65,35 @@ def account(households: pl.DataFrame, sizes: pl.DataFrame, incomes: pl.DataFrame
         "household_id", "size", "net_income",
         pl.when(size > 0).then((2 * income + size) // (2 * size)).alias("per_capita"),
         "line", band.alias("band"), fell.alias("fell"), sharp.alias("sharp_fall"), note.alias("note"),
+        prev.alias("last_net"),
     ).sort("household_id").collect()
+
+
+def _yuan(fen: int | None) -> str:
+    return "—" if fen is None else f"{fen / 100:,.2f}"
+
+
+def signals(accounts: pl.DataFrame, households: pl.DataFrame, rules, *, year: int) -> list[dict]:
+    """Income warnings (rules.yaml, income_rules) from a year's accounting. accounts: account()'s result; households:
+    household_id, category, at_risk. One signal per household and matching rule, with the figures that caused it."""
+    if not rules:
+        return []
+    flagged = accounts.filter(pl.col("band").is_in(["below", "edge"]) | pl.col("fell")).join(
+        households.select("household_id", "category", "at_risk"), on="household_id", how="inner")
+    out = []
+    for r in flagged.iter_rows(named=True):
+        for rule in rules:
+            hit = {"below": r["band"] == "below", "edge": r["band"] in ("below", "edge"), "fell": r["fell"],
+                   "sharp_fall": r["sharp_fall"]}[rule.flag]
+            if not hit or r["category"] not in rule.categories or (r["at_risk"] and not rule.at_risk):
+                continue
+            size, last = r["size"], r["last_net"]
+            last_pc = (2 * last + size) // (2 * size) if last is not None and size else None
+            fall = (f"{(last - r['net_income']) * 100 / last:.1f}" if last and r["net_income"] is not None
+                    else "—")
+            reason = rule.reason.format(year=year, per_capita=_yuan(r["per_capita"]), line=_yuan(r["line"]),
+                                        last_year=year - 1, last_per_capita=_yuan(last_pc), fall=fall)
+            out.append({"household_id": r["household_id"], "rule": rule.id, "period": str(year), "subject": "",
+                        "risk": rule.risk, "reason": reason, "total": r["per_capita"] or 0, "count": 1,
+                        "days": rule.days, "person_ids": [], "sources": []})
+    return out

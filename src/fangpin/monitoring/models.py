@@ -169,6 +169,8 @@ class Warning(models.Model):
     note = models.TextField("核实情况", blank=True)
     case = models.ForeignKey("Case", on_delete=models.SET_NULL, null=True, related_name="warnings",
                              verbose_name="识别案件")
+    joined = models.JSONField("同户同期信号", default=list, blank=True,
+                              help_text="并入本预警的收入核算或部门信号：[{rule, label, period, subject, risk, reason}, …]")
     history = HistoricalRecords(verbose_name="预警变更记录")
 
     class Meta:
@@ -179,13 +181,20 @@ class Warning(models.Model):
         indexes = [models.Index(fields=["status", "deadline"]),
                    models.Index(fields=["deadline", "id"], name="warning_by_deadline")]  # the list's default order
 
-
-# --- identification and risk elimination ---------------------------------------------------------------------------
-
     def get_risk_display(self) -> str:
         from .screening import RISK_LABELS
 
         return RISK_LABELS.get(self.risk, self.risk)
+
+    @property
+    def from_income(self) -> bool:
+        """Raised by the income accounting (not by a department's rows)."""
+        from .screening import RULES
+
+        return RULES.is_income(self.rule)
+
+
+# --- identification and risk elimination ---------------------------------------------------------------------------
 
 
 class Case(models.Model):
@@ -373,6 +382,7 @@ class Measure(models.Model):
         MEDICAL = "medical", "健康（医疗）帮扶"
         HOUSING = "housing", "住房安全保障"
         WATER = "water", "饮水安全保障"
+        INCOME = "income", "增收措施"
         OTHER = "other", "其他"
 
     class Status(models.TextChoices):

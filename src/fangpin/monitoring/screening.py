@@ -66,14 +66,47 @@ class Rule:
     at_least: int | None = None  # fen
 
 
+INCOME_FLAGS = {"below": "低于监测标准", "edge": "低于边缘", "fell": "比上年下降", "sharp_fall": "比上年大幅下降"}
+INCOME_PLACEHOLDERS = {"year", "per_capita", "line", "last_year", "last_per_capita", "fall"}
+CATEGORIES = ("lifted", "monitored", "ordinary")
+
+
+@dataclass(frozen=True)
+class IncomeRule:
+    """A warning raised by the income accounting's result (rules.yaml, income_rules)."""
+    id: str
+    label: str
+    flag: str  # below | edge | fell | sharp_fall
+    categories: tuple[str, ...]
+    at_risk: bool  # also monitored households whose risk is not eliminated
+    risk: str
+    days: int
+    reason: str
+
+    @property
+    def falls(self) -> bool:
+        return self.flag in ("fell", "sharp_fall")
+
+
 @dataclass(frozen=True)
 class RuleBook:
     rules: tuple[Rule, ...]
     procedure: dict
     elimination: dict
+    income: tuple[IncomeRule, ...] = ()
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def income_rule(self, rule_id: str) -> IncomeRule | None:
+        return next((r for r in self.income if r.id == rule_id), None)
+
+    def label(self, rule_id: str) -> str:
+        r = self.rule(rule_id) or self.income_rule(rule_id)
+        return r.label if r else rule_id
+
+    def is_income(self, rule_id: str) -> bool:
+        return self.income_rule(rule_id) is not None
 
 
 def load_rules(path: Path = RULES_PATH, feeds: dict[str, Feed] = FEEDS) -> RuleBook:
@@ -119,7 +152,38 @@ def load_rules(path: Path = RULES_PATH, feeds: dict[str, Feed] = FEEDS) -> RuleB
                           at_least=at_least))
     if not rules:
         raise CatalogError(path, line_of(data), "没有预警规则")
-    return RuleBook(tuple(rules), dict(data.get("procedure") or {}), dict(data.get("elimination") or {}))
+    return RuleBook(tuple(rules), dict(data.get("procedure") or {}), dict(data.get("elimination") or {}),
+                    _income_rules(path, data.get("income_rules") or [], seen))
+
+
+def _income_rules(path: Path, nodes: list, seen: set[str]) -> tuple[IncomeRule, ...]:
+    out = []
+    for node in nodes:
+        def fail(message, key=None, node=node):
+            raise CatalogError(path, line_of(node, key), message)
+        rid = str(node.get("id", ""))
+        if not rid or rid in seen:
+            fail(f"规则编号“{rid}”为空或重复", "id")
+        seen.add(rid)
+        if node.get("flag") not in INCOME_FLAGS:
+            fail(f"收入预警“{rid}”的 flag 应为：{'、'.join(INCOME_FLAGS)}", "flag")
+        categories = tuple(str(c) for c in node.get("categories") or ())
+        if not categories or set(categories) - set(CATEGORIES):
+            fail(f"收入预警“{rid}”的 categories 应为{'、'.join(CATEGORIES)}中的一个或几个", "categories")
+        if not isinstance(node.get("at_risk"), bool):
+            fail(f"收入预警“{rid}”的 at_risk 应为 true 或 false", "at_risk")
+        if node.get("risk") not in RISK_LABELS:
+            fail(f"收入预警“{rid}”的 risk 应为：{'、'.join(RISK_LABELS)}", "risk")
+        days = node.get("days")
+        if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+            fail(f"收入预警“{rid}”的核实期限 days 应为正整数", "days")
+        reason = str(node.get("reason", ""))
+        fields = {f for _, f, _, _ in string.Formatter().parse(reason) if f}
+        if not reason or fields - INCOME_PLACEHOLDERS:
+            fail(f"收入预警“{rid}”的原因模板为空或含未知占位符{sorted(fields - INCOME_PLACEHOLDERS)}", "reason")
+        out.append(IncomeRule(id=rid, label=str(node.get("label", rid)), flag=node["flag"], categories=categories,
+                              at_risk=node["at_risk"], risk=node["risk"], days=days, reason=reason))
+    return tuple(out)
 
 
 RULES = load_rules()

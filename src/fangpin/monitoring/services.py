@@ -16,8 +16,9 @@ from fangpin.accounts import access
 from fangpin.lib.income import NET_INCOME_PARTS
 from fangpin.registry.models import Household, IncomeRecord
 
-from . import income, tallies
+from . import income, tallies, warning_queue
 from .models import IncomeAccount, MonitoringLine
+from .screening import RULES
 
 
 @dataclass
@@ -36,17 +37,24 @@ def lines_frame() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=income.LINE_SCHEMA)
 
 
+class Changes(list):
+    """The band changes of a recomputation, with the income warnings it raised (warning_queue.write's counts)."""
+    warnings_new = warnings_known = warnings_joined = 0
+
+
 YEARS_FROM = 2000  # the first year an accounting is made for; the last is the current one (its income so far)
 
 
-def recompute(user, year: int) -> list[Change]:
-    """全面核算: every household in the user's area for the year; the result is stored, the band changes returned."""
+def recompute(user, year: int) -> Changes:
+    """全面核算: every household in the user's area for the year; the result is stored, the band changes returned,
+    and each flag the income rules name (rules.yaml, income_rules) raises a warning for the village to verify."""
     access.require(user, "monitoring.recompute")
     if not YEARS_FROM <= year <= timezone.localdate().year:
         raise ValidationError(f"年度应为 {YEARS_FROM} 至 {timezone.localdate().year} 年之间")
     households = access.scope(user, Household.objects.all())
-    hh = pl.DataFrame(list(households.values("id", "number", "village_id")),
-                      schema={"id": pl.Int64, "number": pl.String, "village_id": pl.String})
+    hh = pl.DataFrame(list(households.values_list("id", "number", "village_id", "category", "risk_eliminated_on")),
+                      schema={"id": pl.Int64, "number": pl.String, "village_id": pl.String, "category": pl.String,
+                              "eliminated": pl.Date}, orient="row")
     sizes = pl.DataFrame(list(households.annotate(n=Count("members")).values("id", "n")),
                          schema={"id": pl.Int64, "n": pl.Int64}).rename({"id": "household_id", "n": "size"})
     incomes = pl.DataFrame(
@@ -57,7 +65,7 @@ def recompute(user, year: int) -> list[Change]:
                             sizes, incomes, lines_frame(), year=year)
     numbers = dict(zip(hh["id"].to_list(), zip(hh["number"].to_list(), hh["village_id"].to_list(), strict=True),
                        strict=True))
-    changes = []
+    changes = Changes()
     with transaction.atomic():
         existing = {a.household_id: a for a in IncomeAccount.objects.filter(household__in=households, year=year)}
         before = {hid: a.band for hid, a in existing.items()}
@@ -85,6 +93,13 @@ def recompute(user, year: int) -> list[Change]:
             bulk_update_with_history(updates, IncomeAccount, list(fields), batch_size=1000, default_user=user,
                                      default_change_reason=reason)
         tallies.recount({c.village_code for c in changes})  # the bands of the villages whose households moved
+        kinds = hh.select(pl.col("id").alias("household_id"), "category",
+                          ((pl.col("category") == "monitored") & pl.col("eliminated").is_null()).alias("at_risk"))
+        # A year still under way has only part of its income: only a finished year's accounting raises warnings.
+        done = year < timezone.localdate().year
+        signals = income.signals(result, kinds, RULES.income, year=year) if done else []
+        changes.warnings_new, changes.warnings_known, changes.warnings_joined = warning_queue.write(
+            signals, user=user, reason=reason, today=timezone.localdate())
     return changes
 
 

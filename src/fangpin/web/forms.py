@@ -191,6 +191,13 @@ class VerifyForm(forms.Form):
     monitor_type = forms.ChoiceField(label="拟纳入类型（有风险时）", required=False,
                                      choices=[("", "—")] + list(MonitorType.choices))
 
+    def __init__(self, *args, income_fall: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if income_fall:  # 湖南十条 二: a household whose income fell gets 增收措施 in its plan
+            self.fields["income_measure"] = forms.CharField(
+                label="增收措施（收入下降，一户一策；核实有风险时必填）", required=False,
+                widget=forms.Textarea(attrs={"rows": 2}))
+
 
 class OpenCaseForm(forms.Form):
     channel = forms.ChoiceField(label="识别渠道", choices=[c for c in Case.Channel.choices

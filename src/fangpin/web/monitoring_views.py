@@ -14,7 +14,7 @@ from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
 from fangpin.lib import files, listing
 from fangpin.lib.pagination import CappedPaginator
-from fangpin.monitoring import assistance, criteria, department, workflow
+from fangpin.monitoring import assistance, criteria, department, warning_queue, workflow
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.feeds import FEEDS, FeedError, feeds_of_department
 from fangpin.monitoring.models import Case, Measure, ScreeningRun
@@ -130,7 +130,8 @@ def warning_detail(request, pk: int):
     registry_selectors.attach_head_names([w.household])
     can_verify = (w.status == "open" and access.can(request.user, "monitoring.verify")
                   and access.covers(request.user, w.household.village_id))
-    form = VerifyForm(request.POST or None) if can_verify else None
+    falls = warning_queue.income_falls(w)
+    form = VerifyForm(request.POST or None, income_fall=falls) if can_verify else None
     if request.method == "POST":
         if not can_verify:
             raise PermissionDenied("只有本村的村级用户可以核实预警")
@@ -138,14 +139,14 @@ def warning_detail(request, pk: int):
             d = form.cleaned_data
             try:
                 w = department.verify(request.user, w, at_risk=d["at_risk"], note=d["note"],
-                                      monitor_type=d["monitor_type"])
+                                      monitor_type=d["monitor_type"], income_measure=d.get("income_measure", ""))
             except ValidationError as e:
                 _errors(form, e)
             else:
                 messages.success(request, "已核实" + ("，已发起识别纳入" if w.case_id else ""))
                 return redirect("case_detail", pk=w.case_id) if w.case_id else redirect("monitoring_home")
     return render(request, "monitoring/warning.html", {"w": w, "form": form, "risk_labels": RISK_LABELS,
-                                                       "sources": ms.warning_sources(w)})
+                                                       "sources": ms.warning_sources(w), "falls": falls})
 
 
 @require_http_methods(["GET", "POST"])

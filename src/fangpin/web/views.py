@@ -505,7 +505,9 @@ def income_accounting(request):
                     return redirect(f"{request.path}?year={d['year']}")
         elif request.POST.get("action") == "recompute" and not bad_year:
             changes = monitoring.recompute(user, year)
-            messages.success(request, f"{year}年收入全面核算完成，分档有变化的户 {len(changes)} 户")
+            messages.success(request, f"{year}年收入全面核算完成，分档有变化的户 {len(changes)} 户；收入预警新增"
+                                      f"{changes.warnings_new}条，并入同户同期预警{changes.warnings_joined}条"
+                                      f"（已有{changes.warnings_known}条不重复生成），由村级入户核实")
     unit, trail = area_and_trail(request)
     rows = _band_rows(user, unit, year)
     columns = [listing.Column("name", "单位", lambda r: r["name"], width=20),

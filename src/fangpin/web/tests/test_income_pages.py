@@ -103,3 +103,31 @@ def test_a_rising_sort_puts_empty_dates_last(world, households):
                                 due=dt.date(2026, 1, 1))
     page = client(world.county).get("/monitoring/cases/?sort=due").content.decode()
     assert page.index(f"第{open_.pk}号") < page.index(f"第{done.pk}号")
+
+
+def test_the_accounting_raises_warnings_the_village_verifies_with_an_income_measure(world, households):
+    """The county runs the accounting on the page; the fall becomes a warning with its figures, which the village
+    verifies on the warning page, naming the 增收措施 the plan then carries."""
+    from decimal import Decimal
+
+    from fangpin.monitoring import services
+    from fangpin.monitoring.models import Measure, Warning
+    from fangpin.registry.models import IncomeRecord
+
+    services.set_line(None, region_prefix="14", year=2025, line_yuan=Decimal(6000), reason="省里")
+    h = households["shuangnian"]
+    IncomeRecord.objects.create(household=h, year=2024, wage=3_000_000)
+    IncomeRecord.objects.create(household=h, year=2025, wage=2_700_000)  # 9,000 a person, down 10%: fell
+    r = client(world.county).post("/monitoring/income/", {"action": "recompute", "year": 2025}, follow=True)
+    assert "收入预警新增1条" in r.content.decode()
+    w = Warning.objects.get(household=h)
+    clerk = client(world.clerk)
+    page = clerk.get(f"/monitoring/warnings/{w.pk}/").content.decode()
+    assert "2025年收入全面核算" in page and "比2024年10,000.00元下降10.0%" in page and "增收措施" in page
+    r = clerk.post(f"/monitoring/warnings/{w.pk}/", {"at_risk": "1", "note": "入户核实", "monitor_type": "unstable"})
+    assert "收入下降的户须提出增收措施" in r.content.decode() and not Measure.objects.exists()
+    r = clerk.post(f"/monitoring/warnings/{w.pk}/", {"at_risk": "1", "note": "入户核实", "monitor_type": "unstable",
+                                                     "income_measure": "发展庭院养殖"})
+    assert r.status_code == 302
+    plan = clerk.get(f"/households/{h.pk}/monitoring/").content.decode()
+    assert Measure.objects.get(household=h).kind == "income" and "增收措施" in plan and "发展庭院养殖" in plan

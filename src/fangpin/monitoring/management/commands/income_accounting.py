@@ -21,5 +21,7 @@ class Command(BaseCommand):
         counts = Counter(c.after for c in changes)
         self.stdout.write(f"{year}年核算完成；分档有变化的户 {len(changes)} 户："
                           + "，".join(f"{labels[k]} {n} 户" for k, n in sorted(counts.items())))
+        self.stdout.write(f"收入预警：新增 {changes.warnings_new} 条，并入同户同期预警 {changes.warnings_joined} 条，"
+                          f"已有 {changes.warnings_known} 条")
         for c in changes[:200]:
             self.stdout.write(f"  {c.household_number}（{c.village_code}）：{labels.get(c.before, '首次核算')} → {labels[c.after]}")
