@@ -24,7 +24,8 @@ def _warning(w) -> dict:
     return {"id": w.pk, "household_id": w.household_id, "household_number": w.household.number,
             "village_code": w.household.village_id, "rule": w.rule, "label": w.label, "period": w.period,
             "risk": w.risk, "reason": w.reason, "total": w.total, "source_count": w.source_count, "sources": w.sources,
-            "deadline": w.deadline, "status": w.status, "note": w.note, "case_id": w.case_id}
+            "deadline": w.deadline, "status": w.status, "note": w.note, "case_id": w.case_id,
+            "joined": [{k: j.get(k, "") for k in ("rule", "label", "period", "risk", "reason")} for j in w.joined or []]}
 
 
 def _case(c, user) -> dict:
@@ -67,13 +68,14 @@ class VerifyIn(Schema):
     at_risk: bool
     note: str
     monitor_type: str = ""
+    income_measure: str = ""
 
 
 @monitoring.post("/monitoring/warnings/{warning_id}/verify", response={200: dict, 403: s.ErrorOut, 422: s.ErrorOut},
-                 summary="村级入户核实：有风险则发起识别纳入（部门筛查预警渠道）")
+                 summary="村级入户核实：有风险则发起识别纳入（部门筛查预警渠道）；收入下降的预警须填增收措施（income_measure）")
 def verify(request, warning_id: int, body: VerifyIn):
     w = department.verify(request.user, ms.warning_get(user=request.user, pk=warning_id), at_risk=body.at_risk,
-                          note=body.note, monitor_type=body.monitor_type)
+                          note=body.note, monitor_type=body.monitor_type, income_measure=body.income_measure)
     return _warning(w)
 
 
