@@ -43,7 +43,8 @@ LEDGER_KEEPERS: dict[str, frozenset[str]] = {
     "five_haves": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
     "express": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
     "credit": frozenset({Role.COUNTY_BUREAU}),
-    "posts": frozenset({Role.COUNTY_BUREAU, Role.VILLAGE_CLERK}),  # a clerk: the posts of the own village
+    "posts": frozenset({Role.COUNTY_BUREAU, Role.VILLAGE_CLERK}),
+    "disasters": frozenset({Role.COUNTY_BUREAU}),  # a clerk: the posts of the own village
 }
 
 # How each scoped model reaches a division code.
@@ -61,6 +62,9 @@ SCOPE_PATHS: dict[str, str] = {
     "monitoring.incomeaccount": "household__village__code",
     "monitoring.warning": "household__village__code",
     "monitoring.case": "household__village__code",
+    "monitoring.disasterevent": "county__code",
+    "monitoring.affectedvillage": "village__code",
+    "monitoring.affectedhousehold": "household__village__code",
     "monitoring.contactcadre": "household__village__code",
     "monitoring.cadre": "org_unit__code",
     "payments.payeeaccount": "member__household__village__code",

@@ -65,6 +65,8 @@ class Binding:
     # (queryset, day) -> the queryset with what `shown` reads annotated on each row: a list's page of rows then reads
     # its computed columns in the same query (a loan's repayments summed), not one query per row
     annotate: Callable | None = None
+    # obj -> (label, url): a page of the row's own beyond the ledger (a disaster event's bulk enrollment)
+    link: Callable | None = None
 
     def model_field(self, key: str) -> str:
         ref = self.refs.get(key)

@@ -209,6 +209,7 @@ class Case(models.Model):
         SELF_APPLICATION = "self_application", "农户自主申报"
         CADRE_VISIT = "cadre_visit", "干部走访排查"
         DEPARTMENT_WARNING = "department_warning", "部门筛查预警"
+        DISASTER_LIST = "disaster_list", "受灾户名单（绿色通道）"
 
     class State(models.TextChoices):
         VILLAGE = "village", "待村级评议"
@@ -452,3 +453,88 @@ class MonitoringTally(models.Model):
             models.UniqueConstraint(fields=["village", "measure", "key", "due"], condition=models.Q(due__isnull=False),
                                     name="monitoring_tally_one_per_measure_and_due"),
         ]
+
+
+# --- disasters and epidemics (湖南十条 一、五; 陇县: 因灾因疫……可先纳入后履行其他程序) ------------------------------------
+
+class DisasterEvent(models.Model):
+    """灾害事件: a disaster or epidemic a county records, with the villages it hit (AffectedVillage) and the households
+    (AffectedHousehold) the county enrolls in bulk through the green channel."""
+
+    class Kind(models.TextChoices):
+        FLOOD = "flood", "洪涝"
+        DROUGHT = "drought", "干旱"
+        HAIL = "hail", "冰雹"
+        FROST = "frost", "低温冻害"
+        EARTHQUAKE = "earthquake", "地震"
+        GEOLOGICAL = "geological", "地质灾害"
+        FIRE = "fire", "火灾"
+        EPIDEMIC = "epidemic", "疫情"
+        OTHER = "other", "其他"
+
+    code = models.CharField("事件编号", max_length=40, unique=True)
+    county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    name = models.CharField("事件名称", max_length=100)
+    kind = models.CharField("灾害种类", max_length=16, choices=Kind.choices)
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期", null=True, blank=True)
+    note = models.CharField("灾情概述", max_length=500, blank=True)
+    history = HistoricalRecords(verbose_name="灾害事件变更记录", user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "灾害事件"
+        verbose_name_plural = "灾害事件"
+        ordering = ["-start", "code"]
+        constraints = [models.CheckConstraint(condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                                              name="disaster_ends_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def green_cause(self) -> str:
+        return Case.GreenCause.EPIDEMIC if self.kind == self.Kind.EPIDEMIC else Case.GreenCause.DISASTER
+
+
+class AffectedVillage(models.Model):
+    """A village the event hit."""
+
+    event = models.ForeignKey(DisasterEvent, on_delete=models.CASCADE, related_name="villages", verbose_name="灾害事件")
+    village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="村")
+    history = HistoricalRecords(verbose_name="受灾村变更记录", user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "受灾村"
+        verbose_name_plural = "受灾村"
+        ordering = ["event", "village"]
+        constraints = [models.UniqueConstraint(fields=["event", "village"], name="one_row_per_event_village")]
+
+    def __str__(self) -> str:
+        return f"{self.event.name}：{self.village.name}"
+
+
+class AffectedHousehold(models.Model):
+    """A household the event hit, with its loss; `case` is the green-channel enrollment it got (or the case it already
+    had), set by the bulk enrollment."""
+
+    event = models.ForeignKey(DisasterEvent, on_delete=models.CASCADE, related_name="households",
+                              verbose_name="灾害事件")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="disasters",
+                                  verbose_name="户")
+    loss = models.BigIntegerField("直接经济损失（分）", null=True, blank=True)
+    situation = models.CharField("受灾情况", max_length=300, blank=True)
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name="识别纳入案件")
+    outcome = models.CharField("批量纳入结果", max_length=100, blank=True)
+    history = HistoricalRecords(verbose_name="受灾户变更记录", user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "受灾户"
+        verbose_name_plural = "受灾户"
+        ordering = ["event", "household"]
+        constraints = [models.UniqueConstraint(fields=["event", "household"], name="one_row_per_event_household"),
+                       models.CheckConstraint(condition=models.Q(loss__isnull=True) | models.Q(loss__gte=0),
+                                              name="affected_loss_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.event.name}：户{self.household.number}"

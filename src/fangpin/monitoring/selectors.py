@@ -217,6 +217,7 @@ def household_monitoring(*, user, household) -> dict:
         "cases": list(household.cases.select_related("opened_by").all()),
         "warnings": list(household.warnings.order_by("-created_at")),
         "accounts": list(household.income_accounts.order_by("-year")[:3]),
+        "disasters": household_disasters(household=household),
     }
 
 
@@ -303,3 +304,21 @@ def cadre_choices(*, user, household) -> list[Cadre]:
 
 def _missing():
     raise Http404("没有该记录，或不在您的管辖范围内")
+
+
+def disaster_get(*, user, pk: int):
+    """An event the user may see: of a county in the user's area, or one that hit a village of it (a township's, a
+    village's users)."""
+    from .models import AffectedVillage, DisasterEvent
+
+    access.require(user, "monitoring.read")
+    event = DisasterEvent.objects.select_related("county").filter(pk=pk).first()
+    if event is None or not (access.covers(user, event.county_id)
+                             or access.scope(user, AffectedVillage.objects.filter(event=event)).exists()):
+        return _missing()
+    return event
+
+
+def household_disasters(*, household) -> list:
+    """The events that hit a household (already fetched through the registry's scope), newest first."""
+    return list(household.disasters.select_related("event", "case").order_by("-event__start"))

@@ -45,7 +45,7 @@ class Changes(list):
 YEARS_FROM = 2000  # the first year an accounting is made for; the last is the current one (its income so far)
 
 
-def recompute(user, year: int) -> Changes:
+def recompute(user, year: int, *, warn: bool = True) -> Changes:
     """全面核算: every household in the user's area for the year; the result is stored, the band changes returned,
     and each flag the income rules name (rules.yaml, income_rules) raises a warning for the village to verify."""
     access.require(user, "monitoring.recompute")
@@ -96,7 +96,7 @@ def recompute(user, year: int) -> Changes:
         kinds = hh.select(pl.col("id").alias("household_id"), "category",
                           ((pl.col("category") == "monitored") & pl.col("eliminated").is_null()).alias("at_risk"))
         # A year still under way has only part of its income: only a finished year's accounting raises warnings.
-        done = year < timezone.localdate().year
+        done = warn and year < timezone.localdate().year
         signals = income.signals(result, kinds, RULES.income, year=year) if done else []
         changes.warnings_new, changes.warnings_known, changes.warnings_joined = warning_queue.write(
             signals, user=user, reason=reason, today=timezone.localdate())

@@ -156,6 +156,29 @@ def open_case(user, household: Household, *, kind: str, risk_causes: str, channe
     return case
 
 
+def open_green_for_event(user, household: Household, *, event, risk_causes: str, monitor_type: str,
+                         today: dt.date) -> Case:
+    """A county's bulk enrollment of a disaster's or epidemic's affected household (monitoring.disasters): a
+    green-channel case on the disaster-list channel, enrolled at once, every level's step left as an open item. The
+    caller checks the keeper, the area and that the household is neither monitored nor under way."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _check_area(user, household)
+    case = Case(kind=Case.Kind.ENROLLMENT, household=household, channel=Case.Channel.DISASTER_LIST,
+                monitor_type=monitor_type, risk_causes=risk_causes, green=True, green_cause=event.green_cause,
+                opened_by=user, prior_category=household.category,
+                due=today + dt.timedelta(days=_procedure("review_days")))
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        raise Conflict("该户已有办理中的同类案件") from None
+    _record(case, user, "open", "county", "", f"受灾户批量纳入（{event.code}）：{risk_causes}")
+    deadline = today + dt.timedelta(days=_procedure("green_channel_days"))
+    OpenItem.objects.bulk_create(OpenItem(case=case, step=s, deadline=deadline) for s in OpenItem.Step.values)
+    _enroll(case, user, f"绿色通道先纳入（{event.name}）")
+    return case
+
+
 def _enroll(case: Case, user, reason: str) -> None:
     _set_household(case.household, user, reason, category=Category.MONITORED, monitor_type=case.monitor_type,
                    risk_eliminated_on=None)

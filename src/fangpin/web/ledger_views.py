@@ -163,6 +163,7 @@ def ledger_entry(request, key: str, sheet: str, pk: int):
     found = [f for f in selectors.findings(request.user, ledger, area=area, year=year, on=on) if f.subject.url == url]
     return render(request, "ledgers/entry.html", {
         "ledger": ledger, "sheet": binding.sheet, "obj": obj, "fields": fields, "children": kids, "findings": found,
+        "link": binding.link(obj) if binding.link else None,
         "history": selectors.history(obj), "on": on})
 
 

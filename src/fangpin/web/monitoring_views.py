@@ -14,7 +14,7 @@ from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
 from fangpin.lib import files, listing
 from fangpin.lib.pagination import CappedPaginator
-from fangpin.monitoring import assistance, criteria, department, warning_queue, workflow
+from fangpin.monitoring import assistance, criteria, department, disasters, warning_queue, workflow
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.feeds import FEEDS, FeedError, feeds_of_department
 from fangpin.monitoring.models import Case, Measure, ScreeningRun
@@ -420,3 +420,36 @@ def cadre_edit(request, pk: int):
         "cadre": cadre, "form": form, "unit_label": lists.unit_label(cadre.org_unit),
         "pairings": ms.cadre_current_households(cadre=cadre),
         "history": history_lines.describe_all(ms.cadre_history(cadre=cadre), request.user)})
+
+
+DISASTER_COLUMNS = [
+    listing.Column("name", "受灾村", lambda r: r["name"], width=24),
+    listing.Column("n", "受灾户", lambda r: r["n"], num=True),
+    listing.Column("opened", "绿色通道纳入", lambda r: r["opened"], num=True),
+    listing.Column("other", "原已监测或办理中", lambda r: r["other"], num=True),
+    listing.Column("pending", "待批量纳入", lambda r: r["pending"], num=True),
+]
+
+
+@require_http_methods(["GET", "POST"])
+def disaster_event(request, pk: int):
+    """灾害事件: the affected households per village and how each was handled; the county bureau enrolls them in
+    bulk here (green channel: enrolled first, procedure after)."""
+    user = request.user
+    event = ms.disaster_get(user=user, pk=pk)
+    can_enroll = access.can_keep(user, "disasters") and access.covers(user, event.county_id)
+    if request.method == "POST":
+        if not can_enroll:
+            raise PermissionDenied("只有本县乡村振兴局可以批量纳入受灾户")
+        done = disasters.enroll(user, event)
+        messages.success(request, f"批量纳入完成：绿色通道纳入{done.opened}户，原已是监测户{done.monitored}户，"
+                                  f"已有办理中案件{done.under_way}户，所在村不在受灾村名单中{done.outside}户")
+        return redirect("disaster_event", pk=pk)
+    rows = disasters.by_village(user, event)
+    totals = {c.key: sum(r[c.key] for r in rows) for c in DISASTER_COLUMNS[1:]}
+    if request.GET.get("format") == "xlsx":
+        return list_xlsx(request, f"{event.name}受灾户纳入情况", [f"事件编号：{event.code}"], DISASTER_COLUMNS, rows,
+                         totals=totals)
+    return render(request, "monitoring/disaster.html", {
+        "event": event, "rows": rows, "totals": totals, "can_enroll": can_enroll and totals["pending"] > 0,
+        "export": listing.export_link(request.GET.dict())})

@@ -42,7 +42,13 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
     assert Household.objects.filter(village__code__startswith="610327").count() == 20
     # The demo's department files: every planted risk warns, none of the noise rows does.
     assert FeedUpload.objects.count() == 9 and "完成筛查比对：新增预警" in out
-    assert Warning.objects.exists() and not Warning.objects.exclude(household__village__code__startswith="140603").exists()
+    from fangpin.monitoring.screening import RULES
+
+    departments = Warning.objects.filter(rule__in=[r.id for r in RULES.rules])
+    assert departments.exists() and not departments.exclude(household__village__code__startswith="140603").exists()
+    # last year's income accounting raised warnings in both counties
+    incomes = Warning.objects.filter(rule__in=[r.id for r in RULES.income])
+    assert {w.household.village_id[:6] for w in incomes} == {"140603", "610327"}
     # the procedure at every stage in 双碾村, so each level's screens have a case to show
     from fangpin.monitoring.models import Case, ContactCadre, Measure
 
@@ -64,7 +70,11 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
     assert enrolled.category == "monitored" and ContactCadre.objects.filter(household=enrolled).exists()
     assert Measure.objects.filter(household=enrolled).count() == 2
     assert Measure.objects.get(household=enrolled, kind="employment").benefit_label == "务工就业交通补贴（双发〔2022〕67号第10条）"
-    assert Case.objects.filter(green=True).get().household.category == "monitored"
+    assert Case.objects.filter(green=True, channel="self_application").get().household.category == "monitored"
+    # 陇县's demo disaster: its affected households enrolled in bulk through the green channel
+    bulk = Case.objects.filter(green=True, channel="disaster_list")
+    assert bulk.exists() and all(c.household.village_id.startswith("610327") for c in bulk)
+    assert "陇县演示灾害的受灾户已通过绿色通道批量纳入" in out
     # every pairing is with a cadre of the roster, and copies what the roster says
     assert not ContactCadre.objects.filter(cadre__isnull=True).exists()
     assert all(p.name == p.cadre.name and p.phone == p.cadre.phone for p in ContactCadre.objects.select_related("cadre"))
@@ -77,7 +87,8 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
     ready = [h for h in long_ago if not h.risk_eliminated_on]
     assert ready and all(criteria.failures(h, today=today) == [] for h in ready)
     counts = {"done": 2 + len(long_ago), "village": 2, "notice": 1, "township": 1, "county": 1}
-    assert {s: Case.objects.filter(state=s).count() for s in counts} == counts
+    procedure = Case.objects.exclude(channel="disaster_list")
+    assert {s: procedure.filter(state=s).count() for s in counts} == counts
     # payments: a round paid (the ledger has rows, some failed), one being noticed with an objection
     from fangpin.payments.models import Objection, PaymentRound, RoundRow
 

@@ -47,6 +47,12 @@ def sn(h):
     return h["shuangnian"]
 
 
+def _affected_outcome(h) -> str:
+    from fangpin.monitoring.models import AffectedHousehold
+
+    return AffectedHousehold.objects.get(pk=h["affected"].pk).outcome
+
+
 def head(h):
     return sn(h).members.get(relation="head")
 
@@ -278,6 +284,12 @@ CASES = [
          data=lambda h: {"action": "appraise", "version": "0", "appraisal_date": "2026-01-05",
                          "appraisal_attendance": "20", "appraisal_record": "矩阵评议"},
          changed=lambda h: MCase.objects.get(pk=h["case"].pk).state == "notice"),
+    Case("disaster_event", "get", lambda h: f"/monitoring/disasters/{h['disaster'].pk}/", READERS_HERE),
+    Case("disaster_event", "get", lambda h: f"/monitoring/disasters/{h['disaster'].pk}/?format=xlsx", READERS_HERE,
+         label="xlsx"),
+    Case("disaster_event", "post", lambda h: f"/monitoring/disasters/{h['disaster'].pk}/", {"county"}, label="enroll",
+         data=lambda h: {},
+         changed=lambda h: _affected_outcome(h) != ""),
     Case("household_monitoring", "get", lambda h: f"/households/{sn(h).pk}/monitoring/", READERS_HERE),
     Case("household_monitoring", "post", lambda h: f"/households/{sn(h).pk}/monitoring/", WRITERS_HERE, label="cadre",
          data=lambda h: {"action": "cadre", "cadre": h["cadre"].pk, "since": "2026-01-05"},
@@ -525,10 +537,16 @@ def matrix_data(world, households) -> dict:
     link_entity = LinkEntity.objects.create(year=2024, enterprise=Enterprise.objects.create(
         credit_code=creditcode.make("140603", "MA0000003"), name="双碾村种养专业合作社", kind="cooperative",
         org_unit_id=SHUANGNIAN_CUN))
+    from fangpin.monitoring.models import AffectedHousehold, AffectedVillage, DisasterEvent
+
+    disaster = DisasterEvent.objects.create(code="平鲁区2025-洪涝-01", county_id="140603000000", name="矩阵洪涝",
+                                            kind="flood", start=dt.date(2025, 7, 20))
+    AffectedVillage.objects.create(event=disaster, village_id=SHUANGNIAN_CUN)
+    affected = AffectedHousehold.objects.create(event=disaster, household=sn(households), loss=800000)
     from fangpin.indicators import snapshots
 
     shots = {a.code: snapshots.take(a, dt.date(2025, 6, 30)) for a in snapshots.top_units()}
-    return {**households, "project": project, "link_entity": link_entity, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
+    return {**households, "disaster": disaster, "affected": affected, "project": project, "link_entity": link_entity, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
             "case": case, "cadre": cadre, "snapshot": shots["140000000000"]}
 
 

@@ -1,0 +1,34 @@
+"""Demo rows of the disasters ledger (灾害事件及受灾户台账): one event per demo county this year, a few villages hit
+and some of their households with losses. 陇县's households are then enrolled in bulk (demo.setup), 平鲁区's wait for
+the county bureau to do it on the event's page."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from fangpin.orgunits.models import OrgUnit
+from fangpin.registry.models import Household
+
+SITUATIONS = ("房屋倒塌", "房屋严重受损", "农作物绝收", "农作物受灾减产五成以上", "牲畜死亡", "家庭成员受伤住院")
+
+
+def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,
+          today: dt.date) -> dict:
+    # this year's (the ledger's checks judge the events of the year asked, this year by default), never ahead of today
+    start = max(today - dt.timedelta(days=rng.randrange(30, 120)), dt.date(today.year, 1, 1))
+    year = start.year
+    short = county.name
+    kind, label = ("hail", "冰雹") if county.code.startswith("140603") else ("flood", "洪涝")
+    code = f"{short}{year}-{label}-01"
+    hit = [v for v in villages if Household.objects.filter(village=v).exists()][:3]
+    event = {"code": code, "division_code": county.code, "name": f"{year}年{start.month}月{short}{label}灾害",
+             "kind": kind, "start": str(start), "end": str(min(today, start + dt.timedelta(days=rng.randrange(1, 6)))),
+             "note": f"{label}致部分村农作物和房屋受损（演示数据）"}
+    rows = []
+    for v in hit:
+        for number in Household.objects.filter(village=v).order_by("number").values_list("number", flat=True)[:6]:
+            rows.append({"event_code": code, "household_number": number, "loss": rng.randrange(200, 3000) * 1000,
+                         "situation": rng.choice(SITUATIONS)})
+    return {"disaster_events": [event],
+            "disaster_villages": [{"event_code": code, "village_code": v.code} for v in hit],
+            "disaster_households": rows}

@@ -1,0 +1,103 @@
+"""灾害事件及受灾户台账 (`disasters`, docs/ledgers.md): a county's disasters and epidemics, the villages each hit and the
+households affected, in the exchange format. The county enrolls the affected households in bulk through the green
+channel from the event's page (monitoring.disasters)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+
+from fangpin.exchange.spec import Field, Sheet
+from fangpin.ledgers.base import Binding, Ledger, Ref
+from fangpin.lib import divisions
+from fangpin.orgunits.models import OrgUnit
+from fangpin.registry.models import Household
+
+from .models import AffectedHousehold, AffectedVillage, DisasterEvent
+
+EVENTS = Sheet(
+    "disaster_events", "灾害事件",
+    (
+        Field("code", "事件编号", "string", True, max_length=40,
+              description="县自编的唯一编号，建议以县名和年份开头，如 平鲁区2025-洪涝-01"),
+        Field("division_code", "县", "place", True,
+              description="Excel：导入者所在的县（区、市）名或12位区划代码；JSON：12位区划代码"),
+        Field("name", "事件名称", "string", True, max_length=100),
+        Field("kind", "灾害种类", "enum", True, DisasterEvent.Kind),
+        Field("start", "开始日期", "date", True),
+        Field("end", "结束日期", "date", description="仍在持续的留空；不早于开始日期"),
+        Field("note", "灾情概述", "string", max_length=500),
+    ),
+    "每个灾害或疫情事件一行；按事件编号新增或更新",
+    ("code",),
+)
+
+VILLAGES = Sheet(
+    "disaster_villages", "受灾村",
+    (
+        Field("event_code", "事件编号", "string", True, max_length=40,
+              description="本文件“灾害事件”表或系统中已登记的事件"),
+        Field("village_code", "村", "place", True,
+              description="Excel：导入者管辖范围内的村名（如 双碾村）或12位区划代码；JSON：12位区划代码"),
+    ),
+    "每个事件的每个受灾村一行",
+    ("event_code", "village_code"),
+)
+
+HOUSEHOLDS = Sheet(
+    "disaster_households", "受灾户",
+    (
+        Field("event_code", "事件编号", "string", True, max_length=40,
+              description="本文件“灾害事件”表或系统中已登记的事件"),
+        Field("household_number", "户编号", "string", True, max_length=32,
+              description="导入者管辖范围内已登记的户，所在村须是该事件的受灾村"),
+        Field("loss", "直接经济损失", "money", description="应急管理部门核定的直接经济损失"),
+        Field("situation", "受灾情况", "string", max_length=300, description="如 房屋倒塌、农作物绝收、家庭成员受伤"),
+    ),
+    "每个事件的每个受灾户一行；按事件编号和户编号新增或更新。批量纳入监测在事件页面办理",
+    ("event_code", "household_number"),
+)
+
+
+def _event_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
+    out = []
+    code = row.get("division_code")
+    if divisions.is_code(code) and divisions.level_of(code) != "county":  # a name not found is reported already
+        out.append(("division_code", "“县”应为县（区、市），不能是乡镇或村"))
+    start, end = row.get("start"), row.get("end")
+    if start and start > today:
+        out.append(("start", "“开始日期”不能晚于今天"))
+    if start and end and end < start:
+        out.append(("end", f"“结束日期”不能早于“开始日期”（{start:%Y-%m-%d}）"))
+    return out
+
+
+def _village_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
+    code = row.get("village_code")
+    if divisions.is_code(code) and divisions.level_of(code) != "village":
+        return [("village_code", "“村”应为村（社区），不能是乡镇或县")]
+    return []
+
+
+EVENT = Ref("event", DisasterEvent, "code", sheet=EVENTS.key, area="county_id",
+            missing="事件编号“{}”在文件和系统中都没有登记")
+HOUSEHOLD = Ref("household", Household, "number", area="village_id", missing="户编号“{}”没有登记")
+
+LEDGER = Ledger(
+    key="disasters",
+    title="灾害事件及受灾户台账",
+    description="县记录的自然灾害和疫情事件、受灾村和受灾户（直接经济损失、受灾情况）；受灾户在事件页面通过绿色通道批量纳入监测，"
+                "先纳入后履行程序",
+    bindings=(
+        Binding(EVENTS, DisasterEvent, area="division_code", refs={"division_code": Ref("county", OrgUnit, "code")},
+                order=("code",), problems=_event_problems,
+                link=lambda e: ("受灾户纳入情况（按村）与批量纳入", reverse("disaster_event", args=[e.pk]))),
+        Binding(VILLAGES, AffectedVillage, area="village_code",
+                refs={"event_code": EVENT, "village_code": Ref("village", OrgUnit, "code")},
+                order=("event__code", "village_id"), problems=_village_problems),
+        Binding(HOUSEHOLDS, AffectedHousehold, area="household_number",
+                refs={"event_code": EVENT, "household_number": HOUSEHOLD},
+                order=("event__code", "household__number")),
+    ),
+    checks="disaster_checks.yaml",
+)
