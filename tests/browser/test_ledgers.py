@@ -20,6 +20,7 @@ def _fits(page, name):
 def test_every_ledger_in_the_browser(small_demo, live_server, browser, tmp_path, width):
     from fangpin.demo.setup import PASSWORD
     from fangpin.ledgers.catalog import LEDGERS
+    from fangpin.ledgers.checks import checks_of
 
     shots = SHOTS / f"ledgers-{width}"
     shots.mkdir(parents=True, exist_ok=True)
@@ -48,7 +49,10 @@ def test_every_ledger_in_the_browser(small_demo, live_server, browser, tmp_path,
             page.click(f"h2 a:has-text('{ledger.title}')")
         findings = page.inner_text("#findings")
         assert ledger.title in page.inner_text("h1")
-        assert "达标" in findings or "未到期" in findings, (ledger.key, findings[:300])
+        if any(r.startswith("14") or "14".startswith(r) for c in checks_of(ledger.key) for r in c.regions):
+            assert "达标" in findings or "未到期" in findings, (ledger.key, findings[:300])
+        else:  # the seeds of this ledger's checks do not reach 山西 (disasters: 湖南, 陇县): listed, not judged
+            assert "本区域没有适用的检查项" in findings and "检查项与条款" in page.inner_text("main")
         shot(f"{ledger.key}-checks")
         for binding in ledger.bindings:
             page.goto(f"{live_server.url}/ledgers/{ledger.key}/")
