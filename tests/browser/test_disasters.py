@@ -17,7 +17,7 @@ WIDTHS = {"desktop": (1366, 768), "phone": (390, 844)}
 def test_a_disaster_import_becomes_green_channel_cases(small_demo, live_server, browser, tmp_path, width):
     from fangpin.demo.setup import PASSWORD
     from fangpin.exchange import workbooks
-    from fangpin.monitoring.ledger import LEDGER
+    from fangpin.monitoring.ledger import DISASTERS as LEDGER
     from fangpin.monitoring.models import AffectedHousehold, Case
     from fangpin.registry.models import Household
 

@@ -44,7 +44,8 @@ LEDGER_KEEPERS: dict[str, frozenset[str]] = {
     "express": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
     "credit": frozenset({Role.COUNTY_BUREAU}),
     "posts": frozenset({Role.COUNTY_BUREAU, Role.VILLAGE_CLERK}),
-    "disasters": frozenset({Role.COUNTY_BUREAU}),  # a clerk: the posts of the own village
+    "disasters": frozenset({Role.COUNTY_BUREAU}),
+    "referrals": frozenset({Role.COUNTY_BUREAU}),  # a clerk: the posts of the own village
 }
 
 # How each scoped model reaches a division code.
@@ -65,6 +66,7 @@ SCOPE_PATHS: dict[str, str] = {
     "monitoring.disasterevent": "county__code",
     "monitoring.affectedvillage": "village__code",
     "monitoring.affectedhousehold": "household__village__code",
+    "monitoring.referral": "household__village__code",
     "monitoring.contactcadre": "household__village__code",
     "monitoring.cadre": "org_unit__code",
     "payments.payeeaccount": "member__household__village__code",

@@ -59,4 +59,6 @@ def ensure_ledgers(today: dt.date | None = None, seed: int = 2026) -> dict[str, 
                 raise RuntimeError(f"演示台账 {key}（{county_code}）导入失败：" + "；".join(
                     f"{p.where()}：{p.message}" for p in result.problems[:5]))
             out.setdefault(key, {})[county_code] = sum(result.counts.values())
+            if after := getattr(module, f"after_{key}", None):  # what the county does next (陇县's bulk enrollment)
+                after(user, county)
     return out

@@ -271,6 +271,7 @@ def ensure_procedure(today: dt.date | None = None) -> dict[str, int]:
 
 
 DEMO_LINES = {2023: "6900", 2024: "7200", 2025: "7500", 2026: "7800"}  # yuan a person a year: demo values, not policy
+DEMO_DIBAO = {2023: "5400", 2024: "5700", 2025: "6000", 2026: "6300"}  # 农村低保标准, demo values too
 
 
 def ensure_lines() -> int:
@@ -290,6 +291,7 @@ def ensure_lines() -> int:
         bureau = User.objects.get(username=username)
         for year in years:
             monitoring.set_line(bureau, region_prefix=bureau.org_unit.prefix, year=year, line_yuan=Decimal(DEMO_LINES[year]),
+                                dibao_yuan=Decimal(DEMO_DIBAO[year]),
                                 reason="演示数值（非正式标准），部署时请按省、县公布的标准重新设置")
             made += 1
         for year in years:  # the last finished year's accounting raises the income warnings the villages verify
@@ -360,13 +362,3 @@ def ensure_payments(today: dt.date | None = None) -> dict[str, int]:
     return {"rounds": 2, "paid": paid, "failed": failed,
             "noticed": RoundRow.objects.filter(round=second, status=RoundRow.Status.INCLUDED).count()}
 
-
-def ensure_disaster_enrollment() -> int:
-    """陇县's demo disaster: its affected households enrolled in bulk by the county bureau (平鲁区's wait for the page)."""
-    from fangpin.monitoring import disasters
-    from fangpin.monitoring.models import DisasterEvent
-
-    user = User.objects.filter(username="longxian").first()
-    if user is None:
-        return 0
-    return sum(disasters.enroll(user, e).opened for e in DisasterEvent.objects.filter(county_id="610327000000"))

@@ -1,6 +1,7 @@
 """Demo rows of the disasters ledger (灾害事件及受灾户台账): one event per demo county this year, a few villages hit
 and some of their households with losses. 陇县's households are then enrolled in bulk (demo.setup), 平鲁区's wait for
-the county bureau to do it on the event's page."""
+the county bureau to do it on the event's page. Referrals to civil affairs: the monitored households the rules
+find, referred last autumn (平鲁区's checks of 双发〔2022〕67号 26 judge 2025), most answered."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,10 +10,13 @@ import random
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.models import Household
 
+from . import disasters, referrals
+from .models import DisasterEvent, Referral
+
 SITUATIONS = ("房屋倒塌", "房屋严重受损", "农作物绝收", "农作物受灾减产五成以上", "牲畜死亡", "家庭成员受伤住院")
 
 
-def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,
+def build_disasters(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,
           today: dt.date) -> dict:
     # this year's (the ledger's checks judge the events of the year asked, this year by default), never ahead of today
     start = max(today - dt.timedelta(days=rng.randrange(30, 120)), dt.date(today.year, 1, 1))
@@ -32,3 +36,30 @@ def build(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rn
     return {"disaster_events": [event],
             "disaster_villages": [{"event_code": code, "village_code": v.code} for v in hit],
             "disaster_households": rows}
+
+
+def after_disasters(user, county: OrgUnit) -> None:
+    """陇县's households are enrolled in bulk at once (平鲁区's wait for the page)."""
+    if county.code.startswith("610327"):
+        for event in DisasterEvent.objects.filter(county=county):
+            disasters.enroll(user, event)
+
+
+def build_referrals(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,
+                    today: dt.date) -> dict:
+    on = dt.date(today.year - 1, 10, 15) if county.code.startswith("140603") else today - dt.timedelta(days=40)
+    found = referrals.candidates(Household.objects.filter(village__in=villages), today=today)
+    rows = []
+    for h, kind, reason in sorted(found, key=lambda x: (x[0].number, x[1])):
+        row = {"code": referrals.code_for(kind, h.number, on.year), "household_number": h.number, "kind": kind,
+               "reason": reason, "referred_on": str(on), "result": None, "decided_on": None, "note": ""}
+        draw = rng.random()
+        if draw < 0.75:  # most answered, a few after the 30 days
+            granted = draw < 0.55
+            row.update(result=Referral.Result.GRANTED if granted else Referral.Result.REFUSED,
+                       decided_on=str(min(today, on + dt.timedelta(days=rng.randrange(8, 40)))),
+                       note="已纳入（演示数据）" if granted else "家庭收入超过标准，不符合条件（演示数据）")
+        elif draw < 0.85:
+            row.update(result=Referral.Result.IN_PROGRESS, note="入户调查中（演示数据）")
+        rows.append(row)
+    return {"referrals": rows}

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from fangpin.accounts import access
 from fangpin.accounts.models import Role
-from fangpin.registry.models import Member
+from fangpin.registry.models import Household, Member
 
 from . import feeds, screening, warning_queue, workflow
 from .models import Case, FeedUpload, MatchProblem, Measure, ScreeningRun, Warning
@@ -127,6 +127,12 @@ def execute(run_id: int, *, today: dt.date | None = None) -> ScreeningRun:
 def _write_warnings(run: ScreeningRun, frame: pl.DataFrame, today: dt.date) -> tuple[int, int]:
     """New keys become warnings (or join the household's open income warning of the year); an open warning takes the
     newest reason and sources; others stay as verified."""
+    skip = {r.id for r in screening.RULES.rules if r.skip_monitored}
+    if skip:  # those rules are about households not monitored yet (民政低收入人口): the ones at risk are left out
+        asked = frame.filter(pl.col("rule").is_in(list(skip)))["household_id"].unique().to_list()
+        monitored = set(Household.objects.filter(pk__in=asked, category="monitored", risk_eliminated_on__isnull=True)
+                        .values_list("pk", flat=True)) if asked else set()
+        frame = frame.filter(~(pl.col("rule").is_in(list(skip)) & pl.col("household_id").is_in(list(monitored))))
     signals = [{**r, "sources": [[s["upload_id"], s["row"]] for s in r["sources"]]}
                for r in frame.iter_rows(named=True)]
     new, _known, _joined = warning_queue.write(signals, user=run.started_by, reason=f"筛查比对{run.pk}", today=today,

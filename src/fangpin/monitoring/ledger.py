@@ -13,7 +13,7 @@ from fangpin.lib import divisions
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.models import Household
 
-from .models import AffectedHousehold, AffectedVillage, DisasterEvent
+from .models import AffectedHousehold, AffectedVillage, DisasterEvent, Referral
 
 EVENTS = Sheet(
     "disaster_events", "灾害事件",
@@ -83,7 +83,7 @@ EVENT = Ref("event", DisasterEvent, "code", sheet=EVENTS.key, area="county_id",
             missing="事件编号“{}”在文件和系统中都没有登记")
 HOUSEHOLD = Ref("household", Household, "number", area="village_id", missing="户编号“{}”没有登记")
 
-LEDGER = Ledger(
+DISASTERS = Ledger(
     key="disasters",
     title="灾害事件及受灾户台账",
     description="县记录的自然灾害和疫情事件、受灾村和受灾户（直接经济损失、受灾情况）；受灾户在事件页面通过绿色通道批量纳入监测，"
@@ -101,3 +101,49 @@ LEDGER = Ledger(
     ),
     checks="disaster_checks.yaml",
 )
+
+REFERRALS_SHEET = Sheet(
+    "referrals", "转介名单",
+    (
+        Field("code", "转介编号", "string", True, max_length=40,
+              description="系统生成（年度-事项-户编号）；县里补充的转介自编，不与已有的重复"),
+        Field("household_number", "户编号", "string", True, max_length=32, description="导入者管辖范围内已登记的户"),
+        Field("kind", "转介事项", "enum", True, Referral.Kind),
+        Field("reason", "转介原因", "string", True, max_length=500),
+        Field("referred_on", "转介日期", "date", True),
+        Field("result", "民政反馈结果", "enum", False, Referral.Result, description="民政部门填写；未反馈的留空"),
+        Field("decided_on", "反馈日期", "date", description="结果为“已纳入”或“不符合条件未纳入”时必填，不早于转介日期"),
+        Field("note", "反馈说明", "string", max_length=300, description="如 已纳入农村低保，月人均补差300元"),
+    ),
+    "每条转介一行；按转介编号新增或更新。县乡村振兴局在“民政衔接”页面生成名单、导出交民政部门，民政部门填写反馈结果后导入",
+    ("code",),
+)
+
+
+def _referral_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
+    out = []
+    referred, decided, result = row.get("referred_on"), row.get("decided_on"), row.get("result")
+    if referred and referred > today:
+        out.append(("referred_on", "“转介日期”不能晚于今天"))
+    if decided and decided > today:
+        out.append(("decided_on", "“反馈日期”不能晚于今天"))
+    if referred and decided and decided < referred:
+        out.append(("decided_on", f"“反馈日期”不能早于“转介日期”（{referred:%Y-%m-%d}）"))
+    if result in (Referral.Result.GRANTED, Referral.Result.REFUSED) and not decided:
+        out.append(("decided_on", "民政反馈了结果，请填写“反馈日期”"))
+    return out
+
+
+REFERRALS = Ledger(
+    key="referrals",
+    title="民政转介台账",
+    description="风险未消除的监测户中符合农村低保、特困供养、临时救助条件的，转介民政部门，并记录民政部门的反馈结果（湖南十条 五；"
+                "双发〔2022〕67号 26）",
+    bindings=(
+        Binding(REFERRALS_SHEET, Referral, area="household_number", refs={"household_number": HOUSEHOLD},
+                order=("code",), problems=_referral_problems),
+    ),
+    checks="referral_checks.yaml",
+)
+
+LEDGERS = (DISASTERS, REFERRALS)

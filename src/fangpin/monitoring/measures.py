@@ -36,3 +36,21 @@ def affected_in_system(code: str, year: int, on: dt.date):
                           reverse("ledger_entry", args=["disasters", "disaster_households", r.pk]), due=day)
         ratio = Ratio(int(bool(done)), 1, "已纳入监测或已有识别纳入案件", "应有", unit="count")
         yield subject, (lambda _day, ratio=ratio: ratio)
+
+
+def referral_answered(code: str, year: int, on: dt.date, answer_days: int = 30):
+    """Each referral of the area made in the year: whether civil affairs answered (granted or refused) by its own
+    day, `answer_days` after it was made."""
+    from .models import Referral
+
+    rows = (Referral.objects.filter(access.subtree("household__village_id", divisions.prefix(code)),
+                                    referred_on__year=year).select_related("household").order_by("code"))
+    for r in rows:
+        due = r.referred_on + dt.timedelta(days=answer_days)
+        subject = Subject(f"{r.get_kind_display()}转介 {r.code}", r.household.village_id,
+                          reverse("ledger_entry", args=["referrals", "referrals", r.pk]), due=due)
+
+        def ratio_on(day, r=r):
+            answered = r.result in ("granted", "refused") and r.decided_on is not None and r.decided_on <= day
+            return Ratio(int(answered), 1, "民政部门的认定结果", "应有", unit="count")
+        yield subject, ratio_on

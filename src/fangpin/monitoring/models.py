@@ -17,6 +17,8 @@ class MonitoringLine(models.Model):
                                       help_text="人均纯收入低于 监测标准 × 系数 为边缘")
     sharp_fall = models.DecimalField("大幅下降比例", max_digits=4, decimal_places=2, default=0.3,
                                      help_text="人均纯收入比上年下降达到该比例为大幅下降")
+    dibao_line = models.BigIntegerField("农村低保标准（分/人·年）", null=True, blank=True,
+                                        help_text="民政部门公布的农村低保标准；用于向民政转介低保（湖南十条 五）")
     reason = models.CharField("依据", max_length=200)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                verbose_name="设置人")
@@ -538,3 +540,48 @@ class AffectedHousehold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event.name}：户{self.household.number}"
+
+
+# --- linkage with civil affairs (湖南十条 五: 加强防返贫监测对象与民政对象衔接) ----------------------------------------
+
+class Referral(models.Model):
+    """转介: a monitored household the county refers to civil affairs for 低保, 特困供养 or 临时救助 (the rules in
+    rules.yaml, `referrals`), with civil affairs' answer as the county imports it back. One per household, kind and
+    year: the code says which."""
+
+    class Kind(models.TextChoices):
+        DIBAO = "dibao", "农村低保"
+        TEKUN = "tekun", "特困供养"
+        TEMPORARY = "temporary", "临时救助"
+
+    class Result(models.TextChoices):
+        GRANTED = "granted", "已纳入"
+        REFUSED = "refused", "不符合条件未纳入"
+        IN_PROGRESS = "in_progress", "审核中"
+
+    code = models.CharField("转介编号", max_length=40, unique=True)
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="referrals",
+                                  verbose_name="户")
+    kind = models.CharField("转介事项", max_length=16, choices=Kind.choices)
+    reason = models.CharField("转介原因", max_length=500)
+    referred_on = models.DateField("转介日期")
+    result = models.CharField("民政反馈结果", max_length=16, choices=Result.choices, blank=True)
+    decided_on = models.DateField("反馈日期", null=True, blank=True)
+    note = models.CharField("反馈说明", max_length=300, blank=True)
+    history = HistoricalRecords(verbose_name="民政转介变更记录", user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "民政转介"
+        verbose_name_plural = "民政转介"
+        ordering = ["-referred_on", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(result__in=["", "in_progress"]) | models.Q(decided_on__isnull=False),
+                name="referral_decided_has_date"),
+            models.CheckConstraint(condition=models.Q(decided_on__isnull=True)
+                                   | models.Q(decided_on__gte=models.F("referred_on")),
+                                   name="referral_decided_after_referred"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}（{self.get_kind_display()}）"

@@ -64,6 +64,7 @@ class Rule:
     reason: str
     codes: tuple[str, ...] = ()
     at_least: int | None = None  # fen
+    skip_monitored: bool = False  # no warning for a household already monitored with its risk open
 
 
 INCOME_FLAGS = {"below": "低于监测标准", "edge": "低于边缘", "fell": "比上年下降", "sharp_fall": "比上年大幅下降"}
@@ -94,6 +95,7 @@ class RuleBook:
     procedure: dict
     elimination: dict
     income: tuple[IncomeRule, ...] = ()
+    referrals: dict = None  # type: ignore[assignment]
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -149,11 +151,24 @@ def load_rules(path: Path = RULES_PATH, feeds: dict[str, Feed] = FEEDS) -> RuleB
             fail(f"规则“{rid}”的原因模板为空或含未知占位符{sorted(fields - PLACEHOLDERS)}", "reason")
         rules.append(Rule(id=rid, label=str(node.get("label", rid)), feed=feed.key, per=node["per"],
                           window=node["window"], risk=node["risk"], days=days, reason=reason, codes=codes,
-                          at_least=at_least))
+                          at_least=at_least, skip_monitored=node.get("skip_monitored") is True))
     if not rules:
         raise CatalogError(path, line_of(data), "没有预警规则")
     return RuleBook(tuple(rules), dict(data.get("procedure") or {}), dict(data.get("elimination") or {}),
-                    _income_rules(path, data.get("income_rules") or [], seen))
+                    _income_rules(path, data.get("income_rules") or [], seen), _referral_rules(path, data))
+
+
+def _referral_rules(path: Path, data) -> dict:
+    node = data.get("referrals") or {}
+    expected = {"dibao", "tekun", "temporary"}
+    if set(node) != expected:
+        raise CatalogError(path, line_of(node or data), f"referrals 应有且只有{'、'.join(sorted(expected))}三项")
+    for key in ("min_age", "days"):
+        owner = "tekun" if key == "min_age" else "temporary"
+        value = node[owner].get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise CatalogError(path, line_of(node[owner], key), f"referrals.{owner}.{key} 应为正整数")
+    return dict(node)
 
 
 def _income_rules(path: Path, nodes: list, seen: set[str]) -> tuple[IncomeRule, ...]:

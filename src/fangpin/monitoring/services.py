@@ -104,7 +104,8 @@ def recompute(user, year: int, *, warn: bool = True) -> Changes:
 
 
 def set_line(user, *, region_prefix: str, year: int, line_yuan: Decimal, reason: str,
-             edge_factor: Decimal = Decimal("1.5"), sharp_fall: Decimal = Decimal("0.3")) -> MonitoringLine:
+             edge_factor: Decimal = Decimal("1.5"), sharp_fall: Decimal = Decimal("0.3"),
+             dibao_yuan: Decimal | None = None) -> MonitoringLine:
     """A county bureau sets (or overrides) its own county's line; user None is the command's province-level setting."""
     if user is not None:
         if not access.can(user, "monitoring.line") or len(region_prefix) != 6 or not access.covers(user, region_prefix):
@@ -115,6 +116,8 @@ def set_line(user, *, region_prefix: str, year: int, line_yuan: Decimal, reason:
         raise ValidationError("监测标准应为正数，最多两位小数（元）")
     if not (Decimal(1) <= edge_factor <= Decimal(3)) or not (Decimal(0) < sharp_fall < Decimal(1)):
         raise ValidationError("边缘系数应在1到3之间，大幅下降比例应在0到1之间")
+    if dibao_yuan is not None and (dibao_yuan <= 0 or dibao_yuan != dibao_yuan.quantize(Decimal("0.01"))):
+        raise ValidationError("农村低保标准应为正数，最多两位小数（元）")
     if not reason.strip():
         raise ValidationError("请填写依据")
     with transaction.atomic():
@@ -122,6 +125,7 @@ def set_line(user, *, region_prefix: str, year: int, line_yuan: Decimal, reason:
             region_prefix=region_prefix, year=year)
         row.line, row.edge_factor, row.sharp_fall, row.reason, row.set_by = (
             int(line_yuan * 100), edge_factor, sharp_fall, reason.strip(), user)
+        row.dibao_line = int(dibao_yuan * 100) if dibao_yuan is not None else None
         row._history_user = user
         row.save()
     return row

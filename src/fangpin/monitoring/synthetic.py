@@ -70,7 +70,9 @@ def generate(persons: pl.DataFrame, *, year: int, seed: int = 1, claims_per_pers
             if f == "emergency":  # one small loss per household and year
                 pick = pick.unique("household_id", keep="first", maintain_order=True)
             m = pick.height
-            choices = BENIGN[f]
+            choices = BENIGN.get(f)
+            if not choices:  # every row of this feed warns (民政低收入人口): no background rows
+                continue
             code = pl.lit(pl.Series(choices)).gather(_rand(m, seed, 31) % len(choices)) if m else pl.lit(None)
             amount = ((_rand(m, seed, 32) % 50001).cast(pl.Int64) if f == "emergency" else pl.lit(None, pl.Int64))
             base = frame(f, pick, code.cast(pl.String), amount, 33)

@@ -168,6 +168,7 @@ class MonitoringLineForm(forms.Form):
     line = forms.DecimalField(label="监测标准（元/人·年）", max_digits=10, decimal_places=2)
     edge_factor = forms.DecimalField(label="边缘系数", max_digits=4, decimal_places=2, initial="1.5")
     sharp_fall = forms.DecimalField(label="大幅下降比例", max_digits=4, decimal_places=2, initial="0.3")
+    dibao = forms.DecimalField(label="农村低保标准（元/人·年，可不填）", max_digits=10, decimal_places=2, required=False)
     reason = forms.CharField(label="依据", max_length=200)
 
 

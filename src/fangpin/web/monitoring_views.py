@@ -14,10 +14,10 @@ from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
 from fangpin.lib import files, listing
 from fangpin.lib.pagination import CappedPaginator
-from fangpin.monitoring import assistance, criteria, department, disasters, warning_queue, workflow
+from fangpin.monitoring import assistance, criteria, department, disasters, referrals, warning_queue, workflow
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.feeds import FEEDS, FeedError, feeds_of_department
-from fangpin.monitoring.models import Case, Measure, ScreeningRun
+from fangpin.monitoring.models import Case, Measure, Referral, ScreeningRun
 from fangpin.monitoring.screening import RISK_LABELS, STATUS_LABELS
 from fangpin.policies import entitlements
 from fangpin.registry import history as history_lines
@@ -453,3 +453,21 @@ def disaster_event(request, pk: int):
     return render(request, "monitoring/disaster.html", {
         "event": event, "rows": rows, "totals": totals, "can_enroll": can_enroll and totals["pending"] > 0,
         "export": listing.export_link(request.GET.dict())})
+
+
+@require_http_methods(["GET", "POST"])
+def civil_affairs(request):
+    """民政衔接: the referrals to civil affairs by kind and answer; the county bureau generates the list here, sends its
+    Excel to civil affairs and imports their answers through the referrals ledger."""
+    user = request.user
+    access.require(user, "ledgers.read")
+    can_generate = access.can_keep(user, "referrals")
+    if request.method == "POST":
+        if not can_generate:
+            raise PermissionDenied("只有县乡村振兴局可以生成向民政转介的名单")
+        done = referrals.generate(user)
+        messages.success(request, f"已生成转介名单：新增{done.new}条，已转介过的{done.known}条不重复转介")
+        return redirect("civil_affairs")
+    return render(request, "monitoring/civil_affairs.html", {
+        "rows": referrals.counts(user), "can_generate": can_generate, "rules": referrals.RULES.referrals,
+        "results": Referral.Result.choices})

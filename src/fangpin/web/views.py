@@ -497,7 +497,8 @@ def income_accounting(request):
                 d = form.cleaned_data
                 try:
                     monitoring.set_line(user, region_prefix=county, year=d["year"], line_yuan=d["line"],
-                                        edge_factor=d["edge_factor"], sharp_fall=d["sharp_fall"], reason=d["reason"])
+                                        edge_factor=d["edge_factor"], sharp_fall=d["sharp_fall"], reason=d["reason"],
+                                        dibao_yuan=d["dibao"])
                 except ValidationError as e:
                     form.add_error(None, e)
                 else:

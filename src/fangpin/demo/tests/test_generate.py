@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.management import call_command
 
 from fangpin.demo.generate import generate
+from fangpin.monitoring.feeds import FEEDS
 from fangpin.lib import creditcode, idnumber
 
 
@@ -41,7 +42,7 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
     assert Household.objects.filter(village__code__startswith="140603203").count() == 300
     assert Household.objects.filter(village__code__startswith="610327").count() == 20
     # The demo's department files: every planted risk warns, none of the noise rows does.
-    assert FeedUpload.objects.count() == 9 and "完成筛查比对：新增预警" in out
+    assert FeedUpload.objects.count() == len(FEEDS) and "完成筛查比对：新增预警" in out
     from fangpin.monitoring.screening import RULES
 
     departments = Warning.objects.filter(rule__in=[r.id for r in RULES.rules])
@@ -74,7 +75,10 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
     # 陇县's demo disaster: its affected households enrolled in bulk through the green channel
     bulk = Case.objects.filter(green=True, channel="disaster_list")
     assert bulk.exists() and all(c.household.village_id.startswith("610327") for c in bulk)
-    assert "陇县演示灾害的受灾户已通过绿色通道批量纳入" in out
+    # referrals to civil affairs in both counties, most answered
+    from fangpin.monitoring.models import Referral
+
+    assert {r.household.village_id[:6] for r in Referral.objects.all()} == {"140603", "610327"}
     # every pairing is with a cadre of the roster, and copies what the roster says
     assert not ContactCadre.objects.filter(cadre__isnull=True).exists()
     assert all(p.name == p.cadre.name and p.phone == p.cadre.phone for p in ContactCadre.objects.select_related("cadre"))
@@ -105,5 +109,5 @@ def test_demo_setup_small(db, monkeypatch, capsys, settings, tmp_path):
     snapshots = Snapshot.objects.count()
     cases = Case.objects.count()
     call_command("demo_setup", "--quiet-accounts")  # idempotent
-    assert Household.objects.count() == 320 and FeedUpload.objects.count() == 9 and Case.objects.count() == cases
+    assert Household.objects.count() == 320 and FeedUpload.objects.count() == len(FEEDS) and Case.objects.count() == cases
     assert PaymentRound.objects.count() == 2 and Snapshot.objects.count() == snapshots

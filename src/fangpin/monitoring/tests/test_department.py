@@ -142,5 +142,5 @@ def test_rows_of_uploads_round_trip(world, population, tmp_path):
     assert back.height == feed.rows.height
     cols = ["feed", "id_number", "name", "date", "code", "amount"]
     assert back.select(cols).sort(cols).equals(feed.rows.select(cols).sort(cols))
-    assert set(back["upload_id"]) == {u.pk for u in ups}
+    assert set(back["upload_id"]) == {u.pk for u in ups if u.row_count}  # a feed may have no row in the sample
     assert isinstance(back, pl.DataFrame)

@@ -10,7 +10,7 @@ from conftest import SHUANGNIAN_CUN, WUJIAYAO, make_household
 from fangpin.exchange import workbooks
 from fangpin.ledgers.importer import import_file
 from fangpin.monitoring import disasters, workflow
-from fangpin.monitoring.ledger import LEDGER
+from fangpin.monitoring.ledger import DISASTERS as LEDGER
 from fangpin.monitoring.models import AffectedHousehold, AffectedVillage, Case, DisasterEvent, OpenItem
 
 pytestmark = pytest.mark.django_db

@@ -44,8 +44,6 @@ class Command(BaseCommand):
         for key, counties in ensure_ledgers().items():
             rows = "，".join(f"{c[:6]} {n}行" for c, n in counties.items())
             self.stdout.write(f"已导入演示{LEDGERS[key].title}：{rows}")
-        if enrolled := setup.ensure_disaster_enrollment():
-            self.stdout.write(f"陇县演示灾害的受灾户已通过绿色通道批量纳入 {enrolled} 户")
         from fangpin.demo.indicators import ensure_snapshots
 
         if taken := ensure_snapshots():
