@@ -196,7 +196,7 @@ def ensure_procedure(today: dt.date | None = None) -> dict[str, int]:
     candidates = ([h for h in fresh if h.pk not in above] + [h for h in fresh if h.pk in above][3:])[:6]
     if len(candidates) < 6 or len(ready) < 2 or len(roster) < 3:
         return {}
-    days = workflow._procedure("notice_days")
+    days = workflow._procedure("notice_days", SHUANGNIAN_CUN, today)
     appraisal = {"attendance": 32, "record": "村民代表会议民主评议：同意纳入（演示数据）"}
 
     def opened(h, causes, start):

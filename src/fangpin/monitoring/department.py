@@ -109,7 +109,9 @@ def execute(run_id: int, *, today: dt.date | None = None) -> ScreeningRun:
         _progress(run, 25, f"读取户籍人员（部门数据{rows.height}行）")
         persons = persons_in(run.region.prefix)
         _progress(run, 45, f"按身份证号比对（户籍{persons.height}人）")
-        result = screening.screen(rows, persons, today=today)
+        from .parameters import rules_for
+
+        result = screening.screen(rows, persons, today=today, rules=rules_for(run.region.code, today))
         _progress(run, 75, "生成预警")
         new, known = _write_warnings(run, result.warnings, today)
         _write_problems(run, result.problems())

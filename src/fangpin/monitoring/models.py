@@ -585,3 +585,27 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}（{self.get_kind_display()}）"
+
+
+class ProcedureParameter(models.Model):
+    """A county's own value of a monitoring parameter from a date on (监测参数): the procedure's days, a warning rule's
+    threshold or days to verify. Without one, rules.yaml's value applies (monitoring/parameters.py)."""
+
+    county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    key = models.CharField("参数", max_length=64)
+    valid_from = models.DateField("起始日期")
+    value = models.DecimalField("取值", max_digits=12, decimal_places=2)
+    reason = models.CharField("调整依据", max_length=200)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="设置人")
+    changed_at = models.DateTimeField("设置时间", auto_now=True)
+    history = HistoricalRecords(verbose_name="监测参数变更记录")
+
+    class Meta:
+        verbose_name = "监测参数"
+        verbose_name_plural = "监测参数"
+        ordering = ["county", "key", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "key", "valid_from"], name="one_parameter_value_per_date"),
+            models.CheckConstraint(condition=models.Q(value__gt=0), name="parameter_value_positive"),
+        ]

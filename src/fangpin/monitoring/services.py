@@ -18,7 +18,6 @@ from fangpin.registry.models import Household, IncomeRecord
 
 from . import income, tallies, warning_queue
 from .models import IncomeAccount, MonitoringLine
-from .screening import RULES
 
 
 @dataclass
@@ -97,7 +96,10 @@ def recompute(user, year: int, *, warn: bool = True) -> Changes:
                           ((pl.col("category") == "monitored") & pl.col("eliminated").is_null()).alias("at_risk"))
         # A year still under way has only part of its income: only a finished year's accounting raises warnings.
         done = warn and year < timezone.localdate().year
-        signals = income.signals(result, kinds, RULES.income, year=year) if done else []
+        from .parameters import income_rules_for
+
+        rules = income_rules_for(user.org_unit.code, timezone.localdate())
+        signals = income.signals(result, kinds, rules, year=year) if done else []
         changes.warnings_new, changes.warnings_known, changes.warnings_joined = warning_queue.write(
             signals, user=user, reason=reason, today=timezone.localdate())
     return changes

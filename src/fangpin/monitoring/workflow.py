@@ -30,7 +30,6 @@ from fangpin.registry.models import Household
 
 from . import criteria, tallies
 from .models import Case, ContactCadre, OpenItem, Transition, Warning
-from .screening import RULES
 
 S = Case.State
 LOCK_MINUTES = 30
@@ -81,8 +80,11 @@ def turn_of(state: str, level: str | None) -> bool:
     return any(s.action not in TAKE_BACK for s in steps_from(state, level))
 
 
-def _procedure(key: str) -> int:
-    return int(RULES.procedure[key])
+def _procedure(key: str, code: str, on: dt.date) -> int:
+    """The procedure's days for the county of `code` on the day (monitoring/parameters.py)."""
+    from .parameters import days
+
+    return days(key, code, on)
 
 
 def _check_area(user, household: Household) -> None:
@@ -142,7 +144,8 @@ def open_case(user, household: Household, *, kind: str, risk_causes: str, channe
         raise ValidationError("案件类别无效")
     case = Case(kind=kind, household=household, channel=channel, monitor_type=monitor_type,
                 risk_causes=risk_causes.strip(), green=bool(green_cause), green_cause=green_cause, opened_by=user,
-                prior_category=household.category, due=today + dt.timedelta(days=_procedure("review_days")))
+                prior_category=household.category,
+                due=today + dt.timedelta(days=_procedure("review_days", household.village_id, today)))
     try:
         with transaction.atomic():
             case.save()
@@ -150,7 +153,7 @@ def open_case(user, household: Household, *, kind: str, risk_causes: str, channe
         raise Conflict("该户已有办理中的同类案件") from None
     _record(case, user, "open", "village", "", f"{case.get_kind_display()}：{case.risk_causes}")
     if case.green:
-        deadline = today + dt.timedelta(days=_procedure("green_channel_days"))
+        deadline = today + dt.timedelta(days=_procedure("green_channel_days", household.village_id, today))
         OpenItem.objects.bulk_create(OpenItem(case=case, step=s, deadline=deadline) for s in OpenItem.Step.values)
         _enroll(case, user, f"绿色通道先纳入（{case.get_green_cause_display()}）")
     return case
@@ -166,14 +169,14 @@ def open_green_for_event(user, household: Household, *, event, risk_causes: str,
     case = Case(kind=Case.Kind.ENROLLMENT, household=household, channel=Case.Channel.DISASTER_LIST,
                 monitor_type=monitor_type, risk_causes=risk_causes, green=True, green_cause=event.green_cause,
                 opened_by=user, prior_category=household.category,
-                due=today + dt.timedelta(days=_procedure("review_days")))
+                due=today + dt.timedelta(days=_procedure("review_days", household.village_id, today)))
     try:
         with transaction.atomic():
             case.save()
     except IntegrityError:
         raise Conflict("该户已有办理中的同类案件") from None
     _record(case, user, "open", "county", "", f"受灾户批量纳入（{event.code}）：{risk_causes}")
-    deadline = today + dt.timedelta(days=_procedure("green_channel_days"))
+    deadline = today + dt.timedelta(days=_procedure("green_channel_days", household.village_id, today))
     OpenItem.objects.bulk_create(OpenItem(case=case, step=s, deadline=deadline) for s in OpenItem.Step.values)
     _enroll(case, user, f"绿色通道先纳入（{event.name}）")
     return case
@@ -243,8 +246,9 @@ def act(user, case: Case, action: str, *, version: int, reason: str = "", apprai
     if step.needs_reason and not reason:
         raise ValidationError({"reason": "退回、撤回或不通过须填写理由"})
     fields: dict = {}
+    code = case.household.village_id
     if step.action == "appraise":
-        fields = _appraisal_fields(appraisal or {}, today)
+        fields = _appraisal_fields(appraisal or {}, today, code)
     if step.action == "submit" and case.notice_end and today <= case.notice_end:
         raise ValidationError(f"公示期至{case.notice_end:%Y-%m-%d}，期满后方可报乡镇审核")
     if step.target == S.DONE and case.kind == Case.Kind.ELIMINATION:
@@ -252,7 +256,7 @@ def act(user, case: Case, action: str, *, version: int, reason: str = "", apprai
         if failures:
             raise ValidationError(["不符合风险消除条件："] + failures)
     due = {S.NOTICE: fields.get("notice_end"), S.DONE: None, S.DECLINED: None}.get(
-        step.target, today + dt.timedelta(days=_procedure("review_days")))
+        step.target, today + dt.timedelta(days=_procedure("review_days", code, today)))
     updated = Case.objects.filter(pk=case.pk, version=version, state=step.source).update(
         state=step.target, version=F("version") + 1, locked_by=None, locked_at=None, due=due,
         closed_at=timezone.now() if step.target in (S.DONE, S.DECLINED) else None, **fields)
@@ -266,7 +270,7 @@ def act(user, case: Case, action: str, *, version: int, reason: str = "", apprai
     return case
 
 
-def _appraisal_fields(appraisal: dict, today: dt.date) -> dict:
+def _appraisal_fields(appraisal: dict, today: dt.date, code: str) -> dict:
     errors = {}
     held = appraisal.get("date")
     if not isinstance(held, dt.date) or held > today:
@@ -280,7 +284,7 @@ def _appraisal_fields(appraisal: dict, today: dt.date) -> dict:
         raise ValidationError(errors)
     start = today
     return {"appraisal_date": held, "appraisal_attendance": attendance, "appraisal_record": appraisal["record"].strip(),
-            "notice_start": start, "notice_end": start + dt.timedelta(days=_procedure("notice_days") - 1)}
+            "notice_start": start, "notice_end": start + dt.timedelta(days=_procedure("notice_days", code, today) - 1)}
 
 
 def _after(case: Case, user, step: Step, today: dt.date) -> None:

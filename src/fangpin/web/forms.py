@@ -407,3 +407,14 @@ class ApplicationActForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     amount = YuanField(label="金额（元）", required=False)
     reason = forms.CharField(label="意见 / 理由", required=False, max_length=500)
+
+
+class ParameterForm(forms.Form):
+    key = forms.ChoiceField(label="参数")
+    valid_from = forms.DateField(label="起始日期", widget=DATE)
+    value = forms.DecimalField(label="取值（天或元）", max_digits=12, decimal_places=2)
+    reason = forms.CharField(label="调整依据", max_length=200)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = choices

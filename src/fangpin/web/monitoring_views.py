@@ -14,12 +14,13 @@ from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
 from fangpin.lib import files, listing
 from fangpin.lib.pagination import CappedPaginator
-from fangpin.monitoring import assistance, criteria, department, disasters, referrals, warning_queue, workflow
+from fangpin.monitoring import assistance, criteria, department, disasters, parameters, referrals, warning_queue, workflow
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.feeds import FEEDS, FeedError, feeds_of_department
 from fangpin.monitoring.models import Case, Measure, Referral, ScreeningRun
 from fangpin.monitoring.screening import RISK_LABELS, STATUS_LABELS
 from fangpin.policies import entitlements
+from fangpin.orgunits import names
 from fangpin.registry import history as history_lines
 from fangpin.registry import selectors as registry_selectors
 
@@ -35,6 +36,7 @@ from .forms import (
     MeasureForm,
     MeasureStatusForm,
     OpenCaseForm,
+    ParameterForm,
     VerifyForm,
 )
 
@@ -471,3 +473,58 @@ def civil_affairs(request):
     return render(request, "monitoring/civil_affairs.html", {
         "rows": referrals.counts(user), "can_generate": can_generate, "rules": referrals.RULES.referrals,
         "results": Referral.Result.choices})
+
+
+PARAMETER_COLUMNS = [
+    listing.Column("group", "类别", lambda r: r["group"], width=20),
+    listing.Column("label", "参数", lambda r: r["label"], width=36),
+    listing.Column("unit", "单位", lambda r: r["unit"], width=6),
+    listing.Column("default", "默认值（rules.yaml）", lambda r: r["default"], num=True),
+    listing.Column("value", "本县现行值", lambda r: r["value"], num=True),
+    listing.Column("since", "本县起始日期", lambda r: r["since"], width=12),
+    listing.Column("reason", "调整依据", lambda r: r["reason"], width=30),
+]
+
+
+@require_http_methods(["GET", "POST"])
+def monitoring_parameters(request):
+    """监测参数: the county's procedure days and warning thresholds on the day, the defaults beside them, and every
+    change with who and why; the county bureau sets its own from a date on."""
+    user = request.user
+    access.require(user, "monitoring.read")
+    today = timezone.localdate()
+    counties = list(registry_selectors.counties(user=user))
+    if user.org_unit.level in ("county", "township", "village"):
+        county = parameters.county_of(user.org_unit.code)
+    else:  # a city's or province's user picks one of its counties
+        asked = request.GET.get("county", "")
+        county = next((c.code for c in counties if c.code == asked), counties[0].code if counties else None)
+    if county is None:
+        raise PermissionDenied("您的管辖范围内没有县")
+    can_set = access.can(user, "monitoring.line") and access.covers(user, county) and user.org_unit.level == "county"
+    choices = [(k, f"{p.group}：{p.label}（{p.unit}）") for k, p in parameters.PARAMETERS.items()]
+    form = ParameterForm(request.POST or None, choices=choices, initial={"valid_from": today})
+    if request.method == "POST":
+        if not can_set:
+            raise PermissionDenied("只有本县乡村振兴局可以设置监测参数")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                parameters.set_value(user, county=county, key=d["key"], valid_from=d["valid_from"], value=d["value"],
+                                     reason=d["reason"])
+            except ValidationError as e:
+                _errors(form, e)
+            else:
+                messages.success(request, f"已设置：{parameters.PARAMETERS[d['key']].label}，自{d['valid_from']:%Y-%m-%d}起为"
+                                          f"{d['value'].normalize():f}")
+                return redirect("monitoring_parameters")
+    rows = parameters.table(county, today)
+    name = names.names_of([county]).get(county, county)
+    if request.GET.get("format") == "xlsx":
+        return list_xlsx(request, "监测参数", [f"{name}，{today:%Y-%m-%d}"], PARAMETER_COLUMNS, rows)
+    labels = {k: p.label for k, p in parameters.PARAMETERS.items()}
+    changes = [{"h": h, "label": labels.get(h.key, h.key)} for h in parameters.history(county)[:200]]
+    return render(request, "monitoring/parameters.html", {
+        "rows": rows, "county": county, "county_name": name, "counties": counties if len(counties) > 1 else [],
+        "form": form if can_set else None, "changes": changes, "today": today,
+        "export": listing.export_link(request.GET.dict())})

@@ -47,6 +47,12 @@ def sn(h):
     return h["shuangnian"]
 
 
+def _parameter_set() -> bool:
+    from fangpin.monitoring.models import ProcedureParameter
+
+    return ProcedureParameter.objects.filter(county_id="140603000000").exists()
+
+
 def _referred(h) -> bool:
     from fangpin.monitoring.models import Referral
 
@@ -296,6 +302,11 @@ CASES = [
     Case("disaster_event", "post", lambda h: f"/monitoring/disasters/{h['disaster'].pk}/", {"county"}, label="enroll",
          data=lambda h: {},
          changed=lambda h: _affected_outcome(h) != ""),
+    Case("monitoring_parameters", "get", lambda h: "/monitoring/parameters/", READ_ROLES),
+    Case("monitoring_parameters", "get", lambda h: "/monitoring/parameters/?format=xlsx", READ_ROLES, label="xlsx"),
+    Case("monitoring_parameters", "post", lambda h: "/monitoring/parameters/", {"county"}, label="set",
+         data=lambda h: {"key": "notice_days", "valid_from": "2026-01-05", "value": "6", "reason": "矩阵"},
+         changed=lambda h: _parameter_set()),
     Case("civil_affairs", "get", lambda h: "/monitoring/civil-affairs/", READ_ROLES),
     Case("civil_affairs", "post", lambda h: "/monitoring/civil-affairs/", {"county"}, label="generate",
          data=lambda h: {}, changed=lambda h: _referred(h)),
