@@ -250,6 +250,9 @@ class Case(models.Model):
     locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name="正在审核")
     locked_at = models.DateTimeField("审核锁定时间", null=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name="经办人",
+                                 help_text="本环节由同级同事移交给的经办人；环节变化后清空")
 
     class Meta:
         verbose_name = "识别/消除案件"
@@ -291,6 +294,8 @@ class Transition(models.Model):
 
         if self.action == "open":
             return "发起"
+        if self.action == "hand_over":
+            return "移交同级同事经办"
         step = step_for(self.from_state, self.action)
         return step.label if step else self.action
 

@@ -186,7 +186,7 @@ def case_list(*, user, area: str = "", state: str = "", kind: str = ""):
 
 def case_get(*, user, pk: int) -> Case:
     return access.scope(user, Case.objects.select_related("household", "household__village", "opened_by",
-                                                          "locked_by"), "monitoring.read").filter(pk=pk).first() or _missing()
+                                                          "locked_by", "assignee"), "monitoring.read").filter(pk=pk).first() or _missing()
 
 
 def warning_get(*, user, pk: int) -> Warning:
@@ -322,3 +322,13 @@ def disaster_get(*, user, pk: int):
 def household_disasters(*, household) -> list:
     """The events that hit a household (already fetched through the registry's scope), newest first."""
     return list(household.disasters.select_related("event", "case").order_by("-event__start"))
+
+
+def colleagues(*, user, case) -> list:
+    """Whom the user may hand the case to (workflow.colleague_ok): the active users of the same role and unit."""
+    from fangpin.accounts.models import User
+
+    from .workflow import colleague_ok
+
+    same = User.objects.filter(is_active=True, role=user.role, org_unit_id=user.org_unit_id).exclude(pk=user.pk)
+    return [u for u in same.order_by("last_name", "first_name", "username") if colleague_ok(user, u, case)]

@@ -203,6 +203,8 @@ def claim(user, case: Case) -> bool:
     if not case.is_open or not turn_of(case.state, level):
         return False
     _check_area(user, case.household)
+    if case.assignee_id and case.assignee_id != user.pk and case.assignee.is_active:
+        return False
     now = timezone.now()
     expired = now - dt.timedelta(minutes=LOCK_MINUTES)
     got = (Case.objects.filter(pk=case.pk, state=case.state)
@@ -211,6 +213,42 @@ def claim(user, case: Case) -> bool:
     if got:
         case.locked_by, case.locked_at = user, now
     return bool(got)
+
+
+def colleague_ok(user, colleague, case: Case) -> bool:
+    """A colleague a case may be handed to: active, another user of the same role and unit, whose area holds the
+    household."""
+    return (colleague is not None and colleague.is_active and colleague.pk != user.pk and colleague.role == user.role
+            and colleague.org_unit_id == user.org_unit_id and access.covers(colleague, case.household.village_id))
+
+
+@transaction.atomic
+def hand_over(user, case: Case, colleague, *, version: int, reason: str) -> Case:
+    """移交: a reviewer of the level whose turn it is hands the case to a colleague of the same level and area (going
+    on leave, say). Only the colleague acts on it at this level until the case moves on; recorded with the reason."""
+    level = access.workflow_level(user)
+    _check_area(user, case.household)
+    current = Case.objects.select_for_update().select_related("assignee").get(pk=case.pk)
+    if current.version != version:
+        raise Conflict("该案件已被他人处理，请刷新后查看最新状态")
+    if not current.is_open or not turn_of(current.state, level):
+        raise PermissionDenied(f"案件当前为“{current.get_state_display()}”，不在{LEVEL_LABELS.get(level, '')}办理环节")
+    if current.assignee_id and current.assignee_id != user.pk and current.assignee.is_active:
+        raise Conflict(f"该案件已移交{current.assignee.username}经办，只有经办人可以再移交")
+    other = holder(current)
+    if other is not None and other.pk != user.pk:
+        raise Conflict(f"该案件正由{other.username}审核，请稍后再试")
+    if not colleague_ok(user, colleague, current):
+        raise ValidationError({"colleague": "只能移交给同一单位、同一层级、管辖该户的在岗同事"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写移交原因（如 休假、外出）"})
+    Case.objects.filter(pk=current.pk).update(assignee=colleague, locked_by=None, locked_at=None,
+                                              version=F("version") + 1)
+    current.refresh_from_db()
+    Transition.objects.create(case=current, action="hand_over", level=level, from_state=current.state,
+                              to_state=current.state, user=user,
+                              reason=f"移交{colleague.display_name or colleague.username}经办：{reason.strip()}")
+    return current
 
 
 def release(user, case: Case) -> None:
@@ -242,6 +280,8 @@ def act(user, case: Case, action: str, *, version: int, reason: str = "", apprai
     other = holder(case)
     if other is not None and other.pk != user.pk:
         raise Conflict(f"该案件正由{other.username}审核，请稍后再试")
+    if case.assignee_id and case.assignee_id != user.pk and case.assignee.is_active and step.action not in TAKE_BACK:
+        raise Conflict(f"该案件已移交{case.assignee.username}经办")
     reason = (reason or "").strip()
     if step.needs_reason and not reason:
         raise ValidationError({"reason": "退回、撤回或不通过须填写理由"})
@@ -258,7 +298,7 @@ def act(user, case: Case, action: str, *, version: int, reason: str = "", apprai
     due = {S.NOTICE: fields.get("notice_end"), S.DONE: None, S.DECLINED: None}.get(
         step.target, today + dt.timedelta(days=_procedure("review_days", code, today)))
     updated = Case.objects.filter(pk=case.pk, version=version, state=step.source).update(
-        state=step.target, version=F("version") + 1, locked_by=None, locked_at=None, due=due,
+        state=step.target, version=F("version") + 1, locked_by=None, locked_at=None, due=due, assignee=None,
         closed_at=timezone.now() if step.target in (S.DONE, S.DECLINED) else None, **fields)
     if not updated:
         raise Conflict("该案件已被他人处理，请刷新后查看最新状态")

@@ -162,6 +162,18 @@ def case_detail(request, pk: int):
         workflow.claim(request.user, case)
     appraisal = AppraisalForm(request.POST if request.POST.get("action") == "appraise" else None,
                               initial={"appraisal_date": timezone.localdate()})
+    if request.method == "POST" and request.POST.get("action") == "hand_over":
+        mates = {u.pk: u for u in ms.colleagues(user=request.user, case=case)}
+        try:
+            workflow.hand_over(request.user, case, mates.get(int(request.POST.get("colleague") or 0)),
+                               version=int(request.POST.get("version", "-1")), reason=request.POST.get("reason", ""))
+        except workflow.Conflict as e:
+            messages.error(request, str(e))
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+        else:
+            messages.success(request, "已移交")
+        return redirect("case_detail", pk=case.pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         data = {}
@@ -188,7 +200,11 @@ def case_detail(request, pk: int):
 def _case_page(request, case, steps, appraisal):
     today = timezone.localdate()
     registry_selectors.attach_head_names([case.household])
+    level = access.workflow_level(request.user)
+    may_hand = (bool(steps) and workflow.turn_of(case.state, level)
+                and (not case.assignee_id or case.assignee_id == request.user.pk or not case.assignee.is_active))
     return render(request, "monitoring/case.html", {
+        "mates": ms.colleagues(user=request.user, case=case) if may_hand else [],
         "case": case, "steps": steps, "appraisal": appraisal, "holder": workflow.holder(case),
         "transitions": case.transitions.select_related("user"), "items": case.open_items.all(), "today": today,
         "level_labels": workflow.LEVEL_LABELS,

@@ -69,3 +69,27 @@ def test_the_village_withdraws_on_the_page_without_holding_the_townships_case(wo
     assert case.state == "village" and case.transitions.get().reason == "漏报务工收入"
     r = client(world.clerk).get(f"/api/monitoring/cases/{case.pk}")
     assert r.status_code == 200 and "withdraw" not in r.json()["allowed_actions"]
+
+
+def test_a_township_reviewer_hands_a_case_to_a_colleague_on_the_page(world, households):
+    from conftest import make_user
+
+    mate = make_user("township2", "township_reviewer", world.township.org_unit_id)
+    case = Case.objects.create(kind="enrollment", household=households["shuangnian"], channel="cadre_visit",
+                               monitor_type="unstable", risk_causes="因残", opened_by=world.clerk, state="township")
+    reviewer = client(world.township)
+    page = reviewer.get(f"/monitoring/cases/{case.pk}/").content.decode()
+    assert 'id="hand-over"' in page and f'value="{mate.pk}"' in page
+    case.refresh_from_db()  # the page claimed it: the version stays
+    r = reviewer.post(f"/monitoring/cases/{case.pk}/", {"action": "hand_over", "version": case.version,
+                                                        "colleague": mate.pk, "reason": "下乡驻村一周"})
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.assignee == mate and case.locked_by is None
+    page = reviewer.get(f"/monitoring/cases/{case.pk}/").content.decode()
+    assert "经办人" in page and "下乡驻村一周" in page and 'id="hand-over"' not in page
+    page = client(mate).get(f"/monitoring/cases/{case.pk}/").content.decode()
+    assert 'id="hand-over"' in page  # the colleague may hand it on
+    r = reviewer.post(f"/monitoring/cases/{case.pk}/", {"action": "approve", "version": case.version})
+    case.refresh_from_db()
+    assert case.state == "township"  # only the assignee acts now

@@ -360,3 +360,47 @@ def test_elimination_through_three_levels_and_the_cadre_tie(world, households):
     assert h.risk_eliminated_on == TODAY and h.category == "monitored"  # stays visible, with its history
     assistance.end_cadre(world.clerk, h, reason="风险已消除")
     assert not h.contact_cadres.filter(until__isnull=True).exists()
+
+
+def test_a_reviewer_hands_a_case_to_a_colleague_who_alone_acts_until_it_moves_on(world, households):
+    from conftest import make_user
+
+    case = put_in(new_case(world, households["shuangnian"]), "township")
+    mate = make_user("township2", "township_reviewer", world.township.org_unit_id)
+    other_township = make_user("township3", "township_reviewer", "140603100000")
+    clerk = make_user("clerk9", "village_clerk", SHUANGNIAN_CUN)
+    for wrong in (None, other_township, clerk, world.township):
+        with pytest.raises(ValidationError, match="同事"):
+            workflow.hand_over(world.township, case, wrong, version=case.version, reason="休假")
+    with pytest.raises(ValidationError, match="移交原因"):
+        workflow.hand_over(world.township, case, mate, version=case.version, reason=" ")
+    with pytest.raises(PermissionDenied):
+        workflow.hand_over(world.county, case, world.county, version=case.version, reason="x")  # not its turn
+    case = workflow.hand_over(world.township, case, mate, version=case.version, reason="休假一周")
+    assert case.assignee == mate and case.state == "township"
+    t = case.transitions.last()
+    assert (t.action, t.action_label, t.user, t.from_state, t.to_state) == (
+        "hand_over", "移交同级同事经办", world.township, "township", "township")
+    assert "移交township2经办：休假一周" == t.reason
+    with pytest.raises(workflow.Conflict, match="version|已被他人处理"):
+        workflow.hand_over(world.township, case, mate, version=case.version - 1, reason="again")
+    assert not workflow.claim(world.township, Case.objects.get(pk=case.pk))
+    with pytest.raises(workflow.Conflict, match="已移交township2经办"):
+        workflow.act(world.township, Case.objects.get(pk=case.pk), "approve", version=case.version, today=TODAY)
+    with pytest.raises(workflow.Conflict, match="只有经办人"):
+        workflow.hand_over(world.township, Case.objects.get(pk=case.pk), mate, version=case.version, reason="x")
+    assert workflow.claim(mate, Case.objects.get(pk=case.pk))
+    case = workflow.act(mate, Case.objects.get(pk=case.pk), "approve", version=case.version, today=TODAY)
+    assert case.state == "county" and case.assignee is None  # the next level decides as usual
+
+
+def test_a_colleague_takes_over_from_a_deactivated_assignee(world, households):
+    from conftest import make_user
+
+    case = put_in(new_case(world, households["shuangnian"]), "township")
+    mate = make_user("township2", "township_reviewer", world.township.org_unit_id)
+    case = workflow.hand_over(world.township, case, mate, version=case.version, reason="调岗前移交")
+    type(mate).objects.filter(pk=mate.pk).update(is_active=False)
+    case = Case.objects.get(pk=case.pk)
+    assert workflow.claim(world.township, case)
+    assert workflow.act(world.township, case, "approve", version=case.version, today=TODAY).state == "county"
