@@ -109,16 +109,23 @@ def act(request, case_id: int, body: ActIn):
 
 @monitoring.post("/monitoring/feeds", response={200: dict, 400: s.ErrorOut, 403: s.ErrorOut, 413: s.ErrorOut,
                                                 422: s.ErrorOut},
-                 summary="上传部门数据（CSV、Excel 或 Parquet）；有错误时整份不接收并列出各处问题")
-def upload(request, file: File[UploadedFile], feed: Form[str]):
+                 summary="上传部门数据（CSV、Excel 或 Parquet）；月度增量填 month（如 2026-03），全量不填；"
+                         "有错误时整份不接收并列出各处问题")
+def upload(request, file: File[UploadedFile], feed: Form[str], month: Form[str] = ""):
+    when = None
+    if month:
+        try:
+            when = dt.datetime.strptime(month, "%Y-%m").date()
+        except ValueError:
+            return Status(422, {"detail": "month 应写作 2026-03"})
     with files.saved(file.chunks()) as path:
         try:
-            row = department.upload(request.user, feed, path, file.name or "upload")
+            row = department.upload(request.user, feed, path, file.name or "upload", month=when)
         except FeedError as e:
             return Status(400, {"detail": [{"row": p.row, "column": p.column, "value": p.value,
                                             "message": p.message} for p in e.problems]})
     return {"id": row.pk, "feed": row.feed, "filename": row.filename, "sha256": row.sha256,
-            "row_count": row.row_count, "uploaded_at": row.uploaded_at}
+            "row_count": row.row_count, "uploaded_at": row.uploaded_at, "month": row.month}
 
 
 @monitoring.post("/monitoring/screenings", response={200: dict, 403: s.ErrorOut, 422: s.ErrorOut},

@@ -111,7 +111,7 @@ def ensure_screening(year: int | None = None, seed: int = 2026) -> ScreeningRun 
             path = Path(tmp) / f"演示-{FEEDS[key].department}-{year}.{('csv', 'xlsx', 'parquet')[i % 3]}"
             department.upload(bureau, key, synthetic.write_file(feed.rows, key, path), path.name)
     run = ScreeningRun.objects.create(region_id=PINGLU, started_by=bureau)
-    run.uploads.set(department.latest_uploads(bureau))
+    run.uploads.set(department.uploads_in_force(bureau))
     return department.execute(run.pk)
 
 

@@ -33,8 +33,10 @@ def _sha256(path: Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-def upload(user, feed_key: str, path: Path, filename: str) -> FeedUpload:
-    """Check a department file whole and keep it, or raise FeedError naming every bad cell (nothing is kept)."""
+def upload(user, feed_key: str, path: Path, filename: str, *, month: dt.date | None = None) -> FeedUpload:
+    """Check a department file whole and keep it, or raise FeedError naming every bad cell (nothing is kept). `month`
+    (its first day): a monthly increment, which replaces that month's rows of earlier files when screening; without
+    it, a full extract."""
     access.require(user, "department.upload")
     feed = feeds.FEEDS.get(feed_key)
     if feed is None:
@@ -46,31 +48,43 @@ def upload(user, feed_key: str, path: Path, filename: str) -> FeedUpload:
     if same:
         raise ValidationError(f"{filename}：该文件已于{timezone.localtime(same.uploaded_at):%Y-%m-%d %H:%M}由"
                               f"{same.uploaded_by.username}上传（{same.filename}），无需重复上传")
-    frame = feeds.read(path, filename, feed)
+    if month is not None:
+        if month.day != 1 or month > timezone.localdate():
+            raise ValidationError("数据月份应为不晚于本月的某月")
+    frame = feeds.read(path, filename, feed, month=month)
     settings.FEEDS_DIR.mkdir(parents=True, exist_ok=True)
     with transaction.atomic():
         row = FeedUpload.objects.create(
             feed=feed_key, region=user.org_unit, uploaded_by=user, filename=filename[:200], sha256=sha,
-            size_bytes=size, row_count=frame.height, period_from=frame["date"].min(), period_to=frame["date"].max())
+            size_bytes=size, row_count=frame.height, period_from=frame["date"].min(), period_to=frame["date"].max(),
+            month=month)
         target = settings.FEEDS_DIR / row.parquet_name
         frame.write_parquet(target.with_suffix(".tmp"))
         target.with_suffix(".tmp").replace(target)
     return row
 
 
-def latest_uploads(user) -> list[FeedUpload]:
-    """The newest file of each department that covers the user's area: departments send full extracts."""
-    seen, out = set(), []
-    for u in access.feed_scope(user, FeedUpload.objects.select_related("region", "uploaded_by")):
-        if u.feed not in seen:
-            seen.add(u.feed)
+def uploads_in_force(user) -> list[FeedUpload]:
+    """What a screening reads, per department: the newest full extract and the monthly increments uploaded after it,
+    each month from its newest file (a month sent again replaces the earlier file's rows, never adds to them)."""
+    out, done, months = [], set(), {}
+    for u in access.feed_scope(user, FeedUpload.objects.select_related("region", "uploaded_by")).order_by(
+            "feed", "-uploaded_at", "-id"):
+        if u.feed in done:
+            continue
+        claimed = months.setdefault(u.feed, set())
+        if u.month is None:
+            out.append(u)
+            done.add(u.feed)  # a full extract: everything older is in it
+        elif u.month not in claimed:
+            claimed.add(u.month)
             out.append(u)
     return out
 
 
 def start_screening(user) -> ScreeningRun:
     access.require(user, "monitoring.screen")
-    uploads = latest_uploads(user)
+    uploads = uploads_in_force(user)
     if not uploads:
         raise ValidationError("还没有部门数据可供比对，请先上传")
     with transaction.atomic():
@@ -87,9 +101,21 @@ def _progress(run: ScreeningRun, percent: int, step: str, **fields) -> None:
 
 
 def rows_of(uploads) -> pl.DataFrame:
-    frames = [pl.read_parquet(settings.FEEDS_DIR / u.parquet_name).with_columns(
-        feed=pl.lit(u.feed), upload_id=pl.lit(u.pk, pl.Int64)) for u in uploads]
-    return pl.concat([f.select(list(screening.ROWS_SCHEMA)) for f in frames]).cast(screening.ROWS_SCHEMA)
+    """The rows of the files, each month of a department from its newest file: a full extract's rows of a month an
+    increment uploaded after it covers are left out, as are an older increment's of the same month."""
+    frames, claimed = [], {}
+    for u in sorted(uploads, key=lambda u: (u.uploaded_at, u.pk), reverse=True):
+        frame = pl.read_parquet(settings.FEEDS_DIR / u.parquet_name).with_columns(
+            feed=pl.lit(u.feed), upload_id=pl.lit(u.pk, pl.Int64))
+        months = claimed.setdefault(u.feed, set())
+        if months:
+            frame = frame.filter(~pl.col("date").dt.truncate("1mo").is_in(sorted(months)))
+        if u.month is not None:
+            months.add(u.month)
+        frames.append(frame.select(list(screening.ROWS_SCHEMA)))
+    if not frames:
+        return pl.DataFrame(schema=screening.ROWS_SCHEMA)
+    return pl.concat(frames).cast(screening.ROWS_SCHEMA)
 
 
 def persons_in(prefix: str) -> pl.DataFrame:

@@ -212,8 +212,10 @@ def parse_fen(expr: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(whole * 100 + frac).otherwise(None)
 
 
-def read(path: Path, filename: str, feed: Feed, *, today: dt.date | None = None) -> pl.DataFrame:
-    """The file as the normalized table, or FeedError naming every bad cell (file, row, column, value, why)."""
+def read(path: Path, filename: str, feed: Feed, *, today: dt.date | None = None,
+         month: dt.date | None = None) -> pl.DataFrame:
+    """The file as the normalized table, or FeedError naming every bad cell (file, row, column, value, why). A monthly
+    increment (`month`, its first day) holds only that month's rows."""
     today = today or dt.date.today()
     frame, first_row, letters = _text_frame(Path(path), filename, feed)
     required = {k: h for k, h in feed.headers.items() if k != "amount" or feed.amount_required}
@@ -242,6 +244,9 @@ def read(path: Path, filename: str, feed: Feed, *, today: dt.date | None = None)
         ("date", values["date"].is_null(), "日期无法识别（应如 2025-03-01）"),
         ("date", values["date"] > pl.lit(today), "日期晚于今天"),
     ]
+    if month is not None:
+        checks.append(("date", values["date"].dt.truncate("1mo") != pl.lit(month),
+                       f"日期不在所报的{month:%Y年%m月}内（月度增量只含该月的记录）"))
     if "code" in h:
         checks.append(("code", values["code"].is_null(),
                        f"取值不在规定范围内（应为：{'、'.join(feed.code_values)}）"))

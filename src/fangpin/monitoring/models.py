@@ -85,11 +85,17 @@ class FeedUpload(models.Model):
     row_count = models.PositiveIntegerField("行数")
     period_from = models.DateField("数据起始日期", null=True)
     period_to = models.DateField("数据截止日期", null=True)
+    month = models.DateField("数据月份", null=True, blank=True,
+                             help_text="月度增量的月份（该月1日）；空为全量数据。比对时每个月取最新上传的数据，不重复计算")
 
     class Meta:
         verbose_name = "部门数据上传"
         ordering = ["-uploaded_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["feed", "region", "sha256"], name="one_upload_per_file")]
+
+    @property
+    def extract_label(self) -> str:
+        return f"{self.month:%Y年%m月}增量" if self.month else "全量"
 
     @property
     def parquet_name(self) -> str:

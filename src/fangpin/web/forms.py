@@ -179,6 +179,19 @@ class MonitoringLineForm(forms.Form):
 class FeedUploadForm(forms.Form):
     feed = forms.ChoiceField(label="部门数据")
     file = BoundedFileField(label="文件（CSV、Excel 或 Parquet）")
+    month = forms.CharField(label="数据月份（月度增量填写，如 2026-03；全量数据留空）", required=False, max_length=7)
+
+    def clean_month(self):
+        import datetime as dt
+        import re
+
+        text = (self.cleaned_data.get("month") or "").strip()
+        if not text:
+            return None
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise forms.ValidationError("数据月份应写作 2026-03")
+        return dt.date(int(m.group(1)), int(m.group(2)), 1)
 
     def __init__(self, *args, feeds, **kwargs):
         super().__init__(*args, **kwargs)

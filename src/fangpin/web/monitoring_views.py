@@ -84,7 +84,8 @@ def feeds_page(request):
         upload = form.cleaned_data["file"]
         with files.saved(upload.chunks()) as path:
             try:
-                row = department.upload(user, form.cleaned_data["feed"], path, upload.name)
+                row = department.upload(user, form.cleaned_data["feed"], path, upload.name,
+                                        month=form.cleaned_data["month"])
             except FeedError as e:
                 problems = e
             except ValidationError as e:
@@ -92,7 +93,8 @@ def feeds_page(request):
             else:
                 after = ("下一步：县乡村振兴局将本文件与户籍库比对，疑似风险作为预警下发到所在村入户核实；"
                          "身份证号无效、姓名不符或户籍库中无此人的行列在比对结果中，可导出后核对更正。")
-                messages.success(request, f"已接收{row.filename}：{row.row_count}行，SHA-256 {row.sha256[:12]}…。{after}")
+                messages.success(request, f"已接收{row.filename}（{row.extract_label}）：{row.row_count}行，"
+                                          f"SHA-256 {row.sha256[:12]}…。{after}")
                 return redirect("feeds")
     return render(request, "monitoring/feeds.html", {
         "form": form, "problems": problems, "uploads": ms.uploads(user=user), "runs": ms.runs(user=user),

@@ -144,3 +144,47 @@ def test_rows_of_uploads_round_trip(world, population, tmp_path):
     assert back.select(cols).sort(cols).equals(feed.rows.select(cols).sort(cols))
     assert set(back["upload_id"]) == {u.pk for u in ups if u.row_count}  # a feed may have no row in the sample
     assert isinstance(back, pl.DataFrame)
+
+
+def _csv(tmp_path, name, rows):
+    path = tmp_path / name
+    path.write_text("身份证号,姓名,变动日期,学籍状态\n" + "".join(f"{i},{n},{d},{c}\n" for i, n, d, c in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_monthly_increments_replace_their_month_and_never_count_twice(world, households, tmp_path):
+    """A full extract, then March sent as an increment and sent again corrected: the screening reads each month from
+    its newest file."""
+    head = households["shuangnian"].members.get(relation="head")
+    me = (head.id_number, head.name)
+    full = department.upload(world.county, "education", _csv(tmp_path, "full.csv", [
+        (*me, "2026-02-10", "在读"), (*me, "2026-03-05", "辍学")]), "full.csv")
+    march = department.upload(world.county, "education", _csv(tmp_path, "m1.csv", [
+        (*me, "2026-03-05", "辍学"), (*me, "2026-03-20", "休学")]), "m1.csv", month=dt.date(2026, 3, 1))
+    march2 = department.upload(world.county, "education", _csv(tmp_path, "m2.csv", [
+        (*me, "2026-03-06", "辍学")]), "m2.csv", month=dt.date(2026, 3, 1))
+    april = department.upload(world.county, "education", _csv(tmp_path, "m3.csv", [
+        (*me, "2026-04-02", "在读")]), "m3.csv", month=dt.date(2026, 4, 1))
+    assert (full.extract_label, march.extract_label) == ("全量", "2026年03月增量")
+    in_force = department.uploads_in_force(world.county)
+    assert [u.pk for u in in_force] == [april.pk, march2.pk, full.pk]  # the first March file is replaced
+    rows = department.rows_of(in_force).sort("date")
+    assert [(str(d), c) for d, c in zip(rows["date"], rows["code"], strict=True)] == [
+        ("2026-02-10", "enrolled"), ("2026-03-06", "dropout"), ("2026-04-02", "enrolled")]
+    # A newer full extract covers everything before it.
+    newer = department.upload(world.county, "education", _csv(tmp_path, "full2.csv", [
+        (*me, "2026-02-10", "在读"), (*me, "2026-04-02", "在读")]), "full2.csv")
+    assert [u.pk for u in department.uploads_in_force(world.county)] == [newer.pk]
+
+
+def test_an_increment_holds_only_its_month(world, households, tmp_path):
+    head = households["shuangnian"].members.get(relation="head")
+    path = _csv(tmp_path, "m.csv", [(head.id_number, head.name, "2026-03-31", "辍学"),
+                                    (head.id_number, head.name, "2026-04-01", "辍学")])
+    with pytest.raises(FeedError) as e:
+        department.upload(world.county, "education", path, "m.csv", month=dt.date(2026, 3, 1))
+    assert [p.row for p in e.value.problems] == [3] and "2026年03月" in e.value.problems[0].message
+    assert not FeedUpload.objects.exists()
+    with pytest.raises(ValidationError, match="数据月份"):
+        department.upload(world.county, "education", path, "m.csv", month=dt.date(2026, 3, 2))
