@@ -54,6 +54,7 @@ urlpatterns = [
     path("monitoring/warnings/", monitoring_views.warning_list, name="warning_list"),
     path("monitoring/cases/", monitoring_views.case_list, name="case_list"),
     path("monitoring/measures/", monitoring_views.measure_list, name="measure_list"),
+    path("monitoring/guarantees/", monitoring_views.guarantee_list, name="guarantee_list"),
     path("monitoring/cadres/", monitoring_views.cadre_list, name="cadre_list"),
     path("monitoring/cadres/<int:pk>/", monitoring_views.cadre_edit, name="cadre_edit"),
     path("monitoring/warnings/<int:pk>/", monitoring_views.warning_detail, name="warning_detail"),

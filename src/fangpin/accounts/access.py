@@ -67,6 +67,7 @@ SCOPE_PATHS: dict[str, str] = {
     "monitoring.affectedvillage": "village__code",
     "monitoring.affectedhousehold": "household__village__code",
     "monitoring.referral": "household__village__code",
+    "monitoring.guaranteeproblem": "household__village__code",
     "monitoring.contactcadre": "household__village__code",
     "monitoring.cadre": "org_unit__code",
     "payments.payeeaccount": "member__household__village__code",

@@ -140,6 +140,10 @@ def execute(run_id: int, *, today: dt.date | None = None) -> ScreeningRun:
         result = screening.screen(rows, persons, today=today, rules=rules_for(run.region.code, today))
         _progress(run, 75, "生成预警")
         new, known = _write_warnings(run, result.warnings, today)
+        from . import guarantees  # the departments' data also opens and clears the three guarantees' problems
+
+        guarantees.apply(guarantees.states(rows, result.identities), user=run.started_by,
+                         source=f"部门数据（筛查比对{run.pk}）")
         _write_problems(run, result.problems())
         _progress(run, 100, "完成", status=ScreeningRun.Status.DONE, counts=result.counts(), warnings_new=new,
                   warnings_known=known, finished_at=timezone.now())

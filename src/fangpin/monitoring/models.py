@@ -620,3 +620,47 @@ class ProcedureParameter(models.Model):
             models.UniqueConstraint(fields=["county", "key", "valid_from"], name="one_parameter_value_per_date"),
             models.CheckConstraint(condition=models.Q(value__gt=0), name="parameter_value_positive"),
         ]
+
+
+# --- the three guarantees and safe drinking water (两不愁三保障和饮水安全, 湖南十条 五: 突出问题动态清零) ---------------
+
+class GuaranteeProblem(models.Model):
+    """A problem of compulsory education, basic medical insurance, housing safety or drinking water found in a household
+    (by a department's data or the village), the measure taken and the day it was cleared. A household is 清零 for a
+    guarantee when none of its problems of that kind is open."""
+
+    class Kind(models.TextChoices):
+        EDUCATION = "education", "义务教育"
+        MEDICAL = "medical", "基本医疗保险"
+        HOUSING = "housing", "住房安全"
+        WATER = "water", "饮水安全"
+
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="guarantee_problems",
+                                  verbose_name="户")
+    person = models.ForeignKey("registry.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name="涉及成员")
+    kind = models.CharField("保障类别", max_length=16, choices=Kind.choices)
+    description = models.CharField("问题", max_length=300)
+    found_on = models.DateField("发现日期")
+    source = models.CharField("来源", max_length=100, help_text="部门数据（文件）或村级排查")
+    measure = models.CharField("采取的措施", max_length=300, blank=True)
+    cleared_on = models.DateField("清零日期", null=True, blank=True)
+    cleared_note = models.CharField("清零依据", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="登记人")
+    history = HistoricalRecords(verbose_name="三保障问题变更记录")
+
+    class Meta:
+        verbose_name = "两不愁三保障和饮水安全问题"
+        verbose_name_plural = "两不愁三保障和饮水安全问题"
+        ordering = ["-found_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(cleared_on__isnull=True)
+                                   | models.Q(cleared_on__gte=models.F("found_on")), name="guarantee_cleared_after_found"),
+        ]
+        indexes = [models.Index(fields=["found_on", "id"], name="guarantee_by_found"),
+                   models.Index(fields=["household", "kind"], condition=models.Q(cleared_on__isnull=True),
+                                name="guarantee_open_by_household")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.description}"

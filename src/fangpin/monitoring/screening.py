@@ -96,6 +96,7 @@ class RuleBook:
     elimination: dict
     income: tuple[IncomeRule, ...] = ()
     referrals: dict = None  # type: ignore[assignment]
+    guarantees: dict = None  # type: ignore[assignment]
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -155,7 +156,22 @@ def load_rules(path: Path = RULES_PATH, feeds: dict[str, Feed] = FEEDS) -> RuleB
     if not rules:
         raise CatalogError(path, line_of(data), "没有预警规则")
     return RuleBook(tuple(rules), dict(data.get("procedure") or {}), dict(data.get("elimination") or {}),
-                    _income_rules(path, data.get("income_rules") or [], seen), _referral_rules(path, data))
+                    _income_rules(path, data.get("income_rules") or [], seen), _referral_rules(path, data),
+                    _guarantee_rules(path, data, feeds))
+
+
+def _guarantee_rules(path: Path, data, feeds: dict[str, Feed]) -> dict:
+    node = data.get("guarantees") or {}
+    for kind, spec in node.items():
+        if kind not in ("education", "medical", "housing", "water"):
+            raise CatalogError(path, line_of(node, kind), f"guarantees 的“{kind}”不是三保障和饮水安全之一")
+        feed = feeds.get(spec.get("feed"))
+        if feed is None or spec.get("per") not in ("person", "household"):
+            raise CatalogError(path, line_of(spec), f"guarantees.{kind} 的 feed 或 per 无效")
+        unknown = [c for c in (*spec.get("open", []), *spec.get("clear", [])) if c not in feed.code_values.values()]
+        if unknown or not spec.get("open"):
+            raise CatalogError(path, line_of(spec), f"guarantees.{kind} 的取值{unknown}不是{feed.label}的取值")
+    return dict(node)
 
 
 def _referral_rules(path: Path, data) -> dict:

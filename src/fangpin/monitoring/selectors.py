@@ -332,3 +332,23 @@ def colleagues(*, user, case) -> list:
 
     same = User.objects.filter(is_active=True, role=user.role, org_unit_id=user.org_unit_id).exclude(pk=user.pk)
     return [u for u in same.order_by("last_name", "first_name", "username") if colleague_ok(user, u, case)]
+
+
+def guarantee_list(*, user, area: str = "", kind: str = "", status: str = ""):
+    """两不愁三保障和饮水安全问题 of the user's area, by division, kind and status (open by default on the page)."""
+    from .models import GuaranteeProblem
+
+    qs = access.scope(user, GuaranteeProblem.objects.select_related(
+        "household", "household__village", "household__village__parent", "person"), "monitoring.read")
+    qs = _in_area(qs, area, "household__village_id")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status == "open":
+        qs = qs.filter(cleared_on__isnull=True)
+    elif status == "cleared":
+        qs = qs.filter(cleared_on__isnull=False)
+    return qs
+
+
+def guarantee_get(*, household, pk: int):
+    return household.guarantee_problems.filter(pk=pk).first() or _missing()

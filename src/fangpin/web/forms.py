@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
 from fangpin.exchange import bounded
-from fangpin.monitoring.models import Case, Measure
+from fangpin.monitoring.models import Case, GuaranteeProblem, Measure
 from fangpin.registry.choices import Category, EnterpriseKind, MonitorType
 from fangpin.registry.models import Household, Member
 
@@ -118,6 +118,11 @@ class AuditForm(AreaForm):
 class MeasureFilterForm(AreaForm):
     kind = forms.ChoiceField(label="措施类别", required=False)
     status = forms.ChoiceField(label="落实情况", required=False)
+
+
+class GuaranteeFilterForm(AreaForm):
+    kind = forms.ChoiceField(label="保障类别", required=False)
+    status = forms.ChoiceField(label="状态", required=False)
 
 
 class WarningFilterForm(AreaForm):
@@ -431,3 +436,20 @@ class ParameterForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["key"].choices = choices
+
+
+class GuaranteeForm(forms.Form):
+    kind = forms.ChoiceField(label="保障类别", choices=GuaranteeProblem.Kind.choices)
+    person = forms.TypedChoiceField(label="涉及成员", required=False, coerce=int, empty_value=None)
+    description = forms.CharField(label="问题", max_length=300)
+    found_on = forms.DateField(label="发现日期", widget=DATE)
+    measure = forms.CharField(label="采取的措施", max_length=300, required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "（全户）")] + [(m.pk, m.name) for m in members]
+
+
+class GuaranteeUpdateForm(forms.Form):
+    measure = forms.CharField(label="采取的措施", max_length=300, required=False)
+    cleared_on = forms.DateField(label="清零日期", widget=DATE, required=False)

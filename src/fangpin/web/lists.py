@@ -19,7 +19,7 @@ from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for, may_search_by_id_number
 from fangpin.lib import divisions, listing
 from fangpin.monitoring import selectors as ms
-from fangpin.monitoring.models import Case, Measure, Warning
+from fangpin.monitoring.models import Case, GuaranteeProblem, Measure, Warning
 from fangpin.monitoring.screening import RISK_LABELS
 from fangpin.payments import applications as payment_applications
 from fangpin.payments import ledger, rounds
@@ -27,7 +27,7 @@ from fangpin.payments.models import Application, Payment, PaymentRound, RoundRow
 from fangpin.registry import selectors
 from fangpin.registry.choices import Category, MonitorType
 
-from .forms import (ApplicationFilterForm, AreaForm, CadreFilterForm, CaseFilterForm, IncomeFlagFilterForm, LedgerFilterForm, MeasureFilterForm,
+from .forms import (ApplicationFilterForm, AreaForm, CadreFilterForm, CaseFilterForm, GuaranteeFilterForm, IncomeFlagFilterForm, LedgerFilterForm, MeasureFilterForm,
                     RoundFilterForm, RoundRowFilterForm, SearchForm,
                     WarningFilterForm)
 
@@ -262,6 +262,27 @@ MEASURES = ListSpec(
                                              status=p.get("status", "")))
 
 
+GUARANTEE_COLUMNS = [
+    listing.Column("found_on", "发现日期", lambda g: g.found_on, ("found_on",), width=12),
+    listing.Column("household", "户", lambda g: household_cell(g.household), width=30),
+    listing.Column("village", "村", lambda g: _village(g.household), ("household__village_id",), width=22),
+    listing.Column("kind", "保障类别", lambda g: g.get_kind_display(), width=12),
+    listing.Column("person", "涉及成员", lambda g: g.person.name if g.person else "全户", width=10),
+    listing.Column("description", "问题", lambda g: g.description, width=36),
+    listing.Column("source", "来源", lambda g: g.source, width=20),
+    listing.Column("measure", "采取的措施", lambda g: g.measure, width=30),
+    listing.Column("cleared_on", "清零日期", lambda g: g.cleared_on, ("cleared_on",), width=12),
+]
+
+GUARANTEES = ListSpec(
+    key="guarantees", title="两不愁三保障和饮水安全问题清单", url_name="guarantee_list", capability="monitoring.read",
+    columns=GUARANTEE_COLUMNS, default_sort="-found_on", rows=_named,
+    form=_choices(GuaranteeFilterForm, kind=GuaranteeProblem.Kind.choices,
+                  status=[("open", "未清零"), ("cleared", "已清零")]),
+    queryset=lambda user, p: ms.guarantee_list(user=user, area=area_of(p), kind=p.get("kind", ""),
+                                               status=p.get("status", "")))
+
+
 # 帮扶干部名册 --------------------------------------------------------------------------------------------------------
 
 def unit_label(unit) -> str:
@@ -433,7 +454,7 @@ APPLICATIONS = ListSpec(
     queryset=lambda user, p: payment_applications.application_list(user=user, area=area_of(p),
                                                                    state=p.get("state", "")))
 
-LISTS: dict[str, ListSpec] = {s.key: s for s in (HOUSEHOLDS, WARNINGS, CASES, MEASURES, CADRES, INCOME_FLAGS, ROUNDS,
+LISTS: dict[str, ListSpec] = {s.key: s for s in (HOUSEHOLDS, WARNINGS, CASES, MEASURES, GUARANTEES, CADRES, INCOME_FLAGS, ROUNDS,
                                                  ROUND_ROWS, LEDGER, APPLICATIONS)}
 
 

@@ -14,10 +14,11 @@ from fangpin.accounts import access
 from fangpin.accounts.masking import id_number_for
 from fangpin.lib import files, listing
 from fangpin.lib.pagination import CappedPaginator
-from fangpin.monitoring import assistance, criteria, department, disasters, parameters, referrals, warning_queue, workflow
+from fangpin.monitoring import (assistance, criteria, department, disasters, guarantees, parameters, referrals,
+                                warning_queue, workflow)
 from fangpin.monitoring import selectors as ms
 from fangpin.monitoring.feeds import FEEDS, FeedError, feeds_of_department
-from fangpin.monitoring.models import Case, Measure, Referral, ScreeningRun
+from fangpin.monitoring.models import Case, GuaranteeProblem, Measure, Referral, ScreeningRun
 from fangpin.monitoring.screening import RISK_LABELS, STATUS_LABELS
 from fangpin.policies import entitlements
 from fangpin.orgunits import names
@@ -33,6 +34,8 @@ from .forms import (
     CadreForm,
     EliminationForm,
     FeedUploadForm,
+    GuaranteeForm,
+    GuaranteeUpdateForm,
     MeasureForm,
     MeasureStatusForm,
     OpenCaseForm,
@@ -244,10 +247,14 @@ def household_monitoring(request, pk: int):
         "cadre": CadreForm(post if action == "cadre" else None, cadres=cadres, initial={"since": timezone.localdate()}),
         "measure": MeasureForm(post if action == "measure" else None, benefits=benefits,
                                initial={"start": timezone.localdate()}),
+        "guarantee": GuaranteeForm(post if action == "guarantee" else None,
+                                   members=registry_selectors.household_members(user=user, household=household),
+                                   initial={"found_on": timezone.localdate()}),
+        "guarantee_update": GuaranteeUpdateForm(post if action == "guarantee_update" else None),
     }
     if post:
-        if (action in ("enroll", "eliminate") and not can_open) or (action in ("cadre", "measure", "measure_status",
-                                                                             "end_cadre") and not can_assist):
+        if (action in ("enroll", "eliminate") and not can_open) or (action in (
+                "cadre", "measure", "measure_status", "end_cadre", "guarantee", "guarantee_update") and not can_assist):
             raise PermissionDenied("您无权办理该户的监测帮扶")
         try:
             done = _household_action(user, household, action, forms, request.POST)
@@ -271,7 +278,7 @@ def household_monitoring(request, pk: int):
         "can_open": can_open, "can_assist": can_assist, "failures": failures,
         "monitored": household.at_risk,
         "cadre_end_blocked": workflow.cadre_may_end(household), "status_choices": Measure.Status.choices,
-        "no_roster": can_assist and not cadres})
+        "no_roster": can_assist and not cadres, "guarantees": guarantees.household_status(household)})
 
 
 def _household_action(user, household, action, forms, post):
@@ -292,6 +299,15 @@ def _household_action(user, household, action, forms, post):
             raise ValidationError({"cadre": "请从名册中选择帮扶联系人"})
         c = assistance.assign_cadre(user, household, cadre=cadre, since=d["since"])
         return f"帮扶联系人：{c.name}"
+    if action == "guarantee":
+        members = {m.pk: m for m in registry_selectors.household_members(user=user, household=household)}
+        g = guarantees.add(user, household, kind=d["kind"], description=d["description"], found_on=d["found_on"],
+                           person=members.get(d["person"]), measure=d["measure"])
+        return f"已登记{g.get_kind_display()}问题"
+    if action == "guarantee_update":
+        problem = ms.guarantee_get(household=household, pk=int(post.get("problem") or 0))
+        guarantees.update(user, problem, measure=d["measure"], cleared_on=d["cleared_on"])
+        return f"{problem.get_kind_display()}问题已{'清零' if d['cleared_on'] else '更新措施'}"
     if action == "end_cadre":
         assistance.end_cadre(user, household, reason=post.get("reason", ""))
         return "已解除帮扶联系人"
@@ -357,6 +373,32 @@ def case_list(request):
 def income_flag_list(request):
     """收入核算预警户: households below the line, at its edge or whose income fell sharply, by year, division and case."""
     return _list_page(request, lists.INCOME_FLAGS, template="monitoring/income_list.html", unit="户")
+
+
+def guarantee_list(request):
+    """两不愁三保障和饮水安全问题清单: the problems of the user's area (open ones by default), with the units one level
+    below and how many households have one open of each kind: a unit with none is 清零."""
+    if "status" not in request.GET and request.GET.get("format") != "xlsx":
+        query = request.GET.copy()
+        query["status"] = "open"
+        request.GET = query
+    unit, trail = area_and_trail(request)
+    sel = lists.select(lists.GUARANTEES, request.user, request.GET)
+    if request.GET.get("format") == "xlsx":
+        return list_export(request, sel)
+    page = CappedPaginator(sel.queryset, 50).get_page(request.GET.get("page"))
+    rows = list(lists.GUARANTEES.rows(request.user, page.object_list))
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = {r["code"]: r for r in guarantees.open_counts(request.user, unit)}
+    below = [{"unit": u, **counts.get(u.code, {k: 0 for k in GuaranteeProblem.Kind.values})}
+             for u in registry_selectors.orgunit_children(user=request.user, code=unit.code).order_by("code")
+             ] if unit.level != "village" else []
+    return render(request, "monitoring/guarantee_list.html", {
+        "title": lists.GUARANTEES.title, "form": sel.form, "page": page, "rows": rows, "query": query.urlencode(),
+        "today": timezone.localdate(), "headers": listing.headers(lists.GUARANTEES.columns, sel.sort, request.GET.dict()),
+        "export": listing.export_link(request.GET.dict()), "unit": "条", "below": below, "area": unit, "trail": trail,
+        "kinds": GuaranteeProblem.Kind.choices})
 
 
 def measure_list(request):

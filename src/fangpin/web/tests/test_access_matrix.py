@@ -302,6 +302,8 @@ CASES = [
     Case("disaster_event", "post", lambda h: f"/monitoring/disasters/{h['disaster'].pk}/", {"county"}, label="enroll",
          data=lambda h: {},
          changed=lambda h: _affected_outcome(h) != ""),
+    Case("guarantee_list", "get", lambda h: "/monitoring/guarantees/", READ_ROLES),
+    Case("guarantee_list", "get", lambda h: "/monitoring/guarantees/?format=xlsx", READ_ROLES, label="xlsx"),
     Case("monitoring_parameters", "get", lambda h: "/monitoring/parameters/", READ_ROLES),
     Case("monitoring_parameters", "get", lambda h: "/monitoring/parameters/?format=xlsx", READ_ROLES, label="xlsx"),
     Case("monitoring_parameters", "post", lambda h: "/monitoring/parameters/", {"county"}, label="set",
