@@ -61,6 +61,7 @@ urlpatterns = [
     path("monitoring/cases/<int:pk>/", monitoring_views.case_detail, name="case_detail"),
     path("monitoring/disasters/<int:pk>/", monitoring_views.disaster_event, name="disaster_event"),
     path("monitoring/civil-affairs/", monitoring_views.civil_affairs, name="civil_affairs"),
+    path("monitoring/relocation/<int:pk>/", monitoring_views.relocation_site, name="relocation_site"),
     path("monitoring/parameters/", monitoring_views.monitoring_parameters, name="monitoring_parameters"),
     path("households/<int:pk>/monitoring/", monitoring_views.household_monitoring, name="household_monitoring"),
     path("households/<int:pk>/plan/", monitoring_views.household_plan, name="household_plan"),

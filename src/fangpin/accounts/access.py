@@ -43,9 +43,10 @@ LEDGER_KEEPERS: dict[str, frozenset[str]] = {
     "five_haves": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
     "express": frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_REVIEWER}),
     "credit": frozenset({Role.COUNTY_BUREAU}),
-    "posts": frozenset({Role.COUNTY_BUREAU, Role.VILLAGE_CLERK}),
+    "posts": frozenset({Role.COUNTY_BUREAU, Role.VILLAGE_CLERK}),  # a clerk: the posts of the own village
     "disasters": frozenset({Role.COUNTY_BUREAU}),
-    "referrals": frozenset({Role.COUNTY_BUREAU}),  # a clerk: the posts of the own village
+    "referrals": frozenset({Role.COUNTY_BUREAU}),
+    "relocation": frozenset({Role.COUNTY_BUREAU}),
 }
 
 # How each scoped model reaches a division code.
@@ -68,6 +69,8 @@ SCOPE_PATHS: dict[str, str] = {
     "monitoring.affectedhousehold": "household__village__code",
     "monitoring.referral": "household__village__code",
     "monitoring.guaranteeproblem": "household__village__code",
+    "monitoring.relocationsite": "place__code",
+    "monitoring.relocatedhousehold": "household__village__code",
     "monitoring.contactcadre": "household__village__code",
     "monitoring.cadre": "org_unit__code",
     "payments.payeeaccount": "member__household__village__code",

@@ -50,7 +50,10 @@ def ensure_ledgers(today: dt.date | None = None, seed: int = 2026) -> dict[str, 
             if not villages:
                 continue
             rng = random.Random(f"{seed}-{key}-{county_code}")
-            doc = {"format": "fangpin-exchange", "version": "1.0", **build(county, villages, townships, rng, today)}
+            sheets = build(county, villages, townships, rng, today)
+            if not any(sheets.values()):  # nothing to show here (referrals: no household meets a condition)
+                continue
+            doc = {"format": "fangpin-exchange", "version": "1.0", **sheets}
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / f"{key}.json"
                 path.write_text(json.dumps(doc, ensure_ascii=False, default=str), encoding="utf-8")

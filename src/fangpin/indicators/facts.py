@@ -141,6 +141,12 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
     Fact("problems", "整改问题", "rectification.Problem", "org_unit_id", {
         "found_on": ("found_on", DATE), "source": ("source", STR), "problem_category": ("category", STR),
         "deadline": ("deadline", DATE), "closed_on": ("closed_on", DATE)}),
+    Fact("referrals", "民政转介", "monitoring.Referral", "household__village_id", _household("household__") | {
+        "kind": ("kind", STR), "referred_on": ("referred_on", DATE), "result": ("result", STR),
+        "decided_on": ("decided_on", DATE)}, household="household"),
+    Fact("relocated", "易地扶贫搬迁户", "monitoring.RelocatedHousehold", "household__village_id",
+         _household("household__") | {"site": ("site_id", INT), "relocated_on": ("relocated_on", DATE)},
+         household="household", hidden=("site",)),
     Fact("posts", "公益岗位", "employment.Post", "village_id", {
         "kind": ("kind", STR), "funding": ("funding", STR), "created_on": ("created_on", DATE),
         "abolished_on": ("abolished_on", DATE)}),

@@ -1,7 +1,9 @@
 """Demo rows of the disasters ledger (灾害事件及受灾户台账): one event per demo county this year, a few villages hit
 and some of their households with losses. 陇县's households are then enrolled in bulk (demo.setup), 平鲁区's wait for
 the county bureau to do it on the event's page. Referrals to civil affairs: the monitored households the rules
-find, referred last autumn (平鲁区's checks of 双发〔2022〕67号 26 judge 2025), most answered."""
+find, referred last autumn (平鲁区's checks of 双发〔2022〕67号 第26条 judge 2025), most answered. Relocation: one or two
+centralized sites per county in villages with households, some of whose lifted households moved in from the other
+villages of the township in 2017-2019 (the demo cannot move households: the site's village is their village now)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +50,11 @@ def after_disasters(user, county: OrgUnit) -> None:
 def build_referrals(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,
                     today: dt.date) -> dict:
     on = dt.date(today.year - 1, 10, 15) if county.code.startswith("140603") else today - dt.timedelta(days=40)
-    found = referrals.candidates(Household.objects.filter(village__in=villages), today=today)
+    area = Household.objects.filter(village__in=villages)
+    found = referrals.candidates(area, today=today)
+    if not found:  # a small demo may have none the rules find: a few the village reported, added by hand as a county may
+        found = [(h, "temporary", "村委会上报：家庭遭遇突发困难，基本生活出现困难（演示数据）")
+                 for h in area.filter(category="monitored", risk_eliminated_on__isnull=True).order_by("number")[:3]]
     rows = []
     for h, kind, reason in sorted(found, key=lambda x: (x[0].number, x[1])):
         row = {"code": referrals.code_for(kind, h.number, on.year), "household_number": h.number, "kind": kind,
@@ -63,3 +69,24 @@ def build_referrals(county: OrgUnit, villages: list[OrgUnit], townships: list[Or
             row.update(result=Referral.Result.IN_PROGRESS, note="入户调查中（演示数据）")
         rows.append(row)
     return {"referrals": rows}
+
+
+def build_relocation(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,
+                     today: dt.date) -> dict:
+    sites, rows = [], []
+    for i, township in enumerate(townships[:2], start=1):
+        here = [v for v in villages if v.code.startswith(township.code[:9])]
+        at = next((v for v in here if Household.objects.filter(village=v, category="lifted").exists()), None)
+        if at is None or len(here) < 2:
+            continue
+        code = f"{county.name}-安置点-{i:02d}"
+        built = dt.date(2017 + i, rng.randrange(3, 10), rng.randrange(1, 28))
+        sites.append({"code": code, "division_code": at.code, "name": f"{at.name}易地扶贫搬迁集中安置点",
+                      "completed_on": str(built), "capacity": rng.randrange(40, 120)})
+        others = [v for v in here if v != at]
+        for number in (Household.objects.filter(village=at, category="lifted").order_by("number")
+                       .values_list("number", flat=True)[:rng.randrange(12, 25)]):
+            rows.append({"site_code": code, "household_number": number,
+                         "relocated_on": str(built + dt.timedelta(days=rng.randrange(10, 400))),
+                         "moved_from": rng.choice(others).code})
+    return {"relocation_sites": sites, "relocation_households": rows}

@@ -13,7 +13,7 @@ from fangpin.lib import divisions
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.models import Household
 
-from .models import AffectedHousehold, AffectedVillage, DisasterEvent, Referral
+from .models import AffectedHousehold, AffectedVillage, DisasterEvent, RelocatedHousehold, RelocationSite, Referral
 
 EVENTS = Sheet(
     "disaster_events", "灾害事件",
@@ -146,4 +146,69 @@ REFERRALS = Ledger(
     checks="referral_checks.yaml",
 )
 
-LEDGERS = (DISASTERS, REFERRALS)
+SITES = Sheet(
+    "relocation_sites", "安置点",
+    (
+        Field("code", "安置点编号", "string", True, max_length=40, description="县自编的唯一编号"),
+        Field("division_code", "所在区划", "place", True,
+              description="安置点所在的村（社区）或乡镇（街道）：Excel 填导入者管辖范围内的名称或12位区划代码"),
+        Field("name", "安置点名称", "string", True, max_length=100),
+        Field("completed_on", "建成日期", "date", description="不晚于今天"),
+        Field("capacity", "设计安置户数", "integer", minimum=1, maximum=100_000),
+    ),
+    "每个集中安置点一行；按安置点编号新增或更新",
+    ("code",),
+)
+
+RELOCATED = Sheet(
+    "relocation_households", "搬迁户",
+    (
+        Field("site_code", "安置点编号", "string", True, max_length=40,
+              description="本文件“安置点”表或系统中已登记的安置点"),
+        Field("household_number", "户编号", "string", True, max_length=32, description="导入者管辖范围内已登记的户"),
+        Field("relocated_on", "搬迁入住日期", "date", True, description="不晚于今天"),
+        Field("moved_from", "迁出村", "place", description="搬迁前所在的村：名称或12位区划代码"),
+    ),
+    "每个搬迁户一行（一户只在一个安置点）；按户编号新增或更新",
+    ("household_number",),
+)
+
+
+def _site_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
+    out = []
+    code = row.get("division_code")
+    if divisions.is_code(code) and divisions.level_of(code) not in ("village", "township"):
+        out.append(("division_code", "“所在区划”应为村（社区）或乡镇（街道）"))
+    if row.get("completed_on") and row["completed_on"] > today:
+        out.append(("completed_on", "“建成日期”不能晚于今天"))
+    return out
+
+
+def _relocated_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
+    out = []
+    if row.get("relocated_on") and row["relocated_on"] > today:
+        out.append(("relocated_on", "“搬迁入住日期”不能晚于今天"))
+    code = row.get("moved_from")
+    if divisions.is_code(code) and divisions.level_of(code) != "village":
+        out.append(("moved_from", "“迁出村”应为村（社区）"))
+    return out
+
+
+SITE = Ref("site", RelocationSite, "code", sheet=SITES.key, area="place_id", missing="安置点编号“{}”在文件和系统中都没有登记")
+
+RELOCATION = Ledger(
+    key="relocation",
+    title="易地扶贫搬迁安置点台账",
+    description="集中安置点和搬迁到各安置点的户（搬迁入住日期、迁出村）；每个安置点的后续扶持（劳动力就业、帮扶措施）在安置点页面逐户列出",
+    bindings=(
+        Binding(SITES, RelocationSite, area="division_code", refs={"division_code": Ref("place", OrgUnit, "code")},
+                order=("code",), problems=_site_problems,
+                link=lambda s: ("后续扶持情况（逐户）", reverse("relocation_site", args=[s.pk]))),
+        Binding(RELOCATED, RelocatedHousehold, area="household_number",
+                refs={"site_code": SITE, "household_number": HOUSEHOLD, "moved_from": Ref("moved_from", OrgUnit, "code")},
+                order=("site__code", "household__number"), problems=_relocated_problems),
+    ),
+    checks="relocation_checks.yaml",
+)
+
+LEDGERS = (DISASTERS, REFERRALS, RELOCATION)

@@ -54,3 +54,27 @@ def referral_answered(code: str, year: int, on: dt.date, answer_days: int = 30):
             answered = r.result in ("granted", "refused") and r.decided_on is not None and r.decided_on <= day
             return Ratio(int(answered), 1, "民政部门的认定结果", "应有", unit="count")
         yield subject, ratio_on
+
+
+def relocated_employed(code: str, year: int, on: dt.date):
+    """Each relocated household of the area with a laborer (moved in by the day judged): whether one of its members
+    has work in the year."""
+    from django.db.models import Count, Q
+
+    from .models import RelocatedHousehold
+
+    day = _day(year, on) or on
+    rows = (RelocatedHousehold.objects.filter(access.subtree("household__village_id", divisions.prefix(code)),
+                                              relocated_on__lte=day)
+            .select_related("site", "household")
+            .annotate(laborers=Count("household__members", filter=Q(household__members__labor_capacity__in=[
+                "laborer", "half"]), distinct=True),
+                      employed=Count("household__members", filter=Q(household__members__employments__year=year),
+                                     distinct=True))
+            .filter(laborers__gt=0).order_by("site__code", "household__number"))
+    for r in rows:
+        subject = Subject(f"{r.site.name}：户{r.household.number}", r.household.village_id,
+                          reverse("ledger_entry", args=["relocation", "relocation_households", r.pk]),
+                          due=dt.date(year, 12, 31))
+        ratio = Ratio(min(r.employed, 1), 1, "就业人数（至少1人）", "应有", unit="count")
+        yield subject, (lambda _day, ratio=ratio: ratio)

@@ -664,3 +664,44 @@ class GuaranteeProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.description}"
+
+
+# --- relocation sites (易地扶贫搬迁集中安置点, 湖南十条 六: 跟踪监测搬迁后扶政策落实情况) -------------------------------------
+
+class RelocationSite(models.Model):
+    """易地扶贫搬迁集中安置点: where relocated households live now, followed up by the county."""
+
+    code = models.CharField("安置点编号", max_length=40, unique=True)
+    place = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="所在区划")
+    name = models.CharField("安置点名称", max_length=100)
+    completed_on = models.DateField("建成日期", null=True, blank=True)
+    capacity = models.PositiveIntegerField("设计安置户数", null=True, blank=True)
+    history = HistoricalRecords(verbose_name="安置点变更记录", user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "易地扶贫搬迁集中安置点"
+        verbose_name_plural = "易地扶贫搬迁集中安置点"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RelocatedHousehold(models.Model):
+    """A household relocated to a centralized site: the site and the day it moved in (one site per household)."""
+
+    site = models.ForeignKey(RelocationSite, on_delete=models.PROTECT, related_name="households", verbose_name="安置点")
+    household = models.OneToOneField("registry.Household", on_delete=models.CASCADE, related_name="relocation",
+                                     verbose_name="户")
+    relocated_on = models.DateField("搬迁入住日期")
+    moved_from = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="迁出村")
+    history = HistoricalRecords(verbose_name="搬迁户变更记录", user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "易地扶贫搬迁户"
+        verbose_name_plural = "易地扶贫搬迁户"
+        ordering = ["site", "household"]
+
+    def __str__(self) -> str:
+        return f"{self.site.name}：户{self.household.number}"

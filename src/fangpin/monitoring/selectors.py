@@ -352,3 +352,55 @@ def guarantee_list(*, user, area: str = "", kind: str = "", status: str = ""):
 
 def guarantee_get(*, household, pk: int):
     return household.guarantee_problems.filter(pk=pk).first() or _missing()
+
+
+def relocation_site_get(*, user, pk: int):
+    """A site the user may see: in the user's area, or with relocated households of it."""
+    from .models import RelocatedHousehold, RelocationSite
+
+    access.require(user, "monitoring.read")
+    site = RelocationSite.objects.select_related("place").filter(pk=pk).first()
+    if site is None or not (access.covers(user, site.place_id)
+                            or access.scope(user, RelocatedHousehold.objects.filter(site=site)).exists()):
+        return _missing()
+    return site
+
+
+def relocation_follow_up(*, user, site, year: int):
+    """The site's relocated households in the user's area with their follow-up in the year: persons, laborers,
+    laborers with work, measures under way or done; one query (a page of it at a time)."""
+    from django.db.models import Count, Q
+
+    from .models import RelocatedHousehold
+
+    return (access.scope(user, RelocatedHousehold.objects.filter(site=site), "monitoring.read")
+            .select_related("household", "household__village", "moved_from")
+            .annotate(persons=Count("household__members", distinct=True),
+                      laborers=Count("household__members", distinct=True, filter=Q(
+                          household__members__labor_capacity__in=["laborer", "half"])),
+                      employed=Count("household__members", distinct=True,
+                                     filter=Q(household__members__employments__year=year)),
+                      measures=Count("household__measures", distinct=True,
+                                     filter=Q(household__measures__status__in=["in_progress", "done"])))
+            .order_by("household__number"))
+
+
+def relocation_totals(*, user, site, year: int) -> dict:
+    """The site's totals in the user's area: households, persons, laborers, laborers at work, and households with a
+    laborer but nobody at work (two aggregate queries over the site's members)."""
+    from django.db.models import Count, Q
+
+    from fangpin.registry.models import Member
+
+    from .models import RelocatedHousehold
+
+    households = access.scope(user, RelocatedHousehold.objects.filter(site=site), "monitoring.read")
+    members = Member.objects.filter(household__relocation__in=households)
+    m = members.aggregate(persons=Count("id"), laborers=Count("id", filter=Q(labor_capacity__in=["laborer", "half"])),
+                          employed=Count("id", distinct=True, filter=Q(employments__year=year)))
+    idle = (households.annotate(
+        laborers=Count("household__members", distinct=True,
+                       filter=Q(household__members__labor_capacity__in=["laborer", "half"])),
+        employed=Count("household__members", distinct=True, filter=Q(household__members__employments__year=year)))
+        .filter(laborers__gt=0, employed=0).count())
+    return {"households": households.count(), **m, "idle": idle}

@@ -96,7 +96,7 @@ def feeds_page(request):
             else:
                 after = ("下一步：县乡村振兴局将本文件与户籍库比对，疑似风险作为预警下发到所在村入户核实；"
                          "身份证号无效、姓名不符或户籍库中无此人的行列在比对结果中，可导出后核对更正。")
-                messages.success(request, f"已接收{row.filename}（{row.extract_label}）：{row.row_count}行，"
+                messages.success(request, f"已接收{row.filename}：{row.row_count}行（{row.extract_label}），"
                                           f"SHA-256 {row.sha256[:12]}…。{after}")
                 return redirect("feeds")
     return render(request, "monitoring/feeds.html", {
@@ -588,3 +588,38 @@ def monitoring_parameters(request):
         "rows": rows, "county": county, "county_name": name, "counties": counties if len(counties) > 1 else [],
         "form": form if can_set else None, "changes": changes, "today": today,
         "export": listing.export_link(request.GET.dict())})
+
+
+RELOCATION_COLUMNS = [
+    listing.Column("household", "户", lambda r: f"{r.household.head_name or '（未登记户主）'} {r.household.number}", width=30),
+    listing.Column("category", "户类别", lambda r: r.household.get_category_display(), width=10),
+    listing.Column("relocated_on", "搬迁入住日期", lambda r: r.relocated_on, width=12),
+    listing.Column("moved_from", "迁出村", lambda r: r.moved_from.name if r.moved_from else "", width=16),
+    listing.Column("persons", "人口", lambda r: r.persons, num=True),
+    listing.Column("laborers", "劳动力", lambda r: r.laborers, num=True),
+    listing.Column("employed", "当年务工就业", lambda r: r.employed, num=True),
+    listing.Column("measures", "落实中或已完成的帮扶措施", lambda r: r.measures, num=True),
+]
+
+
+def relocation_site(request, pk: int):
+    """安置点后续扶持: each relocated household of the site with its laborers and those at work this year, and its
+    measures; households with laborers but nobody at work first come to notice in the totals."""
+    user = request.user
+    site = ms.relocation_site_get(user=user, pk=pk)
+    year = timezone.localdate().year
+    qs = ms.relocation_follow_up(user=user, site=site, year=year)
+    if request.GET.get("format") == "xlsx":
+        def rows():
+            for chunk in listing.batches(qs.iterator(chunk_size=2000), 2000):
+                registry_selectors.attach_head_names([r.household for r in chunk])
+                yield from chunk
+        return list_xlsx(request, f"{site.name}后续扶持情况", [f"安置点编号：{site.code}", f"{year}年"],
+                         RELOCATION_COLUMNS, rows())
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    registry_selectors.attach_head_names([r.household for r in rows])
+    totals = ms.relocation_totals(user=user, site=site, year=year)
+    return render(request, "monitoring/relocation_site.html", {
+        "site": site, "rows": rows, "page": page, "year": year, "totals": totals,
+        "export": listing.export_link(request.GET.dict()), "query": ""})

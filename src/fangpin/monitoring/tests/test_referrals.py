@@ -1,4 +1,4 @@
-"""Linkage with civil affairs (湖南十条 五; 双发〔2022〕67号 26): the referral rules' boundaries and exclusions, the list
+"""Linkage with civil affairs (湖南十条 五; 双发〔2022〕67号 第26条): the referral rules' boundaries and exclusions, the list
 generated once per household, kind and year, its round trip through civil affairs (export, answers filled in, import;
 a bad answer names its row and column and nothing is written), the check, and low-income people coming in."""
 import datetime as dt

@@ -299,6 +299,9 @@ CASES = [
     Case("disaster_event", "get", lambda h: f"/monitoring/disasters/{h['disaster'].pk}/", READERS_HERE),
     Case("disaster_event", "get", lambda h: f"/monitoring/disasters/{h['disaster'].pk}/?format=xlsx", READERS_HERE,
          label="xlsx"),
+    Case("relocation_site", "get", lambda h: f"/monitoring/relocation/{h['site'].pk}/", READERS_HERE),
+    Case("relocation_site", "get", lambda h: f"/monitoring/relocation/{h['site'].pk}/?format=xlsx", READERS_HERE,
+         label="xlsx"),
     Case("disaster_event", "post", lambda h: f"/monitoring/disasters/{h['disaster'].pk}/", {"county"}, label="enroll",
          data=lambda h: {},
          changed=lambda h: _affected_outcome(h) != ""),
@@ -565,11 +568,15 @@ def matrix_data(world, households) -> dict:
                                             kind="flood", start=dt.date(2025, 7, 20))
     AffectedVillage.objects.create(event=disaster, village_id=SHUANGNIAN_CUN)
     affected = AffectedHousehold.objects.create(event=disaster, household=sn(households), loss=800000)
+    from fangpin.monitoring.models import RelocatedHousehold, RelocationSite
+
+    site = RelocationSite.objects.create(code="矩阵安置点", place_id=SHUANGNIAN_CUN, name="矩阵安置点")
+    RelocatedHousehold.objects.create(site=site, household=sn(households), relocated_on=dt.date(2019, 5, 1))
     Member.objects.filter(household=households["wujiayao"]).update(labor_capacity="none")  # a 特困供养 referral
     from fangpin.indicators import snapshots
 
     shots = {a.code: snapshots.take(a, dt.date(2025, 6, 30)) for a in snapshots.top_units()}
-    return {**households, "disaster": disaster, "affected": affected, "project": project, "link_entity": link_entity, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
+    return {**households, "disaster": disaster, "affected": affected, "site": site, "project": project, "link_entity": link_entity, "ent_wujiayao": ent_w, "ent_longxian": ent_l, "run": run, "warning": warning,
             "case": case, "cadre": cadre, "snapshot": shots["140000000000"]}
 
 
