@@ -366,41 +366,52 @@ def relocation_site_get(*, user, pk: int):
     return site
 
 
-def relocation_follow_up(*, user, site, year: int):
-    """The site's relocated households in the user's area with their follow-up in the year: persons, laborers,
-    laborers with work, measures under way or done; one query (a page of it at a time)."""
+WORK_FILTERS = {"idle": "有劳动力但无人就业", "working": "有人务工就业", "no_labor": "无劳动力"}
+
+
+def _followed(qs, year: int):
     from django.db.models import Count, Q
 
+    return qs.annotate(
+        persons=Count("household__members", distinct=True),
+        laborers=Count("household__members", distinct=True, filter=Q(
+            household__members__labor_capacity__in=["laborer", "half"])),
+        employed=Count("household__members", distinct=True, filter=Q(household__members__employments__year=year)),
+        measures=Count("household__measures", distinct=True,
+                       filter=Q(household__measures__status__in=["in_progress", "done"])))
+
+
+def relocation_follow_up(*, user, site, year: int, area: str = "", work: str = ""):
+    """The site's relocated households in the user's area (narrowed to `area`, and by `work`: WORK_FILTERS) with
+    their follow-up in the year: persons, laborers, laborers with work, measures under way or done; one query (a page
+    of it at a time), unordered (the page sorts)."""
     from .models import RelocatedHousehold
 
-    return (access.scope(user, RelocatedHousehold.objects.filter(site=site), "monitoring.read")
-            .select_related("household", "household__village", "moved_from")
-            .annotate(persons=Count("household__members", distinct=True),
-                      laborers=Count("household__members", distinct=True, filter=Q(
-                          household__members__labor_capacity__in=["laborer", "half"])),
-                      employed=Count("household__members", distinct=True,
-                                     filter=Q(household__members__employments__year=year)),
-                      measures=Count("household__measures", distinct=True,
-                                     filter=Q(household__measures__status__in=["in_progress", "done"])))
-            .order_by("household__number"))
+    qs = access.scope(user, RelocatedHousehold.objects.filter(site=site), "monitoring.read")
+    qs = _followed(_in_area(qs, area, "household__village_id"), year).select_related(
+        "household", "household__village", "household__village__parent", "moved_from")
+    if work == "idle":
+        qs = qs.filter(laborers__gt=0, employed=0)
+    elif work == "working":
+        qs = qs.filter(employed__gt=0)
+    elif work == "no_labor":
+        qs = qs.filter(laborers=0)
+    return qs
 
 
-def relocation_totals(*, user, site, year: int) -> dict:
-    """The site's totals in the user's area: households, persons, laborers, laborers at work, and households with a
-    laborer but nobody at work (two aggregate queries over the site's members)."""
+def relocation_totals(*, user, site, year: int, area: str = "") -> dict:
+    """The site's totals in the user's area (narrowed to `area`): households, persons, laborers, laborers at work,
+    and households with a laborer but nobody at work (aggregate queries over the site's members)."""
     from django.db.models import Count, Q
 
     from fangpin.registry.models import Member
 
     from .models import RelocatedHousehold
 
-    households = access.scope(user, RelocatedHousehold.objects.filter(site=site), "monitoring.read")
+    households = _in_area(access.scope(user, RelocatedHousehold.objects.filter(site=site), "monitoring.read"), area,
+                          "household__village_id")
     members = Member.objects.filter(household__relocation__in=households)
     m = members.aggregate(persons=Count("id"), laborers=Count("id", filter=Q(labor_capacity__in=["laborer", "half"])),
                           employed=Count("id", distinct=True, filter=Q(employments__year=year)))
-    idle = (households.annotate(
-        laborers=Count("household__members", distinct=True,
-                       filter=Q(household__members__labor_capacity__in=["laborer", "half"])),
-        employed=Count("household__members", distinct=True, filter=Q(household__members__employments__year=year)))
-        .filter(laborers__gt=0, employed=0).count())
+    idle = _followed(households, year).filter(laborers__gt=0, employed=0).count()
     return {"households": households.count(), **m, "idle": idle}

@@ -125,6 +125,10 @@ class GuaranteeFilterForm(AreaForm):
     status = forms.ChoiceField(label="状态", required=False)
 
 
+class RelocationFilterForm(AreaForm):
+    work = forms.ChoiceField(label="就业情况", required=False)
+
+
 class WarningFilterForm(AreaForm):
     status = forms.ChoiceField(label="状态", required=False)
     risk = forms.ChoiceField(label="风险类别", required=False)

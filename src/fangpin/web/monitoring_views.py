@@ -40,6 +40,7 @@ from .forms import (
     MeasureStatusForm,
     OpenCaseForm,
     ParameterForm,
+    RelocationFilterForm,
     VerifyForm,
 )
 
@@ -591,35 +592,50 @@ def monitoring_parameters(request):
 
 
 RELOCATION_COLUMNS = [
-    listing.Column("household", "户", lambda r: f"{r.household.head_name or '（未登记户主）'} {r.household.number}", width=30),
+    listing.Column("household", "户", lambda r: f"{r.household.head_name or '（未登记户主）'} {r.household.number}",
+                   ("household__number",), width=30),
+    listing.Column("village", "现住村", lambda r: r.household.village.parent.name + r.household.village.name,
+                   ("household__village_id", "household__number"), width=20),
     listing.Column("category", "户类别", lambda r: r.household.get_category_display(), width=10),
-    listing.Column("relocated_on", "搬迁入住日期", lambda r: r.relocated_on, width=12),
-    listing.Column("moved_from", "迁出村", lambda r: r.moved_from.name if r.moved_from else "", width=16),
-    listing.Column("persons", "人口", lambda r: r.persons, num=True),
-    listing.Column("laborers", "劳动力", lambda r: r.laborers, num=True),
-    listing.Column("employed", "当年务工就业", lambda r: r.employed, num=True),
-    listing.Column("measures", "落实中或已完成的帮扶措施", lambda r: r.measures, num=True),
+    listing.Column("relocated_on", "搬迁入住日期", lambda r: r.relocated_on, ("relocated_on",), width=12),
+    listing.Column("moved_from", "迁出村", lambda r: r.moved_from.name if r.moved_from else "", ("moved_from_id",),
+                   width=16),
+    listing.Column("persons", "人口", lambda r: r.persons, ("persons",), num=True),
+    listing.Column("laborers", "劳动力", lambda r: r.laborers, ("laborers",), num=True),
+    listing.Column("employed", "当年务工就业", lambda r: r.employed, ("employed",), num=True),
+    listing.Column("measures", "落实中或已完成的帮扶措施", lambda r: r.measures, ("measures",), num=True),
 ]
 
 
 def relocation_site(request, pk: int):
-    """安置点后续扶持: each relocated household of the site with its laborers and those at work this year, and its
-    measures; households with laborers but nobody at work first come to notice in the totals."""
+    """安置点后续扶持: each relocated household of the site in the reader's area with its laborers and those at work
+    this year, and its measures; filtered by division and work, sorted by any column, exported as shown."""
     user = request.user
     site = ms.relocation_site_get(user=user, pk=pk)
     year = timezone.localdate().year
-    qs = ms.relocation_follow_up(user=user, site=site, year=year)
+    form = lists.filter_form(user, RelocationFilterForm, request.GET)
+    form.fields["work"].choices = [("", "全部"), *ms.WORK_FILTERS.items()]
+    form.is_valid()
+    params = getattr(form, "cleaned_data", {})
+    area = lists.area_of(params)
+    qs, current = listing.sort(ms.relocation_follow_up(user=user, site=site, year=year, area=area,
+                                                       work=params.get("work", "")),
+                               RELOCATION_COLUMNS, request.GET.get("sort", ""), "household")
+    title = f"{site.name}后续扶持情况"
     if request.GET.get("format") == "xlsx":
         def rows():
             for chunk in listing.batches(qs.iterator(chunk_size=2000), 2000):
                 registry_selectors.attach_head_names([r.household for r in chunk])
                 yield from chunk
-        return list_xlsx(request, f"{site.name}后续扶持情况", [f"安置点编号：{site.code}", f"{year}年"],
+        return list_xlsx(request, title, [f"安置点编号：{site.code}", f"{year}年", *lists.filters_text(form, params)],
                          RELOCATION_COLUMNS, rows())
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     registry_selectors.attach_head_names([r.household for r in rows])
-    totals = ms.relocation_totals(user=user, site=site, year=year)
+    totals = ms.relocation_totals(user=user, site=site, year=year, area=area)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "monitoring/relocation_site.html", {
-        "site": site, "rows": rows, "page": page, "year": year, "totals": totals,
-        "export": listing.export_link(request.GET.dict()), "query": ""})
+        "title": title, "site": site, "rows": rows, "page": page, "year": year, "totals": totals, "form": form,
+        "headers": listing.headers(RELOCATION_COLUMNS, current, request.GET.dict()), "unit": "户",
+        "export": listing.export_link(request.GET.dict()), "query": query.urlencode()})

@@ -118,7 +118,30 @@ def test_the_site_page_exports_what_it_shows(world, site, client):
     body = [row for row in values[header + 1:] if row[0]]
     assert len(body) == 4
     by_head = {row[0].split()[0]: row for row in body}
-    assert by_head["周红"][4:7] == (2, 2, 1) and by_head["郑老"][5] == 0 and by_head["李秀英"][1] == "监测户"
+    assert by_head["周红"][5:8] == (2, 2, 1) and by_head["郑老"][6] == 0 and by_head["李秀英"][2] == "监测户"
+    assert by_head["李秀英"][1] == "双碾乡吴家窑村委会"
+
+
+def test_the_site_page_filters_by_division_and_work_and_sorts(world, site, client):
+    client.force_login(world.county)
+    url = f"/monitoring/relocation/{site.pk}/"
+
+    def heads(query):
+        text = client.get(url + query).content.decode()
+        body = text[text.index("<tbody>"):text.index("</tbody>")]
+        return [n for n in ("周红", "吴平", "郑老", "李秀英") if n in body], text
+
+    assert heads("?work=idle")[0] == ["吴平", "李秀英"]
+    assert heads("?work=no_labor")[0] == ["郑老"]
+    names, text = heads(f"?village={WUJIAYAO}")
+    assert names == ["李秀英"] and "<strong>1</strong> 户" in text
+    body = client.get(url + "?sort=-employed").content.decode()
+    assert body.index("周红") < min(body.index("吴平", body.index("<tbody>")), body.index("李秀英", body.index("<tbody>")))
+    r = client.get(url + "?work=idle&format=xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content)).active
+    cells = [row[0] for row in ws.iter_rows(values_only=True) if row[0]]
+    assert any("就业情况：有劳动力但无人就业" in str(c) for c in cells)
+    assert sum(1 for c in cells if str(c).split()[0] in ("吴平", "李秀英")) == 2
 
 
 def test_a_relocated_household_with_a_laborer_needs_one_at_work_in_the_year(world, site):
