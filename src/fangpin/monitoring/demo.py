@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.utils import timezone
+
 from fangpin.orgunits.models import OrgUnit
 from fangpin.registry.models import Household
 
@@ -44,7 +46,8 @@ def after_disasters(user, county: OrgUnit) -> None:
     """陇县's households are enrolled in bulk at once (平鲁区's wait for the page)."""
     if county.code.startswith("610327"):
         for event in DisasterEvent.objects.filter(county=county):
-            disasters.enroll(user, event)
+            DisasterEvent.objects.filter(pk=event.pk).update(enrolling_since=timezone.now())  # as the page's job does
+            disasters.run_enrollment(event.pk, user)
 
 
 def build_referrals(county: OrgUnit, villages: list[OrgUnit], townships: list[OrgUnit], rng: random.Random,

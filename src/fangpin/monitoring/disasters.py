@@ -2,7 +2,8 @@
 records an event, its villages and its households in the disasters ledger; here it enrolls the affected households in
 bulk: each becomes a green-channel enrollment case (enrolled at once as 突发严重困难户, the village, township and
 county steps left as open items), unless the household is already monitored or has an enrollment case under way.
-The outcome is kept on each affected row, so running it again changes nothing."""
+The outcome is kept on each affected row, so running it again changes nothing. The page starts it as a background job
+(`start`: a county's list may have thousands of households, ~30 queries each); one runs per event at a time."""
 from __future__ import annotations
 
 import datetime as dt
@@ -35,15 +36,54 @@ UNDER_WAY = "已有办理中的识别纳入案件"
 OUTSIDE = "所在村不在受灾村名单中，未纳入"
 
 
+STALE = dt.timedelta(hours=2)  # a run marked as started this long ago died with its worker: it may be started again
+
+
+def summary(out: Enrolled) -> str:
+    return (f"绿色通道纳入{out.opened}户，原已是监测户{out.monitored}户，已有办理中案件{out.under_way}户，"
+            f"所在村不在受灾村名单中{out.outside}户")
+
+
+def start(user, event: DisasterEvent) -> bool:
+    """Start the bulk enrollment of the event in the background (checks as `enroll`); False when one is running."""
+    from .tasks import enroll_event
+
+    _may_enroll(user, event)
+    now = timezone.now()
+    started = (DisasterEvent.objects.filter(pk=event.pk)
+               .filter(Q(enrolling_since__isnull=True) | Q(enrolling_since__lt=now - STALE))
+               .update(enrolling_since=now))
+    if started:
+        transaction.on_commit(lambda: enroll_event.enqueue(event.pk, user.pk))
+    return bool(started)
+
+
+def run_enrollment(event_id: int, user) -> None:
+    """The job: enroll, record the outcome on the event, and clear the running mark whatever happens."""
+    event = DisasterEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        return
+    try:
+        if user is not None and event.enrolling_since is not None:
+            out = enroll(user, event)
+            DisasterEvent.objects.filter(pk=event_id).update(enrolled_at=timezone.now(), enroll_summary=summary(out))
+    finally:
+        DisasterEvent.objects.filter(pk=event_id).update(enrolling_since=None)
+
+
+def _may_enroll(user, event: DisasterEvent) -> None:
+    if not access.can_keep(user, "disasters"):
+        raise PermissionDenied("只有县乡村振兴局可以批量纳入受灾户")
+    access.require_area(user, event.county_id, "该事件不在您的管辖范围内")
+
+
 def _yuan(fen: int | None) -> str:
     return "" if fen is None else f"，直接经济损失{fen / 100:,.2f}元"
 
 
 def enroll(user, event: DisasterEvent, *, today: dt.date | None = None) -> Enrolled:
     """批量纳入: the county bureau that keeps the ledger, for the event's affected households in its area."""
-    if not access.can_keep(user, "disasters"):
-        raise PermissionDenied("只有县乡村振兴局可以批量纳入受灾户")
-    access.require_area(user, event.county_id, "该事件不在您的管辖范围内")
+    _may_enroll(user, event)
     today = today or timezone.localdate()
     hit = set(AffectedVillage.objects.filter(event=event).values_list("village_id", flat=True))
     out = Enrolled()

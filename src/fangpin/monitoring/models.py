@@ -492,7 +492,13 @@ class DisasterEvent(models.Model):
     start = models.DateField("开始日期")
     end = models.DateField("结束日期", null=True, blank=True)
     note = models.CharField("灾情概述", max_length=500, blank=True)
-    history = HistoricalRecords(verbose_name="灾害事件变更记录", user_db_constraint=False)
+    # the bulk enrollment runs in the background (a county's list may have thousands): when it started, and the last
+    # run's end and outcome, shown on the event's page
+    enrolling_since = models.DateTimeField("批量纳入开始时间", null=True, blank=True, editable=False)
+    enrolled_at = models.DateTimeField("上次批量纳入完成时间", null=True, blank=True, editable=False)
+    enroll_summary = models.CharField("上次批量纳入结果", max_length=300, blank=True, editable=False)
+    history = HistoricalRecords(verbose_name="灾害事件变更记录", user_db_constraint=False,
+                                excluded_fields=["enrolling_since", "enrolled_at", "enroll_summary"])
 
     class Meta:
         verbose_name = "灾害事件"

@@ -504,9 +504,14 @@ def disaster_event(request, pk: int):
     if request.method == "POST":
         if not can_enroll:
             raise PermissionDenied("只有本县乡村振兴局可以批量纳入受灾户")
-        done = disasters.enroll(user, event)
-        messages.success(request, f"批量纳入完成：绿色通道纳入{done.opened}户，原已是监测户{done.monitored}户，"
-                                  f"已有办理中案件{done.under_way}户，所在村不在受灾村名单中{done.outside}户")
+        if not disasters.start(user, event):
+            messages.warning(request, "本事件的批量纳入正在进行中，请稍后刷新本页查看结果")
+            return redirect("disaster_event", pk=pk)
+        event.refresh_from_db()
+        if event.enrolling_since is None:  # done already (a short list, or the job runner in the request)
+            messages.success(request, f"批量纳入完成：{event.enroll_summary}")
+        else:
+            messages.success(request, "已开始批量纳入：在后台逐户办理，户数多时需要几分钟，稍后刷新本页查看各村计数")
         return redirect("disaster_event", pk=pk)
     rows = disasters.by_village(user, event)
     totals = {c.key: sum(r[c.key] for r in rows) for c in DISASTER_COLUMNS[1:]}
@@ -514,7 +519,7 @@ def disaster_event(request, pk: int):
         return list_xlsx(request, f"{event.name}受灾户纳入情况", [f"事件编号：{event.code}"], DISASTER_COLUMNS, rows,
                          totals=totals)
     return render(request, "monitoring/disaster.html", {
-        "event": event, "rows": rows, "totals": totals, "can_enroll": can_enroll and totals["pending"] > 0,
+        "event": event, "rows": rows, "totals": totals, "can_enroll": can_enroll and totals["pending"] > 0 and event.enrolling_since is None,
         "export": listing.export_link(request.GET.dict())})
 
 

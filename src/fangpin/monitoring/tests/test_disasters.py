@@ -2,9 +2,11 @@
 by sheet, row and column, nothing written), the bulk green-channel enrollment (once, with each household's outcome,
 only in affected villages of the area), counts by village, and the checks."""
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from conftest import SHUANGNIAN_CUN, WUJIAYAO, make_household
 from fangpin.exchange import workbooks
@@ -146,3 +148,43 @@ def test_the_checks_judge_each_affected_household_in_their_regions(world, househ
     assert by_id["hunan_affected_green_channel"].regions == ("43",)
     assert by_id["longxian_affected_in_system"].applies_to("610327100001")
     assert not by_id["longxian_affected_in_system"].applies_to(SHUANGNIAN_CUN)
+
+
+def test_the_page_starts_the_enrollment_as_a_job_one_at_a_time(world, households, tmp_path, monkeypatch,
+                                                                django_capture_on_commit_callbacks):
+    from fangpin.monitoring import tasks
+
+    assert import_file(user=world.county, ledger=LEDGER, path=_xlsx(tmp_path, _doc(households))).ok
+    event = DisasterEvent.objects.get()
+    for user in (world.clerk, world.township, world.other_county):
+        with pytest.raises(PermissionDenied):
+            disasters.start(user, event)
+    queued = []
+    monkeypatch.setattr(tasks, "enroll_event", SimpleNamespace(enqueue=lambda *args: queued.append(args)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert disasters.start(world.county, event)
+    assert queued == [(event.pk, world.county.pk)]
+    assert not disasters.start(world.county, event)  # one at a time
+    event.refresh_from_db()
+    assert event.enrolling_since is not None and not Case.objects.exists()
+    # the job: enrolls, records the outcome, clears the mark
+    disasters.run_enrollment(event.pk, world.county)
+    event.refresh_from_db()
+    assert event.enrolling_since is None and event.enroll_summary.startswith("绿色通道纳入1户")
+    assert Case.objects.get().household == households["shuangnian"]
+    # a mark left by a dead worker does not block for ever
+    DisasterEvent.objects.filter(pk=event.pk).update(enrolling_since=timezone.now() - disasters.STALE
+                                                     - dt.timedelta(minutes=1))
+    assert disasters.start(world.county, event)
+
+
+def test_the_page_shows_the_run_and_its_outcome(world, households, tmp_path, client, django_capture_on_commit_callbacks):
+    assert import_file(user=world.county, ledger=LEDGER, path=_xlsx(tmp_path, _doc(households))).ok
+    event = DisasterEvent.objects.get()
+    client.force_login(world.county)
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs once the request's work is committed
+        text = client.post(f"/monitoring/disasters/{event.pk}/", follow=True).content.decode()
+    assert "已开始批量纳入" in text and 'id="enrolling"' in text and 'id="enroll-form"' not in text
+    text = client.get(f"/monitoring/disasters/{event.pk}/").content.decode()
+    assert "上次批量纳入" in text and "绿色通道纳入1户" in text and 'id="enrolled"' in text
+    assert 'id="enrolling"' not in text and 'id="enroll-form"' not in text  # nothing left

@@ -65,6 +65,13 @@ def _affected_outcome(h) -> str:
     return AffectedHousehold.objects.get(pk=h["affected"].pk).outcome
 
 
+def _enrollment_started(h) -> bool:
+    """The bulk enrollment was started (a job, run once the request commits) or already done."""
+    from fangpin.monitoring.models import DisasterEvent
+
+    return DisasterEvent.objects.get(pk=h["disaster"].pk).enrolling_since is not None or _affected_outcome(h) != ""
+
+
 def head(h):
     return sn(h).members.get(relation="head")
 
@@ -304,7 +311,7 @@ CASES = [
          label="xlsx"),
     Case("disaster_event", "post", lambda h: f"/monitoring/disasters/{h['disaster'].pk}/", {"county"}, label="enroll",
          data=lambda h: {},
-         changed=lambda h: _affected_outcome(h) != ""),
+         changed=_enrollment_started),
     Case("guarantee_list", "get", lambda h: "/monitoring/guarantees/", READ_ROLES),
     Case("guarantee_list", "get", lambda h: "/monitoring/guarantees/?format=xlsx", READ_ROLES, label="xlsx"),
     Case("monitoring_parameters", "get", lambda h: "/monitoring/parameters/", READ_ROLES),
