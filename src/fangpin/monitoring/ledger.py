@@ -194,7 +194,10 @@ def _relocated_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
     return out
 
 
-SITE = Ref("site", RelocationSite, "code", sheet=SITES.key, area="place_id", missing="安置点编号“{}”在文件和系统中都没有登记")
+# within_area: a county relocates its households to its own sites only (another county's site would show its name,
+# code and place to this county's readers, and this county's households to nobody who keeps that site)
+SITE = Ref("site", RelocationSite, "code", sheet=SITES.key, area="place_id", within_area=True,
+          missing="安置点编号“{}”在文件和系统中都没有登记")
 
 RELOCATION = Ledger(
     key="relocation",

@@ -198,7 +198,7 @@ class FeedUploadForm(forms.Form):
         if not text:
             return None
         m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-        if not m or not 1 <= int(m.group(2)) <= 12:
+        if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
             raise forms.ValidationError("数据月份应写作 2026-03")
         return dt.date(int(m.group(1)), int(m.group(2)), 1)
 

@@ -45,6 +45,14 @@ from .forms import (
 )
 
 
+def _int(value, default: int = 0) -> int:
+    """A number posted by a form (a version, a row's id); anything else is `default`, never a server error."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def _errors(form, e: ValidationError) -> None:
     if hasattr(e, "error_dict"):
         for field, errs in e.message_dict.items():
@@ -171,8 +179,8 @@ def case_detail(request, pk: int):
     if request.method == "POST" and request.POST.get("action") == "hand_over":
         mates = {u.pk: u for u in ms.colleagues(user=request.user, case=case)}
         try:
-            workflow.hand_over(request.user, case, mates.get(int(request.POST.get("colleague") or 0)),
-                               version=int(request.POST.get("version", "-1")), reason=request.POST.get("reason", ""))
+            workflow.hand_over(request.user, case, mates.get(_int(request.POST.get("colleague"))),
+                               version=_int(request.POST.get("version"), -1), reason=request.POST.get("reason", ""))
         except workflow.Conflict as e:
             messages.error(request, str(e))
         except ValidationError as e:
@@ -190,7 +198,7 @@ def case_detail(request, pk: int):
             data["appraisal"] = {"date": d["appraisal_date"], "attendance": d["appraisal_attendance"],
                                  "record": d["appraisal_record"]}
         try:
-            version = int(request.POST.get("version", "-1"))
+            version = _int(request.POST.get("version"), -1)
             workflow.act(request.user, case, action, version=version, reason=request.POST.get("reason", ""), **data)
         except workflow.Conflict as e:
             messages.error(request, str(e))
@@ -306,7 +314,7 @@ def _household_action(user, household, action, forms, post):
                            person=members.get(d["person"]), measure=d["measure"])
         return f"已登记{g.get_kind_display()}问题"
     if action == "guarantee_update":
-        problem = ms.guarantee_get(household=household, pk=int(post.get("problem") or 0))
+        problem = ms.guarantee_get(household=household, pk=_int(post.get("problem")))
         guarantees.update(user, problem, measure=d["measure"], cleared_on=d["cleared_on"])
         return f"{problem.get_kind_display()}问题已{'清零' if d['cleared_on'] else '更新措施'}"
     if action == "end_cadre":
@@ -320,7 +328,7 @@ def _household_action(user, household, action, forms, post):
         status_form = MeasureStatusForm(post)
         if not status_form.is_valid():
             raise ValidationError("落实情况填写有误")
-        measure = ms.measure_get(household=household, pk=int(post.get("measure") or 0))
+        measure = ms.measure_get(household=household, pk=_int(post.get("measure")))
         assistance.update_measure(user, measure, status=status_form.cleaned_data["status"],
                                   end=status_form.cleaned_data["end"])
         return "已更新落实情况"

@@ -154,3 +154,16 @@ def test_a_relocated_household_with_a_laborer_needs_one_at_work_in_the_year(worl
     RelocatedHousehold.objects.filter(household__number="1406032032000302").update(relocated_on=dt.date(year, 12, 31))
     assert len(list(relocated_employed("140603203000", year - 1, dt.date(year - 1, 12, 31)))) == 2
     assert list(relocated_employed("610327000000", year, dt.date(year, 12, 31))) == []
+
+
+def test_a_county_relocates_its_households_to_its_own_sites_only(world, households, tmp_path):
+    """A 平鲁区 household pointed at 陇县's site is refused (naming the row and column) and nothing is written: else
+    陇县's site would show in 平鲁区's pages and the household in nobody's who keeps the site."""
+    other = RelocationSite.objects.create(code="陇县-安置点-01", place_id=world.longxian_village, name="陇县安置点")
+    doc = {"relocation_households": [{"site_code": other.code, "household_number": households["shuangnian"].number,
+                                      "relocated_on": "2019-03-01"}]}
+    result = import_file(user=world.county, ledger=LEDGER, path=_xlsx(tmp_path, doc))
+    assert not result.ok
+    assert {(p.sheet, p.row, p.letter) for p in result.problems} == {("搬迁户", 2, "A")}
+    assert "管辖范围" in " ".join(p.message for p in result.problems)
+    assert not RelocatedHousehold.objects.exists()
