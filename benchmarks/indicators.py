@@ -323,6 +323,21 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
         null_where(pick(["养牛", "种茶", "务工"], nhv), rng.random(nhv) < .5).alias("income_project"),
         null_where(pick(["电焊", "厨师", "家政"], nhv), rng.random(nhv) < .6).alias("skills"))
 
+    # referrals to civil affairs of 1% of households, relocated households 2% (at a site per township's worth)
+    rf_h = np.sort(rng.choice(nh, size=max(1, nh // 100), replace=False))
+    nrf = rf_h.size
+    referred = rng.integers(0, 700, nrf)
+    answered = rng.random(nrf) < .8
+    referrals = households.select(hcols).gather(rf_h).with_columns(
+        pl.Series("row", ids(nrf)), pick(["dibao", "tekun", "temporary"], nrf).alias("kind"),
+        days("2021-01-01", referred).alias("referred_on"),
+        pl.Series("result", np.where(answered, np.where(rng.random(nrf) < .6, "granted", "refused"), "")),
+        null_where(days("2021-01-01", referred + rng.integers(5, 60, nrf)), ~answered).alias("decided_on"))
+    rl_h = np.sort(rng.choice(nh, size=max(1, nh // 50), replace=False))
+    relocated = households.select(hcols).gather(rl_h).with_columns(
+        pl.Series("row", ids(rl_h.size)), pl.Series("site", rng.integers(1, 1 + max(1, nc * 3), rl_h.size)),
+        days("2016-01-01", rng.integers(0, 1500, rl_h.size)).alias("relocated_on"))
+
     # rectification problems: about 200 a county
     npb = 200 * nc
     found = rng.integers(0, 700, npb)  # days after 2021-01-01
@@ -466,7 +481,7 @@ def generate(persons: int, out: Path, seed: int = 14, cities: int = 14) -> dict:
               "village_haves": village_haves, "villages": village_frame, "enterprises": enterprises,
               "compensations": compensations, "startups": startups, "links": links,
               "household_haves": household_haves, "asset_incomes": asset_incomes, "townships": township_frame,
-              "express_outlets": express_outlets}
+              "express_outlets": express_outlets, "referrals": referrals, "relocated": relocated}
     assert set(frames) == set(FACTS), set(FACTS) ^ set(frames)
     out.mkdir(parents=True, exist_ok=True)
     counts, filled = {}, []

@@ -71,6 +71,7 @@ def test_a_disaster_import_becomes_green_channel_cases(small_demo, live_server, 
     table = page.inner_text("#disaster-villages")
     assert "双碾村" in table and "合计" in table
     shot(page, "event")
+    page.once("dialog", lambda d: d.accept())  # the bulk enrollment asks first
     with page.expect_navigation():
         page.click("#enroll-form button")
     main = page.inner_text("main")

@@ -94,6 +94,9 @@ def _check(user, household: Household) -> None:
     access.require_area(user, household.village_id, "该户不在您的管辖范围内")
 
 
+EARLIEST = dt.date(2020, 1, 1)
+
+
 def add(user, household: Household, *, kind: str, description: str, found_on: dt.date, person=None,
         measure: str = "") -> GuaranteeProblem:
     """村级排查 found a problem."""
@@ -105,6 +108,8 @@ def add(user, household: Household, *, kind: str, description: str, found_on: dt
         errors["description"] = "请填写问题"
     if found_on > timezone.localdate():
         errors["found_on"] = "发现日期不能晚于今天"
+    elif found_on < EARLIEST:  # a typo's year (1900) would stand as the oldest open problem for ever
+        errors["found_on"] = f"发现日期不能早于{EARLIEST:%Y-%m-%d}（防止返贫动态监测机制建立）"
     if person is not None and person.household_id != household.pk:
         errors["person"] = "该成员不在本户"
     if errors:

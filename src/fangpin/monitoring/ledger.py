@@ -131,6 +131,8 @@ def _referral_problems(row: dict, today: dt.date) -> list[tuple[str, str]]:
         out.append(("decided_on", f"“反馈日期”不能早于“转介日期”（{referred:%Y-%m-%d}）"))
     if result in (Referral.Result.GRANTED, Referral.Result.REFUSED) and not decided:
         out.append(("decided_on", "民政反馈了结果，请填写“反馈日期”"))
+    if decided and not result:
+        out.append(("result", "填写了“反馈日期”，请同时填写“民政反馈结果”"))
     return out
 
 
@@ -138,7 +140,7 @@ REFERRALS = Ledger(
     key="referrals",
     title="民政转介台账",
     description="风险未消除的监测户中符合农村低保、特困供养、临时救助条件的，转介民政部门，并记录民政部门的反馈结果（湖南十条 五；"
-                "双发〔2022〕67号 26）",
+                "双发〔2022〕67号 第26条）",
     bindings=(
         Binding(REFERRALS_SHEET, Referral, area="household_number", refs={"household_number": HOUSEHOLD},
                 order=("code",), problems=_referral_problems),

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from fangpin.accounts import access
 from fangpin.lib import divisions
@@ -86,6 +87,9 @@ def income_rules_for(code: str, on: dt.date) -> tuple[IncomeRule, ...]:
     return tuple(dataclasses.replace(r, days=int(v[f"rule.{r.id}.days"])) for r in RULES.income)
 
 
+EARLIEST = dt.date(2020, 1, 1)
+
+
 def set_value(user, *, county: str, key: str, valid_from: dt.date, value: Decimal, reason: str) -> ProcedureParameter:
     """A county bureau sets its own county's value from a date on (a correction of the same date replaces it)."""
     if not access.can(user, "monitoring.line") or divisions.level_of(county) != "county" \
@@ -99,6 +103,9 @@ def set_value(user, *, county: str, key: str, valid_from: dt.date, value: Decima
         errors["value"] = f"{p.label}应为1到{p.maximum}之间的整数（天）"
     if p.unit == "元" and (value <= 0 or value > p.maximum or value != value.quantize(Decimal("0.01"))):
         errors["value"] = f"{p.label}应为大于0、最多两位小数的金额（元）"
+    latest = timezone.localdate() + dt.timedelta(days=366)
+    if not EARLIEST <= valid_from <= latest:  # a typo's year 1 or 9999 would silently rule today or never
+        errors["valid_from"] = f"起始日期应在{EARLIEST:%Y-%m-%d}（防止返贫动态监测机制建立）至{latest:%Y-%m-%d}之间"
     if not reason.strip():
         errors["reason"] = "请填写调整依据（文件文号等）"
     if errors:

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils import timezone
 
 from fangpin.accounts import access
 from fangpin.lib import divisions
@@ -397,6 +398,19 @@ def relocation_follow_up(*, user, site, year: int, area: str = "", work: str = "
     elif work == "no_labor":
         qs = qs.filter(laborers=0)
     return qs
+
+
+def relocation_year(*, site) -> int:
+    """The year the follow-up shows by default: the latest (up to this one) with work recorded for the site's
+    households, so that December or January does not show a year whose work is not entered yet."""
+    from django.db.models import Max
+
+    from fangpin.registry.models import Employment
+
+    this_year = timezone.localdate().year
+    latest = Employment.objects.filter(member__household__relocation__site=site, year__lte=this_year).aggregate(
+        y=Max("year"))["y"]
+    return latest or this_year
 
 
 def relocation_totals(*, user, site, year: int, area: str = "") -> dict:

@@ -234,7 +234,7 @@ def hand_over(user, case: Case, colleague, *, version: int, reason: str) -> Case
     if not current.is_open or not turn_of(current.state, level):
         raise PermissionDenied(f"案件当前为“{current.get_state_display()}”，不在{LEVEL_LABELS.get(level, '')}办理环节")
     if current.assignee_id and current.assignee_id != user.pk and current.assignee.is_active:
-        raise Conflict(f"该案件已移交{current.assignee.username}经办，只有经办人可以再移交")
+        raise Conflict(f"该案件已移交{current.assignee.display_name}经办，只有经办人可以再移交")
     other = holder(current)
     if other is not None and other.pk != user.pk:
         raise Conflict(f"该案件正由{other.username}审核，请稍后再试")
@@ -281,7 +281,7 @@ def act(user, case: Case, action: str, *, version: int, reason: str = "", apprai
     if other is not None and other.pk != user.pk:
         raise Conflict(f"该案件正由{other.username}审核，请稍后再试")
     if case.assignee_id and case.assignee_id != user.pk and case.assignee.is_active and step.action not in TAKE_BACK:
-        raise Conflict(f"该案件已移交{case.assignee.username}经办")
+        raise Conflict(f"该案件已移交{case.assignee.display_name}经办")
     reason = (reason or "").strip()
     if step.needs_reason and not reason:
         raise ValidationError({"reason": "退回、撤回或不通过须填写理由"})

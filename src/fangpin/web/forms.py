@@ -126,7 +126,9 @@ class GuaranteeFilterForm(AreaForm):
 
 
 class RelocationFilterForm(AreaForm):
+    year = forms.IntegerField(label="年度", min_value=2016, max_value=2100, required=False)
     work = forms.ChoiceField(label="就业情况", required=False)
+    field_order = ["year", "county", "township", "village", "work"]
 
 
 class WarningFilterForm(AreaForm):

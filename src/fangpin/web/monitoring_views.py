@@ -497,8 +497,8 @@ DISASTER_COLUMNS = [
     listing.Column("name", "受灾村", lambda r: r["name"], width=24),
     listing.Column("n", "受灾户", lambda r: r["n"], num=True),
     listing.Column("opened", "绿色通道纳入", lambda r: r["opened"], num=True),
-    listing.Column("other", "原已监测或办理中", lambda r: r["other"], num=True),
-    listing.Column("pending", "待批量纳入", lambda r: r["pending"], num=True),
+    listing.Column("other", "已办理：原已监测或有办理中案件", lambda r: r["other"], num=True),
+    listing.Column("pending", "尚未办理", lambda r: r["pending"], num=True),
 ]
 
 
@@ -546,6 +546,7 @@ def civil_affairs(request):
         return redirect("civil_affairs")
     return render(request, "monitoring/civil_affairs.html", {
         "rows": referrals.counts(user), "can_generate": can_generate, "rules": referrals.RULES.referrals,
+        "can_feeds": access.can(user, "department.upload") or access.can(user, "monitoring.screen"),
         "results": Referral.Result.choices})
 
 
@@ -553,7 +554,7 @@ PARAMETER_COLUMNS = [
     listing.Column("group", "类别", lambda r: r["group"], width=20),
     listing.Column("label", "参数", lambda r: r["label"], width=36),
     listing.Column("unit", "单位", lambda r: r["unit"], width=6),
-    listing.Column("default", "默认值（rules.yaml）", lambda r: r["default"], num=True),
+    listing.Column("default", "系统默认值", lambda r: r["default"], num=True),
     listing.Column("value", "本县现行值", lambda r: r["value"], num=True),
     listing.Column("since", "本县起始日期", lambda r: r["since"], width=12),
     listing.Column("reason", "调整依据", lambda r: r["reason"], width=30),
@@ -625,11 +626,11 @@ def relocation_site(request, pk: int):
     this year, and its measures; filtered by division and work, sorted by any column, exported as shown."""
     user = request.user
     site = ms.relocation_site_get(user=user, pk=pk)
-    year = timezone.localdate().year
     form = lists.filter_form(user, RelocationFilterForm, request.GET)
     form.fields["work"].choices = [("", "全部"), *ms.WORK_FILTERS.items()]
     form.is_valid()
     params = getattr(form, "cleaned_data", {})
+    year = params.get("year") or ms.relocation_year(site=site)
     area = lists.area_of(params)
     qs, current = listing.sort(ms.relocation_follow_up(user=user, site=site, year=year, area=area,
                                                        work=params.get("work", "")),

@@ -78,6 +78,8 @@ def test_the_village_records_a_problem_and_clears_it_with_its_measure(world, hou
         guarantees.add(world.clerk, h, kind="food", description=" ", found_on=timezone.localdate() + dt.timedelta(1),
                        person=households["wujiayao"].members.first())
     assert set(e.value.message_dict) == {"kind", "description", "found_on", "person"}
+    with pytest.raises(ValidationError, match="不能早于2020-01-01"):
+        guarantees.add(world.clerk, h, kind="water", description="x", found_on=dt.date(2019, 12, 31))
     p = guarantees.add(world.clerk, h, kind="education", description="未按时返校", found_on=dt.date(2026, 9, 1),
                        person=child)
     assert [s["open"] for s in guarantees.household_status(h) if s["kind"] == "education"] == [[p]]

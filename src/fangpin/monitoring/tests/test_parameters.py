@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from conftest import SHUANGNIAN_CUN
 from fangpin.monitoring import parameters, screening, workflow
@@ -55,6 +56,16 @@ def test_bad_values_are_refused(world, key, value, field):
     assert field in e.value.message_dict
     with pytest.raises(ValidationError, match="调整依据"):
         set_(world, reason=" ")
+
+
+def test_the_start_date_lies_between_the_mechanism_and_a_year_ahead(world):
+    latest = timezone.localdate() + dt.timedelta(days=366)
+    for on in (dt.date(2019, 12, 31), latest + dt.timedelta(days=1), dt.date(1, 1, 1)):
+        with pytest.raises(ValidationError) as e:
+            set_(world, on=on)
+        assert "valid_from" in e.value.message_dict
+    assert set_(world, on=dt.date(2020, 1, 1)).valid_from == dt.date(2020, 1, 1)
+    assert set_(world, on=latest).valid_from == latest
 
 
 def test_the_procedure_reads_the_countys_days(world, households):

@@ -102,9 +102,10 @@ def test_the_list_is_generated_once_by_the_county_in_its_area(world, dibao_line)
 
 
 def test_the_referral_list_goes_to_civil_affairs_and_their_answers_come_back(world, dibao_line, tmp_path):
-    a, b = monitored("1406032032000114"), monitored("1406032032000115")
+    a, b, c = monitored("1406032032000114"), monitored("1406032032000115"), monitored("1406032032000119")
     account(a, 100)
     account(b, 200)
+    account(c, 300)
     referrals.generate(world.county, today=timezone.localdate() - dt.timedelta(days=20))
     out = tmp_path / "转介名单.xlsx"
     exporter.write_xlsx(world.county, REFERRALS, out)
@@ -123,18 +124,21 @@ def test_the_referral_list_goes_to_civil_affairs_and_their_answers_come_back(wor
     result = import_file(user=world.county, ledger=REFERRALS, path=back)
     assert result.ok, result.problems
     got = {r.household.number: (r.result, str(r.decided_on), r.note) for r in Referral.objects.all()}
-    assert got == {a.number: ("granted", decided, "已纳入农村低保"), b.number: ("in_progress", "None", "")}
+    assert got == {a.number: ("granted", decided, "已纳入农村低保"), b.number: ("in_progress", "None", ""),
+                   c.number: ("", "None", "")}
     assert Referral.objects.get(household=a).history.first().history_user == world.county
 
     # A bad answer: a result without its date, a date before the referral; nothing is written.
     ws.cell(first, col["反馈日期"]).value = None
     ws.cell(first + 1, col["民政反馈结果"], "不符合条件未纳入")
     ws.cell(first + 1, col["反馈日期"], "2000-01-01")
+    ws.cell(first + 2, col["反馈日期"], decided)  # a date without a result
     wb.save(back)
     result = import_file(user=world.county, ledger=REFERRALS, path=back)
     found = {(p.sheet, p.row, p.letter) for p in result.problems}
     letter = openpyxl.utils.get_column_letter(col["反馈日期"])
     assert ("转介名单", first, letter) in found and ("转介名单", first + 1, letter) in found
+    assert ("转介名单", first + 2, openpyxl.utils.get_column_letter(col["民政反馈结果"])) in found
     assert Referral.objects.get(household=b).result == "in_progress"
 
 

@@ -167,3 +167,18 @@ def test_a_county_relocates_its_households_to_its_own_sites_only(world, househol
     assert {(p.sheet, p.row, p.letter) for p in result.problems} == {("搬迁户", 2, "A")}
     assert "管辖范围" in " ".join(p.message for p in result.problems)
     assert not RelocatedHousehold.objects.exists()
+
+
+def test_the_year_is_the_latest_with_work_recorded_unless_asked(world, site, client):
+    from fangpin.monitoring import selectors
+
+    this_year = dt.date.today().year
+    assert selectors.relocation_year(site=site) == this_year  # 周红 works this year
+    Employment.objects.filter(year=this_year).update(year=this_year - 1)
+    assert selectors.relocation_year(site=site) == this_year - 1
+    client.force_login(world.county)
+    text = client.get(f"/monitoring/relocation/{site.pk}/").content.decode()
+    assert f"{this_year - 1}年（查询范围内）" in text and "务工就业 2 人" in text  # 周红's and 吴平's
+    text = client.get(f"/monitoring/relocation/{site.pk}/?year={this_year}").content.decode()
+    assert f"{this_year}年（查询范围内）" in text and "务工就业 0 人" in text
+

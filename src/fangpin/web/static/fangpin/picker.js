@@ -11,3 +11,12 @@
     });
   });
 })();
+
+// A form whose action cannot be undone in one click (a bulk enrollment) asks first: data-confirm holds the question.
+(function () {
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+})();
