@@ -207,6 +207,55 @@ def assistance_rows(seed: int) -> None:
                  created_by=creator) for h, _ in rng.sample(monitored, len(monitored) // 2)], batch_size=5000)
     tallies.rebuild()
     print(f"帮扶干部 {Cadre.objects.count():,} 人，结对 {len(paired):,} 户，措施 {len(monitored) // 2:,} 条")
+    issue15_rows(seed)
+
+
+def issue15_rows(seed: int) -> None:
+    """The rest of monitoring (issue 15), in bulk: a three-guarantees problem for 0.5% of households (a third still
+    open), a referral to civil affairs for 0.3%, one relocation site a township holding 2% of the households, and one
+    disaster event a county with 0.5% of its households on the list."""
+    import datetime as dt
+
+    from fangpin.accounts.models import User
+    from fangpin.monitoring.models import (AffectedHousehold, AffectedVillage, DisasterEvent, GuaranteeProblem,
+                                           Referral, RelocatedHousehold, RelocationSite)
+    from fangpin.registry.models import Household
+
+    rng = random.Random(seed + 15)
+    creator = User.objects.filter(role="county_bureau").order_by("pk").first()
+    rows = list(Household.objects.values_list("pk", "number", "village_id").iterator(chunk_size=100_000))
+    found = dt.date(2026, 3, 1)
+    GuaranteeProblem.objects.bulk_create(
+        [GuaranteeProblem(household_id=h, kind=rng.choice(["education", "medical", "housing", "water"]),
+                          description="村级排查发现", found_on=found, source="村级排查", created_by=creator,
+                          **({} if rng.random() < 1 / 3 else {"measure": "已整改", "cleared_on": found + dt.timedelta(30)}))
+         for h, _, _ in rng.sample(rows, len(rows) // 200)], batch_size=5000)
+    kinds = ["dibao", "tekun", "temporary"]
+    Referral.objects.bulk_create(
+        [Referral(code=f"2026-{i}-{n}", household_id=h, kind=rng.choice(kinds), reason="符合条件",
+                  referred_on=dt.date(2026, 5, 1), **({"result": "granted", "decided_on": dt.date(2026, 5, 20)}
+                                                      if rng.random() < 0.7 else {}))
+         for i, (h, n, _) in enumerate(rng.sample(rows, len(rows) * 3 // 1000))], batch_size=5000)
+    townships = sorted({v[:9].ljust(12, "0") for _, _, v in rows})  # those with households
+    sites = RelocationSite.objects.bulk_create(
+        [RelocationSite(code=f"安置点-{t}", place_id=t, name=f"集中安置点{t[-6:]}") for t in townships], batch_size=5000)
+    site_of = {s.place_id[:9]: s.pk for s in sites}
+    moved = [(h, v) for h, _, v in rng.sample(rows, len(rows) // 50) if v[:9] in site_of]
+    RelocatedHousehold.objects.bulk_create(
+        [RelocatedHousehold(site_id=site_of[v[:9]], household_id=h, relocated_on=dt.date(2018, 6, 1)) for h, v in moved],
+        batch_size=5000)
+    counties = sorted({v[:6] for _, _, v in rows})
+    events = DisasterEvent.objects.bulk_create(
+        [DisasterEvent(code=f"{c}-洪涝", county_id=c.ljust(12, "0"), name=f"{c}洪涝灾害", kind="flood",
+                       start=dt.date(2026, 7, 20)) for c in counties])
+    event_of = {e.county_id[:6]: e.pk for e in events}
+    hit = rng.sample(rows, len(rows) // 200)
+    AffectedVillage.objects.bulk_create([AffectedVillage(event_id=event_of[v[:6]], village_id=v)
+                                         for v in sorted({v for _, _, v in hit})], batch_size=5000)
+    AffectedHousehold.objects.bulk_create([AffectedHousehold(event_id=event_of[v[:6]], household_id=h, loss=500000)
+                                           for h, _, v in hit], batch_size=5000)
+    print(f"三保障问题 {len(rows) // 200:,} 个，民政转介 {len(rows) * 3 // 1000:,} 条，安置点 {len(sites):,} 个"
+          f"（搬迁户 {len(moved):,}），灾害事件 {len(events)} 个（受灾户 {len(hit):,}）")
 
 
 # --- load ------------------------------------------------------------------------------------------------------------
@@ -231,7 +280,7 @@ def samples(username: str, n: int = 200) -> dict:
     """Values the pages of one account are asked about: its households, names, ID numbers, warnings and cases."""
     from fangpin.accounts import access
     from fangpin.accounts.models import User
-    from fangpin.monitoring.models import Case, Warning
+    from fangpin.monitoring.models import Case, DisasterEvent, RelocationSite, Warning
     from fangpin.registry.models import Household, Member
 
     user = User.objects.get(username=username)
@@ -253,6 +302,11 @@ def samples(username: str, n: int = 200) -> dict:
         "ids": [m[1] for m in members],
         "warnings": list(access.scope(user, Warning.objects.all(), "monitoring.read").values_list("pk", flat=True)[:n]),
         "cases": list(access.scope(user, Case.objects.all(), "monitoring.read").values_list("pk", flat=True)[:n]),
+        # issue 15's pages: the sites and events the account sees
+        "sites": list(access.scope(user, RelocationSite.objects.all(), "monitoring.read")
+                      .values_list("pk", flat=True)[:n]),
+        "events": list(access.scope(user, DisasterEvent.objects.all(), "monitoring.read")
+                       .values_list("pk", flat=True)[:n]),
     }
 
 
@@ -285,7 +339,15 @@ def pages(s: dict, rng: random.Random) -> tuple[str, str]:
         ("帮扶措施清单", "/monitoring/measures/", 1),
         ("帮扶干部名册（村）", f"/monitoring/cadres/?village={village}", 1),
         ("收入核算", "/monitoring/income/", 1),
+        ("三保障清零清单", "/monitoring/guarantees/", 1),
+        ("三保障清零清单（县）", f"/monitoring/guarantees/?county={village[:6]}000000&status=open", 1),
+        ("民政衔接", "/monitoring/civil-affairs/", 1),
+        ("监测参数", "/monitoring/parameters/", 1),
     ]
+    if s.get("sites"):
+        choices.append(("安置点后续扶持", f"/monitoring/relocation/{rng.choice(s['sites'])}/", 1))
+    if s.get("events"):
+        choices.append(("灾害事件", f"/monitoring/disasters/{rng.choice(s['events'])}/", 1))
     if s["warnings"]:
         choices.append(("预警页面", f"/monitoring/warnings/{rng.choice(s['warnings'])}/", 1))
     if s["cases"]:

@@ -307,7 +307,8 @@ def application_new(request):
         enterprise = registry_selectors.enterprise_get(user=user, pk=int(request.GET["enterprise"]))
         place = enterprise.org_unit_id
     else:
-        household = registry_selectors.household_get(user=user, pk=int(request.GET.get("household") or 0))
+        number = request.GET.get("household", "")
+        household = registry_selectors.household_get(user=user, pk=int(number) if number.isdigit() else 0)
         place = household.village_id
     today = timezone.localdate()
     options = [(d, b) for d, b in payment_applications.applicable(place, today)

@@ -270,3 +270,8 @@ def test_the_api_refuses_bad_areas_and_masks_ids(world, ready, django_capture_on
     assert ids[voucher.payee_name] != voucher.id_number and "*" in ids[voucher.payee_name]
     full = client_for(world.county).get(f"/api/payments/rounds/{rnd.pk}/rows").json()["items"]
     assert voucher.id_number in {r["id_number"] for r in full}
+
+
+@pytest.mark.parametrize("query", ["?household=abc", "?household=", "?household=-1", ""])
+def test_an_application_for_no_household_is_not_found_not_an_error(world, query):
+    assert client_for(world.clerk).get(f"/payments/applications/new/{query}").status_code == 404
