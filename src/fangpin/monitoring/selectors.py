@@ -219,6 +219,7 @@ def household_monitoring(*, user, household) -> dict:
         "warnings": list(household.warnings.order_by("-created_at")),
         "accounts": list(household.income_accounts.order_by("-year")[:3]),
         "disasters": household_disasters(household=household),
+        "relocation": household_relocation(household=household),
     }
 
 
@@ -323,6 +324,13 @@ def disaster_get(*, user, pk: int):
 def household_disasters(*, household) -> list:
     """The events that hit a household (already fetched through the registry's scope), newest first."""
     return list(household.disasters.select_related("event", "case").order_by("-event__start"))
+
+
+def household_relocation(*, household):
+    """The household's relocation (site and day), if it moved to a centralized site."""
+    from .models import RelocatedHousehold
+
+    return RelocatedHousehold.objects.select_related("site", "moved_from").filter(household=household).first()
 
 
 def colleagues(*, user, case) -> list:

@@ -182,3 +182,11 @@ def test_the_year_is_the_latest_with_work_recorded_unless_asked(world, site, cli
     text = client.get(f"/monitoring/relocation/{site.pk}/?year={this_year}").content.decode()
     assert f"{this_year}年（查询范围内）" in text and "务工就业 0 人" in text
 
+
+def test_the_households_page_carries_its_site_and_date(world, site, client):
+    client.force_login(world.clerk)
+    h = RelocatedHousehold.objects.get(household__number="1406032032000301").household
+    text = client.get(f"/households/{h.pk}/monitoring/").content.decode()
+    part = text[text.index('id="household-relocation"'):]
+    assert "2019-05-01搬迁入住" in part and f'/monitoring/relocation/{site.pk}/' in part and "双碾村集中安置点" in part
+
