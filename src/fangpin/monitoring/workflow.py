@@ -228,7 +228,7 @@ def hand_over(user, case: Case, colleague, *, version: int, reason: str) -> Case
     on leave, say). Only the colleague acts on it at this level until the case moves on; recorded with the reason."""
     level = access.workflow_level(user)
     _check_area(user, case.household)
-    current = Case.objects.select_for_update().select_related("assignee").get(pk=case.pk)
+    current = Case.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=case.pk)
     if current.version != version:
         raise Conflict("该案件已被他人处理，请刷新后查看最新状态")
     if not current.is_open or not turn_of(current.state, level):
