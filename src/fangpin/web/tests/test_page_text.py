@@ -63,11 +63,16 @@ def division_codes() -> set[str]:
 
 
 class _Text(HTMLParser):
+    # a cell or block ends a word: "21:43" in one cell and "1221.49" in the next are not a code "431221"
+    BREAKS = {"td", "th", "tr", "li", "p", "div", "br", "dd", "dt", "h1", "h2", "h3", "option", "label"}
+
     def __init__(self):
         super().__init__()
         self.parts, self.links, self._hidden = [], [], 0
 
     def handle_starttag(self, tag, attrs):
+        if tag in self.BREAKS:
+            self.parts.append(" ")
         if tag in ("script", "style"):
             self._hidden += 1
         if tag == "a":
@@ -76,6 +81,8 @@ class _Text(HTMLParser):
                 self.links.append(href)
 
     def handle_endtag(self, tag):
+        if tag in self.BREAKS:
+            self.parts.append(" ")
         if tag in ("script", "style"):
             self._hidden -= 1
 
