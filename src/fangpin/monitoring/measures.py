@@ -59,19 +59,13 @@ def referral_answered(code: str, year: int, on: dt.date, answer_days: int = 30):
 def relocated_employed(code: str, year: int, on: dt.date):
     """Each relocated household of the area with a laborer (moved in by the day judged): whether one of its members
     has work in the year."""
-    from django.db.models import Count, Q
-
     from .models import RelocatedHousehold
+    from .selectors import followed
 
     day = _day(year, on) or on
-    rows = (RelocatedHousehold.objects.filter(access.subtree("household__village_id", divisions.prefix(code)),
-                                              relocated_on__lte=day)
-            .select_related("site", "household")
-            .annotate(laborers=Count("household__members", filter=Q(household__members__labor_capacity__in=[
-                "laborer", "half"]), distinct=True),
-                      employed=Count("household__members", filter=Q(household__members__employments__year=year),
-                                     distinct=True))
-            .filter(laborers__gt=0).order_by("site__code", "household__number"))
+    rows = (followed(RelocatedHousehold.objects.filter(access.subtree("household__village_id", divisions.prefix(code)),
+                                                       relocated_on__lte=day), year)
+            .select_related("site", "household").filter(laborers__gt=0).order_by("site__code", "household__number"))
     for r in rows:
         subject = Subject(f"{r.site.name}：户{r.household.number}", r.household.village_id,
                           reverse("ledger_entry", args=["relocation", "relocation_households", r.pk]),

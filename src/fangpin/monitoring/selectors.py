@@ -378,13 +378,18 @@ def relocation_site_get(*, user, pk: int):
 WORK_FILTERS = {"idle": "有劳动力但无人就业", "working": "有人务工就业", "no_labor": "无劳动力"}
 
 
-def _followed(qs, year: int):
+LABORERS = ("laborer", "half")  # who counts as a laborer in the relocation follow-up (劳动力、半劳力)
+
+
+def followed(qs, year: int):
+    """Relocated-household rows annotated with persons, laborers, members at work in `year` and measures under way
+    or done (the follow-up page, its totals and the check read the same figures)."""
     from django.db.models import Count, Q
 
     return qs.annotate(
         persons=Count("household__members", distinct=True),
         laborers=Count("household__members", distinct=True, filter=Q(
-            household__members__labor_capacity__in=["laborer", "half"])),
+            household__members__labor_capacity__in=LABORERS)),
         employed=Count("household__members", distinct=True, filter=Q(household__members__employments__year=year)),
         measures=Count("household__measures", distinct=True,
                        filter=Q(household__measures__status__in=["in_progress", "done"])))
@@ -397,7 +402,7 @@ def relocation_follow_up(*, user, site, year: int, area: str = "", work: str = "
     from .models import RelocatedHousehold
 
     qs = access.scope(user, RelocatedHousehold.objects.filter(site=site), "monitoring.read")
-    qs = _followed(_in_area(qs, area, "household__village_id"), year).select_related(
+    qs = followed(_in_area(qs, area, "household__village_id"), year).select_related(
         "household", "household__village", "household__village__parent", "moved_from")
     if work == "idle":
         qs = qs.filter(laborers__gt=0, employed=0)
@@ -433,7 +438,7 @@ def relocation_totals(*, user, site, year: int, area: str = "") -> dict:
     households = _in_area(access.scope(user, RelocatedHousehold.objects.filter(site=site), "monitoring.read"), area,
                           "household__village_id")
     members = Member.objects.filter(household__relocation__in=households)
-    m = members.aggregate(persons=Count("id"), laborers=Count("id", filter=Q(labor_capacity__in=["laborer", "half"])),
+    m = members.aggregate(persons=Count("id"), laborers=Count("id", filter=Q(labor_capacity__in=LABORERS)),
                           employed=Count("id", distinct=True, filter=Q(employments__year=year)))
-    idle = _followed(households, year).filter(laborers__gt=0, employed=0).count()
+    idle = followed(households, year).filter(laborers__gt=0, employed=0).count()
     return {"households": households.count(), **m, "idle": idle}
